@@ -1,0 +1,349 @@
+//! Recorded documents: inserting a parsed document as a new version, finding one again, and the
+//! 電子帳簿保存法 search (date range, amount range, counterparty, in any combination).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use cie_domain::{DocumentKind, DocumentStatus, Summary, TenantId};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
+
+use crate::directory::{parse_timestamp, timestamp};
+use crate::error::StoreError;
+use crate::writer::NewSubmission;
+use crate::Store;
+
+/// A recorded document: its summary plus what the service knows about its arrival.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentRecord {
+    /// Id, unique within the tenant.
+    pub id: i64,
+    /// The tenant.
+    pub tenant: TenantId,
+    /// The archive entry holding the original bytes.
+    pub archive_seq: i64,
+    /// Lifecycle status.
+    pub status: DocumentStatus,
+    /// The supplier organisation it belongs to, if known.
+    pub supplier_org_id: Option<i64>,
+    /// 1 for the first document of a supplier with this kind and number, then 2, 3, …
+    pub version: i64,
+    /// The version this one follows, if any.
+    pub previous_version_id: Option<i64>,
+    /// Whether an earlier document of the same supplier, kind and number exists with other content.
+    pub possible_duplicate: bool,
+    /// SHA-256 of the original bytes.
+    pub content_sha256: String,
+    /// When it was received.
+    pub received_at: DateTime<Utc>,
+    /// The user who sent it.
+    pub submitter_id: i64,
+    /// The extracted summary.
+    pub summary: Summary,
+}
+
+/// How search results are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DocumentSort {
+    /// By transaction (issue) date.
+    #[default]
+    IssueDate,
+    /// By transaction amount.
+    Amount,
+    /// By arrival.
+    ReceivedAt,
+    /// By document number.
+    Number,
+}
+
+/// A search over a tenant's documents. Every criterion is optional; given criteria are combined with AND.
+#[derive(Debug, Clone, Default)]
+pub struct DocumentQuery {
+    /// Only this supplier organisation's documents (forced for supplier users).
+    pub supplier_org_id: Option<i64>,
+    /// Issue date on or after.
+    pub issue_date_from: Option<NaiveDate>,
+    /// Issue date on or before.
+    pub issue_date_to: Option<NaiveDate>,
+    /// Transaction amount × 10^4 at least.
+    pub amount_min_scaled: Option<i64>,
+    /// Transaction amount × 10^4 at most.
+    pub amount_max_scaled: Option<i64>,
+    /// Counterparty: part of the supplier's or buyer's name (case-insensitive), or exactly its 登録番号.
+    pub counterparty: Option<String>,
+    /// Only this kind.
+    pub kind: Option<DocumentKind>,
+    /// Only this status.
+    pub status: Option<DocumentStatus>,
+    /// Only this document number.
+    pub number: Option<String>,
+    /// Order.
+    pub sort: DocumentSort,
+    /// Newest / largest first.
+    pub descending: bool,
+    /// Page size.
+    pub limit: i64,
+    /// Rows to skip.
+    pub offset: i64,
+}
+
+/// One page of results and the number of matches in all.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    /// The rows of this page.
+    pub items: Vec<T>,
+    /// Matches in all pages.
+    pub total: i64,
+}
+
+const DOCUMENT_COLUMNS: &str = "id, tenant_id, archive_seq, status, supplier_org_id, version, previous_version_id, \
+     possible_duplicate, content_sha256, received_at, submitter_id, summary_json";
+
+impl DocumentRecord {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn insert(
+        conn: &mut AnyConnection,
+        tenant: &TenantId,
+        archive_seq: i64,
+        summary: &Summary,
+        supplier_key: &str,
+        status: DocumentStatus,
+        submission: &NewSubmission,
+        content_sha256: &str,
+        previous: Option<(i64, i64)>,
+    ) -> Result<DocumentRecord, StoreError> {
+        let summary_json = serde_json::to_string(summary)
+            .map_err(|e| StoreError::Corrupt(format!("summary does not serialise: {e}")))?;
+        let amount = summary.transaction_amount();
+        let version = previous.map_or(1, |(_, version)| version + 1);
+        let previous_version_id = previous.map(|(id, _)| id);
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO documents (tenant_id, archive_seq, kind, profile, number, issue_date, status, supplier_org_id,
+                 supplier_key, supplier_name, supplier_registration_number, buyer_name, currency, amount_scaled,
+                 content_sha256, version, previous_version_id, possible_duplicate, received_at, submitter_id, summary_json)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+             RETURNING id",
+        )
+        .bind(tenant.as_str())
+        .bind(archive_seq)
+        .bind(summary.kind.as_str())
+        .bind(summary.profile.as_str())
+        .bind(&summary.number)
+        .bind(summary.issue_date.format("%Y-%m-%d").to_string())
+        .bind(status.as_str())
+        .bind(submission.supplier_org_id)
+        .bind(supplier_key)
+        .bind(summary.supplier.name.as_deref())
+        .bind(summary.supplier.registration_number.as_deref())
+        .bind(summary.buyer.name.as_deref())
+        .bind(summary.currency.as_deref())
+        .bind(amount.and_then(cie_domain::Amount::search_key))
+        .bind(content_sha256)
+        .bind(version)
+        .bind(previous_version_id)
+        .bind(i64::from(previous.is_some()))
+        .bind(timestamp(submission.received_at))
+        .bind(submission.submitter_id)
+        .bind(summary_json)
+        .fetch_one(&mut *conn)
+        .await?;
+        Ok(DocumentRecord {
+            id,
+            tenant: tenant.clone(),
+            archive_seq,
+            status,
+            supplier_org_id: submission.supplier_org_id,
+            version,
+            previous_version_id,
+            possible_duplicate: previous.is_some(),
+            content_sha256: content_sha256.to_owned(),
+            received_at: submission.received_at,
+            submitter_id: submission.submitter_id,
+            summary: summary.clone(),
+        })
+    }
+
+    fn from_row(row: &AnyRow) -> Result<DocumentRecord, StoreError> {
+        let tenant: String = row.try_get("tenant_id")?;
+        let status: String = row.try_get("status")?;
+        let summary: String = row.try_get("summary_json")?;
+        Ok(DocumentRecord {
+            id: row.try_get("id")?,
+            tenant: TenantId::parse(&tenant).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            archive_seq: row.try_get("archive_seq")?,
+            status: status.parse().map_err(StoreError::Corrupt)?,
+            supplier_org_id: row.try_get("supplier_org_id")?,
+            version: row.try_get("version")?,
+            previous_version_id: row.try_get("previous_version_id")?,
+            possible_duplicate: row.try_get::<i64, _>("possible_duplicate")? != 0,
+            content_sha256: row.try_get("content_sha256")?,
+            received_at: parse_timestamp(&row.try_get::<String, _>("received_at")?)?,
+            submitter_id: row.try_get("submitter_id")?,
+            summary: serde_json::from_str(&summary)
+                .map_err(|e| StoreError::Corrupt(format!("summary of a document: {e}")))?,
+        })
+    }
+}
+
+/// The document of this supplier with exactly this content, if one was recorded.
+pub(crate) async fn document_by_content(
+    conn: &mut AnyConnection,
+    tenant: &str,
+    content_sha256: &str,
+    supplier_key: &str,
+) -> Result<Option<DocumentRecord>, StoreError> {
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {DOCUMENT_COLUMNS} FROM documents
+         WHERE tenant_id = $1 AND content_sha256 = $2 AND supplier_key = $3 ORDER BY id LIMIT 1"
+    )))
+    .bind(tenant)
+    .bind(content_sha256)
+    .bind(supplier_key)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(DocumentRecord::from_row).transpose()
+}
+
+/// Id and version of the newest document of this supplier with the summary's kind and number.
+pub(crate) async fn latest_version(
+    conn: &mut AnyConnection,
+    tenant: &str,
+    supplier_key: &str,
+    summary: &Summary,
+) -> Result<Option<(i64, i64)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, version FROM documents
+         WHERE tenant_id = $1 AND supplier_key = $2 AND kind = $3 AND number = $4
+         ORDER BY version DESC LIMIT 1",
+    )
+    .bind(tenant)
+    .bind(supplier_key)
+    .bind(summary.kind.as_str())
+    .bind(&summary.number)
+    .fetch_optional(&mut *conn)
+    .await?)
+}
+
+enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+impl Store {
+    /// The document `id` of `tenant`; with `supplier_org_id`, only if it belongs to that organisation.
+    pub async fn document(
+        &self,
+        tenant: &TenantId,
+        id: i64,
+        supplier_org_id: Option<i64>,
+    ) -> Result<DocumentRecord, StoreError> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {DOCUMENT_COLUMNS} FROM documents
+             WHERE tenant_id = $1 AND id = $2 AND ($3 IS NULL OR supplier_org_id = $3)"
+        )))
+        .bind(tenant.as_str())
+        .bind(id)
+        .bind(supplier_org_id)
+        .fetch_optional(self.read())
+        .await?
+        .ok_or(StoreError::NotFound { what: "document" })?;
+        DocumentRecord::from_row(&row)
+    }
+
+    /// Searches `tenant`'s documents.
+    pub async fn search_documents(
+        &self,
+        tenant: &TenantId,
+        query: &DocumentQuery,
+    ) -> Result<Page<DocumentRecord>, StoreError> {
+        let mut conditions = vec!["tenant_id = $1".to_owned()];
+        let mut binds = vec![Bind::Text(tenant.as_str().to_owned())];
+        let mut add = |condition: &str, values: Vec<Bind>| {
+            let mut condition = condition.to_owned();
+            for (i, value) in values.into_iter().enumerate() {
+                binds.push(value);
+                condition = condition.replace(&format!("${{{i}}}"), &format!("${}", binds.len()));
+            }
+            conditions.push(condition);
+        };
+        if let Some(org) = query.supplier_org_id {
+            add("supplier_org_id = ${0}", vec![Bind::Int(org)]);
+        }
+        if let Some(from) = query.issue_date_from {
+            add("issue_date >= ${0}", vec![Bind::Text(from.format("%Y-%m-%d").to_string())]);
+        }
+        if let Some(to) = query.issue_date_to {
+            add("issue_date <= ${0}", vec![Bind::Text(to.format("%Y-%m-%d").to_string())]);
+        }
+        if let Some(min) = query.amount_min_scaled {
+            add("amount_scaled >= ${0}", vec![Bind::Int(min)]);
+        }
+        if let Some(max) = query.amount_max_scaled {
+            add("amount_scaled <= ${0}", vec![Bind::Int(max)]);
+        }
+        if let Some(counterparty) = query.counterparty.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+            let pattern = format!("%{}%", escape_like(&counterparty.to_lowercase()));
+            add(
+                "(LOWER(supplier_name) LIKE ${0} ESCAPE '\\' OR LOWER(buyer_name) LIKE ${1} ESCAPE '\\' \
+                 OR supplier_registration_number = ${2})",
+                vec![Bind::Text(pattern.clone()), Bind::Text(pattern), Bind::Text(counterparty.to_owned())],
+            );
+        }
+        if let Some(kind) = query.kind {
+            add("kind = ${0}", vec![Bind::Text(kind.as_str().to_owned())]);
+        }
+        if let Some(status) = query.status {
+            add("status = ${0}", vec![Bind::Text(status.as_str().to_owned())]);
+        }
+        if let Some(number) = &query.number {
+            add("number = ${0}", vec![Bind::Text(number.clone())]);
+        }
+        let filter = conditions.join(" AND ");
+        let column = match query.sort {
+            DocumentSort::IssueDate => "issue_date",
+            DocumentSort::Amount => "amount_scaled",
+            DocumentSort::ReceivedAt => "received_at",
+            DocumentSort::Number => "number",
+        };
+        let direction = if query.descending { "DESC" } else { "ASC" };
+        // NULL amounts sort last either way, identically on both engines.
+        let order = format!(
+            "CASE WHEN {column} IS NULL THEN 1 ELSE 0 END, {column} {direction}, id {direction}"
+        );
+
+        let count_sql = format!("SELECT COUNT(*) FROM documents WHERE {filter}");
+        let mut count = sqlx::query_scalar::<_, i64>(AssertSqlSafe(count_sql));
+        for bind in &binds {
+            count = match bind {
+                Bind::Text(text) => count.bind(text.clone()),
+                Bind::Int(int) => count.bind(*int),
+            };
+        }
+        let total = count.fetch_one(self.read()).await?;
+
+        let page_sql = format!(
+            "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE {filter} ORDER BY {order} LIMIT {} OFFSET {}",
+            query.limit.clamp(1, 1000),
+            query.offset.max(0)
+        );
+        let mut page = sqlx::query(AssertSqlSafe(page_sql));
+        for bind in &binds {
+            page = match bind {
+                Bind::Text(text) => page.bind(text.clone()),
+                Bind::Int(int) => page.bind(*int),
+            };
+        }
+        let rows = page.fetch_all(self.read()).await?;
+        let items = rows.iter().map(DocumentRecord::from_row).collect::<Result<_, _>>()?;
+        Ok(Page { items, total })
+    }
+}
+
+fn escape_like(raw: &str) -> String {
+    let mut escaped = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}

@@ -1,0 +1,56 @@
+//! Errors of the data layer, with constraint violations turned into domain meanings.
+
+/// What went wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The row asked for does not exist in this tenant.
+    #[error("{what} not found")]
+    NotFound {
+        /// What was looked for.
+        what: &'static str,
+    },
+    /// A row with the same unique key exists already.
+    #[error("{what} already exists")]
+    Conflict {
+        /// What collided.
+        what: String,
+    },
+    /// The tenant named does not exist.
+    #[error("tenant {0:?} does not exist")]
+    UnknownTenant(String),
+    /// A stored value could not be read back as a domain value (a corrupted or hand-edited row).
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+    /// The database URL names an engine other than SQLite or PostgreSQL.
+    #[error("unsupported database URL {0:?}: use sqlite://… or postgres://…")]
+    UnsupportedUrl(String),
+    /// The archive writer task has stopped (the server is shutting down).
+    #[error("the archive writer has stopped")]
+    WriterStopped,
+    /// Applying migrations failed.
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// Any other database error.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// Preparing the SQLite data directory failed.
+    #[error("cannot prepare the data directory {path}: {source}")]
+    DataDir {
+        /// The directory.
+        path: String,
+        /// The IO failure.
+        source: std::io::Error,
+    },
+}
+
+impl StoreError {
+    /// Maps a unique-constraint violation to [`StoreError::Conflict`] naming `what`; other errors pass through.
+    pub(crate) fn on_unique(error: sqlx::Error, what: impl Into<String>) -> Self {
+        if let sqlx::Error::Database(db) = &error
+            && db.is_unique_violation()
+        {
+            return StoreError::Conflict { what: what.into() };
+        }
+        StoreError::Database(error)
+    }
+}

@@ -1,0 +1,57 @@
+//! The only crate that speaks SQL. One concrete [`Store`] over `sqlx::Any` serves SQLite (the embedded
+//! default) and PostgreSQL (production) with portable SQL; the few dialect differences sit in
+//! [`Backend`] matches. Every method takes the tenant first: nothing crosses between cities.
+
+mod archive;
+mod chain;
+mod connect;
+mod directory;
+mod documents;
+mod error;
+mod writer;
+
+pub use archive::{ArchiveEntry, ArchiveVerification, BrokenEntry, SubmissionQuery};
+pub use chain::GENESIS_HASH;
+pub use connect::{Backend, StoreOptions, SqliteSynchronous};
+pub use directory::{NewSupplierOrg, NewUser, SupplierOrg, Tenant, User};
+pub use documents::{DocumentQuery, DocumentRecord, DocumentSort, Page};
+pub use error::StoreError;
+pub use writer::{NewSubmission, Parsed, SubmissionOutcome};
+
+use std::sync::Arc;
+
+use sqlx::AnyPool;
+
+/// Handle to the database: a read pool, a write pool and the batching archive writer.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    backend: Backend,
+    read: AnyPool,
+    write: AnyPool,
+    writer: writer::WriterHandle,
+}
+
+impl Store {
+    /// Which database engine this store runs on.
+    pub fn backend(&self) -> Backend {
+        self.inner.backend
+    }
+
+    fn read(&self) -> &AnyPool {
+        &self.inner.read
+    }
+
+    fn write(&self) -> &AnyPool {
+        &self.inner.write
+    }
+
+    /// Closes both pools after the writer has drained.
+    pub async fn close(&self) {
+        self.inner.write.close().await;
+        self.inner.read.close().await;
+    }
+}

@@ -1,0 +1,318 @@
+//! The archive writer: one task that appends submissions to the per-tenant hash chains. Submissions that
+//! arrive together are committed in one transaction (group commit), each inside its own savepoint so one
+//! failure cannot take the others down. A submission is answered only after its transaction committed.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use cie_domain::{DocumentStatus, Summary, TenantId};
+use sqlx::{AnyConnection, AnyPool, Connection};
+use tokio::sync::{mpsc, oneshot};
+use tracing::{error, warn};
+
+use crate::chain::{ChainFields, content_sha256};
+use crate::directory::timestamp;
+use crate::documents::{DocumentRecord, document_by_content, latest_version};
+use crate::error::StoreError;
+use crate::{Backend, Store};
+
+/// A submission to archive: the received bytes and what intake made of them.
+#[derive(Debug, Clone)]
+pub struct NewSubmission {
+    /// The tenant it was sent to.
+    pub tenant: TenantId,
+    /// When it was received (from the service clock).
+    pub received_at: DateTime<Utc>,
+    /// The user who sent it.
+    pub submitter_id: i64,
+    /// The supplier organisation it belongs to, if any.
+    pub supplier_org_id: Option<i64>,
+    /// The bytes as received (only the first part when `truncated`).
+    pub content: Vec<u8>,
+    /// How many bytes were received in all.
+    pub size_bytes: i64,
+    /// Whether `content` holds only the first part of an oversize body.
+    pub truncated: bool,
+    /// The verdict of intake.
+    pub parsed: Parsed,
+}
+
+/// What intake made of a submission.
+#[derive(Debug, Clone)]
+pub enum Parsed {
+    /// A document was recognised and summarised.
+    Document {
+        /// The extracted summary.
+        summary: Box<Summary>,
+        /// Who counts as "the same supplier" for versions and duplicates.
+        supplier_key: String,
+        /// Status to record.
+        status: DocumentStatus,
+    },
+    /// The submission was refused; its bytes are archived all the same.
+    Rejected {
+        /// Stable error code.
+        code: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// What happened to a submission.
+#[derive(Debug, Clone)]
+pub enum SubmissionOutcome {
+    /// Archived as entry `archive_seq` and recorded as a document.
+    Accepted {
+        /// The archive entry.
+        archive_seq: i64,
+        /// The new document (a new version when the supplier used the number before).
+        document: Box<DocumentRecord>,
+    },
+    /// The same bytes were already stored for this supplier: nothing new was archived.
+    AlreadyStored {
+        /// The existing document.
+        document: Box<DocumentRecord>,
+    },
+    /// Archived as entry `archive_seq` with outcome `rejected`.
+    Rejected {
+        /// The archive entry.
+        archive_seq: i64,
+    },
+}
+
+type Reply = oneshot::Sender<Result<SubmissionOutcome, StoreError>>;
+
+pub(crate) struct WriterHandle {
+    sender: mpsc::Sender<(NewSubmission, Reply)>,
+}
+
+pub(crate) fn spawn(backend: Backend, pool: AnyPool, max_batch: usize) -> WriterHandle {
+    let (sender, receiver) = mpsc::channel(max_batch * 4);
+    tokio::spawn(run(backend, pool, max_batch, receiver));
+    WriterHandle { sender }
+}
+
+impl Store {
+    /// Archives a submission (and records its document), durably, before answering.
+    pub async fn submit(&self, submission: NewSubmission) -> Result<SubmissionOutcome, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.inner
+            .writer
+            .sender
+            .send((submission, reply))
+            .await
+            .map_err(|_| StoreError::WriterStopped)?;
+        answer.await.map_err(|_| StoreError::WriterStopped)?
+    }
+}
+
+async fn run(
+    backend: Backend,
+    pool: AnyPool,
+    max_batch: usize,
+    mut receiver: mpsc::Receiver<(NewSubmission, Reply)>,
+) {
+    while let Some(first) = receiver.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < max_batch {
+            match receiver.try_recv() {
+                Ok(next) => batch.push(next),
+                Err(_) => break,
+            }
+        }
+        write_batch(backend, &pool, batch).await;
+    }
+}
+
+struct Head {
+    seq: i64,
+    hash: String,
+}
+
+async fn write_batch(backend: Backend, pool: &AnyPool, batch: Vec<(NewSubmission, Reply)>) {
+    let (submissions, replies): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
+    match commit_batch(backend, pool, &submissions).await {
+        Ok(results) => {
+            for (reply, result) in replies.into_iter().zip(results) {
+                let _ = reply.send(result);
+            }
+        }
+        Err(failure) => {
+            error!(error = %failure, submissions = submissions.len(), "archive batch failed to commit");
+            for reply in replies {
+                let _ = reply.send(Err(StoreError::Database(sqlx::Error::Protocol(format!(
+                    "archive transaction failed: {failure}"
+                )))));
+            }
+        }
+    }
+}
+
+async fn commit_batch(
+    backend: Backend,
+    pool: &AnyPool,
+    submissions: &[NewSubmission],
+) -> Result<Vec<Result<SubmissionOutcome, StoreError>>, StoreError> {
+    let mut tx = match backend {
+        Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await?,
+        Backend::Postgres => pool.begin().await?,
+    };
+    let tenants: BTreeMap<&str, ()> = submissions.iter().map(|s| (s.tenant.as_str(), ())).collect();
+    let lock = match backend {
+        Backend::Sqlite => "",
+        Backend::Postgres => " FOR UPDATE",
+    };
+    let mut heads: HashMap<String, Head> = HashMap::new();
+    for tenant in tenants.keys() {
+        let head: Option<(i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT last_seq, last_hash FROM archive_heads WHERE tenant_id = $1{lock}"
+        )))
+        .bind(*tenant)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some((seq, hash)) = head {
+            heads.insert((*tenant).to_owned(), Head { seq, hash });
+        }
+    }
+
+    let mut results = Vec::with_capacity(submissions.len());
+    let mut touched: BTreeMap<String, ()> = BTreeMap::new();
+    for submission in submissions {
+        let Some(head) = heads.get_mut(submission.tenant.as_str()) else {
+            results.push(Err(StoreError::UnknownTenant(submission.tenant.to_string())));
+            continue;
+        };
+        let mut savepoint = tx.begin().await?;
+        match append(&mut savepoint, head, submission, None).await {
+            Ok(outcome) => {
+                savepoint.commit().await?;
+                if !matches!(outcome, SubmissionOutcome::AlreadyStored { .. }) {
+                    touched.insert(submission.tenant.to_string(), ());
+                }
+                results.push(Ok(outcome));
+            }
+            Err(failure) => {
+                savepoint.rollback().await?;
+                warn!(error = %failure, tenant = %submission.tenant, "storing a submission failed; archiving its bytes as rejected");
+                let mut retry = tx.begin().await?;
+                let reason = ("storage_error", failure.to_string());
+                match append(&mut retry, head, submission, Some(reason)).await {
+                    Ok(outcome) => {
+                        retry.commit().await?;
+                        touched.insert(submission.tenant.to_string(), ());
+                        results.push(Ok(outcome));
+                    }
+                    Err(second) => {
+                        retry.rollback().await?;
+                        results.push(Err(second));
+                    }
+                }
+            }
+        }
+    }
+    for tenant in touched.keys() {
+        let head = &heads[tenant.as_str()];
+        sqlx::query("UPDATE archive_heads SET last_seq = $1, last_hash = $2 WHERE tenant_id = $3")
+            .bind(head.seq)
+            .bind(&head.hash)
+            .bind(tenant.as_str())
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(results)
+}
+
+/// Appends one submission on `conn` (inside a savepoint). `forced_rejection` archives the bytes as rejected
+/// whatever intake said, used when recording the document failed.
+async fn append(
+    conn: &mut AnyConnection,
+    head: &mut Head,
+    submission: &NewSubmission,
+    forced_rejection: Option<(&str, String)>,
+) -> Result<SubmissionOutcome, StoreError> {
+    let tenant = submission.tenant.as_str();
+    let sha = content_sha256(&submission.content);
+    let document = match (&submission.parsed, &forced_rejection) {
+        (Parsed::Document { summary, supplier_key, status }, None) => {
+            if let Some(existing) = document_by_content(&mut *conn, tenant, &sha, supplier_key).await? {
+                return Ok(SubmissionOutcome::AlreadyStored {
+                    document: Box::new(existing),
+                });
+            }
+            Some((summary, supplier_key, status))
+        }
+        _ => None,
+    };
+    let (outcome, error_code, error_message) = match (&submission.parsed, &forced_rejection) {
+        (_, Some((code, message))) => ("rejected", Some(*code), Some(message.as_str())),
+        (Parsed::Rejected { code, message }, None) => {
+            ("rejected", Some(code.as_str()), Some(message.as_str()))
+        }
+        (Parsed::Document { .. }, None) => ("accepted", None, None),
+    };
+    let seq = head.seq + 1;
+    let received_at = timestamp(submission.received_at);
+    let fields = ChainFields {
+        tenant,
+        seq,
+        prev_hash: &head.hash,
+        received_at: &received_at,
+        submitter_id: submission.submitter_id,
+        supplier_org_id: submission.supplier_org_id,
+        content_sha256: &sha,
+        size_bytes: submission.size_bytes,
+        truncated: submission.truncated,
+        outcome,
+        error_code,
+        error_message,
+    };
+    let entry_hash = fields.entry_hash();
+    sqlx::query(
+        "INSERT INTO archive_entries (tenant_id, seq, received_at, submitter_id, supplier_org_id, content_sha256,
+             size_bytes, truncated, outcome, error_code, error_message, prev_hash, entry_hash, content)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+    )
+    .bind(tenant)
+    .bind(seq)
+    .bind(&received_at)
+    .bind(submission.submitter_id)
+    .bind(submission.supplier_org_id)
+    .bind(&sha)
+    .bind(submission.size_bytes)
+    .bind(i64::from(submission.truncated))
+    .bind(outcome)
+    .bind(error_code)
+    .bind(error_message)
+    .bind(&head.hash)
+    .bind(&entry_hash)
+    .bind(&submission.content)
+    .execute(&mut *conn)
+    .await?;
+
+    let result = match document {
+        None => SubmissionOutcome::Rejected { archive_seq: seq },
+        Some((summary, supplier_key, status)) => {
+            let previous = latest_version(&mut *conn, tenant, supplier_key, summary).await?;
+            let record = DocumentRecord::insert(
+                &mut *conn,
+                &submission.tenant,
+                seq,
+                summary,
+                supplier_key,
+                *status,
+                submission,
+                &sha,
+                previous,
+            )
+            .await?;
+            SubmissionOutcome::Accepted {
+                archive_seq: seq,
+                document: Box::new(record),
+            }
+        }
+    };
+    head.seq = seq;
+    head.hash = entry_hash;
+    Ok(result)
+}
