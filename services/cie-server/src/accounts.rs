@@ -1,0 +1,298 @@
+//! Accounts: logging in, and the administration of tenants, supplier organisations, users and finance
+//! clients. Shared by the admin API and the `admin` subcommand.
+
+use chrono::{DateTime, Utc};
+use cie_domain::{RegistrationNumber, Role, TenantId};
+use cie_store::{ArchiveVerification, NewSupplierOrg, NewUser, SupplierOrg, Tenant, User};
+use serde::{Deserialize, Serialize};
+
+use crate::AppState;
+use crate::auth::{self, Caller};
+use crate::error::Error;
+
+/// A successful login.
+#[derive(Debug, Serialize)]
+pub struct Session {
+    /// Bearer token.
+    pub token: String,
+    /// When it stops working.
+    pub expires_at: DateTime<Utc>,
+    /// The role it carries.
+    pub role: Role,
+    /// The tenant it is for.
+    pub tenant: TenantId,
+    /// The supplier organisation, for supplier users.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supplier_org_id: Option<i64>,
+}
+
+/// Checks a user's (or finance client's) password and issues a token.
+pub async fn login(
+    state: &AppState,
+    tenant: &str,
+    username: &str,
+    password: &str,
+) -> Result<Session, Error> {
+    let tenant = TenantId::parse(tenant).map_err(|_| Error::InvalidCredentials)?;
+    let user = state.store.user_by_username(&tenant, username).await?;
+    let password = password.to_owned();
+    // Verify against a dummy hash when the user is unknown, so timing does not tell which names exist.
+    let hash = user
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| state.dummy_hash.clone());
+    let matches = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
+        .await
+        .map_err(|e| Error::Internal(e.into()))?;
+    let user = match user {
+        Some(user) if matches => user,
+        _ => return Err(Error::InvalidCredentials),
+    };
+    let caller = Caller {
+        user_id: user.id,
+        tenant: user.tenant.clone(),
+        role: user.role,
+        supplier_org_id: user.supplier_org_id,
+        username: user.username.clone(),
+    };
+    let (token, expires_at) = state.tokens.issue(&caller, state.clock.now())?;
+    Ok(Session {
+        token,
+        expires_at,
+        role: user.role,
+        tenant: user.tenant,
+        supplier_org_id: user.supplier_org_id,
+    })
+}
+
+/// A tenant to create, optionally with its first administrator.
+#[derive(Debug, Deserialize)]
+pub struct NewTenantRequest {
+    /// Slug, e.g. `higashikurume`.
+    pub id: String,
+    /// Display name, e.g. 東久留米市.
+    pub name: String,
+    /// First administrator's login name.
+    pub admin_username: Option<String>,
+    /// First administrator's password.
+    pub admin_password: Option<String>,
+}
+
+/// Creates a tenant (and its first administrator when named).
+pub async fn create_tenant(state: &AppState, request: NewTenantRequest) -> Result<Tenant, Error> {
+    let tenant = TenantId::parse(&request.id)
+        .map_err(|e| Error::invalid("invalid_tenant_id", e.to_string()))?;
+    if request.name.trim().is_empty() {
+        return Err(Error::invalid("missing_field", "a tenant needs a name"));
+    }
+    let admin = match (request.admin_username, request.admin_password) {
+        (Some(username), Some(password)) => Some((username, password)),
+        (None, None) => None,
+        _ => {
+            return Err(Error::invalid(
+                "missing_field",
+                "admin_username and admin_password go together",
+            ));
+        }
+    };
+    if let Some((username, password)) = &admin {
+        check_credentials(username, password)?;
+    }
+    let created = state
+        .store
+        .create_tenant(&tenant, request.name.trim(), state.clock.now())
+        .await?;
+    if let Some((username, password)) = admin {
+        create_user(
+            state,
+            &tenant,
+            NewUserRequest {
+                username,
+                password,
+                role: Role::Admin,
+                display_name: None,
+                supplier_org_id: None,
+            },
+        )
+        .await?;
+    }
+    Ok(created)
+}
+
+/// A supplier organisation to register.
+#[derive(Debug, Deserialize)]
+pub struct NewSupplierOrgRequest {
+    /// Legal name.
+    pub name: String,
+    /// 登録番号 (`T` + 13 digits), absent for a business that is not registered.
+    pub registration_number: Option<String>,
+    /// 債権者番号 of the city.
+    pub creditor_number: Option<String>,
+}
+
+/// Registers a supplier organisation in `tenant`.
+pub async fn create_supplier_org(
+    state: &AppState,
+    tenant: &TenantId,
+    request: NewSupplierOrgRequest,
+) -> Result<SupplierOrg, Error> {
+    if request.name.trim().is_empty() {
+        return Err(Error::invalid(
+            "missing_field",
+            "a supplier organisation needs a name",
+        ));
+    }
+    let registration_number = request
+        .registration_number
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(RegistrationNumber::parse)
+        .transpose()
+        .map_err(|e| Error::invalid("invalid_registration_number", e.to_string()))?;
+    let org = NewSupplierOrg {
+        name: request.name.trim().to_owned(),
+        registration_number,
+        creditor_number: request
+            .creditor_number
+            .map(|c| c.trim().to_owned())
+            .filter(|c| !c.is_empty()),
+    };
+    Ok(state
+        .store
+        .create_supplier_org(tenant, &org, state.clock.now())
+        .await?)
+}
+
+/// A user to create.
+#[derive(Debug, Deserialize)]
+pub struct NewUserRequest {
+    /// Login name.
+    pub username: String,
+    /// Password (at least 10 characters).
+    pub password: String,
+    /// Role.
+    pub role: Role,
+    /// Name to show.
+    pub display_name: Option<String>,
+    /// Organisation, required for (and only for) supplier users.
+    pub supplier_org_id: Option<i64>,
+}
+
+/// Creates a user in `tenant`.
+pub async fn create_user(
+    state: &AppState,
+    tenant: &TenantId,
+    request: NewUserRequest,
+) -> Result<User, Error> {
+    check_credentials(&request.username, &request.password)?;
+    match (request.role, request.supplier_org_id) {
+        (Role::Supplier, None) => {
+            return Err(Error::invalid(
+                "missing_field",
+                "a supplier user needs supplier_org_id",
+            ));
+        }
+        (role, Some(_)) if role != Role::Supplier => {
+            return Err(Error::invalid(
+                "invalid_request",
+                format!("a {role} user belongs to the city, not to a supplier organisation"),
+            ));
+        }
+        _ => {}
+    }
+    let password = request.password;
+    let password_hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
+        .await
+        .map_err(|e| Error::Internal(e.into()))??;
+    let user = NewUser {
+        username: request.username.trim().to_owned(),
+        display_name: request.display_name,
+        role: request.role,
+        supplier_org_id: request.supplier_org_id,
+        is_client: false,
+        password_hash,
+    };
+    Ok(state
+        .store
+        .create_user(tenant, &user, state.clock.now())
+        .await?)
+}
+
+/// A finance-system client just created: its secret is shown once.
+#[derive(Debug, Serialize)]
+pub struct FinanceClientCredentials {
+    /// Log in with this as the user name.
+    pub client_id: String,
+    /// And this as the password. Not stored in clear; not shown again.
+    pub client_secret: String,
+    /// The client's user id.
+    pub user_id: i64,
+}
+
+/// Creates a machine client for the city's financial accounting system, with a generated secret.
+pub async fn create_finance_client(
+    state: &AppState,
+    tenant: &TenantId,
+    name: &str,
+) -> Result<FinanceClientCredentials, Error> {
+    let name = name.trim();
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(Error::invalid(
+            "invalid_request",
+            "a finance client name is ASCII letters, digits, '-' or '_'",
+        ));
+    }
+    let client_id = format!("finance-{name}");
+    let client_secret = auth::random_secret(24);
+    let secret = client_secret.clone();
+    let password_hash = tokio::task::spawn_blocking(move || auth::hash_password(&secret))
+        .await
+        .map_err(|e| Error::Internal(e.into()))??;
+    let user = NewUser {
+        username: client_id.clone(),
+        display_name: Some(name.to_owned()),
+        role: Role::Finance,
+        supplier_org_id: None,
+        is_client: true,
+        password_hash,
+    };
+    let created = state
+        .store
+        .create_user(tenant, &user, state.clock.now())
+        .await?;
+    Ok(FinanceClientCredentials {
+        client_id,
+        client_secret,
+        user_id: created.id,
+    })
+}
+
+/// Recomputes `tenant`'s archive chain.
+pub async fn verify_archive(
+    state: &AppState,
+    tenant: &TenantId,
+) -> Result<ArchiveVerification, Error> {
+    Ok(state.store.verify_archive(tenant).await?)
+}
+
+fn check_credentials(username: &str, password: &str) -> Result<(), Error> {
+    let username = username.trim();
+    if username.is_empty() || username.len() > 100 || username.chars().any(char::is_whitespace) {
+        return Err(Error::invalid(
+            "invalid_username",
+            "a user name is 1 to 100 characters without spaces",
+        ));
+    }
+    if password.chars().count() < 10 {
+        return Err(Error::invalid(
+            "weak_password",
+            "a password needs at least 10 characters",
+        ));
+    }
+    Ok(())
+}

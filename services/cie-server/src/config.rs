@@ -1,0 +1,255 @@
+//! Configuration: defaults in code that run on embedded SQLite with no file at all, an optional TOML file,
+//! and `CIE_` environment variables on top (`__` separates sections: `CIE_DATABASE__URL`).
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// Everything the server can be told.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: String,
+    /// Directory for the SQLite database and the generated token key.
+    pub data_dir: PathBuf,
+    /// Database settings.
+    pub database: DatabaseConfig,
+    /// Size and nesting limits for received documents.
+    pub limits: LimitsConfig,
+    /// Token and operator settings.
+    pub auth: AuthConfig,
+    /// Logging.
+    pub log: LogConfig,
+}
+
+/// Database settings.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    /// `sqlite://…` or `postgres://…`; unset means `sqlite://<data_dir>/cie.sqlite`.
+    pub url: Option<String>,
+    /// Pool size.
+    pub max_connections: u32,
+    /// SQLite durability: `full` (fsync every commit, the default) or `normal`.
+    pub sqlite_synchronous: String,
+    /// Most submissions committed in one archive transaction.
+    pub max_batch: usize,
+}
+
+/// Limits on received documents.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsConfig {
+    /// Largest document accepted, in bytes; larger ones are archived and rejected.
+    pub max_document_bytes: usize,
+    /// Largest request body read at all; past it only the first part is archived.
+    pub max_body_bytes: usize,
+    /// Deepest element nesting accepted.
+    pub max_depth: usize,
+}
+
+/// Token and operator settings.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    /// HMAC key for tokens; unset means a random key kept in `<data_dir>/jwt-secret`.
+    pub jwt_secret: Option<String>,
+    /// Lifetime of a login token, in minutes.
+    pub token_ttl_minutes: i64,
+    /// Key of the platform operator, who creates tenants over the API; unset disables that API.
+    pub operator_key: Option<String>,
+}
+
+/// Logging.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// `text` or `json`.
+    pub format: String,
+    /// `tracing` filter directive, e.g. `info,cie_server=debug`; `RUST_LOG` wins when set.
+    pub filter: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("data"),
+            database: DatabaseConfig::default(),
+            limits: LimitsConfig::default(),
+            auth: AuthConfig::default(),
+            log: LogConfig::default(),
+        }
+    }
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self {
+            url: None,
+            max_connections: 8,
+            sqlite_synchronous: "full".into(),
+            max_batch: 64,
+        }
+    }
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        Self {
+            max_document_bytes: 10 * 1024 * 1024,
+            max_body_bytes: 64 * 1024 * 1024,
+            max_depth: 64,
+        }
+    }
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            jwt_secret: None,
+            token_ttl_minutes: 8 * 60,
+            operator_key: None,
+        }
+    }
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self {
+            format: "text".into(),
+            filter: "info".into(),
+        }
+    }
+}
+
+const SECTIONS: [&str; 6] = ["listen", "data_dir", "database", "limits", "auth", "log"];
+
+impl Config {
+    /// Defaults, then the TOML file `path` (if given), then `CIE_*` variables.
+    pub fn load(path: Option<&Path>) -> Result<Config, Box<figment::Error>> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(path) = path {
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        figment
+            .merge(
+                Env::prefixed("CIE_")
+                    .filter(|key| {
+                        SECTIONS
+                            .iter()
+                            .any(|section| key.as_str().to_ascii_lowercase().starts_with(section))
+                    })
+                    .split("__"),
+            )
+            .extract()
+            .map_err(Box::new)
+    }
+
+    /// The database URL in force.
+    pub fn database_url(&self) -> String {
+        match &self.database.url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}", self.data_dir.join("cie.sqlite").display()),
+        }
+    }
+
+    /// The configuration as TOML, secrets included (for `cie-server default-config`).
+    pub fn to_toml(&self) -> String {
+        toml_like(self)
+    }
+}
+
+fn toml_like(config: &Config) -> String {
+    let value = serde_json::to_value(config).unwrap_or_default();
+    let mut top = String::new();
+    let mut sections = String::new();
+    if let serde_json::Value::Object(map) = value {
+        for (key, value) in map {
+            match value {
+                serde_json::Value::Object(section) => {
+                    sections.push_str(&format!("\n[{key}]\n"));
+                    for (field, value) in section {
+                        match value {
+                            serde_json::Value::Null => sections.push_str(&format!("# {field} =\n")),
+                            other => sections.push_str(&format!("{field} = {other}\n")),
+                        }
+                    }
+                }
+                other => top.push_str(&format!("{key} = {other}\n")),
+            }
+        }
+    }
+    top + &sections
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &redact_url(&self.database_url()))
+            .field("max_document_bytes", &self.limits.max_document_bytes)
+            .field("jwt_secret", &self.auth.jwt_secret.as_ref().map(|_| "***"))
+            .field(
+                "operator_key",
+                &self.auth.operator_key.as_ref().map(|_| "***"),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(start), Some(at)) if at > start => {
+            format!("{}://***@{}", &url[..start], &url[at + 1..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_run_on_embedded_sqlite_in_the_data_directory() {
+        let config = Config::default();
+        assert_eq!(config.database_url(), "sqlite://data/cie.sqlite");
+        assert_eq!(config.limits.max_document_bytes, 10 * 1024 * 1024);
+    }
+
+    #[test]
+    fn the_printed_default_configuration_loads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cie.toml");
+        std::fs::write(&path, Config::default().to_toml()).unwrap();
+        let loaded = Config::load(Some(&path)).unwrap();
+        assert_eq!(loaded.listen, Config::default().listen);
+        assert_eq!(loaded.limits.max_depth, 64);
+    }
+
+    #[test]
+    fn unknown_keys_in_the_file_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cie.toml");
+        std::fs::write(&path, "[database]\nulr = \"sqlite://x\"\n").unwrap();
+        assert!(Config::load(Some(&path)).is_err());
+    }
+
+    #[test]
+    fn debug_output_hides_secrets() {
+        let mut config = Config::default();
+        config.database.url = Some("postgres://cie:hunter2@db/cie".into());
+        config.auth.jwt_secret = Some("topsecret".into());
+        let shown = format!("{config:?}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("topsecret"),
+            "{shown}"
+        );
+    }
+}

@@ -1,0 +1,69 @@
+//! What can go wrong in a use case, as domain meanings; `http::error` is the only place that turns them
+//! into status codes.
+
+use cie_store::StoreError;
+
+/// Failure of a use case.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// No usable credentials were presented.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// Login failed: unknown tenant or user, or a wrong password.
+    #[error("tenant, user name or password is wrong")]
+    InvalidCredentials,
+    /// The caller may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The thing asked for does not exist (or is not visible to the caller).
+    #[error("{0} not found")]
+    NotFound(String),
+    /// The request itself is malformed.
+    #[error("{message}")]
+    InvalidRequest {
+        /// Stable code.
+        code: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// A unique thing exists already.
+    #[error("{0} already exists")]
+    Conflict(String),
+    /// A submitted document was refused; its bytes are archived as entry `archive_seq`.
+    #[error("{message}")]
+    DocumentRejected {
+        /// Stable code (from the reader or the limits).
+        code: String,
+        /// What is wrong.
+        message: String,
+        /// Where the bytes were archived.
+        archive_seq: i64,
+    },
+    /// Storage failed.
+    #[error(transparent)]
+    Store(StoreError),
+    /// Anything else unexpected.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<StoreError> for Error {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound { what } => Error::NotFound(what.to_owned()),
+            StoreError::Conflict { what } => Error::Conflict(what),
+            StoreError::UnknownTenant(tenant) => Error::NotFound(format!("tenant {tenant:?}")),
+            other => Error::Store(other),
+        }
+    }
+}
+
+impl Error {
+    /// A malformed-request error with `code`.
+    pub fn invalid(code: &'static str, message: impl Into<String>) -> Self {
+        Error::InvalidRequest {
+            code,
+            message: message.into(),
+        }
+    }
+}

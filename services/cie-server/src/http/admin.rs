@@ -1,0 +1,176 @@
+//! `/api/v1/admin/…` (a tenant's administrators) and `/api/v1/operator/tenants` (the platform operator).
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use cie_domain::Role;
+use serde::{Deserialize, Serialize};
+
+use crate::AppState;
+use crate::accounts::{
+    self, FinanceClientCredentials, NewSupplierOrgRequest, NewTenantRequest, NewUserRequest,
+};
+use crate::auth::Caller;
+use crate::error::Error;
+use crate::http::extract::{JsonInput, Operator};
+
+#[derive(Serialize)]
+pub(crate) struct TenantView {
+    id: String,
+    name: String,
+    created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<cie_store::Tenant> for TenantView {
+    fn from(tenant: cie_store::Tenant) -> Self {
+        Self {
+            id: tenant.id.to_string(),
+            name: tenant.name,
+            created_at: tenant.created_at,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub(crate) struct SupplierOrgView {
+    id: i64,
+    name: String,
+    registration_number: Option<String>,
+    creditor_number: Option<String>,
+    created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<cie_store::SupplierOrg> for SupplierOrgView {
+    fn from(org: cie_store::SupplierOrg) -> Self {
+        Self {
+            id: org.id,
+            name: org.name,
+            registration_number: org.registration_number,
+            creditor_number: org.creditor_number,
+            created_at: org.created_at,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub(crate) struct UserView {
+    id: i64,
+    username: String,
+    display_name: Option<String>,
+    role: Role,
+    supplier_org_id: Option<i64>,
+    is_client: bool,
+    created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<cie_store::User> for UserView {
+    fn from(user: cie_store::User) -> Self {
+        Self {
+            id: user.id,
+            username: user.username,
+            display_name: user.display_name,
+            role: user.role,
+            supplier_org_id: user.supplier_org_id,
+            is_client: user.is_client,
+            created_at: user.created_at,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub(crate) struct VerificationView {
+    tenant: String,
+    intact: bool,
+    entries_checked: i64,
+    head_seq: i64,
+    first_broken_seq: Option<i64>,
+    reason: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NewFinanceClient {
+    name: String,
+}
+
+pub(crate) async fn create_tenant(
+    State(state): State<AppState>,
+    _operator: Operator,
+    JsonInput(request): JsonInput<NewTenantRequest>,
+) -> Result<(StatusCode, Json<TenantView>), Error> {
+    let tenant = accounts::create_tenant(&state, request).await?;
+    Ok((StatusCode::CREATED, Json(tenant.into())))
+}
+
+pub(crate) async fn list_tenants(
+    State(state): State<AppState>,
+    _operator: Operator,
+) -> Result<Json<Vec<TenantView>>, Error> {
+    let tenants = state.store.list_tenants().await?;
+    Ok(Json(tenants.into_iter().map(TenantView::from).collect()))
+}
+
+pub(crate) async fn create_supplier_org(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonInput(request): JsonInput<NewSupplierOrgRequest>,
+) -> Result<(StatusCode, Json<SupplierOrgView>), Error> {
+    caller.require(&[Role::Admin])?;
+    let org = accounts::create_supplier_org(&state, &caller.tenant, request).await?;
+    Ok((StatusCode::CREATED, Json(org.into())))
+}
+
+pub(crate) async fn list_supplier_orgs(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<SupplierOrgView>>, Error> {
+    caller.require(&[Role::Admin, Role::Staff, Role::Approver, Role::Finance])?;
+    let orgs = state.store.list_supplier_orgs(&caller.tenant).await?;
+    Ok(Json(orgs.into_iter().map(SupplierOrgView::from).collect()))
+}
+
+pub(crate) async fn create_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonInput(request): JsonInput<NewUserRequest>,
+) -> Result<(StatusCode, Json<UserView>), Error> {
+    caller.require(&[Role::Admin])?;
+    let user = accounts::create_user(&state, &caller.tenant, request).await?;
+    Ok((StatusCode::CREATED, Json(user.into())))
+}
+
+pub(crate) async fn list_users(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<UserView>>, Error> {
+    caller.require(&[Role::Admin])?;
+    let users = state.store.list_users(&caller.tenant).await?;
+    Ok(Json(users.into_iter().map(UserView::from).collect()))
+}
+
+pub(crate) async fn create_finance_client(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonInput(request): JsonInput<NewFinanceClient>,
+) -> Result<(StatusCode, Json<FinanceClientCredentials>), Error> {
+    caller.require(&[Role::Admin])?;
+    let credentials =
+        accounts::create_finance_client(&state, &caller.tenant, &request.name).await?;
+    Ok((StatusCode::CREATED, Json(credentials)))
+}
+
+pub(crate) async fn verify_archive(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<VerificationView>, Error> {
+    caller.require(&[Role::Admin])?;
+    let report = accounts::verify_archive(&state, &caller.tenant).await?;
+    Ok(Json(VerificationView {
+        tenant: report.tenant.to_string(),
+        intact: report.first_broken.is_none(),
+        entries_checked: report.entries_checked,
+        head_seq: report.head_seq,
+        first_broken_seq: report.first_broken.as_ref().map(|b| b.seq),
+        reason: report.first_broken.map(|b| b.reason),
+    }))
+}

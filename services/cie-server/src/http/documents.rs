@@ -1,0 +1,77 @@
+//! `/api/v1/documents`: submit raw XML, search, show a summary, fetch the original bytes.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::Error;
+use crate::http::extract::{QueryInput, RawBody};
+use crate::intake::{self, Received};
+use crate::records::{self, DocumentSearch, DocumentView, PageView};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SubmitParams {
+    supplier_org: Option<i64>,
+}
+
+/// `POST /api/v1/documents`: 201 with the new document, 200 with the existing one for identical bytes.
+pub(crate) async fn submit(
+    State(state): State<AppState>,
+    caller: Caller,
+    QueryInput(params): QueryInput<SubmitParams>,
+    RawBody(body): RawBody,
+) -> Result<Response, Error> {
+    Ok(
+        match intake::receive(&state, &caller, params.supplier_org, body).await? {
+            Received::Created(record) => {
+                let location = format!("/api/v1/documents/{}", record.id);
+                (
+                    StatusCode::CREATED,
+                    [(header::LOCATION, location)],
+                    Json(DocumentView::from(record)),
+                )
+                    .into_response()
+            }
+            Received::AlreadyReceived(record) => {
+                (StatusCode::OK, Json(DocumentView::from(record))).into_response()
+            }
+        },
+    )
+}
+
+/// `GET /api/v1/documents?…`.
+pub(crate) async fn search(
+    State(state): State<AppState>,
+    caller: Caller,
+    QueryInput(search): QueryInput<DocumentSearch>,
+) -> Result<Json<PageView<DocumentView>>, Error> {
+    records::search_documents(&state, &caller, search)
+        .await
+        .map(Json)
+}
+
+/// `GET /api/v1/documents/{id}`.
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<DocumentView>, Error> {
+    records::document(&state, &caller, id)
+        .await
+        .map(|record| Json(DocumentView::from(record)))
+}
+
+/// `GET /api/v1/documents/{id}/original`: the bytes exactly as received.
+pub(crate) async fn original(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Response, Error> {
+    let content = records::document_original(&state, &caller, id).await?;
+    Ok(([(header::CONTENT_TYPE, "application/xml")], content).into_response())
+}

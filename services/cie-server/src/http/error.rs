@@ -1,0 +1,123 @@
+//! The one mapping from use-case errors to HTTP responses: status, stable `code`, and a message naming
+//! what is wrong. Internal details go to the log, never to the client.
+
+use axum::Json;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use tracing::error;
+
+use crate::error::Error;
+
+/// The JSON body of every error response.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// Stable machine-readable code, snake_case.
+    pub code: String,
+    /// What is wrong, for a person.
+    pub message: String,
+    /// For a refused document: the archive entry its bytes were kept in.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub archive_seq: Option<i64>,
+}
+
+fn status_of_rejection(code: &str) -> StatusCode {
+    match code {
+        "document_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
+        "unknown_document_type"
+        | "missing_document_number"
+        | "missing_issue_date"
+        | "invalid_issue_date" => StatusCode::UNPROCESSABLE_ENTITY,
+        "storage_error" | "internal_error" => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::BAD_REQUEST,
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let (status, code, archive_seq): (StatusCode, String, Option<i64>) = match &self {
+            Error::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "unauthenticated".into(), None),
+            Error::InvalidCredentials => {
+                (StatusCode::UNAUTHORIZED, "invalid_credentials".into(), None)
+            }
+            Error::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden".into(), None),
+            Error::NotFound(_) => (StatusCode::NOT_FOUND, "not_found".into(), None),
+            Error::InvalidRequest { code, .. } => (StatusCode::BAD_REQUEST, (*code).into(), None),
+            Error::Conflict(_) => (StatusCode::CONFLICT, "conflict".into(), None),
+            Error::DocumentRejected {
+                code, archive_seq, ..
+            } => (status_of_rejection(code), code.clone(), Some(*archive_seq)),
+            Error::Store(_) | Error::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal_error".into(),
+                None,
+            ),
+        };
+        let message = if status == StatusCode::INTERNAL_SERVER_ERROR {
+            error!(error = ?self, "request failed");
+            "an internal error occurred; it has been logged".to_owned()
+        } else {
+            self.to_string()
+        };
+        let mut response = (
+            status,
+            Json(ErrorBody {
+                code,
+                message,
+                archive_seq,
+            }),
+        )
+            .into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
+        }
+        response
+    }
+}
+
+/// The answer to a path that is not in the route table.
+pub(crate) async fn not_found() -> Error {
+    Error::NotFound("no such route".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_error_gets_its_status() {
+        let cases = [
+            (Error::Unauthenticated("x".into()), StatusCode::UNAUTHORIZED),
+            (Error::Forbidden("x".into()), StatusCode::FORBIDDEN),
+            (Error::NotFound("x".into()), StatusCode::NOT_FOUND),
+            (Error::Conflict("x".into()), StatusCode::CONFLICT),
+            (Error::invalid("bad", "x"), StatusCode::BAD_REQUEST),
+            (
+                Error::DocumentRejected {
+                    code: "document_too_large".into(),
+                    message: "x".into(),
+                    archive_seq: 1,
+                },
+                StatusCode::PAYLOAD_TOO_LARGE,
+            ),
+            (
+                Error::DocumentRejected {
+                    code: "unknown_document_type".into(),
+                    message: "x".into(),
+                    archive_seq: 1,
+                },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                Error::Internal(anyhow::anyhow!("boom")),
+                StatusCode::INTERNAL_SERVER_ERROR,
+            ),
+        ];
+        for (error, status) in cases {
+            assert_eq!(error.into_response().status(), status);
+        }
+    }
+}

@@ -1,0 +1,31 @@
+//! `POST /api/v1/auth/login`: user name and password (or finance client id and secret) for a token.
+
+use axum::Json;
+use axum::extract::State;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::accounts::{self, Session};
+use crate::error::Error;
+use crate::http::extract::JsonInput;
+
+#[derive(Deserialize)]
+pub(crate) struct LoginRequest {
+    tenant: String,
+    username: String,
+    password: String,
+}
+
+pub(crate) async fn login(
+    State(state): State<AppState>,
+    JsonInput(request): JsonInput<LoginRequest>,
+) -> Result<Json<Session>, Error> {
+    accounts::login(
+        &state,
+        &request.tenant,
+        &request.username,
+        &request.password,
+    )
+    .await
+    .map(Json)
+}

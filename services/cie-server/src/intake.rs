@@ -1,0 +1,145 @@
+//! Intake: receive a document, archive its exact bytes with the verdict, and record its summary.
+//! Bad input is archived too, as a rejected submission, before the caller hears why.
+
+use cie_domain::{DocumentStatus, Role, Summary};
+use cie_store::{DocumentRecord, NewSubmission, Parsed, SubmissionOutcome};
+use cie_ubl::UblError;
+use tracing::info;
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::Error;
+
+/// A request body as read from the wire.
+#[derive(Debug)]
+pub struct ReceivedBody {
+    /// The bytes read (only the first `max_body_bytes` when `truncated`).
+    pub bytes: Vec<u8>,
+    /// Bytes received in all.
+    pub size: u64,
+    /// Whether the body was longer than the transport limit.
+    pub truncated: bool,
+}
+
+/// What intake did with a document that was not refused.
+#[derive(Debug)]
+pub enum Received {
+    /// A new document (or a new version of a number used before).
+    Created(DocumentRecord),
+    /// Identical bytes were received before: the existing document.
+    AlreadyReceived(DocumentRecord),
+}
+
+/// Documents parsed inline up to this size; larger ones go to the blocking pool.
+const INLINE_PARSE_BYTES: usize = 256 * 1024;
+
+/// Receives one document from `caller`. A city user may name the supplier organisation it belongs to.
+pub async fn receive(
+    state: &AppState,
+    caller: &Caller,
+    for_org: Option<i64>,
+    body: ReceivedBody,
+) -> Result<Received, Error> {
+    caller.require(&[Role::Supplier, Role::Staff, Role::Approver, Role::Admin])?;
+    let supplier_org_id = match (caller.role, for_org) {
+        (Role::Supplier, Some(org)) if Some(org) != caller.supplier_org_id => {
+            return Err(Error::Forbidden(
+                "a supplier may only send documents for its own organisation".into(),
+            ));
+        }
+        (Role::Supplier, _) => caller.supplier_org_id,
+        (_, Some(org)) => Some(state.store.supplier_org(&caller.tenant, org).await?.id),
+        (_, None) => None,
+    };
+
+    let received_at = state.clock.now();
+    let parsed = parse(state, &body).await;
+    let parsed = match parsed {
+        Ok(summary) => Parsed::Document {
+            supplier_key: supplier_key(supplier_org_id, caller, &summary),
+            summary: Box::new(summary),
+            status: DocumentStatus::Received,
+        },
+        Err((code, message)) => Parsed::Rejected { code, message },
+    };
+    let submission = NewSubmission {
+        tenant: caller.tenant.clone(),
+        received_at,
+        submitter_id: caller.user_id,
+        supplier_org_id,
+        size_bytes: i64::try_from(body.size).unwrap_or(i64::MAX),
+        truncated: body.truncated,
+        content: body.bytes,
+        parsed: parsed.clone(),
+    };
+    match state.store.submit(submission).await? {
+        SubmissionOutcome::Accepted { document, .. } => {
+            info!(tenant = %caller.tenant, document_id = document.id, kind = %document.summary.kind,
+                  version = document.version, "document received");
+            Ok(Received::Created(*document))
+        }
+        SubmissionOutcome::AlreadyStored { document } => Ok(Received::AlreadyReceived(*document)),
+        SubmissionOutcome::Rejected { archive_seq } => {
+            let (code, message) = match parsed {
+                Parsed::Rejected { code, message } => (code, message),
+                Parsed::Document { .. } => (
+                    "storage_error".to_owned(),
+                    "the document could not be recorded; its bytes are archived".to_owned(),
+                ),
+            };
+            info!(tenant = %caller.tenant, archive_seq, code, "submission rejected and archived");
+            Err(Error::DocumentRejected {
+                code,
+                message,
+                archive_seq,
+            })
+        }
+    }
+}
+
+async fn parse(state: &AppState, body: &ReceivedBody) -> Result<Summary, (String, String)> {
+    let limits = cie_ubl::Limits {
+        max_bytes: state.config.limits.max_document_bytes,
+        max_depth: state.config.limits.max_depth,
+    };
+    if body.truncated {
+        let error = UblError::TooLarge {
+            size: usize::try_from(body.size).unwrap_or(usize::MAX),
+            limit: limits.max_bytes,
+        };
+        return Err((error.code().to_owned(), error.to_string()));
+    }
+    let result = if body.bytes.len() <= INLINE_PARSE_BYTES {
+        cie_ubl::parse(&body.bytes, &limits)
+    } else {
+        let bytes = body.bytes.clone();
+        match tokio::task::spawn_blocking(move || cie_ubl::parse(&bytes, &limits)).await {
+            Ok(result) => result,
+            Err(join) => {
+                return Err((
+                    "internal_error".into(),
+                    format!("reading the document failed unexpectedly: {join}"),
+                ));
+            }
+        }
+    };
+    result.map_err(|error| (error.code().to_owned(), error.to_string()))
+}
+
+/// Who counts as "the same supplier" for versions and duplicate flags: the organisation when known,
+/// else the identity the document gives its supplier, else the sending user.
+fn supplier_key(supplier_org_id: Option<i64>, caller: &Caller, summary: &Summary) -> String {
+    if let Some(org) = supplier_org_id {
+        return format!("org:{org}");
+    }
+    let supplier = &summary.supplier;
+    if let Some(number) = &supplier.registration_number {
+        format!("regno:{number}")
+    } else if let (Some(scheme), Some(id)) = (&supplier.endpoint_scheme, &supplier.endpoint_id) {
+        format!("endpoint:{scheme}:{id}")
+    } else if let Some(name) = &supplier.name {
+        format!("name:{name}")
+    } else {
+        format!("user:{}", caller.user_id)
+    }
+}

@@ -1,0 +1,156 @@
+//! The city-invoice-exchange server as a library: [`App::build`] wires configuration, clock, store and
+//! token keys together; [`serve`] runs the HTTP API on a listener until shutdown. `main.rs` only parses
+//! the command line and calls in here, so tests run exactly what production runs.
+//!
+//! Layout: `config` (settings), `telemetry` (logs), `auth` (tokens, passwords), `error` (use-case
+//! failures), use cases in `intake` and `accounts`, and `http` (routes, extractors, the one error mapping).
+
+pub mod accounts;
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod intake;
+pub mod records;
+pub mod telemetry;
+
+use std::future::Future;
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Context;
+use cie_domain::Clock;
+use cie_store::{SqliteSynchronous, Store, StoreOptions};
+use tokio::net::TcpListener;
+
+pub use config::Config;
+pub use error::Error;
+
+/// What every request handler and use case can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Store,
+    /// Settings in force.
+    pub config: Arc<Config>,
+    /// The service clock.
+    pub clock: Arc<dyn Clock>,
+    /// Token signing keys.
+    pub tokens: auth::TokenKeys,
+    /// A hash to verify against when a login names an unknown user.
+    pub dummy_hash: String,
+}
+
+/// A built application, ready to serve.
+pub struct App {
+    state: AppState,
+}
+
+impl App {
+    /// Opens the database named by `config`, applies migrations and prepares token keys.
+    pub async fn build(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
+        let synchronous = match config
+            .database
+            .sqlite_synchronous
+            .to_ascii_lowercase()
+            .as_str()
+        {
+            "full" => SqliteSynchronous::Full,
+            "normal" => SqliteSynchronous::Normal,
+            other => anyhow::bail!(
+                "database.sqlite_synchronous must be \"full\" or \"normal\", not {other:?}"
+            ),
+        };
+        let store = Store::connect(
+            &config.database_url(),
+            StoreOptions {
+                max_connections: config.database.max_connections,
+                sqlite_synchronous: synchronous,
+                max_batch: config.database.max_batch,
+            },
+        )
+        .await
+        .with_context(|| format!("opening the database {:?}", config))?;
+        store
+            .migrate()
+            .await
+            .context("applying database migrations")?;
+        let secret = match &config.auth.jwt_secret {
+            Some(secret) if secret.len() >= 16 => secret.clone(),
+            Some(_) => anyhow::bail!("auth.jwt_secret must be at least 16 characters"),
+            None => load_or_create_secret(&config.data_dir.join("jwt-secret"))?,
+        };
+        let tokens = auth::TokenKeys::new(secret.as_bytes(), config.auth.token_ttl_minutes);
+        let dummy_hash =
+            tokio::task::spawn_blocking(|| auth::hash_password("no such user, no such password"))
+                .await??;
+        Ok(App {
+            state: AppState {
+                store,
+                config: Arc::new(config),
+                clock,
+                tokens,
+                dummy_hash,
+            },
+        })
+    }
+
+    /// The shared state (for subcommands that act without HTTP).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// The HTTP routes.
+    pub fn router(&self) -> axum::Router {
+        http::router(self.state.clone())
+    }
+}
+
+/// Serves `app` on `listener` until `shutdown` completes, then lets requests in flight finish.
+pub async fn serve(
+    listener: TcpListener,
+    app: App,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let router = app.router();
+    let result = axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown)
+        .await;
+    app.state.store.close().await;
+    result
+}
+
+fn load_or_create_secret(path: &Path) -> anyhow::Result<String> {
+    if let Ok(existing) = std::fs::read_to_string(path) {
+        let existing = existing.trim().to_owned();
+        if existing.len() >= 16 {
+            return Ok(existing);
+        }
+    }
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
+    }
+    let secret = auth::random_secret(32);
+    write_private(path, &secret)
+        .with_context(|| format!("writing the token key {}", path.display()))?;
+    Ok(secret)
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(content.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
+    std::fs::write(path, content)
+}

@@ -1,0 +1,276 @@
+//! The `cie-server` binary: parses the command line, loads configuration, and hands over to the library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use cie_domain::{Role, SystemClock, TenantId};
+use cie_server::accounts::{self, NewSupplierOrgRequest, NewTenantRequest, NewUserRequest};
+use cie_server::{App, Config};
+use clap::{Parser, Subcommand};
+
+/// city-invoice-exchange: receive, validate, archive and find procurement documents between a city and its suppliers.
+#[derive(Parser)]
+#[command(version)]
+struct Cli {
+    /// TOML configuration file (CIE_* environment variables override it).
+    #[arg(long, short, env = "CIE_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP service (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Print the default configuration as TOML.
+    DefaultConfig,
+    /// Recompute a tenant's archive hash chain and report the first broken entry (exit 1 if broken).
+    VerifyArchive {
+        /// Tenant id.
+        #[arg(long)]
+        tenant: String,
+    },
+    /// Manage tenants, supplier organisations, users and finance clients.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a tenant (a city), optionally with its first administrator.
+    CreateTenant {
+        /// Slug, e.g. higashikurume.
+        #[arg(long)]
+        id: String,
+        /// Display name, e.g. 東久留米市.
+        #[arg(long)]
+        name: String,
+        /// First administrator's user name.
+        #[arg(long, requires = "admin_password")]
+        admin_username: Option<String>,
+        /// First administrator's password.
+        #[arg(long, env = "CIE_ADMIN_PASSWORD", requires = "admin_username")]
+        admin_password: Option<String>,
+    },
+    /// Register a supplier organisation.
+    CreateSupplier {
+        /// Tenant id.
+        #[arg(long)]
+        tenant: String,
+        /// Legal name.
+        #[arg(long)]
+        name: String,
+        /// 登録番号 (T + 13 digits).
+        #[arg(long)]
+        registration_number: Option<String>,
+        /// The city's 債権者番号.
+        #[arg(long)]
+        creditor_number: Option<String>,
+    },
+    /// Create a user: supplier (needs --supplier-org), staff, approver, finance or admin.
+    CreateUser {
+        /// Tenant id.
+        #[arg(long)]
+        tenant: String,
+        /// Login name.
+        #[arg(long)]
+        username: String,
+        /// Password (at least 10 characters).
+        #[arg(long, env = "CIE_USER_PASSWORD")]
+        password: String,
+        /// Role.
+        #[arg(long)]
+        role: String,
+        /// Supplier organisation id, for supplier users.
+        #[arg(long)]
+        supplier_org: Option<i64>,
+        /// Name to show.
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+    /// Create a client for the finance system; prints its id and secret once.
+    CreateFinanceClient {
+        /// Tenant id.
+        #[arg(long)]
+        tenant: String,
+        /// Short name, e.g. zaimu.
+        #[arg(long)]
+        name: String,
+    },
+    /// List tenants.
+    ListTenants,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("error: configuration: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    cie_server::telemetry::init(&config.log.format, &config.log.filter);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: starting the runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command.unwrap_or(Command::Serve), config)) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
+    if let Command::DefaultConfig = command {
+        print!("{}", config.to_toml());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let listen = config.listen.clone();
+    let app = App::build(config, Arc::new(SystemClock)).await?;
+    let state = app.state().clone();
+    match command {
+        Command::Serve => {
+            let listener = tokio::net::TcpListener::bind(&listen)
+                .await
+                .with_context(|| format!("listening on {listen}"))?;
+            tracing::info!(address = %listener.local_addr()?, "cie-server listening");
+            cie_server::serve(listener, app, shutdown_signal()).await?;
+        }
+        Command::Migrate => println!("migrations applied"),
+        Command::DefaultConfig => {}
+        Command::VerifyArchive { tenant } => {
+            let tenant = TenantId::parse(&tenant)?;
+            let report = accounts::verify_archive(&state, &tenant).await?;
+            match report.first_broken {
+                None => println!(
+                    "archive of {tenant} intact: {} entries, head {}",
+                    report.entries_checked, report.head_seq
+                ),
+                Some(broken) => {
+                    println!(
+                        "archive of {tenant} BROKEN at entry {}: {}",
+                        broken.seq, broken.reason
+                    );
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+        }
+        Command::Admin(admin) => admin_command(&state, admin).await?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn admin_command(state: &cie_server::AppState, command: AdminCommand) -> anyhow::Result<()> {
+    match command {
+        AdminCommand::CreateTenant {
+            id,
+            name,
+            admin_username,
+            admin_password,
+        } => {
+            let tenant = accounts::create_tenant(
+                state,
+                NewTenantRequest {
+                    id,
+                    name,
+                    admin_username,
+                    admin_password,
+                },
+            )
+            .await?;
+            println!("created tenant {} ({})", tenant.id, tenant.name);
+        }
+        AdminCommand::CreateSupplier {
+            tenant,
+            name,
+            registration_number,
+            creditor_number,
+        } => {
+            let tenant = TenantId::parse(&tenant)?;
+            let org = accounts::create_supplier_org(
+                state,
+                &tenant,
+                NewSupplierOrgRequest {
+                    name,
+                    registration_number,
+                    creditor_number,
+                },
+            )
+            .await?;
+            println!("created supplier organisation {} ({})", org.id, org.name);
+        }
+        AdminCommand::CreateUser {
+            tenant,
+            username,
+            password,
+            role,
+            supplier_org,
+            display_name,
+        } => {
+            let tenant = TenantId::parse(&tenant)?;
+            let role: Role = role.parse()?;
+            let user = accounts::create_user(
+                state,
+                &tenant,
+                NewUserRequest {
+                    username,
+                    password,
+                    role,
+                    display_name,
+                    supplier_org_id: supplier_org,
+                },
+            )
+            .await?;
+            println!(
+                "created {} user {} (id {})",
+                user.role, user.username, user.id
+            );
+        }
+        AdminCommand::CreateFinanceClient { tenant, name } => {
+            let tenant = TenantId::parse(&tenant)?;
+            let credentials = accounts::create_finance_client(state, &tenant, &name).await?;
+            println!("client_id={}", credentials.client_id);
+            println!("client_secret={}", credentials.client_secret);
+        }
+        AdminCommand::ListTenants => {
+            for tenant in state.store.list_tenants().await? {
+                println!("{}\t{}", tenant.id, tenant.name);
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,336 @@
+//! Finding documents and submissions again: the 電子帳簿保存法 search (transaction date, amount and
+//! counterparty, ranges, any combination), summaries, and the original bytes, within what the caller may see.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use cie_domain::{DocumentKind, DocumentStatus, Summary};
+use cie_store::{ArchiveEntry, DocumentQuery, DocumentRecord, DocumentSort, SubmissionQuery};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::Error;
+
+/// Search criteria as sent in a query string. All optional; given ones are combined with AND.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentSearch {
+    /// Transaction (issue) date from, inclusive, `YYYY-MM-DD`.
+    pub date_from: Option<NaiveDate>,
+    /// Transaction (issue) date to, inclusive.
+    pub date_to: Option<NaiveDate>,
+    /// Transaction amount at least (decimal).
+    pub amount_min: Option<String>,
+    /// Transaction amount at most (decimal).
+    pub amount_max: Option<String>,
+    /// Counterparty: part of a party name, or a 登録番号.
+    pub counterparty: Option<String>,
+    /// Supplier organisation id.
+    pub supplier_org: Option<i64>,
+    /// Document kind (`invoice`, `order`, …).
+    pub kind: Option<String>,
+    /// Status (`received`, `rejected`).
+    pub status: Option<String>,
+    /// Document number, exactly.
+    pub number: Option<String>,
+    /// `issue_date`, `amount`, `received_at` or `number`; a leading `-` sorts descending.
+    pub sort: Option<String>,
+    /// Page, from 1.
+    pub page: Option<i64>,
+    /// Results per page (1 to 500, default 50).
+    pub per_page: Option<i64>,
+}
+
+/// A document as the API shows it.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct DocumentView {
+    /// Id within the tenant.
+    pub id: i64,
+    /// Archive entry with the original bytes.
+    pub archive_seq: i64,
+    /// Kind.
+    pub kind: DocumentKind,
+    /// Document number.
+    pub number: String,
+    /// Issue date.
+    pub issue_date: NaiveDate,
+    /// Status.
+    pub status: DocumentStatus,
+    /// Supplier organisation.
+    pub supplier_org_id: Option<i64>,
+    /// Version of this supplier's number (1, 2, …).
+    pub version: i64,
+    /// The version it follows.
+    pub previous_version_id: Option<i64>,
+    /// Whether the supplier sent this number before with other content.
+    pub possible_duplicate: bool,
+    /// SHA-256 of the original bytes.
+    pub content_sha256: String,
+    /// When it arrived.
+    pub received_at: DateTime<Utc>,
+    /// Who sent it.
+    pub submitter_id: i64,
+    /// The extracted summary.
+    pub summary: Summary,
+}
+
+impl From<DocumentRecord> for DocumentView {
+    fn from(record: DocumentRecord) -> Self {
+        Self {
+            id: record.id,
+            archive_seq: record.archive_seq,
+            kind: record.summary.kind,
+            number: record.summary.number.clone(),
+            issue_date: record.summary.issue_date,
+            status: record.status,
+            supplier_org_id: record.supplier_org_id,
+            version: record.version,
+            previous_version_id: record.previous_version_id,
+            possible_duplicate: record.possible_duplicate,
+            content_sha256: record.content_sha256,
+            received_at: record.received_at,
+            submitter_id: record.submitter_id,
+            summary: record.summary,
+        }
+    }
+}
+
+/// An archived submission as the API shows it.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SubmissionView {
+    /// Archive sequence number within the tenant.
+    pub seq: i64,
+    /// When it arrived.
+    pub received_at: DateTime<Utc>,
+    /// Who sent it.
+    pub submitter_id: i64,
+    /// Supplier organisation.
+    pub supplier_org_id: Option<i64>,
+    /// `accepted` or `rejected`.
+    pub outcome: String,
+    /// Why it was rejected.
+    pub error_code: Option<String>,
+    /// What was wrong.
+    pub error_message: Option<String>,
+    /// SHA-256 of the stored bytes.
+    pub content_sha256: String,
+    /// Bytes received.
+    pub size_bytes: i64,
+    /// Whether only the first part was kept.
+    pub truncated: bool,
+    /// Chain hash of this entry.
+    pub entry_hash: String,
+}
+
+impl From<ArchiveEntry> for SubmissionView {
+    fn from(entry: ArchiveEntry) -> Self {
+        Self {
+            seq: entry.seq,
+            received_at: entry.received_at,
+            submitter_id: entry.submitter_id,
+            supplier_org_id: entry.supplier_org_id,
+            outcome: entry.outcome,
+            error_code: entry.error_code,
+            error_message: entry.error_message,
+            content_sha256: entry.content_sha256,
+            size_bytes: entry.size_bytes,
+            truncated: entry.truncated,
+            entry_hash: entry.entry_hash,
+        }
+    }
+}
+
+/// One page of results.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PageView<T> {
+    /// This page's items.
+    pub items: Vec<T>,
+    /// Matches in all.
+    pub total: i64,
+    /// This page, from 1.
+    pub page: i64,
+    /// Page size.
+    pub per_page: i64,
+}
+
+fn paging(page: Option<i64>, per_page: Option<i64>) -> Result<(i64, i64), Error> {
+    let page = page.unwrap_or(1);
+    let per_page = per_page.unwrap_or(50);
+    if page < 1 {
+        return Err(Error::invalid("invalid_query", "page starts at 1"));
+    }
+    if !(1..=500).contains(&per_page) {
+        return Err(Error::invalid(
+            "invalid_query",
+            "per_page must be between 1 and 500",
+        ));
+    }
+    Ok((page, per_page))
+}
+
+fn amount_key(raw: Option<&str>, name: &str) -> Result<Option<i64>, Error> {
+    raw.map(|raw| {
+        let value: Decimal = raw.trim().parse().map_err(|_| {
+            Error::invalid(
+                "invalid_query",
+                format!("{name} must be a decimal number, not {raw:?}"),
+            )
+        })?;
+        cie_domain::money::scaled_search_key(value)
+            .ok_or_else(|| Error::invalid("invalid_query", format!("{name} is out of range")))
+    })
+    .transpose()
+}
+
+/// Searches the caller's visible documents.
+pub async fn search_documents(
+    state: &AppState,
+    caller: &Caller,
+    search: DocumentSearch,
+) -> Result<PageView<DocumentView>, Error> {
+    let (page, per_page) = paging(search.page, search.per_page)?;
+    let confined = caller.confined_to_org();
+    if let (Some(own), Some(asked)) = (confined, search.supplier_org)
+        && own != asked
+    {
+        return Err(Error::Forbidden(
+            "a supplier sees only its own organisation's documents".into(),
+        ));
+    }
+    if let (Some(from), Some(to)) = (search.date_from, search.date_to)
+        && from > to
+    {
+        return Err(Error::invalid(
+            "invalid_query",
+            "date_from is after date_to",
+        ));
+    }
+    let raw_sort = search.sort.as_deref().unwrap_or("issue_date");
+    let (descending, sort_name) = match raw_sort.strip_prefix('-') {
+        Some(name) => (true, name),
+        None => (false, raw_sort),
+    };
+    let sort = match sort_name {
+        "issue_date" => DocumentSort::IssueDate,
+        "amount" => DocumentSort::Amount,
+        "received_at" => DocumentSort::ReceivedAt,
+        "number" => DocumentSort::Number,
+        other => {
+            return Err(Error::invalid(
+                "invalid_query",
+                format!("sort {other:?} is not one of issue_date, amount, received_at, number"),
+            ));
+        }
+    };
+    let kind = search
+        .kind
+        .as_deref()
+        .map(str::parse::<DocumentKind>)
+        .transpose()
+        .map_err(|e| Error::invalid("invalid_query", e))?;
+    let status = search
+        .status
+        .as_deref()
+        .map(str::parse::<DocumentStatus>)
+        .transpose()
+        .map_err(|e| Error::invalid("invalid_query", e))?;
+    let query = DocumentQuery {
+        supplier_org_id: confined.or(search.supplier_org),
+        issue_date_from: search.date_from,
+        issue_date_to: search.date_to,
+        amount_min_scaled: amount_key(search.amount_min.as_deref(), "amount_min")?,
+        amount_max_scaled: amount_key(search.amount_max.as_deref(), "amount_max")?,
+        counterparty: search.counterparty,
+        kind,
+        status,
+        number: search.number,
+        sort,
+        descending,
+        limit: per_page,
+        offset: (page - 1) * per_page,
+    };
+    let found = state.store.search_documents(&caller.tenant, &query).await?;
+    Ok(PageView {
+        items: found.items.into_iter().map(DocumentView::from).collect(),
+        total: found.total,
+        page,
+        per_page,
+    })
+}
+
+/// One document the caller may see.
+pub async fn document(state: &AppState, caller: &Caller, id: i64) -> Result<DocumentRecord, Error> {
+    Ok(state
+        .store
+        .document(&caller.tenant, id, caller.confined_to_org())
+        .await?)
+}
+
+/// The original bytes of a document the caller may see.
+pub async fn document_original(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+) -> Result<Vec<u8>, Error> {
+    let record = document(state, caller, id).await?;
+    let (_, content) = state
+        .store
+        .archived_content(&caller.tenant, record.archive_seq, None)
+        .await?;
+    Ok(content)
+}
+
+/// Which submissions to list.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubmissionSearch {
+    /// `accepted` or `rejected`.
+    pub outcome: Option<String>,
+    /// Page, from 1.
+    pub page: Option<i64>,
+    /// Results per page.
+    pub per_page: Option<i64>,
+}
+
+/// Lists the archived submissions the caller may see, newest first.
+pub async fn list_submissions(
+    state: &AppState,
+    caller: &Caller,
+    search: SubmissionSearch,
+) -> Result<PageView<SubmissionView>, Error> {
+    let (page, per_page) = paging(search.page, search.per_page)?;
+    if let Some(outcome) = &search.outcome
+        && outcome != "accepted"
+        && outcome != "rejected"
+    {
+        return Err(Error::invalid(
+            "invalid_query",
+            "outcome is accepted or rejected",
+        ));
+    }
+    let query = SubmissionQuery {
+        supplier_org_id: caller.confined_to_org(),
+        outcome: search.outcome,
+        limit: per_page,
+        offset: (page - 1) * per_page,
+    };
+    let found = state.store.list_submissions(&caller.tenant, &query).await?;
+    Ok(PageView {
+        items: found.items.into_iter().map(SubmissionView::from).collect(),
+        total: found.total,
+        page,
+        per_page,
+    })
+}
+
+/// One archived submission the caller may see, with its bytes.
+pub async fn submission(
+    state: &AppState,
+    caller: &Caller,
+    seq: i64,
+) -> Result<(ArchiveEntry, Vec<u8>), Error> {
+    Ok(state
+        .store
+        .archived_content(&caller.tenant, seq, caller.confined_to_org())
+        .await?)
+}

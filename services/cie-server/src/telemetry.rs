@@ -1,0 +1,16 @@
+//! Logging: one `tracing` subscriber, human-readable or JSON, filtered by `RUST_LOG` or the configuration.
+
+use tracing_subscriber::EnvFilter;
+
+/// Installs the global subscriber. Call once, from `main`.
+pub fn init(format: &str, filter: &str) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(filter));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if format.eq_ignore_ascii_case("json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}

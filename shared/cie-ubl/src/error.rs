@@ -1,0 +1,160 @@
+//! Why a document could not be read: one error type with a stable machine code per variant.
+
+use cie_domain::DocumentKind;
+
+/// Why [`crate::parse`] refused a document. [`UblError::code`] gives a stable snake_case code for
+/// API responses; the `Display` text says in English what is wrong and where.
+///
+/// Lines and columns are 1-based; columns count characters, not bytes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UblError {
+    /// The document is larger than [`crate::Limits::max_bytes`]; checked before anything is parsed.
+    #[error("document is {size} bytes, more than the limit of {limit} bytes")]
+    TooLarge {
+        /// Size of the document in bytes.
+        size: usize,
+        /// The limit in bytes.
+        limit: usize,
+    },
+
+    /// The bytes are not valid UTF-8.
+    #[error("document is not valid UTF-8: invalid byte sequence at byte offset {offset}")]
+    NotUtf8 {
+        /// Byte offset of the first invalid sequence in the input (a leading BOM included).
+        offset: usize,
+    },
+
+    /// The XML declaration names an encoding other than UTF-8 (code `not_utf8`).
+    #[error(
+        "document declares encoding=\"{encoding}\" in its XML declaration; only UTF-8 is accepted"
+    )]
+    UnsupportedEncoding {
+        /// The encoding name as declared.
+        encoding: String,
+    },
+
+    /// The input is not well-formed, namespace-correct XML: empty, no root element, content outside
+    /// the root, mismatched or unclosed tags, bad attributes, unbound prefixes, ...
+    #[error("not well-formed XML at line {line}, column {column}: {reason}")]
+    NotXml {
+        /// Line of the problem.
+        line: usize,
+        /// Column of the problem.
+        column: usize,
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// Elements are nested deeper than [`crate::Limits::max_depth`].
+    #[error("elements are nested more than {limit} levels deep at line {line}, column {column}")]
+    TooDeep {
+        /// The depth limit.
+        limit: usize,
+        /// Line of the first element beyond the limit.
+        line: usize,
+        /// Column of the first element beyond the limit.
+        column: usize,
+    },
+
+    /// The document carries a document type declaration (`<!DOCTYPE`), which is never accepted.
+    #[error(
+        "document type declaration (<!DOCTYPE ...>) at line {line}, column {column} is not accepted"
+    )]
+    DoctypeForbidden {
+        /// Line of the declaration.
+        line: usize,
+        /// Column of the declaration.
+        column: usize,
+    },
+
+    /// An entity reference other than the five predefined ones and character references.
+    #[error(
+        "entity reference &{name}; at line {line}, column {column} is not accepted; only &amp; &lt; &gt; &quot; &apos; and character references are"
+    )]
+    EntityForbidden {
+        /// The entity name, without `&` and `;`.
+        name: String,
+        /// Line of the reference (for attribute values, of the element).
+        line: usize,
+        /// Column of the reference (for attribute values, of the element).
+        column: usize,
+    },
+
+    /// The root element is not one of the UBL 2.1 documents the service knows (code
+    /// `unknown_document_type`).
+    #[error("{}", unknown_root_message(namespace, local_name))]
+    UnknownRoot {
+        /// Namespace URI of the root element; empty when it has none.
+        namespace: String,
+        /// Local name of the root element.
+        local_name: String,
+    },
+
+    /// There is no non-empty top-level `cbc:ID`.
+    #[error("{kind} document has no document number: top-level cbc:ID is missing or empty")]
+    MissingNumber {
+        /// Kind of the document.
+        kind: DocumentKind,
+    },
+
+    /// There is no non-empty top-level `cbc:IssueDate`.
+    #[error("{kind} document has no issue date: top-level cbc:IssueDate is missing or empty")]
+    MissingIssueDate {
+        /// Kind of the document.
+        kind: DocumentKind,
+    },
+
+    /// The top-level `cbc:IssueDate` is not a date `YYYY-MM-DD` (optionally with a time zone).
+    #[error("issue date {value:?} in cbc:IssueDate is not a valid date of the form YYYY-MM-DD")]
+    InvalidIssueDate {
+        /// The value as written (trimmed).
+        value: String,
+    },
+
+    /// An amount or percentage the summary needs is not a plain decimal number.
+    #[error(
+        "{element} at line {line}, column {column}: {value:?} is not a decimal number (digits with an optional sign and decimal point)"
+    )]
+    InvalidAmount {
+        /// The element, as its path from the root in conventional prefixes, e.g.
+        /// `cac:LegalMonetaryTotal/cbc:PayableAmount`.
+        element: String,
+        /// The value as written (trimmed).
+        value: String,
+        /// Line of the element's start tag.
+        line: usize,
+        /// Column of the element's start tag.
+        column: usize,
+    },
+}
+
+impl UblError {
+    /// The stable snake_case code of this error, part of the public API contract.
+    pub fn code(&self) -> &'static str {
+        match self {
+            UblError::TooLarge { .. } => "document_too_large",
+            UblError::NotUtf8 { .. } | UblError::UnsupportedEncoding { .. } => "not_utf8",
+            UblError::NotXml { .. } => "not_xml",
+            UblError::TooDeep { .. } => "too_deeply_nested",
+            UblError::DoctypeForbidden { .. } => "doctype_forbidden",
+            UblError::EntityForbidden { .. } => "entity_forbidden",
+            UblError::UnknownRoot { .. } => "unknown_document_type",
+            UblError::MissingNumber { .. } => "missing_document_number",
+            UblError::MissingIssueDate { .. } => "missing_issue_date",
+            UblError::InvalidIssueDate { .. } => "invalid_issue_date",
+            UblError::InvalidAmount { .. } => "invalid_amount",
+        }
+    }
+}
+
+fn unknown_root_message(namespace: &str, local_name: &str) -> String {
+    let what = if namespace.is_empty() {
+        format!("root element <{local_name}> in no namespace")
+    } else {
+        format!("root element <{local_name}> in namespace {namespace:?}")
+    };
+    format!(
+        "{what} is not a supported UBL 2.1 document (expected e.g. <Invoice> in \
+         \"urn:oasis:names:specification:ubl:schema:xsd:Invoice-2\")"
+    )
+}

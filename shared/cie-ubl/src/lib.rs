@@ -1,0 +1,56 @@
+//! Reads UBL 2.1 procurement documents (JP PINT and Peppol invoices, orders, despatch advices,
+//! invoice responses, OASIS quotations, ...) safely and extracts their [`cie_domain::Summary`].
+//!
+//! One streaming, namespace-aware pass over the bytes: elements are matched by namespace URI and
+//! local name, never by prefix. The reader refuses what a hostile sender could abuse (oversized
+//! input, deep nesting, DTDs, entities) before and while reading. Every refusal is a [`UblError`]
+//! with a stable [`UblError::code`].
+//!
+//! ```
+//! let xml = br#"<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
+//!     xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
+//!   <cbc:ID>156</cbc:ID><cbc:IssueDate>2023-10-24</cbc:IssueDate>
+//! </Invoice>"#;
+//! let summary = cie_ubl::parse(xml, &cie_ubl::Limits::default()).unwrap();
+//! assert_eq!(summary.number, "156");
+//! ```
+
+mod error;
+mod extract;
+mod scan;
+mod tags;
+mod values;
+
+use cie_domain::Summary;
+
+pub use error::UblError;
+
+/// Bounds on what [`parse`] accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest accepted document, in bytes.
+    pub max_bytes: usize,
+    /// Deepest accepted element nesting; the root element is at depth 1.
+    pub max_depth: usize,
+}
+
+impl Default for Limits {
+    /// 10 MiB and 64 levels (UBL documents nest fewer than 15).
+    fn default() -> Self {
+        Self {
+            max_bytes: 10 * 1024 * 1024,
+            max_depth: 64,
+        }
+    }
+}
+
+/// Reads one UBL 2.1 document and extracts its summary.
+///
+/// The document must be UTF-8 (a BOM is allowed), well-formed, without a DTD or entity references
+/// beyond the five predefined ones and character references, and its root must be one of
+/// [`cie_domain::DocumentKind::ALL`] in its UBL 2.1 namespace. It needs a top-level `cbc:ID` and
+/// `cbc:IssueDate`; every other part of the summary is optional. Extension content
+/// (`ext:UBLExtensions`) and signatures are read for well-formedness only.
+pub fn parse(bytes: &[u8], limits: &Limits) -> Result<Summary, UblError> {
+    scan::parse(bytes, limits)
+}

@@ -1,0 +1,447 @@
+//! The hardened XML pass: size and encoding checks, one streaming read with quick-xml's `NsReader`,
+//! well-formedness checks quick-xml leaves to its caller (content outside the root, unclosed
+//! elements, unbound prefixes, attributes), the depth limit, and the refusal of DTDs and entities.
+//! Element events go to the [`Extractor`].
+
+use cie_domain::{DocumentKind, Summary};
+use quick_xml::XmlVersion;
+use quick_xml::events::{BytesRef, BytesStart, Event};
+use quick_xml::name::{NamespaceResolver, ResolveResult};
+use quick_xml::reader::NsReader;
+
+use crate::Limits;
+use crate::error::UblError;
+use crate::extract::{Attrs, Extractor};
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// How far into the document the XML declaration's end is looked for.
+const DECLARATION_WINDOW: usize = 1024;
+
+/// Reads `bytes` as one UBL document. See [`crate::parse`].
+pub(crate) fn parse(bytes: &[u8], limits: &Limits) -> Result<Summary, UblError> {
+    if bytes.len() > limits.max_bytes {
+        return Err(UblError::TooLarge {
+            size: bytes.len(),
+            limit: limits.max_bytes,
+        });
+    }
+    let body = bytes.strip_prefix(BOM).unwrap_or(bytes);
+    if let Some(encoding) = declared_encoding(body)
+        && !is_utf8_name(encoding)
+    {
+        return Err(UblError::UnsupportedEncoding {
+            encoding: String::from_utf8_lossy(encoding).into_owned(),
+        });
+    }
+    let input = std::str::from_utf8(body).map_err(|error| UblError::NotUtf8 {
+        offset: bytes.len() - body.len() + error.valid_up_to(),
+    })?;
+    Scanner::new(input, limits.max_depth).run()
+}
+
+/// The value of `encoding="…"` in the XML declaration at the start of `body`, if any.
+fn declared_encoding(body: &[u8]) -> Option<&[u8]> {
+    let rest = body.strip_prefix(b"<?xml")?;
+    if !rest.first().is_some_and(u8::is_ascii_whitespace) {
+        return None;
+    }
+    let window = &rest[..rest.len().min(DECLARATION_WINDOW)];
+    let declaration = &window[..find(window, b"?>")?];
+    let after_name = &declaration[find(declaration, b"encoding")? + b"encoding".len()..];
+    let after_equals = trim_ascii_start(after_name).strip_prefix(b"=")?;
+    let quoted = trim_ascii_start(after_equals);
+    let (&quote, value) = quoted.split_first()?;
+    if quote != b'"' && quote != b'\'' {
+        return None;
+    }
+    Some(&value[..value.iter().position(|&byte| byte == quote)?])
+}
+
+fn is_utf8_name(encoding: &[u8]) -> bool {
+    encoding.eq_ignore_ascii_case(b"utf-8") || encoding.eq_ignore_ascii_case(b"utf8")
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
+}
+
+fn trim_ascii_start(bytes: &[u8]) -> &[u8] {
+    let start = bytes
+        .iter()
+        .position(|byte| !byte.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
+    &bytes[start..]
+}
+
+/// 1-based line and column (in characters) of byte `offset` in `input`.
+pub(crate) fn line_column(input: &str, offset: usize) -> (usize, usize) {
+    let before = &input.as_bytes()[..offset.min(input.len())];
+    let line_start = before
+        .iter()
+        .rposition(|&byte| byte == b'\n')
+        .map_or(0, |index| index + 1);
+    let line = before.iter().filter(|&&byte| byte == b'\n').count() + 1;
+    let column = before[line_start..]
+        .iter()
+        .filter(|&&byte| !is_continuation_byte(byte))
+        .count()
+        + 1;
+    (line, column)
+}
+
+fn is_continuation_byte(byte: u8) -> bool {
+    byte & 0b1100_0000 == 0b1000_0000
+}
+
+/// Whether `c` may appear in an XML 1.0 document.
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+fn is_xml_whitespace(text: &str) -> bool {
+    text.bytes()
+        .all(|byte| matches!(byte, b' ' | b'\t' | b'\r' | b'\n'))
+}
+
+/// The state of one read.
+struct Scanner<'i> {
+    /// The document after any BOM.
+    input: &'i str,
+    reader: NsReader<&'i [u8]>,
+    max_depth: usize,
+    /// Number of open elements.
+    depth: usize,
+    root_closed: bool,
+    extractor: Option<Extractor<'i>>,
+}
+
+impl<'i> Scanner<'i> {
+    fn new(input: &'i str, max_depth: usize) -> Self {
+        let mut reader = NsReader::from_str(input);
+        let config = reader.config_mut();
+        config.check_end_names = true;
+        config.check_comments = true;
+        config.allow_dangling_amp = false;
+        config.allow_unmatched_ends = false;
+        config.expand_empty_elements = false;
+        Self {
+            input,
+            reader,
+            max_depth,
+            depth: 0,
+            root_closed: false,
+            extractor: None,
+        }
+    }
+
+    fn run(mut self) -> Result<Summary, UblError> {
+        loop {
+            let offset = usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX);
+            let event = match self.reader.read_event() {
+                Ok(event) => event,
+                Err(error) => {
+                    let at = usize::try_from(self.reader.error_position()).unwrap_or(usize::MAX);
+                    return Err(self.xml_error(at, error));
+                }
+            };
+            match event {
+                Event::Start(start) => self.open(&start, offset)?,
+                Event::Empty(start) => {
+                    self.open(&start, offset)?;
+                    self.close();
+                }
+                Event::End(_) => self.close(),
+                Event::Text(text) => {
+                    if self.depth == 0 {
+                        if !is_xml_whitespace(&text) {
+                            return Err(self.not_xml(offset, self.outside_root("text")));
+                        }
+                    } else if let Some(extractor) = &mut self.extractor
+                        && extractor.wants_text()
+                    {
+                        extractor.text(&text.xml10_content());
+                    }
+                }
+                Event::CData(cdata) => {
+                    if self.depth == 0 {
+                        return Err(self.not_xml(offset, self.outside_root("a CDATA section")));
+                    }
+                    if let Some(extractor) = &mut self.extractor
+                        && extractor.wants_text()
+                    {
+                        extractor.text(&cdata.xml10_content());
+                    }
+                }
+                Event::GeneralRef(reference) => {
+                    let c = self.resolve_reference(&reference, offset)?;
+                    if self.depth == 0 {
+                        return Err(self.not_xml(offset, self.outside_root("a reference")));
+                    }
+                    if let Some(extractor) = &mut self.extractor {
+                        extractor.char(c);
+                    }
+                }
+                Event::Decl(declaration) => {
+                    if offset != 0 {
+                        return Err(self.not_xml(
+                            offset,
+                            "the XML declaration <?xml ...?> is only allowed at the very start of the document"
+                                .to_owned(),
+                        ));
+                    }
+                    if let Some(Ok(encoding)) = declaration.encoding()
+                        && !is_utf8_name(encoding.as_bytes())
+                    {
+                        return Err(UblError::UnsupportedEncoding {
+                            encoding: encoding.into_owned(),
+                        });
+                    }
+                }
+                Event::DocType(_) => {
+                    let (line, column) = line_column(self.input, offset);
+                    return Err(UblError::DoctypeForbidden { line, column });
+                }
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::Eof => return self.finish(offset),
+            }
+        }
+    }
+
+    fn open(&mut self, start: &BytesStart<'_>, offset: usize) -> Result<(), UblError> {
+        if self.root_closed {
+            return Err(self.not_xml(
+                offset,
+                format!(
+                    "element <{}> follows the end of the root element; a document has one root",
+                    start.name().as_ref()
+                ),
+            ));
+        }
+        if self.depth >= self.max_depth {
+            let (line, column) = line_column(self.input, offset);
+            return Err(UblError::TooDeep {
+                limit: self.max_depth,
+                line,
+                column,
+            });
+        }
+        let resolver = self.reader.resolver();
+        let (resolved, local) = resolver.resolve_element(start.name());
+        let namespace = match resolved {
+            ResolveResult::Bound(namespace) => namespace.0,
+            ResolveResult::Unbound => "",
+            ResolveResult::Unknown(prefix) => {
+                return Err(self.not_xml(
+                    offset,
+                    format!(
+                        "namespace prefix {prefix:?} of element <{}> is not declared",
+                        start.name().as_ref()
+                    ),
+                ));
+            }
+        };
+        let attrs = self.attributes(start, resolver, offset)?;
+        let local = local.as_ref();
+        if self.depth == 0 {
+            let kind =
+                DocumentKind::from_root(namespace, local).ok_or_else(|| UblError::UnknownRoot {
+                    namespace: namespace.to_owned(),
+                    local_name: local.to_owned(),
+                })?;
+            self.extractor = Some(Extractor::new(self.input, kind));
+        } else if let Some(extractor) = &mut self.extractor {
+            extractor.start(namespace, local, &attrs, offset);
+        }
+        self.depth += 1;
+        Ok(())
+    }
+
+    fn close(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+        if self.depth == 0 {
+            self.root_closed = true;
+        } else if let Some(extractor) = &mut self.extractor {
+            extractor.end();
+        }
+    }
+
+    /// Checks every attribute of `start` (syntax, duplicates, prefixes, references) and returns the
+    /// ones the extractor may need.
+    fn attributes<'a>(
+        &self,
+        start: &'a BytesStart<'_>,
+        resolver: &NamespaceResolver,
+        offset: usize,
+    ) -> Result<Attrs<'a>, UblError> {
+        let mut attrs = Attrs::default();
+        for attribute in start.attributes() {
+            let attribute = attribute.map_err(|error| {
+                self.not_xml(
+                    offset,
+                    format!(
+                        "malformed attribute in element <{}>: {error}",
+                        start.name().as_ref()
+                    ),
+                )
+            })?;
+            let (local, prefix) = attribute.key.decompose();
+            let local = local.into_inner();
+            match prefix.map(|prefix| prefix.into_inner()) {
+                Some("xmlns") => continue,
+                None if local == "xmlns" => continue,
+                Some(_) => {
+                    if let (ResolveResult::Unknown(prefix), _) =
+                        resolver.resolve_attribute(attribute.key)
+                    {
+                        return Err(self.not_xml(
+                            offset,
+                            format!(
+                                "namespace prefix {prefix:?} of attribute {} is not declared",
+                                attribute.key.as_ref()
+                            ),
+                        ));
+                    }
+                }
+                None => {}
+            }
+            let value = if attribute.value.contains('&') {
+                attribute
+                    .normalized_value_with(XmlVersion::Implicit1_0, 1, predefined_entity)
+                    .map_err(|error| self.xml_error(offset, error))?
+            } else {
+                attribute.value
+            };
+            if prefix.is_none() {
+                match local {
+                    "currencyID" => attrs.currency_id = Some(value),
+                    "schemeID" => attrs.scheme_id = Some(value),
+                    _ => {}
+                }
+            }
+        }
+        Ok(attrs)
+    }
+
+    /// The character a reference in text stands for.
+    fn resolve_reference(&self, reference: &BytesRef<'_>, offset: usize) -> Result<char, UblError> {
+        if reference.is_char_ref() {
+            return match reference.resolve_char_ref() {
+                Ok(Some(c)) if is_xml_char(c) => Ok(c),
+                _ => Err(self.not_xml(
+                    offset,
+                    format!(
+                        "&{}; is not a valid character reference",
+                        reference.as_ref()
+                    ),
+                )),
+            };
+        }
+        match predefined_entity(reference.as_ref()).and_then(|text| text.chars().next()) {
+            Some(c) => Ok(c),
+            None => {
+                let (line, column) = line_column(self.input, offset);
+                Err(UblError::EntityForbidden {
+                    name: reference.as_ref().to_owned(),
+                    line,
+                    column,
+                })
+            }
+        }
+    }
+
+    fn finish(self, offset: usize) -> Result<Summary, UblError> {
+        if self.depth > 0 {
+            return Err(self.not_xml(
+                offset,
+                format!(
+                    "the document ends while {} element(s) are still open",
+                    self.depth
+                ),
+            ));
+        }
+        match self.extractor {
+            Some(extractor) if self.root_closed => extractor.finish(),
+            _ => Err(self.not_xml(offset, "the document has no root element".to_owned())),
+        }
+    }
+
+    fn outside_root(&self, what: &str) -> String {
+        if self.root_closed {
+            format!("{what} after the end of the root element")
+        } else {
+            format!("{what} before the root element")
+        }
+    }
+
+    fn not_xml(&self, offset: usize, reason: String) -> UblError {
+        let (line, column) = line_column(self.input, offset);
+        UblError::NotXml {
+            line,
+            column,
+            reason,
+        }
+    }
+
+    /// A quick-xml error at byte `offset`; an unknown entity in an attribute value is
+    /// [`UblError::EntityForbidden`].
+    fn xml_error(&self, offset: usize, error: quick_xml::Error) -> UblError {
+        match error {
+            quick_xml::Error::Escape(quick_xml::escape::EscapeError::UnrecognizedEntity(
+                _,
+                name,
+            )) => {
+                let (line, column) = line_column(self.input, offset);
+                UblError::EntityForbidden { name, line, column }
+            }
+            other => self.not_xml(offset, other.to_string()),
+        }
+    }
+}
+
+/// The replacement text of the five predefined entities; no other entity is known.
+fn predefined_entity(name: &str) -> Option<&'static str> {
+    match name {
+        "amp" => Some("&"),
+        "lt" => Some("<"),
+        "gt" => Some(">"),
+        "quot" => Some("\""),
+        "apos" => Some("'"),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_count_characters() {
+        let input = "ab\nこんにちは<x>";
+        assert_eq!(line_column(input, 0), (1, 1));
+        assert_eq!(line_column(input, 2), (1, 3));
+        assert_eq!(line_column(input, 3), (2, 1));
+        assert_eq!(line_column(input, input.find('<').unwrap()), (2, 6));
+        assert_eq!(line_column(input, 10_000), (2, 9));
+    }
+
+    #[test]
+    fn the_declared_encoding_is_found() {
+        assert_eq!(
+            declared_encoding(br#"<?xml version="1.0" encoding="Shift_JIS"?><a/>"#),
+            Some(&b"Shift_JIS"[..])
+        );
+        assert_eq!(
+            declared_encoding(b"<?xml version='1.0' encoding = 'utf-8' ?><a/>"),
+            Some(&b"utf-8"[..])
+        );
+        assert_eq!(declared_encoding(br#"<?xml version="1.0"?><a/>"#), None);
+        assert_eq!(declared_encoding(b"<a/>"), None);
+        assert_eq!(
+            declared_encoding(br#"<?xml-stylesheet encoding="x"?>"#),
+            None
+        );
+    }
+}

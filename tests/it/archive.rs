@@ -1,0 +1,224 @@
+//! The archive: append-only in the database itself, and tamper-evident through the per-tenant hash chain.
+
+use cie_tests::{Backend, PASSWORD, TestApp, fixture};
+use reqwest::StatusCode;
+use rstest::rstest;
+use serde_json::{Value, json};
+
+async fn three_submissions(app: &TestApp, token: &str) {
+    for file in [
+        "jp-pint/jp-pint-example.xml",
+        "order/order-example.xml",
+        "despatch/despatch-advice-example.xml",
+    ] {
+        assert_eq!(
+            app.submit(token, fixture(file)).await.status(),
+            StatusCode::CREATED
+        );
+    }
+}
+
+async fn verify(app: &TestApp, admin: &str) -> Value {
+    let response = app
+        .post_json(admin, "/api/v1/admin/verify-archive", &json!({}))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.unwrap()
+}
+
+async fn execute(app: &TestApp, sql: &str) -> Result<(), sqlx::Error> {
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+        .execute(app.store.raw_pool())
+        .await
+        .map(|_| ())
+}
+
+#[rstest]
+#[tokio::test]
+async fn an_untouched_archive_verifies(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let city = app.city("city-a").await;
+    three_submissions(&app, &city.supplier_a).await;
+    app.submit(&city.supplier_a, "not xml").await;
+
+    let report = verify(&app, &city.admin).await;
+
+    assert_eq!(report["intact"], true, "{report}");
+    assert_eq!(report["entries_checked"], 4);
+    assert_eq!(report["head_seq"], 4);
+    let staff = app
+        .post_json(&city.staff, "/api/v1/admin/verify-archive", &json!({}))
+        .await;
+    assert_eq!(staff.status(), StatusCode::FORBIDDEN);
+}
+
+#[rstest]
+#[tokio::test]
+async fn the_database_refuses_to_change_or_delete_archived_rows(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let city = app.city("city-a").await;
+    three_submissions(&app, &city.supplier_a).await;
+
+    let update = execute(
+        &app,
+        "UPDATE archive_entries SET outcome = 'rejected' WHERE seq = 1",
+    )
+    .await;
+    let delete = execute(&app, "DELETE FROM archive_entries WHERE seq = 3").await;
+
+    for (what, result) in [("update", update), ("delete", delete)] {
+        let error = result.expect_err(what).to_string();
+        assert!(error.contains("append-only"), "{what}: {error}");
+    }
+    if backend == Backend::Postgres {
+        let truncate = execute(&app, "TRUNCATE archive_entries CASCADE").await;
+        assert!(
+            truncate
+                .expect_err("truncate")
+                .to_string()
+                .contains("append-only")
+        );
+    }
+    assert_eq!(verify(&app, &city.admin).await["intact"], true);
+}
+
+async fn disable_append_only_triggers(app: &TestApp) {
+    let sql = match app.backend {
+        Backend::Sqlite => {
+            "DROP TRIGGER archive_entries_no_update; DROP TRIGGER archive_entries_no_delete;"
+        }
+        Backend::Postgres => "ALTER TABLE archive_entries DISABLE TRIGGER USER",
+    };
+    execute(app, sql).await.expect("disable triggers");
+}
+
+#[rstest]
+#[tokio::test]
+async fn content_changed_behind_the_triggers_is_caught_at_its_entry(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let city = app.city("city-a").await;
+    three_submissions(&app, &city.supplier_a).await;
+    disable_append_only_triggers(&app).await;
+
+    sqlx::query("UPDATE archive_entries SET content = $1 WHERE tenant_id = 'city-a' AND seq = 2")
+        .bind(b"<Order>forged</Order>".to_vec())
+        .execute(app.store.raw_pool())
+        .await
+        .unwrap();
+
+    let report = verify(&app, &city.admin).await;
+    assert_eq!(report["intact"], false);
+    assert_eq!(report["first_broken_seq"], 2, "{report}");
+    assert!(
+        report["reason"].as_str().unwrap().contains("content"),
+        "{report}"
+    );
+}
+
+#[rstest]
+#[tokio::test]
+async fn a_changed_field_a_removed_entry_and_a_cut_tail_are_each_caught(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let cases = [
+        (
+            "UPDATE archive_entries SET received_at = '2020-01-01T00:00:00.000000Z' WHERE seq = 1",
+            1,
+            "hash",
+        ),
+        ("DELETE FROM archive_entries WHERE seq = 2", 2, "missing"),
+        ("DELETE FROM archive_entries WHERE seq = 3", 3, "head"),
+    ];
+    for (sql, broken_at, reason) in cases {
+        let app = TestApp::spawn(backend).await;
+        let city = app.city("city-a").await;
+        three_submissions(&app, &city.supplier_a).await;
+        disable_append_only_triggers(&app).await;
+        if sql.starts_with("DELETE") {
+            execute(&app, "DELETE FROM documents").await.unwrap();
+        }
+
+        execute(&app, sql).await.unwrap();
+
+        let report = verify(&app, &city.admin).await;
+        assert_eq!(report["intact"], false, "{sql}");
+        assert_eq!(report["first_broken_seq"], broken_at, "{sql}: {report}");
+        assert!(
+            report["reason"].as_str().unwrap().contains(reason),
+            "{sql}: {report}"
+        );
+        app.stop().await;
+    }
+}
+
+#[rstest]
+#[tokio::test]
+async fn chains_are_per_tenant(#[values(Backend::Sqlite, Backend::Postgres)] backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let city_a = app.city("city-a").await;
+    let city_b = app.city("city-b").await;
+    three_submissions(&app, &city_a.supplier_a).await;
+    app.submit(&city_b.supplier_a, fixture("order/order-example.xml"))
+        .await;
+
+    disable_append_only_triggers(&app).await;
+    execute(
+        &app,
+        "UPDATE archive_entries SET outcome = 'rejected' WHERE tenant_id = 'city-a' AND seq = 3",
+    )
+    .await
+    .unwrap();
+
+    assert_eq!(verify(&app, &city_a.admin).await["first_broken_seq"], 3);
+    let b = verify(&app, &city_b.admin).await;
+    assert_eq!(b["intact"], true, "city B's chain is its own: {b}");
+    assert_eq!(b["head_seq"], 1);
+    let _ = PASSWORD;
+}
+
+#[rstest]
+#[tokio::test]
+async fn the_verify_archive_subcommand_reports_the_first_broken_entry(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let city = app.city("city-a").await;
+    three_submissions(&app, &city.supplier_a).await;
+    let url = app.store_url();
+
+    let intact = cie_tests::run_server_command(
+        &url,
+        &app.data_dir,
+        &["verify-archive", "--tenant", "city-a"],
+    );
+    assert!(intact.status.success(), "{intact:?}");
+    assert!(
+        String::from_utf8_lossy(&intact.stdout).contains("intact: 3 entries"),
+        "{intact:?}"
+    );
+
+    disable_append_only_triggers(&app).await;
+    execute(
+        &app,
+        "UPDATE archive_entries SET error_message = 'edited' WHERE seq = 2",
+    )
+    .await
+    .unwrap();
+
+    let broken = cie_tests::run_server_command(
+        &url,
+        &app.data_dir,
+        &["verify-archive", "--tenant", "city-a"],
+    );
+    assert_eq!(broken.status.code(), Some(1), "{broken:?}");
+    assert!(
+        String::from_utf8_lossy(&broken.stdout).contains("BROKEN at entry 2"),
+        "{broken:?}"
+    );
+}

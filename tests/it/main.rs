@@ -1,0 +1,10 @@
+//! The one end-to-end test binary. Every test spawns the real server over HTTP, once on SQLite and once
+//! on PostgreSQL (`#[values(Backend::Sqlite, Backend::Postgres)]`).
+
+mod accounts;
+mod archive;
+mod bad_input;
+mod corpus;
+mod intake;
+mod isolation;
+mod search;

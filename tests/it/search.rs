@@ -1,0 +1,207 @@
+//! Search as 電子帳簿保存法 requires: transaction date, amount and counterparty, as ranges, in any
+//! combination, with kind and status; paginated and sorted.
+
+use cie_tests::{Backend, City, TestApp, fixture};
+use reqwest::StatusCode;
+use rstest::rstest;
+use serde_json::Value;
+
+fn with_seller(file: &str, seller: &str) -> Vec<u8> {
+    String::from_utf8(fixture(file))
+        .unwrap()
+        .replacen(
+            "<cbc:RegistrationName>株式会社 〇〇商事",
+            &format!("<cbc:RegistrationName>{seller}"),
+            1,
+        )
+        .into_bytes()
+}
+
+/// Six documents: four invoices of supplier A, one of supplier B, and an order filed for B.
+async fn ledger(app: &TestApp, city: &City) -> Vec<i64> {
+    let uploads: Vec<(&String, Option<i64>, Vec<u8>)> = vec![
+        (
+            &city.supplier_a,
+            None,
+            fixture("jp-pint/jp-pint-example.xml"),
+        ),
+        (
+            &city.supplier_a,
+            None,
+            with_seller("jp-pint/jp-pint-example3-suminv1.xml", "北多摩文具株式会社"),
+        ),
+        (
+            &city.supplier_a,
+            None,
+            fixture("jp-pint/jp-pint-example7-return-quan-itpr.xml"),
+        ),
+        (
+            &city.supplier_a,
+            None,
+            fixture("jp-pint/jp-pint-example9-suminv1-and-o.xml"),
+        ),
+        (
+            &city.supplier_b,
+            None,
+            with_seller("jp-pint-ntr/jp-pint-ntr-example1-minimum.xml", "△△工務店"),
+        ),
+        (
+            &city.staff,
+            Some(city.org_b),
+            fixture("order/order-example.xml"),
+        ),
+    ];
+    let mut ids = Vec::new();
+    for (token, org, bytes) in uploads {
+        let response = match org {
+            Some(org) => app.submit_for(token, org, bytes).await,
+            None => app.submit(token, bytes).await,
+        };
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let body: Value = response.json().await.unwrap();
+        ids.push(body["id"].as_i64().unwrap());
+    }
+    ids
+}
+
+async fn found(app: &TestApp, token: &str, query: &str) -> Vec<i64> {
+    let page: Value = app
+        .get_json(token, &format!("/api/v1/documents?{query}"))
+        .await;
+    let items: Vec<i64> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(page["total"], items.len(), "{query}: one page holds all");
+    items
+}
+
+fn sorted(mut ids: Vec<i64>) -> Vec<i64> {
+    ids.sort();
+    ids
+}
+
+#[rstest]
+#[tokio::test]
+async fn date_amount_and_counterparty_combine_in_any_way(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let city = app.city("city-a").await;
+    let d = ledger(&app, &city).await;
+    let token = &city.staff;
+    let cases: Vec<(&str, Vec<i64>)> = vec![
+        ("", d.clone()),
+        (
+            "date_from=2023-10-25&date_to=2023-11-01",
+            vec![d[1], d[2], d[3]],
+        ),
+        ("date_to=2020-12-31", vec![d[5]]),
+        (
+            "amount_min=250000&amount_max=300000",
+            vec![d[0], d[1], d[4]],
+        ),
+        ("amount_min=-200000&amount_max=0", vec![d[2]]),
+        ("amount_min=6363&amount_max=6363.00", vec![d[5]]),
+        ("counterparty=%E5%8C%97%E5%A4%9A%E6%91%A9", vec![d[1]]),
+        ("counterparty=T1234567890123", vec![d[0], d[1], d[2], d[3]]),
+        ("counterparty=medical", vec![d[5]]),
+        (
+            "date_from=2023-10-24&date_to=2023-10-24&amount_min=280000",
+            vec![d[0]],
+        ),
+        (
+            "counterparty=%E5%95%86%E4%BA%8B&date_from=2023-11-01",
+            vec![d[3]],
+        ),
+        (
+            "counterparty=%E5%B7%A5%E5%8B%99%E5%BA%97&amount_max=300000&date_from=2023-01-01",
+            vec![d[4]],
+        ),
+        ("kind=order", vec![d[5]]),
+        ("kind=invoice&status=received&amount_min=300000", vec![d[3]]),
+        ("status=rejected", vec![]),
+        ("number=103", vec![d[1], d[3]]),
+        (&"supplier_org=ORG_B", vec![d[4], d[5]]),
+    ];
+    for (query, expected) in cases {
+        let query = query.replace("ORG_B", &city.org_b.to_string());
+        assert_eq!(
+            sorted(found(&app, token, &query).await),
+            sorted(expected),
+            "{query}"
+        );
+    }
+    let as_supplier_b = found(&app, &city.supplier_b, "date_from=2000-01-01").await;
+    assert_eq!(
+        sorted(as_supplier_b),
+        vec![d[4], d[5]],
+        "a supplier finds only its own"
+    );
+}
+
+#[rstest]
+#[tokio::test]
+async fn results_are_sorted_and_paginated(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let city = app.city("city-a").await;
+    let d = ledger(&app, &city).await;
+
+    let by_amount = found(&app, &city.staff, "sort=-amount&kind=invoice").await;
+    assert_eq!(
+        by_amount,
+        vec![d[3], d[1], d[0], d[4], d[2]],
+        "ties broken by id, same direction"
+    );
+    let by_date = found(&app, &city.staff, "sort=issue_date").await;
+    assert_eq!(by_date, vec![d[5], d[0], d[4], d[2], d[1], d[3]]);
+
+    let first: Value = app
+        .get_json(&city.staff, "/api/v1/documents?sort=-amount&per_page=4")
+        .await;
+    let second: Value = app
+        .get_json(
+            &city.staff,
+            "/api/v1/documents?sort=-amount&per_page=4&page=2",
+        )
+        .await;
+    assert_eq!(first["total"], 6);
+    assert_eq!(first["items"].as_array().unwrap().len(), 4);
+    assert_eq!(second["items"].as_array().unwrap().len(), 2);
+    assert_eq!(second["page"], 2);
+    assert_eq!(
+        second["items"][1]["id"], d[2],
+        "the credit (negative amount) comes last"
+    );
+}
+
+#[rstest]
+#[tokio::test]
+async fn malformed_searches_name_the_problem(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let city = app.city("city-a").await;
+    for query in [
+        "date_from=2023-13-01",
+        "date_from=2023-12-01&date_to=2023-01-01",
+        "amount_min=abc",
+        "sort=colour",
+        "per_page=0",
+        "page=0",
+        "kind=poem",
+        "status=lost",
+        "colour=blue",
+    ] {
+        let response = app
+            .get(&city.staff, &format!("/api/v1/documents?{query}"))
+            .await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{query}");
+        let error: Value = response.json().await.unwrap();
+        assert_eq!(error["code"], "invalid_query", "{query}");
+    }
+}

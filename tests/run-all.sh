@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Runs the whole test suite, every end-to-end test on SQLite and on PostgreSQL.
+# Without CIE_TEST_POSTGRES_URL it makes a throwaway PostgreSQL cluster of its own (installing the
+# server with apt-get when missing), runs the tests against it and removes it afterwards.
+# It fails, naming the problem, if it cannot get a PostgreSQL: the PostgreSQL half is never skipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+fail() { echo "run-all: $*" >&2; exit 1; }
+
+find_pg_bin() {
+  local dir
+  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+  if [ -n "$dir" ] && [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ]; then echo "$dir"; fi
+}
+
+start_private_cluster() {
+  local bin
+  bin=$(find_pg_bin)
+  if [ -z "$bin" ]; then
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+      echo "run-all: PostgreSQL server not found; installing it with apt-get" >&2
+      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) \
+        || fail "apt-get could not install postgresql; install it or set CIE_TEST_POSTGRES_URL to a server whose user may CREATE DATABASE"
+      bin=$(find_pg_bin)
+    fi
+    [ -n "$bin" ] || fail "PostgreSQL server binaries (initdb, pg_ctl) not found under /usr/lib/postgresql; install the postgresql package or set CIE_TEST_POSTGRES_URL"
+  fi
+
+  PG_DIR=$(mktemp -d /tmp/cie-test-pg.XXXXXX)
+  local run=()
+  if [ "$(id -u)" -eq 0 ]; then
+    # initdb refuses to run as root: the cluster belongs to the postgres system user.
+    id postgres >/dev/null 2>&1 || fail "running as root but there is no 'postgres' user to own the test cluster"
+    chown postgres "$PG_DIR"
+    run=(runuser -u postgres --)
+  fi
+  "${run[@]}" "$bin/initdb" -D "$PG_DIR/data" -U cie -A trust -E UTF8 --no-sync >"$PG_DIR/initdb.log" 2>&1 \
+    || { cat "$PG_DIR/initdb.log" >&2; fail "initdb failed (log above)"; }
+
+  local port attempt
+  for attempt in 1 2 3 4 5 6 7 8 9 10; do
+    port=$(( 20000 + RANDOM % 30000 ))
+    if "${run[@]}" "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
+        -o "-p $port -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400" \
+        start >/dev/null 2>&1; then
+      PG_BIN=$bin
+      PG_RUN=("${run[@]}")
+      trap stop_private_cluster EXIT
+      export CIE_TEST_POSTGRES_URL="postgres://cie@127.0.0.1:$port/postgres"
+      echo "run-all: throwaway PostgreSQL on 127.0.0.1:$port ($("$bin/postgres" --version))" >&2
+      return 0
+    fi
+  done
+  cat "$PG_DIR/server.log" >&2 || true
+  fail "the throwaway PostgreSQL cluster did not start (server log above)"
+}
+
+stop_private_cluster() {
+  "${PG_RUN[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$PG_DIR"
+}
+
+if [ -z "${CIE_TEST_POSTGRES_URL:-}" ]; then
+  start_private_cluster
+fi
+
+cargo test --workspace "$@"
