@@ -1,5 +1,6 @@
 //! The one end-to-end test binary. Every test spawns the real server over HTTP, once on SQLite and once
 //! on PostgreSQL (`#[values(Backend::Sqlite, Backend::Postgres)]`).
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test, in helpers as in tests
 
 mod accounts;
 mod archive;

@@ -124,7 +124,7 @@ async fn date_amount_and_counterparty_combine_in_any_way(
         ("kind=invoice&status=received&amount_min=300000", vec![d[3]]),
         ("status=rejected", vec![]),
         ("number=103", vec![d[1], d[3]]),
-        (&"supplier_org=ORG_B", vec![d[4], d[5]]),
+        ("supplier_org=ORG_B", vec![d[4], d[5]]),
     ];
     for (query, expected) in cases {
         let query = query.replace("ORG_B", &city.org_b.to_string());

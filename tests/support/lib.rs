@@ -67,9 +67,11 @@ impl TestApp {
     /// Spawns a server after letting `adjust` change its configuration.
     pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
         let dir = tempfile::tempdir().expect("temporary directory");
-        let mut config = Config::default();
-        config.listen = "127.0.0.1:0".into();
-        config.data_dir = dir.path().join("data");
+        let mut config = Config {
+            listen: "127.0.0.1:0".into(),
+            data_dir: dir.path().join("data"),
+            ..Config::default()
+        };
         config.auth.jwt_secret = Some("test-secret-0123456789abcdef".into());
         config.auth.operator_key = Some(OPERATOR_KEY.into());
         config.database.max_connections = 4;
