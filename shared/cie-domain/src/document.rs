@@ -361,7 +361,10 @@ mod tests {
     #[test]
     fn kinds_are_found_by_root_element_and_namespace() {
         let ns = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2";
-        assert_eq!(DocumentKind::from_root(ns, "Invoice"), Some(DocumentKind::Invoice));
+        assert_eq!(
+            DocumentKind::from_root(ns, "Invoice"),
+            Some(DocumentKind::Invoice)
+        );
         assert_eq!(
             DocumentKind::from_root(
                 "urn:oasis:names:specification:ubl:schema:xsd:ApplicationResponse-2",

@@ -205,16 +205,40 @@ mod tests {
     #[test]
     fn registration_numbers_need_t_and_13_digits() {
         assert!(RegistrationNumber::parse("T7000012050002").is_ok());
-        for bad in ["7000012050002", "T700001205000", "T70000120500021", "t7000012050002", "T700001205000X"] {
-            assert!(RegistrationNumber::parse(bad).is_err(), "{bad:?} should be refused");
+        for bad in [
+            "7000012050002",
+            "T700001205000",
+            "T70000120500021",
+            "t7000012050002",
+            "T700001205000X",
+        ] {
+            assert!(
+                RegistrationNumber::parse(bad).is_err(),
+                "{bad:?} should be refused"
+            );
         }
     }
 
     #[test]
     fn check_digit_matches_the_worked_examples() {
-        for good in ["T7000012050002", "T3000020132225", "T7123456789012", "T4011001098993", "T2120901007402"] {
-            assert!(RegistrationNumber::parse(good).unwrap().has_valid_check_digit(), "{good}");
+        for good in [
+            "T7000012050002",
+            "T3000020132225",
+            "T7123456789012",
+            "T4011001098993",
+            "T2120901007402",
+        ] {
+            assert!(
+                RegistrationNumber::parse(good)
+                    .unwrap()
+                    .has_valid_check_digit(),
+                "{good}"
+            );
         }
-        assert!(!RegistrationNumber::parse("T7000012050003").unwrap().has_valid_check_digit());
+        assert!(
+            !RegistrationNumber::parse("T7000012050003")
+                .unwrap()
+                .has_valid_check_digit()
+        );
     }
 }

@@ -55,7 +55,10 @@ mod tests {
     fn search_key_keeps_four_decimals_and_truncates_the_rest() {
         let amount = Amount::new("1234.56789".parse().unwrap(), Some("JPY"));
         assert_eq!(amount.search_key(), Some(12_345_678));
-        assert_eq!(scaled_search_key(Decimal::from(281_240)), Some(2_812_400_000));
+        assert_eq!(
+            scaled_search_key(Decimal::from(281_240)),
+            Some(2_812_400_000)
+        );
     }
 
     #[test]

@@ -6,10 +6,10 @@ use cie_domain::TenantId;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use crate::Store;
 use crate::chain::{ChainFields, GENESIS_HASH, content_sha256};
 use crate::directory::parse_timestamp;
 use crate::error::StoreError;
-use crate::Store;
 
 /// An archived submission, without its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,7 +123,10 @@ impl Store {
         .bind(query.outcome.as_deref())
         .fetch_all(self.read())
         .await?;
-        let items = rows.iter().map(ArchiveEntry::from_row).collect::<Result<_, _>>()?;
+        let items = rows
+            .iter()
+            .map(ArchiveEntry::from_row)
+            .collect::<Result<_, _>>()?;
         Ok(crate::Page { items, total })
     }
 
@@ -152,7 +155,10 @@ impl Store {
 
     /// Recomputes `tenant`'s chain from the first entry and reports the first one that does not hold:
     /// content changed, a field changed, an entry missing or inserted, or the tail removed.
-    pub async fn verify_archive(&self, tenant: &TenantId) -> Result<ArchiveVerification, StoreError> {
+    pub async fn verify_archive(
+        &self,
+        tenant: &TenantId,
+    ) -> Result<ArchiveVerification, StoreError> {
         self.require_tenant(tenant).await?;
         let (head_seq, head_hash): (i64, String) =
             sqlx::query_as("SELECT last_seq, last_hash FROM archive_heads WHERE tenant_id = $1")
@@ -184,14 +190,23 @@ impl Store {
                     break 'walk broken(expected_seq, format!("entry {expected_seq} is missing"));
                 }
                 if entry.prev_hash != prev_hash {
-                    break 'walk broken(entry.seq, "prev_hash does not match the previous entry".into());
+                    break 'walk broken(
+                        entry.seq,
+                        "prev_hash does not match the previous entry".into(),
+                    );
                 }
                 let actual_sha = content_sha256(&content);
                 if actual_sha != entry.content_sha256 {
-                    break 'walk broken(entry.seq, "content does not match its recorded SHA-256".into());
+                    break 'walk broken(
+                        entry.seq,
+                        "content does not match its recorded SHA-256".into(),
+                    );
                 }
                 if content.len() as i64 != entry.size_bytes && !entry.truncated {
-                    break 'walk broken(entry.seq, "content length does not match its recorded size".into());
+                    break 'walk broken(
+                        entry.seq,
+                        "content length does not match its recorded size".into(),
+                    );
                 }
                 let received_at = crate::directory::timestamp(entry.received_at);
                 let recomputed = ChainFields {
@@ -221,10 +236,15 @@ impl Store {
             if last_seq != head_seq {
                 broken(
                     last_seq.min(head_seq) + 1,
-                    format!("the chain ends at entry {last_seq} but its head records entry {head_seq}"),
+                    format!(
+                        "the chain ends at entry {last_seq} but its head records entry {head_seq}"
+                    ),
                 )
             } else if prev_hash != head_hash {
-                broken(head_seq, "the last entry's hash does not match the chain head".into())
+                broken(
+                    head_seq,
+                    "the last entry's hash does not match the chain head".into(),
+                )
             } else {
                 None
             }

@@ -36,7 +36,12 @@ impl ChainFields<'_> {
         field(self.prev_hash);
         field(self.received_at);
         field(&self.submitter_id.to_string());
-        field(&self.supplier_org_id.map(|id| id.to_string()).unwrap_or_default());
+        field(
+            &self
+                .supplier_org_id
+                .map(|id| id.to_string())
+                .unwrap_or_default(),
+        );
         field(self.content_sha256);
         field(&self.size_bytes.to_string());
         field(if self.truncated { "1" } else { "0" });

@@ -185,7 +185,9 @@ fn redact(url: &str) -> String {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
             let credentials = &url[scheme_end + 3..at];
             match credentials.split_once(':') {
-                Some((user, _)) => format!("{}://{user}:***@{}", &url[..scheme_end], &url[at + 1..]),
+                Some((user, _)) => {
+                    format!("{}://{user}:***@{}", &url[..scheme_end], &url[at + 1..])
+                }
                 None => url.to_owned(),
             }
         }
@@ -200,7 +202,10 @@ mod tests {
     #[test]
     fn backend_follows_the_url_scheme() {
         assert_eq!(Backend::from_url("sqlite://x.db").unwrap(), Backend::Sqlite);
-        assert_eq!(Backend::from_url("postgres://u@h/db").unwrap(), Backend::Postgres);
+        assert_eq!(
+            Backend::from_url("postgres://u@h/db").unwrap(),
+            Backend::Postgres
+        );
         assert!(Backend::from_url("mysql://u:secret@h/db").is_err());
     }
 
@@ -211,7 +216,10 @@ mod tests {
 
     #[test]
     fn both_migration_folders_are_in_lockstep() {
-        assert_eq!(Store::migrations(Backend::Sqlite), Store::migrations(Backend::Postgres));
+        assert_eq!(
+            Store::migrations(Backend::Sqlite),
+            Store::migrations(Backend::Postgres)
+        );
         assert!(!Store::migrations(Backend::Sqlite).is_empty());
     }
 }

@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use cie_domain::{RegistrationNumber, Role, TenantId};
-use sqlx::{AssertSqlSafe, Row};
 use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
 
 use crate::error::StoreError;
 use crate::{Backend, Store, chain};
@@ -115,11 +115,13 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(|e| StoreError::on_unique(e, format!("tenant {tenant}")))?;
-        sqlx::query("INSERT INTO archive_heads (tenant_id, last_seq, last_hash) VALUES ($1, 0, $2)")
-            .bind(tenant.as_str())
-            .bind(chain::GENESIS_HASH)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO archive_heads (tenant_id, last_seq, last_hash) VALUES ($1, 0, $2)",
+        )
+        .bind(tenant.as_str())
+        .bind(chain::GENESIS_HASH)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(Tenant {
             id: tenant.clone(),
@@ -130,19 +132,21 @@ impl Store {
 
     /// The tenant with this id.
     pub async fn tenant(&self, tenant: &TenantId) -> Result<Tenant, StoreError> {
-        let row = sqlx::query("SELECT tenant_id, name, created_at FROM tenants WHERE tenant_id = $1")
-            .bind(tenant.as_str())
-            .fetch_optional(self.read())
-            .await?
-            .ok_or(StoreError::NotFound { what: "tenant" })?;
+        let row =
+            sqlx::query("SELECT tenant_id, name, created_at FROM tenants WHERE tenant_id = $1")
+                .bind(tenant.as_str())
+                .fetch_optional(self.read())
+                .await?
+                .ok_or(StoreError::NotFound { what: "tenant" })?;
         tenant_from_row(&row)
     }
 
     /// Every tenant, by id.
     pub async fn list_tenants(&self) -> Result<Vec<Tenant>, StoreError> {
-        let rows = sqlx::query("SELECT tenant_id, name, created_at FROM tenants ORDER BY tenant_id")
-            .fetch_all(self.read())
-            .await?;
+        let rows =
+            sqlx::query("SELECT tenant_id, name, created_at FROM tenants ORDER BY tenant_id")
+                .fetch_all(self.read())
+                .await?;
         rows.iter().map(tenant_from_row).collect()
     }
 
@@ -170,7 +174,11 @@ impl Store {
     }
 
     /// The supplier organisation `id` of `tenant`.
-    pub async fn supplier_org(&self, tenant: &TenantId, id: i64) -> Result<SupplierOrg, StoreError> {
+    pub async fn supplier_org(
+        &self,
+        tenant: &TenantId,
+        id: i64,
+    ) -> Result<SupplierOrg, StoreError> {
         let row = sqlx::query(
             "SELECT id, name, registration_number, creditor_number, created_at
              FROM supplier_orgs WHERE tenant_id = $1 AND id = $2",
@@ -186,7 +194,10 @@ impl Store {
     }
 
     /// Every supplier organisation of `tenant`, by id.
-    pub async fn list_supplier_orgs(&self, tenant: &TenantId) -> Result<Vec<SupplierOrg>, StoreError> {
+    pub async fn list_supplier_orgs(
+        &self,
+        tenant: &TenantId,
+    ) -> Result<Vec<SupplierOrg>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, name, registration_number, creditor_number, created_at
              FROM supplier_orgs WHERE tenant_id = $1 ORDER BY id",
@@ -228,12 +239,14 @@ impl Store {
 
     /// The user `id` of `tenant`.
     pub async fn user(&self, tenant: &TenantId, id: i64) -> Result<User, StoreError> {
-        let row = sqlx::query(AssertSqlSafe(format!("{USER_COLUMNS} WHERE tenant_id = $1 AND id = $2")))
-            .bind(tenant.as_str())
-            .bind(id)
-            .fetch_optional(self.write())
-            .await?
-            .ok_or(StoreError::NotFound { what: "user" })?;
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "{USER_COLUMNS} WHERE tenant_id = $1 AND id = $2"
+        )))
+        .bind(tenant.as_str())
+        .bind(id)
+        .fetch_optional(self.write())
+        .await?
+        .ok_or(StoreError::NotFound { what: "user" })?;
         user_from_row(&row)
     }
 
@@ -243,20 +256,24 @@ impl Store {
         tenant: &TenantId,
         username: &str,
     ) -> Result<Option<User>, StoreError> {
-        let row = sqlx::query(AssertSqlSafe(format!("{USER_COLUMNS} WHERE tenant_id = $1 AND username = $2")))
-            .bind(tenant.as_str())
-            .bind(username)
-            .fetch_optional(self.read())
-            .await?;
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "{USER_COLUMNS} WHERE tenant_id = $1 AND username = $2"
+        )))
+        .bind(tenant.as_str())
+        .bind(username)
+        .fetch_optional(self.read())
+        .await?;
         row.as_ref().map(user_from_row).transpose()
     }
 
     /// Every user of `tenant`, by id.
     pub async fn list_users(&self, tenant: &TenantId) -> Result<Vec<User>, StoreError> {
-        let rows = sqlx::query(AssertSqlSafe(format!("{USER_COLUMNS} WHERE tenant_id = $1 ORDER BY id")))
-            .bind(tenant.as_str())
-            .fetch_all(self.read())
-            .await?;
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "{USER_COLUMNS} WHERE tenant_id = $1 ORDER BY id"
+        )))
+        .bind(tenant.as_str())
+        .fetch_all(self.read())
+        .await?;
         rows.iter().map(user_from_row).collect()
     }
 

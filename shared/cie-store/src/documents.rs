@@ -6,10 +6,10 @@ use cie_domain::{DocumentKind, DocumentStatus, Summary, TenantId};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
+use crate::Store;
 use crate::directory::{parse_timestamp, timestamp};
 use crate::error::StoreError;
 use crate::writer::NewSubmission;
-use crate::Store;
 
 /// A recorded document: its summary plus what the service knows about its arrival.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -268,10 +268,16 @@ impl Store {
             add("supplier_org_id = ${0}", vec![Bind::Int(org)]);
         }
         if let Some(from) = query.issue_date_from {
-            add("issue_date >= ${0}", vec![Bind::Text(from.format("%Y-%m-%d").to_string())]);
+            add(
+                "issue_date >= ${0}",
+                vec![Bind::Text(from.format("%Y-%m-%d").to_string())],
+            );
         }
         if let Some(to) = query.issue_date_to {
-            add("issue_date <= ${0}", vec![Bind::Text(to.format("%Y-%m-%d").to_string())]);
+            add(
+                "issue_date <= ${0}",
+                vec![Bind::Text(to.format("%Y-%m-%d").to_string())],
+            );
         }
         if let Some(min) = query.amount_min_scaled {
             add("amount_scaled >= ${0}", vec![Bind::Int(min)]);
@@ -279,19 +285,31 @@ impl Store {
         if let Some(max) = query.amount_max_scaled {
             add("amount_scaled <= ${0}", vec![Bind::Int(max)]);
         }
-        if let Some(counterparty) = query.counterparty.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        if let Some(counterparty) = query
+            .counterparty
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        {
             let pattern = format!("%{}%", escape_like(&counterparty.to_lowercase()));
             add(
                 "(LOWER(supplier_name) LIKE ${0} ESCAPE '\\' OR LOWER(buyer_name) LIKE ${1} ESCAPE '\\' \
                  OR supplier_registration_number = ${2})",
-                vec![Bind::Text(pattern.clone()), Bind::Text(pattern), Bind::Text(counterparty.to_owned())],
+                vec![
+                    Bind::Text(pattern.clone()),
+                    Bind::Text(pattern),
+                    Bind::Text(counterparty.to_owned()),
+                ],
             );
         }
         if let Some(kind) = query.kind {
             add("kind = ${0}", vec![Bind::Text(kind.as_str().to_owned())]);
         }
         if let Some(status) = query.status {
-            add("status = ${0}", vec![Bind::Text(status.as_str().to_owned())]);
+            add(
+                "status = ${0}",
+                vec![Bind::Text(status.as_str().to_owned())],
+            );
         }
         if let Some(number) = &query.number {
             add("number = ${0}", vec![Bind::Text(number.clone())]);
@@ -332,7 +350,10 @@ impl Store {
             };
         }
         let rows = page.fetch_all(self.read()).await?;
-        let items = rows.iter().map(DocumentRecord::from_row).collect::<Result<_, _>>()?;
+        let items = rows
+            .iter()
+            .map(DocumentRecord::from_row)
+            .collect::<Result<_, _>>()?;
         Ok(Page { items, total })
     }
 }

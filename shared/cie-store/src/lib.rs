@@ -12,7 +12,7 @@ mod writer;
 
 pub use archive::{ArchiveEntry, ArchiveVerification, BrokenEntry, SubmissionQuery};
 pub use chain::GENESIS_HASH;
-pub use connect::{Backend, StoreOptions, SqliteSynchronous};
+pub use connect::{Backend, SqliteSynchronous, StoreOptions};
 pub use directory::{NewSupplierOrg, NewUser, SupplierOrg, Tenant, User};
 pub use documents::{DocumentQuery, DocumentRecord, DocumentSort, Page};
 pub use error::StoreError;

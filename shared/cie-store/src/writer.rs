@@ -157,7 +157,10 @@ async fn commit_batch(
         Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await?,
         Backend::Postgres => pool.begin().await?,
     };
-    let tenants: BTreeMap<&str, ()> = submissions.iter().map(|s| (s.tenant.as_str(), ())).collect();
+    let tenants: BTreeMap<&str, ()> = submissions
+        .iter()
+        .map(|s| (s.tenant.as_str(), ()))
+        .collect();
     let lock = match backend {
         Backend::Sqlite => "",
         Backend::Postgres => " FOR UPDATE",
@@ -179,7 +182,9 @@ async fn commit_batch(
     let mut touched: BTreeMap<String, ()> = BTreeMap::new();
     for submission in submissions {
         let Some(head) = heads.get_mut(submission.tenant.as_str()) else {
-            results.push(Err(StoreError::UnknownTenant(submission.tenant.to_string())));
+            results.push(Err(StoreError::UnknownTenant(
+                submission.tenant.to_string(),
+            )));
             continue;
         };
         let mut savepoint = tx.begin().await?;
@@ -234,8 +239,17 @@ async fn append(
     let tenant = submission.tenant.as_str();
     let sha = content_sha256(&submission.content);
     let document = match (&submission.parsed, &forced_rejection) {
-        (Parsed::Document { summary, supplier_key, status }, None) => {
-            if let Some(existing) = document_by_content(&mut *conn, tenant, &sha, supplier_key).await? {
+        (
+            Parsed::Document {
+                summary,
+                supplier_key,
+                status,
+            },
+            None,
+        ) => {
+            if let Some(existing) =
+                document_by_content(&mut *conn, tenant, &sha, supplier_key).await?
+            {
                 return Ok(SubmissionOutcome::AlreadyStored {
                     document: Box::new(existing),
                 });
