@@ -3,6 +3,7 @@
 
 pub mod clock;
 pub mod document;
+pub mod finding;
 pub mod ids;
 pub mod money;
 
@@ -11,5 +12,6 @@ pub use document::{
     DocumentKind, DocumentReference, DocumentStatus, Party, Profile, ReferenceKind, Summary,
     TaxSubtotal, Totals,
 };
+pub use finding::{Finding, Location, Severity};
 pub use ids::{DomainError, RegistrationNumber, Role, TenantId};
 pub use money::Amount;
