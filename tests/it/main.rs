@@ -8,4 +8,5 @@ mod bad_input;
 mod corpus;
 mod intake;
 mod isolation;
+mod registry;
 mod search;

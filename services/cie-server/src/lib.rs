@@ -12,6 +12,7 @@ pub mod error;
 pub mod http;
 pub mod intake;
 pub mod records;
+pub mod registry;
 pub mod telemetry;
 
 use std::future::Future;

@@ -38,6 +38,33 @@ enum Command {
     /// Manage tenants, supplier organisations, users and finance clients.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// The NTA registry of qualified invoice issuers.
+    #[command(subcommand)]
+    Registry(RegistryCommand),
+}
+
+#[derive(Subcommand)]
+enum RegistryCommand {
+    /// Import published bulk CSV files (UTF-8, unzipped): 全件データ with --full, else 差分データ.
+    Import {
+        /// The files, imported in the order given.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Date of the published data (YYYY-MM-DD); defaults to today.
+        #[arg(long)]
+        data_date: Option<chrono::NaiveDate>,
+        /// The files are full data (全件データ) rather than differences.
+        #[arg(long)]
+        full: bool,
+    },
+    /// Show what the imported registry says about a number on a date.
+    Check {
+        /// 登録番号 (T + 13 digits).
+        number: String,
+        /// The date (YYYY-MM-DD); defaults to today.
+        #[arg(long)]
+        on: Option<chrono::NaiveDate>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -168,6 +195,28 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Admin(admin) => admin_command(&state, admin).await?,
+        Command::Registry(RegistryCommand::Import {
+            files,
+            data_date,
+            full,
+        }) => {
+            let data_date = data_date.unwrap_or_else(|| state.clock.now().date_naive());
+            for file in files {
+                let report = cie_server::registry::import_file(&state, &file, data_date, full).await?;
+                println!(
+                    "{}: {} records read, {} written, data date {}",
+                    file.display(),
+                    report.read,
+                    report.written,
+                    report.data_date
+                );
+            }
+        }
+        Command::Registry(RegistryCommand::Check { number, on }) => {
+            let on = on.unwrap_or_else(|| state.clock.now().date_naive());
+            let check = cie_server::registry::check(&state, &number, on, None).await?;
+            println!("{}", serde_json::to_string_pretty(&check)?);
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

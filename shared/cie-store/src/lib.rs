@@ -8,6 +8,7 @@ mod connect;
 mod directory;
 mod documents;
 mod error;
+mod registry;
 mod writer;
 
 pub use archive::{ArchiveEntry, ArchiveVerification, BrokenEntry, SubmissionQuery};
@@ -16,6 +17,7 @@ pub use connect::{Backend, SqliteSynchronous, StoreOptions};
 pub use directory::{NewSupplierOrg, NewUser, SupplierOrg, Tenant, User};
 pub use documents::{DocumentQuery, DocumentRecord, DocumentSort, Page};
 pub use error::StoreError;
+pub use registry::RegistryEntry;
 pub use writer::{NewSubmission, Parsed, SubmissionOutcome};
 
 use std::sync::Arc;

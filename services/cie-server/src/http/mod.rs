@@ -5,6 +5,7 @@ mod documents;
 mod error;
 mod extract;
 mod health;
+mod registry;
 mod session;
 mod submissions;
 
@@ -30,6 +31,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/documents/{id}", get(documents::show))
         .route("/api/v1/documents/{id}/original", get(documents::original))
+        .route("/api/v1/registry/{number}", get(registry::look_up))
         .route("/api/v1/submissions", get(submissions::list))
         .route("/api/v1/submissions/{seq}", get(submissions::show))
         .route(

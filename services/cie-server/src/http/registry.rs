@@ -1,0 +1,30 @@
+//! `GET /api/v1/registry/{number}?on=YYYY-MM-DD&name=…`: the imported NTA registry's answer for a number.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use crate::auth::Caller;
+use crate::error::Error;
+use crate::http::extract::QueryInput;
+use crate::registry::{self, RegistryCheck};
+use crate::AppState;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LookUpParams {
+    on: Option<NaiveDate>,
+    name: Option<String>,
+}
+
+pub(crate) async fn look_up(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(number): Path<String>,
+    QueryInput(params): QueryInput<LookUpParams>,
+) -> Result<Json<RegistryCheck>, Error> {
+    registry::look_up(&state, &caller, &number, params.on, params.name.as_deref())
+        .await
+        .map(Json)
+}
