@@ -141,7 +141,12 @@ async fn a_changed_field_a_removed_entry_and_a_cut_tail_are_each_caught(
         three_submissions(&app, &city.supplier_a).await;
         disable_append_only_triggers(&app).await;
         if sql.starts_with("DELETE") {
-            execute(&app, "DELETE FROM documents").await.unwrap();
+            execute(
+                &app,
+                "DELETE FROM document_validations; DELETE FROM documents",
+            )
+            .await
+            .unwrap();
         }
 
         execute(&app, sql).await.unwrap();

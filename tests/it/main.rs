@@ -10,3 +10,4 @@ mod intake;
 mod isolation;
 mod registry;
 mod search;
+mod validation;

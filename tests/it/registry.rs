@@ -7,7 +7,13 @@ use serde_json::Value;
 
 fn import(app: &TestApp, file: &str, data_date: &str, full: bool) {
     let path = fixture_path(file);
-    let mut args = vec!["registry", "import", path.to_str().unwrap(), "--data-date", data_date];
+    let mut args = vec![
+        "registry",
+        "import",
+        path.to_str().unwrap(),
+        "--data-date",
+        data_date,
+    ];
     if full {
         args.push("--full");
     }
@@ -22,7 +28,9 @@ async fn imported_registry_answers_as_of_a_date_with_its_evidence(
 ) {
     let app = TestApp::spawn(backend).await;
     let city = app.city("city-a").await;
-    let before: Value = app.get_json(&city.staff, "/api/v1/registry/T1234567890123?on=2024-01-01").await;
+    let before: Value = app
+        .get_json(&city.staff, "/api/v1/registry/T1234567890123?on=2024-01-01")
+        .await;
     assert_eq!(before["status"], "not_found");
     assert_eq!(before["data_date"], Value::Null, "no registry data yet");
 
@@ -37,7 +45,9 @@ async fn imported_registry_answers_as_of_a_date_with_its_evidence(
         ("T4011001098993?on=2025-07-01", "not_found"),
     ];
     for (query, status) in cases {
-        let answer: Value = app.get_json(&city.staff, &format!("/api/v1/registry/{query}")).await;
+        let answer: Value = app
+            .get_json(&city.staff, &format!("/api/v1/registry/{query}"))
+            .await;
         assert_eq!(answer["status"], status, "{query}: {answer}");
         assert_eq!(answer["data_date"], "2026-03-01", "{query}");
     }
@@ -50,14 +60,24 @@ async fn imported_registry_answers_as_of_a_date_with_its_evidence(
     assert_eq!(named["name_matches"], true, "{named}");
     assert_eq!(named["registered_name"], "株式会社 〇〇商事");
     let other: Value = app
-        .get_json(&city.staff, "/api/v1/registry/T1234567890123?on=2024-01-01&name=other")
+        .get_json(
+            &city.staff,
+            "/api/v1/registry/T1234567890123?on=2024-01-01&name=other",
+        )
         .await;
     assert_eq!(other["name_matches"], false);
-    let history: Value = app.get_json(&city.staff, "/api/v1/registry/T7000012050002?on=2024-01-01").await;
-    assert_eq!(history["registered_name"], "国税庁", "history records do not replace the latest");
+    let history: Value = app
+        .get_json(&city.staff, "/api/v1/registry/T7000012050002?on=2024-01-01")
+        .await;
+    assert_eq!(
+        history["registered_name"], "国税庁",
+        "history records do not replace the latest"
+    );
 
     import(&app, "registry/diff-sample.csv", "2026-04-02", false);
-    let after: Value = app.get_json(&city.staff, "/api/v1/registry/T1234567890123?on=2026-04-01").await;
+    let after: Value = app
+        .get_json(&city.staff, "/api/v1/registry/T1234567890123?on=2026-04-01")
+        .await;
     assert_eq!(after["status"], "cancelled");
     assert_eq!(after["data_date"], "2026-04-02");
 
@@ -77,9 +97,18 @@ async fn a_broken_registry_file_is_refused_naming_the_record(
     let output = run_server_command(
         &app.store_url(),
         &app.data_dir,
-        &["registry", "import", broken.to_str().unwrap(), "--data-date", "2026-03-01"],
+        &[
+            "registry",
+            "import",
+            broken.to_str().unwrap(),
+            "--data-date",
+            "2026-03-01",
+        ],
     );
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("record 1") && stderr.contains("T12"), "{stderr}");
+    assert!(
+        stderr.contains("record 1") && stderr.contains("T12"),
+        "{stderr}"
+    );
 }

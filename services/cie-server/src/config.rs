@@ -22,8 +22,18 @@ pub struct Config {
     pub limits: LimitsConfig,
     /// Token and operator settings.
     pub auth: AuthConfig,
+    /// Rule settings.
+    pub rules: RulesConfig,
     /// Logging.
     pub log: LogConfig,
+}
+
+/// Rule settings.
+#[derive(Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RulesConfig {
+    /// Directory of the cities' rules files, `<tenant>.toml` each; unset means `<data_dir>/city-rules`.
+    pub city_rules_dir: Option<PathBuf>,
 }
 
 /// Database settings.
@@ -82,6 +92,7 @@ impl Default for Config {
             database: DatabaseConfig::default(),
             limits: LimitsConfig::default(),
             auth: AuthConfig::default(),
+            rules: RulesConfig::default(),
             log: LogConfig::default(),
         }
     }
@@ -127,7 +138,9 @@ impl Default for LogConfig {
     }
 }
 
-const SECTIONS: [&str; 6] = ["listen", "data_dir", "database", "limits", "auth", "log"];
+const SECTIONS: [&str; 7] = [
+    "listen", "data_dir", "database", "limits", "auth", "rules", "log",
+];
 
 impl Config {
     /// Defaults, then the TOML file `path` (if given), then `CIE_*` variables.

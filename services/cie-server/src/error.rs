@@ -39,6 +39,16 @@ pub enum Error {
         /// Where the bytes were archived.
         archive_seq: i64,
     },
+    /// A document was read but has fatal findings: archived, recorded with status `rejected`.
+    #[error("the document has fatal findings: {}", summarise(findings))]
+    DocumentInvalid {
+        /// Where the bytes were archived.
+        archive_seq: i64,
+        /// The recorded (rejected) document.
+        document_id: i64,
+        /// Every finding, fatal first.
+        findings: Vec<cie_domain::Finding>,
+    },
     /// Storage failed.
     #[error(transparent)]
     Store(StoreError),
@@ -66,4 +76,13 @@ impl Error {
             message: message.into(),
         }
     }
+}
+
+fn summarise(findings: &[cie_domain::Finding]) -> String {
+    let fatal: Vec<&str> = findings
+        .iter()
+        .filter(|f| f.severity == cie_domain::Severity::Fatal)
+        .map(|f| f.rule_id.as_str())
+        .collect();
+    fatal.join(", ")
 }

@@ -9,6 +9,7 @@ use tracing::info;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::Error;
+use crate::validation::{self, Verdict};
 
 /// A request body as read from the wire.
 #[derive(Debug)]
@@ -24,8 +25,8 @@ pub struct ReceivedBody {
 /// What intake did with a document that was not refused.
 #[derive(Debug)]
 pub enum Received {
-    /// A new document (or a new version of a number used before).
-    Created(DocumentRecord),
+    /// A new document (or a new version of a number used before), with the rules' verdict.
+    Created(DocumentRecord, Verdict),
     /// Identical bytes were received before: the existing document.
     AlreadyReceived(DocumentRecord),
 }
@@ -48,18 +49,35 @@ pub async fn receive(
             ));
         }
         (Role::Supplier, _) => caller.supplier_org_id,
-        (_, Some(org)) => Some(state.store.supplier_org(&caller.tenant, org).await?.id),
-        (_, None) => None,
+        (_, org) => org,
+    };
+    let org = match supplier_org_id {
+        Some(id) => Some(state.store.supplier_org(&caller.tenant, id).await?),
+        None => None,
     };
 
     let received_at = state.clock.now();
     let parsed = parse(state, &body).await;
+    let mut verdict = None;
     let parsed = match parsed {
-        Ok(summary) => Parsed::Document {
-            supplier_key: supplier_key(supplier_org_id, caller, &summary),
-            summary: Box::new(summary),
-            status: DocumentStatus::Received,
-        },
+        Ok(summary) => {
+            let checked =
+                validation::validate_for_tenant(state, &caller.tenant, org.as_ref(), &body.bytes)
+                    .await?;
+            let status = if checked.is_fatal() {
+                DocumentStatus::Rejected
+            } else {
+                DocumentStatus::Received
+            };
+            let record = checked.to_record();
+            verdict = Some(checked);
+            Parsed::Document {
+                supplier_key: supplier_key(supplier_org_id, caller, &summary),
+                summary: Box::new(summary),
+                status,
+                validation: Some(record),
+            }
+        }
         Err((code, message)) => Parsed::Rejected { code, message },
     };
     let submission = NewSubmission {
@@ -73,10 +91,23 @@ pub async fn receive(
         parsed: parsed.clone(),
     };
     match state.store.submit(submission).await? {
-        SubmissionOutcome::Accepted { document, .. } => {
+        SubmissionOutcome::Accepted {
+            document,
+            archive_seq,
+        } => {
+            let verdict = verdict.unwrap_or_default();
+            if document.status == DocumentStatus::Rejected {
+                info!(tenant = %caller.tenant, document_id = document.id, archive_seq,
+                      fatal = verdict.count(cie_domain::Severity::Fatal), "document rejected by the rules");
+                return Err(Error::DocumentInvalid {
+                    archive_seq,
+                    document_id: document.id,
+                    findings: verdict.findings,
+                });
+            }
             info!(tenant = %caller.tenant, document_id = document.id, kind = %document.summary.kind,
                   version = document.version, "document received");
-            Ok(Received::Created(*document))
+            Ok(Received::Created(*document, verdict))
         }
         SubmissionOutcome::AlreadyStored { document } => Ok(Received::AlreadyReceived(*document)),
         SubmissionOutcome::Rejected { archive_seq } => {

@@ -14,6 +14,7 @@ pub mod intake;
 pub mod records;
 pub mod registry;
 pub mod telemetry;
+pub mod validation;
 
 use std::future::Future;
 use std::path::Path;

@@ -29,6 +29,18 @@ enum Command {
     Migrate,
     /// Print the default configuration as TOML.
     DefaultConfig,
+    /// Validate documents with every rule set and print the findings; exit 1 if any file has a fatal one.
+    Validate {
+        /// The XML files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// `text`, or `json` for one JSON object per file and line.
+        #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+        format: String,
+        /// Also apply this tenant's city rules and the imported registry (opens the database).
+        #[arg(long)]
+        tenant: Option<String>,
+    },
     /// Recompute a tenant's archive hash chain and report the first broken entry (exit 1 if broken).
     VerifyArchive {
         /// Tenant id.
@@ -164,6 +176,14 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         print!("{}", config.to_toml());
         return Ok(ExitCode::SUCCESS);
     }
+    if let Command::Validate {
+        files,
+        format,
+        tenant: None,
+    } = &command
+    {
+        return validate_files(None, files, format == "json", &config).await;
+    }
     let listen = config.listen.clone();
     let app = App::build(config, Arc::new(SystemClock)).await?;
     let state = app.state().clone();
@@ -177,6 +197,20 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         }
         Command::Migrate => println!("migrations applied"),
         Command::DefaultConfig => {}
+        Command::Validate {
+            files,
+            format,
+            tenant,
+        } => {
+            let tenant = tenant.map(|t| TenantId::parse(&t)).transpose()?;
+            return validate_files(
+                tenant.map(|t| (&state, t)),
+                &files,
+                format == "json",
+                state.config.as_ref(),
+            )
+            .await;
+        }
         Command::VerifyArchive { tenant } => {
             let tenant = TenantId::parse(&tenant)?;
             let report = accounts::verify_archive(&state, &tenant).await?;
@@ -202,7 +236,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         }) => {
             let data_date = data_date.unwrap_or_else(|| state.clock.now().date_naive());
             for file in files {
-                let report = cie_server::registry::import_file(&state, &file, data_date, full).await?;
+                let report =
+                    cie_server::registry::import_file(&state, &file, data_date, full).await?;
                 println!(
                     "{}: {} records read, {} written, data date {}",
                     file.display(),
@@ -322,4 +357,89 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down");
+}
+
+/// Validates each file and prints its findings; the exit code is 1 when any file has a fatal finding.
+async fn validate_files(
+    tenant: Option<(&cie_server::AppState, TenantId)>,
+    files: &[PathBuf],
+    json: bool,
+    config: &Config,
+) -> anyhow::Result<ExitCode> {
+    let limits = cie_ubl::Limits {
+        max_bytes: config.limits.max_document_bytes,
+        max_depth: config.limits.max_depth,
+    };
+    let mut any_fatal = false;
+    for file in files {
+        let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+        let (kind, verdict) = match cie_ubl::parse(&bytes, &limits) {
+            Ok(summary) => {
+                let verdict = match &tenant {
+                    Some((state, tenant)) => {
+                        cie_server::validation::validate_for_tenant(state, tenant, None, &bytes)
+                            .await?
+                    }
+                    None => cie_server::validation::validate_offline(
+                        &bytes,
+                        &cie_server::validation::TenantContext::default(),
+                    ),
+                };
+                (Some(summary.kind), verdict)
+            }
+            Err(error) => {
+                let finding = cie_domain::Finding {
+                    rule_id: format!("cie-ubl-{}", error.code().replace('_', "-")),
+                    severity: cie_domain::Severity::Fatal,
+                    location: cie_domain::Location::default(),
+                    message_ja: format!("文書を読み取れません: {error}"),
+                    message_en: error.to_string(),
+                    rule_set: "cie-ubl 1".into(),
+                };
+                let verdict = cie_server::validation::Verdict {
+                    findings: vec![finding],
+                    ..Default::default()
+                };
+                (None, verdict)
+            }
+        };
+        let fatal = verdict.is_fatal();
+        any_fatal |= fatal;
+        if json {
+            let line = serde_json::json!({
+                "file": file.display().to_string(),
+                "kind": kind,
+                "accepted": !fatal,
+                "rule_sets": verdict.rule_sets,
+                "findings": verdict.findings,
+                "registry": verdict.registry,
+            });
+            println!("{line}");
+        } else {
+            let outcome = if fatal { "REJECTED" } else { "accepted" };
+            println!(
+                "{}: {outcome} ({} findings; {})",
+                file.display(),
+                verdict.findings.len(),
+                verdict.rule_sets.join(", ")
+            );
+            for finding in &verdict.findings {
+                println!(
+                    "  [{}] {} at {} ({}:{})\n    {}\n    {}",
+                    finding.severity,
+                    finding.rule_id,
+                    finding.location.path,
+                    finding.location.line,
+                    finding.location.column,
+                    finding.message_ja,
+                    finding.message_en
+                );
+            }
+        }
+    }
+    Ok(if any_fatal {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -72,6 +72,67 @@ pub struct DocumentView {
     pub submitter_id: i64,
     /// The extracted summary.
     pub summary: Summary,
+    /// The rules' verdict (on single documents; not in search results).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub validation: Option<ValidationView>,
+}
+
+/// The rules' verdict on a document, as the API shows it.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ValidationView {
+    /// Rule sets applied.
+    pub rule_sets: Vec<String>,
+    /// Whether no finding is fatal or an error.
+    pub passed: bool,
+    /// Every finding, worst first.
+    pub findings: Vec<cie_domain::Finding>,
+    /// What the NTA registry said about the seller's 登録番号, with its data date.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub registry: Option<serde_json::Value>,
+}
+
+impl ValidationView {
+    fn new(
+        rule_sets: Vec<String>,
+        findings: Vec<cie_domain::Finding>,
+        registry: Option<serde_json::Value>,
+    ) -> Self {
+        let passed = !findings.iter().any(|f| {
+            matches!(
+                f.severity,
+                cie_domain::Severity::Fatal | cie_domain::Severity::Error
+            )
+        });
+        Self {
+            rule_sets,
+            passed,
+            findings,
+            registry,
+        }
+    }
+}
+
+impl From<&crate::validation::Verdict> for ValidationView {
+    fn from(verdict: &crate::validation::Verdict) -> Self {
+        ValidationView::new(
+            verdict.rule_sets.clone(),
+            verdict.findings.clone(),
+            verdict
+                .registry
+                .as_ref()
+                .and_then(|r| serde_json::to_value(r).ok()),
+        )
+    }
+}
+
+impl From<cie_store::Validation> for ValidationView {
+    fn from(validation: cie_store::Validation) -> Self {
+        ValidationView::new(
+            validation.rule_sets,
+            validation.findings,
+            validation.registry,
+        )
+    }
 }
 
 impl From<DocumentRecord> for DocumentView {
@@ -91,6 +152,7 @@ impl From<DocumentRecord> for DocumentView {
             received_at: record.received_at,
             submitter_id: record.submitter_id,
             summary: record.summary,
+            validation: None,
         }
     }
 }
@@ -264,6 +326,22 @@ pub async fn document(state: &AppState, caller: &Caller, id: i64) -> Result<Docu
         .store
         .document(&caller.tenant, id, caller.confined_to_org())
         .await?)
+}
+
+/// One document the caller may see, with the rules' newest verdict on it.
+pub async fn document_with_validation(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+) -> Result<DocumentView, Error> {
+    let record = document(state, caller, id).await?;
+    let validation = state
+        .store
+        .latest_validation(&caller.tenant, record.id)
+        .await?;
+    let mut view = DocumentView::from(record);
+    view.validation = validation.map(ValidationView::from);
+    Ok(view)
 }
 
 /// The original bytes of a document the caller may see.

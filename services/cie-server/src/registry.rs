@@ -8,9 +8,9 @@ use cie_domain::Role;
 use cie_registry::{RegistrationStatus, name_matches, read_csv, status_on};
 use serde::Serialize;
 
+use crate::AppState;
 use crate::auth::Caller;
 use crate::error::Error;
-use crate::AppState;
 
 /// Records upserted per transaction during an import.
 const IMPORT_BATCH: usize = 2_000;
@@ -33,21 +33,36 @@ pub async fn import_file(
     data_date: NaiveDate,
     full: bool,
 ) -> Result<ImportReport, Error> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| Error::invalid("registry_file_unreadable", format!("{}: {e}", path.display())))?;
+    let file = std::fs::File::open(path).map_err(|e| {
+        Error::invalid(
+            "registry_file_unreadable",
+            format!("{}: {e}", path.display()),
+        )
+    })?;
     let mut batch = Vec::with_capacity(IMPORT_BATCH);
     let (mut read, mut written) = (0u64, 0u64);
     for record in read_csv(std::io::BufReader::new(file)) {
-        let record = record.map_err(|e| Error::invalid("registry_file_invalid", format!("{}: {e}", path.display())))?;
+        let record = record.map_err(|e| {
+            Error::invalid("registry_file_invalid", format!("{}: {e}", path.display()))
+        })?;
         read += 1;
         batch.push(record);
         if batch.len() == IMPORT_BATCH {
-            written += state.store.upsert_registry_records(&batch, data_date).await?;
+            written += state
+                .store
+                .upsert_registry_records(&batch, data_date)
+                .await?;
             batch.clear();
         }
     }
-    written += state.store.upsert_registry_records(&batch, data_date).await?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    written += state
+        .store
+        .upsert_registry_records(&batch, data_date)
+        .await?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     state
         .store
         .record_registry_import(&name, data_date, full, read, state.clock.now())
@@ -121,7 +136,13 @@ pub async fn look_up(
     on: Option<NaiveDate>,
     name: Option<&str>,
 ) -> Result<RegistryCheck, Error> {
-    caller.require(&[Role::Staff, Role::Approver, Role::Admin, Role::Finance, Role::Supplier])?;
+    caller.require(&[
+        Role::Staff,
+        Role::Approver,
+        Role::Admin,
+        Role::Finance,
+        Role::Supplier,
+    ])?;
     cie_domain::RegistrationNumber::parse(registration_number)
         .map_err(|e| Error::invalid("invalid_registration_number", e.to_string()))?;
     let on = on.unwrap_or_else(|| state.clock.now().date_naive());

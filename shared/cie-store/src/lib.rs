@@ -9,6 +9,7 @@ mod directory;
 mod documents;
 mod error;
 mod registry;
+mod validations;
 mod writer;
 
 pub use archive::{ArchiveEntry, ArchiveVerification, BrokenEntry, SubmissionQuery};
@@ -18,6 +19,7 @@ pub use directory::{NewSupplierOrg, NewUser, SupplierOrg, Tenant, User};
 pub use documents::{DocumentQuery, DocumentRecord, DocumentSort, Page};
 pub use error::StoreError;
 pub use registry::RegistryEntry;
+pub use validations::{NewValidation, Validation};
 pub use writer::{NewSubmission, Parsed, SubmissionOutcome};
 
 use std::sync::Arc;

@@ -5,9 +5,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use cie_registry::{Process, RegistryRecord};
 use sqlx::Row;
 
+use crate::Store;
 use crate::directory::timestamp;
 use crate::error::StoreError;
-use crate::Store;
 
 /// A registry record together with the date of the data it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -14,6 +14,7 @@ use crate::chain::{ChainFields, content_sha256};
 use crate::directory::timestamp;
 use crate::documents::{DocumentRecord, document_by_content, latest_version};
 use crate::error::StoreError;
+use crate::validations::{NewValidation, insert_validation};
 use crate::{Backend, Store};
 
 /// A submission to archive: the received bytes and what intake made of them.
@@ -46,8 +47,10 @@ pub enum Parsed {
         summary: Box<Summary>,
         /// Who counts as "the same supplier" for versions and duplicates.
         supplier_key: String,
-        /// Status to record.
+        /// Status to record: `Rejected` when the rules found something fatal.
         status: DocumentStatus,
+        /// The rule engine's verdict, recorded with the document.
+        validation: Option<NewValidation>,
     },
     /// The submission was refused; its bytes are archived all the same.
     Rejected {
@@ -244,6 +247,7 @@ async fn append(
                 summary,
                 supplier_key,
                 status,
+                validation,
             },
             None,
         ) => {
@@ -254,7 +258,7 @@ async fn append(
                     document: Box::new(existing),
                 });
             }
-            Some((summary, supplier_key, status))
+            Some((summary, supplier_key, status, validation))
         }
         _ => None,
     };
@@ -263,6 +267,11 @@ async fn append(
         (Parsed::Rejected { code, message }, None) => {
             ("rejected", Some(code.as_str()), Some(message.as_str()))
         }
+        (Parsed::Document { status, .. }, None) if *status == DocumentStatus::Rejected => (
+            "rejected",
+            Some("validation_failed"),
+            Some("the document has fatal findings"),
+        ),
         (Parsed::Document { .. }, None) => ("accepted", None, None),
     };
     let seq = head.seq + 1;
@@ -306,7 +315,7 @@ async fn append(
 
     let result = match document {
         None => SubmissionOutcome::Rejected { archive_seq: seq },
-        Some((summary, supplier_key, status)) => {
+        Some((summary, supplier_key, status, validation)) => {
             let previous = latest_version(&mut *conn, tenant, supplier_key, summary).await?;
             let record = DocumentRecord::insert(
                 &mut *conn,
@@ -320,6 +329,16 @@ async fn append(
                 previous,
             )
             .await?;
+            if let Some(validation) = validation {
+                insert_validation(
+                    &mut *conn,
+                    &submission.tenant,
+                    record.id,
+                    submission.received_at,
+                    validation,
+                )
+                .await?;
+            }
             SubmissionOutcome::Accepted {
                 archive_seq: seq,
                 document: Box::new(record),

@@ -11,7 +11,7 @@ use crate::auth::Caller;
 use crate::error::Error;
 use crate::http::extract::{QueryInput, RawBody};
 use crate::intake::{self, Received};
-use crate::records::{self, DocumentSearch, DocumentView, PageView};
+use crate::records::{self, DocumentSearch, DocumentView, PageView, ValidationView};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -28,12 +28,14 @@ pub(crate) async fn submit(
 ) -> Result<Response, Error> {
     Ok(
         match intake::receive(&state, &caller, params.supplier_org, body).await? {
-            Received::Created(record) => {
+            Received::Created(record, verdict) => {
                 let location = format!("/api/v1/documents/{}", record.id);
+                let mut view = DocumentView::from(record);
+                view.validation = Some(ValidationView::from(&verdict));
                 (
                     StatusCode::CREATED,
                     [(header::LOCATION, location)],
-                    Json(DocumentView::from(record)),
+                    Json(view),
                 )
                     .into_response()
             }
@@ -61,9 +63,9 @@ pub(crate) async fn show(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<Json<DocumentView>, Error> {
-    records::document(&state, &caller, id)
+    records::document_with_validation(&state, &caller, id)
         .await
-        .map(|record| Json(DocumentView::from(record)))
+        .map(Json)
 }
 
 /// `GET /api/v1/documents/{id}/original`: the bytes exactly as received.

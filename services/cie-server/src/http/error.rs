@@ -19,6 +19,12 @@ pub struct ErrorBody {
     /// For a refused document: the archive entry its bytes were kept in.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub archive_seq: Option<i64>,
+    /// For a document refused by the rules: the recorded document.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub document_id: Option<i64>,
+    /// For a document refused by the rules: every finding.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub findings: Option<Vec<cie_domain::Finding>>,
 }
 
 fn status_of_rejection(code: &str) -> StatusCode {
@@ -47,6 +53,11 @@ impl IntoResponse for Error {
             Error::DocumentRejected {
                 code, archive_seq, ..
             } => (status_of_rejection(code), code.clone(), Some(*archive_seq)),
+            Error::DocumentInvalid { archive_seq, .. } => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "document_rejected".into(),
+                Some(*archive_seq),
+            ),
             Error::Store(_) | Error::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal_error".into(),
@@ -59,12 +70,22 @@ impl IntoResponse for Error {
         } else {
             self.to_string()
         };
+        let (document_id, findings) = match self {
+            Error::DocumentInvalid {
+                document_id,
+                findings,
+                ..
+            } => (Some(document_id), Some(findings)),
+            _ => (None, None),
+        };
         let mut response = (
             status,
             Json(ErrorBody {
                 code,
                 message,
                 archive_seq,
+                document_id,
+                findings,
             }),
         )
             .into_response();

@@ -8,6 +8,7 @@ mod health;
 mod registry;
 mod session;
 mod submissions;
+mod validate;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -28,6 +29,10 @@ pub fn router(state: AppState) -> Router {
             post(documents::submit)
                 .layer(DefaultBodyLimit::disable())
                 .get(documents::search),
+        )
+        .route(
+            "/api/v1/validate",
+            post(validate::validate).layer(DefaultBodyLimit::disable()),
         )
         .route("/api/v1/documents/{id}", get(documents::show))
         .route("/api/v1/documents/{id}/original", get(documents::original))

@@ -5,11 +5,11 @@ use axum::extract::{Path, State};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
+use crate::AppState;
 use crate::auth::Caller;
 use crate::error::Error;
 use crate::http::extract::QueryInput;
 use crate::registry::{self, RegistryCheck};
-use crate::AppState;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -1,0 +1,335 @@
+//! Validation: every rule set that applies to a document, in one verdict. UBL 2.1 schema checks, the
+//! official JP PINT 1.1.3 rules, our Japanese-law rules, the city's own rules (from its rules file), and
+//! what the NTA registry says about the seller's 登録番号 on the supply date.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use cie_domain::{Finding, Location, Severity, TenantId};
+use cie_rules::city::{CityRules, Sender};
+use cie_rules::registry::{RegistryAnswer, registry_findings};
+use cie_store::{NewValidation, SupplierOrg};
+use cie_xpath::{Document, NodeId};
+use serde::Serialize;
+
+use crate::AppState;
+use crate::error::Error;
+use crate::registry::RegistryCheck;
+
+const CBC: &str = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2";
+const CAC: &str = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2";
+
+/// The combined verdict of every rule set applied.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Verdict {
+    /// Rule sets applied, with versions.
+    pub rule_sets: Vec<String>,
+    /// Findings, worst first, each rule set in its own order.
+    pub findings: Vec<Finding>,
+    /// What the registry said, when it was consulted.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub registry: Option<RegistryCheck>,
+}
+
+impl Verdict {
+    /// Whether any finding is fatal (the document is refused).
+    pub fn is_fatal(&self) -> bool {
+        self.findings.iter().any(|f| f.severity == Severity::Fatal)
+    }
+
+    /// How many findings have `severity`.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
+    }
+
+    /// The verdict as the store records it.
+    pub fn to_record(&self) -> NewValidation {
+        NewValidation {
+            rule_sets: self.rule_sets.clone(),
+            findings: self.findings.clone(),
+            registry_json: self
+                .registry
+                .as_ref()
+                .and_then(|r| serde_json::to_string(r).ok()),
+        }
+    }
+}
+
+/// What the tenant-specific rules need to know.
+#[derive(Debug, Default)]
+pub struct TenantContext {
+    /// The city's rules, when it has a rules file.
+    pub city_rules: Option<CityRules>,
+    /// The sending organisation's registered 登録番号 and name.
+    pub sender_registration_number: Option<String>,
+    /// The sending organisation's name.
+    pub sender_name: Option<String>,
+}
+
+/// Runs the rules that need no database: schema, official JP PINT, our Japanese-law rules, and the city's
+/// rules when given. `bytes` must already have passed the reader (well-formed, limits respected).
+pub fn validate_offline(bytes: &[u8], context: &TenantContext) -> Verdict {
+    let mut verdict = Verdict::default();
+    match cie_schema::check(bytes) {
+        Ok(findings) => {
+            verdict.rule_sets.push(cie_schema::RULE_SET.to_owned());
+            verdict.findings.extend(findings);
+        }
+        Err(error) => verdict
+            .findings
+            .push(unreadable("cie-ubl-unreadable", &error.to_string())),
+    }
+    let doc = match Document::parse(bytes) {
+        Ok(doc) => doc,
+        Err(error) => {
+            verdict
+                .findings
+                .push(unreadable("cie-ubl-unreadable", &error.to_string()));
+            return verdict;
+        }
+    };
+    if let Some(official) = cie_rules::validate_official(&doc) {
+        let profile = cie_rules::Profile::detect(&doc);
+        verdict.rule_sets.push(official.rule_set.to_owned());
+        verdict.findings.extend(official.findings);
+        if let Some(profile) = profile {
+            verdict.rule_sets.push(cie_rules::jp::RULE_SET.to_owned());
+            verdict
+                .findings
+                .extend(cie_rules::jp::validate_jp(&doc, profile));
+        }
+        if let Some(rules) = &context.city_rules {
+            verdict.rule_sets.push(cie_rules::city::RULE_SET.to_owned());
+            let sender = Sender {
+                registration_number: context.sender_registration_number.as_deref(),
+                organisation: context.sender_name.as_deref(),
+            };
+            verdict
+                .findings
+                .extend(cie_rules::city::validate_city(&doc, rules, &sender));
+        }
+    }
+    verdict.findings.sort_by_key(|f| f.severity);
+    verdict
+}
+
+fn unreadable(id: &str, detail: &str) -> Finding {
+    Finding {
+        rule_id: id.to_owned(),
+        severity: Severity::Fatal,
+        location: Location::default(),
+        message_ja: format!("文書をXMLとして読み取れません: {detail}"),
+        message_en: format!("the document cannot be read as XML: {detail}"),
+        rule_set: cie_schema::RULE_SET.to_owned(),
+    }
+}
+
+/// Where a tenant's rules file lives.
+pub fn city_rules_path(state: &AppState, tenant: &TenantId) -> PathBuf {
+    let dir = state
+        .config
+        .rules
+        .city_rules_dir
+        .clone()
+        .unwrap_or_else(|| state.config.data_dir.join("city-rules"));
+    dir.join(format!("{tenant}.toml"))
+}
+
+/// The tenant's rules, from `<city_rules_dir>/<tenant>.toml`; none when the file does not exist.
+pub fn load_city_rules(state: &AppState, tenant: &TenantId) -> Result<Option<CityRules>, Error> {
+    let path = city_rules_path(state, tenant);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => {
+            return Err(Error::Internal(anyhow::anyhow!(
+                "reading {}: {error}",
+                path.display()
+            )));
+        }
+    };
+    let rules: CityRules = toml::from_str(&text)
+        .map_err(|e| Error::Internal(anyhow::anyhow!("city rules {}: {e}", path.display())))?;
+    rules
+        .check()
+        .map_err(|e| Error::Internal(anyhow::anyhow!("city rules {}: {e}", path.display())))?;
+    Ok(Some(rules))
+}
+
+/// Runs every rule set for a document received by `tenant` from `org`, consulting the registry.
+pub async fn validate_for_tenant(
+    state: &AppState,
+    tenant: &TenantId,
+    org: Option<&SupplierOrg>,
+    bytes: &[u8],
+) -> Result<Verdict, Error> {
+    let context = TenantContext {
+        city_rules: load_city_rules(state, tenant)?,
+        sender_registration_number: org.and_then(|o| o.registration_number.clone()),
+        sender_name: org.map(|o| o.name.clone()),
+    };
+    let owned = bytes.to_vec();
+    let (mut verdict, seller) = if bytes.len() > 256 * 1024 {
+        tokio::task::spawn_blocking(move || {
+            (validate_offline(&owned, &context), seller_identity(&owned))
+        })
+        .await
+        .map_err(|e| Error::Internal(e.into()))?
+    } else {
+        (validate_offline(bytes, &context), seller_identity(bytes))
+    };
+    let jp_rules_applied = verdict
+        .rule_sets
+        .iter()
+        .any(|r| r == cie_rules::jp::RULE_SET);
+    if let (true, Some(seller)) = (jp_rules_applied, seller) {
+        let check = crate::registry::check(
+            state,
+            &seller.number,
+            seller.supply_date,
+            seller.name.as_deref(),
+        )
+        .await?;
+        let answer = RegistryAnswer {
+            registration_number: &seller.number,
+            on: seller.supply_date,
+            status: check.status,
+            name_matches: check.name_matches,
+            registered_name: check.registered_name.as_deref(),
+            data_date: check.data_date,
+        };
+        let findings = registry_findings(&answer, seller.location.clone());
+        if check.status == cie_registry::RegistrationStatus::Registered {
+            // The registry lists the number: its check digit is not the registry's concern, so a failed
+            // check digit becomes a warning.
+            for finding in verdict
+                .findings
+                .iter_mut()
+                .filter(|f| f.rule_id == "cie-jp-04")
+            {
+                finding.severity = Severity::Warning;
+            }
+        }
+        verdict.findings.extend(findings);
+        verdict.findings.sort_by_key(|f| f.severity);
+        verdict.registry = Some(check);
+    }
+    Ok(verdict)
+}
+
+struct SellerIdentity {
+    number: String,
+    name: Option<String>,
+    supply_date: NaiveDate,
+    location: Location,
+}
+
+/// The seller's 登録番号 (a `T` number under the VAT scheme), name and the supply date (invoice period end,
+/// else actual delivery date, else issue date).
+fn seller_identity(bytes: &[u8]) -> Option<SellerIdentity> {
+    let doc = Document::parse(bytes).ok()?;
+    let root = doc.document_element()?;
+    let child = |node: NodeId, ns: &str, local: &str| {
+        doc.children(node).find(|&c| doc.has_name(c, ns, local))
+    };
+    let text = |node: NodeId| doc.string_value(node).trim().to_owned();
+    let date = |node: Option<NodeId>| {
+        node.and_then(|n| NaiveDate::parse_from_str(text(n).get(..10)?, "%Y-%m-%d").ok())
+    };
+    let party = child(root, CAC, "AccountingSupplierParty").and_then(|p| child(p, CAC, "Party"))?;
+    let company_id = doc
+        .children(party)
+        .filter(|&c| doc.has_name(c, CAC, "PartyTaxScheme"))
+        .filter_map(|scheme| child(scheme, CBC, "CompanyID"))
+        .find(|&id| cie_domain::RegistrationNumber::parse(&text(id)).is_ok())?;
+    let name = child(party, CAC, "PartyLegalEntity")
+        .and_then(|e| child(e, CBC, "RegistrationName"))
+        .or_else(|| child(party, CAC, "PartyName").and_then(|n| child(n, CBC, "Name")))
+        .map(text);
+    let supply_date =
+        date(child(root, CAC, "InvoicePeriod").and_then(|p| child(p, CBC, "EndDate")))
+            .or_else(|| {
+                date(child(root, CAC, "Delivery").and_then(|d| child(d, CBC, "ActualDeliveryDate")))
+            })
+            .or_else(|| date(child(root, CBC, "IssueDate")))?;
+    let (line, column) = doc.line_column(company_id);
+    Some(SellerIdentity {
+        number: text(company_id),
+        name,
+        supply_date,
+        location: Location {
+            path: doc.path_of(company_id),
+            line,
+            column,
+        },
+    })
+}
+
+/// The answer to a pre-check: what intake would say, without submitting anything.
+#[derive(Debug, Serialize)]
+pub struct PreCheck {
+    /// Whether intake would accept the document (no fatal finding).
+    pub accepted: bool,
+    /// Whether no finding is fatal or an error (nothing to be returned for).
+    pub passed: bool,
+    /// The summary intake would record.
+    pub summary: cie_domain::Summary,
+    /// Rule sets applied.
+    pub rule_sets: Vec<String>,
+    /// Every finding, worst first.
+    pub findings: Vec<Finding>,
+    /// What the registry said.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registry: Option<RegistryCheck>,
+}
+
+/// Checks a document as intake would, for `caller`'s tenant and organisation, without archiving it.
+pub async fn precheck(
+    state: &AppState,
+    caller: &crate::auth::Caller,
+    body: &crate::intake::ReceivedBody,
+) -> Result<PreCheck, Error> {
+    caller.require(&[
+        cie_domain::Role::Supplier,
+        cie_domain::Role::Staff,
+        cie_domain::Role::Approver,
+        cie_domain::Role::Admin,
+    ])?;
+    let limits = cie_ubl::Limits {
+        max_bytes: state.config.limits.max_document_bytes,
+        max_depth: state.config.limits.max_depth,
+    };
+    if body.truncated {
+        return Err(Error::invalid(
+            "document_too_large",
+            format!(
+                "the document is larger than {} bytes",
+                state.config.limits.max_body_bytes
+            ),
+        ));
+    }
+    let summary = cie_ubl::parse(&body.bytes, &limits).map_err(|e| Error::InvalidRequest {
+        code: e.code(),
+        message: e.to_string(),
+    })?;
+    let org = match caller.supplier_org_id {
+        Some(id) => Some(state.store.supplier_org(&caller.tenant, id).await?),
+        None => None,
+    };
+    let verdict = validate_for_tenant(state, &caller.tenant, org.as_ref(), &body.bytes).await?;
+    let passed = !verdict
+        .findings
+        .iter()
+        .any(|f| matches!(f.severity, Severity::Fatal | Severity::Error));
+    Ok(PreCheck {
+        accepted: !verdict.is_fatal(),
+        passed,
+        summary,
+        rule_sets: verdict.rule_sets,
+        findings: verdict.findings,
+        registry: verdict.registry,
+    })
+}

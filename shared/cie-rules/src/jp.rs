@@ -1,0 +1,349 @@
+//! Our Japanese-law rules (`cie-jp-*`): what the Qualified Invoice System (インボイス制度, 消費税法 57条の4)
+//! requires of a JP PINT invoice and the official rule set misses or hides. Severities follow the law as it
+//! applies to a city's accounting unit: a defect that makes the document no valid 適格請求書 is an `error`
+//! (the invoice is returned, not refused at the door); facts for the accountant are `info`.
+
+use chrono::NaiveDate;
+use cie_domain::{Finding, Location, RegistrationNumber, Severity};
+use cie_xpath::{Document, NodeId};
+use rust_decimal::Decimal;
+
+use crate::official::Profile;
+
+/// Name and version of this rule set.
+pub const RULE_SET: &str = "cie-jp 1";
+
+const CBC: &str = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2";
+const CAC: &str = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2";
+
+/// Every rule of this set: id, severity, Japanese and English description.
+pub const RULES: &[(&str, Severity, &str, &str)] = &[
+    (
+        "cie-jp-01",
+        Severity::Error,
+        "税率ごとに区分した課税対象額（IBT-116）は、その税カテゴリ・税率の明細行金額の合計に文書レベルの追加請求を加え値引きを差し引いた額と一致しなければなりません。",
+        "Each tax breakdown's taxable amount (ibt-116) must equal the sum of the line net amounts of its tax category and rate, plus document-level charges and minus document-level allowances of that category.",
+    ),
+    (
+        "cie-jp-02",
+        Severity::Error,
+        "税カテゴリSの税率は10%、AA（軽減税率）の税率は8%でなければなりません。",
+        "Tax category S must have the rate 10 % and AA (reduced rate) the rate 8 %.",
+    ),
+    (
+        "cie-jp-03",
+        Severity::Error,
+        "税スキーム（TaxScheme/ID）は正確に'VAT'（日本の消費税）でなければなりません。",
+        "The tax scheme (TaxScheme/ID) must be exactly 'VAT' (the Japanese consumption tax).",
+    ),
+    (
+        "cie-jp-04",
+        Severity::Error,
+        "売り手の適格請求書発行事業者登録番号（IBT-031）の13桁の数字は、法人番号と同じ検査用数字の規則を満たしていません。",
+        "The 13 digits of the seller's qualified invoice registration number (ibt-031) fail the check digit of the corporate number.",
+    ),
+    (
+        "cie-jp-05",
+        Severity::Error,
+        "日本円（JPY）の金額（税額・課税対象額・合計額）に1円未満の端数があってはなりません。",
+        "Amounts in JPY (tax, taxable and total amounts) must not have fractions of a yen.",
+    ),
+    (
+        "cie-jp-06",
+        Severity::Error,
+        "消費税額は、税率ごとに1回だけ端数処理（切捨て・四捨五入・切上げ）した額でなければなりません（課税対象額 × 税率 の端数処理）。",
+        "The consumption tax of each rate must be rounded once per rate per invoice (down, half up or up) from taxable amount × rate.",
+    ),
+    (
+        "cie-jp-07",
+        Severity::Info,
+        "免税事業者等からの請求書です。仕入税額控除は経過措置の範囲に限られます（2026年9月30日まで80%、2029年9月30日まで50%）。",
+        "Invoice from a business that is not a registered qualified invoice issuer: input tax credit only within the transitional measure (80 % until 2026-09-30, 50 % until 2029-09-30).",
+    ),
+];
+
+/// The day the Qualified Invoice System started.
+fn qualified_invoice_start() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2023, 10, 1).unwrap_or_default()
+}
+
+/// Runs the `cie-jp-*` rules on a JP PINT invoice or credit note of `profile`.
+pub fn validate_jp(doc: &Document, profile: Profile) -> Vec<Finding> {
+    let Some(root) = doc.document_element() else {
+        return Vec::new();
+    };
+    let mut out = Findings { doc, findings: Vec::new() };
+    let issue_date = child(doc, root, CBC, "IssueDate").and_then(|n| parse_date(&text(doc, n)));
+    breakdown_matches_lines(&mut out, root);
+    if issue_date.is_none_or(|date| date >= NaiveDate::from_ymd_opt(2019, 10, 1).unwrap_or_default()) {
+        rates_of_categories(&mut out, root);
+    }
+    tax_scheme_is_vat(&mut out, root);
+    if profile != Profile::NonTaxRegistered {
+        registration_number_check_digit(&mut out, root);
+    }
+    jpy_without_fractions(&mut out, root);
+    tax_rounded_once_per_rate(&mut out, root);
+    if profile == Profile::NonTaxRegistered {
+        let date = issue_date.unwrap_or_else(qualified_invoice_start);
+        let share = if date <= NaiveDate::from_ymd_opt(2026, 9, 30).unwrap_or_default() {
+            "80 %"
+        } else if date <= NaiveDate::from_ymd_opt(2029, 9, 30).unwrap_or_default() {
+            "50 %"
+        } else {
+            "0 %"
+        };
+        out.push(root, "cie-jp-07", &format!("仕入税額控除の割合: {share}"), &format!("creditable share: {share}"));
+    }
+    out.findings
+}
+
+struct Findings<'a> {
+    doc: &'a Document,
+    findings: Vec<Finding>,
+}
+
+impl Findings<'_> {
+    fn push(&mut self, node: NodeId, id: &str, detail_ja: &str, detail_en: &str) {
+        let Some((_, severity, ja, en)) = RULES.iter().find(|(rule, ..)| *rule == id) else {
+            return;
+        };
+        let (line, column) = self.doc.line_column(node);
+        self.findings.push(Finding {
+            rule_id: id.to_owned(),
+            severity: *severity,
+            location: Location {
+                path: self.doc.path_of(node),
+                line,
+                column,
+            },
+            message_ja: format!("{ja}（{detail_ja}）"),
+            message_en: format!("{en} ({detail_en})"),
+            rule_set: RULE_SET.to_owned(),
+        });
+    }
+}
+
+fn child(doc: &Document, node: NodeId, ns: &str, local: &str) -> Option<NodeId> {
+    doc.children(node).find(|&c| doc.has_name(c, ns, local))
+}
+
+fn children<'d>(doc: &'d Document, node: NodeId, ns: &'d str, local: &'d str) -> impl Iterator<Item = NodeId> + 'd {
+    doc.children(node).filter(move |&c| doc.has_name(c, ns, local))
+}
+
+fn path<'d>(doc: &'d Document, node: NodeId, steps: &'d [(&'d str, &'d str)]) -> Option<NodeId> {
+    steps.iter().try_fold(node, |at, (ns, local)| child(doc, at, ns, local))
+}
+
+fn text(doc: &Document, node: NodeId) -> String {
+    doc.string_value(node).trim().to_owned()
+}
+
+fn decimal(doc: &Document, node: Option<NodeId>) -> Option<Decimal> {
+    node.and_then(|n| text(doc, n).parse::<Decimal>().ok())
+}
+
+fn parse_date(raw: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(raw.get(..10)?, "%Y-%m-%d").ok()
+}
+
+/// A tax category and rate, as (code, percent) with the percent normalised.
+fn category_key(doc: &Document, category: NodeId) -> (String, Option<Decimal>) {
+    let code = child(doc, category, CBC, "ID").map(|n| text(doc, n).to_uppercase()).unwrap_or_default();
+    let percent = decimal(doc, child(doc, category, CBC, "Percent")).map(|p| p.normalize());
+    (code, percent)
+}
+
+fn document_currency(doc: &Document, root: NodeId) -> Option<String> {
+    child(doc, root, CBC, "DocumentCurrencyCode").map(|n| text(doc, n))
+}
+
+/// The TaxTotal whose TaxAmount is in the document currency.
+fn document_tax_total(doc: &Document, root: NodeId) -> Option<NodeId> {
+    let currency = document_currency(doc, root)?;
+    children(doc, root, CAC, "TaxTotal").find(|&total| {
+        child(doc, total, CBC, "TaxAmount")
+            .and_then(|amount| doc.attribute(amount, "", "currencyID"))
+            .is_some_and(|c| c.trim() == currency)
+    })
+}
+
+fn lines(doc: &Document, root: NodeId) -> impl Iterator<Item = NodeId> + '_ {
+    doc.children(root)
+        .filter(move |&c| doc.has_name(c, CAC, "InvoiceLine") || doc.has_name(c, CAC, "CreditNoteLine"))
+}
+
+fn breakdown_matches_lines(out: &mut Findings<'_>, root: NodeId) {
+    let doc = out.doc;
+    let Some(total) = document_tax_total(doc, root) else {
+        return;
+    };
+    for subtotal in children(doc, total, CAC, "TaxSubtotal") {
+        let Some(category) = child(doc, subtotal, CAC, "TaxCategory") else {
+            continue;
+        };
+        let Some(taxable) = decimal(doc, child(doc, subtotal, CBC, "TaxableAmount")) else {
+            continue;
+        };
+        let key = category_key(doc, category);
+        let mut expected = Decimal::ZERO;
+        for line in lines(doc, root) {
+            let line_category = path(doc, line, &[(CAC, "Item"), (CAC, "ClassifiedTaxCategory")]);
+            if line_category.is_some_and(|c| category_key(doc, c) == key) {
+                expected += decimal(doc, child(doc, line, CBC, "LineExtensionAmount")).unwrap_or_default();
+            }
+        }
+        for charge in children(doc, root, CAC, "AllowanceCharge") {
+            let charge_category = child(doc, charge, CAC, "TaxCategory");
+            if !charge_category.is_some_and(|c| category_key(doc, c) == key) {
+                continue;
+            }
+            let amount = decimal(doc, child(doc, charge, CBC, "Amount")).unwrap_or_default();
+            let is_charge = child(doc, charge, CBC, "ChargeIndicator").is_some_and(|n| text(doc, n) == "true");
+            expected += if is_charge { amount } else { -amount };
+        }
+        if expected != taxable {
+            let percent = key.1.map(|p| format!(" {p}%")).unwrap_or_default();
+            out.push(
+                subtotal,
+                "cie-jp-01",
+                &format!("{}{percent}: 課税対象額 {taxable}、明細行等の合計 {expected}", key.0),
+                &format!("{}{percent}: taxable {taxable}, lines and allowances/charges {expected}", key.0),
+            );
+        }
+    }
+}
+
+fn rates_of_categories(out: &mut Findings<'_>, root: NodeId) {
+    let doc = out.doc;
+    let end = doc.subtree_end(root);
+    for index in root.index()..end {
+        let Some(node) = doc.node(index) else { continue };
+        if !(doc.has_name(node, CAC, "TaxCategory") || doc.has_name(node, CAC, "ClassifiedTaxCategory")) {
+            continue;
+        }
+        let (code, percent) = category_key(doc, node);
+        let required = match code.as_str() {
+            "S" => Decimal::from(10),
+            "AA" => Decimal::from(8),
+            _ => continue,
+        };
+        if let Some(percent) = percent
+            && percent != required
+        {
+            out.push(
+                node,
+                "cie-jp-02",
+                &format!("{code} に税率 {percent}%"),
+                &format!("{code} at {percent} %"),
+            );
+        }
+    }
+}
+
+fn tax_scheme_is_vat(out: &mut Findings<'_>, root: NodeId) {
+    let doc = out.doc;
+    let end = doc.subtree_end(root);
+    for index in root.index()..end {
+        let Some(node) = doc.node(index) else { continue };
+        if !doc.has_name(node, CAC, "TaxScheme") {
+            continue;
+        }
+        if let Some(id) = child(doc, node, CBC, "ID") {
+            let value = text(doc, id);
+            if value != "VAT" {
+                out.push(id, "cie-jp-03", &format!("'{value}'"), &format!("'{value}'"));
+            }
+        }
+    }
+}
+
+fn registration_number_check_digit(out: &mut Findings<'_>, root: NodeId) {
+    let doc = out.doc;
+    let Some(party) = path(doc, root, &[(CAC, "AccountingSupplierParty"), (CAC, "Party")]) else {
+        return;
+    };
+    for scheme in children(doc, party, CAC, "PartyTaxScheme") {
+        let is_vat = path(doc, scheme, &[(CAC, "TaxScheme"), (CBC, "ID")])
+            .is_some_and(|id| text(doc, id).eq_ignore_ascii_case("VAT"));
+        let Some(company_id) = child(doc, scheme, CBC, "CompanyID").filter(|_| is_vat) else {
+            continue;
+        };
+        let value = text(doc, company_id);
+        if let Ok(number) = RegistrationNumber::parse(&value)
+            && !number.has_valid_check_digit()
+        {
+            out.push(company_id, "cie-jp-04", &value, &value);
+        }
+    }
+}
+
+const WHOLE_YEN_AMOUNTS: &[&str] = &[
+    "TaxAmount",
+    "TaxableAmount",
+    "LineExtensionAmount",
+    "TaxExclusiveAmount",
+    "TaxInclusiveAmount",
+    "AllowanceTotalAmount",
+    "ChargeTotalAmount",
+    "PrepaidAmount",
+    "PayableRoundingAmount",
+    "PayableAmount",
+];
+
+fn jpy_without_fractions(out: &mut Findings<'_>, root: NodeId) {
+    let doc = out.doc;
+    let end = doc.subtree_end(root);
+    for index in root.index()..end {
+        let Some(node) = doc.node(index) else { continue };
+        if doc.namespace_uri(node) != CBC || !WHOLE_YEN_AMOUNTS.contains(&doc.local_name(node)) {
+            continue;
+        }
+        if doc.attribute(node, "", "currencyID").map(str::trim) != Some("JPY") {
+            continue;
+        }
+        let raw = text(doc, node);
+        if let Ok(value) = raw.parse::<Decimal>()
+            && value.fract() != Decimal::ZERO
+        {
+            let name = doc.local_name(node);
+            out.push(node, "cie-jp-05", &format!("{name} {raw}"), &format!("{name} {raw}"));
+        }
+    }
+}
+
+fn tax_rounded_once_per_rate(out: &mut Findings<'_>, root: NodeId) {
+    let doc = out.doc;
+    for total in children(doc, root, CAC, "TaxTotal") {
+        for subtotal in children(doc, total, CAC, "TaxSubtotal") {
+            let tax_node = child(doc, subtotal, CBC, "TaxAmount");
+            let in_jpy = tax_node
+                .and_then(|n| doc.attribute(n, "", "currencyID"))
+                .is_some_and(|c| c.trim() == "JPY");
+            let Some(category) = child(doc, subtotal, CAC, "TaxCategory") else {
+                continue;
+            };
+            let (code, percent) = category_key(doc, category);
+            let (Some(tax), Some(taxable), Some(percent)) = (
+                decimal(doc, tax_node),
+                decimal(doc, child(doc, subtotal, CBC, "TaxableAmount")),
+                percent,
+            ) else {
+                continue;
+            };
+            if !in_jpy || !matches!(code.as_str(), "S" | "AA") {
+                continue;
+            }
+            let exact = taxable * percent / Decimal::from(100);
+            if tax != exact.floor() && tax != exact.ceil() {
+                out.push(
+                    subtotal,
+                    "cie-jp-06",
+                    &format!("{code} {percent}%: 税額 {tax}、{taxable} × {percent}% = {exact}"),
+                    &format!("{code} {percent} %: tax {tax}, {taxable} × {percent} % = {exact}"),
+                );
+            }
+        }
+    }
+}

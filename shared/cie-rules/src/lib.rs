@@ -1,0 +1,11 @@
+//! Validation rules run on the `cie-xpath` DOM. [`official`] holds the official JP PINT 1.1.3 Schematron rule
+//! sets (Standard, Self-billing, Non-tax-registered) executed natively with the official semantics; [`jp`]
+//! our Japanese-law rules, [`city`] each city's configurable rules, [`registry`] the registry's answer as findings.
+
+mod catalog;
+pub mod city;
+pub mod jp;
+pub mod official;
+pub mod registry;
+
+pub use official::{OfficialVerdict, Profile, validate_official};

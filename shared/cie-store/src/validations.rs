@@ -1,0 +1,110 @@
+//! Validation verdicts recorded for documents: findings, rule sets applied, and the registry evidence.
+
+use chrono::{DateTime, Utc};
+use cie_domain::{Finding, Severity, TenantId};
+use sqlx::{AnyConnection, Row};
+
+use crate::Store;
+use crate::directory::{parse_timestamp, timestamp};
+use crate::error::StoreError;
+
+/// A verdict to record with a document.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewValidation {
+    /// Rule sets applied, e.g. `jp-pint 1.1.3`.
+    pub rule_sets: Vec<String>,
+    /// What the rules found.
+    pub findings: Vec<Finding>,
+    /// What the NTA registry said (JSON), when it was consulted.
+    pub registry_json: Option<String>,
+}
+
+/// A recorded verdict.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Validation {
+    /// Id within the tenant.
+    pub id: i64,
+    /// The document validated.
+    pub document_id: i64,
+    /// When.
+    pub validated_at: DateTime<Utc>,
+    /// Rule sets applied.
+    pub rule_sets: Vec<String>,
+    /// What the rules found.
+    pub findings: Vec<Finding>,
+    /// The registry's answer, when consulted.
+    pub registry: Option<serde_json::Value>,
+}
+
+fn count(findings: &[Finding], severity: Severity) -> i64 {
+    findings.iter().filter(|f| f.severity == severity).count() as i64
+}
+
+pub(crate) async fn insert_validation(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    document_id: i64,
+    at: DateTime<Utc>,
+    validation: &NewValidation,
+) -> Result<i64, StoreError> {
+    let findings_json = serde_json::to_string(&validation.findings)
+        .map_err(|e| StoreError::Corrupt(format!("findings do not serialise: {e}")))?;
+    Ok(sqlx::query_scalar(
+        "INSERT INTO document_validations (tenant_id, document_id, validated_at, fatal_count, error_count,
+             warning_count, rule_sets, findings_json, registry_json)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(tenant.as_str())
+    .bind(document_id)
+    .bind(timestamp(at))
+    .bind(count(&validation.findings, Severity::Fatal))
+    .bind(count(&validation.findings, Severity::Error))
+    .bind(count(&validation.findings, Severity::Warning))
+    .bind(validation.rule_sets.join("\n"))
+    .bind(findings_json)
+    .bind(validation.registry_json.as_deref())
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+impl Store {
+    /// The newest verdict on document `document_id` of `tenant`, if it was validated.
+    pub async fn latest_validation(
+        &self,
+        tenant: &TenantId,
+        document_id: i64,
+    ) -> Result<Option<Validation>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, document_id, validated_at, rule_sets, findings_json, registry_json
+             FROM document_validations WHERE tenant_id = $1 AND document_id = $2
+             ORDER BY id DESC LIMIT 1",
+        )
+        .bind(tenant.as_str())
+        .bind(document_id)
+        .fetch_optional(self.read())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let rule_sets: String = row.try_get("rule_sets")?;
+        let findings: String = row.try_get("findings_json")?;
+        let registry: Option<String> = row.try_get("registry_json")?;
+        Ok(Some(Validation {
+            id: row.try_get("id")?,
+            document_id: row.try_get("document_id")?,
+            validated_at: parse_timestamp(&row.try_get::<String, _>("validated_at")?)?,
+            rule_sets: rule_sets
+                .lines()
+                .map(str::to_owned)
+                .filter(|s| !s.is_empty())
+                .collect(),
+            findings: serde_json::from_str(&findings).map_err(|e| {
+                StoreError::Corrupt(format!("findings of document {document_id}: {e}"))
+            })?,
+            registry: registry
+                .map(|raw| serde_json::from_str(&raw))
+                .transpose()
+                .map_err(|e| {
+                    StoreError::Corrupt(format!("registry evidence of document {document_id}: {e}"))
+                })?,
+        }))
+    }
+}

@@ -1,0 +1,89 @@
+//! Errors of XML parsing and of XPath compilation and evaluation.
+
+/// Why a byte string could not be parsed into a [`crate::Document`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum XmlError {
+    /// The input is not valid UTF-8.
+    #[error("the document is not valid UTF-8 (byte {offset})")]
+    NotUtf8 {
+        /// Byte offset of the first invalid sequence.
+        offset: usize,
+    },
+    /// The document carries a `<!DOCTYPE ...>` declaration, which is refused (entity expansion attacks).
+    #[error("DOCTYPE declarations are not accepted (line {line}, column {column})")]
+    Doctype {
+        /// 1-based line.
+        line: u32,
+        /// 1-based column.
+        column: u32,
+    },
+    /// The document is not well-formed XML.
+    #[error("XML syntax error at line {line}, column {column}: {message}")]
+    Syntax {
+        /// 1-based line.
+        line: u32,
+        /// 1-based column.
+        column: u32,
+        /// What is wrong.
+        message: String,
+    },
+    /// The document has no root element.
+    #[error("the document has no root element")]
+    NoRootElement,
+    /// The document is too large for the arena (more than `u32::MAX` nodes or bytes).
+    #[error("the document is too large")]
+    TooLarge,
+}
+
+/// An XPath compilation error (with the byte position in the source) or a dynamic evaluation error.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum XPathError {
+    /// The expression is not valid XPath (or uses a construct this engine does not support).
+    #[error("XPath syntax error at byte {position}: {message}")]
+    Syntax {
+        /// Byte offset in the expression source.
+        position: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// A namespace prefix is not bound in the static context.
+    #[error("undeclared namespace prefix `{prefix}` at byte {position}")]
+    UnknownPrefix {
+        /// The prefix.
+        prefix: String,
+        /// Byte offset in the expression source.
+        position: usize,
+    },
+    /// No function with this name and arity is known.
+    #[error("unknown function {name}#{arity} at byte {position}")]
+    UnknownFunction {
+        /// The function name as written.
+        name: String,
+        /// Number of arguments of the call.
+        arity: usize,
+        /// Byte offset in the expression source.
+        position: usize,
+    },
+    /// A dynamic or type error raised during evaluation, with its XPath error code (e.g. `FORG0001`).
+    #[error("[{code}] {message}")]
+    Dynamic {
+        /// The W3C error code.
+        code: &'static str,
+        /// What happened.
+        message: String,
+    },
+}
+
+impl XPathError {
+    pub(crate) fn dynamic(code: &'static str, message: impl Into<String>) -> Self {
+        XPathError::Dynamic { code, message: message.into() }
+    }
+
+    pub(crate) fn syntax(position: usize, message: impl Into<String>) -> Self {
+        XPathError::Syntax { position, message: message.into() }
+    }
+
+    pub(crate) fn type_error(message: impl Into<String>) -> Self {
+        XPathError::dynamic("XPTY0004", message)
+    }
+}

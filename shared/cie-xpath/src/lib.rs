@@ -1,0 +1,37 @@
+//! An arena XML DOM and an XPath 2.0 evaluator for Schematron-style validation rules.
+//!
+//! [`Document::parse`] builds the DOM (namespace-resolved names, text with entities resolved, source line and
+//! column of every element, a per-name element index). [`Expr`] compiles an XPath 2.0 expression (the subset
+//! used by rule sets: paths on all the usual axes, predicates, general and value comparisons with the
+//! untyped-value promotion rules, exact `xs:integer`/`xs:decimal` arithmetic, `for`/`some`/`every`, `if`,
+//! casts and `castable as`, and the common functions) and evaluates it on a node. [`Pattern`] compiles an
+//! XSLT match pattern, as used for Schematron rule contexts. Extra native functions are added through a
+//! [`FunctionRegistry`].
+
+mod ast;
+mod builtins;
+mod checksums;
+mod context;
+mod datetime;
+mod dom;
+mod error;
+mod eval;
+mod expr;
+mod functions;
+mod lexer;
+mod parser;
+mod pattern;
+mod value;
+mod xregex;
+
+pub use context::{Namespaces, Variables};
+pub use datetime::{TzMinutes, XsDate, XsDateTime, XsTime};
+pub use dom::{Children, Document, NodeId, NodeKind};
+pub use error::{XPathError, XmlError};
+pub use expr::Expr;
+pub use functions::{
+    FN_NAMESPACE, FunctionContext, FunctionRegistry, NativeFunction, NativeImplementation,
+    SCHEMATRON_UTILS_NAMESPACE, XS_NAMESPACE,
+};
+pub use pattern::Pattern;
+pub use value::{Atomic, AtomicType, IntegerRange, Item, Value};

@@ -1,0 +1,257 @@
+//! XSLT 2.0 match patterns (the `context` of a Schematron rule): unions of child/attribute step paths with
+//! `/` and `//` separators and predicates, matched against a node from right to left. A relative pattern
+//! matches at any depth.
+
+use crate::ast::{self, Axis, NodeTest, Step};
+use crate::context::{Namespaces, Variables};
+use crate::dom::{Document, NodeId, NodeKind};
+use crate::error::XPathError;
+use crate::eval::{Evaluator, Focus, node_matches};
+use crate::expr::STANDARD_FUNCTIONS;
+use crate::functions::FunctionRegistry;
+use crate::parser;
+use crate::value::Item;
+
+/// A compiled XSLT match pattern.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    source: String,
+    alternatives: Vec<PathPattern>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Anchor {
+    /// `a/b`: any parent.
+    Relative,
+    /// `/a/b`: the first step's parent is the document node.
+    Root,
+    /// `//a/b`: anywhere in the document.
+    RootDescendant,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Link {
+    Child,
+    Descendant,
+}
+
+#[derive(Debug, Clone)]
+struct PatternStep {
+    principal: NodeKind,
+    test: NodeTest,
+    predicates: Vec<ast::Expr>,
+    positional: bool,
+}
+
+#[derive(Debug, Clone)]
+struct PathPattern {
+    anchor: Anchor,
+    steps: Vec<PatternStep>,
+    /// `links[i]` joins `steps[i]` (left) and `steps[i + 1]`.
+    links: Vec<Link>,
+}
+
+fn not_a_pattern(message: &str) -> XPathError {
+    XPathError::syntax(0, format!("not a supported match pattern: {message}"))
+}
+
+impl Pattern {
+    /// Compiles a pattern with the standard functions.
+    pub fn compile(source: &str, namespaces: &Namespaces) -> Result<Pattern, XPathError> {
+        Pattern::compile_with(source, namespaces, &STANDARD_FUNCTIONS)
+    }
+
+    /// Compiles a pattern resolving function names (in predicates) against `functions`.
+    pub fn compile_with(
+        source: &str,
+        namespaces: &Namespaces,
+        functions: &FunctionRegistry,
+    ) -> Result<Pattern, XPathError> {
+        let expr = parser::parse(source, namespaces, functions)?;
+        let mut alternatives = Vec::new();
+        collect_alternatives(expr, &mut alternatives)?;
+        Ok(Pattern { source: source.to_owned(), alternatives })
+    }
+
+    /// The source text.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// The `(namespace URI, local name)` of the elements the pattern can match, when every alternative ends in
+    /// an element name test; `None` when it can match elements of any name (or other nodes).
+    pub fn leaf_names(&self) -> Option<Vec<(&str, &str)>> {
+        self.alternatives
+            .iter()
+            .map(|alternative| match alternative.steps.last() {
+                Some(PatternStep { principal: NodeKind::Element, test: NodeTest::Name { ns, local }, .. }) => {
+                    Some((&**ns, &**local))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Whether the pattern's verdict on an element depends only on the element's name as written (prefix,
+    /// namespace and local name), e.g. `//*[ends-with(name(), 'BinaryObject')]`: callers may then decide
+    /// once per distinct name.
+    pub fn is_name_determined(&self) -> bool {
+        self.alternatives.iter().all(|alternative| {
+            alternative.anchor != Anchor::Root
+                && alternative.steps.len() == 1
+                && alternative.steps.iter().all(|step| {
+                    step.principal == NodeKind::Element
+                        && !step.positional
+                        && step.predicates.iter().all(ast::Expr::is_name_determined)
+                })
+        })
+    }
+
+    /// Whether the pattern matches `node`. A dynamic error in a predicate makes that alternative not match
+    /// (the recovery XSLT 2.0 prescribes for errors in patterns).
+    pub fn matches(&self, doc: &Document, node: NodeId, variables: &Variables) -> bool {
+        let mut evaluator = Evaluator::new(doc, variables);
+        self.alternatives.iter().any(|alternative| alternative.matches(&mut evaluator, node))
+    }
+
+    /// Every node of the document the pattern matches, in document order.
+    pub fn select(&self, doc: &Document, variables: &Variables) -> Vec<NodeId> {
+        let mut evaluator = Evaluator::new(doc, variables);
+        (0..doc.node_count())
+            .filter_map(|index| doc.node(index))
+            .filter(|&node| self.alternatives.iter().any(|alternative| alternative.matches(&mut evaluator, node)))
+            .collect()
+    }
+}
+
+fn collect_alternatives(expr: ast::Expr, out: &mut Vec<PathPattern>) -> Result<(), XPathError> {
+    match expr {
+        ast::Expr::Union(items) => {
+            for item in items {
+                collect_alternatives(item, out)?;
+            }
+            Ok(())
+        }
+        ast::Expr::Path(path) => {
+            out.push(path_pattern(path)?);
+            Ok(())
+        }
+        _ => Err(not_a_pattern("only paths and unions of paths are allowed")),
+    }
+}
+
+fn path_pattern(path: ast::Path) -> Result<PathPattern, XPathError> {
+    let mut anchor = if path.absolute { Anchor::Root } else { Anchor::Relative };
+    let mut steps = Vec::new();
+    let mut links = Vec::new();
+    let mut pending_descendant = false;
+    for step in path.steps {
+        let Step::Axis(axis_step) = step else {
+            return Err(not_a_pattern("a step is not an axis step"));
+        };
+        if axis_step.axis == Axis::DescendantOrSelf
+            && axis_step.test == NodeTest::AnyNode
+            && axis_step.predicates.is_empty()
+        {
+            if steps.is_empty() && anchor == Anchor::Root {
+                anchor = Anchor::RootDescendant;
+            } else {
+                pending_descendant = true;
+            }
+            continue;
+        }
+        let principal = match axis_step.axis {
+            Axis::Child => NodeKind::Element,
+            Axis::Attribute => NodeKind::Attribute,
+            _ => return Err(not_a_pattern("only the child and attribute axes are allowed")),
+        };
+        if !steps.is_empty() {
+            links.push(if pending_descendant { Link::Descendant } else { Link::Child });
+        }
+        pending_descendant = false;
+        let mut predicates = axis_step.predicates;
+        predicates.iter_mut().for_each(parser::optimize);
+        let positional = predicates.iter().any(|p| !p.is_surely_non_numeric() || p.uses_position());
+        steps.push(PatternStep { principal, test: axis_step.test, predicates, positional });
+    }
+    if pending_descendant {
+        return Err(not_a_pattern("a pattern cannot end with `//`"));
+    }
+    Ok(PathPattern { anchor, steps, links })
+}
+
+impl PathPattern {
+    fn matches<'a>(&'a self, evaluator: &mut Evaluator<'a>, node: NodeId) -> bool {
+        if self.steps.is_empty() {
+            return self.anchor == Anchor::Root && evaluator.doc.kind(node) == NodeKind::Document;
+        }
+        self.matches_step(evaluator, self.steps.len() - 1, node)
+    }
+
+    fn matches_step<'a>(&'a self, evaluator: &mut Evaluator<'a>, index: usize, node: NodeId) -> bool {
+        let doc = evaluator.doc;
+        let step = &self.steps[index];
+        let kind_ok = match step.test {
+            NodeTest::AnyNode => doc.kind(node) != NodeKind::Document,
+            _ => true,
+        };
+        if !kind_ok || !node_matches(doc, node, &step.test, step.principal) {
+            return false;
+        }
+        if !step.predicates.is_empty() && !predicates_hold(evaluator, step, node) {
+            return false;
+        }
+        let Some(parent) = doc.parent(node) else {
+            return false;
+        };
+        if index == 0 {
+            return match self.anchor {
+                Anchor::Relative | Anchor::RootDescendant => true,
+                Anchor::Root => doc.kind(parent) == NodeKind::Document,
+            };
+        }
+        match self.links[index - 1] {
+            Link::Child => self.matches_step(evaluator, index - 1, parent),
+            Link::Descendant => {
+                let mut ancestor = Some(parent);
+                while let Some(candidate) = ancestor {
+                    if self.matches_step(evaluator, index - 1, candidate) {
+                        return true;
+                    }
+                    ancestor = doc.parent(candidate);
+                }
+                false
+            }
+        }
+    }
+}
+
+fn predicates_hold<'a>(evaluator: &mut Evaluator<'a>, step: &'a PatternStep, node: NodeId) -> bool {
+    let doc = evaluator.doc;
+    let item = Item::Node(node);
+    if !step.positional {
+        let focus = Focus::of(&item);
+        return step
+            .predicates
+            .iter()
+            .all(|predicate| evaluator.eval_predicate(predicate, focus).unwrap_or(false));
+    }
+    let Some(parent) = doc.parent(node) else {
+        return false;
+    };
+    let mut candidates: Vec<Item> = if step.principal == NodeKind::Attribute {
+        doc.attributes(parent).filter(|&a| node_matches(doc, a, &step.test, step.principal)).map(Item::Node).collect()
+    } else {
+        doc.children(parent).filter(|&c| node_matches(doc, c, &step.test, step.principal)).map(Item::Node).collect()
+    };
+    for predicate in &step.predicates {
+        let Ok(kept) = evaluator.filter(candidates, predicate) else {
+            return false;
+        };
+        candidates = kept;
+        if !candidates.contains(&item) {
+            return false;
+        }
+    }
+    true
+}

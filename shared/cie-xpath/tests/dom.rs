@@ -1,0 +1,114 @@
+//! The arena DOM: names, text, entities, positions, paths and malformed input.
+
+use cie_xpath::{Document, NodeKind, XmlError};
+
+const CBC: &str = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2";
+
+fn parse(xml: &str) -> Document {
+    Document::parse(xml.as_bytes()).expect("well-formed")
+}
+
+fn element(doc: &Document, local: &str, nth: usize) -> cie_xpath::NodeId {
+    (0..doc.node_count())
+        .filter_map(|index| doc.node(index))
+        .filter(|&node| doc.kind(node) == NodeKind::Element && doc.local_name(node) == local)
+        .nth(nth)
+        .expect("element present")
+}
+
+const SAMPLE: &str = "\u{FEFF}<?xml version=\"1.0\"?>\n<Invoice xmlns=\"urn:inv\" xmlns:cbc=\"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2\" xmlns:cac=\"urn:cac\">\n  <cbc:ID>A&amp;B&#x41;&#66;&lt;</cbc:ID>\n  <cac:TaxTotal><cac:TaxSubtotal/><cac:TaxSubtotal a=\"x&quot;y\tz\"><cbc:Note><![CDATA[<raw>]]> tail</cbc:Note></cac:TaxSubtotal></cac:TaxTotal>\n  <!-- comment -->\n  <cac:TaxTotal>日本<cbc:ID>2</cbc:ID></cac:TaxTotal>\n</Invoice>";
+
+#[test]
+fn names_and_namespaces() {
+    let doc = parse(SAMPLE);
+    let root = doc.document_element().expect("root");
+    assert_eq!(doc.local_name(root), "Invoice");
+    assert_eq!(doc.namespace_uri(root), "urn:inv");
+    assert_eq!(doc.prefix(root), None);
+    let id = element(&doc, "ID", 0);
+    assert_eq!(doc.namespace_uri(id), CBC);
+    assert_eq!(doc.prefix(id), Some("cbc"));
+    assert_eq!(doc.qualified_name(id), "cbc:ID");
+    assert!(doc.has_name(id, CBC, "ID"));
+    let name_id = doc.lookup_expanded_name(CBC, "ID").expect("indexed");
+    assert_eq!(doc.elements_with_name(name_id).len(), 2);
+}
+
+#[test]
+fn text_entities_cdata_and_attributes() {
+    let doc = parse(SAMPLE);
+    assert_eq!(doc.string_value(element(&doc, "ID", 0)), "A&BAB<");
+    assert_eq!(doc.string_value(element(&doc, "Note", 0)), "<raw> tail");
+    let subtotal = element(&doc, "TaxSubtotal", 1);
+    assert_eq!(doc.attribute(subtotal, "", "a"), Some("x\"y z"));
+    assert_eq!(doc.attributes(subtotal).len(), 1);
+    assert_eq!(doc.string_value(element(&doc, "TaxTotal", 1)), "日本2");
+    assert_eq!(doc.string_value(element(&doc, "TaxSubtotal", 0)), "");
+}
+
+#[test]
+fn line_and_column_of_start_tags() {
+    let doc = parse(SAMPLE);
+    assert_eq!(doc.line_column(doc.document_element().expect("root")), (2, 1));
+    assert_eq!(doc.line_column(element(&doc, "ID", 0)), (3, 3));
+    assert_eq!(doc.line_column(element(&doc, "TaxSubtotal", 1)), (4, 35));
+    // Columns count characters: `日本` is two columns, not six bytes.
+    assert_eq!(doc.line_column(element(&doc, "ID", 1)), (6, 19));
+}
+
+#[test]
+fn paths_use_prefixes_and_positions_among_same_named_siblings() {
+    let doc = parse(SAMPLE);
+    assert_eq!(doc.path_of(doc.document_element().expect("root")), "/Invoice");
+    assert_eq!(doc.path_of(element(&doc, "ID", 0)), "/Invoice/cbc:ID[1]");
+    assert_eq!(doc.path_of(element(&doc, "TaxSubtotal", 1)), "/Invoice/cac:TaxTotal[1]/cac:TaxSubtotal[2]");
+    assert_eq!(doc.path_of(element(&doc, "ID", 1)), "/Invoice/cac:TaxTotal[2]/cbc:ID[1]");
+    let attribute = doc.attributes(element(&doc, "TaxSubtotal", 1)).next().expect("attribute");
+    assert_eq!(doc.path_of(attribute), "/Invoice/cac:TaxTotal[1]/cac:TaxSubtotal[2]/@a");
+    assert_eq!(doc.path_of(doc.root()), "/");
+}
+
+#[test]
+fn tree_navigation() {
+    let doc = parse(SAMPLE);
+    let root = doc.document_element().expect("root");
+    let elements: Vec<_> =
+        doc.children(root).filter(|&c| doc.kind(c) == NodeKind::Element).map(|c| doc.local_name(c)).collect();
+    assert_eq!(elements, vec!["ID", "TaxTotal", "TaxTotal"]);
+    assert!(doc.children(root).any(|c| doc.kind(c) == NodeKind::Comment));
+    let note = element(&doc, "Note", 0);
+    assert!(doc.is_ancestor(root, note));
+    assert!(!doc.is_ancestor(note, root));
+    assert_eq!(doc.parent(root), Some(doc.root()));
+}
+
+#[test]
+fn doctype_is_refused() {
+    let xml = "<?xml version=\"1.0\"?>\n<!DOCTYPE x [<!ENTITY a \"aaaa\">]>\n<x>&a;</x>";
+    assert!(matches!(Document::parse(xml.as_bytes()), Err(XmlError::Doctype { line: 2, .. })));
+}
+
+#[test]
+fn malformed_documents_are_errors() {
+    for xml in [
+        "<a><b></a>",
+        "<a>",
+        "<a>&unknown;</a>",
+        "<p:a/>",
+        "",
+        "<a/><b/>",
+        "text<a/>",
+        "<a x='1' x='2'/>",
+    ] {
+        assert!(Document::parse(xml.as_bytes()).is_err(), "{xml:?} must not parse");
+    }
+    assert!(matches!(Document::parse(b"<a>\xFF</a>"), Err(XmlError::NotUtf8 { offset: 3 })));
+}
+
+#[test]
+fn the_full_example_parses() {
+    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/jp-pint/jp-pint-example.xml"))
+        .expect("fixture present");
+    let doc = Document::parse(&bytes).expect("parses");
+    assert!(doc.node_count() > 500);
+}

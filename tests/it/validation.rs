@@ -1,0 +1,386 @@
+//! Validation at intake and as a pre-check: official JP PINT rules, our Japanese-law rules, the city's rules
+//! from its file, and the registry, with findings the supplier can read in Japanese and English.
+
+use cie_tests::{Backend, TestApp, fixture, fixture_path, run_server_command};
+use reqwest::StatusCode;
+use rstest::rstest;
+use serde_json::Value;
+
+fn rule_ids(findings: &Value) -> Vec<String> {
+    findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule_id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn finding<'a>(findings: &'a Value, id: &str) -> &'a Value {
+    findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == id)
+        .unwrap_or_else(|| panic!("{id} in {findings}"))
+}
+
+#[rstest]
+#[tokio::test]
+async fn a_document_with_fatal_findings_is_archived_as_rejected_and_the_supplier_sees_why(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let city = app.city("city-a").await;
+    let bytes = fixture("jp-pint-mutants/payable-mismatch.xml");
+
+    let response = app.submit(&city.supplier_a, bytes.clone()).await;
+
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "document_rejected");
+    let fired = finding(&body["findings"], "ibr-co-16");
+    assert_eq!(fired["severity"], "fatal");
+    assert_eq!(fired["rule_set"], "jp-pint 1.1.3");
+    assert!(
+        fired["message_ja"].as_str().unwrap().contains("支払"),
+        "{fired}"
+    );
+    assert!(
+        fired["message_en"].as_str().unwrap().contains("ibr-co-16"),
+        "{fired}"
+    );
+    assert!(fired["location"]["line"].as_u64().unwrap() > 0, "{fired}");
+    assert!(
+        fired["location"]["path"]
+            .as_str()
+            .unwrap()
+            .starts_with("/Invoice"),
+        "{fired}"
+    );
+
+    let seq = body["archive_seq"].as_i64().unwrap();
+    let entry: Value = app
+        .get_json(&city.supplier_a, &format!("/api/v1/submissions/{seq}"))
+        .await;
+    assert_eq!(entry["outcome"], "rejected");
+    assert_eq!(entry["error_code"], "validation_failed");
+    let document: Value = app
+        .get_json(
+            &city.supplier_a,
+            &format!("/api/v1/documents/{}", body["document_id"]),
+        )
+        .await;
+    assert_eq!(document["status"], "rejected");
+    assert_eq!(document["validation"]["passed"], false);
+    assert!(rule_ids(&document["validation"]["findings"]).contains(&"ibr-co-16".to_owned()));
+    let rejected: Value = app
+        .get_json(&city.staff, "/api/v1/documents?status=rejected")
+        .await;
+    assert_eq!(rejected["total"], 1);
+    let original = app
+        .get(
+            &city.staff,
+            &format!("/api/v1/documents/{}/original", body["document_id"]),
+        )
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(original.as_ref(), bytes.as_slice());
+}
+
+#[rstest]
+#[tokio::test]
+async fn japanese_law_rules_catch_what_the_official_set_misses(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let city = app.city("city-a").await;
+    let cases = [
+        (
+            "jp-pint-mutants/breakdown-not-matching-lines.xml",
+            "cie-jp-01",
+            "error",
+        ),
+        (
+            "jp-pint-mutants/reduced-rate-aa-10.xml",
+            "cie-jp-02",
+            "error",
+        ),
+        ("jp-pint-mutants/tax-scheme-xvaty.xml", "cie-jp-03", "error"),
+        ("jp-pint/jp-pint-example.xml", "cie-jp-04", "error"),
+        (
+            "jp-pint-mutants/tax-exact-half-yen.xml",
+            "cie-jp-05",
+            "error",
+        ),
+        (
+            "jp-pint-mutants/tax-exact-half-yen.xml",
+            "cie-jp-06",
+            "error",
+        ),
+        ("jp-pint-ntr/jp-pint-ntr-example.xml", "cie-jp-07", "info"),
+    ];
+    for (file, rule, severity) in cases {
+        let response = app.submit(&city.supplier_a, fixture(file)).await;
+        let status = response.status();
+        let body: Value = response.json().await.unwrap();
+        assert!(
+            status == StatusCode::CREATED || status == StatusCode::OK,
+            "{file}: {body}"
+        );
+        let id = body["id"].clone();
+        let document: Value = app
+            .get_json(&city.staff, &format!("/api/v1/documents/{id}"))
+            .await;
+        let fired = finding(&document["validation"]["findings"], rule);
+        assert_eq!(fired["severity"], severity, "{file}: {fired}");
+        assert_eq!(fired["rule_set"], "cie-jp 1");
+        assert!(!fired["message_ja"].as_str().unwrap().is_empty());
+    }
+    let clean: Value = app
+        .submit(
+            &city.supplier_b,
+            fixture("jp-pint-mutants/reduced-rate-aa-8.xml"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let ids = rule_ids(&clean["validation"]["findings"]);
+    assert!(
+        !ids.iter().any(|id| id == "cie-jp-01" || id == "cie-jp-02"),
+        "{ids:?}"
+    );
+}
+
+#[rstest]
+#[tokio::test]
+async fn the_precheck_validates_without_archiving(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let city = app.city("city-a").await;
+    let post = |bytes: Vec<u8>| {
+        app.client
+            .post(app.url("/api/v1/validate"))
+            .bearer_auth(&city.supplier_a)
+            .body(bytes)
+            .send()
+    };
+
+    let bad: Value = post(fixture("jp-pint-mutants/payable-mismatch.xml"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(bad["accepted"], false);
+    assert!(rule_ids(&bad["findings"]).contains(&"ibr-co-16".to_owned()));
+    assert_eq!(bad["summary"]["number"], "156");
+    let good: Value = post(fixture("jp-pint-ntr/jp-pint-ntr-example.xml"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(good["accepted"], true, "{good}");
+    assert!(
+        good["rule_sets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r == "jp-pint-ntr 1.1.3")
+    );
+    let garbage = post(b"not xml".to_vec()).await.unwrap();
+    assert_eq!(garbage.status(), StatusCode::BAD_REQUEST);
+    let error: Value = garbage.json().await.unwrap();
+    assert_eq!(error["code"], "not_xml");
+
+    let submissions: Value = app.get_json(&city.staff, "/api/v1/submissions").await;
+    assert_eq!(submissions["total"], 0, "a pre-check archives nothing");
+}
+
+#[rstest]
+#[tokio::test]
+async fn a_citys_rules_file_applies_to_its_invoices_only(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let city = app.city("city-a").await;
+    let other = app.city("city-b").await;
+    let rules_dir = app.data_dir.join("city-rules");
+    std::fs::create_dir_all(&rules_dir).unwrap();
+    std::fs::write(
+        rules_dir.join("city-a.toml"),
+        "require_buyer_reference = true\nrequire_contact_name = true\nrequire_contact_phone = true\n\
+         allowed_payment_means = [\"42\"]\nregistration_number_must_match = true\n",
+    )
+    .unwrap();
+    let invoice = fixture("jp-pint/jp-pint-example1-minimum.xml");
+
+    let from_a: Value = app
+        .submit(&city.supplier_a, invoice.clone())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let ids = rule_ids(&from_a["validation"]["findings"]);
+    for expected in ["cie-city-01", "cie-city-04", "cie-city-05", "cie-city-06"] {
+        assert!(ids.contains(&expected.to_owned()), "{expected} in {ids:?}");
+    }
+    assert!(
+        !ids.contains(&"cie-city-07".to_owned()),
+        "A's registered number matches: {ids:?}"
+    );
+    assert_eq!(
+        finding(&from_a["validation"]["findings"], "cie-city-01")["severity"],
+        "error"
+    );
+
+    let from_b: Value = app
+        .submit(&city.supplier_b, invoice.clone())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(rule_ids(&from_b["validation"]["findings"]).contains(&"cie-city-07".to_owned()));
+
+    let elsewhere: Value = app
+        .submit(&other.supplier_a, invoice)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let ids = rule_ids(&elsewhere["validation"]["findings"]);
+    assert!(
+        !ids.iter().any(|id| id.starts_with("cie-city")),
+        "city B has no rules file: {ids:?}"
+    );
+}
+
+#[rstest]
+#[tokio::test]
+async fn the_registry_is_consulted_on_the_supply_date_and_recorded(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let city = app.city("city-a").await;
+    let file = fixture_path("registry/full-sample.csv");
+    let imported = run_server_command(
+        &app.store_url(),
+        &app.data_dir,
+        &[
+            "registry",
+            "import",
+            file.to_str().unwrap(),
+            "--data-date",
+            "2026-03-01",
+            "--full",
+        ],
+    );
+    assert!(imported.status.success(), "{imported:?}");
+
+    let registered: Value = app
+        .submit(
+            &city.supplier_a,
+            fixture("jp-pint/jp-pint-example1-minimum.xml"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let validation = &registered["validation"];
+    assert_eq!(
+        validation["registry"]["status"], "registered",
+        "{validation}"
+    );
+    assert_eq!(
+        validation["registry"]["on"], "2023-10-18",
+        "judged on the supply date"
+    );
+    assert_eq!(validation["registry"]["data_date"], "2026-03-01");
+    assert_eq!(
+        finding(&validation["findings"], "cie-jp-04")["severity"],
+        "warning",
+        "listed: downgraded"
+    );
+    let stored: Value = app
+        .get_json(
+            &city.staff,
+            &format!("/api/v1/documents/{}", registered["id"]),
+        )
+        .await;
+    assert_eq!(
+        stored["validation"]["registry"]["data_date"], "2026-03-01",
+        "the evidence is recorded"
+    );
+
+    let unknown = String::from_utf8(fixture("jp-pint/jp-pint-example1-minimum.xml"))
+        .unwrap()
+        .replace(
+            "<cbc:CompanyID>T1234567890123</cbc:CompanyID>",
+            "<cbc:CompanyID>T4011001098993</cbc:CompanyID>",
+        );
+    let response: Value = app
+        .submit(&city.supplier_b, unknown)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let fired = finding(&response["validation"]["findings"], "cie-jp-10");
+    assert_eq!(fired["severity"], "error");
+    assert!(
+        fired["message_ja"].as_str().unwrap().contains("2026-03-01"),
+        "{fired}"
+    );
+}
+
+#[rstest]
+#[tokio::test]
+async fn the_validate_subcommand_prints_findings_and_exits_1_on_fatal_ones(
+    #[values(Backend::Sqlite)] backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let good = fixture_path("jp-pint-ntr/jp-pint-ntr-example.xml");
+    let bad = fixture_path("jp-pint-mutants/payable-mismatch.xml");
+
+    let json_run = run_server_command(
+        &app.store_url(),
+        &app.data_dir,
+        &[
+            "validate",
+            good.to_str().unwrap(),
+            bad.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(json_run.status.code(), Some(1), "{json_run:?}");
+    let stdout = String::from_utf8(json_run.stdout).unwrap();
+    let lines: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["accepted"], true);
+    assert_eq!(lines[1]["accepted"], false);
+    let fired = finding(&lines[1]["findings"], "ibr-co-16");
+    for key in [
+        "rule_id",
+        "severity",
+        "location",
+        "message_ja",
+        "message_en",
+    ] {
+        assert!(!fired[key].is_null(), "{key} in {fired}");
+    }
+
+    let text_run = run_server_command(
+        &app.store_url(),
+        &app.data_dir,
+        &["validate", good.to_str().unwrap()],
+    );
+    assert_eq!(text_run.status.code(), Some(0), "{text_run:?}");
+    assert!(String::from_utf8_lossy(&text_run.stdout).contains("accepted"));
+}
