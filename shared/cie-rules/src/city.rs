@@ -50,10 +50,18 @@ impl CityRules {
         if let Some(severity) = &self.severity
             && severity.parse::<Severity>().is_err()
         {
-            return Err(format!("severity {severity:?} is not one of fatal, error, warning, info"));
+            return Err(format!(
+                "severity {severity:?} is not one of fatal, error, warning, info"
+            ));
         }
-        if let Some(code) = self.allowed_payment_means.iter().find(|c| c.is_empty() || !c.chars().all(|ch| ch.is_ascii_alphanumeric())) {
-            return Err(format!("payment means code {code:?} is not a UNCL4461 code"));
+        if let Some(code) = self
+            .allowed_payment_means
+            .iter()
+            .find(|c| c.is_empty() || !c.chars().all(|ch| ch.is_ascii_alphanumeric()))
+        {
+            return Err(format!(
+                "payment means code {code:?} is not a UNCL4461 code"
+            ));
         }
         Ok(())
     }
@@ -90,9 +98,11 @@ pub fn validate_city(doc: &Document, rules: &CityRules, sender: &Sender<'_>) -> 
             rule_set: RULE_SET.to_owned(),
         });
     };
-    let has_text = |node: Option<NodeId>| node.is_some_and(|n| !doc.string_value(n).trim().is_empty());
+    let has_text =
+        |node: Option<NodeId>| node.is_some_and(|n| !doc.string_value(n).trim().is_empty());
     let buyer_reference = child(doc, root, CBC, "BuyerReference");
-    let order_reference = child(doc, root, CAC, "OrderReference").and_then(|o| child(doc, o, CBC, "ID"));
+    let order_reference =
+        child(doc, root, CAC, "OrderReference").and_then(|o| child(doc, o, CBC, "ID"));
     if rules.require_buyer_reference && !has_text(buyer_reference) {
         push(
             root,
@@ -109,7 +119,10 @@ pub fn validate_city(doc: &Document, rules: &CityRules, sender: &Sender<'_>) -> 
             "The purchase order reference (OrderReference/ID, ibt-013) is required.".into(),
         );
     }
-    if rules.require_buyer_or_order_reference && !has_text(buyer_reference) && !has_text(order_reference) {
+    if rules.require_buyer_or_order_reference
+        && !has_text(buyer_reference)
+        && !has_text(order_reference)
+    {
         push(
             root,
             "cie-city-03",
@@ -117,7 +130,8 @@ pub fn validate_city(doc: &Document, rules: &CityRules, sender: &Sender<'_>) -> 
             "Either the buyer reference (budget commitment number) or the order reference is required.".into(),
         );
     }
-    let party = child(doc, root, CAC, "AccountingSupplierParty").and_then(|p| child(doc, p, CAC, "Party"));
+    let party =
+        child(doc, root, CAC, "AccountingSupplierParty").and_then(|p| child(doc, p, CAC, "Party"));
     let contact = party.and_then(|p| child(doc, p, CAC, "Contact"));
     if rules.require_contact_name && !has_text(contact.and_then(|c| child(doc, c, CBC, "Name"))) {
         push(
@@ -127,7 +141,9 @@ pub fn validate_city(doc: &Document, rules: &CityRules, sender: &Sender<'_>) -> 
             "The seller contact point name (Contact/Name, ibt-041) is required.".into(),
         );
     }
-    if rules.require_contact_phone && !has_text(contact.and_then(|c| child(doc, c, CBC, "Telephone"))) {
+    if rules.require_contact_phone
+        && !has_text(contact.and_then(|c| child(doc, c, CBC, "Telephone")))
+    {
         push(
             party.unwrap_or(root),
             "cie-city-05",
@@ -145,19 +161,29 @@ pub fn validate_city(doc: &Document, rules: &CityRules, sender: &Sender<'_>) -> 
             push(
                 root,
                 "cie-city-06",
-                format!("支払手段（PaymentMeans）を記載してください。この市が受け付ける支払手段コード: {allowed}"),
+                format!(
+                    "支払手段（PaymentMeans）を記載してください。この市が受け付ける支払手段コード: {allowed}"
+                ),
                 format!("Payment means are required; this city accepts the codes {allowed}."),
             );
         }
         for payment in means {
-            let code = child(doc, payment, CBC, "PaymentMeansCode").map(|n| doc.string_value(n).trim().to_owned());
-            if !code.as_ref().is_some_and(|c| rules.allowed_payment_means.contains(c)) {
+            let code = child(doc, payment, CBC, "PaymentMeansCode")
+                .map(|n| doc.string_value(n).trim().to_owned());
+            if !code
+                .as_ref()
+                .is_some_and(|c| rules.allowed_payment_means.contains(c))
+            {
                 let shown = code.unwrap_or_default();
                 push(
                     payment,
                     "cie-city-06",
-                    format!("支払手段コード'{shown}'はこの市では受け付けていません（受付可能: {allowed}）。"),
-                    format!("Payment means code '{shown}' is not accepted by this city (accepted: {allowed})."),
+                    format!(
+                        "支払手段コード'{shown}'はこの市では受け付けていません（受付可能: {allowed}）。"
+                    ),
+                    format!(
+                        "Payment means code '{shown}' is not accepted by this city (accepted: {allowed})."
+                    ),
                 );
             }
         }
@@ -165,7 +191,10 @@ pub fn validate_city(doc: &Document, rules: &CityRules, sender: &Sender<'_>) -> 
     if rules.registration_number_must_match {
         let sent = party
             .into_iter()
-            .flat_map(|p| doc.children(p).filter(move |&c| doc.has_name(c, CAC, "PartyTaxScheme")))
+            .flat_map(|p| {
+                doc.children(p)
+                    .filter(move |&c| doc.has_name(c, CAC, "PartyTaxScheme"))
+            })
             .filter_map(|scheme| child(doc, scheme, CBC, "CompanyID"))
             .map(|id| (id, doc.string_value(id).trim().to_owned()))
             .find(|(_, value)| value.starts_with('T'));
@@ -174,14 +203,22 @@ pub fn validate_city(doc: &Document, rules: &CityRules, sender: &Sender<'_>) -> 
             (Some((node, value)), Some(registered)) if value != registered => push(
                 node,
                 "cie-city-07",
-                format!("登録番号 {value} は、{organisation} について市に登録された登録番号 {registered} と一致しません。"),
-                format!("Registration number {value} differs from {registered}, registered with the city for the sending organisation."),
+                format!(
+                    "登録番号 {value} は、{organisation} について市に登録された登録番号 {registered} と一致しません。"
+                ),
+                format!(
+                    "Registration number {value} differs from {registered}, registered with the city for the sending organisation."
+                ),
             ),
             (Some((node, value)), None) => push(
                 node,
                 "cie-city-07",
-                format!("登録番号 {value} が記載されていますが、{organisation} には市に登録された登録番号がありません。"),
-                format!("Registration number {value} is given, but the city has no registration number on record for the sending organisation."),
+                format!(
+                    "登録番号 {value} が記載されていますが、{organisation} には市に登録された登録番号がありません。"
+                ),
+                format!(
+                    "Registration number {value} is given, but the city has no registration number on record for the sending organisation."
+                ),
             ),
             _ => {}
         }
@@ -191,4 +228,124 @@ pub fn validate_city(doc: &Document, rules: &CityRules, sender: &Sender<'_>) -> 
 
 fn child(doc: &Document, node: NodeId, ns: &str, local: &str) -> Option<NodeId> {
     doc.children(node).find(|&c| doc.has_name(c, ns, local))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn minimum() -> String {
+        let path = format!(
+            "{}/../../tests/fixtures/jp-pint/jp-pint-example1-minimum.xml",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        std::fs::read_to_string(path).expect("fixture")
+    }
+
+    /// The minimum example with everything a strict city asks for.
+    fn complete() -> String {
+        minimum()
+            .replacen(
+                "<cac:InvoicePeriod>",
+                "<cbc:BuyerReference>R8-0001234</cbc:BuyerReference><cac:InvoicePeriod>",
+                1,
+            )
+            .replacen(
+                "</cac:InvoicePeriod>",
+                "</cac:InvoicePeriod><cac:OrderReference><cbc:ID>PO-1</cbc:ID></cac:OrderReference>",
+                1,
+            )
+            .replacen(
+                "</cac:PartyLegalEntity>",
+                "</cac:PartyLegalEntity><cac:Contact><cbc:Name>山田</cbc:Name><cbc:Telephone>042-000-0000</cbc:Telephone></cac:Contact>",
+                1,
+            )
+            .replacen(
+                "<cac:TaxTotal>",
+                "<cac:PaymentMeans><cbc:PaymentMeansCode>42</cbc:PaymentMeansCode></cac:PaymentMeans><cac:TaxTotal>",
+                1,
+            )
+    }
+
+    fn strict() -> CityRules {
+        CityRules {
+            require_buyer_reference: true,
+            require_order_reference: true,
+            require_buyer_or_order_reference: true,
+            require_contact_name: true,
+            require_contact_phone: true,
+            allowed_payment_means: vec!["42".into()],
+            registration_number_must_match: true,
+            severity: None,
+        }
+    }
+
+    fn fired(xml: &str, rules: &CityRules, registered: Option<&str>) -> Vec<String> {
+        let doc = Document::parse(xml.as_bytes()).expect("well-formed");
+        let sender = Sender {
+            registration_number: registered,
+            organisation: Some("株式会社 〇〇商事"),
+        };
+        validate_city(&doc, rules, &sender)
+            .into_iter()
+            .map(|f| f.rule_id)
+            .collect()
+    }
+
+    #[test]
+    fn a_complete_invoice_passes_every_city_rule() {
+        assert_eq!(
+            fired(&complete(), &strict(), Some("T1234567890123")),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn each_city_rule_fires_on_what_it_requires() {
+        let ids = fired(&minimum(), &strict(), Some("T9999999999999"));
+        for id in [
+            "cie-city-01",
+            "cie-city-02",
+            "cie-city-03",
+            "cie-city-04",
+            "cie-city-05",
+            "cie-city-06",
+            "cie-city-07",
+        ] {
+            assert!(ids.contains(&id.to_owned()), "{id} in {ids:?}");
+        }
+        let cash = complete().replace(
+            "<cbc:PaymentMeansCode>42</cbc:PaymentMeansCode>",
+            "<cbc:PaymentMeansCode>10</cbc:PaymentMeansCode>",
+        );
+        assert_eq!(
+            fired(&cash, &strict(), Some("T1234567890123")),
+            ["cie-city-06"]
+        );
+        assert_eq!(fired(&complete(), &strict(), None), ["cie-city-07"]);
+    }
+
+    #[test]
+    fn rules_are_off_unless_switched_on_and_severity_is_configurable() {
+        assert_eq!(
+            fired(&minimum(), &CityRules::default(), None),
+            Vec::<String>::new()
+        );
+        let warning = CityRules {
+            require_buyer_reference: true,
+            severity: Some("warning".into()),
+            ..CityRules::default()
+        };
+        let doc = Document::parse(minimum().as_bytes()).expect("well-formed");
+        let findings = validate_city(&doc, &warning, &Sender::default());
+        assert_eq!(findings[0].severity, Severity::Warning);
+        assert!(
+            CityRules {
+                severity: Some("loud".into()),
+                ..CityRules::default()
+            }
+            .check()
+            .is_err()
+        );
+    }
 }

@@ -72,10 +72,15 @@ pub fn validate_jp(doc: &Document, profile: Profile) -> Vec<Finding> {
     let Some(root) = doc.document_element() else {
         return Vec::new();
     };
-    let mut out = Findings { doc, findings: Vec::new() };
+    let mut out = Findings {
+        doc,
+        findings: Vec::new(),
+    };
     let issue_date = child(doc, root, CBC, "IssueDate").and_then(|n| parse_date(&text(doc, n)));
     breakdown_matches_lines(&mut out, root);
-    if issue_date.is_none_or(|date| date >= NaiveDate::from_ymd_opt(2019, 10, 1).unwrap_or_default()) {
+    if issue_date
+        .is_none_or(|date| date >= NaiveDate::from_ymd_opt(2019, 10, 1).unwrap_or_default())
+    {
         rates_of_categories(&mut out, root);
     }
     tax_scheme_is_vat(&mut out, root);
@@ -93,7 +98,12 @@ pub fn validate_jp(doc: &Document, profile: Profile) -> Vec<Finding> {
         } else {
             "0 %"
         };
-        out.push(root, "cie-jp-07", &format!("仕入税額控除の割合: {share}"), &format!("creditable share: {share}"));
+        out.push(
+            root,
+            "cie-jp-07",
+            &format!("仕入税額控除の割合: {share}"),
+            &format!("creditable share: {share}"),
+        );
     }
     out.findings
 }
@@ -128,12 +138,20 @@ fn child(doc: &Document, node: NodeId, ns: &str, local: &str) -> Option<NodeId> 
     doc.children(node).find(|&c| doc.has_name(c, ns, local))
 }
 
-fn children<'d>(doc: &'d Document, node: NodeId, ns: &'d str, local: &'d str) -> impl Iterator<Item = NodeId> + 'd {
-    doc.children(node).filter(move |&c| doc.has_name(c, ns, local))
+fn children<'d>(
+    doc: &'d Document,
+    node: NodeId,
+    ns: &'d str,
+    local: &'d str,
+) -> impl Iterator<Item = NodeId> + 'd {
+    doc.children(node)
+        .filter(move |&c| doc.has_name(c, ns, local))
 }
 
 fn path<'d>(doc: &'d Document, node: NodeId, steps: &'d [(&'d str, &'d str)]) -> Option<NodeId> {
-    steps.iter().try_fold(node, |at, (ns, local)| child(doc, at, ns, local))
+    steps
+        .iter()
+        .try_fold(node, |at, (ns, local)| child(doc, at, ns, local))
 }
 
 fn text(doc: &Document, node: NodeId) -> String {
@@ -150,7 +168,9 @@ fn parse_date(raw: &str) -> Option<NaiveDate> {
 
 /// A tax category and rate, as (code, percent) with the percent normalised.
 fn category_key(doc: &Document, category: NodeId) -> (String, Option<Decimal>) {
-    let code = child(doc, category, CBC, "ID").map(|n| text(doc, n).to_uppercase()).unwrap_or_default();
+    let code = child(doc, category, CBC, "ID")
+        .map(|n| text(doc, n).to_uppercase())
+        .unwrap_or_default();
     let percent = decimal(doc, child(doc, category, CBC, "Percent")).map(|p| p.normalize());
     (code, percent)
 }
@@ -170,8 +190,9 @@ fn document_tax_total(doc: &Document, root: NodeId) -> Option<NodeId> {
 }
 
 fn lines(doc: &Document, root: NodeId) -> impl Iterator<Item = NodeId> + '_ {
-    doc.children(root)
-        .filter(move |&c| doc.has_name(c, CAC, "InvoiceLine") || doc.has_name(c, CAC, "CreditNoteLine"))
+    doc.children(root).filter(move |&c| {
+        doc.has_name(c, CAC, "InvoiceLine") || doc.has_name(c, CAC, "CreditNoteLine")
+    })
 }
 
 fn breakdown_matches_lines(out: &mut Findings<'_>, root: NodeId) {
@@ -191,7 +212,8 @@ fn breakdown_matches_lines(out: &mut Findings<'_>, root: NodeId) {
         for line in lines(doc, root) {
             let line_category = path(doc, line, &[(CAC, "Item"), (CAC, "ClassifiedTaxCategory")]);
             if line_category.is_some_and(|c| category_key(doc, c) == key) {
-                expected += decimal(doc, child(doc, line, CBC, "LineExtensionAmount")).unwrap_or_default();
+                expected +=
+                    decimal(doc, child(doc, line, CBC, "LineExtensionAmount")).unwrap_or_default();
             }
         }
         for charge in children(doc, root, CAC, "AllowanceCharge") {
@@ -200,7 +222,8 @@ fn breakdown_matches_lines(out: &mut Findings<'_>, root: NodeId) {
                 continue;
             }
             let amount = decimal(doc, child(doc, charge, CBC, "Amount")).unwrap_or_default();
-            let is_charge = child(doc, charge, CBC, "ChargeIndicator").is_some_and(|n| text(doc, n) == "true");
+            let is_charge =
+                child(doc, charge, CBC, "ChargeIndicator").is_some_and(|n| text(doc, n) == "true");
             expected += if is_charge { amount } else { -amount };
         }
         if expected != taxable {
@@ -208,8 +231,14 @@ fn breakdown_matches_lines(out: &mut Findings<'_>, root: NodeId) {
             out.push(
                 subtotal,
                 "cie-jp-01",
-                &format!("{}{percent}: 課税対象額 {taxable}、明細行等の合計 {expected}", key.0),
-                &format!("{}{percent}: taxable {taxable}, lines and allowances/charges {expected}", key.0),
+                &format!(
+                    "{}{percent}: 課税対象額 {taxable}、明細行等の合計 {expected}",
+                    key.0
+                ),
+                &format!(
+                    "{}{percent}: taxable {taxable}, lines and allowances/charges {expected}",
+                    key.0
+                ),
             );
         }
     }
@@ -219,8 +248,12 @@ fn rates_of_categories(out: &mut Findings<'_>, root: NodeId) {
     let doc = out.doc;
     let end = doc.subtree_end(root);
     for index in root.index()..end {
-        let Some(node) = doc.node(index) else { continue };
-        if !(doc.has_name(node, CAC, "TaxCategory") || doc.has_name(node, CAC, "ClassifiedTaxCategory")) {
+        let Some(node) = doc.node(index) else {
+            continue;
+        };
+        if !(doc.has_name(node, CAC, "TaxCategory")
+            || doc.has_name(node, CAC, "ClassifiedTaxCategory"))
+        {
             continue;
         }
         let (code, percent) = category_key(doc, node);
@@ -246,14 +279,21 @@ fn tax_scheme_is_vat(out: &mut Findings<'_>, root: NodeId) {
     let doc = out.doc;
     let end = doc.subtree_end(root);
     for index in root.index()..end {
-        let Some(node) = doc.node(index) else { continue };
+        let Some(node) = doc.node(index) else {
+            continue;
+        };
         if !doc.has_name(node, CAC, "TaxScheme") {
             continue;
         }
         if let Some(id) = child(doc, node, CBC, "ID") {
             let value = text(doc, id);
             if value != "VAT" {
-                out.push(id, "cie-jp-03", &format!("'{value}'"), &format!("'{value}'"));
+                out.push(
+                    id,
+                    "cie-jp-03",
+                    &format!("'{value}'"),
+                    &format!("'{value}'"),
+                );
             }
         }
     }
@@ -261,7 +301,11 @@ fn tax_scheme_is_vat(out: &mut Findings<'_>, root: NodeId) {
 
 fn registration_number_check_digit(out: &mut Findings<'_>, root: NodeId) {
     let doc = out.doc;
-    let Some(party) = path(doc, root, &[(CAC, "AccountingSupplierParty"), (CAC, "Party")]) else {
+    let Some(party) = path(
+        doc,
+        root,
+        &[(CAC, "AccountingSupplierParty"), (CAC, "Party")],
+    ) else {
         return;
     };
     for scheme in children(doc, party, CAC, "PartyTaxScheme") {
@@ -296,7 +340,9 @@ fn jpy_without_fractions(out: &mut Findings<'_>, root: NodeId) {
     let doc = out.doc;
     let end = doc.subtree_end(root);
     for index in root.index()..end {
-        let Some(node) = doc.node(index) else { continue };
+        let Some(node) = doc.node(index) else {
+            continue;
+        };
         if doc.namespace_uri(node) != CBC || !WHOLE_YEN_AMOUNTS.contains(&doc.local_name(node)) {
             continue;
         }
@@ -308,7 +354,12 @@ fn jpy_without_fractions(out: &mut Findings<'_>, root: NodeId) {
             && value.fract() != Decimal::ZERO
         {
             let name = doc.local_name(node);
-            out.push(node, "cie-jp-05", &format!("{name} {raw}"), &format!("{name} {raw}"));
+            out.push(
+                node,
+                "cie-jp-05",
+                &format!("{name} {raw}"),
+                &format!("{name} {raw}"),
+            );
         }
     }
 }
@@ -344,6 +395,124 @@ fn tax_rounded_once_per_rate(out: &mut Findings<'_>, root: NodeId) {
                     &format!("{code} {percent} %: tax {tax}, {taxable} × {percent} % = {exact}"),
                 );
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(relative: &str) -> String {
+        let path = format!(
+            "{}/../../tests/fixtures/{relative}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    fn fired(xml: &str, profile: Profile) -> Vec<String> {
+        let doc = Document::parse(xml.as_bytes()).expect("well-formed");
+        validate_jp(&doc, profile)
+            .into_iter()
+            .map(|f| f.rule_id)
+            .collect()
+    }
+
+    /// The minimum example with a registration number whose check digit holds.
+    fn clean() -> String {
+        fixture("jp-pint/jp-pint-example1-minimum.xml").replace("T1234567890123", "T7000012050002")
+    }
+
+    #[test]
+    fn a_clean_invoice_fires_nothing() {
+        assert_eq!(fired(&clean(), Profile::Standard), Vec::<String>::new());
+        let reduced = fixture("jp-pint-mutants/reduced-rate-aa-8.xml")
+            .replace("T1234567890123", "T7000012050002");
+        assert_eq!(fired(&reduced, Profile::Standard), Vec::<String>::new());
+    }
+
+    #[test]
+    fn cie_jp_01_breakdown_must_equal_its_lines() {
+        let xml = fixture("jp-pint-mutants/breakdown-not-matching-lines.xml");
+        assert!(fired(&xml, Profile::Standard).contains(&"cie-jp-01".to_owned()));
+    }
+
+    #[test]
+    fn cie_jp_01_counts_document_level_allowances_and_charges() {
+        let xml = fixture("jp-pint/jp-pint-example5-allowancecharge.xml");
+        assert!(!fired(&xml, Profile::Standard).contains(&"cie-jp-01".to_owned()));
+    }
+
+    #[test]
+    fn cie_jp_02_reduced_rate_is_8_percent() {
+        let xml = fixture("jp-pint-mutants/reduced-rate-aa-10.xml");
+        assert!(fired(&xml, Profile::Standard).contains(&"cie-jp-02".to_owned()));
+        let standard_at_8 = clean().replacen(
+            "<cbc:Percent>10</cbc:Percent>",
+            "<cbc:Percent>8</cbc:Percent>",
+            1,
+        );
+        assert!(fired(&standard_at_8, Profile::Standard).contains(&"cie-jp-02".to_owned()));
+    }
+
+    #[test]
+    fn cie_jp_03_tax_scheme_is_exactly_vat() {
+        let xml = clean().replacen("<cbc:ID>VAT</cbc:ID>", "<cbc:ID>vat</cbc:ID>", 1);
+        assert_eq!(fired(&xml, Profile::Standard), ["cie-jp-03"]);
+    }
+
+    #[test]
+    fn cie_jp_04_registration_number_check_digit() {
+        let xml = fixture("jp-pint/jp-pint-example1-minimum.xml");
+        assert_eq!(fired(&xml, Profile::Standard), ["cie-jp-04"]);
+        assert!(!fired(&xml, Profile::NonTaxRegistered).contains(&"cie-jp-04".to_owned()));
+    }
+
+    #[test]
+    fn cie_jp_05_and_06_yen_amounts_are_whole_and_rounded_once_per_rate() {
+        let half = fixture("jp-pint-mutants/tax-exact-half-yen.xml")
+            .replace("T1234567890123", "T7000012050002");
+        let ids = fired(&half, Profile::Standard);
+        assert!(
+            ids.contains(&"cie-jp-05".to_owned()) && ids.contains(&"cie-jp-06".to_owned()),
+            "{ids:?}"
+        );
+        for passing in ["tax-rounded-down.xml", "tax-rounded-up.xml"] {
+            let xml = fixture(&format!("jp-pint-mutants/{passing}"))
+                .replace("T1234567890123", "T7000012050002");
+            assert_eq!(
+                fired(&xml, Profile::Standard),
+                Vec::<String>::new(),
+                "{passing}"
+            );
+        }
+        let off = fixture("jp-pint-mutants/tax-off-by-one.xml")
+            .replace("T1234567890123", "T7000012050002");
+        assert!(fired(&off, Profile::Standard).contains(&"cie-jp-06".to_owned()));
+    }
+
+    #[test]
+    fn cie_jp_07_marks_non_registered_invoices_with_the_creditable_share() {
+        let xml = fixture("jp-pint-ntr/jp-pint-ntr-example.xml");
+        let doc = Document::parse(xml.as_bytes()).expect("well-formed");
+        let findings = validate_jp(&doc, Profile::NonTaxRegistered);
+        let info = findings
+            .iter()
+            .find(|f| f.rule_id == "cie-jp-07")
+            .expect("cie-jp-07");
+        assert_eq!(info.severity, Severity::Info);
+        assert!(info.message_en.contains("80 %"), "{}", info.message_en);
+        assert!(!fired(&clean(), Profile::Standard).contains(&"cie-jp-07".to_owned()));
+    }
+
+    #[test]
+    fn every_rule_has_messages_in_both_languages() {
+        for (id, _, ja, en) in RULES {
+            assert!(
+                id.starts_with("cie-jp-") && !ja.is_empty() && !en.is_empty(),
+                "{id}"
+            );
         }
     }
 }

@@ -73,8 +73,66 @@ pub fn registry_findings(answer: &RegistryAnswer<'_>, location: Location) -> Vec
             "cie-jp-14",
             Severity::Warning,
             format!("売り手の名称が、登録番号 {number} の公表名称「{registered}」と異なります。"),
-            format!("The seller name differs from the name published for {number}, \"{registered}\"."),
+            format!(
+                "The seller name differs from the name published for {number}, \"{registered}\"."
+            ),
         ));
     }
     findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: RegistrationStatus, name_matches: Option<bool>, data: bool) -> Vec<String> {
+        let answer = RegistryAnswer {
+            registration_number: "T7000012050002",
+            on: NaiveDate::from_ymd_opt(2025, 1, 1).expect("date"),
+            status,
+            name_matches,
+            registered_name: Some("国税庁"),
+            data_date: data.then(|| NaiveDate::from_ymd_opt(2026, 3, 1).expect("date")),
+        };
+        registry_findings(&answer, Location::default())
+            .into_iter()
+            .map(|f| format!("{}:{}", f.rule_id, f.severity))
+            .collect()
+    }
+
+    #[test]
+    fn each_registry_status_has_its_finding() {
+        assert_eq!(
+            answer(RegistrationStatus::Registered, Some(true), true),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            answer(RegistrationStatus::NotFound, None, true),
+            ["cie-jp-10:error"]
+        );
+        assert_eq!(
+            answer(RegistrationStatus::NotYetRegistered, None, true),
+            ["cie-jp-11:error"]
+        );
+        assert_eq!(
+            answer(RegistrationStatus::Cancelled, None, true),
+            ["cie-jp-12:error"]
+        );
+        assert_eq!(
+            answer(RegistrationStatus::Expired, None, true),
+            ["cie-jp-13:error"]
+        );
+        assert_eq!(
+            answer(RegistrationStatus::Registered, Some(false), true),
+            ["cie-jp-14:warning"]
+        );
+    }
+
+    #[test]
+    fn without_registry_data_nothing_is_claimed() {
+        assert_eq!(
+            answer(RegistrationStatus::NotFound, None, false),
+            Vec::<String>::new()
+        );
+    }
 }
