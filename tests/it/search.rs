@@ -205,3 +205,51 @@ async fn malformed_searches_name_the_problem(
         assert_eq!(error["code"], "invalid_query", "{query}");
     }
 }
+
+#[rstest]
+#[tokio::test]
+async fn every_match_downloads_as_csv_for_a_tax_office_request(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let city = app.city("city-a").await;
+    ledger(&app, &city).await;
+
+    let response = app
+        .get(
+            &city.staff,
+            "/api/v1/documents/export.csv?kind=invoice&sort=amount",
+        )
+        .await;
+
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/csv; charset=utf-8"
+    );
+    let csv = response.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(
+        lines[0].starts_with("\u{feff}id,kind,number,issue_date"),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(lines.len(), 1 + 5, "{csv}");
+    assert!(
+        lines[1].contains(",-110000,"),
+        "sorted by amount: {}",
+        lines[1]
+    );
+    assert!(csv.contains("北多摩文具株式会社"));
+    let own = app
+        .get(&city.supplier_b, "/api/v1/documents/export.csv")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        own.lines().count(),
+        1 + 2,
+        "a supplier downloads only its own: {own}"
+    );
+}

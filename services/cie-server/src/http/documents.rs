@@ -77,3 +77,23 @@ pub(crate) async fn original(
     let content = records::document_original(&state, &caller, id).await?;
     Ok(([(header::CONTENT_TYPE, "application/xml")], content).into_response())
 }
+
+/// `GET /api/v1/documents/export.csv?…`: every match of the search, as CSV.
+pub(crate) async fn export_csv(
+    State(state): State<AppState>,
+    caller: Caller,
+    QueryInput(search): QueryInput<DocumentSearch>,
+) -> Result<Response, Error> {
+    let csv = records::export_documents_csv(&state, &caller, search).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"documents.csv\"",
+            ),
+        ],
+        csv,
+    )
+        .into_response())
+}

@@ -34,6 +34,7 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/validate",
             post(validate::validate).layer(DefaultBodyLimit::disable()),
         )
+        .route("/api/v1/documents/export.csv", get(documents::export_csv))
         .route("/api/v1/documents/{id}", get(documents::show))
         .route("/api/v1/documents/{id}/original", get(documents::original))
         .route("/api/v1/registry/{number}", get(registry::look_up))
