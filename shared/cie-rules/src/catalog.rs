@@ -9,8 +9,10 @@ use crate::official::Profile;
 
 const TESTS: &str = include_str!("../../../schemas/jp-pint-1.1.3/jp-pint-rule-tests.tsv");
 const STANDARD_RULES: &str = include_str!("../../../schemas/jp-pint-1.1.3/jp-pint-rules.tsv");
-const SELF_BILLING_RULES: &str = include_str!("../../../schemas/jp-pint-1.1.3/jp-pint-sb-rules.tsv");
-const NON_TAX_REGISTERED_RULES: &str = include_str!("../../../schemas/jp-pint-1.1.3/jp-pint-ntr-rules.tsv");
+const SELF_BILLING_RULES: &str =
+    include_str!("../../../schemas/jp-pint-1.1.3/jp-pint-sb-rules.tsv");
+const NON_TAX_REGISTERED_RULES: &str =
+    include_str!("../../../schemas/jp-pint-1.1.3/jp-pint-ntr-rules.tsv");
 const MESSAGES_JA: &str = include_str!(concat!(env!("OUT_DIR"), "/messages-ja.tsv"));
 
 /// One assert as published.
@@ -54,7 +56,9 @@ fn rule_table(profile: Profile) -> &'static str {
 }
 
 /// `id → (flag, context, message)` of a profile's rule table.
-pub(crate) fn rule_rows(profile: Profile) -> Vec<(&'static str, &'static str, &'static str, &'static str)> {
+pub(crate) fn rule_rows(
+    profile: Profile,
+) -> Vec<(&'static str, &'static str, &'static str, &'static str)> {
     rule_table(profile)
         .lines()
         .skip(1)
@@ -87,13 +91,23 @@ pub(crate) fn patterns(profile: Profile) -> Vec<PatternSource> {
         if row_profile != key {
             continue;
         }
-        let &(flag, context, message) =
-            rows.get(id).unwrap_or_else(|| panic!("{id} has a test but no row in the {key} rule table"));
-        let rule: u32 = rule.parse().unwrap_or_else(|_| panic!("bad rule number in {line:?}"));
-        let pattern_index = match patterns.iter().position(|p| p.source == source && p.name == name) {
+        let &(flag, context, message) = rows
+            .get(id)
+            .unwrap_or_else(|| panic!("{id} has a test but no row in the {key} rule table"));
+        let rule: u32 = rule
+            .parse()
+            .unwrap_or_else(|_| panic!("bad rule number in {line:?}"));
+        let pattern_index = match patterns
+            .iter()
+            .position(|p| p.source == source && p.name == name)
+        {
             Some(index) => index,
             None => {
-                patterns.push(PatternSource { source, name, rules: Vec::new() });
+                patterns.push(PatternSource {
+                    source,
+                    name,
+                    rules: Vec::new(),
+                });
                 rule_numbers.push(Vec::new());
                 patterns.len() - 1
             }
@@ -104,20 +118,34 @@ pub(crate) fn patterns(profile: Profile) -> Vec<PatternSource> {
             Some(index) => index,
             None => {
                 numbers.push(rule);
-                pattern.rules.push(RuleSource { context, asserts: Vec::new() });
+                pattern.rules.push(RuleSource {
+                    context,
+                    asserts: Vec::new(),
+                });
                 numbers.len() - 1
             }
         };
         let rule_source = &mut pattern.rules[rule_index];
-        assert_eq!(rule_source.context, context, "asserts of one rule must share its context ({id})");
-        rule_source.asserts.push(AssertSource { id, flag, test, message });
+        assert_eq!(
+            rule_source.context, context,
+            "asserts of one rule must share its context ({id})"
+        );
+        rule_source.asserts.push(AssertSource {
+            id,
+            flag,
+            test,
+            message,
+        });
     }
     for (pattern, numbers) in patterns.iter_mut().zip(&rule_numbers) {
         let mut order: Vec<usize> = (0..numbers.len()).collect();
         order.sort_by_key(|&index| numbers[index]);
         let rules = std::mem::take(&mut pattern.rules);
         let mut slots: Vec<Option<RuleSource>> = rules.into_iter().map(Some).collect();
-        pattern.rules = order.into_iter().filter_map(|index| slots[index].take()).collect();
+        pattern.rules = order
+            .into_iter()
+            .filter_map(|index| slots[index].take())
+            .collect();
     }
     patterns
 }

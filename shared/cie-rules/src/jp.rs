@@ -218,7 +218,7 @@ fn breakdown_matches_lines(out: &mut Findings<'_>, root: NodeId) {
         }
         for charge in children(doc, root, CAC, "AllowanceCharge") {
             let charge_category = child(doc, charge, CAC, "TaxCategory");
-            if !charge_category.is_some_and(|c| category_key(doc, c) == key) {
+            if charge_category.is_none_or(|c| category_key(doc, c) != key) {
                 continue;
             }
             let amount = decimal(doc, child(doc, charge, CBC, "Amount")).unwrap_or_default();

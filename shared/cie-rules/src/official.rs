@@ -8,10 +8,13 @@
 //! predicate means "no match", the recovery XSLT prescribes for patterns.
 
 use std::collections::HashMap;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock, PoisonError, RwLock};
 
 use cie_domain::{Finding, Location, Severity};
-use cie_xpath::{Document, Expr, NodeId, NodeKind, Namespaces, Pattern, SCHEMATRON_UTILS_NAMESPACE, Variables};
+use cie_xpath::{
+    Document, Expr, NameKey, Namespaces, NodeId, NodeKind, Pattern, SCHEMATRON_UTILS_NAMESPACE,
+    Variables,
+};
 
 use crate::catalog::{self, AssertSource, PatternSource};
 
@@ -34,7 +37,11 @@ pub enum Profile {
 
 impl Profile {
     /// Every profile.
-    pub const ALL: [Profile; 3] = [Profile::Standard, Profile::SelfBilling, Profile::NonTaxRegistered];
+    pub const ALL: [Profile; 3] = [
+        Profile::Standard,
+        Profile::SelfBilling,
+        Profile::NonTaxRegistered,
+    ];
 
     /// The specification identifier (`cbc:CustomizationID`) that selects the profile.
     pub fn customization_id(self) -> &'static str {
@@ -64,12 +71,14 @@ impl Profile {
         if !is_invoice && !is_credit_note {
             return None;
         }
-        let customization = doc
-            .children(root)
-            .find(|&child| doc.kind(child) == NodeKind::Element && doc.has_name(child, CBC, "CustomizationID"))?;
+        let customization = doc.children(root).find(|&child| {
+            doc.kind(child) == NodeKind::Element && doc.has_name(child, CBC, "CustomizationID")
+        })?;
         let value = doc.string_value(customization);
         let value = value.trim_matches(|c| matches!(c, ' ' | '\t' | '\r' | '\n'));
-        Profile::ALL.into_iter().find(|profile| profile.customization_id() == value)
+        Profile::ALL
+            .into_iter()
+            .find(|profile| profile.customization_id() == value)
     }
 }
 
@@ -85,7 +94,10 @@ pub struct OfficialVerdict {
 impl OfficialVerdict {
     /// Whether the document passes: no fatal (or error) finding.
     pub fn passed(&self) -> bool {
-        !self.findings.iter().any(|finding| matches!(finding.severity, Severity::Fatal | Severity::Error))
+        !self
+            .findings
+            .iter()
+            .any(|finding| matches!(finding.severity, Severity::Fatal | Severity::Error))
     }
 }
 
@@ -98,12 +110,28 @@ pub fn validate_official(doc: &Document) -> Option<OfficialVerdict> {
 /// Runs the rule set of `profile` on a document, whatever its `cbc:CustomizationID`.
 pub fn validate_profile(doc: &Document, profile: Profile) -> OfficialVerdict {
     let rule_set = compiled(profile);
-    let mut findings = Vec::new();
     let variables = Variables::new();
-    for pattern in &rule_set.patterns {
-        pattern.run(doc, &variables, profile, &mut findings);
+    let mut runs: Vec<PatternRun<'_>> = rule_set
+        .patterns
+        .iter()
+        .map(|pattern| PatternRun::new(pattern, doc))
+        .collect();
+    for index in 0..doc.node_count() {
+        let Some(node) = doc.node(index) else {
+            break;
+        };
+        if doc.kind(node) != NodeKind::Element {
+            continue;
+        }
+        for run in &mut runs {
+            run.visit(doc, node, &variables, profile);
+        }
     }
-    OfficialVerdict { rule_set: profile.rule_set(), findings }
+    let findings = runs.into_iter().flat_map(|run| run.findings).collect();
+    OfficialVerdict {
+        rule_set: profile.rule_set(),
+        findings,
+    }
 }
 
 /// One official assert, for listing and documentation.
@@ -189,7 +217,19 @@ struct CompiledPattern {
     any_name: Vec<usize>,
     /// Rules whose context can match elements of any name but is decided by the name alone.
     by_name_predicate: Vec<usize>,
+    /// Per [`NameKey`]: the rules of `by_name` for that name merged with `any_name`, in file order (empty for
+    /// names no rule names).
+    by_key: Vec<Vec<Candidate>>,
+    /// `any_name` as candidates, for names no rule names.
+    any_name_candidates: Vec<Candidate>,
+    /// Candidates per name key and prefix, shared by all documents (bounded by `NAME_CACHE_LIMIT` keys).
+    name_cache: RwLock<NameCache>,
 }
+
+/// Candidates per name key, then per prefix.
+type NameCache = HashMap<NameKey, Vec<(Box<str>, Arc<[Candidate]>)>>;
+
+const NAME_CACHE_LIMIT: usize = 4096;
 
 /// A rule that may take an element: its index, and whether its context is already known to match.
 #[derive(Debug, Clone, Copy)]
@@ -204,7 +244,8 @@ struct CompiledRuleSet {
 
 static STANDARD: LazyLock<CompiledRuleSet> = LazyLock::new(|| compile(Profile::Standard));
 static SELF_BILLING: LazyLock<CompiledRuleSet> = LazyLock::new(|| compile(Profile::SelfBilling));
-static NON_TAX_REGISTERED: LazyLock<CompiledRuleSet> = LazyLock::new(|| compile(Profile::NonTaxRegistered));
+static NON_TAX_REGISTERED: LazyLock<CompiledRuleSet> =
+    LazyLock::new(|| compile(Profile::NonTaxRegistered));
 
 fn compiled(profile: Profile) -> &'static CompiledRuleSet {
     match profile {
@@ -237,7 +278,10 @@ fn compile_pattern(source: PatternSource, namespaces: &Namespaces) -> CompiledPa
     let mut by_name_predicate = Vec::new();
     for (index, rule) in source.rules.into_iter().enumerate() {
         let context = Pattern::compile(rule.context, namespaces).unwrap_or_else(|error| {
-            panic!("official context {:?} does not compile: {error}", rule.context)
+            panic!(
+                "official context {:?} does not compile: {error}",
+                rule.context
+            )
         });
         match context.leaf_names() {
             Some(names) => {
@@ -255,10 +299,40 @@ fn compile_pattern(source: PatternSource, namespaces: &Namespaces) -> CompiledPa
             None if context.is_name_determined() => by_name_predicate.push(index),
             None => any_name.push(index),
         }
-        let asserts = rule.asserts.into_iter().map(|assert| compile_assert(assert, namespaces)).collect();
+        let asserts = rule
+            .asserts
+            .into_iter()
+            .map(|assert| compile_assert(assert, namespaces))
+            .collect();
         rules.push(CompiledRule { context, asserts });
     }
-    CompiledPattern { rules, by_name, any_name, by_name_predicate }
+    let unmatched = |rule: &usize| Candidate {
+        rule: *rule,
+        matched: false,
+    };
+    let any_name_candidates: Vec<Candidate> = any_name.iter().map(unmatched).collect();
+    let mut by_key: Vec<Vec<Candidate>> = Vec::new();
+    for (namespace, locals) in &by_name {
+        for (local, named) in locals {
+            let key = NameKey::intern(namespace, local).index();
+            if by_key.len() <= key {
+                by_key.resize(key + 1, Vec::new());
+            }
+            let mut merged: Vec<Candidate> = named.iter().chain(&any_name).map(unmatched).collect();
+            merged.sort_by_key(|candidate| candidate.rule);
+            merged.dedup_by_key(|candidate| candidate.rule);
+            by_key[key] = merged;
+        }
+    }
+    CompiledPattern {
+        rules,
+        by_name,
+        any_name,
+        by_name_predicate,
+        by_key,
+        any_name_candidates,
+        name_cache: RwLock::default(),
+    }
 }
 
 fn compile_assert(assert: AssertSource, namespaces: &Namespaces) -> CompiledAssert {
@@ -274,56 +348,143 @@ fn compile_assert(assert: AssertSource, namespaces: &Namespaces) -> CompiledAsse
 }
 
 impl CompiledPattern {
+    /// The rules (in file order) that may take elements with this name key, when no rule's context is
+    /// decided by the name alone (`None` otherwise).
+    fn keyed_candidates(&self, key: NameKey) -> Option<&[Candidate]> {
+        if !self.by_name_predicate.is_empty() {
+            return None;
+        }
+        Some(match self.by_key.get(key.index()) {
+            Some(candidates) if !candidates.is_empty() => candidates,
+            _ => &self.any_name_candidates,
+        })
+    }
+
+    /// [`CompiledPattern::candidates`], remembered across documents per name key and prefix (the
+    /// name-determined contexts may look at the prefix through `name()`).
+    fn shared_candidates(
+        &self,
+        doc: &Document,
+        element: NodeId,
+        variables: &Variables,
+    ) -> Arc<[Candidate]> {
+        let Some(key) = doc.name_key(element) else {
+            return self.candidates(doc, element, variables).into();
+        };
+        let prefix = doc.prefix(element).unwrap_or("");
+        let cache = self
+            .name_cache
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, candidates)) = cache
+            .get(&key)
+            .and_then(|entries| entries.iter().find(|(known, _)| &**known == prefix))
+        {
+            return Arc::clone(candidates);
+        }
+        let full = cache.len() >= NAME_CACHE_LIMIT;
+        drop(cache);
+        let candidates: Arc<[Candidate]> = self.candidates(doc, element, variables).into();
+        if !full {
+            let mut cache = self
+                .name_cache
+                .write()
+                .unwrap_or_else(PoisonError::into_inner);
+            let entries = cache.entry(key).or_default();
+            if !entries.iter().any(|(known, _)| &**known == prefix) {
+                entries.push((prefix.into(), Arc::clone(&candidates)));
+            }
+        }
+        candidates
+    }
+
     /// The rules (in file order) that may take elements named like `element`.
     fn candidates(&self, doc: &Document, element: NodeId, variables: &Variables) -> Vec<Candidate> {
-        let named = self
-            .by_name
-            .get(doc.namespace_uri(element))
-            .and_then(|locals| locals.get(doc.local_name(element)));
-        let mut candidates: Vec<Candidate> = named
-            .into_iter()
-            .flatten()
-            .chain(&self.any_name)
-            .map(|&rule| Candidate { rule, matched: false })
-            .collect();
+        let mut candidates: Vec<Candidate> = match doc.name_key(element) {
+            Some(key) => match self.by_key.get(key.index()) {
+                Some(candidates) if !candidates.is_empty() => candidates.clone(),
+                _ => self.any_name_candidates.clone(),
+            },
+            None => self
+                .by_name
+                .get(doc.namespace_uri(element))
+                .and_then(|locals| locals.get(doc.local_name(element)))
+                .into_iter()
+                .flatten()
+                .chain(&self.any_name)
+                .map(|&rule| Candidate {
+                    rule,
+                    matched: false,
+                })
+                .collect(),
+        };
         candidates.extend(
             self.by_name_predicate
                 .iter()
                 .filter(|&&rule| self.rules[rule].context.matches(doc, element, variables))
-                .map(|&rule| Candidate { rule, matched: true }),
+                .map(|&rule| Candidate {
+                    rule,
+                    matched: true,
+                }),
         );
         candidates.sort_by_key(|candidate| candidate.rule);
         candidates.dedup_by_key(|candidate| candidate.rule);
         candidates
     }
+}
 
-    fn run(&self, doc: &Document, variables: &Variables, profile: Profile, findings: &mut Vec<Finding>) {
-        let mut by_name: Vec<Option<Vec<Candidate>>> = vec![None; doc.name_count()];
-        for index in 0..doc.node_count() {
-            let Some(node) = doc.node(index) else {
-                break;
-            };
-            if doc.kind(node) != NodeKind::Element {
-                continue;
+/// One pattern's pass over a document: the candidate rules per element name (computed on first use) and the
+/// findings so far.
+struct PatternRun<'p> {
+    pattern: &'p CompiledPattern,
+    by_name: Vec<Option<Arc<[Candidate]>>>,
+    findings: Vec<Finding>,
+}
+
+impl<'p> PatternRun<'p> {
+    fn new(pattern: &'p CompiledPattern, doc: &Document) -> Self {
+        PatternRun {
+            pattern,
+            by_name: vec![None; doc.name_count()],
+            findings: Vec::new(),
+        }
+    }
+
+    /// Checks an element with the first rule of the pattern whose context matches it.
+    fn visit(&mut self, doc: &Document, node: NodeId, variables: &Variables, profile: Profile) {
+        let pattern = self.pattern;
+        let candidates = match doc
+            .name_key(node)
+            .and_then(|key| pattern.keyed_candidates(key))
+        {
+            Some(candidates) => candidates,
+            None => {
+                let Some(name) = doc.name_id(node) else {
+                    return;
+                };
+                &**self.by_name[name as usize]
+                    .get_or_insert_with(|| pattern.shared_candidates(doc, node, variables))
             }
-            let Some(name) = doc.name_id(node) else {
-                continue;
-            };
-            let candidates = by_name[name as usize].get_or_insert_with(|| self.candidates(doc, node, variables));
-            let Some(rule) = candidates
-                .iter()
-                .find(|candidate| {
-                    candidate.matched || self.rules[candidate.rule].context.matches(doc, node, variables)
-                })
-                .map(|candidate| &self.rules[candidate.rule])
-            else {
-                continue;
-            };
-            for assert in &rule.asserts {
-                let holds = assert.test.effective_boolean_value(doc, node, variables).unwrap_or(false);
-                if !holds {
-                    findings.push(finding(doc, node, assert, profile));
-                }
+        };
+        let Some(rule) = candidates
+            .iter()
+            .find(|candidate| {
+                candidate.matched
+                    || pattern.rules[candidate.rule]
+                        .context
+                        .matches(doc, node, variables)
+            })
+            .map(|candidate| &pattern.rules[candidate.rule])
+        else {
+            return;
+        };
+        for assert in &rule.asserts {
+            let holds = assert
+                .test
+                .effective_boolean_value(doc, node, variables)
+                .unwrap_or(false);
+            if !holds {
+                self.findings.push(finding(doc, node, assert, profile));
             }
         }
     }
@@ -334,7 +495,11 @@ fn finding(doc: &Document, node: NodeId, assert: &CompiledAssert, profile: Profi
     Finding {
         rule_id: assert.id.to_owned(),
         severity: assert.severity,
-        location: Location { path: doc.path_of(node), line, column },
+        location: Location {
+            path: doc.path_of(node),
+            line,
+            column,
+        },
         message_ja: assert.message_ja.to_owned(),
         message_en: assert.message_en.to_owned(),
         rule_set: profile.rule_set().to_owned(),

@@ -1,6 +1,7 @@
 //! The compiled form of XPath expressions: names resolved to namespace URIs, functions resolved to their
 //! implementations, literal regular expressions precompiled.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use crate::functions::{Builtin, NativeFunction};
@@ -24,13 +25,35 @@ pub(crate) enum Expr {
     Union(Vec<Expr>),
     Intersect(Box<Expr>, Box<Expr>),
     Except(Box<Expr>, Box<Expr>),
-    Cast { operand: Box<Expr>, target: AtomicType, optional: bool },
-    Castable { operand: Box<Expr>, target: AtomicType, optional: bool },
-    If { condition: Box<Expr>, then: Box<Expr>, otherwise: Box<Expr> },
-    For { bindings: Vec<(Box<str>, Expr)>, body: Box<Expr> },
-    Quantified { every: bool, bindings: Vec<(Box<str>, Expr)>, satisfies: Box<Expr> },
+    Cast {
+        operand: Box<Expr>,
+        target: AtomicType,
+        optional: bool,
+    },
+    Castable {
+        operand: Box<Expr>,
+        target: AtomicType,
+        optional: bool,
+    },
+    If {
+        condition: Box<Expr>,
+        then: Box<Expr>,
+        otherwise: Box<Expr>,
+    },
+    For {
+        bindings: Vec<(Box<str>, Expr)>,
+        body: Box<Expr>,
+    },
+    Quantified {
+        every: bool,
+        bindings: Vec<(Box<str>, Expr)>,
+        satisfies: Box<Expr>,
+    },
     Path(Path),
-    Filter { base: Box<Expr>, predicates: Vec<Expr> },
+    Filter {
+        base: Box<Expr>,
+        predicates: Vec<Expr>,
+    },
     Call(Call),
 }
 
@@ -99,15 +122,23 @@ impl Axis {
     pub(crate) fn is_reverse(self) -> bool {
         matches!(
             self,
-            Axis::Parent | Axis::Ancestor | Axis::AncestorOrSelf | Axis::PrecedingSibling | Axis::Preceding
+            Axis::Parent
+                | Axis::Ancestor
+                | Axis::AncestorOrSelf
+                | Axis::PrecedingSibling
+                | Axis::Preceding
         )
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum NodeTest {
-    /// A name test on the axis's principal node kind.
-    Name { ns: Box<str>, local: Box<str> },
+    /// A name test on the axis's principal node kind (`id` from the process-wide name table).
+    Name {
+        ns: Box<str>,
+        local: Box<str>,
+        id: u32,
+    },
     /// `*`.
     AnyName,
     /// `prefix:*`.
@@ -142,6 +173,8 @@ pub(crate) struct Call {
     pub(crate) args: Vec<Expr>,
     /// The compiled pattern when the regex argument of `matches`/`replace`/`tokenize` is a literal.
     pub(crate) regex: Option<Arc<regex::Regex>>,
+    /// For the code-list idiom `contains(' A B C ', concat(' ', $x, ' '))`: the tokens of the literal list.
+    pub(crate) tokens: Option<Arc<HashSet<Box<str>>>>,
 }
 
 impl Expr {
@@ -171,11 +204,14 @@ impl Expr {
     pub(crate) fn is_name_determined(&self) -> bool {
         match self {
             Expr::Literal(_) => true,
-            Expr::Or(a, b) | Expr::And(a, b) | Expr::GeneralCmp(_, a, b) | Expr::ValueCmp(_, a, b) => {
-                a.is_name_determined() && b.is_name_determined()
-            }
+            Expr::Or(a, b)
+            | Expr::And(a, b)
+            | Expr::GeneralCmp(_, a, b)
+            | Expr::ValueCmp(_, a, b) => a.is_name_determined() && b.is_name_determined(),
             Expr::Call(call) => match &call.function {
-                Function::Builtin(Builtin::Name | Builtin::LocalName | Builtin::NamespaceUri) => call.args.is_empty(),
+                Function::Builtin(Builtin::Name | Builtin::LocalName | Builtin::NamespaceUri) => {
+                    call.args.is_empty()
+                }
                 Function::Builtin(
                     Builtin::Not
                     | Builtin::Boolean
@@ -218,7 +254,9 @@ impl Expr {
         match self {
             Expr::Literal(_) | Expr::ContextItem | Expr::Var(_) => {}
             Expr::Sequence(items) | Expr::Union(items) => {
-                items.iter().for_each(|item| item.visit_focus_dependent(visit));
+                items
+                    .iter()
+                    .for_each(|item| item.visit_focus_dependent(visit));
             }
             Expr::Or(a, b)
             | Expr::And(a, b)
@@ -236,17 +274,29 @@ impl Expr {
             Expr::Cast { operand, .. } | Expr::Castable { operand, .. } => {
                 operand.visit_focus_dependent(visit);
             }
-            Expr::If { condition, then, otherwise } => {
+            Expr::If {
+                condition,
+                then,
+                otherwise,
+            } => {
                 condition.visit_focus_dependent(visit);
                 then.visit_focus_dependent(visit);
                 otherwise.visit_focus_dependent(visit);
             }
             Expr::For { bindings, body } => {
-                bindings.iter().for_each(|(_, e)| e.visit_focus_dependent(visit));
+                bindings
+                    .iter()
+                    .for_each(|(_, e)| e.visit_focus_dependent(visit));
                 body.visit_focus_dependent(visit);
             }
-            Expr::Quantified { bindings, satisfies, .. } => {
-                bindings.iter().for_each(|(_, e)| e.visit_focus_dependent(visit));
+            Expr::Quantified {
+                bindings,
+                satisfies,
+                ..
+            } => {
+                bindings
+                    .iter()
+                    .for_each(|(_, e)| e.visit_focus_dependent(visit));
                 satisfies.visit_focus_dependent(visit);
             }
             Expr::Path(path) => {
@@ -261,7 +311,9 @@ impl Expr {
                 if let Function::Builtin(builtin) = &call.function {
                     visit(*builtin);
                 }
-                call.args.iter().for_each(|arg| arg.visit_focus_dependent(visit));
+                call.args
+                    .iter()
+                    .for_each(|arg| arg.visit_focus_dependent(visit));
             }
         }
     }

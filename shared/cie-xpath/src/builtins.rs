@@ -3,32 +3,32 @@
 
 use std::borrow::Cow;
 
-use crate::ast::{Call, Function};
+use crate::ast::{Call, Expr, Function};
 use crate::datetime::is_xml_space;
 use crate::dom::{NodeId, NodeKind};
 use crate::error::XPathError;
 use crate::eval::{Evaluator, Focus, Seq};
 use crate::functions::{Builtin, FunctionContext};
 use crate::value::{
-    ArithOp, Atom, Atomic, AtomicType, CmpOp, Item, Num, Value, arithmetic, cast_text, compare_values,
-    item_string, parse_double,
+    ArithOp, Atom, Atomic, AtomicType, CmpOp, Item, Num, Value, arithmetic, cast_text,
+    compare_values, item_string, parse_double,
 };
 use crate::xregex;
 
 fn boolean(value: bool) -> Seq {
-    vec![Item::Atomic(Atomic::Boolean(value))]
+    Seq::one(Item::Atomic(Atomic::Boolean(value)))
 }
 
 fn string(value: String) -> Seq {
-    vec![Item::Atomic(Atomic::String(value))]
+    Seq::one(Item::Atomic(Atomic::String(value)))
 }
 
 fn integer(value: i64) -> Seq {
-    vec![Item::Atomic(Atomic::Integer(value))]
+    Seq::one(Item::Atomic(Atomic::Integer(value)))
 }
 
 fn number(value: Num) -> Seq {
-    vec![Item::Atomic(value.into_atomic())]
+    Seq::one(Item::Atomic(value.into_atomic()))
 }
 
 /// `fn:normalize-space` on XML whitespace only (space, tab, CR, LF; not U+3000).
@@ -44,17 +44,29 @@ pub(crate) fn normalize_space(text: &str) -> String {
 }
 
 fn is_normalized(text: &str) -> bool {
-    !text.starts_with(is_xml_space)
-        && !text.ends_with(is_xml_space)
-        && !text.contains(|c: char| matches!(c, '\t' | '\r' | '\n'))
-        && !text.contains("  ")
+    let bytes = text.as_bytes();
+    if bytes.first() == Some(&b' ') || bytes.last() == Some(&b' ') {
+        return false;
+    }
+    let mut previous_space = false;
+    for &byte in bytes {
+        match byte {
+            b'\t' | b'\r' | b'\n' => return false,
+            b' ' if previous_space => return false,
+            b' ' => previous_space = true,
+            _ => previous_space = false,
+        }
+    }
+    true
 }
 
 /// `fn:number` of an atomized value: `NaN` when it is not a number.
 fn to_number(atom: Option<Atom<'_>>) -> f64 {
     match atom {
         None => f64::NAN,
-        Some(Atom::Untyped(text)) => parse_double(text.trim_matches(is_xml_space)).unwrap_or(f64::NAN),
+        Some(Atom::Untyped(text) | Atom::Text(text)) => {
+            parse_double(text.trim_matches(is_xml_space)).unwrap_or(f64::NAN)
+        }
         Some(Atom::Value(value)) => match value.as_ref() {
             Atomic::String(text) | Atomic::Untyped(text) => {
                 parse_double(text.trim_matches(is_xml_space)).unwrap_or(f64::NAN)
@@ -79,12 +91,21 @@ impl<'a> Evaluator<'a> {
     }
 
     /// A string argument: `""` for the empty sequence, the string value of a single item.
-    fn string_arg(&mut self, call: &'a Call, index: usize, focus: Focus<'_>) -> Result<Cow<'a, str>, XPathError> {
+    fn string_arg(
+        &mut self,
+        call: &'a Call,
+        index: usize,
+        focus: Focus<'_>,
+    ) -> Result<Cow<'a, str>, XPathError> {
         self.eval_str(&call.args[index], focus)
     }
 
     /// The string of the argument, or of the context item when the argument is omitted.
-    fn string_or_context(&mut self, call: &'a Call, focus: Focus<'_>) -> Result<Cow<'a, str>, XPathError> {
+    fn string_or_context(
+        &mut self,
+        call: &'a Call,
+        focus: Focus<'_>,
+    ) -> Result<Cow<'a, str>, XPathError> {
         if call.args.is_empty() {
             return match focus.item {
                 Some(Item::Node(node)) => Ok(self.doc.string_value(*node)),
@@ -95,7 +116,11 @@ impl<'a> Evaluator<'a> {
         self.string_arg(call, 0, focus)
     }
 
-    fn node_or_context(&mut self, call: &'a Call, focus: Focus<'_>) -> Result<Option<NodeId>, XPathError> {
+    fn node_or_context(
+        &mut self,
+        call: &'a Call,
+        focus: Focus<'_>,
+    ) -> Result<Option<NodeId>, XPathError> {
         if call.args.is_empty() {
             return self.context_node(focus).map(Some);
         }
@@ -107,26 +132,50 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    fn numeric_arg(&mut self, call: &'a Call, index: usize, focus: Focus<'_>) -> Result<Option<Num>, XPathError> {
+    fn numeric_arg(
+        &mut self,
+        call: &'a Call,
+        index: usize,
+        focus: Focus<'_>,
+    ) -> Result<Option<Num>, XPathError> {
         self.numeric_operand(&call.args[index], focus)
     }
 
-    fn double_arg(&mut self, call: &'a Call, index: usize, focus: Focus<'_>) -> Result<f64, XPathError> {
-        Ok(self.numeric_arg(call, index, focus)?.map_or(f64::NAN, Num::to_f64))
+    fn double_arg(
+        &mut self,
+        call: &'a Call,
+        index: usize,
+        focus: Focus<'_>,
+    ) -> Result<f64, XPathError> {
+        Ok(self
+            .numeric_arg(call, index, focus)?
+            .map_or(f64::NAN, Num::to_f64))
     }
 
-    fn regex(&mut self, call: &'a Call, flags_index: usize, focus: Focus<'_>) -> Result<Cow<'a, regex::Regex>, XPathError> {
+    fn regex(
+        &mut self,
+        call: &'a Call,
+        flags_index: usize,
+        focus: Focus<'_>,
+    ) -> Result<Cow<'a, regex::Regex>, XPathError> {
         if let Some(regex) = &call.regex {
             return Ok(Cow::Borrowed(regex.as_ref()));
         }
         let pattern = self.string_arg(call, 1, focus)?;
-        let flags =
-            if call.args.len() > flags_index { self.string_arg(call, flags_index, focus)? } else { Cow::Borrowed("") };
+        let flags = if call.args.len() > flags_index {
+            self.string_arg(call, flags_index, focus)?
+        } else {
+            Cow::Borrowed("")
+        };
         Ok(Cow::Owned(xregex::compile(&pattern, &flags)?))
     }
 
     /// Calls that produce a boolean, evaluated without building a sequence; `None` for other calls.
-    pub(crate) fn call_bool(&mut self, call: &'a Call, focus: Focus<'_>) -> Result<Option<bool>, XPathError> {
+    pub(crate) fn call_bool(
+        &mut self,
+        call: &'a Call,
+        focus: Focus<'_>,
+    ) -> Result<Option<bool>, XPathError> {
         let Function::Builtin(builtin) = &call.function else {
             return Ok(None);
         };
@@ -137,6 +186,17 @@ impl<'a> Evaluator<'a> {
             Builtin::False => false,
             Builtin::Exists => self.exists(&call.args[0], focus)?,
             Builtin::Empty => !self.exists(&call.args[0], focus)?,
+            Builtin::Contains
+                if let (Some(tokens), Expr::Call(concat)) = (&call.tokens, &call.args[1]) =>
+            {
+                let value = self.eval_str(&concat.args[1], focus)?;
+                if value.is_empty() || value.contains(' ') {
+                    let list = self.string_arg(call, 0, focus)?;
+                    list.contains(&format!(" {value} "))
+                } else {
+                    tokens.contains(value.as_ref())
+                }
+            }
             Builtin::Contains | Builtin::StartsWith | Builtin::EndsWith => {
                 let text = self.string_arg(call, 0, focus)?;
                 let part = self.string_arg(call, 1, focus)?;
@@ -156,7 +216,11 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Calls that produce a single string, computed without building a sequence; `None` for other calls.
-    pub(crate) fn call_str(&mut self, call: &'a Call, focus: Focus<'_>) -> Result<Option<Cow<'a, str>>, XPathError> {
+    pub(crate) fn call_str(
+        &mut self,
+        call: &'a Call,
+        focus: Focus<'_>,
+    ) -> Result<Option<Cow<'a, str>>, XPathError> {
         let Function::Builtin(builtin) = &call.function else {
             return Ok(None);
         };
@@ -165,7 +229,11 @@ impl<'a> Evaluator<'a> {
             Builtin::String => self.string_or_context(call, focus)?,
             Builtin::NormalizeSpace => {
                 let text = self.string_or_context(call, focus)?;
-                if is_normalized(&text) { text } else { Cow::Owned(normalize_space(&text)) }
+                if is_normalized(&text) {
+                    text
+                } else {
+                    Cow::Owned(normalize_space(&text))
+                }
             }
             Builtin::Concat => {
                 let mut out = String::new();
@@ -223,9 +291,9 @@ impl<'a> Evaluator<'a> {
                 };
                 match builtin {
                     Builtin::Name => match doc.kind(node) {
-                        NodeKind::Element | NodeKind::Attribute | NodeKind::ProcessingInstruction => {
-                            doc.qualified_name(node)
-                        }
+                        NodeKind::Element
+                        | NodeKind::Attribute
+                        | NodeKind::ProcessingInstruction => doc.qualified_name(node),
                         _ => Cow::Borrowed(""),
                     },
                     Builtin::LocalName => Cow::Borrowed(doc.local_name(node)),
@@ -242,10 +310,12 @@ impl<'a> Evaluator<'a> {
             Function::Native(native) => {
                 let mut args = Vec::with_capacity(call.args.len());
                 for arg in &call.args {
-                    args.push(Value::new(self.eval(arg, focus)?));
+                    args.push(Value::new(self.eval(arg, focus)?.into_vec()));
                 }
                 let context = FunctionContext::new(self.doc, focus.item);
-                return native.call(&context, &args).map(Value::into_items);
+                return native
+                    .call(&context, &args)
+                    .map(|value| Seq::from(value.into_items()));
             }
         };
         if let Some(result) = self.call_bool(call, focus)? {
@@ -300,13 +370,17 @@ impl<'a> Evaluator<'a> {
             Builtin::Avg => {
                 let items = self.arg(call, 0, focus)?;
                 if items.is_empty() {
-                    return Ok(Vec::new());
+                    return Ok(Seq::new());
                 }
                 let mut total = Num::Int(0);
                 for item in &items {
                     total = arithmetic(ArithOp::Add, total, Num::operand(&Atom::of(doc, item))?)?;
                 }
-                Ok(number(arithmetic(ArithOp::Div, total, Num::Int(items.len() as i64))?))
+                Ok(number(arithmetic(
+                    ArithOp::Div,
+                    total,
+                    Num::Int(items.len() as i64),
+                )?))
             }
             Builtin::Max | Builtin::Min => {
                 let items = self.arg(call, 0, focus)?;
@@ -314,28 +388,47 @@ impl<'a> Evaluator<'a> {
                 for item in &items {
                     let value = match Atom::of(doc, item) {
                         Atom::Untyped(text) => cast_text(&text, AtomicType::Double)?,
+                        Atom::Text(text) => Atomic::String(text.into_owned()),
                         Atom::Value(value) => value.into_owned(),
                     };
                     if matches!(value, Atomic::Double(d) if d.is_nan()) {
-                        return Ok(vec![Item::Atomic(value)]);
+                        return Ok(Seq::one(Item::Atomic(value)));
                     }
                     best = Some(match best {
                         None => value,
                         Some(current) => {
-                            let op = if builtin == Builtin::Max { CmpOp::Gt } else { CmpOp::Lt };
-                            if compare_values(op, &value, &current)? { value } else { current }
+                            let op = if builtin == Builtin::Max {
+                                CmpOp::Gt
+                            } else {
+                                CmpOp::Lt
+                            };
+                            if compare_values(op, &value, &current)? {
+                                value
+                            } else {
+                                current
+                            }
                         }
                     });
                 }
-                Ok(best.map(|value| vec![Item::Atomic(value)]).unwrap_or_default())
+                Ok(best
+                    .map(|value| Seq::one(Item::Atomic(value)))
+                    .unwrap_or_default())
             }
             Builtin::Data => {
                 let items = self.arg(call, 0, focus)?;
-                Ok(items.iter().map(|item| Item::Atomic(Atom::of(doc, item).into_atomic())).collect())
+                Ok(items
+                    .iter()
+                    .map(|item| Item::Atomic(Atom::of(doc, item).into_atomic()))
+                    .collect())
             }
             Builtin::Number => {
                 let items = if call.args.is_empty() {
-                    vec![focus.item.cloned().ok_or_else(|| XPathError::dynamic("XPDY0002", "no context item"))?]
+                    Seq::one(
+                        focus
+                            .item
+                            .cloned()
+                            .ok_or_else(|| XPathError::dynamic("XPDY0002", "no context item"))?,
+                    )
                 } else {
                     self.arg(call, 0, focus)?
                 };
@@ -346,39 +439,55 @@ impl<'a> Evaluator<'a> {
                 };
                 Ok(number(Num::Dbl(value)))
             }
-            Builtin::StringLength => {
-                Ok(integer(self.string_or_context(call, focus)?.chars().count() as i64))
-            }
+            Builtin::StringLength => Ok(integer(
+                self.string_or_context(call, focus)?.chars().count() as i64,
+            )),
             Builtin::Replace => {
                 let text = self.string_arg(call, 0, focus)?;
                 let regex = self.regex(call, 3, focus)?;
                 if regex.is_match("") {
-                    return Err(XPathError::dynamic("FORX0003", "the pattern matches the empty string"));
+                    return Err(XPathError::dynamic(
+                        "FORX0003",
+                        "the pattern matches the empty string",
+                    ));
                 }
                 let template = self.string_arg(call, 2, focus)?;
                 let replacement = xregex::replacement(&template, regex.captures_len() - 1)?;
-                Ok(string(regex.replace_all(&text, replacement.as_str()).into_owned()))
+                Ok(string(
+                    regex.replace_all(&text, replacement.as_str()).into_owned(),
+                ))
             }
             Builtin::Tokenize => {
                 let text = self.string_arg(call, 0, focus)?;
                 let regex = self.regex(call, 2, focus)?;
                 if regex.is_match("") {
-                    return Err(XPathError::dynamic("FORX0003", "the pattern matches the empty string"));
+                    return Err(XPathError::dynamic(
+                        "FORX0003",
+                        "the pattern matches the empty string",
+                    ));
                 }
                 if text.is_empty() {
-                    return Ok(Vec::new());
+                    return Ok(Seq::new());
                 }
-                Ok(regex.split(&text).map(|part| Item::Atomic(Atomic::String(part.to_owned()))).collect())
+                Ok(regex
+                    .split(&text)
+                    .map(|part| Item::Atomic(Atomic::String(part.to_owned())))
+                    .collect())
             }
             Builtin::StringJoin => {
                 let items = self.arg(call, 0, focus)?;
-                let separator = if call.args.len() > 1 { self.string_arg(call, 1, focus)? } else { Cow::Borrowed("") };
-                let parts: Vec<Cow<'_, str>> = items.iter().map(|item| item_string(doc, item)).collect();
+                let separator = if call.args.len() > 1 {
+                    self.string_arg(call, 1, focus)?
+                } else {
+                    Cow::Borrowed("")
+                };
+                let parts: Vec<Cow<'_, str>> =
+                    items.iter().map(|item| item_string(doc, item)).collect();
                 Ok(string(parts.join(separator.as_ref())))
             }
             Builtin::Round | Builtin::Floor | Builtin::Ceiling | Builtin::Abs => {
                 let Some(value) = self.numeric_arg(call, 0, focus)? else {
-                    return Ok(Vec::new());
+                    return Ok(Seq::new());
                 };
                 Ok(number(match builtin {
                     Builtin::Round => value.round(),
@@ -389,12 +498,16 @@ impl<'a> Evaluator<'a> {
             }
             Builtin::RoundHalfToEven => {
                 let Some(value) = self.numeric_arg(call, 0, focus)? else {
-                    return Ok(Vec::new());
+                    return Ok(Seq::new());
                 };
                 let precision = match call.args.get(1) {
                     Some(_) => match self.numeric_arg(call, 1, focus)? {
                         Some(Num::Int(precision)) => precision,
-                        _ => return Err(XPathError::type_error("the precision must be an xs:integer")),
+                        _ => {
+                            return Err(XPathError::type_error(
+                                "the precision must be an xs:integer",
+                            ));
+                        }
                     },
                     None => 0,
                 };
@@ -404,7 +517,11 @@ impl<'a> Evaluator<'a> {
                 if focus.item.is_none() {
                     return Err(XPathError::dynamic("XPDY0002", "no context position"));
                 }
-                let value = if builtin == Builtin::Position { focus.position } else { focus.size };
+                let value = if builtin == Builtin::Position {
+                    focus.position
+                } else {
+                    focus.size
+                };
                 Ok(integer(value as i64))
             }
             Builtin::DistinctValues => {
@@ -433,7 +550,10 @@ impl<'a> Evaluator<'a> {
             }
             Builtin::StringToCodepoints => {
                 let text = self.string_arg(call, 0, focus)?;
-                Ok(text.chars().map(|c| Item::Atomic(Atomic::Integer(i64::from(u32::from(c))))).collect())
+                Ok(text
+                    .chars()
+                    .map(|c| Item::Atomic(Atomic::Integer(i64::from(u32::from(c)))))
+                    .collect())
             }
             Builtin::CodepointsToString => {
                 let items = self.arg(call, 0, focus)?;
@@ -441,16 +561,29 @@ impl<'a> Evaluator<'a> {
                 for item in &items {
                     let code = match Atom::of(doc, item).into_atomic() {
                         Atomic::Integer(code) => code,
-                        Atomic::Untyped(text) => match cast_text(&text, AtomicType::Integer(crate::value::IntegerRange::Any))? {
+                        Atomic::Untyped(text) => match cast_text(
+                            &text,
+                            AtomicType::Integer(crate::value::IntegerRange::Any),
+                        )? {
                             Atomic::Integer(code) => code,
                             _ => return Err(XPathError::type_error("integer expected")),
                         },
-                        other => return Err(XPathError::type_error(format!("{} is not an integer", other.type_name()))),
+                        other => {
+                            return Err(XPathError::type_error(format!(
+                                "{} is not an integer",
+                                other.type_name()
+                            )));
+                        }
                     };
                     let c = u32::try_from(code)
                         .ok()
                         .and_then(char::from_u32)
-                        .ok_or_else(|| XPathError::dynamic("FOCH0001", format!("{code} is not a valid character")))?;
+                        .ok_or_else(|| {
+                            XPathError::dynamic(
+                                "FOCH0001",
+                                format!("{code} is not a valid character"),
+                            )
+                        })?;
                     out.push(c);
                 }
                 Ok(string(out))
@@ -492,11 +625,11 @@ impl<'a> Evaluator<'a> {
                         positions.push(Item::Atomic(Atomic::Integer(index as i64 + 1)));
                     }
                 }
-                Ok(positions)
+                Ok(Seq::from(positions))
             }
             Builtin::Root => match self.node_or_context(call, focus)? {
-                Some(_) => Ok(vec![Item::Node(doc.root())]),
-                None => Ok(Vec::new()),
+                Some(_) => Ok(Seq::one(Item::Node(doc.root()))),
+                None => Ok(Seq::new()),
             },
             Builtin::ZeroOrOne | Builtin::ExactlyOne | Builtin::OneOrMore => {
                 let items = self.arg(call, 0, focus)?;
@@ -516,14 +649,17 @@ impl<'a> Evaluator<'a> {
                 let right = self.arg(call, 1, focus)?;
                 match (left.as_slice(), right.as_slice()) {
                     ([a], [b]) => {
-                        let ordering = item_string(doc, a).as_ref().cmp(item_string(doc, b).as_ref());
+                        let ordering = item_string(doc, a)
+                            .as_ref()
+                            .cmp(item_string(doc, b).as_ref());
                         Ok(integer(ordering as i64))
                     }
-                    ([], _) | (_, []) => Ok(Vec::new()),
-                    _ => Err(XPathError::type_error("compare() arguments must be single strings")),
+                    ([], _) | (_, []) => Ok(Seq::new()),
+                    _ => Err(XPathError::type_error(
+                        "compare() arguments must be single strings",
+                    )),
                 }
             }
         }
     }
-
 }

@@ -22,21 +22,34 @@ pub(crate) fn register(registry: &mut FunctionRegistry) {
         ("abn", |value| Ok(abn(value))),
     ];
     for (name, check) in unary {
-        registry.register(SCHEMATRON_UTILS_NAMESPACE, name, 1..=1, move |context, args| {
-            let text = context.string_argument(&args[0])?;
-            check(&text).map(Value::boolean)
-        });
+        registry.register(
+            SCHEMATRON_UTILS_NAMESPACE,
+            name,
+            1..=1,
+            move |context, args| {
+                let text = context.string_argument(&args[0])?;
+                check(&text).map(Value::boolean)
+            },
+        );
     }
-    registry.register(SCHEMATRON_UTILS_NAMESPACE, "slack", 3..=3, |context, args| {
-        let decimal = |value: &Value| -> Result<Decimal, XPathError> {
-            match Atomic::String(context.string_argument(value)?).cast(AtomicType::Decimal)? {
-                Atomic::Decimal(decimal) => Ok(decimal),
-                _ => Err(XPathError::type_error("u:slack expects decimals")),
-            }
-        };
-        let (expected, value, slack) = (decimal(&args[0])?, decimal(&args[1])?, decimal(&args[2])?);
-        Ok(Value::boolean(expected + slack >= value && expected - slack <= value))
-    });
+    registry.register(
+        SCHEMATRON_UTILS_NAMESPACE,
+        "slack",
+        3..=3,
+        |context, args| {
+            let decimal = |value: &Value| -> Result<Decimal, XPathError> {
+                match Atomic::String(context.string_argument(value)?).cast(AtomicType::Decimal)? {
+                    Atomic::Decimal(decimal) => Ok(decimal),
+                    _ => Err(XPathError::type_error("u:slack expects decimals")),
+                }
+            };
+            let (expected, value, slack) =
+                (decimal(&args[0])?, decimal(&args[1])?, decimal(&args[2])?);
+            Ok(Value::boolean(
+                expected + slack >= value && expected - slack <= value,
+            ))
+        },
+    );
 }
 
 fn codepoints(value: &str) -> Vec<i64> {
@@ -65,8 +78,12 @@ fn check_digit_scheme(value: &str, weight: impl Fn(i64) -> i64, modulus: i64) ->
     let Some((last, body)) = points.split_last() else {
         return false;
     };
-    let sum: i64 =
-        body.iter().rev().enumerate().map(|(i, &c)| (c - 48) * weight(i as i64 + 1)).sum();
+    let sum: i64 = body
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &c)| (c - 48) * weight(i as i64 + 1))
+        .sum();
     let expected = (modulus - sum % modulus) % modulus;
     digit_number(Some(last)) == Some(expected as f64)
 }
@@ -75,7 +92,9 @@ fn check_digit_scheme(value: &str, weight: impl Fn(i64) -> i64, modulus: i64) ->
 pub(crate) fn mod97_0208(value: &str) -> Result<bool, XPathError> {
     let chars: Vec<char> = value.chars().collect();
     let slice = |from: usize, len: usize| -> String { chars.iter().skip(from).take(len).collect() };
-    let head = match Atomic::String(slice(0, 8)).cast(AtomicType::Integer(crate::value::IntegerRange::Any))? {
+    let head = match Atomic::String(slice(0, 8))
+        .cast(AtomicType::Integer(crate::value::IntegerRange::Any))?
+    {
         Atomic::Integer(head) => head,
         _ => return Err(XPathError::type_error("integer expected")),
     };
@@ -110,7 +129,8 @@ pub(crate) fn check_cf(value: &str) -> bool {
 
 fn check_cf16(value: &str) -> bool {
     let chars: Vec<char> = value.chars().collect();
-    let part = |from: usize, len: usize| -> String { chars.iter().skip(from - 1).take(len).collect() };
+    let part =
+        |from: usize, len: usize| -> String { chars.iter().skip(from - 1).take(len).collect() };
     let letters = |text: String| only_chars(&text, |c| c.is_ascii_alphabetic());
     letters(part(1, 6))
         && castable_as_integer(&part(7, 2))
@@ -147,11 +167,14 @@ fn add_piva(code: &str, even: bool) -> Result<i64, XPathError> {
     let mut even = even;
     let mut rest: Vec<char> = code.chars().collect();
     while !rest.is_empty() && castable_as_integer(&rest.iter().collect::<String>()) {
-        let digit = rest[0]
-            .to_digit(10)
-            .map(i64::from)
-            .ok_or_else(|| XPathError::dynamic("FORG0001", format!("{:?} is not a digit", rest[0])))?;
-        total += if even { [0, 2, 4, 6, 8, 1, 3, 5, 7, 9][digit as usize] } else { digit };
+        let digit = rest[0].to_digit(10).map(i64::from).ok_or_else(|| {
+            XPathError::dynamic("FORG0001", format!("{:?} is not a digit", rest[0]))
+        })?;
+        total += if even {
+            [0, 2, 4, 6, 8, 1, 3, 5, 7, 9][digit as usize]
+        } else {
+            digit
+        };
         even = !even;
         rest.remove(0);
     }

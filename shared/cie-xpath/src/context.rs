@@ -25,7 +25,10 @@ impl Namespaces {
         let mut bindings = HashMap::new();
         bindings.insert("xs".to_owned(), XS_NAMESPACE.to_owned());
         bindings.insert("fn".to_owned(), FN_NAMESPACE.to_owned());
-        bindings.insert("xml".to_owned(), "http://www.w3.org/XML/1998/namespace".to_owned());
+        bindings.insert(
+            "xml".to_owned(),
+            "http://www.w3.org/XML/1998/namespace".to_owned(),
+        );
         Namespaces { bindings }
     }
 

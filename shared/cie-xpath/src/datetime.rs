@@ -108,7 +108,11 @@ impl XsDateTime {
         let nanos = parse_time_part(time)?;
         if nanos == NANOS_PER_DAY as u64 {
             let next = date.succ_opt()?;
-            return Some(XsDateTime { date: next, nanos: 0, tz });
+            return Some(XsDateTime {
+                date: next,
+                nanos: 0,
+                tz,
+            });
         }
         Some(XsDateTime { date, nanos, tz })
     }
@@ -247,7 +251,13 @@ fn write_date(f: &mut fmt::Formatter<'_>, date: NaiveDate) -> fmt::Result {
 fn write_time(f: &mut fmt::Formatter<'_>, nanos: u64) -> fmt::Result {
     let seconds = nanos / 1_000_000_000;
     let fraction = nanos % 1_000_000_000;
-    write!(f, "{:02}:{:02}:{:02}", seconds / 3600, seconds / 60 % 60, seconds % 60)?;
+    write!(
+        f,
+        "{:02}:{:02}:{:02}",
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60
+    )?;
     if fraction != 0 {
         let digits = format!("{fraction:09}");
         write!(f, ".{}", digits.trim_end_matches('0'))?;
@@ -286,7 +296,10 @@ mod tests {
     fn dates_parse_with_and_without_timezone() {
         assert!(XsDate::parse("2023-10-01").is_some());
         assert!(XsDate::parse(" 2023-10-01Z ").is_some());
-        assert_eq!(XsDate::parse("2023-10-01+09:00").map(|d| d.tz), Some(Some(540)));
+        assert_eq!(
+            XsDate::parse("2023-10-01+09:00").map(|d| d.tz),
+            Some(Some(540))
+        );
         assert!(XsDate::parse("2023-02-30").is_none());
         assert!(XsDate::parse("23-10-01").is_none());
         assert!(XsDate::parse("2023-1-01").is_none());
@@ -309,7 +322,12 @@ mod tests {
         assert!(XsTime::parse("24:00:00").is_some());
         assert!(XsTime::parse("24:00:01").is_none());
         assert!(XsTime::parse("12:30").is_none());
-        assert_eq!(XsTime::parse("12:30:00.250").map(|t| t.to_string()).as_deref(), Some("12:30:00.25"));
+        assert_eq!(
+            XsTime::parse("12:30:00.250")
+                .map(|t| t.to_string())
+                .as_deref(),
+            Some("12:30:00.25")
+        );
     }
 
     #[test]

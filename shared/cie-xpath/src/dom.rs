@@ -1,17 +1,14 @@
 //! The arena DOM: a parsed XML document (elements, attributes, text, comments, processing instructions)
 //! stored in document order, with namespace-resolved names, source positions and a per-name element index.
+//! Parsing itself is in `xml`.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-
-use quick_xml::XmlVersion;
-use quick_xml::events::{BytesStart, Event};
-use quick_xml::name::ResolveResult;
-use quick_xml::reader::NsReader;
+use std::sync::OnceLock;
 
 use crate::error::XmlError;
 
-const NONE: u32 = u32::MAX;
+pub(crate) const NONE: u32 = u32::MAX;
 
 /// A node of a [`Document`]: its index in document order (attributes follow their element and precede its
 /// children, as in the XPath data model).
@@ -26,6 +23,10 @@ impl NodeId {
 
     fn raw(self) -> u32 {
         self.0
+    }
+
+    pub(crate) fn from_raw(index: u32) -> Self {
+        NodeId(index)
     }
 }
 
@@ -47,23 +48,29 @@ pub enum NodeKind {
 }
 
 #[derive(Debug, Clone)]
-struct NodeData {
-    kind: NodeKind,
-    parent: u32,
-    first_child: u32,
-    next_sibling: u32,
+pub(crate) struct NodeData {
+    pub(crate) kind: NodeKind,
+    pub(crate) parent: u32,
+    pub(crate) first_child: u32,
+    pub(crate) next_sibling: u32,
     /// One past the last node of the subtree (attributes and descendants).
-    end: u32,
-    attr_count: u32,
-    name: u32,
-    text_start: u32,
-    text_len: u32,
-    line: u32,
-    column: u32,
+    pub(crate) end: u32,
+    pub(crate) attr_count: u32,
+    pub(crate) name: u32,
+    pub(crate) text_start: u32,
+    pub(crate) text_len: u32,
+    /// First element child and next element sibling (element-only links for the child axis).
+    pub(crate) first_element: u32,
+    pub(crate) next_element: u32,
+    /// Process-wide name id (see `names`) of an element or attribute, `NONE` if unknown.
+    pub(crate) global_name: u32,
+    /// Byte offset in the source where the node starts (`<` of an element's start tag; the element's for an
+    /// attribute).
+    pub(crate) offset: u32,
 }
 
 impl NodeData {
-    fn new(kind: NodeKind, parent: u32) -> Self {
+    pub(crate) fn new(kind: NodeKind, parent: u32) -> Self {
         NodeData {
             kind,
             parent,
@@ -74,29 +81,44 @@ impl NodeData {
             name: NONE,
             text_start: 0,
             text_len: 0,
-            line: 0,
-            column: 0,
+            first_element: NONE,
+            next_element: NONE,
+            global_name: NONE,
+            offset: 0,
         }
     }
 }
 
 #[derive(Debug, Clone)]
-struct NameData {
-    ns: u32,
-    local: Box<str>,
-    prefix: Option<Box<str>>,
-    expanded: u32,
+pub(crate) struct NameData {
+    pub(crate) ns: u32,
+    pub(crate) local: Box<str>,
+    pub(crate) prefix: Option<Box<str>>,
+    pub(crate) expanded: u32,
 }
 
 #[derive(Debug, Clone)]
-struct ExpandedName {
-    ns: u32,
-    local: Box<str>,
+pub(crate) struct ExpandedName {
+    pub(crate) ns: u32,
+    pub(crate) local: Box<str>,
+}
+
+/// Everything the parser produces.
+pub(crate) struct DocumentParts {
+    pub(crate) nodes: Vec<NodeData>,
+    pub(crate) text: String,
+    pub(crate) names: Vec<NameData>,
+    pub(crate) namespaces: Vec<Box<str>>,
+    pub(crate) expanded: Vec<ExpandedName>,
+    pub(crate) expanded_by_local: HashMap<Box<str>, Vec<(u32, u32)>>,
+    pub(crate) elements_by_name: Vec<Vec<NodeId>>,
 }
 
 /// A parsed XML document.
 #[derive(Debug, Clone)]
 pub struct Document {
+    source: Box<str>,
+    line_starts: OnceLock<Vec<u32>>,
     nodes: Vec<NodeData>,
     text: String,
     names: Vec<NameData>,
@@ -104,19 +126,142 @@ pub struct Document {
     expanded: Vec<ExpandedName>,
     expanded_by_local: HashMap<Box<str>, Vec<(u32, u32)>>,
     elements_by_name: Vec<Vec<NodeId>>,
+    /// For elements with many element children: their children grouped by expanded name id.
+    wide_children: Vec<(u32, HashMap<u32, Vec<NodeId>>)>,
+    /// Expanded name id for each process-wide name id below `interned`.
+    by_global_id: Vec<u32>,
+    /// Number of process-wide name ids when the document was parsed.
+    interned: u32,
 }
+
+const WIDE: usize = 32;
 
 impl Document {
     /// Parses a UTF-8 XML document (an initial byte order mark is skipped). Entity references are limited to
     /// the five predefined entities and character references; a DOCTYPE is refused.
     pub fn parse(bytes: &[u8]) -> Result<Document, XmlError> {
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        let source = std::str::from_utf8(bytes)
-            .map_err(|error| XmlError::NotUtf8 { offset: error.valid_up_to() })?;
+        let bom = if bytes.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
+        let source = std::str::from_utf8(&bytes[bom..]).map_err(|error| XmlError::NotUtf8 {
+            offset: bom + error.valid_up_to(),
+        })?;
         if source.len() >= u32::MAX as usize {
             return Err(XmlError::TooLarge);
         }
-        Builder::new(source).run()
+        let parts = crate::xml::parse(source)?;
+        let document = Document {
+            source: source.into(),
+            line_starts: OnceLock::new(),
+            nodes: parts.nodes,
+            text: parts.text,
+            names: parts.names,
+            namespaces: parts.namespaces,
+            expanded: parts.expanded,
+            expanded_by_local: parts.expanded_by_local,
+            elements_by_name: parts.elements_by_name,
+            wide_children: Vec::new(),
+            by_global_id: Vec::new(),
+            interned: 0,
+        };
+        Ok(document.index_wide_elements().resolve_global_names())
+    }
+
+    fn resolve_global_names(mut self) -> Self {
+        let (interned, global_ids) = crate::names::resolve(
+            self.expanded
+                .iter()
+                .map(|name| (&*self.namespaces[name.ns as usize], &*name.local)),
+        );
+        let mut by_global_id = vec![NONE; interned as usize];
+        for (expanded, &global) in global_ids.iter().enumerate() {
+            if global != NONE {
+                by_global_id[global as usize] = expanded as u32;
+            }
+        }
+        for node in &mut self.nodes {
+            if node.name != NONE {
+                node.global_name = global_ids[self.names[node.name as usize].expanded as usize];
+            }
+        }
+        self.by_global_id = by_global_id;
+        self.interned = interned;
+        self
+    }
+
+    /// Whether an element or attribute has the name of a compiled name test (`id` from the process-wide name
+    /// table), comparing ids when the document knows the id and strings otherwise.
+    pub(crate) fn matches_name(
+        &self,
+        node: NodeId,
+        id: u32,
+        namespace_uri: &str,
+        local_name: &str,
+    ) -> bool {
+        if id < self.interned {
+            return self.data(node).global_name == id;
+        }
+        self.has_name(node, namespace_uri, local_name)
+    }
+
+    /// The document's expanded name id for a compiled name test.
+    pub(crate) fn expanded_for_test(
+        &self,
+        id: u32,
+        namespace_uri: &str,
+        local_name: &str,
+    ) -> Option<u32> {
+        if id < self.interned {
+            let expanded = self.by_global_id[id as usize];
+            return (expanded != NONE).then_some(expanded);
+        }
+        self.lookup_expanded_name(namespace_uri, local_name)
+    }
+
+    fn index_wide_elements(mut self) -> Self {
+        let mut wide = Vec::new();
+        for (index, data) in self.nodes.iter().enumerate() {
+            if data.kind != NodeKind::Element || data.end as usize - index <= WIDE {
+                continue;
+            }
+            let parent = NodeId(index as u32);
+            let elements = self.element_children(parent).count();
+            if elements < WIDE {
+                continue;
+            }
+            let mut groups: HashMap<u32, Vec<NodeId>> = HashMap::new();
+            for child in self.element_children(parent) {
+                if let Some(name) = self.expanded_name_id(child) {
+                    groups.entry(name).or_default().push(child);
+                }
+            }
+            wide.push((index as u32, groups));
+        }
+        self.wide_children = wide;
+        self
+    }
+
+    /// The element children of `parent` with this namespace URI and local name, when `parent` has so many
+    /// children that they are indexed; `None` otherwise (scan the children instead).
+    pub(crate) fn children_named(
+        &self,
+        parent: NodeId,
+        id: u32,
+        namespace_uri: &str,
+        local_name: &str,
+    ) -> Option<&[NodeId]> {
+        let at = self
+            .wide_children
+            .binary_search_by_key(&parent.0, |(node, _)| *node)
+            .ok()?;
+        let groups = &self.wide_children[at].1;
+        let name = self.expanded_for_test(id, namespace_uri, local_name);
+        Some(
+            name.and_then(|name| groups.get(&name))
+                .map_or(&[], Vec::as_slice),
+        )
     }
 
     /// The document node.
@@ -126,7 +271,8 @@ impl Document {
 
     /// The document element.
     pub fn document_element(&self) -> Option<NodeId> {
-        self.children(self.root()).find(|&child| self.kind(child) == NodeKind::Element)
+        self.children(self.root())
+            .find(|&child| self.kind(child) == NodeKind::Element)
     }
 
     /// Number of nodes (all kinds, the document node included).
@@ -168,7 +314,18 @@ impl Document {
 
     /// The children in document order.
     pub fn children(&self, node: NodeId) -> Children<'_> {
-        Children { doc: self, next: self.data(node).first_child }
+        Children {
+            doc: self,
+            next: self.data(node).first_child,
+        }
+    }
+
+    /// The element children in document order.
+    pub fn element_children(&self, node: NodeId) -> ElementChildren<'_> {
+        ElementChildren {
+            doc: self,
+            next: self.data(node).first_element,
+        }
     }
 
     /// The attributes of an element in document order (empty for other nodes).
@@ -248,6 +405,13 @@ impl Document {
         }
     }
 
+    /// The process-wide key of an element's or attribute's expanded name, when that key was interned before
+    /// the document was parsed (`None` otherwise: compare names with [`Document::has_name`] then).
+    pub fn name_key(&self, node: NodeId) -> Option<crate::NameKey> {
+        let global = self.data(node).global_name;
+        (global != NONE).then(|| crate::NameKey::from_id(global))
+    }
+
     /// Number of distinct names as written (the bound of [`Document::name_id`]).
     pub fn name_count(&self) -> usize {
         self.names.len()
@@ -255,9 +419,10 @@ impl Document {
 
     /// The expanded names used in this document: `(id, namespace URI, local name)`.
     pub fn expanded_names(&self) -> impl Iterator<Item = (u32, &str, &str)> {
-        self.expanded.iter().enumerate().map(|(id, name)| {
-            (id as u32, &*self.namespaces[name.ns as usize], &*name.local)
-        })
+        self.expanded
+            .iter()
+            .enumerate()
+            .map(|(id, name)| (id as u32, &*self.namespaces[name.ns as usize], &*name.local))
     }
 
     /// The id of an expanded name, if some element or attribute of the document has it.
@@ -271,7 +436,10 @@ impl Document {
 
     /// Every element with this expanded name id, in document order.
     pub fn elements_with_name(&self, expanded_name_id: u32) -> &[NodeId] {
-        self.elements_by_name.get(expanded_name_id as usize).map(Vec::as_slice).unwrap_or(&[])
+        self.elements_by_name
+            .get(expanded_name_id as usize)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     /// The content of a text, attribute, comment or processing-instruction node; `None` for elements and the
@@ -325,17 +493,39 @@ impl Document {
     }
 
     /// The value of the attribute with this namespace URI (`""` for none) and local name.
-    pub fn attribute(&self, element: NodeId, namespace_uri: &str, local_name: &str) -> Option<&str> {
+    pub fn attribute(
+        &self,
+        element: NodeId,
+        namespace_uri: &str,
+        local_name: &str,
+    ) -> Option<&str> {
         self.attributes(element)
             .find(|&attribute| self.has_name(attribute, namespace_uri, local_name))
             .map(|attribute| self.slice(self.data(attribute)))
     }
 
     /// The 1-based line and column of an element's start tag (`<`); an attribute reports its element's, other
-    /// nodes the position where they start. Columns count characters, not bytes.
+    /// nodes the position where they start. Columns count characters, not bytes. Computed on demand.
     pub fn line_column(&self, node: NodeId) -> (u32, u32) {
-        let data = self.data(node);
-        (data.line, data.column)
+        let offset = self.data(node).offset as usize;
+        let starts = self.line_starts.get_or_init(|| {
+            let mut starts = vec![0u32];
+            starts.extend(
+                self.source
+                    .bytes()
+                    .enumerate()
+                    .filter(|&(_, b)| b == b'\n')
+                    .map(|(at, _)| at as u32 + 1),
+            );
+            starts
+        });
+        let line = starts.partition_point(|&start| start as usize <= offset);
+        let line_start = starts[line - 1] as usize;
+        let column = self.source.as_bytes()[line_start..offset]
+            .iter()
+            .filter(|&&b| (b as i8) >= -0x40)
+            .count();
+        (line as u32, column as u32 + 1)
     }
 
     /// A path from the root naming each step as written with its 1-based position among the siblings of the
@@ -393,6 +583,26 @@ impl Document {
     }
 }
 
+/// Iterator over the element children of a node.
+#[derive(Debug, Clone)]
+pub struct ElementChildren<'a> {
+    doc: &'a Document,
+    next: u32,
+}
+
+impl Iterator for ElementChildren<'_> {
+    type Item = NodeId;
+
+    fn next(&mut self) -> Option<NodeId> {
+        if self.next == NONE {
+            return None;
+        }
+        let node = NodeId(self.next);
+        self.next = self.doc.nodes[self.next as usize].next_element;
+        Some(node)
+    }
+}
+
 /// Iterator over the children of a node.
 #[derive(Debug, Clone)]
 pub struct Children<'a> {
@@ -410,362 +620,5 @@ impl Iterator for Children<'_> {
         let node = NodeId(self.next);
         self.next = self.doc.nodes[self.next as usize].next_sibling;
         Some(node)
-    }
-}
-
-/// Converts byte offsets (visited in increasing order) into 1-based line and character column.
-struct Positions<'a> {
-    bytes: &'a [u8],
-    offset: usize,
-    line: u32,
-    column: u32,
-}
-
-impl Positions<'_> {
-    fn at(&mut self, offset: usize) -> (u32, u32) {
-        let offset = offset.min(self.bytes.len());
-        if offset < self.offset {
-            return self.recount(offset);
-        }
-        for &byte in &self.bytes[self.offset..offset] {
-            if byte == b'\n' {
-                self.line += 1;
-                self.column = 1;
-            } else if byte & 0xC0 != 0x80 {
-                self.column += 1;
-            }
-        }
-        self.offset = offset;
-        (self.line, self.column)
-    }
-
-    fn recount(&self, offset: usize) -> (u32, u32) {
-        let mut fresh = Positions { bytes: self.bytes, offset: 0, line: 1, column: 1 };
-        fresh.at(offset)
-    }
-}
-
-struct Builder<'a> {
-    source: &'a str,
-    positions: Positions<'a>,
-    nodes: Vec<NodeData>,
-    text: String,
-    names: Vec<NameData>,
-    namespaces: Vec<Box<str>>,
-    names_by_qname: HashMap<Box<str>, Vec<(u32, u32)>>,
-    expanded: Vec<ExpandedName>,
-    expanded_by_local: HashMap<Box<str>, Vec<(u32, u32)>>,
-    elements_by_name: Vec<Vec<NodeId>>,
-    /// Open nodes (the document node first) with their last child so far.
-    stack: Vec<(u32, u32)>,
-    seen_root: bool,
-}
-
-impl<'a> Builder<'a> {
-    fn new(source: &'a str) -> Self {
-        let mut document = NodeData::new(NodeKind::Document, NONE);
-        document.line = 1;
-        document.column = 1;
-        Builder {
-            source,
-            positions: Positions { bytes: source.as_bytes(), offset: 0, line: 1, column: 1 },
-            nodes: Vec::with_capacity(source.len() / 16),
-            text: String::with_capacity(source.len() / 2),
-            names: Vec::new(),
-            namespaces: vec!["".into()],
-            names_by_qname: HashMap::new(),
-            expanded: Vec::new(),
-            expanded_by_local: HashMap::new(),
-            elements_by_name: Vec::new(),
-            stack: vec![(0, NONE)],
-            seen_root: false,
-        }
-        .with_node(document)
-    }
-
-    fn with_node(mut self, node: NodeData) -> Self {
-        self.nodes.push(node);
-        self
-    }
-
-    fn syntax(&mut self, offset: usize, message: impl Into<String>) -> XmlError {
-        let (line, column) = self.positions.at(offset);
-        XmlError::Syntax { line, column, message: message.into() }
-    }
-
-    fn run(mut self) -> Result<Document, XmlError> {
-        let mut reader = NsReader::from_str(self.source);
-        reader.config_mut().check_end_names = true;
-        loop {
-            let offset = reader.buffer_position() as usize;
-            let (resolved, event) = match reader.read_resolved_event() {
-                Ok(pair) => pair,
-                Err(error) => {
-                    let at = reader.error_position() as usize;
-                    return Err(self.syntax(at, error.to_string()));
-                }
-            };
-            match event {
-                Event::Start(start) => {
-                    let namespace = self.element_namespace(resolved, offset)?;
-                    let element = self.open_element(&reader, &start, &namespace, offset)?;
-                    self.stack.push((element, NONE));
-                }
-                Event::Empty(start) => {
-                    let namespace = self.element_namespace(resolved, offset)?;
-                    let element = self.open_element(&reader, &start, &namespace, offset)?;
-                    self.nodes[element as usize].end = self.nodes.len() as u32;
-                }
-                Event::End(_) => {
-                    let (element, _) = self.stack.pop().expect("quick-xml checks end tags");
-                    self.nodes[element as usize].end = self.nodes.len() as u32;
-                }
-                Event::Text(text) => {
-                    let content = text.xml10_content();
-                    self.push_text(&content, offset)?;
-                }
-                Event::CData(cdata) => {
-                    let content = cdata.xml10_content();
-                    self.push_text(&content, offset)?;
-                }
-                Event::GeneralRef(reference) => {
-                    let resolved = match reference.resolve_char_ref() {
-                        Ok(Some(character)) => character,
-                        Ok(None) => match &*reference.into_inner() {
-                            "lt" => '<',
-                            "gt" => '>',
-                            "amp" => '&',
-                            "apos" => '\'',
-                            "quot" => '"',
-                            other => {
-                                let message = format!("unknown entity &{other};");
-                                return Err(self.syntax(offset, message));
-                            }
-                        },
-                        Err(error) => return Err(self.syntax(offset, error.to_string())),
-                    };
-                    let mut buffer = [0u8; 4];
-                    self.push_text(resolved.encode_utf8(&mut buffer), offset)?;
-                }
-                Event::Comment(comment) => {
-                    let content = comment.xml10_content();
-                    self.push_leaf(NodeKind::Comment, &content, NONE, offset);
-                }
-                Event::PI(pi) => {
-                    let target = pi.target().to_owned();
-                    let content = pi.content().trim_start().to_owned();
-                    let name = self.intern_name(0, &target, None, &target);
-                    self.push_leaf(NodeKind::ProcessingInstruction, &content, name, offset);
-                }
-                Event::Decl(_) => {}
-                Event::DocType(_) => {
-                    let (line, column) = self.positions.at(offset);
-                    return Err(XmlError::Doctype { line, column });
-                }
-                Event::Eof => break,
-            }
-        }
-        if self.stack.len() != 1 {
-            let end = self.source.len();
-            return Err(self.syntax(end, "unexpected end of document: unclosed element"));
-        }
-        if !self.seen_root {
-            return Err(XmlError::NoRootElement);
-        }
-        if self.nodes.len() >= u32::MAX as usize {
-            return Err(XmlError::TooLarge);
-        }
-        self.nodes[0].end = self.nodes.len() as u32;
-        Ok(Document {
-            nodes: self.nodes,
-            text: self.text,
-            names: self.names,
-            namespaces: self.namespaces,
-            expanded: self.expanded,
-            expanded_by_local: self.expanded_by_local,
-            elements_by_name: self.elements_by_name,
-        })
-    }
-
-    fn element_namespace(
-        &mut self,
-        resolved: ResolveResult<'_>,
-        offset: usize,
-    ) -> Result<String, XmlError> {
-        match resolved {
-            ResolveResult::Bound(namespace) => Ok(namespace.0.to_owned()),
-            ResolveResult::Unbound => Ok(String::new()),
-            ResolveResult::Unknown(prefix) => {
-                let message = format!("undeclared namespace prefix `{prefix}`");
-                Err(self.syntax(offset, message))
-            }
-        }
-    }
-
-    fn namespace_id(&mut self, uri: &str) -> u32 {
-        if let Some(index) = self.namespaces.iter().position(|known| &**known == uri) {
-            return index as u32;
-        }
-        self.namespaces.push(uri.into());
-        (self.namespaces.len() - 1) as u32
-    }
-
-    fn intern_name(&mut self, ns: u32, qname: &str, prefix: Option<&str>, local: &str) -> u32 {
-        if let Some(entries) = self.names_by_qname.get(qname)
-            && let Some(&(_, id)) = entries.iter().find(|(known, _)| *known == ns)
-        {
-            return id;
-        }
-        let expanded = match self
-            .expanded_by_local
-            .get(local)
-            .and_then(|entries| entries.iter().find(|(known, _)| *known == ns))
-        {
-            Some(&(_, id)) => id,
-            None => {
-                let id = self.expanded.len() as u32;
-                self.expanded.push(ExpandedName { ns, local: local.into() });
-                self.elements_by_name.push(Vec::new());
-                self.expanded_by_local.entry(local.into()).or_default().push((ns, id));
-                id
-            }
-        };
-        let id = self.names.len() as u32;
-        self.names.push(NameData {
-            ns,
-            local: local.into(),
-            prefix: prefix.map(Into::into),
-            expanded,
-        });
-        self.names_by_qname.entry(qname.into()).or_default().push((ns, id));
-        id
-    }
-
-    fn append_child(&mut self, node: NodeData) -> u32 {
-        let id = self.nodes.len() as u32;
-        self.nodes.push(node);
-        let (parent, last) = self.stack.last_mut().expect("the document node is always open");
-        if *last == NONE {
-            self.nodes[*parent as usize].first_child = id;
-        } else {
-            self.nodes[*last as usize].next_sibling = id;
-        }
-        *last = id;
-        id
-    }
-
-    fn open_element(
-        &mut self,
-        reader: &NsReader<&[u8]>,
-        start: &BytesStart<'_>,
-        namespace: &str,
-        offset: usize,
-    ) -> Result<u32, XmlError> {
-        if self.stack.len() == 1 {
-            if self.seen_root {
-                return Err(self.syntax(offset, "more than one root element"));
-            }
-            self.seen_root = true;
-        }
-        let qname = start.name().into_inner().to_owned();
-        let (prefix, local) = split_qname(&qname);
-        let ns = self.namespace_id(namespace);
-        let name = self.intern_name(ns, &qname, prefix, local);
-        let (line, column) = self.positions.at(offset);
-        let parent = self.stack.last().map_or(NONE, |&(parent, _)| parent);
-        let mut element = NodeData::new(NodeKind::Element, parent);
-        element.name = name;
-        element.line = line;
-        element.column = column;
-        let id = self.append_child(element);
-        let expanded = self.names[name as usize].expanded;
-        self.elements_by_name[expanded as usize].push(NodeId(id));
-
-        let mut attr_count = 0;
-        for attribute in start.attributes() {
-            let attribute = match attribute {
-                Ok(attribute) => attribute,
-                Err(error) => return Err(self.syntax(offset, error.to_string())),
-            };
-            let key = attribute.key.into_inner();
-            if key == "xmlns" || key.starts_with("xmlns:") {
-                continue;
-            }
-            let (resolved, _) = reader.resolver().resolve_attribute(attribute.key);
-            let attr_ns = match resolved {
-                ResolveResult::Bound(namespace) => namespace.0.to_owned(),
-                ResolveResult::Unbound => String::new(),
-                ResolveResult::Unknown(prefix) => {
-                    let message = format!("undeclared namespace prefix `{prefix}`");
-                    return Err(self.syntax(offset, message));
-                }
-            };
-            let attr_qname = key.to_owned();
-            let value = match attribute.normalized_value(XmlVersion::Implicit1_0) {
-                Ok(value) => value,
-                Err(error) => return Err(self.syntax(offset, error.to_string())),
-            };
-            let (attr_prefix, attr_local) = split_qname(&attr_qname);
-            let attr_ns = self.namespace_id(&attr_ns);
-            let attr_name = self.intern_name(attr_ns, &attr_qname, attr_prefix, attr_local);
-            let mut node = NodeData::new(NodeKind::Attribute, id);
-            node.name = attr_name;
-            node.line = line;
-            node.column = column;
-            node.text_start = self.text.len() as u32;
-            node.text_len = value.len() as u32;
-            self.text.push_str(&value);
-            let attr_id = self.nodes.len() as u32;
-            node.end = attr_id + 1;
-            self.nodes.push(node);
-            attr_count += 1;
-        }
-        self.nodes[id as usize].attr_count = attr_count;
-        Ok(id)
-    }
-
-    fn push_text(&mut self, content: &str, offset: usize) -> Result<(), XmlError> {
-        if content.is_empty() {
-            return Ok(());
-        }
-        if self.stack.len() == 1 {
-            if content.chars().all(|c| matches!(c, ' ' | '\t' | '\r' | '\n')) {
-                return Ok(());
-            }
-            return Err(self.syntax(offset, "text outside the root element"));
-        }
-        let &(_, last) = self.stack.last().expect("an element is open");
-        if last != NONE && last as usize == self.nodes.len() - 1 {
-            let previous = &mut self.nodes[last as usize];
-            if previous.kind == NodeKind::Text {
-                previous.text_len += content.len() as u32;
-                previous.end = last + 1;
-                self.text.push_str(content);
-                return Ok(());
-            }
-        }
-        self.push_leaf(NodeKind::Text, content, NONE, offset);
-        Ok(())
-    }
-
-    fn push_leaf(&mut self, kind: NodeKind, content: &str, name: u32, offset: usize) {
-        let parent = self.stack.last().map_or(NONE, |&(parent, _)| parent);
-        let (line, column) = self.positions.at(offset);
-        let mut node = NodeData::new(kind, parent);
-        node.name = name;
-        node.line = line;
-        node.column = column;
-        node.text_start = self.text.len() as u32;
-        node.text_len = content.len() as u32;
-        node.end = self.nodes.len() as u32 + 1;
-        self.text.push_str(content);
-        self.append_child(node);
-    }
-}
-
-fn split_qname(qname: &str) -> (Option<&str>, &str) {
-    match qname.split_once(':') {
-        Some((prefix, local)) => (Some(prefix), local),
-        None => (None, qname),
     }
 }

@@ -76,11 +76,17 @@ pub enum XPathError {
 
 impl XPathError {
     pub(crate) fn dynamic(code: &'static str, message: impl Into<String>) -> Self {
-        XPathError::Dynamic { code, message: message.into() }
+        XPathError::Dynamic {
+            code,
+            message: message.into(),
+        }
     }
 
     pub(crate) fn syntax(position: usize, message: impl Into<String>) -> Self {
-        XPathError::Syntax { position, message: message.into() }
+        XPathError::Syntax {
+            position,
+            message: message.into(),
+        }
     }
 
     pub(crate) fn type_error(message: impl Into<String>) -> Self {

@@ -13,18 +13,19 @@ use crate::value::{
     general_compare_pair,
 };
 
-pub(crate) type Seq = Vec<Item>;
+pub(crate) use crate::seq::Seq;
 
-/// A comparison operand: a literal of the expression (not copied) or evaluated items.
+/// A comparison operand: a literal of the expression (not copied), a computed string, or evaluated items.
 enum Operand<'a> {
     Literal(&'a Atomic),
+    Text(Cow<'a, str>),
     Items(Seq),
 }
 
 impl Operand<'_> {
     fn is_empty(&self) -> bool {
         match self {
-            Operand::Literal(_) => false,
+            Operand::Literal(_) | Operand::Text(_) => false,
             Operand::Items(items) => items.is_empty(),
         }
     }
@@ -40,7 +41,11 @@ pub(crate) struct Focus<'f> {
 
 impl<'f> Focus<'f> {
     pub(crate) fn of(item: &'f Item) -> Self {
-        Focus { item: Some(item), position: 1, size: 1 }
+        Focus {
+            item: Some(item),
+            position: 1,
+            size: 1,
+        }
     }
 }
 
@@ -58,24 +63,34 @@ fn no_context() -> XPathError {
 
 impl<'a> Evaluator<'a> {
     pub(crate) fn new(doc: &'a Document, variables: &'a Variables) -> Self {
-        Evaluator { doc, variables, locals: Vec::new() }
+        Evaluator {
+            doc,
+            variables,
+            locals: Vec::new(),
+        }
     }
 
     pub(crate) fn context_node(&self, focus: Focus<'_>) -> Result<NodeId, XPathError> {
         match focus.item {
             Some(Item::Node(node)) => Ok(*node),
-            Some(Item::Atomic(_)) => Err(XPathError::dynamic("XPTY0020", "the context item is not a node")),
+            Some(Item::Atomic(_)) => Err(XPathError::dynamic(
+                "XPTY0020",
+                "the context item is not a node",
+            )),
             None => Err(no_context()),
         }
     }
 
     pub(crate) fn eval(&mut self, expr: &'a Expr, focus: Focus<'_>) -> Result<Seq, XPathError> {
         match expr {
-            Expr::Literal(atomic) => Ok(vec![Item::Atomic(atomic.clone())]),
-            Expr::ContextItem => focus.item.map(|item| vec![item.clone()]).ok_or_else(no_context),
+            Expr::Literal(atomic) => Ok(Seq::one(Item::Atomic(atomic.clone()))),
+            Expr::ContextItem => focus
+                .item
+                .map(|item| Seq::one(item.clone()))
+                .ok_or_else(no_context),
             Expr::Var(name) => self.variable(name),
             Expr::Sequence(items) => {
-                let mut out = Vec::new();
+                let mut out = Seq::new();
                 for item in items {
                     out.extend(self.eval(item, focus)?);
                 }
@@ -86,39 +101,48 @@ impl<'a> Evaluator<'a> {
             | Expr::GeneralCmp(..)
             | Expr::NodeCmp(..)
             | Expr::Castable { .. }
-            | Expr::Quantified { .. } => {
-                Ok(vec![Item::Atomic(Atomic::Boolean(self.eval_bool(expr, focus)?))])
-            }
+            | Expr::Quantified { .. } => Ok(Seq::one(Item::Atomic(Atomic::Boolean(
+                self.eval_bool(expr, focus)?,
+            )))),
             Expr::ValueCmp(op, a, b) => Ok(match self.value_compare(*op, a, b, focus)? {
-                Some(result) => vec![Item::Atomic(Atomic::Boolean(result))],
-                None => Vec::new(),
+                Some(result) => Seq::one(Item::Atomic(Atomic::Boolean(result))),
+                None => Seq::new(),
             }),
             Expr::Range(a, b) => {
-                let (Some(from), Some(to)) = (self.integer_operand(a, focus)?, self.integer_operand(b, focus)?)
-                else {
-                    return Ok(Vec::new());
+                let (Some(from), Some(to)) = (
+                    self.integer_operand(a, focus)?,
+                    self.integer_operand(b, focus)?,
+                ) else {
+                    return Ok(Seq::new());
                 };
                 if to.saturating_sub(from) > MAX_RANGE {
-                    return Err(XPathError::dynamic("FOAR0002", "range expression too large"));
+                    return Err(XPathError::dynamic(
+                        "FOAR0002",
+                        "range expression too large",
+                    ));
                 }
-                Ok((from..=to).map(|n| Item::Atomic(Atomic::Integer(n))).collect())
+                Ok((from..=to)
+                    .map(|n| Item::Atomic(Atomic::Integer(n)))
+                    .collect())
             }
             Expr::Arith(op, a, b) => {
                 let Some(left) = self.numeric_operand(a, focus)? else {
-                    return Ok(Vec::new());
+                    return Ok(Seq::new());
                 };
                 let Some(right) = self.numeric_operand(b, focus)? else {
-                    return Ok(Vec::new());
+                    return Ok(Seq::new());
                 };
-                Ok(vec![Item::Atomic(arithmetic(*op, left, right)?.into_atomic())])
+                Ok(Seq::one(Item::Atomic(
+                    arithmetic(*op, left, right)?.into_atomic(),
+                )))
             }
             Expr::Negate(operand) => match self.numeric_operand(operand, focus)? {
-                Some(number) => Ok(vec![Item::Atomic(number.negate()?.into_atomic())]),
-                None => Ok(Vec::new()),
+                Some(number) => Ok(Seq::one(Item::Atomic(number.negate()?.into_atomic()))),
+                None => Ok(Seq::new()),
             },
             Expr::UnaryPlus(operand) => match self.numeric_operand(operand, focus)? {
-                Some(number) => Ok(vec![Item::Atomic(number.into_atomic())]),
-                None => Ok(Vec::new()),
+                Some(number) => Ok(Seq::one(Item::Atomic(number.into_atomic()))),
+                None => Ok(Seq::new()),
             },
             Expr::Union(operands) => {
                 let mut nodes = Vec::new();
@@ -147,22 +171,33 @@ impl<'a> Evaluator<'a> {
                     .map(Item::Node)
                     .collect())
             }
-            Expr::Cast { operand, target, optional } => {
+            Expr::Cast {
+                operand,
+                target,
+                optional,
+            } => {
                 let items = self.eval(operand, focus)?;
                 match items.as_slice() {
-                    [] if *optional => Ok(Vec::new()),
+                    [] if *optional => Ok(Seq::new()),
                     [] => Err(XPathError::type_error("cast of an empty sequence")),
                     [item] => {
                         let cast = match Atom::of(self.doc, item) {
                             Atom::Untyped(text) => cast_text(&text, *target)?,
+                            Atom::Text(text) => Atomic::String(text.into_owned()).cast(*target)?,
                             Atom::Value(value) => value.cast(*target)?,
                         };
-                        Ok(vec![Item::Atomic(cast)])
+                        Ok(Seq::one(Item::Atomic(cast)))
                     }
-                    _ => Err(XPathError::type_error("cast of a sequence of more than one item")),
+                    _ => Err(XPathError::type_error(
+                        "cast of a sequence of more than one item",
+                    )),
                 }
             }
-            Expr::If { condition, then, otherwise } => {
+            Expr::If {
+                condition,
+                then,
+                otherwise,
+            } => {
                 if self.eval_bool(condition, focus)? {
                     self.eval(then, focus)
                 } else {
@@ -170,7 +205,7 @@ impl<'a> Evaluator<'a> {
                 }
             }
             Expr::For { bindings, body } => {
-                let mut out = Vec::new();
+                let mut out = Seq::new();
                 self.for_each(bindings, 0, body, focus, &mut out)?;
                 Ok(out)
             }
@@ -197,19 +232,24 @@ impl<'a> Evaluator<'a> {
         }
         self.variables
             .get(name)
-            .map(|value| value.items().to_vec())
+            .map(|value| value.items().iter().cloned().collect())
             .ok_or_else(|| XPathError::dynamic("XPST0008", format!("undeclared variable ${name}")))
     }
 
     /// The effective boolean value of an expression, short-circuiting `and`/`or`.
-    pub(crate) fn eval_bool(&mut self, expr: &'a Expr, focus: Focus<'_>) -> Result<bool, XPathError> {
+    pub(crate) fn eval_bool(
+        &mut self,
+        expr: &'a Expr,
+        focus: Focus<'_>,
+    ) -> Result<bool, XPathError> {
         match expr {
             Expr::Or(a, b) => Ok(self.eval_bool(a, focus)? || self.eval_bool(b, focus)?),
             Expr::And(a, b) => Ok(self.eval_bool(a, focus)? && self.eval_bool(b, focus)?),
             Expr::GeneralCmp(op, a, b) => self.general_compare(*op, a, b, focus),
             Expr::ValueCmp(op, a, b) => Ok(self.value_compare(*op, a, b, focus)?.unwrap_or(false)),
             Expr::NodeCmp(op, a, b) => {
-                let (Some(left), Some(right)) = (self.single_node(a, focus)?, self.single_node(b, focus)?)
+                let (Some(left), Some(right)) =
+                    (self.single_node(a, focus)?, self.single_node(b, focus)?)
                 else {
                     return Ok(false);
                 };
@@ -219,20 +259,27 @@ impl<'a> Evaluator<'a> {
                     NodeCmpOp::Follows => left > right,
                 })
             }
-            Expr::Castable { operand, target, optional } => {
+            Expr::Castable {
+                operand,
+                target,
+                optional,
+            } => {
                 let items = self.eval(operand, focus)?;
                 Ok(match items.as_slice() {
                     [] => *optional,
                     [item] => match Atom::of(self.doc, item) {
                         Atom::Untyped(text) => cast_text(&text, *target).is_ok(),
+                        Atom::Text(text) => Atomic::String(text.into_owned()).cast(*target).is_ok(),
                         Atom::Value(value) => value.cast(*target).is_ok(),
                     },
                     _ => false,
                 })
             }
-            Expr::Quantified { every, bindings, satisfies } => {
-                self.quantify(*every, bindings, 0, satisfies, focus)
-            }
+            Expr::Quantified {
+                every,
+                bindings,
+                satisfies,
+            } => self.quantify(*every, bindings, 0, satisfies, focus),
             Expr::Literal(Atomic::Boolean(value)) => Ok(*value),
             Expr::Path(path) if path.steps.iter().all(|step| matches!(step, Step::Axis(_))) => {
                 self.exists(expr, focus)
@@ -266,31 +313,30 @@ impl<'a> Evaluator<'a> {
         if right.is_empty() {
             return Ok(false);
         }
-        match (&left, &right) {
-            (Operand::Literal(x), Operand::Literal(y)) => {
-                general_compare_pair(op, &Atom::Value(Cow::Borrowed(x)), &Atom::Value(Cow::Borrowed(y)))
-            }
-            (Operand::Items(items), Operand::Literal(literal)) => {
-                let literal = Atom::Value(Cow::Borrowed(*literal));
-                for item in items {
-                    if general_compare_pair(op, &Atom::of(doc, item), &literal)? {
+        match (single_atom(doc, &left), single_atom(doc, &right)) {
+            (Some(x), Some(y)) => general_compare_pair(op, &x, &y),
+            (Some(x), None) => {
+                for item in operand_items(&right) {
+                    if general_compare_pair(op, &x, &Atom::of(doc, item))? {
                         return Ok(true);
                     }
                 }
                 Ok(false)
             }
-            (Operand::Literal(literal), Operand::Items(items)) => {
-                let literal = Atom::Value(Cow::Borrowed(*literal));
-                for item in items {
-                    if general_compare_pair(op, &literal, &Atom::of(doc, item))? {
+            (None, Some(y)) => {
+                for item in operand_items(&left) {
+                    if general_compare_pair(op, &Atom::of(doc, item), &y)? {
                         return Ok(true);
                     }
                 }
                 Ok(false)
             }
-            (Operand::Items(left), Operand::Items(right)) => {
-                let right_atoms: Vec<Atom<'_>> = right.iter().map(|item| Atom::of(doc, item)).collect();
-                for item in left {
+            (None, None) => {
+                let right_atoms: Vec<Atom<'_>> = operand_items(&right)
+                    .iter()
+                    .map(|item| Atom::of(doc, item))
+                    .collect();
+                for item in operand_items(&left) {
                     let left_atom = Atom::of(doc, item);
                     for right_atom in &right_atoms {
                         if general_compare_pair(op, &left_atom, right_atom)? {
@@ -305,9 +351,30 @@ impl<'a> Evaluator<'a> {
 
     fn operand(&mut self, expr: &'a Expr, focus: Focus<'_>) -> Result<Operand<'a>, XPathError> {
         match expr {
-            Expr::Literal(literal) => Ok(Operand::Literal(literal)),
-            _ => Ok(Operand::Items(self.eval(expr, focus)?)),
+            Expr::Literal(literal) => return Ok(Operand::Literal(literal)),
+            Expr::Call(call) => {
+                if let Some(text) = self.call_str(call, focus)? {
+                    return Ok(Operand::Text(text));
+                }
+            }
+            Expr::Path(path) if !path.absolute => {
+                if let Some((Step::Expr(Expr::Call(call)), prefix)) = path.steps.split_last()
+                    && !prefix.is_empty()
+                    && let Some(Item::Node(start)) = focus.item
+                    && let Some(found) = self.walk_steps(*start, prefix)
+                {
+                    let Some(node) = found else {
+                        return Ok(Operand::Items(Seq::new()));
+                    };
+                    let item = Item::Node(node);
+                    if let Some(text) = self.call_str(call, Focus::of(&item))? {
+                        return Ok(Operand::Text(text));
+                    }
+                }
+            }
+            _ => {}
         }
+        Ok(Operand::Items(self.eval(expr, focus)?))
     }
 
     /// Whether an expression yields a non-empty sequence, without building it for single-step paths.
@@ -325,17 +392,36 @@ impl<'a> Evaluator<'a> {
 
     fn any_on_axis(&self, node: NodeId, axis: Axis, test: &NodeTest) -> bool {
         let doc = self.doc;
-        let principal = if axis == Axis::Attribute { NodeKind::Attribute } else { NodeKind::Element };
+        let principal = if axis == Axis::Attribute {
+            NodeKind::Attribute
+        } else {
+            NodeKind::Element
+        };
         let accept = |candidate: NodeId| node_matches(doc, candidate, test, principal);
         match axis {
-            Axis::Child => doc.children(node).any(accept),
-            Axis::Attribute => doc.kind(node) == NodeKind::Element && doc.attributes(node).any(accept),
+            Axis::Child => match test {
+                NodeTest::Name { ns, local, id } => {
+                    match doc.children_named(node, *id, ns, local) {
+                        Some(children) => !children.is_empty(),
+                        None => doc.element_children(node).any(accept),
+                    }
+                }
+                _ if element_only(test) => doc.element_children(node).any(accept),
+                _ => doc.children(node).any(accept),
+            },
+            Axis::Attribute => {
+                doc.kind(node) == NodeKind::Element && doc.attributes(node).any(accept)
+            }
             Axis::Itself => accept(node),
             Axis::Parent => doc.parent(node).is_some_and(accept),
-            Axis::Ancestor => std::iter::successors(doc.parent(node), |&n| doc.parent(n)).any(accept),
-            Axis::AncestorOrSelf => std::iter::successors(Some(node), |&n| doc.parent(n)).any(accept),
+            Axis::Ancestor => {
+                std::iter::successors(doc.parent(node), |&n| doc.parent(n)).any(accept)
+            }
+            Axis::AncestorOrSelf => {
+                std::iter::successors(Some(node), |&n| doc.parent(n)).any(accept)
+            }
             _ => {
-                let mut found = Vec::new();
+                let mut found = Seq::new();
                 self.collect_axis(node, axis, test, false, &mut found);
                 !found.is_empty()
             }
@@ -352,21 +438,46 @@ impl<'a> Evaluator<'a> {
         let Some(Item::Node(start)) = focus.item else {
             return None;
         };
+        self.walk_steps(*start, &path.steps)
+    }
+
+    fn walk_steps(&self, start: NodeId, steps: &[Step]) -> Option<Option<NodeId>> {
         let doc = self.doc;
-        let mut current = *start;
-        for step in &path.steps {
+        let mut current = start;
+        for step in steps {
             let Step::Axis(step) = step else {
                 return None;
             };
             if !step.predicates.is_empty() {
                 return None;
             }
-            let principal = if step.axis == Axis::Attribute { NodeKind::Attribute } else { NodeKind::Element };
+            let principal = if step.axis == Axis::Attribute {
+                NodeKind::Attribute
+            } else {
+                NodeKind::Element
+            };
             let accept = |candidate: NodeId| node_matches(doc, candidate, &step.test, principal);
             let mut found = None;
             match step.axis {
                 Axis::Child => {
-                    for child in doc.children(current) {
+                    if let NodeTest::Name { ns, local, id } = &step.test
+                        && let Some(children) = doc.children_named(current, *id, ns, local)
+                    {
+                        match children {
+                            [] => return Some(None),
+                            [child] => {
+                                current = *child;
+                                continue;
+                            }
+                            _ => return None,
+                        }
+                    }
+                    let children: &mut dyn Iterator<Item = NodeId> = if element_only(&step.test) {
+                        &mut doc.element_children(current)
+                    } else {
+                        &mut doc.children(current)
+                    };
+                    for child in children {
                         if accept(child) {
                             if found.is_some() {
                                 return None;
@@ -401,14 +512,20 @@ impl<'a> Evaluator<'a> {
 
     /// The string value of an expression yielding at most one item, borrowed from the document or the
     /// expression when possible.
-    pub(crate) fn eval_str(&mut self, expr: &'a Expr, focus: Focus<'_>) -> Result<Cow<'a, str>, XPathError> {
+    pub(crate) fn eval_str(
+        &mut self,
+        expr: &'a Expr,
+        focus: Focus<'_>,
+    ) -> Result<Cow<'a, str>, XPathError> {
         let doc = self.doc;
         match expr {
             Expr::Literal(Atomic::String(text)) => return Ok(Cow::Borrowed(text)),
             Expr::ContextItem => {
                 return match focus.item {
                     Some(Item::Node(node)) => Ok(doc.string_value(*node)),
-                    Some(Item::Atomic(atomic)) => Ok(Cow::Owned(atomic.to_xpath_string().into_owned())),
+                    Some(Item::Atomic(atomic)) => {
+                        Ok(Cow::Owned(atomic.to_xpath_string().into_owned()))
+                    }
                     None => Err(no_context()),
                 };
             }
@@ -429,7 +546,9 @@ impl<'a> Evaluator<'a> {
             [] => Ok(Cow::Borrowed("")),
             [Item::Node(node)] => Ok(doc.string_value(*node)),
             [Item::Atomic(atomic)] => Ok(Cow::Owned(atomic.to_xpath_string().into_owned())),
-            _ => Err(XPathError::type_error("a sequence of more than one item where a string was expected")),
+            _ => Err(XPathError::type_error(
+                "a sequence of more than one item where a string was expected",
+            )),
         }
     }
 
@@ -463,39 +582,61 @@ impl<'a> Evaluator<'a> {
         match items.as_slice() {
             [] => Ok(None),
             [item] => Ok(Some(Atom::of(self.doc, item).into_atomic())),
-            _ => Err(XPathError::type_error("a sequence of more than one item where one was expected")),
+            _ => Err(XPathError::type_error(
+                "a sequence of more than one item where one was expected",
+            )),
         }
     }
 
-    pub(crate) fn numeric_operand(&mut self, expr: &'a Expr, focus: Focus<'_>) -> Result<Option<Num>, XPathError> {
+    pub(crate) fn numeric_operand(
+        &mut self,
+        expr: &'a Expr,
+        focus: Focus<'_>,
+    ) -> Result<Option<Num>, XPathError> {
         let items = self.eval(expr, focus)?;
         match items.as_slice() {
             [] => Ok(None),
             [item] => Num::operand(&Atom::of(self.doc, item)).map(Some),
-            _ => Err(XPathError::type_error("arithmetic on a sequence of more than one item")),
+            _ => Err(XPathError::type_error(
+                "arithmetic on a sequence of more than one item",
+            )),
         }
     }
 
-    fn integer_operand(&mut self, expr: &'a Expr, focus: Focus<'_>) -> Result<Option<i64>, XPathError> {
+    fn integer_operand(
+        &mut self,
+        expr: &'a Expr,
+        focus: Focus<'_>,
+    ) -> Result<Option<i64>, XPathError> {
         match self.optional_atomic(expr, focus)? {
             None => Ok(None),
             Some(Atomic::Integer(value)) => Ok(Some(value)),
-            Some(Atomic::Untyped(text)) => match cast_text(&text, crate::value::AtomicType::Integer(
-                crate::value::IntegerRange::Any,
-            ))? {
+            Some(Atomic::Untyped(text)) => match cast_text(
+                &text,
+                crate::value::AtomicType::Integer(crate::value::IntegerRange::Any),
+            )? {
                 Atomic::Integer(value) => Ok(Some(value)),
                 _ => Err(XPathError::type_error("integer expected")),
             },
-            Some(other) => Err(XPathError::type_error(format!("{} is not an xs:integer", other.type_name()))),
+            Some(other) => Err(XPathError::type_error(format!(
+                "{} is not an xs:integer",
+                other.type_name()
+            ))),
         }
     }
 
-    fn single_node(&mut self, expr: &'a Expr, focus: Focus<'_>) -> Result<Option<NodeId>, XPathError> {
+    fn single_node(
+        &mut self,
+        expr: &'a Expr,
+        focus: Focus<'_>,
+    ) -> Result<Option<NodeId>, XPathError> {
         let items = self.eval(expr, focus)?;
         match items.as_slice() {
             [] => Ok(None),
             [Item::Node(node)] => Ok(Some(*node)),
-            _ => Err(XPathError::type_error("node comparison operands must be single nodes")),
+            _ => Err(XPathError::type_error(
+                "node comparison operands must be single nodes",
+            )),
         }
     }
 
@@ -504,7 +645,11 @@ impl<'a> Evaluator<'a> {
         for item in self.eval(expr, focus)? {
             match item {
                 Item::Node(node) => nodes.push(node),
-                Item::Atomic(_) => return Err(XPathError::type_error("intersect/except operands must be nodes")),
+                Item::Atomic(_) => {
+                    return Err(XPathError::type_error(
+                        "intersect/except operands must be nodes",
+                    ));
+                }
             }
         }
         nodes.sort_unstable();
@@ -525,7 +670,7 @@ impl<'a> Evaluator<'a> {
         };
         let items = self.eval(source, focus)?;
         for item in items {
-            self.locals.push((name, vec![item]));
+            self.locals.push((name, Seq::one(item)));
             let result = self.quantify(every, bindings, index + 1, satisfies, focus);
             self.locals.pop();
             if result? != every {
@@ -549,7 +694,7 @@ impl<'a> Evaluator<'a> {
         };
         let items = self.eval(source, focus)?;
         for item in items {
-            self.locals.push((name, vec![item]));
+            self.locals.push((name, Seq::one(item)));
             let result = self.for_each(bindings, index + 1, body, focus, out);
             self.locals.pop();
             result?;
@@ -558,14 +703,30 @@ impl<'a> Evaluator<'a> {
     }
 
     fn eval_path(&mut self, path: &'a Path, focus: Focus<'_>) -> Result<Seq, XPathError> {
+        if !path.absolute
+            && let Some((last, prefix)) = path.steps.split_last()
+            && !prefix.is_empty()
+            && let Some(Item::Node(start)) = focus.item
+            && let Some(found) = self.walk_steps(*start, prefix)
+        {
+            let Some(node) = found else {
+                return Ok(Seq::new());
+            };
+            let item = Item::Node(node);
+            let result = self.eval_step(last, Focus::of(&item))?;
+            return match last {
+                Step::Axis(_) => Ok(result),
+                Step::Expr(_) => normalize_step_result(result),
+            };
+        }
         let mut steps = path.steps.iter();
         let mut current = if path.absolute {
             self.context_node(focus)?;
-            vec![Item::Node(self.doc.root())]
+            Seq::one(Item::Node(self.doc.root()))
         } else {
             match steps.next() {
                 Some(first) => self.eval_step(first, focus)?,
-                None => return Ok(Vec::new()),
+                None => return Ok(Seq::new()),
             }
         };
         for step in steps {
@@ -599,17 +760,25 @@ impl<'a> Evaluator<'a> {
                 Step::Expr(_) => normalize_step_result(result),
             };
         }
-        let mut out = Vec::new();
+        let mut out = Seq::new();
         for (index, item) in input.iter().enumerate() {
-            let focus = Focus { item: Some(item), position: index + 1, size };
+            let focus = Focus {
+                item: Some(item),
+                position: index + 1,
+                size,
+            };
             out.extend(self.eval_step(step, focus)?);
         }
         normalize_step_result(out)
     }
 
-    pub(crate) fn axis_step(&mut self, node: NodeId, step: &'a AxisStep) -> Result<Seq, XPathError> {
+    pub(crate) fn axis_step(
+        &mut self,
+        node: NodeId,
+        step: &'a AxisStep,
+    ) -> Result<Seq, XPathError> {
         let reverse = step.axis.is_reverse() && !step.predicates.is_empty();
-        let mut items = Vec::new();
+        let mut items = Seq::new();
         self.collect_axis(node, step.axis, &step.test, reverse, &mut items);
         for predicate in &step.predicates {
             if items.is_empty() {
@@ -625,13 +794,38 @@ impl<'a> Evaluator<'a> {
 
     /// Collects the nodes of an axis that pass the node test, in document order or (for `reverse`) in
     /// reverse document order.
-    fn collect_axis(&self, node: NodeId, axis: Axis, test: &NodeTest, reverse: bool, out: &mut Seq) {
+    fn collect_axis(
+        &self,
+        node: NodeId,
+        axis: Axis,
+        test: &NodeTest,
+        reverse: bool,
+        out: &mut Seq,
+    ) {
         let doc = self.doc;
-        let principal = if axis == Axis::Attribute { NodeKind::Attribute } else { NodeKind::Element };
+        let principal = if axis == Axis::Attribute {
+            NodeKind::Attribute
+        } else {
+            NodeKind::Element
+        };
         let accept = |candidate: NodeId| node_matches(doc, candidate, test, principal);
         match axis {
             Axis::Child => {
-                out.extend(doc.children(node).filter(|&c| accept(c)).map(Item::Node));
+                if let NodeTest::Name { ns, local, id } = test
+                    && let Some(children) = doc.children_named(node, *id, ns, local)
+                {
+                    out.extend(children.iter().map(|&c| Item::Node(c)));
+                    return;
+                }
+                if element_only(test) {
+                    out.extend(
+                        doc.element_children(node)
+                            .filter(|&c| accept(c))
+                            .map(Item::Node),
+                    );
+                } else {
+                    out.extend(doc.children(node).filter(|&c| accept(c)).map(Item::Node));
+                }
             }
             Axis::Attribute => {
                 if doc.kind(node) == NodeKind::Element {
@@ -649,9 +843,14 @@ impl<'a> Evaluator<'a> {
                 }
             }
             Axis::Ancestor | Axis::AncestorOrSelf => {
-                let start = if axis == Axis::AncestorOrSelf { Some(node) } else { doc.parent(node) };
-                let mut chain: Vec<NodeId> =
-                    std::iter::successors(start, |&n| doc.parent(n)).filter(|&n| accept(n)).collect();
+                let start = if axis == Axis::AncestorOrSelf {
+                    Some(node)
+                } else {
+                    doc.parent(node)
+                };
+                let mut chain: Vec<NodeId> = std::iter::successors(start, |&n| doc.parent(n))
+                    .filter(|&n| accept(n))
+                    .collect();
                 if !reverse {
                     chain.reverse();
                 }
@@ -665,8 +864,8 @@ impl<'a> Evaluator<'a> {
                     return;
                 }
                 let end = doc.subtree_end(node);
-                if let NodeTest::Name { ns, local } = test {
-                    if let Some(id) = doc.lookup_expanded_name(ns, local) {
+                if let NodeTest::Name { ns, local, id } = test {
+                    if let Some(id) = doc.expanded_for_test(*id, ns, local) {
                         let elements = doc.elements_with_name(id);
                         let from = elements.partition_point(|&e| e <= node);
                         let to = elements.partition_point(|&e| e.index() < end);
@@ -713,8 +912,8 @@ impl<'a> Evaluator<'a> {
             }
             Axis::Following => {
                 let start = doc.subtree_end(node);
-                if let NodeTest::Name { ns, local } = test {
-                    if let Some(id) = doc.lookup_expanded_name(ns, local) {
+                if let NodeTest::Name { ns, local, id } = test {
+                    if let Some(id) = doc.expanded_for_test(*id, ns, local) {
                         let elements = doc.elements_with_name(id);
                         let from = elements.partition_point(|&e| e.index() < start);
                         out.extend(elements[from..].iter().map(|&e| Item::Node(e)));
@@ -731,8 +930,8 @@ impl<'a> Evaluator<'a> {
                 }
             }
             Axis::Preceding => {
-                let mut found: Vec<Item> = if let NodeTest::Name { ns, local } = test {
-                    match doc.lookup_expanded_name(ns, local) {
+                let mut found: Vec<Item> = if let NodeTest::Name { ns, local, id } = test {
+                    match doc.expanded_for_test(*id, ns, local) {
                         Some(id) => {
                             let elements = doc.elements_with_name(id);
                             let to = elements.partition_point(|&e| e < node);
@@ -776,9 +975,13 @@ impl<'a> Evaluator<'a> {
                 .collect());
         }
         let size = items.len();
-        let mut kept = Vec::with_capacity(size);
+        let mut kept = Seq::new();
         for (index, item) in items.into_iter().enumerate() {
-            let focus = Focus { item: Some(&item), position: index + 1, size };
+            let focus = Focus {
+                item: Some(&item),
+                position: index + 1,
+                size,
+            };
             if self.eval_predicate(predicate, focus)? {
                 kept.push(item);
             }
@@ -787,7 +990,11 @@ impl<'a> Evaluator<'a> {
     }
 
     /// A predicate's truth: a numeric value selects by position, anything else by effective boolean value.
-    pub(crate) fn eval_predicate(&mut self, predicate: &'a Expr, focus: Focus<'_>) -> Result<bool, XPathError> {
+    pub(crate) fn eval_predicate(
+        &mut self,
+        predicate: &'a Expr,
+        focus: Focus<'_>,
+    ) -> Result<bool, XPathError> {
         if predicate.is_surely_non_numeric() {
             return self.eval_bool(predicate, focus);
         }
@@ -801,6 +1008,34 @@ impl<'a> Evaluator<'a> {
     }
 }
 
+/// Whether a node test on the child axis can only match elements.
+fn element_only(test: &NodeTest) -> bool {
+    matches!(
+        test,
+        NodeTest::Name { .. }
+            | NodeTest::AnyName
+            | NodeTest::NamespaceWildcard(_)
+            | NodeTest::LocalWildcard(_)
+            | NodeTest::Element(_)
+    )
+}
+
+fn single_atom<'x>(doc: &'x Document, operand: &'x Operand<'_>) -> Option<Atom<'x>> {
+    match operand {
+        Operand::Literal(literal) => Some(Atom::Value(Cow::Borrowed(*literal))),
+        Operand::Text(text) => Some(Atom::Text(Cow::Borrowed(text.as_ref()))),
+        Operand::Items(items) if items.len() == 1 => Some(Atom::of(doc, &items[0])),
+        Operand::Items(_) => None,
+    }
+}
+
+fn operand_items<'x>(operand: &'x Operand<'_>) -> &'x [Item] {
+    match operand {
+        Operand::Items(items) => items,
+        _ => &[],
+    }
+}
+
 fn position_equals(number: Num, position: usize) -> bool {
     match number {
         Num::Int(value) => value == position as i64,
@@ -809,10 +1044,17 @@ fn position_equals(number: Num, position: usize) -> bool {
     }
 }
 
-pub(crate) fn node_matches(doc: &Document, node: NodeId, test: &NodeTest, principal: NodeKind) -> bool {
+pub(crate) fn node_matches(
+    doc: &Document,
+    node: NodeId,
+    test: &NodeTest,
+    principal: NodeKind,
+) -> bool {
     let kind = doc.kind(node);
     match test {
-        NodeTest::Name { ns, local } => kind == principal && doc.has_name(node, ns, local),
+        NodeTest::Name { ns, local, id } => {
+            kind == principal && doc.matches_name(node, *id, ns, local)
+        }
         NodeTest::AnyName => kind == principal,
         NodeTest::NamespaceWildcard(ns) => kind == principal && doc.namespace_uri(node) == &**ns,
         NodeTest::LocalWildcard(local) => kind == principal && doc.local_name(node) == &**local,
@@ -821,15 +1063,21 @@ pub(crate) fn node_matches(doc: &Document, node: NodeId, test: &NodeTest, princi
         NodeTest::Comment => kind == NodeKind::Comment,
         NodeTest::ProcessingInstruction(target) => {
             kind == NodeKind::ProcessingInstruction
-                && target.as_deref().is_none_or(|target| doc.local_name(node) == target)
+                && target
+                    .as_deref()
+                    .is_none_or(|target| doc.local_name(node) == target)
         }
         NodeTest::Element(name) => {
             kind == NodeKind::Element
-                && name.as_ref().is_none_or(|(ns, local)| doc.has_name(node, ns, local))
+                && name
+                    .as_ref()
+                    .is_none_or(|(ns, local)| doc.has_name(node, ns, local))
         }
         NodeTest::Attribute(name) => {
             kind == NodeKind::Attribute
-                && name.as_ref().is_none_or(|(ns, local)| doc.has_name(node, ns, local))
+                && name
+                    .as_ref()
+                    .is_none_or(|(ns, local)| doc.has_name(node, ns, local))
         }
         NodeTest::Document => kind == NodeKind::Document,
     }
@@ -847,7 +1095,10 @@ fn normalize_step_result(items: Seq) -> Result<Seq, XPathError> {
         return Ok(items);
     }
     if nodes.len() != items.len() {
-        return Err(XPathError::dynamic("XPTY0018", "a path step returned both nodes and atomic values"));
+        return Err(XPathError::dynamic(
+            "XPTY0018",
+            "a path step returned both nodes and atomic values",
+        ));
     }
     if nodes.windows(2).all(|pair| pair[0] < pair[1]) {
         return Ok(items);

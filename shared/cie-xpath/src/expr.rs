@@ -12,7 +12,8 @@ use crate::functions::FunctionRegistry;
 use crate::parser;
 use crate::value::{Item, Value};
 
-pub(crate) static STANDARD_FUNCTIONS: LazyLock<FunctionRegistry> = LazyLock::new(FunctionRegistry::standard);
+pub(crate) static STANDARD_FUNCTIONS: LazyLock<FunctionRegistry> =
+    LazyLock::new(FunctionRegistry::standard);
 
 /// A compiled XPath 2.0 expression.
 ///
@@ -38,7 +39,10 @@ impl Expr {
     ) -> Result<Expr, XPathError> {
         let mut ast = parser::parse(source, namespaces, functions)?;
         parser::optimize(&mut ast);
-        Ok(Expr { source: source.to_owned(), ast })
+        Ok(Expr {
+            source: source.to_owned(),
+            ast,
+        })
     }
 
     /// The source text.
@@ -47,10 +51,17 @@ impl Expr {
     }
 
     /// Evaluates the expression with `context` as context node (position and size 1).
-    pub fn evaluate(&self, doc: &Document, context: NodeId, variables: &Variables) -> Result<Value, XPathError> {
+    pub fn evaluate(
+        &self,
+        doc: &Document,
+        context: NodeId,
+        variables: &Variables,
+    ) -> Result<Value, XPathError> {
         let item = Item::Node(context);
         let mut evaluator = Evaluator::new(doc, variables);
-        evaluator.eval(&self.ast, Focus::of(&item)).map(Value::new)
+        evaluator
+            .eval(&self.ast, Focus::of(&item))
+            .map(|items| Value::new(items.into_vec()))
     }
 
     /// Evaluates the expression to its effective boolean value (as a Schematron `assert` test does).

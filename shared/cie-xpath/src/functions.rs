@@ -209,12 +209,20 @@ pub struct NativeFunction {
 
 impl fmt::Debug for NativeFunction {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Q{{{}}}{}#{:?}", self.namespace_uri, self.local_name, self.arity)
+        write!(
+            f,
+            "Q{{{}}}{}#{:?}",
+            self.namespace_uri, self.local_name, self.arity
+        )
     }
 }
 
 impl NativeFunction {
-    pub(crate) fn call(&self, context: &FunctionContext<'_>, args: &[Value]) -> Result<Value, XPathError> {
+    pub(crate) fn call(
+        &self,
+        context: &FunctionContext<'_>,
+        args: &[Value],
+    ) -> Result<Value, XPathError> {
         (self.implementation)(context, args)
     }
 }
@@ -263,17 +271,32 @@ impl FunctionRegistry {
             arity,
             implementation: Box::new(implementation),
         };
-        self.natives.insert((namespace_uri.to_owned(), local_name.to_owned()), Arc::new(function));
+        self.natives.insert(
+            (namespace_uri.to_owned(), local_name.to_owned()),
+            Arc::new(function),
+        );
     }
 
-    pub(crate) fn resolve(&self, namespace_uri: &str, local: &str, arity: usize) -> Option<Resolved> {
+    pub(crate) fn resolve(
+        &self,
+        namespace_uri: &str,
+        local: &str,
+        arity: usize,
+    ) -> Option<Resolved> {
         if namespace_uri == FN_NAMESPACE
             && let Some((builtin, min, max)) = Builtin::lookup(local)
         {
-            return (min..=max).contains(&arity).then_some(Resolved::Builtin(builtin));
+            return (min..=max)
+                .contains(&arity)
+                .then_some(Resolved::Builtin(builtin));
         }
-        let native = self.natives.get(&(namespace_uri.to_owned(), local.to_owned()))?;
-        native.arity.contains(&arity).then(|| Resolved::Native(Arc::clone(native)))
+        let native = self
+            .natives
+            .get(&(namespace_uri.to_owned(), local.to_owned()))?;
+        native
+            .arity
+            .contains(&arity)
+            .then(|| Resolved::Native(Arc::clone(native)))
     }
 }
 

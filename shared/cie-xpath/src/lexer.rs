@@ -6,7 +6,10 @@ use crate::error::XPathError;
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Tok {
     /// A QName (`local` or `prefix:local`).
-    Name { prefix: Option<String>, local: String },
+    Name {
+        prefix: Option<String>,
+        local: String,
+    },
     /// `prefix:*`.
     PrefixWildcard(String),
     /// `*:local`.
@@ -54,7 +57,11 @@ fn is_name_start(c: char) -> bool {
 }
 
 fn is_name_char(c: char) -> bool {
-    is_name_start(c) || c.is_ascii_digit() || c == '-' || c == '.' || (!c.is_ascii() && c.is_alphanumeric())
+    is_name_start(c)
+        || c.is_ascii_digit()
+        || c == '-'
+        || c == '.'
+        || (!c.is_ascii() && c.is_alphanumeric())
 }
 
 pub(crate) fn tokenize(source: &str) -> Result<Vec<Token>, XPathError> {
@@ -96,7 +103,9 @@ pub(crate) fn tokenize(source: &str) -> Result<Vec<Token>, XPathError> {
                 i += 1;
                 loop {
                     match at(i) {
-                        None => return Err(XPathError::syntax(start, "unterminated string literal")),
+                        None => {
+                            return Err(XPathError::syntax(start, "unterminated string literal"));
+                        }
                         Some(q) if q == c => {
                             if at(i + 1) == Some(c) {
                                 text.push(c);
@@ -154,12 +163,18 @@ pub(crate) fn tokenize(source: &str) -> Result<Vec<Token>, XPathError> {
                     }
                     if at(i + 1).is_some_and(is_name_start) {
                         let (local, next) = ncname(&chars, i + 1);
-                        tokens.push(simple(Tok::Name { prefix: Some(first), local }));
+                        tokens.push(simple(Tok::Name {
+                            prefix: Some(first),
+                            local,
+                        }));
                         i = next;
                         continue;
                     }
                 }
-                tokens.push(simple(Tok::Name { prefix: None, local: first }));
+                tokens.push(simple(Tok::Name {
+                    prefix: None,
+                    local: first,
+                }));
             }
             _ => {
                 let two = (c, at(i + 1));
@@ -186,14 +201,22 @@ pub(crate) fn tokenize(source: &str) -> Result<Vec<Token>, XPathError> {
                     ('+', _) => (Tok::Plus, 1),
                     ('-', _) => (Tok::Minus, 1),
                     ('?', _) => (Tok::Question, 1),
-                    _ => return Err(XPathError::syntax(start, format!("unexpected character {c:?}"))),
+                    _ => {
+                        return Err(XPathError::syntax(
+                            start,
+                            format!("unexpected character {c:?}"),
+                        ));
+                    }
                 };
                 tokens.push(simple(tok));
                 i += len;
             }
         }
     }
-    tokens.push(Token { tok: Tok::Eof, pos: source.len() });
+    tokens.push(Token {
+        tok: Tok::Eof,
+        pos: source.len(),
+    });
     Ok(tokens)
 }
 
@@ -239,13 +262,26 @@ fn number(chars: &[(usize, char)], start: usize, source: &str) -> Result<(Tok, u
             return Ok((Tok::Double(text), j));
         }
         let pos = chars.get(i).map_or(source.len(), |&(p, _)| p);
-        return Err(XPathError::syntax(pos, "malformed exponent in numeric literal"));
+        return Err(XPathError::syntax(
+            pos,
+            "malformed exponent in numeric literal",
+        ));
     }
     if at(i).is_some_and(is_name_start) {
         let pos = chars.get(i).map_or(source.len(), |&(p, _)| p);
-        return Err(XPathError::syntax(pos, "a numeric literal must not be followed by a name character"));
+        return Err(XPathError::syntax(
+            pos,
+            "a numeric literal must not be followed by a name character",
+        ));
     }
-    Ok((if is_decimal { Tok::Decimal(text) } else { Tok::Integer(text) }, i))
+    Ok((
+        if is_decimal {
+            Tok::Decimal(text)
+        } else {
+            Tok::Integer(text)
+        },
+        i,
+    ))
 }
 
 #[cfg(test)]
@@ -253,7 +289,11 @@ mod tests {
     use super::*;
 
     fn toks(source: &str) -> Vec<Tok> {
-        tokenize(source).expect("tokenizes").into_iter().map(|t| t.tok).collect()
+        tokenize(source)
+            .expect("tokenizes")
+            .into_iter()
+            .map(|t| t.tok)
+            .collect()
     }
 
     #[test]
@@ -261,9 +301,15 @@ mod tests {
         assert_eq!(
             toks("u:mod97-0208(normalize-space())"),
             vec![
-                Tok::Name { prefix: Some("u".into()), local: "mod97-0208".into() },
+                Tok::Name {
+                    prefix: Some("u".into()),
+                    local: "mod97-0208".into()
+                },
                 Tok::LParen,
-                Tok::Name { prefix: None, local: "normalize-space".into() },
+                Tok::Name {
+                    prefix: None,
+                    local: "normalize-space".into()
+                },
                 Tok::LParen,
                 Tok::RParen,
                 Tok::RParen,
@@ -277,9 +323,15 @@ mod tests {
         assert_eq!(
             toks("ancestor::cac:X/*:Y/cbc:* [1.5] .5 1e3 .."),
             vec![
-                Tok::Name { prefix: None, local: "ancestor".into() },
+                Tok::Name {
+                    prefix: None,
+                    local: "ancestor".into()
+                },
                 Tok::ColonColon,
-                Tok::Name { prefix: Some("cac".into()), local: "X".into() },
+                Tok::Name {
+                    prefix: Some("cac".into()),
+                    local: "X".into()
+                },
                 Tok::Slash,
                 Tok::LocalWildcard("Y".into()),
                 Tok::Slash,
@@ -297,10 +349,9 @@ mod tests {
 
     #[test]
     fn strings_and_comments() {
-        assert_eq!(toks("'it''s' (: note :) \"a\"\"b\""), vec![
-            Tok::Str("it's".into()),
-            Tok::Str("a\"b".into()),
-            Tok::Eof
-        ]);
+        assert_eq!(
+            toks("'it''s' (: note :) \"a\"\"b\""),
+            vec![Tok::Str("it's".into()), Tok::Str("a\"b".into()), Tok::Eof]
+        );
     }
 }

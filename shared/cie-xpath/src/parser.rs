@@ -1,6 +1,7 @@
 //! Recursive-descent parser from XPath 2.0 tokens to the compiled [`Expr`] tree, resolving prefixes and
 //! functions against the static context, plus the rewrite of `//name` into an indexed descendant step.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use crate::ast::{Axis, AxisStep, Call, Expr, Function, NodeCmpOp, NodeTest, Path, Step};
@@ -17,7 +18,12 @@ pub(crate) fn parse(
     functions: &FunctionRegistry,
 ) -> Result<Expr, XPathError> {
     let tokens = tokenize(source)?;
-    let mut parser = Parser { tokens, pos: 0, namespaces, functions };
+    let mut parser = Parser {
+        tokens,
+        pos: 0,
+        namespaces,
+        functions,
+    };
     let expr = parser.expr()?;
     if parser.peek() != &Tok::Eof {
         return Err(parser.unexpected("end of expression"));
@@ -66,7 +72,10 @@ impl Parser<'_> {
     }
 
     fn unexpected(&self, expected: &str) -> XPathError {
-        XPathError::syntax(self.position(), format!("expected {expected}, found {:?}", self.peek()))
+        XPathError::syntax(
+            self.position(),
+            format!("expected {expected}, found {:?}", self.peek()),
+        )
     }
 
     fn expect(&mut self, tok: Tok, what: &str) -> Result<(), XPathError> {
@@ -113,7 +122,10 @@ impl Parser<'_> {
                 return Err(self.unexpected("`return`"));
             }
             let body = self.expr_single()?;
-            return Ok(Expr::For { bindings, body: Box::new(body) });
+            return Ok(Expr::For {
+                bindings,
+                body: Box::new(body),
+            });
         }
         if followed_by_dollar && (self.is_keyword("some") || self.is_keyword("every")) {
             let every = self.is_keyword("every");
@@ -123,7 +135,11 @@ impl Parser<'_> {
                 return Err(self.unexpected("`satisfies`"));
             }
             let satisfies = self.expr_single()?;
-            return Ok(Expr::Quantified { every, bindings, satisfies: Box::new(satisfies) });
+            return Ok(Expr::Quantified {
+                every,
+                bindings,
+                satisfies: Box::new(satisfies),
+            });
         }
         if self.is_keyword("if") && self.peek_at(1) == &Tok::LParen {
             self.advance();
@@ -166,9 +182,18 @@ impl Parser<'_> {
 
     fn var_name(&mut self) -> Result<Box<str>, XPathError> {
         match self.advance() {
-            Tok::Name { prefix: None, local } => Ok(local.into()),
-            Tok::Name { prefix: Some(prefix), local } => Ok(format!("{prefix}:{local}").into()),
-            _ => Err(XPathError::syntax(self.position(), "expected a variable name")),
+            Tok::Name {
+                prefix: None,
+                local,
+            } => Ok(local.into()),
+            Tok::Name {
+                prefix: Some(prefix),
+                local,
+            } => Ok(format!("{prefix}:{local}").into()),
+            _ => Err(XPathError::syntax(
+                self.position(),
+                "expected a variable name",
+            )),
         }
     }
 
@@ -206,7 +231,10 @@ impl Parser<'_> {
             Tok::Ge => Kind::General(CmpOp::Ge),
             Tok::LtLt => Kind::Node(NodeCmpOp::Precedes),
             Tok::GtGt => Kind::Node(NodeCmpOp::Follows),
-            Tok::Name { prefix: None, local } => match local.as_str() {
+            Tok::Name {
+                prefix: None,
+                local,
+            } => match local.as_str() {
                 "eq" => Kind::Value(CmpOp::Eq),
                 "ne" => Kind::Value(CmpOp::Ne),
                 "lt" => Kind::Value(CmpOp::Lt),
@@ -256,7 +284,10 @@ impl Parser<'_> {
         loop {
             let op = match self.peek() {
                 Tok::Star => ArithOp::Mul,
-                Tok::Name { prefix: None, local } => match local.as_str() {
+                Tok::Name {
+                    prefix: None,
+                    local,
+                } => match local.as_str() {
                     "div" => ArithOp::Div,
                     "idiv" => ArithOp::IDiv,
                     "mod" => ArithOp::Mod,
@@ -301,24 +332,47 @@ impl Parser<'_> {
     fn castable(&mut self) -> Result<Expr, XPathError> {
         let operand = self.cast()?;
         if self.is_keyword("instance") || self.is_keyword("treat") {
-            return Err(XPathError::syntax(self.position(), "`instance of` and `treat as` are not supported"));
+            return Err(XPathError::syntax(
+                self.position(),
+                "`instance of` and `treat as` are not supported",
+            ));
         }
-        if self.is_keyword("castable") && self.peek_at(1) == &(Tok::Name { prefix: None, local: "as".into() }) {
+        if self.is_keyword("castable")
+            && self.peek_at(1)
+                == &(Tok::Name {
+                    prefix: None,
+                    local: "as".into(),
+                })
+        {
             self.advance();
             self.advance();
             let (target, optional) = self.single_type()?;
-            return Ok(Expr::Castable { operand: Box::new(operand), target, optional });
+            return Ok(Expr::Castable {
+                operand: Box::new(operand),
+                target,
+                optional,
+            });
         }
         Ok(operand)
     }
 
     fn cast(&mut self) -> Result<Expr, XPathError> {
         let operand = self.unary()?;
-        if self.is_keyword("cast") && self.peek_at(1) == &(Tok::Name { prefix: None, local: "as".into() }) {
+        if self.is_keyword("cast")
+            && self.peek_at(1)
+                == &(Tok::Name {
+                    prefix: None,
+                    local: "as".into(),
+                })
+        {
             self.advance();
             self.advance();
             let (target, optional) = self.single_type()?;
-            return Ok(Expr::Cast { operand: Box::new(operand), target, optional });
+            return Ok(Expr::Cast {
+                operand: Box::new(operand),
+                target,
+                optional,
+            });
         }
         Ok(operand)
     }
@@ -333,10 +387,14 @@ impl Parser<'_> {
             None => "",
         };
         if namespace != XS_NAMESPACE {
-            return Err(XPathError::syntax(position, format!("unknown atomic type {local}")));
+            return Err(XPathError::syntax(
+                position,
+                format!("unknown atomic type {local}"),
+            ));
         }
-        let target = AtomicType::from_local_name(&local)
-            .ok_or_else(|| XPathError::syntax(position, format!("unsupported atomic type xs:{local}")))?;
+        let target = AtomicType::from_local_name(&local).ok_or_else(|| {
+            XPathError::syntax(position, format!("unsupported atomic type xs:{local}"))
+        })?;
         let optional = self.peek() == &Tok::Question;
         if optional {
             self.advance();
@@ -347,7 +405,10 @@ impl Parser<'_> {
     fn resolve_prefix(&self, prefix: &str, position: usize) -> Result<&str, XPathError> {
         self.namespaces
             .get(prefix)
-            .ok_or_else(|| XPathError::UnknownPrefix { prefix: prefix.to_owned(), position })
+            .ok_or_else(|| XPathError::UnknownPrefix {
+                prefix: prefix.to_owned(),
+                position,
+            })
     }
 
     fn unary(&mut self) -> Result<Expr, XPathError> {
@@ -397,13 +458,19 @@ impl Parser<'_> {
                 if self.starts_step() {
                     self.relative_steps(&mut steps)?;
                 }
-                Ok(Expr::Path(Path { absolute: true, steps }))
+                Ok(Expr::Path(Path {
+                    absolute: true,
+                    steps,
+                }))
             }
             Tok::DoubleSlash => {
                 self.advance();
                 let mut steps = vec![descendant_or_self()];
                 self.relative_steps(&mut steps)?;
-                Ok(Expr::Path(Path { absolute: true, steps }))
+                Ok(Expr::Path(Path {
+                    absolute: true,
+                    steps,
+                }))
             }
             _ => {
                 let mut steps = Vec::new();
@@ -416,7 +483,10 @@ impl Parser<'_> {
                     };
                     return Ok(expr);
                 }
-                Ok(Expr::Path(Path { absolute: false, steps }))
+                Ok(Expr::Path(Path {
+                    absolute: false,
+                    steps,
+                }))
             }
         }
     }
@@ -443,34 +513,62 @@ impl Parser<'_> {
         match self.peek().clone() {
             Tok::DotDot => {
                 self.advance();
-                let step = AxisStep { axis: Axis::Parent, test: NodeTest::AnyNode, predicates: Vec::new() };
+                let step = AxisStep {
+                    axis: Axis::Parent,
+                    test: NodeTest::AnyNode,
+                    predicates: Vec::new(),
+                };
                 self.axis_predicates(step)
             }
             Tok::At => {
                 self.advance();
                 let test = self.node_test()?;
-                self.axis_predicates(AxisStep { axis: Axis::Attribute, test, predicates: Vec::new() })
+                self.axis_predicates(AxisStep {
+                    axis: Axis::Attribute,
+                    test,
+                    predicates: Vec::new(),
+                })
             }
-            Tok::Name { prefix: None, local } if self.peek_at(1) == &Tok::ColonColon => {
-                let axis = Axis::from_name(&local)
-                    .ok_or_else(|| XPathError::syntax(position, format!("unsupported axis {local}::")))?;
+            Tok::Name {
+                prefix: None,
+                local,
+            } if self.peek_at(1) == &Tok::ColonColon => {
+                let axis = Axis::from_name(&local).ok_or_else(|| {
+                    XPathError::syntax(position, format!("unsupported axis {local}::"))
+                })?;
                 self.advance();
                 self.advance();
                 let test = self.node_test()?;
-                self.axis_predicates(AxisStep { axis, test, predicates: Vec::new() })
+                self.axis_predicates(AxisStep {
+                    axis,
+                    test,
+                    predicates: Vec::new(),
+                })
             }
             Tok::Name { prefix, local } if self.peek_at(1) == &Tok::LParen => {
                 if prefix.is_none() && KIND_TESTS.contains(&local.as_str()) {
-                    let axis = if local == "attribute" { Axis::Attribute } else { Axis::Child };
+                    let axis = if local == "attribute" {
+                        Axis::Attribute
+                    } else {
+                        Axis::Child
+                    };
                     let test = self.node_test()?;
-                    return self.axis_predicates(AxisStep { axis, test, predicates: Vec::new() });
+                    return self.axis_predicates(AxisStep {
+                        axis,
+                        test,
+                        predicates: Vec::new(),
+                    });
                 }
                 let primary = self.function_call()?;
                 self.filter(primary)
             }
             Tok::Name { .. } | Tok::Star | Tok::PrefixWildcard(_) | Tok::LocalWildcard(_) => {
                 let test = self.node_test()?;
-                self.axis_predicates(AxisStep { axis: Axis::Child, test, predicates: Vec::new() })
+                self.axis_predicates(AxisStep {
+                    axis: Axis::Child,
+                    test,
+                    predicates: Vec::new(),
+                })
             }
             _ => {
                 let primary = self.primary()?;
@@ -499,19 +597,25 @@ impl Parser<'_> {
         if predicates.is_empty() {
             return Ok(Step::Expr(primary));
         }
-        Ok(Step::Expr(Expr::Filter { base: Box::new(primary), predicates }))
+        Ok(Step::Expr(Expr::Filter {
+            base: Box::new(primary),
+            predicates,
+        }))
     }
 
     fn node_test(&mut self) -> Result<NodeTest, XPathError> {
         let position = self.position();
         match self.advance() {
             Tok::Star => Ok(NodeTest::AnyName),
-            Tok::PrefixWildcard(prefix) => {
-                Ok(NodeTest::NamespaceWildcard(self.resolve_prefix(&prefix, position)?.into()))
-            }
+            Tok::PrefixWildcard(prefix) => Ok(NodeTest::NamespaceWildcard(
+                self.resolve_prefix(&prefix, position)?.into(),
+            )),
             Tok::LocalWildcard(local) => Ok(NodeTest::LocalWildcard(local.into())),
             Tok::Name { prefix, local } => {
-                if prefix.is_none() && self.peek() == &Tok::LParen && KIND_TESTS.contains(&local.as_str()) {
+                if prefix.is_none()
+                    && self.peek() == &Tok::LParen
+                    && KIND_TESTS.contains(&local.as_str())
+                {
                     self.advance();
                     return self.kind_test(&local, position);
                 }
@@ -519,7 +623,12 @@ impl Parser<'_> {
                     Some(prefix) => self.resolve_prefix(prefix, position)?,
                     None => "",
                 };
-                Ok(NodeTest::Name { ns: ns.into(), local: local.into() })
+                let id = crate::names::intern(ns, &local);
+                Ok(NodeTest::Name {
+                    ns: ns.into(),
+                    local: local.into(),
+                    id,
+                })
             }
             _ => Err(XPathError::syntax(position, "expected a node test")),
         }
@@ -532,7 +641,11 @@ impl Parser<'_> {
             "comment" => NodeTest::Comment,
             "document-node" => NodeTest::Document,
             "processing-instruction" => match self.peek().clone() {
-                Tok::Name { prefix: None, local } | Tok::Str(local) => {
+                Tok::Name {
+                    prefix: None,
+                    local,
+                }
+                | Tok::Str(local) => {
                     self.advance();
                     NodeTest::ProcessingInstruction(Some(local.into()))
                 }
@@ -554,9 +667,18 @@ impl Parser<'_> {
                     }
                     _ => None,
                 };
-                if kind == "element" { NodeTest::Element(name) } else { NodeTest::Attribute(name) }
+                if kind == "element" {
+                    NodeTest::Element(name)
+                } else {
+                    NodeTest::Attribute(name)
+                }
             }
-            other => return Err(XPathError::syntax(position, format!("unsupported kind test {other}()"))),
+            other => {
+                return Err(XPathError::syntax(
+                    position,
+                    format!("unsupported kind test {other}()"),
+                ));
+            }
         };
         self.expect(Tok::RParen, "`)`")?;
         Ok(test)
@@ -619,21 +741,33 @@ impl Parser<'_> {
             Some(prefix) => format!("{prefix}:{local}"),
             None => local.clone(),
         };
-        let unknown = || XPathError::UnknownFunction { name: written.clone(), arity: args.len(), position };
+        let unknown = || XPathError::UnknownFunction {
+            name: written.clone(),
+            arity: args.len(),
+            position,
+        };
         if namespace == XS_NAMESPACE {
             let target = AtomicType::from_local_name(&local).ok_or_else(unknown)?;
             if args.len() != 1 {
                 return Err(unknown());
             }
             let operand = Box::new(args.remove(0));
-            return Ok(Expr::Cast { operand, target, optional: true });
+            return Ok(Expr::Cast {
+                operand,
+                target,
+                optional: true,
+            });
         }
         let function = match self.functions.resolve(&namespace, &local, args.len()) {
             Some(Resolved::Builtin(builtin)) => Function::Builtin(builtin),
             Some(Resolved::Native(native)) => Function::Native(native),
             None => return Err(unknown()),
         };
-        let regex = match (&function, args.get(1), args.get(if local == "matches" { 2 } else { 3 })) {
+        let regex = match (
+            &function,
+            args.get(1),
+            args.get(if local == "matches" { 2 } else { 3 }),
+        ) {
             (
                 Function::Builtin(Builtin::Matches | Builtin::Replace | Builtin::Tokenize),
                 Some(Expr::Literal(Atomic::String(pattern))),
@@ -654,12 +788,47 @@ impl Parser<'_> {
             }
             _ => None,
         };
-        Ok(Expr::Call(Call { function, args, regex }))
+        let tokens = match (&function, args.as_slice()) {
+            (
+                Function::Builtin(Builtin::Contains),
+                [Expr::Literal(Atomic::String(list)), Expr::Call(concat)],
+            ) => code_list_tokens(list, concat),
+            _ => None,
+        };
+        Ok(Expr::Call(Call {
+            function,
+            args,
+            regex,
+            tokens,
+        }))
     }
 }
 
+/// The tokens of `' A B C '` when a call is `contains(' A B C ', concat(' ', x, ' '))`: for an `x` without
+/// spaces that call is true exactly when `x` is one of the tokens.
+fn code_list_tokens(list: &str, concat: &Call) -> Option<Arc<HashSet<Box<str>>>> {
+    let space = |expr: &Expr| matches!(expr, Expr::Literal(Atomic::String(text)) if text == " ");
+    let is_concat = matches!(concat.function, Function::Builtin(Builtin::Concat))
+        && concat.args.len() == 3
+        && space(&concat.args[0])
+        && space(&concat.args[2]);
+    if !is_concat || list.len() < 64 || !list.starts_with(' ') || !list.ends_with(' ') {
+        return None;
+    }
+    let pieces: Vec<&str> = list.split(' ').collect();
+    let tokens = pieces[1..pieces.len() - 1]
+        .iter()
+        .filter(|token| !token.is_empty())
+        .map(|&token| token.into());
+    Some(Arc::new(tokens.collect()))
+}
+
 fn descendant_or_self() -> Step {
-    Step::Axis(AxisStep { axis: Axis::DescendantOrSelf, test: NodeTest::AnyNode, predicates: Vec::new() })
+    Step::Axis(AxisStep {
+        axis: Axis::DescendantOrSelf,
+        test: NodeTest::AnyNode,
+        predicates: Vec::new(),
+    })
 }
 
 /// Rewrites `descendant-or-self::node()/child::T[p]` into `descendant::T[p]` when no predicate can be
@@ -682,7 +851,11 @@ pub(crate) fn optimize(expr: &mut Expr) {
         }
         Expr::Negate(a) | Expr::UnaryPlus(a) => optimize(a),
         Expr::Cast { operand, .. } | Expr::Castable { operand, .. } => optimize(operand),
-        Expr::If { condition, then, otherwise } => {
+        Expr::If {
+            condition,
+            then,
+            otherwise,
+        } => {
             optimize(condition);
             optimize(then);
             optimize(otherwise);
@@ -691,7 +864,11 @@ pub(crate) fn optimize(expr: &mut Expr) {
             bindings.iter_mut().for_each(|(_, e)| optimize(e));
             optimize(body);
         }
-        Expr::Quantified { bindings, satisfies, .. } => {
+        Expr::Quantified {
+            bindings,
+            satisfies,
+            ..
+        } => {
             bindings.iter_mut().for_each(|(_, e)| optimize(e));
             optimize(satisfies);
         }

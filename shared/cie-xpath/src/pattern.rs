@@ -70,7 +70,10 @@ impl Pattern {
         let expr = parser::parse(source, namespaces, functions)?;
         let mut alternatives = Vec::new();
         collect_alternatives(expr, &mut alternatives)?;
-        Ok(Pattern { source: source.to_owned(), alternatives })
+        Ok(Pattern {
+            source: source.to_owned(),
+            alternatives,
+        })
     }
 
     /// The source text.
@@ -84,9 +87,11 @@ impl Pattern {
         self.alternatives
             .iter()
             .map(|alternative| match alternative.steps.last() {
-                Some(PatternStep { principal: NodeKind::Element, test: NodeTest::Name { ns, local }, .. }) => {
-                    Some((&**ns, &**local))
-                }
+                Some(PatternStep {
+                    principal: NodeKind::Element,
+                    test: NodeTest::Name { ns, local, .. },
+                    ..
+                }) => Some((&**ns, &**local)),
                 _ => None,
             })
             .collect()
@@ -111,7 +116,9 @@ impl Pattern {
     /// (the recovery XSLT 2.0 prescribes for errors in patterns).
     pub fn matches(&self, doc: &Document, node: NodeId, variables: &Variables) -> bool {
         let mut evaluator = Evaluator::new(doc, variables);
-        self.alternatives.iter().any(|alternative| alternative.matches(&mut evaluator, node))
+        self.alternatives
+            .iter()
+            .any(|alternative| alternative.matches(&mut evaluator, node))
     }
 
     /// Every node of the document the pattern matches, in document order.
@@ -119,7 +126,11 @@ impl Pattern {
         let mut evaluator = Evaluator::new(doc, variables);
         (0..doc.node_count())
             .filter_map(|index| doc.node(index))
-            .filter(|&node| self.alternatives.iter().any(|alternative| alternative.matches(&mut evaluator, node)))
+            .filter(|&node| {
+                self.alternatives
+                    .iter()
+                    .any(|alternative| alternative.matches(&mut evaluator, node))
+            })
             .collect()
     }
 }
@@ -141,7 +152,11 @@ fn collect_alternatives(expr: ast::Expr, out: &mut Vec<PathPattern>) -> Result<(
 }
 
 fn path_pattern(path: ast::Path) -> Result<PathPattern, XPathError> {
-    let mut anchor = if path.absolute { Anchor::Root } else { Anchor::Relative };
+    let mut anchor = if path.absolute {
+        Anchor::Root
+    } else {
+        Anchor::Relative
+    };
     let mut steps = Vec::new();
     let mut links = Vec::new();
     let mut pending_descendant = false;
@@ -163,21 +178,40 @@ fn path_pattern(path: ast::Path) -> Result<PathPattern, XPathError> {
         let principal = match axis_step.axis {
             Axis::Child => NodeKind::Element,
             Axis::Attribute => NodeKind::Attribute,
-            _ => return Err(not_a_pattern("only the child and attribute axes are allowed")),
+            _ => {
+                return Err(not_a_pattern(
+                    "only the child and attribute axes are allowed",
+                ));
+            }
         };
         if !steps.is_empty() {
-            links.push(if pending_descendant { Link::Descendant } else { Link::Child });
+            links.push(if pending_descendant {
+                Link::Descendant
+            } else {
+                Link::Child
+            });
         }
         pending_descendant = false;
         let mut predicates = axis_step.predicates;
         predicates.iter_mut().for_each(parser::optimize);
-        let positional = predicates.iter().any(|p| !p.is_surely_non_numeric() || p.uses_position());
-        steps.push(PatternStep { principal, test: axis_step.test, predicates, positional });
+        let positional = predicates
+            .iter()
+            .any(|p| !p.is_surely_non_numeric() || p.uses_position());
+        steps.push(PatternStep {
+            principal,
+            test: axis_step.test,
+            predicates,
+            positional,
+        });
     }
     if pending_descendant {
         return Err(not_a_pattern("a pattern cannot end with `//`"));
     }
-    Ok(PathPattern { anchor, steps, links })
+    Ok(PathPattern {
+        anchor,
+        steps,
+        links,
+    })
 }
 
 impl PathPattern {
@@ -185,17 +219,56 @@ impl PathPattern {
         if self.steps.is_empty() {
             return self.anchor == Anchor::Root && evaluator.doc.kind(node) == NodeKind::Document;
         }
+        if self.links.iter().all(|&link| link == Link::Child) {
+            return self.structure_matches(evaluator.doc, node)
+                && self.predicates_hold_along(evaluator, node);
+        }
         self.matches_step(evaluator, self.steps.len() - 1, node)
     }
 
-    fn matches_step<'a>(&'a self, evaluator: &mut Evaluator<'a>, index: usize, node: NodeId) -> bool {
+    /// For patterns of child steps only: names, kinds and anchor, ignoring predicates.
+    fn structure_matches(&self, doc: &Document, node: NodeId) -> bool {
+        let mut current = node;
+        for (index, step) in self.steps.iter().enumerate().rev() {
+            if !step_accepts(doc, step, current) {
+                return false;
+            }
+            let Some(parent) = doc.parent(current) else {
+                return false;
+            };
+            if index == 0 {
+                return self.anchor != Anchor::Root || doc.kind(parent) == NodeKind::Document;
+            }
+            current = parent;
+        }
+        true
+    }
+
+    /// For patterns of child steps only, once the structure matched: the predicates of every step.
+    fn predicates_hold_along<'a>(&'a self, evaluator: &mut Evaluator<'a>, node: NodeId) -> bool {
+        let doc = evaluator.doc;
+        let mut current = node;
+        for step in self.steps.iter().rev() {
+            if !step.predicates.is_empty() && !predicates_hold(evaluator, step, current) {
+                return false;
+            }
+            match doc.parent(current) {
+                Some(parent) => current = parent,
+                None => break,
+            }
+        }
+        true
+    }
+
+    fn matches_step<'a>(
+        &'a self,
+        evaluator: &mut Evaluator<'a>,
+        index: usize,
+        node: NodeId,
+    ) -> bool {
         let doc = evaluator.doc;
         let step = &self.steps[index];
-        let kind_ok = match step.test {
-            NodeTest::AnyNode => doc.kind(node) != NodeKind::Document,
-            _ => true,
-        };
-        if !kind_ok || !node_matches(doc, node, &step.test, step.principal) {
+        if !step_accepts(doc, step, node) {
             return false;
         }
         if !step.predicates.is_empty() && !predicates_hold(evaluator, step, node) {
@@ -226,6 +299,13 @@ impl PathPattern {
     }
 }
 
+fn step_accepts(doc: &Document, step: &PatternStep, node: NodeId) -> bool {
+    if step.test == NodeTest::AnyNode && doc.kind(node) == NodeKind::Document {
+        return false;
+    }
+    node_matches(doc, node, &step.test, step.principal)
+}
+
 fn predicates_hold<'a>(evaluator: &mut Evaluator<'a>, step: &'a PatternStep, node: NodeId) -> bool {
     let doc = evaluator.doc;
     let item = Item::Node(node);
@@ -239,10 +319,16 @@ fn predicates_hold<'a>(evaluator: &mut Evaluator<'a>, step: &'a PatternStep, nod
     let Some(parent) = doc.parent(node) else {
         return false;
     };
-    let mut candidates: Vec<Item> = if step.principal == NodeKind::Attribute {
-        doc.attributes(parent).filter(|&a| node_matches(doc, a, &step.test, step.principal)).map(Item::Node).collect()
+    let mut candidates: crate::seq::Seq = if step.principal == NodeKind::Attribute {
+        doc.attributes(parent)
+            .filter(|&a| node_matches(doc, a, &step.test, step.principal))
+            .map(Item::Node)
+            .collect()
     } else {
-        doc.children(parent).filter(|&c| node_matches(doc, c, &step.test, step.principal)).map(Item::Node).collect()
+        doc.children(parent)
+            .filter(|&c| node_matches(doc, c, &step.test, step.principal))
+            .map(Item::Node)
+            .collect()
     };
     for predicate in &step.predicates {
         let Ok(kept) = evaluator.filter(candidates, predicate) else {

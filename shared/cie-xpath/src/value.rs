@@ -72,8 +72,8 @@ impl AtomicType {
     /// The type with this local name in the XML Schema namespace.
     pub fn from_local_name(name: &str) -> Option<AtomicType> {
         Some(match name {
-            "string" | "anyURI" | "normalizedString" | "token" | "language" | "NMTOKEN" | "Name"
-            | "NCName" | "ID" => AtomicType::String,
+            "string" | "anyURI" | "normalizedString" | "token" | "language" | "NMTOKEN"
+            | "Name" | "NCName" | "ID" => AtomicType::String,
             "untypedAtomic" => AtomicType::UntypedAtomic,
             "boolean" => AtomicType::Boolean,
             "integer" | "long" => AtomicType::Integer(IntegerRange::Any),
@@ -144,7 +144,9 @@ impl Value {
 
     /// A sequence of one atomic value.
     pub fn atomic(value: Atomic) -> Self {
-        Value { items: vec![Item::Atomic(value)] }
+        Value {
+            items: vec![Item::Atomic(value)],
+        }
     }
 
     /// A single `xs:boolean`.
@@ -187,7 +189,9 @@ impl Value {
         match self.items.as_slice() {
             [] => Ok(String::new()),
             [item] => Ok(item_string(doc, item).into_owned()),
-            _ => Err(XPathError::type_error("a sequence of more than one item has no string value")),
+            _ => Err(XPathError::type_error(
+                "a sequence of more than one item has no string value",
+            )),
         }
     }
 }
@@ -222,6 +226,8 @@ pub(crate) fn item_string<'a>(doc: &'a Document, item: &'a Item) -> Cow<'a, str>
 #[derive(Debug, Clone)]
 pub(crate) enum Atom<'a> {
     Untyped(Cow<'a, str>),
+    /// An `xs:string` computed by the evaluator (not copied into an [`Atomic`]).
+    Text(Cow<'a, str>),
     Value(Cow<'a, Atomic>),
 }
 
@@ -237,6 +243,7 @@ impl<'a> Atom<'a> {
     pub(crate) fn into_atomic(self) -> Atomic {
         match self {
             Atom::Untyped(text) => Atomic::Untyped(text.into_owned()),
+            Atom::Text(text) => Atomic::String(text.into_owned()),
             Atom::Value(value) => value.into_owned(),
         }
     }
@@ -260,7 +267,10 @@ impl Atomic {
 
     /// Whether the value is numeric (`xs:integer`, `xs:decimal`, `xs:double`).
     pub fn is_numeric(&self) -> bool {
-        matches!(self, Atomic::Integer(_) | Atomic::Decimal(_) | Atomic::Double(_))
+        matches!(
+            self,
+            Atomic::Integer(_) | Atomic::Decimal(_) | Atomic::Double(_)
+        )
     }
 
     /// The canonical string form (the result of casting to `xs:string`).
@@ -302,7 +312,10 @@ impl Atomic {
 }
 
 fn invalid_cast(value: &str, target: AtomicType) -> XPathError {
-    XPathError::dynamic("FORG0001", format!("cannot cast {value:?} to {}", type_label(target)))
+    XPathError::dynamic(
+        "FORG0001",
+        format!("cannot cast {value:?} to {}", type_label(target)),
+    )
 }
 
 fn type_label(target: AtomicType) -> &'static str {
@@ -333,29 +346,43 @@ pub(crate) fn cast_text(text: &str, target: AtomicType) -> Result<Atomic, XPathE
         },
         AtomicType::Integer(range) => {
             let value = parse_integer(trimmed()).ok_or_else(|| invalid_cast(text, target))?;
-            if range.contains(value) { Ok(Atomic::Integer(value)) } else { Err(invalid_cast(text, target)) }
+            if range.contains(value) {
+                Ok(Atomic::Integer(value))
+            } else {
+                Err(invalid_cast(text, target))
+            }
         }
-        AtomicType::Decimal => {
-            parse_decimal(trimmed()).map(Atomic::Decimal).ok_or_else(|| invalid_cast(text, target))
-        }
-        AtomicType::Double => {
-            parse_double(trimmed()).map(Atomic::Double).ok_or_else(|| invalid_cast(text, target))
-        }
-        AtomicType::Date => XsDate::parse(text).map(Atomic::Date).ok_or_else(|| invalid_cast(text, target)),
-        AtomicType::Time => XsTime::parse(text).map(Atomic::Time).ok_or_else(|| invalid_cast(text, target)),
-        AtomicType::DateTime => {
-            XsDateTime::parse(text).map(Atomic::DateTime).ok_or_else(|| invalid_cast(text, target))
-        }
+        AtomicType::Decimal => parse_decimal(trimmed())
+            .map(Atomic::Decimal)
+            .ok_or_else(|| invalid_cast(text, target)),
+        AtomicType::Double => parse_double(trimmed())
+            .map(Atomic::Double)
+            .ok_or_else(|| invalid_cast(text, target)),
+        AtomicType::Date => XsDate::parse(text)
+            .map(Atomic::Date)
+            .ok_or_else(|| invalid_cast(text, target)),
+        AtomicType::Time => XsTime::parse(text)
+            .map(Atomic::Time)
+            .ok_or_else(|| invalid_cast(text, target)),
+        AtomicType::DateTime => XsDateTime::parse(text)
+            .map(Atomic::DateTime)
+            .ok_or_else(|| invalid_cast(text, target)),
     }
 }
 
 fn cast_typed(value: &Atomic, target: AtomicType) -> Result<Atomic, XPathError> {
     let fail = || {
-        XPathError::type_error(format!("cannot cast {} to {}", value.type_name(), type_label(target)))
+        XPathError::type_error(format!(
+            "cannot cast {} to {}",
+            value.type_name(),
+            type_label(target)
+        ))
     };
     match target {
         AtomicType::String => return Ok(Atomic::String(value.to_xpath_string().into_owned())),
-        AtomicType::UntypedAtomic => return Ok(Atomic::Untyped(value.to_xpath_string().into_owned())),
+        AtomicType::UntypedAtomic => {
+            return Ok(Atomic::Untyped(value.to_xpath_string().into_owned()));
+        }
         _ => {}
     }
     match (value, target) {
@@ -368,8 +395,12 @@ fn cast_typed(value: &Atomic, target: AtomicType) -> Result<Atomic, XPathError> 
                 Err(invalid_cast(&number.to_string(), target))
             }
         }
-        (Atomic::Boolean(flag), AtomicType::Decimal) => Ok(Atomic::Decimal(Decimal::from(u8::from(*flag)))),
-        (Atomic::Boolean(flag), AtomicType::Double) => Ok(Atomic::Double(if *flag { 1.0 } else { 0.0 })),
+        (Atomic::Boolean(flag), AtomicType::Decimal) => {
+            Ok(Atomic::Decimal(Decimal::from(u8::from(*flag))))
+        }
+        (Atomic::Boolean(flag), AtomicType::Double) => {
+            Ok(Atomic::Double(if *flag { 1.0 } else { 0.0 }))
+        }
         (numeric, AtomicType::Boolean) if numeric.is_numeric() => {
             Ok(Atomic::Boolean(numeric.effective_boolean_value()?))
         }
@@ -381,11 +412,17 @@ fn cast_typed(value: &Atomic, target: AtomicType) -> Result<Atomic, XPathError> 
                 })?,
                 Num::Dbl(double) => {
                     if !double.is_finite() {
-                        return Err(XPathError::dynamic("FOCA0002", "cannot cast NaN or INF to xs:integer"));
+                        return Err(XPathError::dynamic(
+                            "FOCA0002",
+                            "cannot cast NaN or INF to xs:integer",
+                        ));
                     }
                     let truncated = double.trunc();
                     if truncated.abs() >= 9.2e18 {
-                        return Err(XPathError::dynamic("FOCA0003", "double value too large for an integer"));
+                        return Err(XPathError::dynamic(
+                            "FOCA0003",
+                            "double value too large for an integer",
+                        ));
                     }
                     truncated as i64
                 }
@@ -396,23 +433,28 @@ fn cast_typed(value: &Atomic, target: AtomicType) -> Result<Atomic, XPathError> 
                 Err(invalid_cast(&number.to_string(), target))
             }
         }
-        (numeric, AtomicType::Decimal) if numeric.is_numeric() => {
-            Num::of(numeric).ok_or_else(fail)?.to_decimal().map(Atomic::Decimal)
-        }
+        (numeric, AtomicType::Decimal) if numeric.is_numeric() => Num::of(numeric)
+            .ok_or_else(fail)?
+            .to_decimal()
+            .map(Atomic::Decimal),
         (numeric, AtomicType::Double) if numeric.is_numeric() => {
             Ok(Atomic::Double(Num::of(numeric).ok_or_else(fail)?.to_f64()))
         }
         (Atomic::Date(date), AtomicType::Date) => Ok(Atomic::Date(*date)),
-        (Atomic::Date(date), AtomicType::DateTime) => {
-            Ok(Atomic::DateTime(XsDateTime { date: date.date, nanos: 0, tz: date.tz }))
-        }
+        (Atomic::Date(date), AtomicType::DateTime) => Ok(Atomic::DateTime(XsDateTime {
+            date: date.date,
+            nanos: 0,
+            tz: date.tz,
+        })),
         (Atomic::DateTime(value), AtomicType::DateTime) => Ok(Atomic::DateTime(*value)),
-        (Atomic::DateTime(value), AtomicType::Date) => {
-            Ok(Atomic::Date(XsDate { date: value.date, tz: value.tz }))
-        }
-        (Atomic::DateTime(value), AtomicType::Time) => {
-            Ok(Atomic::Time(XsTime { nanos: value.nanos, tz: value.tz }))
-        }
+        (Atomic::DateTime(value), AtomicType::Date) => Ok(Atomic::Date(XsDate {
+            date: value.date,
+            tz: value.tz,
+        })),
+        (Atomic::DateTime(value), AtomicType::Time) => Ok(Atomic::Time(XsTime {
+            nanos: value.nanos,
+            tz: value.tz,
+        })),
         (Atomic::Time(value), AtomicType::Time) => Ok(Atomic::Time(*value)),
         _ => Err(fail()),
     }
@@ -452,7 +494,9 @@ pub(crate) fn parse_decimal(text: &str) -> Option<Decimal> {
         normal.push('.');
         normal.push_str(fraction);
     }
-    Decimal::from_str_exact(&normal).or_else(|_| Decimal::from_str(&normal)).ok()
+    Decimal::from_str_exact(&normal)
+        .or_else(|_| Decimal::from_str(&normal))
+        .ok()
 }
 
 /// Parses the `xs:double` lexical form (`INF`, `-INF`, `NaN`, decimal or exponent notation).
@@ -540,6 +584,7 @@ impl Num {
                 Some(number) => Ok(Num::Dbl(number)),
                 None => Err(invalid_cast(text, AtomicType::Double)),
             },
+            Atom::Text(_) => Err(XPathError::type_error("xs:string is not a numeric operand")),
             Atom::Value(value) => Num::of(value).ok_or_else(|| {
                 XPathError::type_error(format!("{} is not a numeric operand", value.type_name()))
             }),
@@ -568,11 +613,16 @@ impl Num {
             Num::Dec(number) => Ok(number),
             Num::Dbl(number) => {
                 if !number.is_finite() {
-                    return Err(XPathError::dynamic("FOCA0002", "cannot cast NaN or INF to xs:decimal"));
+                    return Err(XPathError::dynamic(
+                        "FOCA0002",
+                        "cannot cast NaN or INF to xs:decimal",
+                    ));
                 }
                 parse_decimal(&format!("{number}"))
                     .or_else(|| Decimal::from_f64(number))
-                    .ok_or_else(|| XPathError::dynamic("FOCA0001", "double too large for xs:decimal"))
+                    .ok_or_else(|| {
+                        XPathError::dynamic("FOCA0001", "double too large for xs:decimal")
+                    })
             }
         }
     }
@@ -580,7 +630,9 @@ impl Num {
     fn promote(a: Num, b: Num) -> Result<(Num, Num), XPathError> {
         Ok(match (a, b) {
             (Num::Dbl(_), _) | (_, Num::Dbl(_)) => (Num::Dbl(a.to_f64()), Num::Dbl(b.to_f64())),
-            (Num::Dec(_), _) | (_, Num::Dec(_)) => (Num::Dec(a.to_decimal()?), Num::Dec(b.to_decimal()?)),
+            (Num::Dec(_), _) | (_, Num::Dec(_)) => {
+                (Num::Dec(a.to_decimal()?), Num::Dec(b.to_decimal()?))
+            }
             _ => (a, b),
         })
     }
@@ -609,15 +661,25 @@ impl Num {
         match self {
             Num::Int(_) => self,
             Num::Dec(number) => Num::Dec(
-                number.checked_add(Decimal::new(5, 1)).map_or(number, |shifted| shifted.floor()),
+                number
+                    .checked_add(Decimal::new(5, 1))
+                    .map_or(number, |shifted| shifted.floor()),
             ),
             Num::Dbl(number) => {
                 if !number.is_finite() || number == 0.0 {
                     return self;
                 }
                 let floor = number.floor();
-                let rounded = if number - floor >= 0.5 { floor + 1.0 } else { floor };
-                if rounded == 0.0 && number < 0.0 { Num::Dbl(-0.0) } else { Num::Dbl(rounded) }
+                let rounded = if number - floor >= 0.5 {
+                    floor + 1.0
+                } else {
+                    floor
+                };
+                if rounded == 0.0 && number < 0.0 {
+                    Num::Dbl(-0.0)
+                } else {
+                    Num::Dbl(rounded)
+                }
             }
         }
     }
@@ -641,9 +703,10 @@ impl Num {
             Num::Dec(number) => {
                 let scale = Decimal::from(10i64.pow(precision.unsigned_abs().min(18) as u32));
                 Num::Dec(
-                    (number / scale)
-                        .round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointNearestEven)
-                        * scale,
+                    (number / scale).round_dp_with_strategy(
+                        0,
+                        rust_decimal::RoundingStrategy::MidpointNearestEven,
+                    ) * scale,
                 )
             }
             Num::Dbl(number) => {
@@ -679,7 +742,9 @@ impl Num {
 
     pub(crate) fn abs(self) -> Num {
         match self {
-            Num::Int(number) => number.checked_abs().map_or(Num::Dec(Decimal::from(number).abs()), Num::Int),
+            Num::Int(number) => number
+                .checked_abs()
+                .map_or(Num::Dec(Decimal::from(number).abs()), Num::Int),
             Num::Dec(number) => Num::Dec(number.abs()),
             Num::Dbl(number) => Num::Dbl(number.abs()),
         }
@@ -716,7 +781,10 @@ pub(crate) fn arithmetic(op: ArithOp, a: Num, b: Num) -> Result<Num, XPathError>
                 if y == 0 {
                     return Err(division_by_zero());
                 }
-                Decimal::from(x).checked_div(Decimal::from(y)).map(Num::Dec).ok_or_else(overflow)
+                Decimal::from(x)
+                    .checked_div(Decimal::from(y))
+                    .map(Num::Dec)
+                    .ok_or_else(overflow)
             }
             ArithOp::IDiv => {
                 if y == 0 {
@@ -831,9 +899,29 @@ pub(crate) fn compare_values(op: CmpOp, a: &Atomic, b: &Atomic) -> Result<bool, 
 
 /// One pair of a general comparison (`=`, `<`, ...): untyped values are cast to the other operand's type
 /// (to `xs:double` against numbers, compared as strings against strings and untyped values).
-pub(crate) fn general_compare_pair(op: CmpOp, a: &Atom<'_>, b: &Atom<'_>) -> Result<bool, XPathError> {
+pub(crate) fn general_compare_pair(
+    op: CmpOp,
+    a: &Atom<'_>,
+    b: &Atom<'_>,
+) -> Result<bool, XPathError> {
+    let as_text = |atom: &'_ Atom<'_>| -> Option<String> {
+        match atom {
+            Atom::Text(text) => Some(text.to_string()),
+            _ => None,
+        }
+    };
     match (a, b) {
-        (Atom::Untyped(x), Atom::Untyped(y)) => Ok(op.test(Some(x.as_ref().cmp(y.as_ref())))),
+        (Atom::Untyped(x) | Atom::Text(x), Atom::Untyped(y) | Atom::Text(y)) => {
+            Ok(op.test(Some(x.as_ref().cmp(y.as_ref()))))
+        }
+        (Atom::Text(x), Atom::Value(y)) => match y.as_ref() {
+            Atomic::String(y) | Atomic::Untyped(y) => Ok(op.test(Some(x.as_ref().cmp(y.as_str())))),
+            other => compare_values(op, &Atomic::String(as_text(a).unwrap_or_default()), other),
+        },
+        (Atom::Value(x), Atom::Text(y)) => match x.as_ref() {
+            Atomic::String(x) | Atomic::Untyped(x) => Ok(op.test(Some(x.as_str().cmp(y.as_ref())))),
+            other => compare_values(op, other, &Atomic::String(as_text(b).unwrap_or_default())),
+        },
         (Atom::Untyped(x), Atom::Value(y)) => {
             let x = untyped_against(x, y)?;
             compare_values(op, &x, y)
@@ -900,8 +988,17 @@ mod tests {
     fn rounding_is_half_up() {
         assert_eq!(Num::Dbl(-2.5).round(), Num::Dbl(-2.0));
         assert_eq!(Num::Dbl(2.5).round(), Num::Dbl(3.0));
-        assert_eq!(Num::Dec(Decimal::new(-25, 1)).round(), Num::Dec(Decimal::from(-2)));
-        assert_eq!(Num::Dec(Decimal::new(25, 1)).round(), Num::Dec(Decimal::from(3)));
-        assert_eq!(Num::Dec(Decimal::new(-26, 1)).round(), Num::Dec(Decimal::from(-3)));
+        assert_eq!(
+            Num::Dec(Decimal::new(-25, 1)).round(),
+            Num::Dec(Decimal::from(-2))
+        );
+        assert_eq!(
+            Num::Dec(Decimal::new(25, 1)).round(),
+            Num::Dec(Decimal::from(3))
+        );
+        assert_eq!(
+            Num::Dec(Decimal::new(-26, 1)).round(),
+            Num::Dec(Decimal::from(-3))
+        );
     }
 }

@@ -23,7 +23,10 @@ pub(crate) fn compile(pattern: &str, flags: &str) -> Result<Regex, XPathError> {
             'x' => extended = true,
             'q' => literal = true,
             other => {
-                return Err(XPathError::dynamic("FORX0001", format!("invalid regex flag {other:?}")));
+                return Err(XPathError::dynamic(
+                    "FORX0001",
+                    format!("invalid regex flag {other:?}"),
+                ));
             }
         }
     }
@@ -31,7 +34,10 @@ pub(crate) fn compile(pattern: &str, flags: &str) -> Result<Regex, XPathError> {
         regex::escape(pattern)
     } else {
         let source: String = if extended {
-            pattern.chars().filter(|c| !matches!(c, ' ' | '\t' | '\n' | '\r')).collect()
+            pattern
+                .chars()
+                .filter(|c| !matches!(c, ' ' | '\t' | '\n' | '\r'))
+                .collect()
         } else {
             pattern.to_owned()
         };
@@ -65,7 +71,12 @@ fn translate(pattern: &str, dot_all: bool) -> Result<String, XPathError> {
 }
 
 /// Translates the escape starting at `chars[at]` (a backslash); returns the index after it.
-fn escape(chars: &[char], at: usize, in_class: bool, out: &mut String) -> Result<usize, XPathError> {
+fn escape(
+    chars: &[char],
+    at: usize,
+    in_class: bool,
+    out: &mut String,
+) -> Result<usize, XPathError> {
     let Some(&next) = chars.get(at + 1) else {
         return Err(regex_error("regular expression ends with a backslash"));
     };
@@ -83,7 +94,8 @@ fn escape(chars: &[char], at: usize, in_class: bool, out: &mut String) -> Result
             out.push('\\');
             out.push(next);
         }
-        '\\' | '|' | '.' | '-' | '^' | '?' | '*' | '+' | '{' | '}' | '(' | ')' | '[' | ']' | '$' => {
+        '\\' | '|' | '.' | '-' | '^' | '?' | '*' | '+' | '{' | '}' | '(' | ')' | '[' | ']'
+        | '$' => {
             out.push('\\');
             out.push(next);
         }
@@ -102,7 +114,9 @@ fn escape(chars: &[char], at: usize, in_class: bool, out: &mut String) -> Result
                 .ok_or_else(|| regex_error("unterminated \\p{...}"))?;
             let name: String = chars[at + 3..at + close].iter().collect();
             if chars.get(at + 2) != Some(&'{') || name.starts_with("Is") {
-                return Err(regex_error(format!("unsupported character property \\{next}{{{name}}}")));
+                return Err(regex_error(format!(
+                    "unsupported character property \\{next}{{{name}}}"
+                )));
             }
             out.push('\\');
             out.push(next);
@@ -138,7 +152,9 @@ fn class(chars: &[char], at: usize, out: &mut String) -> Result<usize, XPathErro
                 out.push_str("--");
                 i = class(chars, i + 1, out)?;
                 if chars.get(i) != Some(&']') {
-                    return Err(regex_error("a class subtraction must end the character class"));
+                    return Err(regex_error(
+                        "a class subtraction must end the character class",
+                    ));
                 }
                 out.push(']');
                 return Ok(i + 1);
@@ -177,7 +193,12 @@ pub(crate) fn replacement(template: &str, groups: usize) -> Result<String, XPath
                     out.push_str("$$");
                     i += 2;
                 }
-                _ => return Err(XPathError::dynamic("FORX0004", "invalid escape in replacement string")),
+                _ => {
+                    return Err(XPathError::dynamic(
+                        "FORX0004",
+                        "invalid escape in replacement string",
+                    ));
+                }
             },
             '$' => {
                 let mut j = i + 1;
@@ -193,7 +214,10 @@ pub(crate) fn replacement(template: &str, groups: usize) -> Result<String, XPath
                     j += 1;
                 }
                 if digits == 0 {
-                    return Err(XPathError::dynamic("FORX0004", "`$` must be followed by a group number"));
+                    return Err(XPathError::dynamic(
+                        "FORX0004",
+                        "`$` must be followed by a group number",
+                    ));
                 }
                 if number <= groups {
                     out.push_str(&format!("${{{number}}}"));
@@ -219,7 +243,10 @@ mod tests {
 
     #[test]
     fn matches_are_unanchored_unless_anchored() {
-        assert!(is_match("urn:peppol:bis:billing", "urn:peppol:bis:billing:extra"));
+        assert!(is_match(
+            "urn:peppol:bis:billing",
+            "urn:peppol:bis:billing:extra"
+        ));
         assert!(is_match("^T[0-9]{13}$", "T1234567890123"));
         assert!(!is_match("^T[0-9]{13}$", "T123456789012"));
         assert!(!is_match("^[0-9]+$", "12\n"));

@@ -11,10 +11,22 @@ const RULE_FILES: [&str; 3] = [
 
 fn namespaces() -> Namespaces {
     Namespaces::new()
-        .with("cbc", "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2")
-        .with("cac", "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2")
-        .with("ubl", "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2")
-        .with("cn", "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2")
+        .with(
+            "cbc",
+            "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
+        )
+        .with(
+            "cac",
+            "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+        )
+        .with(
+            "ubl",
+            "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2",
+        )
+        .with(
+            "cn",
+            "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2",
+        )
         .with("u", cie_xpath::SCHEMATRON_UTILS_NAMESPACE)
 }
 
@@ -40,11 +52,19 @@ fn every_test_and_context_compiles() {
                 failures.push(format!("context of {}: {error}", columns[0]));
             }
             if let Err(error) = Expr::compile(columns[2], &namespaces) {
-                failures.push(format!("context of {} as an expression: {error}", columns[0]));
+                failures.push(format!(
+                    "context of {} as an expression: {error}",
+                    columns[0]
+                ));
             }
         }
     }
     assert_eq!(tests, 636);
     assert_eq!(contexts, 636);
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -2,7 +2,8 @@
 //! rounding, quantifiers, casts, regular expressions, predicates, axes, unions and match patterns.
 
 use cie_xpath::{
-    Atomic, Document, Expr, FunctionRegistry, Item, Namespaces, Pattern, Value, Variables, XPathError,
+    Atomic, Document, Expr, FunctionRegistry, Item, Namespaces, Pattern, Value, Variables,
+    XPathError,
 };
 use rstest::rstest;
 
@@ -41,7 +42,10 @@ fn namespaces() -> Namespaces {
     Namespaces::new()
         .with("cbc", CBC)
         .with("cac", CAC)
-        .with("ubl", "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2")
+        .with(
+            "ubl",
+            "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2",
+        )
         .with("u", cie_xpath::SCHEMATRON_UTILS_NAMESPACE)
 }
 
@@ -62,14 +66,17 @@ fn evaluate(source: &str) -> Result<Value, XPathError> {
 fn truth(source: &str) -> bool {
     let doc = document();
     let expr = Expr::compile(source, &namespaces()).expect("compiles");
-    expr.effective_boolean_value(&doc, root_element(&doc), &Variables::new()).expect("evaluates")
+    expr.effective_boolean_value(&doc, root_element(&doc), &Variables::new())
+        .expect("evaluates")
 }
 
 /// The items as strings (nodes by string value), joined with `|`.
 fn text(source: &str) -> String {
     let doc = document();
     let expr = Expr::compile(source, &namespaces()).expect("compiles");
-    let value = expr.evaluate(&doc, root_element(&doc), &Variables::new()).expect("evaluates");
+    let value = expr
+        .evaluate(&doc, root_element(&doc), &Variables::new())
+        .expect("evaluates");
     value
         .items()
         .iter()
@@ -103,8 +110,16 @@ fn general_comparisons_have_sequence_semantics(#[case] source: &str, #[case] exp
 
 #[rstest]
 #[case::untyped_vs_number_is_numeric("cbc:LineExtensionAmount = 0.10", "cac:InvoiceLine[1]", true)]
-#[case::untyped_vs_string_is_textual("cbc:LineExtensionAmount = '0.10'", "cac:InvoiceLine[1]", false)]
-#[case::untyped_vs_untyped_is_textual("cbc:ID = ../cac:InvoiceLine[1]/cbc:ID", "cac:InvoiceLine[1]", true)]
+#[case::untyped_vs_string_is_textual(
+    "cbc:LineExtensionAmount = '0.10'",
+    "cac:InvoiceLine[1]",
+    false
+)]
+#[case::untyped_vs_untyped_is_textual(
+    "cbc:ID = ../cac:InvoiceLine[1]/cbc:ID",
+    "cac:InvoiceLine[1]",
+    true
+)]
 #[case::untyped_vs_date("cbc:IssueDate >= xs:date('2023-10-01')", ".", true)]
 #[case::untyped_vs_string_date("cbc:IssueDate >= '2023-10-25'", ".", false)]
 #[case::untyped_vs_boolean("cbc:ChargeIndicator = false()", "cac:X", false)]
@@ -116,7 +131,9 @@ fn untyped_values_are_promoted(#[case] test: &str, #[case] context: &str, #[case
 #[test]
 fn untyped_versus_number_is_a_double_comparison() {
     // 0.1 + 0.2 as doubles is not 0.3, as decimals it is.
-    assert!(!truth("cac:InvoiceLine[1]/cbc:LineExtensionAmount + cac:InvoiceLine[2]/cbc:LineExtensionAmount = 0.3"));
+    assert!(!truth(
+        "cac:InvoiceLine[1]/cbc:LineExtensionAmount + cac:InvoiceLine[2]/cbc:LineExtensionAmount = 0.3"
+    ));
     assert!(truth(
         "xs:decimal(cac:InvoiceLine[1]/cbc:LineExtensionAmount) + xs:decimal(cac:InvoiceLine[2]/cbc:LineExtensionAmount) = 0.3"
     ));
@@ -125,15 +142,30 @@ fn untyped_versus_number_is_a_double_comparison() {
 #[test]
 fn non_numeric_untyped_against_number_is_an_error() {
     let error = evaluate("cbc:ID = 1").expect_err("INV-1 is not a double");
-    assert!(matches!(error, XPathError::Dynamic { code: "FORG0001", .. }), "{error}");
+    assert!(
+        matches!(
+            error,
+            XPathError::Dynamic {
+                code: "FORG0001",
+                ..
+            }
+        ),
+        "{error}"
+    );
 }
 
 #[test]
 fn decimal_arithmetic_is_exact() {
     assert_eq!(text("0.1 + 0.2"), "0.3");
     assert!(truth("0.1 + 0.2 = 0.3"));
-    assert_eq!(text("sum(//(cac:InvoiceLine)/xs:decimal(cbc:LineExtensionAmount))"), "0.3");
-    assert_eq!(single("1 div 4"), Atomic::Decimal(rust_decimal::Decimal::new(25, 2)));
+    assert_eq!(
+        text("sum(//(cac:InvoiceLine)/xs:decimal(cbc:LineExtensionAmount))"),
+        "0.3"
+    );
+    assert_eq!(
+        single("1 div 4"),
+        Atomic::Decimal(rust_decimal::Decimal::new(25, 2))
+    );
     assert_eq!(text("10 div 4"), "2.5");
     assert_eq!(text("7 idiv 2"), "3");
     assert_eq!(text("-7 mod 2"), "-1");
@@ -141,14 +173,26 @@ fn decimal_arithmetic_is_exact() {
     assert_eq!(single("2 * 3"), Atomic::Integer(6));
     assert!(matches!(single("1.5 * 2"), Atomic::Decimal(_)));
     assert!(matches!(single("1.5e0 * 2"), Atomic::Double(_)));
-    assert!(matches!(evaluate("1 div 0"), Err(XPathError::Dynamic { code: "FOAR0001", .. })));
+    assert!(matches!(
+        evaluate("1 div 0"),
+        Err(XPathError::Dynamic {
+            code: "FOAR0001",
+            ..
+        })
+    ));
     assert_eq!(text("1e0 div 0"), "INF");
 }
 
 #[test]
 fn untyped_arithmetic_is_double() {
-    assert!(matches!(single("cac:InvoiceLine[1]/cbc:LineExtensionAmount * 10"), Atomic::Double(_)));
-    assert_eq!(text("sum(cac:InvoiceLine/cbc:LineExtensionAmount)"), "0.30000000000000004");
+    assert!(matches!(
+        single("cac:InvoiceLine[1]/cbc:LineExtensionAmount * 10"),
+        Atomic::Double(_)
+    ));
+    assert_eq!(
+        text("sum(cac:InvoiceLine/cbc:LineExtensionAmount)"),
+        "0.30000000000000004"
+    );
     assert_eq!(text("sum(())"), "0");
 }
 
@@ -211,13 +255,25 @@ fn castable(#[case] source: &str, #[case] expected: bool) {
 #[test]
 fn invalid_cast_is_a_dynamic_error() {
     let error = evaluate("xs:decimal('abc')").expect_err("abc is not a decimal");
-    assert!(matches!(error, XPathError::Dynamic { code: "FORG0001", .. }), "{error}");
+    assert!(
+        matches!(
+            error,
+            XPathError::Dynamic {
+                code: "FORG0001",
+                ..
+            }
+        ),
+        "{error}"
+    );
     assert_eq!(text("xs:decimal(cbc:Missing)"), "");
     assert_eq!(text("xs:decimal(' 12.50 ')"), "12.5");
 }
 
 #[rstest]
-#[case("matches('urn:peppol:bis:billing:extra', 'urn:peppol:bis:billing')", true)]
+#[case(
+    "matches('urn:peppol:bis:billing:extra', 'urn:peppol:bis:billing')",
+    true
+)]
 #[case("matches('T1234567890123', '^T[0-9]{13}$')", true)]
 #[case("matches('1234567890123', '^T[0-9]{13}$')", false)]
 #[case("matches('XVATY', 'VAT')", true)]
@@ -230,7 +286,10 @@ fn regular_expressions(#[case] source: &str, #[case] expected: bool) {
 #[test]
 fn string_functions() {
     assert_eq!(text("normalize-space(cbc:Note)"), "a b c");
-    assert_eq!(text("normalize-space('\u{3000}x\u{3000}')"), "\u{3000}x\u{3000}");
+    assert_eq!(
+        text("normalize-space('\u{3000}x\u{3000}')"),
+        "\u{3000}x\u{3000}"
+    );
     assert_eq!(text("string-length('日本語')"), "3");
     assert_eq!(text("substring('12345', 2, 3)"), "234");
     assert_eq!(text("substring('12345', 0, 3)"), "12");
@@ -243,8 +302,12 @@ fn string_functions() {
     assert_eq!(text("lower-case('VAT')"), "vat");
     assert_eq!(text("concat('a', 1, cbc:Missing, 'b')"), "a1b");
     assert!(truth("contains(' 380 381 ', concat(' ', '380', ' '))"));
-    assert!(truth("starts-with('urn:peppol:pint:billing-1@jp-1', 'urn:peppol:pint')"));
-    assert!(truth("ends-with('EmbeddedDocumentBinaryObject', 'BinaryObject')"));
+    assert!(truth(
+        "starts-with('urn:peppol:pint:billing-1@jp-1', 'urn:peppol:pint')"
+    ));
+    assert!(truth(
+        "ends-with('EmbeddedDocumentBinaryObject', 'BinaryObject')"
+    ));
     assert_eq!(text("string(number('abc'))"), "NaN");
     assert_eq!(text("string(number('12'))"), "12");
     assert_eq!(text("string(number('1e7'))"), "1.0E7");
@@ -262,7 +325,9 @@ fn node_functions() {
     assert_eq!(text("name()"), "Invoice");
     assert_eq!(text("count(//cbc:TaxAmount)"), "3");
     assert_eq!(text("count(distinct-values(//cbc:PaymentID))"), "2");
-    assert!(truth("exists(cbc:ID) and not(exists(cbc:Missing)) and empty(cbc:Missing)"));
+    assert!(truth(
+        "exists(cbc:ID) and not(exists(cbc:Missing)) and empty(cbc:Missing)"
+    ));
 }
 
 #[rstest]
@@ -283,9 +348,18 @@ fn predicates(#[case] source: &str, #[case] expected: &str) {
 
 #[test]
 fn unions_are_in_document_order_without_duplicates() {
-    assert_eq!(text("(cbc:DocumentCurrencyCode | cbc:ID | cbc:ID)"), "INV-1|JPY");
-    assert_eq!(text("//(cac:InvoiceLine | cac:TaxSubtotal)/cbc:*[1]"), "10|20|1|2");
-    assert_eq!(text("//(cac:InvoiceLine|cac:CreditNoteLine)/xs:decimal(cbc:LineExtensionAmount)"), "0.1|0.2");
+    assert_eq!(
+        text("(cbc:DocumentCurrencyCode | cbc:ID | cbc:ID)"),
+        "INV-1|JPY"
+    );
+    assert_eq!(
+        text("//(cac:InvoiceLine | cac:TaxSubtotal)/cbc:*[1]"),
+        "10|20|1|2"
+    );
+    assert_eq!(
+        text("//(cac:InvoiceLine|cac:CreditNoteLine)/xs:decimal(cbc:LineExtensionAmount)"),
+        "0.1|0.2"
+    );
     assert_eq!(text("count(//cbc:ID | //cac:InvoiceLine/cbc:ID)"), "3");
 }
 
@@ -294,10 +368,16 @@ fn parent_ancestor_self_and_preceding() {
     assert_eq!(text("//cbc:Name/../../cbc:ID"), "1|2");
     assert!(truth("//cbc:Name/ancestor::cac:InvoiceLine"));
     assert!(!truth("cbc:ID/ancestor::cac:InvoiceLine"));
-    assert_eq!(text("count(//cbc:TaxAmount/ancestor-or-self::cac:TaxTotal)"), "1");
+    assert_eq!(
+        text("count(//cbc:TaxAmount/ancestor-or-self::cac:TaxTotal)"),
+        "1"
+    );
     assert_eq!(text("count(cbc:ID/self::cbc:ID)"), "1");
     assert_eq!(text("count(cbc:ID/self::cbc:Note)"), "0");
-    assert_eq!(text("count(//cbc:PaymentID[not(preceding::cbc:PaymentID/. = .)])"), "2");
+    assert_eq!(
+        text("count(//cbc:PaymentID[not(preceding::cbc:PaymentID/. = .)])"),
+        "2"
+    );
     assert_eq!(text("count(cac:TaxTotal/following-sibling::*)"), "5");
     assert_eq!(text("count(cac:TaxTotal/preceding-sibling::*)"), "4");
     assert_eq!(text("local-name(/*)"), "Invoice");
@@ -322,7 +402,13 @@ fn value_comparisons() {
     assert!(!truth("cbc:Missing eq 'a'"));
     assert_eq!(text("cbc:Missing eq 'a'"), "");
     assert!(truth("cbc:ID eq 'INV-1'"));
-    assert!(matches!(evaluate("'a' eq 1"), Err(XPathError::Dynamic { code: "XPTY0004", .. })));
+    assert!(matches!(
+        evaluate("'a' eq 1"),
+        Err(XPathError::Dynamic {
+            code: "XPTY0004",
+            ..
+        })
+    ));
 }
 
 #[test]
@@ -332,9 +418,18 @@ fn variables_are_resolved() {
     let variables = Variables::new()
         .with("limit", Value::atomic(Atomic::Integer(7)))
         .with("name", Value::string("x"));
-    assert_eq!(expr.effective_boolean_value(&doc, root_element(&doc), &variables), Ok(true));
+    assert_eq!(
+        expr.effective_boolean_value(&doc, root_element(&doc), &variables),
+        Ok(true)
+    );
     let missing = expr.effective_boolean_value(&doc, root_element(&doc), &Variables::new());
-    assert!(matches!(missing, Err(XPathError::Dynamic { code: "XPST0008", .. })));
+    assert!(matches!(
+        missing,
+        Err(XPathError::Dynamic {
+            code: "XPST0008",
+            ..
+        })
+    ));
 }
 
 #[test]
@@ -358,11 +453,15 @@ fn callers_can_register_native_functions() {
         Ok(Value::string(format!("{text}{text}")))
     });
     let namespaces = namespaces().with("cie", "urn:example:cie");
-    let expr = Expr::compile_with("cie:double-it(cbc:ID)", &namespaces, &functions).expect("compiles");
+    let expr =
+        Expr::compile_with("cie:double-it(cbc:ID)", &namespaces, &functions).expect("compiles");
     let doc = document();
-    let value = expr.evaluate(&doc, root_element(&doc), &Variables::new()).expect("evaluates");
+    let value = expr
+        .evaluate(&doc, root_element(&doc), &Variables::new())
+        .expect("evaluates");
     assert_eq!(value, Value::string("INV-1INV-1"));
-    let unknown = Expr::compile("cie:double-it(cbc:ID)", &namespaces).expect_err("not in the standard set");
+    let unknown =
+        Expr::compile("cie:double-it(cbc:ID)", &namespaces).expect_err("not in the standard set");
     assert!(matches!(unknown, XPathError::UnknownFunction { .. }));
 }
 
@@ -375,7 +474,9 @@ fn callers_can_register_native_functions() {
 fn compile_errors_carry_a_position(#[case] source: &str) {
     let error = Expr::compile(source, &namespaces()).expect_err("does not compile");
     match error {
-        XPathError::Syntax { .. } | XPathError::UnknownPrefix { .. } | XPathError::UnknownFunction { .. } => {}
+        XPathError::Syntax { .. }
+        | XPathError::UnknownPrefix { .. }
+        | XPathError::UnknownFunction { .. } => {}
         other => panic!("{source}: unexpected error {other:?}"),
     }
 }
@@ -386,30 +487,57 @@ fn match_patterns_follow_xslt_semantics() {
     let ns = namespaces();
     let select = |source: &str| -> Vec<String> {
         let pattern = Pattern::compile(source, &ns).expect("compiles");
-        pattern.select(&doc, &Variables::new()).into_iter().map(|node| doc.path_of(node)).collect()
+        pattern
+            .select(&doc, &Variables::new())
+            .into_iter()
+            .map(|node| doc.path_of(node))
+            .collect()
     };
-    assert_eq!(select("cbc:ID"), vec![
-        "/Invoice/cbc:ID[1]",
-        "/Invoice/cac:InvoiceLine[1]/cbc:ID[1]",
-        "/Invoice/cac:InvoiceLine[2]/cbc:ID[1]"
-    ]);
-    assert_eq!(select("cac:InvoiceLine/cbc:ID"), vec![
-        "/Invoice/cac:InvoiceLine[1]/cbc:ID[1]",
-        "/Invoice/cac:InvoiceLine[2]/cbc:ID[1]"
-    ]);
+    assert_eq!(
+        select("cbc:ID"),
+        vec![
+            "/Invoice/cbc:ID[1]",
+            "/Invoice/cac:InvoiceLine[1]/cbc:ID[1]",
+            "/Invoice/cac:InvoiceLine[2]/cbc:ID[1]"
+        ]
+    );
+    assert_eq!(
+        select("cac:InvoiceLine/cbc:ID"),
+        vec![
+            "/Invoice/cac:InvoiceLine[1]/cbc:ID[1]",
+            "/Invoice/cac:InvoiceLine[2]/cbc:ID[1]"
+        ]
+    );
     assert_eq!(select("/ubl:Invoice/cbc:ID"), vec!["/Invoice/cbc:ID[1]"]);
     assert_eq!(select("/ubl:InvoiceLine"), Vec::<String>::new());
-    assert_eq!(select("cac:PaymentMeans[1]"), vec!["/Invoice/cac:PaymentMeans[1]"]);
-    assert_eq!(select("cac:TaxSubtotal[2]/cbc:TaxAmount"), vec![
-        "/Invoice/cac:TaxTotal[1]/cac:TaxSubtotal[2]/cbc:TaxAmount[1]"
-    ]);
-    assert_eq!(select("cac:TaxTotal[cbc:TaxAmount/@currencyID = /*/cbc:DocumentCurrencyCode]/cbc:TaxAmount"), vec![
-        "/Invoice/cac:TaxTotal[1]/cbc:TaxAmount[1]"
-    ]);
-    assert_eq!(select("//cac:Item"), vec!["/Invoice/cac:InvoiceLine[1]/cac:Item[1]", "/Invoice/cac:InvoiceLine[2]/cac:Item[1]"]);
+    assert_eq!(
+        select("cac:PaymentMeans[1]"),
+        vec!["/Invoice/cac:PaymentMeans[1]"]
+    );
+    assert_eq!(
+        select("cac:TaxSubtotal[2]/cbc:TaxAmount"),
+        vec!["/Invoice/cac:TaxTotal[1]/cac:TaxSubtotal[2]/cbc:TaxAmount[1]"]
+    );
+    assert_eq!(
+        select(
+            "cac:TaxTotal[cbc:TaxAmount/@currencyID = /*/cbc:DocumentCurrencyCode]/cbc:TaxAmount"
+        ),
+        vec!["/Invoice/cac:TaxTotal[1]/cbc:TaxAmount[1]"]
+    );
+    assert_eq!(
+        select("//cac:Item"),
+        vec![
+            "/Invoice/cac:InvoiceLine[1]/cac:Item[1]",
+            "/Invoice/cac:InvoiceLine[2]/cac:Item[1]"
+        ]
+    );
     assert_eq!(select("ubl:Invoice//cbc:Name").len(), 2);
-    let pattern = Pattern::compile("cbc:EndpointID | cac:PartyIdentification/cbc:ID", &ns).expect("compiles");
-    assert_eq!(pattern.leaf_names(), Some(vec![(CBC, "EndpointID"), (CBC, "ID")]));
+    let pattern =
+        Pattern::compile("cbc:EndpointID | cac:PartyIdentification/cbc:ID", &ns).expect("compiles");
+    assert_eq!(
+        pattern.leaf_names(),
+        Some(vec![(CBC, "EndpointID"), (CBC, "ID")])
+    );
     let wildcard = Pattern::compile("//*[not(*)]", &ns).expect("compiles");
     assert_eq!(wildcard.leaf_names(), None);
 }
@@ -418,7 +546,10 @@ fn match_patterns_follow_xslt_semantics() {
 fn errors_in_pattern_predicates_mean_no_match() {
     let doc = document();
     let pattern = Pattern::compile("cbc:ID[. = 1]", &namespaces()).expect("compiles");
-    let matched: Vec<String> =
-        pattern.select(&doc, &Variables::new()).into_iter().map(|node| doc.path_of(node)).collect();
+    let matched: Vec<String> = pattern
+        .select(&doc, &Variables::new())
+        .into_iter()
+        .map(|node| doc.path_of(node))
+        .collect();
     assert_eq!(matched, vec!["/Invoice/cac:InvoiceLine[1]/cbc:ID[1]"]);
 }

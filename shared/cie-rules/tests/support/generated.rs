@@ -4,20 +4,31 @@
 use std::path::Path;
 
 /// Reads a file of `tests/fixtures`.
-pub fn fixture(file: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures").join(file);
+pub(crate) fn fixture(file: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures")
+        .join(file);
     std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
 }
 
 /// A standard JP PINT invoice with `lines` copies of the minimum example's first line (5 × 50,000 JPY at
 /// 10 %) and consistent totals.
-pub fn invoice_with_lines(lines: usize) -> String {
+pub(crate) fn invoice_with_lines(lines: usize) -> String {
     let minimum = fixture("jp-pint/jp-pint-example1-minimum.xml");
-    let header_end = minimum.find("\t<cac:TaxTotal>").expect("the minimum example has a TaxTotal");
-    let line_start = minimum.find("\t<cac:InvoiceLine>").expect("the minimum example has lines");
-    let line_end = minimum[line_start..].find("</cac:InvoiceLine>").expect("closed line") + line_start;
+    let header_end = minimum
+        .find("\t<cac:TaxTotal>")
+        .expect("the minimum example has a TaxTotal");
+    let line_start = minimum
+        .find("\t<cac:InvoiceLine>")
+        .expect("the minimum example has lines");
+    let line_end = minimum[line_start..]
+        .find("</cac:InvoiceLine>")
+        .expect("closed line")
+        + line_start;
     let line = &minimum[line_start..line_end + "</cac:InvoiceLine>".len()];
-    assert!(line.contains("<cbc:ID>1</cbc:ID>") && line.contains(">250000</cbc:LineExtensionAmount>"));
+    assert!(
+        line.contains("<cbc:ID>1</cbc:ID>") && line.contains(">250000</cbc:LineExtensionAmount>")
+    );
 
     let net = 250_000u64 * lines as u64;
     let tax = net / 10;
@@ -49,7 +60,11 @@ pub fn invoice_with_lines(lines: usize) -> String {
         gross = net + tax
     ));
     for number in 1..=lines {
-        xml.push_str(&line.replacen("<cbc:ID>1</cbc:ID>", &format!("<cbc:ID>{number}</cbc:ID>"), 1));
+        xml.push_str(&line.replacen(
+            "<cbc:ID>1</cbc:ID>",
+            &format!("<cbc:ID>{number}</cbc:ID>"),
+            1,
+        ));
         xml.push('\n');
     }
     xml.push_str("</Invoice>\n");

@@ -1,0 +1,704 @@
+//! The XML 1.0 + Namespaces parser behind [`crate::Document::parse`]: one pass over the UTF-8 input building
+//! the node arena directly (names interned, text with entity and character references resolved and line
+//! ends normalised, attribute values normalised, start-tag positions recorded). Only the five predefined
+//! entities are known; a DOCTYPE is refused, so no entity expansion can be triggered by a document.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use crate::dom::{DocumentParts, ExpandedName, NONE, NameData, NodeData, NodeId, NodeKind};
+use crate::error::XmlError;
+
+const XML_NAMESPACE: &str = "http://www.w3.org/XML/1998/namespace";
+
+struct Open<'s> {
+    node: u32,
+    last_child: u32,
+    last_element: u32,
+    qname: &'s str,
+    bindings: usize,
+}
+
+struct RawAttribute<'s> {
+    qname: &'s str,
+    value: Cow<'s, str>,
+}
+
+/// The 1-based line and character column of a byte offset (for error messages).
+fn position_of(bytes: &[u8], offset: usize) -> (u32, u32) {
+    let before = &bytes[..offset.min(bytes.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |at| at + 1);
+    let column = before[line_start..]
+        .iter()
+        .filter(|&&b| (b as i8) >= -0x40)
+        .count() as u32
+        + 1;
+    (line, column)
+}
+
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+fn is_name_start(b: u8) -> bool {
+    b.is_ascii_alphabetic() || b == b'_' || b == b':' || b >= 0x80
+}
+
+const NAME_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        table[b] = byte.is_ascii_alphanumeric()
+            || matches!(byte, b'_' | b':' | b'-' | b'.')
+            || byte >= 0x80;
+        b += 1;
+    }
+    table
+};
+
+fn is_name_byte(b: u8) -> bool {
+    NAME_BYTES[b as usize]
+}
+
+fn split_qname(qname: &str) -> (Option<&str>, &str) {
+    match qname.split_once(':') {
+        Some((prefix, local)) => (Some(prefix), local),
+        None => (None, qname),
+    }
+}
+
+pub(crate) fn parse(source: &str) -> Result<DocumentParts, XmlError> {
+    let mut parser = Parser::new(source);
+    parser.run()?;
+    Ok(parser.finish())
+}
+
+struct Parser<'s> {
+    src: &'s str,
+    bytes: &'s [u8],
+    pos: usize,
+    has_cr: bool,
+    nodes: Vec<NodeData>,
+    text: String,
+    names: Vec<NameData>,
+    name_ids: HashMap<(&'s str, u32), u32>,
+    /// Direct-mapped cache in front of `name_ids` (names repeat; a miss only costs the hash map lookup).
+    recent_names: Vec<(&'s str, u32, u32)>,
+    namespaces: Vec<Box<str>>,
+    expanded: Vec<ExpandedName>,
+    expanded_ids: HashMap<(u32, &'s str), u32>,
+    elements_by_name: Vec<Vec<NodeId>>,
+    stack: Vec<Open<'s>>,
+    bindings: Vec<(&'s str, u32)>,
+    attributes: Vec<RawAttribute<'s>>,
+    seen_root: bool,
+}
+
+impl<'s> Parser<'s> {
+    fn new(src: &'s str) -> Self {
+        let bytes = src.as_bytes();
+        let document = NodeData::new(NodeKind::Document, NONE);
+        let mut nodes = Vec::with_capacity(bytes.len() / 16 + 4);
+        nodes.push(document);
+        Parser {
+            src,
+            bytes,
+            pos: 0,
+            has_cr: bytes.contains(&b'\r'),
+            nodes,
+            text: String::with_capacity(bytes.len() / 2),
+            names: Vec::new(),
+            name_ids: HashMap::with_capacity(256),
+            recent_names: vec![("", NONE, NONE); RECENT_NAMES],
+            namespaces: vec!["".into(), XML_NAMESPACE.into()],
+            expanded: Vec::new(),
+            expanded_ids: HashMap::with_capacity(256),
+            elements_by_name: Vec::new(),
+            stack: vec![Open {
+                node: 0,
+                last_child: NONE,
+                last_element: NONE,
+                qname: "",
+                bindings: 0,
+            }],
+            bindings: vec![("xml", 1)],
+            attributes: Vec::new(),
+            seen_root: false,
+        }
+    }
+
+    fn error_at(&self, offset: usize, message: impl Into<String>) -> XmlError {
+        let (line, column) = position_of(self.bytes, offset);
+        XmlError::Syntax {
+            line,
+            column,
+            message: message.into(),
+        }
+    }
+
+    fn finish(self) -> DocumentParts {
+        let mut expanded_by_local: HashMap<Box<str>, Vec<(u32, u32)>> =
+            HashMap::with_capacity(self.expanded.len());
+        for (id, name) in self.expanded.iter().enumerate() {
+            expanded_by_local
+                .entry(name.local.clone())
+                .or_default()
+                .push((name.ns, id as u32));
+        }
+        DocumentParts {
+            nodes: self.nodes,
+            text: self.text,
+            names: self.names,
+            namespaces: self.namespaces,
+            expanded: self.expanded,
+            expanded_by_local,
+            elements_by_name: self.elements_by_name,
+        }
+    }
+
+    fn starts_with(&self, prefix: &[u8]) -> bool {
+        self.bytes[self.pos..].starts_with(prefix)
+    }
+
+    fn find(&self, needle: &str, from: usize) -> Option<usize> {
+        let needle = needle.as_bytes();
+        let first = needle[0];
+        let mut at = from;
+        while at + needle.len() <= self.bytes.len() {
+            let next = self.bytes[at..].iter().position(|&b| b == first)? + at;
+            if self.bytes[next..].starts_with(needle) {
+                return Some(next);
+            }
+            at = next + 1;
+        }
+        None
+    }
+
+    fn run(&mut self) -> Result<(), XmlError> {
+        if self.starts_with(b"<?xml") && self.bytes.get(5).is_some_and(|&b| is_space(b)) {
+            let end = self
+                .find("?>", 5)
+                .ok_or_else(|| self.error_at(0, "unterminated XML declaration"))?;
+            self.pos = end + 2;
+        }
+        while self.pos < self.bytes.len() {
+            if self.bytes[self.pos] == b'<' {
+                self.markup()?;
+            } else {
+                self.character_data()?;
+            }
+        }
+        if self.stack.len() > 1 {
+            return Err(self.error_at(
+                self.bytes.len(),
+                "unexpected end of document: unclosed element",
+            ));
+        }
+        if !self.seen_root {
+            return Err(XmlError::NoRootElement);
+        }
+        if self.nodes.len() >= u32::MAX as usize || self.text.len() >= u32::MAX as usize {
+            return Err(XmlError::TooLarge);
+        }
+        self.nodes[0].end = self.nodes.len() as u32;
+        Ok(())
+    }
+
+    fn markup(&mut self) -> Result<(), XmlError> {
+        let start = self.pos;
+        let rest = &self.bytes[start + 1..];
+        match rest.first() {
+            Some(b'/') => self.end_tag(),
+            Some(b'?') => self.processing_instruction(),
+            Some(b'!') if rest.starts_with(b"!--") => {
+                let end = self
+                    .find("-->", start + 4)
+                    .ok_or_else(|| self.error_at(start, "unterminated comment"))?;
+                let content = self.eol(&self.src[start + 4..end]);
+                self.pos = end + 3;
+                self.push_leaf(NodeKind::Comment, &content, NONE, start);
+                Ok(())
+            }
+            Some(b'!') if rest.starts_with(b"![CDATA[") => {
+                if self.stack.len() == 1 {
+                    return Err(self.error_at(start, "CDATA section outside the root element"));
+                }
+                let end = self
+                    .find("]]>", start + 9)
+                    .ok_or_else(|| self.error_at(start, "unterminated CDATA section"))?;
+                let content = self.eol(&self.src[start + 9..end]);
+                self.pos = end + 3;
+                self.push_text(&content, start);
+                Ok(())
+            }
+            Some(b'!') if rest.starts_with(b"!DOCTYPE") => {
+                let (line, column) = position_of(self.bytes, start);
+                Err(XmlError::Doctype { line, column })
+            }
+            Some(&b) if is_name_start(b) => self.start_tag(),
+            _ => Err(self.error_at(start, "invalid markup after `<`")),
+        }
+    }
+
+    fn eol<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        if self.has_cr && text.contains('\r') {
+            Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
+        } else {
+            Cow::Borrowed(text)
+        }
+    }
+
+    fn name(&mut self) -> Result<&'s str, XmlError> {
+        let start = self.pos;
+        if !self.bytes.get(start).is_some_and(|&b| is_name_start(b)) {
+            return Err(self.error_at(start, "a name was expected"));
+        }
+        let mut end = start + 1;
+        while end < self.bytes.len() && is_name_byte(self.bytes[end]) {
+            end += 1;
+        }
+        self.pos = end;
+        let name = &self.src[start..end];
+        if name.starts_with(':')
+            || name.ends_with(':')
+            || name.bytes().filter(|&b| b == b':').count() > 1
+        {
+            return Err(self.error_at(start, format!("`{name}` is not a qualified name")));
+        }
+        Ok(name)
+    }
+
+    fn skip_space(&mut self) {
+        while self.pos < self.bytes.len() && is_space(self.bytes[self.pos]) {
+            self.pos += 1;
+        }
+    }
+
+    fn processing_instruction(&mut self) -> Result<(), XmlError> {
+        let start = self.pos;
+        self.pos += 2;
+        let target = self.name()?;
+        if target.eq_ignore_ascii_case("xml") {
+            return Err(self.error_at(start, "XML declaration not at the start of the document"));
+        }
+        let end = self
+            .find("?>", self.pos)
+            .ok_or_else(|| self.error_at(start, "unterminated processing instruction"))?;
+        let content = self
+            .eol(self.src[self.pos..end].trim_start_matches([' ', '\t', '\r', '\n']))
+            .into_owned();
+        self.pos = end + 2;
+        let name = self.intern_name(0, target, None, target);
+        self.push_leaf(NodeKind::ProcessingInstruction, &content, name, start);
+        Ok(())
+    }
+
+    fn end_tag(&mut self) -> Result<(), XmlError> {
+        let start = self.pos;
+        self.pos += 2;
+        let qname = self.name()?;
+        self.skip_space();
+        if self.bytes.get(self.pos) != Some(&b'>') {
+            return Err(self.error_at(self.pos, "`>` expected at the end of an end tag"));
+        }
+        self.pos += 1;
+        if self.stack.len() == 1 {
+            return Err(self.error_at(start, format!("end tag `</{qname}>` without a start tag")));
+        }
+        let open = self.stack.pop().expect("an element is open");
+        if open.qname != qname {
+            return Err(self.error_at(
+                start,
+                format!("end tag `</{qname}>` does not match `<{}>`", open.qname),
+            ));
+        }
+        self.bindings.truncate(open.bindings);
+        self.nodes[open.node as usize].end = self.nodes.len() as u32;
+        Ok(())
+    }
+
+    fn start_tag(&mut self) -> Result<(), XmlError> {
+        let start = self.pos;
+        self.pos += 1;
+        let qname = self.name()?;
+        let bindings_before = self.bindings.len();
+        self.attributes.clear();
+        let empty = loop {
+            let had_space = self.pos < self.bytes.len() && is_space(self.bytes[self.pos]);
+            self.skip_space();
+            match self.bytes.get(self.pos) {
+                Some(b'>') => {
+                    self.pos += 1;
+                    break false;
+                }
+                Some(b'/') if self.bytes.get(self.pos + 1) == Some(&b'>') => {
+                    self.pos += 2;
+                    break true;
+                }
+                Some(_) if had_space => self.attribute()?,
+                Some(_) => {
+                    return Err(
+                        self.error_at(self.pos, "whitespace, `>` or `/>` expected in a start tag")
+                    );
+                }
+                None => return Err(self.error_at(start, "unterminated start tag")),
+            }
+        };
+        if self.stack.len() == 1 {
+            if self.seen_root {
+                return Err(self.error_at(start, "more than one root element"));
+            }
+            self.seen_root = true;
+        }
+
+        let (prefix, local) = split_qname(qname);
+        let ns = self.resolve(prefix, true, start)?;
+        let name = self.intern_name(ns, qname, prefix, local);
+        let parent = self.stack.last().map_or(NONE, |open| open.node);
+        let mut element = NodeData::new(NodeKind::Element, parent);
+        element.name = name;
+        element.offset = start as u32;
+        let id = self.append_child(element);
+        let expanded = self.names[name as usize].expanded;
+        self.elements_by_name[expanded as usize].push(NodeId::from_raw(id));
+
+        let attributes = std::mem::take(&mut self.attributes);
+        let first_attribute = self.nodes.len();
+        for attribute in &attributes {
+            let (attr_prefix, attr_local) = split_qname(attribute.qname);
+            let attr_ns = match attr_prefix {
+                Some(_) => self.resolve(attr_prefix, false, start)?,
+                None => 0,
+            };
+            let attr_name = self.intern_name(attr_ns, attribute.qname, attr_prefix, attr_local);
+            let expanded = self.names[attr_name as usize].expanded;
+            let duplicate = self.nodes[first_attribute..]
+                .iter()
+                .any(|other| self.names[other.name as usize].expanded == expanded);
+            if duplicate {
+                return Err(
+                    self.error_at(start, format!("duplicate attribute `{}`", attribute.qname))
+                );
+            }
+            let mut node = NodeData::new(NodeKind::Attribute, id);
+            node.name = attr_name;
+            node.offset = start as u32;
+            node.text_start = self.text.len() as u32;
+            node.text_len = attribute.value.len() as u32;
+            self.text.push_str(&attribute.value);
+            node.end = self.nodes.len() as u32 + 1;
+            self.nodes.push(node);
+        }
+        self.attributes = attributes;
+        self.nodes[id as usize].attr_count = (self.nodes.len() - first_attribute) as u32;
+        if empty {
+            self.bindings.truncate(bindings_before);
+            self.nodes[id as usize].end = self.nodes.len() as u32;
+        } else {
+            self.stack.push(Open {
+                node: id,
+                last_child: NONE,
+                last_element: NONE,
+                qname,
+                bindings: bindings_before,
+            });
+        }
+        Ok(())
+    }
+
+    /// Parses one attribute; namespace declarations become bindings, others are kept for the element.
+    fn attribute(&mut self) -> Result<(), XmlError> {
+        let start = self.pos;
+        let qname = self.name()?;
+        self.skip_space();
+        if self.bytes.get(self.pos) != Some(&b'=') {
+            return Err(self.error_at(self.pos, format!("`=` expected after attribute `{qname}`")));
+        }
+        self.pos += 1;
+        self.skip_space();
+        let quote = match self.bytes.get(self.pos) {
+            Some(&q @ (b'"' | b'\'')) => q,
+            _ => return Err(self.error_at(self.pos, "a quoted attribute value was expected")),
+        };
+        let value_start = self.pos + 1;
+        let value_end = self.bytes[value_start..]
+            .iter()
+            .position(|&b| b == quote)
+            .map(|at| at + value_start)
+            .ok_or_else(|| self.error_at(start, "unterminated attribute value"))?;
+        self.pos = value_end + 1;
+        let value = self.attribute_value(value_start, value_end)?;
+        if qname == "xmlns" || qname.starts_with("xmlns:") {
+            let prefix = qname.strip_prefix("xmlns:").unwrap_or("");
+            if !prefix.is_empty() && value.is_empty() {
+                return Err(self.error_at(
+                    start,
+                    format!("the prefix `{prefix}` cannot be bound to an empty URI"),
+                ));
+            }
+            if prefix == "xmlns" || (prefix == "xml" && value != XML_NAMESPACE) {
+                return Err(
+                    self.error_at(start, format!("the prefix `{prefix}` cannot be redeclared"))
+                );
+            }
+            let ns = self.namespace_id(&value);
+            self.bindings.push((prefix, ns));
+            return Ok(());
+        }
+        self.attributes.push(RawAttribute { qname, value });
+        Ok(())
+    }
+
+    fn attribute_value(&self, start: usize, end: usize) -> Result<Cow<'s, str>, XmlError> {
+        let raw = &self.src[start..end];
+        if !raw
+            .bytes()
+            .any(|b| matches!(b, b'&' | b'<' | b'\t' | b'\n' | b'\r'))
+        {
+            return Ok(Cow::Borrowed(raw));
+        }
+        let mut value = String::with_capacity(raw.len());
+        let mut chars = raw.char_indices().peekable();
+        while let Some((at, c)) = chars.next() {
+            match c {
+                '<' => return Err(self.error_at(start + at, "`<` in an attribute value")),
+                '&' => {
+                    let (resolved, length) = self.reference(start + at)?;
+                    value.push(resolved);
+                    for _ in 1..length {
+                        chars.next();
+                    }
+                }
+                '\r' => {
+                    if chars.peek().is_some_and(|&(_, next)| next == '\n') {
+                        chars.next();
+                    }
+                    value.push(' ');
+                }
+                '\t' | '\n' => value.push(' '),
+                other => value.push(other),
+            }
+        }
+        Ok(Cow::Owned(value))
+    }
+
+    /// Resolves the entity or character reference at `offset` (a `&`): the character and the length in
+    /// characters of the reference text.
+    fn reference(&self, offset: usize) -> Result<(char, usize), XmlError> {
+        let rest = &self.src[offset + 1..];
+        let end = rest
+            .bytes()
+            .take(12)
+            .position(|b| b == b';')
+            .ok_or_else(|| self.error_at(offset, "unterminated entity or character reference"))?;
+        let body = &rest[..end];
+        let resolved = match body {
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "amp" => Some('&'),
+            "apos" => Some('\''),
+            "quot" => Some('"'),
+            _ => {
+                let number = if let Some(hex) = body.strip_prefix("#x") {
+                    u32::from_str_radix(hex, 16)
+                        .ok()
+                        .filter(|_| !hex.is_empty() && !hex.starts_with('+'))
+                } else if let Some(decimal) = body.strip_prefix('#') {
+                    decimal
+                        .parse::<u32>()
+                        .ok()
+                        .filter(|_| decimal.bytes().all(|b| b.is_ascii_digit()))
+                } else {
+                    return Err(self.error_at(offset, format!("unknown entity `&{body};`")));
+                };
+                number.and_then(char::from_u32).filter(|&c| is_xml_char(c))
+            }
+        };
+        let resolved = resolved.ok_or_else(|| {
+            self.error_at(offset, format!("invalid character reference `&{body};`"))
+        })?;
+        Ok((resolved, body.len() + 2))
+    }
+
+    fn character_data(&mut self) -> Result<(), XmlError> {
+        let start = self.pos;
+        let end = self.bytes[start..]
+            .iter()
+            .position(|&b| b == b'<')
+            .map_or(self.bytes.len(), |at| at + start);
+        self.pos = end;
+        let raw = &self.src[start..end];
+        if self.stack.len() == 1 {
+            if raw.bytes().all(is_space) {
+                return Ok(());
+            }
+            return Err(self.error_at(start, "text outside the root element"));
+        }
+        if !raw.contains('&') {
+            let content = self.eol(raw);
+            self.push_text(&content, start);
+            return Ok(());
+        }
+        let mut content = String::with_capacity(raw.len());
+        let mut chars = raw.char_indices().peekable();
+        while let Some((at, c)) = chars.next() {
+            match c {
+                '&' => {
+                    let (resolved, length) = self.reference(start + at)?;
+                    content.push(resolved);
+                    for _ in 1..length {
+                        chars.next();
+                    }
+                }
+                '\r' => {
+                    if chars.peek().is_some_and(|&(_, next)| next == '\n') {
+                        chars.next();
+                    }
+                    content.push('\n');
+                }
+                other => content.push(other),
+            }
+        }
+        self.push_text(&content, start);
+        Ok(())
+    }
+
+    fn resolve(&self, prefix: Option<&str>, element: bool, at: usize) -> Result<u32, XmlError> {
+        let wanted = match prefix {
+            Some(prefix) => prefix,
+            None if element => "",
+            None => return Ok(0),
+        };
+        match self
+            .bindings
+            .iter()
+            .rev()
+            .find(|(bound, _)| *bound == wanted)
+        {
+            Some(&(_, ns)) => Ok(ns),
+            None if wanted.is_empty() => Ok(0),
+            None => Err(self.error_at(at, format!("undeclared namespace prefix `{wanted}`"))),
+        }
+    }
+
+    fn namespace_id(&mut self, uri: &str) -> u32 {
+        if let Some(index) = self.namespaces.iter().position(|known| &**known == uri) {
+            return index as u32;
+        }
+        self.namespaces.push(uri.into());
+        (self.namespaces.len() - 1) as u32
+    }
+
+    fn intern_name(
+        &mut self,
+        ns: u32,
+        qname: &'s str,
+        prefix: Option<&str>,
+        local: &'s str,
+    ) -> u32 {
+        let slot = recent_slot(qname, ns);
+        let (cached, cached_ns, cached_id) = self.recent_names[slot];
+        if cached_ns == ns && cached == qname {
+            return cached_id;
+        }
+        if let Some(&id) = self.name_ids.get(&(qname, ns)) {
+            self.recent_names[slot] = (qname, ns, id);
+            return id;
+        }
+        let expanded = match self.expanded_ids.get(&(ns, local)) {
+            Some(&id) => id,
+            None => {
+                let id = self.expanded.len() as u32;
+                self.expanded.push(ExpandedName {
+                    ns,
+                    local: local.into(),
+                });
+                self.elements_by_name.push(Vec::new());
+                self.expanded_ids.insert((ns, local), id);
+                id
+            }
+        };
+        let id = self.names.len() as u32;
+        self.names.push(NameData {
+            ns,
+            local: local.into(),
+            prefix: prefix.map(Into::into),
+            expanded,
+        });
+        self.name_ids.insert((qname, ns), id);
+        self.recent_names[slot] = (qname, ns, id);
+        id
+    }
+
+    fn append_child(&mut self, node: NodeData) -> u32 {
+        let id = self.nodes.len() as u32;
+        let is_element = node.kind == NodeKind::Element;
+        self.nodes.push(node);
+        let open = self
+            .stack
+            .last_mut()
+            .expect("the document node is always open");
+        if open.last_child == NONE {
+            self.nodes[open.node as usize].first_child = id;
+        } else {
+            self.nodes[open.last_child as usize].next_sibling = id;
+        }
+        open.last_child = id;
+        if is_element {
+            if open.last_element == NONE {
+                self.nodes[open.node as usize].first_element = id;
+            } else {
+                self.nodes[open.last_element as usize].next_element = id;
+            }
+            open.last_element = id;
+        }
+        id
+    }
+
+    fn push_text(&mut self, content: &str, offset: usize) {
+        if content.is_empty() {
+            return;
+        }
+        let last = self.stack.last().expect("an element is open").last_child;
+        if last != NONE
+            && last as usize == self.nodes.len() - 1
+            && self.nodes[last as usize].kind == NodeKind::Text
+        {
+            self.nodes[last as usize].text_len += content.len() as u32;
+            self.text.push_str(content);
+            return;
+        }
+        self.push_leaf(NodeKind::Text, content, NONE, offset);
+    }
+
+    fn push_leaf(&mut self, kind: NodeKind, content: &str, name: u32, offset: usize) {
+        let parent = self.stack.last().map_or(NONE, |open| open.node);
+        let mut node = NodeData::new(kind, parent);
+        node.name = name;
+        node.offset = offset as u32;
+        node.text_start = self.text.len() as u32;
+        node.text_len = content.len() as u32;
+        node.end = self.nodes.len() as u32 + 1;
+        self.text.push_str(content);
+        self.append_child(node);
+    }
+}
+
+const RECENT_NAMES: usize = 256;
+
+fn recent_slot(qname: &str, ns: u32) -> usize {
+    let mut hash: u32 = 0x811c_9dc5 ^ ns;
+    for &byte in qname.as_bytes() {
+        hash = (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193);
+    }
+    (hash ^ (hash >> 16)) as usize % RECENT_NAMES
+}
+
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
+}
