@@ -384,3 +384,39 @@ async fn the_validate_subcommand_prints_findings_and_exits_1_on_fatal_ones(
     assert_eq!(text_run.status.code(), Some(0), "{text_run:?}");
     assert!(String::from_utf8_lossy(&text_run.stdout).contains("accepted"));
 }
+
+#[rstest]
+#[tokio::test]
+async fn peppol_post_award_documents_are_checked_with_the_official_ids(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let city = app.city("city-a").await;
+    let order = String::from_utf8(fixture("order/order-example.xml")).unwrap();
+
+    let good: Value = app
+        .submit(&city.supplier_a, order.clone())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let rule_sets = good["validation"]["rule_sets"].as_array().unwrap();
+    assert!(
+        rule_sets
+            .iter()
+            .any(|r| r.as_str().unwrap().starts_with("peppol-t01")),
+        "{rule_sets:?}"
+    );
+    assert_eq!(good["validation"]["passed"], true, "{}", good["validation"]);
+
+    let start = order.find("<cbc:Quantity").unwrap();
+    let end = start + order[start..].find("</cbc:Quantity>").unwrap() + "</cbc:Quantity>".len();
+    let without_quantity = format!("{}{}", &order[..start], &order[end..])
+        .replace("<cbc:ID>34</cbc:ID>", "<cbc:ID>35</cbc:ID>");
+    let response = app.submit(&city.supplier_a, without_quantity).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = response.json().await.unwrap();
+    let fired = finding(&body["findings"], "PEPPOL-T01-B23902");
+    assert_eq!(fired["severity"], "fatal");
+    assert!(!fired["message_ja"].as_str().unwrap().is_empty());
+}

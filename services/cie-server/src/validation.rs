@@ -1,5 +1,6 @@
 //! Validation: every rule set that applies to a document, in one verdict. UBL 2.1 schema checks, the
-//! official JP PINT 1.1.3 rules, our Japanese-law rules, the city's own rules (from its rules file), and
+//! official JP PINT 1.1.3 rules, the official Peppol BIS post-award rules (orders, order responses,
+//! despatch advices, invoice responses), our Japanese-law rules, the city's own rules (from its rules file), and
 //! what the NTA registry says about the seller's 登録番号 on the supply date.
 
 use std::path::PathBuf;
@@ -91,6 +92,10 @@ pub fn validate_offline(bytes: &[u8], context: &TenantContext) -> Verdict {
             return verdict;
         }
     };
+    if let Some(post_award) = cie_rules::validate_post_award(&doc) {
+        verdict.rule_sets.push(post_award.rule_set.to_owned());
+        verdict.findings.extend(post_award.findings);
+    }
     if let Some(official) = cie_rules::validate_official(&doc) {
         let profile = cie_rules::Profile::detect(&doc);
         verdict.rule_sets.push(official.rule_set.to_owned());

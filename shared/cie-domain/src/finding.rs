@@ -22,7 +22,12 @@ pub enum Severity {
 
 impl Severity {
     /// Every severity, worst first.
-    pub const ALL: [Severity; 4] = [Severity::Fatal, Severity::Error, Severity::Warning, Severity::Info];
+    pub const ALL: [Severity; 4] = [
+        Severity::Fatal,
+        Severity::Error,
+        Severity::Warning,
+        Severity::Info,
+    ];
 
     /// The stored and wire name.
     pub fn as_str(self) -> &'static str {

@@ -127,7 +127,10 @@ fn parse_row(row: &csv::StringRecord, record: u64) -> Result<RegistryRecord, Reg
     let field = |index: usize| row.get(index).map(str::trim).unwrap_or("");
     let invalid = |message: String| RegistryError::Record { record, message };
     if row.len() < 19 {
-        return Err(invalid(format!("has {} fields, at least 19 expected", row.len())));
+        return Err(invalid(format!(
+            "has {} fields, at least 19 expected",
+            row.len()
+        )));
     }
     let registration_number = field(1).trim_start_matches('\u{feff}').to_owned();
     let digits_ok = registration_number.len() == 14
@@ -257,7 +260,9 @@ mod tests {
     }
 
     fn records() -> Vec<RegistryRecord> {
-        read_csv(SAMPLE.as_bytes()).collect::<Result<_, _>>().unwrap()
+        read_csv(SAMPLE.as_bytes())
+            .collect::<Result<_, _>>()
+            .unwrap()
     }
 
     #[test]
@@ -275,12 +280,30 @@ mod tests {
     #[test]
     fn status_follows_registration_cancellation_and_expiry_dates() {
         let records = records();
-        assert_eq!(status_on(Some(&records[0]), date("2023-09-30")), RegistrationStatus::NotYetRegistered);
-        assert_eq!(status_on(Some(&records[0]), date("2023-10-01")), RegistrationStatus::Registered);
-        assert_eq!(status_on(Some(&records[1]), date("2025-03-31")), RegistrationStatus::Registered);
-        assert_eq!(status_on(Some(&records[1]), date("2025-04-01")), RegistrationStatus::Cancelled);
-        assert_eq!(status_on(Some(&records[2]), date("2025-07-01")), RegistrationStatus::Expired);
-        assert_eq!(status_on(None, date("2025-07-01")), RegistrationStatus::NotFound);
+        assert_eq!(
+            status_on(Some(&records[0]), date("2023-09-30")),
+            RegistrationStatus::NotYetRegistered
+        );
+        assert_eq!(
+            status_on(Some(&records[0]), date("2023-10-01")),
+            RegistrationStatus::Registered
+        );
+        assert_eq!(
+            status_on(Some(&records[1]), date("2025-03-31")),
+            RegistrationStatus::Registered
+        );
+        assert_eq!(
+            status_on(Some(&records[1]), date("2025-04-01")),
+            RegistrationStatus::Cancelled
+        );
+        assert_eq!(
+            status_on(Some(&records[2]), date("2025-07-01")),
+            RegistrationStatus::Expired
+        );
+        assert_eq!(
+            status_on(None, date("2025-07-01")),
+            RegistrationStatus::NotFound
+        );
     }
 
     #[test]
@@ -295,10 +318,21 @@ mod tests {
     #[test]
     fn malformed_records_are_named() {
         let bad = "1,T123,01,0,2,1,1,2023-10-01,,,,,,,,,,,x\n";
-        let error = read_csv(bad.as_bytes()).next().unwrap().unwrap_err().to_string();
-        assert!(error.contains("record 1") && error.contains("T123"), "{error}");
+        let error = read_csv(bad.as_bytes())
+            .next()
+            .unwrap()
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("record 1") && error.contains("T123"),
+            "{error}"
+        );
         let bad_date = "1,T1234567890123,01,0,2,1,1,2023/10/01,,,,,,,,,,,x\n";
-        let error = read_csv(bad_date.as_bytes()).next().unwrap().unwrap_err().to_string();
+        let error = read_csv(bad_date.as_bytes())
+            .next()
+            .unwrap()
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("登録年月日"), "{error}");
     }
 }

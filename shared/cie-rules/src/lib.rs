@@ -6,6 +6,8 @@ mod catalog;
 pub mod city;
 pub mod jp;
 pub mod official;
+pub mod post_award;
 pub mod registry;
 
 pub use official::{OfficialVerdict, Profile, validate_official};
+pub use post_award::{PostAwardVerdict, Transaction, validate_post_award};
