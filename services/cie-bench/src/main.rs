@@ -1,2 +1,283 @@
-//! placeholder
-fn main() {}
+//! `cie-bench`: starts the real `cie-server` binary on a fresh database, sets up a tenant and a supplier
+//! over the API, posts documents from concurrent clients and prints throughput, latency and memory figures.
+
+mod load;
+mod postgres;
+mod report;
+mod server;
+mod setup;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::load::Templates;
+use crate::postgres::TempDatabase;
+use crate::report::Figures;
+use crate::server::{Server, ServerOptions};
+
+/// Load benchmarks for cie-server. Everything runs against 127.0.0.1.
+#[derive(Parser)]
+#[command(version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Document intake: concurrent suppliers' clients POST unique JP PINT invoices to /api/v1/documents.
+    Intake(IntakeArgs),
+}
+
+#[derive(clap::Args)]
+struct IntakeArgs {
+    /// Database to run on.
+    #[arg(long, value_enum, default_value_t = BackendChoice::Sqlite)]
+    backend: BackendChoice,
+    /// Concurrent clients (tasks sharing one HTTP client).
+    #[arg(long, default_value_t = 16)]
+    clients: usize,
+    /// Documents posted in the timed phase, in total.
+    #[arg(long, default_value_t = 20_000)]
+    documents: usize,
+    /// Documents posted before timing starts.
+    #[arg(long, default_value_t = 200)]
+    warmup: usize,
+    /// The `cie-server` binary; defaults to the one beside this executable.
+    #[arg(long)]
+    server_binary: Option<PathBuf>,
+    /// PostgreSQL server whose user may CREATE DATABASE, e.g. postgres://cie@127.0.0.1:5432/postgres.
+    #[arg(long, env = "CIE_TEST_POSTGRES_URL")]
+    postgres_url: Option<String>,
+    /// Directory of the XML documents to post (templates; each copy gets a unique invoice number).
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/jp-pint"))]
+    fixtures: PathBuf,
+    /// Extra server setting as KEY=VALUE, e.g. CIE_DATABASE__SQLITE_SYNCHRONOUS=normal (repeatable).
+    /// Other CIE_* variables of this environment are not passed on.
+    #[arg(long = "server-env", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    server_env: Vec<(String, String)>,
+    /// Print the rate every second of the timed phase on stderr.
+    #[arg(long)]
+    progress: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum BackendChoice {
+    Sqlite,
+    Postgres,
+    Both,
+}
+
+/// A database the server runs on.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Backend {
+    /// The embedded default: a SQLite file in the data directory.
+    Sqlite,
+    /// A fresh database on a PostgreSQL server.
+    Postgres,
+}
+
+impl Backend {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+fn parse_key_value(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((key, value)) if !key.is_empty() => Ok((key.to_owned(), value.to_owned())),
+        _ => Err(format!("expected KEY=VALUE, got {text:?}")),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = tokio::runtime::Runtime::new()
+        .context("starting the Tokio runtime")
+        .and_then(|runtime| match cli.command {
+            Command::Intake(args) => runtime.block_on(intake(args)),
+        });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("cie-bench: error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn intake(args: IntakeArgs) -> anyhow::Result<()> {
+    if args.clients == 0 || args.documents == 0 {
+        bail!("--clients and --documents must be at least 1");
+    }
+    let backends: &[Backend] = match args.backend {
+        BackendChoice::Sqlite => &[Backend::Sqlite],
+        BackendChoice::Postgres => &[Backend::Postgres],
+        BackendChoice::Both => &[Backend::Sqlite, Backend::Postgres],
+    };
+    if backends.contains(&Backend::Postgres) && args.postgres_url.is_none() {
+        bail!(
+            "the postgres backend needs a PostgreSQL server whose user may CREATE DATABASE: pass \
+             --postgres-url or set CIE_TEST_POSTGRES_URL (e.g. postgres://cie@127.0.0.1:5432/postgres)"
+        );
+    }
+    let binary = match &args.server_binary {
+        Some(path) => path.clone(),
+        None => default_server_binary()?,
+    };
+    if !binary.is_file() {
+        bail!(
+            "server binary {} not found: build it with `cargo build --release -p cie-server` or pass --server-binary",
+            binary.display()
+        );
+    }
+    let templates = Arc::new(Templates::load(&args.fixtures)?);
+    eprintln!(
+        "cie-bench: {} templates from {}, server {}",
+        templates.len(),
+        args.fixtures.display(),
+        binary.display()
+    );
+
+    let mut rows = Vec::new();
+    for &backend in backends {
+        eprintln!(
+            "cie-bench: {}: {} clients, {} documents (+{} warm-up)",
+            backend.name(),
+            args.clients,
+            args.documents,
+            args.warmup
+        );
+        let figures = bench_backend(&args, &binary, backend, &templates)
+            .await
+            .with_context(|| format!("benchmark on {}", backend.name()))?;
+        if let Some(error) = &figures.first_error {
+            eprintln!("cie-bench: first error on {}: {error}", backend.name());
+        }
+        rows.push(figures);
+    }
+    println!("{}", report::table(&rows));
+    let failed: usize = rows.iter().map(Figures::errors).sum();
+    if failed > 0 {
+        bail!("{failed} requests failed");
+    }
+    Ok(())
+}
+
+fn default_server_binary() -> anyhow::Result<PathBuf> {
+    let exe = std::env::current_exe().context("locating this executable")?;
+    let dir = exe
+        .parent()
+        .context("this executable has no parent directory")?;
+    Ok(dir.join(format!("cie-server{}", std::env::consts::EXE_SUFFIX)))
+}
+
+async fn bench_backend(
+    args: &IntakeArgs,
+    binary: &std::path::Path,
+    backend: Backend,
+    templates: &Arc<Templates>,
+) -> anyhow::Result<Figures> {
+    let database = match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => {
+            let admin_url = args
+                .postgres_url
+                .as_deref()
+                .context("no PostgreSQL URL (CIE_TEST_POSTGRES_URL)")?;
+            Some(TempDatabase::create(admin_url).await?)
+        }
+    };
+    let options = ServerOptions {
+        binary: binary.to_owned(),
+        database_url: database.as_ref().map(|db| db.url().to_owned()),
+        extra_env: args.server_env.clone(),
+    };
+    let result = bench_on_server(args, backend, &options, templates).await;
+    if let Some(database) = database
+        && let Err(error) = database.drop_database().await
+    {
+        eprintln!("cie-bench: warning: {error:#}");
+    }
+    result
+}
+
+async fn bench_on_server(
+    args: &IntakeArgs,
+    backend: Backend,
+    options: &ServerOptions,
+    templates: &Arc<Templates>,
+) -> anyhow::Result<Figures> {
+    let mut server = Server::start(options).await?;
+    let result = measure(args, backend, &server, templates).await;
+    let stopped = server.stop(Duration::from_secs(15)).await;
+    let figures = result.map_err(|error| match server.log_tail() {
+        Some(tail) => error.context(tail),
+        None => error,
+    })?;
+    stopped?;
+    Ok(figures)
+}
+
+async fn measure(
+    args: &IntakeArgs,
+    backend: Backend,
+    server: &Server,
+    templates: &Arc<Templates>,
+) -> anyhow::Result<Figures> {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.clients)
+        .timeout(Duration::from_secs(120))
+        .build()
+        .context("building the HTTP client")?;
+    let token = setup::supplier_token(&client, server).await?;
+    let url: Arc<str> = Arc::from(server.url("/api/v1/documents"));
+    let token: Arc<str> = Arc::from(token);
+    let plan = |label: &'static str, documents: usize, progress: bool| load::Plan {
+        client: client.clone(),
+        url: url.clone(),
+        token: token.clone(),
+        templates: templates.clone(),
+        clients: args.clients,
+        documents,
+        label,
+        progress,
+    };
+
+    if args.warmup > 0 {
+        let warmup = load::run(plan("W", args.warmup, false)).await;
+        if warmup.errors > 0 {
+            bail!(
+                "{} of {} warm-up documents failed; first: {}",
+                warmup.errors,
+                args.warmup,
+                warmup.first_error.unwrap_or_default()
+            );
+        }
+    }
+
+    let server_cpu_before = server.cpu_seconds()?;
+    let bench_cpu_before = server::own_cpu_seconds()?;
+    let phase = load::run(plan("B", args.documents, args.progress)).await;
+    let server_cpu = server.cpu_seconds()? - server_cpu_before;
+    let bench_cpu = server::own_cpu_seconds()? - bench_cpu_before;
+    let peak_rss_kib = server.peak_rss_kib()?;
+
+    Ok(Figures::new(
+        backend,
+        args.clients,
+        args.documents,
+        phase,
+        peak_rss_kib,
+        server_cpu,
+        bench_cpu,
+    ))
+}

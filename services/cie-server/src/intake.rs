@@ -32,7 +32,7 @@ pub enum Received {
 }
 
 /// Documents parsed inline up to this size; larger ones go to the blocking pool.
-const INLINE_PARSE_BYTES: usize = 256 * 1024;
+const INLINE_PARSE_BYTES: usize = 16 * 1024;
 
 /// Receives one document from `caller`. A city user may name the supplier organisation it belongs to.
 pub async fn receive(

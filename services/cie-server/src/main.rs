@@ -193,7 +193,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 .await
                 .with_context(|| format!("listening on {listen}"))?;
             tracing::info!(address = %listener.local_addr()?, "cie-server listening");
-            cie_server::serve(listener, app, shutdown_signal()).await?;
+            // On a worker thread: `block_on` would keep this future, and all it polls, on the main thread.
+            tokio::spawn(cie_server::serve(listener, app, shutdown_signal())).await??;
         }
         Command::Migrate => println!("migrations applied"),
         Command::DefaultConfig => {}

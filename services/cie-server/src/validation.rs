@@ -176,16 +176,13 @@ pub async fn validate_for_tenant(
         sender_registration_number: org.and_then(|o| o.registration_number.clone()),
         sender_name: org.map(|o| o.name.clone()),
     };
+    // CPU-bound: on the blocking pool, so the async workers stay free for I/O and the archive writer.
     let owned = bytes.to_vec();
-    let (mut verdict, seller) = if bytes.len() > 256 * 1024 {
-        tokio::task::spawn_blocking(move || {
-            (validate_offline(&owned, &context), seller_identity(&owned))
-        })
-        .await
-        .map_err(|e| Error::Internal(e.into()))?
-    } else {
-        (validate_offline(bytes, &context), seller_identity(bytes))
-    };
+    let (mut verdict, seller) = tokio::task::spawn_blocking(move || {
+        (validate_offline(&owned, &context), seller_identity(&owned))
+    })
+    .await
+    .map_err(|e| Error::Internal(e.into()))?;
     let jp_rules_applied = verdict
         .rule_sets
         .iter()

@@ -185,7 +185,7 @@ impl Store {
         )
         .bind(tenant.as_str())
         .bind(id)
-        .fetch_optional(self.write())
+        .fetch_optional(self.read())
         .await?
         .ok_or(StoreError::NotFound {
             what: "supplier organisation",
@@ -244,7 +244,7 @@ impl Store {
         )))
         .bind(tenant.as_str())
         .bind(id)
-        .fetch_optional(self.write())
+        .fetch_optional(self.read())
         .await?
         .ok_or(StoreError::NotFound { what: "user" })?;
         user_from_row(&row)
@@ -280,7 +280,7 @@ impl Store {
     pub(crate) async fn require_tenant(&self, tenant: &TenantId) -> Result<(), StoreError> {
         let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM tenants WHERE tenant_id = $1")
             .bind(tenant.as_str())
-            .fetch_optional(self.write())
+            .fetch_optional(self.read())
             .await?;
         match found {
             Some(_) => Ok(()),

@@ -132,9 +132,44 @@ struct Head {
     hash: String,
 }
 
+/// How a batch is written: all submissions straight into one transaction (fast: no savepoints), or one
+/// submission guarded by savepoints so a failure can still archive its bytes as rejected.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Together,
+    Guarded,
+}
+
 async fn write_batch(backend: Backend, pool: &AnyPool, batch: Vec<(NewSubmission, Reply)>) {
     let (submissions, replies): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
-    match commit_batch(backend, pool, &submissions).await {
+    if submissions.len() > 1 {
+        if let Ok(results) = commit_batch(backend, pool, &submissions, Mode::Together).await {
+            for (reply, result) in replies.into_iter().zip(results) {
+                let _ = reply.send(result);
+            }
+            return;
+        }
+        // Something in the batch failed and the whole transaction was rolled back: write one by one.
+        for (submission, reply) in submissions.iter().zip(replies) {
+            let result = commit_batch(
+                backend,
+                pool,
+                std::slice::from_ref(submission),
+                Mode::Guarded,
+            )
+            .await
+            .map_err(|failure| {
+                error!(error = %failure, "archive transaction failed to commit");
+                StoreError::Database(sqlx::Error::Protocol(format!(
+                    "archive transaction failed: {failure}"
+                )))
+            })
+            .and_then(|mut results| results.pop().unwrap_or(Err(StoreError::WriterStopped)));
+            let _ = reply.send(result);
+        }
+        return;
+    }
+    match commit_batch(backend, pool, &submissions, Mode::Guarded).await {
         Ok(results) => {
             for (reply, result) in replies.into_iter().zip(results) {
                 let _ = reply.send(result);
@@ -155,6 +190,7 @@ async fn commit_batch(
     backend: Backend,
     pool: &AnyPool,
     submissions: &[NewSubmission],
+    mode: Mode,
 ) -> Result<Vec<Result<SubmissionOutcome, StoreError>>, StoreError> {
     let mut tx = match backend {
         Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await?,
@@ -190,6 +226,14 @@ async fn commit_batch(
             )));
             continue;
         };
+        if mode == Mode::Together {
+            let outcome = append(&mut tx, head, submission, None).await?;
+            if !matches!(outcome, SubmissionOutcome::AlreadyStored { .. }) {
+                touched.insert(submission.tenant.to_string(), ());
+            }
+            results.push(Ok(outcome));
+            continue;
+        }
         let mut savepoint = tx.begin().await?;
         match append(&mut savepoint, head, submission, None).await {
             Ok(outcome) => {

@@ -1,0 +1,201 @@
+//! The figures of one run and the table they are printed in.
+
+use std::time::Duration;
+
+use crate::Backend;
+use crate::load::Outcome;
+
+/// What one backend measured.
+pub(crate) struct Figures {
+    backend: Backend,
+    clients: usize,
+    documents: usize,
+    wall: Duration,
+    latencies: Vec<Duration>,
+    errors: usize,
+    peak_rss_kib: u64,
+    server_cpu_seconds: f64,
+    bench_cpu_seconds: f64,
+    pub(crate) first_error: Option<String>,
+}
+
+impl Figures {
+    pub(crate) fn new(
+        backend: Backend,
+        clients: usize,
+        documents: usize,
+        outcome: Outcome,
+        peak_rss_kib: u64,
+        server_cpu_seconds: f64,
+        bench_cpu_seconds: f64,
+    ) -> Figures {
+        let mut latencies = outcome.latencies;
+        latencies.sort_unstable();
+        Figures {
+            backend,
+            clients,
+            documents,
+            wall: outcome.wall,
+            latencies,
+            errors: outcome.errors,
+            peak_rss_kib,
+            server_cpu_seconds,
+            bench_cpu_seconds,
+            first_error: outcome.first_error,
+        }
+    }
+
+    /// Requests that did not end in 201 Created.
+    pub(crate) fn errors(&self) -> usize {
+        self.errors
+    }
+
+    /// Nearest-rank percentile of the successful requests' latencies, in milliseconds.
+    fn percentile_ms(&self, percent: f64) -> f64 {
+        if self.latencies.is_empty() {
+            return f64::NAN;
+        }
+        let rank = (percent / 100.0 * self.latencies.len() as f64).ceil() as usize;
+        let index = rank.clamp(1, self.latencies.len()) - 1;
+        millis(self.latencies[index])
+    }
+
+    fn max_ms(&self) -> f64 {
+        self.latencies.last().map_or(f64::NAN, |max| millis(*max))
+    }
+
+    fn per_second(&self) -> f64 {
+        self.latencies.len() as f64 / self.wall.as_secs_f64()
+    }
+
+    /// CPU used over the timed phase as a percentage of one core.
+    fn cpu_percent(&self, seconds: f64) -> f64 {
+        100.0 * seconds / self.wall.as_secs_f64()
+    }
+}
+
+fn ms(value: f64) -> String {
+    if value.is_nan() {
+        "-".to_owned()
+    } else {
+        format!("{value:.1}")
+    }
+}
+
+fn millis(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}
+
+const HEADERS: [&str; 13] = [
+    "backend",
+    "clients",
+    "documents",
+    "wall s",
+    "docs/s",
+    "p50 ms",
+    "p90 ms",
+    "p99 ms",
+    "max ms",
+    "peak RSS MiB",
+    "errors",
+    "server CPU %",
+    "bench CPU %",
+];
+
+/// A plain-text table, one row per run. CPU percentages are of one core over the timed phase.
+pub(crate) fn table(rows: &[Figures]) -> String {
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|f| {
+            vec![
+                f.backend.name().to_owned(),
+                f.clients.to_string(),
+                f.documents.to_string(),
+                format!("{:.2}", f.wall.as_secs_f64()),
+                format!("{:.0}", f.per_second()),
+                ms(f.percentile_ms(50.0)),
+                ms(f.percentile_ms(90.0)),
+                ms(f.percentile_ms(99.0)),
+                ms(f.max_ms()),
+                format!("{:.1}", f.peak_rss_kib as f64 / 1024.0),
+                f.errors.to_string(),
+                format!("{:.0}", f.cpu_percent(f.server_cpu_seconds)),
+                format!("{:.0}", f.cpu_percent(f.bench_cpu_seconds)),
+            ]
+        })
+        .collect();
+    let widths: Vec<usize> = HEADERS
+        .iter()
+        .enumerate()
+        .map(|(column, header)| {
+            cells
+                .iter()
+                .map(|row| row[column].len())
+                .chain([header.len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |row: &[String]| -> String {
+        row.iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(column, (cell, width))| {
+                if column == 0 {
+                    format!("{cell:<width$}")
+                } else {
+                    format!("{cell:>width$}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    let headers: Vec<String> = HEADERS.iter().map(|h| (*h).to_owned()).collect();
+    let separator: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+    let mut out = vec![line(&headers), line(&separator).replace(' ', "-")];
+    out.extend(cells.iter().map(|row| line(row)));
+    out.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn figures(latencies_ms: &[u64]) -> Figures {
+        Figures::new(
+            Backend::Sqlite,
+            1,
+            latencies_ms.len(),
+            Outcome {
+                wall: Duration::from_secs(2),
+                latencies: latencies_ms
+                    .iter()
+                    .map(|ms| Duration::from_millis(*ms))
+                    .collect(),
+                errors: 0,
+                first_error: None,
+            },
+            2048,
+            1.0,
+            0.5,
+        )
+    }
+
+    #[test]
+    fn percentiles_are_nearest_rank() {
+        let f = figures(&(1..=100).rev().collect::<Vec<_>>());
+        assert_eq!(f.percentile_ms(50.0), 50.0);
+        assert_eq!(f.percentile_ms(99.0), 99.0);
+        assert_eq!(f.max_ms(), 100.0);
+        assert_eq!(f.per_second(), 50.0);
+    }
+
+    #[test]
+    fn the_table_has_a_header_a_rule_and_a_row_per_run() {
+        let text = table(&[figures(&[1, 2, 3])]);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 3);
+        assert!(lines[0].starts_with("backend"));
+        assert!(lines[2].starts_with("sqlite"));
+    }
+}

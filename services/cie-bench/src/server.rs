@@ -1,0 +1,223 @@
+//! The server under test: the real `cie-server` binary as a child process on a free local port, with a
+//! fresh data directory and random secrets; and the `/proc` readings taken from it.
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use tokio::process::{Child, Command};
+
+/// How to start the server.
+pub(crate) struct ServerOptions {
+    pub(crate) binary: PathBuf,
+    /// `None` keeps the embedded default (SQLite in the data directory, synchronous=FULL).
+    pub(crate) database_url: Option<String>,
+    pub(crate) extra_env: Vec<(String, String)>,
+}
+
+/// A running `cie-server serve`.
+pub(crate) struct Server {
+    child: Child,
+    pid: u32,
+    address: String,
+    operator_key: String,
+    log_path: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+const HEALTH_TIMEOUT: Duration = Duration::from_secs(30);
+
+impl Server {
+    /// Starts the server and waits until `GET /health` answers.
+    pub(crate) async fn start(options: &ServerOptions) -> anyhow::Result<Server> {
+        let dir = tempfile::Builder::new()
+            .prefix("cie-bench-")
+            .tempdir()
+            .context("creating a temporary data directory")?;
+        let port = free_port()?;
+        let address = format!("127.0.0.1:{port}");
+        let operator_key = random_hex(32);
+        let log_path = dir.path().join("server.log");
+        let log = std::fs::File::create(&log_path).context("creating the server log")?;
+        let log_err = log.try_clone().context("duplicating the log handle")?;
+
+        let mut command = Command::new(&options.binary);
+        command.arg("serve");
+        for (key, _) in std::env::vars_os() {
+            if key.to_string_lossy().starts_with("CIE_") {
+                command.env_remove(key);
+            }
+        }
+        command
+            .env_remove("RUST_LOG")
+            .env("CIE_LISTEN", &address)
+            .env("CIE_DATA_DIR", dir.path().join("data"))
+            .env("CIE_AUTH__OPERATOR_KEY", &operator_key)
+            .env("CIE_AUTH__JWT_SECRET", random_hex(48))
+            .env("CIE_LOG__FILTER", "warn");
+        if let Some(url) = &options.database_url {
+            command.env("CIE_DATABASE__URL", url);
+        }
+        for (key, value) in &options.extra_env {
+            command.env(key, value);
+        }
+        command
+            .stdin(Stdio::null())
+            .stdout(Stdio::from(log))
+            .stderr(Stdio::from(log_err))
+            .kill_on_drop(true);
+        let child = command
+            .spawn()
+            .with_context(|| format!("starting {}", options.binary.display()))?;
+        let pid = child.id().context("the server exited at once")?;
+        let mut server = Server {
+            child,
+            pid,
+            address,
+            operator_key,
+            log_path,
+            _dir: dir,
+        };
+        server.wait_healthy().await?;
+        Ok(server)
+    }
+
+    async fn wait_healthy(&mut self) -> anyhow::Result<()> {
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(2))
+            .build()
+            .context("building the HTTP client")?;
+        let url = self.url("/health");
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().context("polling the server")? {
+                bail!(
+                    "the server exited ({status}) before answering\n{}",
+                    self.describe_log()
+                );
+            }
+            if let Ok(response) = client.get(&url).send().await
+                && response.status().is_success()
+            {
+                return Ok(());
+            }
+            if started.elapsed() > HEALTH_TIMEOUT {
+                bail!(
+                    "the server did not answer {url} within {} s\n{}",
+                    HEALTH_TIMEOUT.as_secs(),
+                    self.describe_log()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// `http://127.0.0.1:PORT{path}`.
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    pub(crate) fn operator_key(&self) -> &str {
+        &self.operator_key
+    }
+
+    /// The last lines the server wrote (stderr and stdout), if any, for error messages.
+    pub(crate) fn log_tail(&self) -> Option<String> {
+        let text = std::fs::read_to_string(&self.log_path).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        let tail = lines[lines.len().saturating_sub(40)..].join("\n");
+        (!tail.trim().is_empty()).then(|| format!("server output:\n{tail}"))
+    }
+
+    fn describe_log(&self) -> String {
+        self.log_tail()
+            .unwrap_or_else(|| "(the server wrote nothing)".to_owned())
+    }
+
+    /// The server's peak resident set (`VmHWM`), in KiB.
+    pub(crate) fn peak_rss_kib(&self) -> anyhow::Result<u64> {
+        let path = format!("/proc/{}/status", self.pid);
+        let status = std::fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmHWM:"))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|kib| kib.parse().ok())
+            .with_context(|| format!("no VmHWM in {path}"))
+    }
+
+    /// User plus system CPU time the server has used so far.
+    pub(crate) fn cpu_seconds(&self) -> anyhow::Result<f64> {
+        cpu_seconds(&format!("/proc/{}/stat", self.pid))
+    }
+
+    /// Sends SIGTERM, waits up to `grace` for a clean exit, then kills.
+    pub(crate) async fn stop(&mut self, grace: Duration) -> anyhow::Result<()> {
+        if self.child.try_wait()?.is_some() {
+            return Ok(());
+        }
+        let signalled = std::process::Command::new("kill")
+            .args(["-TERM", &self.pid.to_string()])
+            .status()
+            .map(|status| status.success())
+            .unwrap_or(false);
+        if signalled && let Ok(waited) = tokio::time::timeout(grace, self.child.wait()).await {
+            waited.context("waiting for the server")?;
+            return Ok(());
+        }
+        self.child.kill().await.context("killing the server")?;
+        Ok(())
+    }
+}
+
+/// CPU time this process (the load generator) has used so far.
+pub(crate) fn own_cpu_seconds() -> anyhow::Result<f64> {
+    cpu_seconds("/proc/self/stat")
+}
+
+fn cpu_seconds(path: &str) -> anyhow::Result<f64> {
+    let stat = std::fs::read_to_string(path).with_context(|| format!("reading {path}"))?;
+    // Fields after the parenthesised command name, which may itself hold spaces: state is field 3,
+    // utime and stime are fields 14 and 15.
+    let after_name = stat
+        .rfind(')')
+        .map(|end| &stat[end + 1..])
+        .with_context(|| format!("unexpected format of {path}"))?;
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks = |index: usize| -> anyhow::Result<u64> {
+        fields
+            .get(index)
+            .and_then(|field| field.parse().ok())
+            .with_context(|| format!("unexpected format of {path}"))
+    };
+    let total = ticks(11)? + ticks(12)?;
+    Ok(total as f64 / clock_ticks_per_second())
+}
+
+fn clock_ticks_per_second() -> f64 {
+    static TICKS: OnceLock<f64> = OnceLock::new();
+    *TICKS.get_or_init(|| {
+        std::process::Command::new("getconf")
+            .arg("CLK_TCK")
+            .output()
+            .ok()
+            .and_then(|output| String::from_utf8(output.stdout).ok())
+            .and_then(|text| text.trim().parse().ok())
+            .unwrap_or(100.0)
+    })
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")
+        .context("binding 127.0.0.1:0 for a free port")?;
+    Ok(listener.local_addr()?.port())
+}
+
+/// `bytes` random bytes as lower-case hex.
+pub(crate) fn random_hex(bytes: usize) -> String {
+    (0..bytes)
+        .map(|_| format!("{:02x}", rand::random::<u8>()))
+        .collect()
+}
