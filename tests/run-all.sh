@@ -65,4 +65,6 @@ if [ -z "${CIE_TEST_POSTGRES_URL:-}" ]; then
   start_private_cluster
 fi
 
+# The end-to-end suite also runs the cie-server binary itself (subcommands), so build it first.
+cargo build -p cie-server --bin cie-server
 cargo test --workspace "$@"

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use cie_domain::{DocumentStatus, Summary, TenantId};
 use sqlx::{AnyConnection, AnyPool, Connection};
 use tokio::sync::{mpsc, oneshot};
-use tracing::{error, warn};
+use tracing::{debug, error, warn};
 
 use crate::chain::{ChainFields, content_sha256};
 use crate::directory::timestamp;
@@ -123,7 +123,10 @@ async fn run(
                 Err(_) => break,
             }
         }
+        let size = batch.len();
+        let started = std::time::Instant::now();
         write_batch(backend, &pool, batch).await;
+        debug!(size, micros = started.elapsed().as_micros() as u64, "archive batch written");
     }
 }
 
