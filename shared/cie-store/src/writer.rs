@@ -126,7 +126,11 @@ async fn run(
         let size = batch.len();
         let started = std::time::Instant::now();
         write_batch(backend, &pool, batch).await;
-        debug!(size, micros = started.elapsed().as_micros() as u64, "archive batch written");
+        debug!(
+            size,
+            micros = started.elapsed().as_micros() as u64,
+            "archive batch written"
+        );
     }
 }
 
