@@ -183,45 +183,6 @@ impl DocumentRecord {
     }
 }
 
-/// The document of this supplier with exactly this content, if one was recorded.
-pub(crate) async fn document_by_content(
-    conn: &mut AnyConnection,
-    tenant: &str,
-    content_sha256: &str,
-    supplier_key: &str,
-) -> Result<Option<DocumentRecord>, StoreError> {
-    let row = sqlx::query(AssertSqlSafe(format!(
-        "SELECT {DOCUMENT_COLUMNS} FROM documents
-         WHERE tenant_id = $1 AND content_sha256 = $2 AND supplier_key = $3 ORDER BY id LIMIT 1"
-    )))
-    .bind(tenant)
-    .bind(content_sha256)
-    .bind(supplier_key)
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.as_ref().map(DocumentRecord::from_row).transpose()
-}
-
-/// Id and version of the newest document of this supplier with the summary's kind and number.
-pub(crate) async fn latest_version(
-    conn: &mut AnyConnection,
-    tenant: &str,
-    supplier_key: &str,
-    summary: &Summary,
-) -> Result<Option<(i64, i64)>, StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT id, version FROM documents
-         WHERE tenant_id = $1 AND supplier_key = $2 AND kind = $3 AND number = $4
-         ORDER BY version DESC LIMIT 1",
-    )
-    .bind(tenant)
-    .bind(supplier_key)
-    .bind(summary.kind.as_str())
-    .bind(&summary.number)
-    .fetch_optional(&mut *conn)
-    .await?)
-}
-
 enum Bind {
     Text(String),
     Int(i64),
@@ -367,4 +328,57 @@ fn escape_like(raw: &str) -> String {
         escaped.push(c);
     }
     escaped
+}
+
+/// What the writer needs to know before recording a document, in one round trip: a document of this supplier
+/// with exactly this content, and the newest version of this supplier's kind and number.
+pub(crate) struct PriorDocuments {
+    pub(crate) same_content: Option<i64>,
+    pub(crate) latest: Option<(i64, i64)>,
+}
+
+pub(crate) async fn prior_documents(
+    conn: &mut AnyConnection,
+    tenant: &str,
+    content_sha256: &str,
+    supplier_key: &str,
+    summary: &Summary,
+) -> Result<PriorDocuments, StoreError> {
+    let (same_content, latest_id, latest_version): (Option<i64>, Option<i64>, Option<i64>) = sqlx::query_as(
+        "SELECT
+             (SELECT id FROM documents
+              WHERE tenant_id = $1 AND content_sha256 = $2 AND supplier_key = $3 ORDER BY id LIMIT 1),
+             (SELECT id FROM documents
+              WHERE tenant_id = $1 AND supplier_key = $3 AND kind = $4 AND number = $5
+              ORDER BY version DESC LIMIT 1),
+             (SELECT MAX(version) FROM documents
+              WHERE tenant_id = $1 AND supplier_key = $3 AND kind = $4 AND number = $5)",
+    )
+    .bind(tenant)
+    .bind(content_sha256)
+    .bind(supplier_key)
+    .bind(summary.kind.as_str())
+    .bind(&summary.number)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(PriorDocuments {
+        same_content,
+        latest: latest_id.zip(latest_version),
+    })
+}
+
+/// The document `id` of `tenant`, on the writer's connection.
+pub(crate) async fn document_by_id(
+    conn: &mut AnyConnection,
+    tenant: &str,
+    id: i64,
+) -> Result<DocumentRecord, StoreError> {
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE tenant_id = $1 AND id = $2"
+    )))
+    .bind(tenant)
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
+    DocumentRecord::from_row(&row)
 }

@@ -12,7 +12,7 @@ use tracing::{debug, error, warn};
 
 use crate::chain::{ChainFields, content_sha256};
 use crate::directory::timestamp;
-use crate::documents::{DocumentRecord, document_by_content, latest_version};
+use crate::documents::{DocumentRecord, document_by_id, prior_documents};
 use crate::error::StoreError;
 use crate::validations::{NewValidation, insert_validation};
 use crate::{Backend, Store};
@@ -302,14 +302,13 @@ async fn append(
             },
             None,
         ) => {
-            if let Some(existing) =
-                document_by_content(&mut *conn, tenant, &sha, supplier_key).await?
-            {
+            let prior = prior_documents(&mut *conn, tenant, &sha, supplier_key, summary).await?;
+            if let Some(existing) = prior.same_content {
                 return Ok(SubmissionOutcome::AlreadyStored {
-                    document: Box::new(existing),
+                    document: Box::new(document_by_id(&mut *conn, tenant, existing).await?),
                 });
             }
-            Some((summary, supplier_key, status, validation))
+            Some((summary, supplier_key, status, validation, prior.latest))
         }
         _ => None,
     };
@@ -366,8 +365,7 @@ async fn append(
 
     let result = match document {
         None => SubmissionOutcome::Rejected { archive_seq: seq },
-        Some((summary, supplier_key, status, validation)) => {
-            let previous = latest_version(&mut *conn, tenant, supplier_key, summary).await?;
+        Some((summary, supplier_key, status, validation, previous)) => {
             let record = DocumentRecord::insert(
                 &mut *conn,
                 &submission.tenant,
