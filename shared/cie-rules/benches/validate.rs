@@ -1,7 +1,7 @@
 //! Throughput of the official JP PINT runner, DOM parse included: the full official example and generated
 //! invoices of 1,000 and 10,000 lines (the minimum example's first line repeated, totals consistent).
 
-#[path = "../tests/support/generated.rs"]
+#[path = "../tests/rules/support/generated.rs"]
 mod generated;
 
 use std::hint::black_box;

@@ -1,7 +1,7 @@
 //! The generated large invoices used by the benchmark pass every official rule (their timing is measured by
 //! the criterion bench, never asserted in a test).
 
-mod support;
+use crate::support;
 
 use cie_rules::official::validate_official;
 use cie_xpath::Document;

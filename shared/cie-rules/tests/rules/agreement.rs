@@ -11,7 +11,7 @@ use cie_rules::official::{OfficialVerdict, validate_official};
 use cie_xpath::Document;
 use rstest::rstest;
 
-const VERDICTS: &str = include_str!("../../../schemas/jp-pint-1.1.3/example-verdicts.tsv");
+const VERDICTS: &str = include_str!("../../../../schemas/jp-pint-1.1.3/example-verdicts.tsv");
 
 struct Expected {
     rule_set: &'static str,

@@ -2,11 +2,11 @@
 
 use cie_xpath::{Expr, Namespaces, Pattern};
 
-const TESTS: &str = include_str!("../../../schemas/jp-pint-1.1.3/jp-pint-rule-tests.tsv");
+const TESTS: &str = include_str!("../../../../schemas/jp-pint-1.1.3/jp-pint-rule-tests.tsv");
 const RULE_FILES: [&str; 3] = [
-    include_str!("../../../schemas/jp-pint-1.1.3/jp-pint-rules.tsv"),
-    include_str!("../../../schemas/jp-pint-1.1.3/jp-pint-sb-rules.tsv"),
-    include_str!("../../../schemas/jp-pint-1.1.3/jp-pint-ntr-rules.tsv"),
+    include_str!("../../../../schemas/jp-pint-1.1.3/jp-pint-rules.tsv"),
+    include_str!("../../../../schemas/jp-pint-1.1.3/jp-pint-sb-rules.tsv"),
+    include_str!("../../../../schemas/jp-pint-1.1.3/jp-pint-ntr-rules.tsv"),
 ];
 
 fn namespaces() -> Namespaces {
