@@ -52,7 +52,7 @@ struct IntakeArgs {
     #[arg(long)]
     server_binary: Option<PathBuf>,
     /// PostgreSQL server whose user may CREATE DATABASE, e.g. postgres://cie@127.0.0.1:5432/postgres.
-    #[arg(long, env = "CIE_TEST_POSTGRES_URL")]
+    #[arg(long, env = "CIE_TEST_POSTGRES_URL", hide_env_values = true)]
     postgres_url: Option<String>,
     /// Directory of the XML documents to post (templates; each copy gets a unique invoice number).
     #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/jp-pint"))]
