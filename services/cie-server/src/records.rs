@@ -12,7 +12,7 @@ use crate::auth::Caller;
 use crate::error::Error;
 
 /// Search criteria as sent in a query string. All optional; given ones are combined with AND.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DocumentSearch {
     /// Transaction (issue) date from, inclusive, `YYYY-MM-DD`.
@@ -428,7 +428,7 @@ pub async fn export_documents_csv(
     let mut page = 1;
     loop {
         search.page = Some(page);
-        let found = search_documents(state, caller, clone_search(&search)).await?;
+        let found = search_documents(state, caller, search.clone()).await?;
         for document in &found.items {
             let summary = &document.summary;
             let amount = summary
@@ -464,23 +464,6 @@ pub async fn export_documents_csv(
         page += 1;
     }
     Ok(csv)
-}
-
-fn clone_search(search: &DocumentSearch) -> DocumentSearch {
-    DocumentSearch {
-        date_from: search.date_from,
-        date_to: search.date_to,
-        amount_min: search.amount_min.clone(),
-        amount_max: search.amount_max.clone(),
-        counterparty: search.counterparty.clone(),
-        supplier_org: search.supplier_org,
-        kind: search.kind.clone(),
-        status: search.status.clone(),
-        number: search.number.clone(),
-        sort: search.sort.clone(),
-        page: search.page,
-        per_page: search.per_page,
-    }
 }
 
 fn csv_field(value: &str) -> String {

@@ -73,6 +73,12 @@ pub struct TenantContext {
 /// Runs the rules that need no database: schema, official JP PINT, our Japanese-law rules, and the city's
 /// rules when given. `bytes` must already have passed the reader (well-formed, limits respected).
 pub fn validate_offline(bytes: &[u8], context: &TenantContext) -> Verdict {
+    validate_parsed(bytes, context).0
+}
+
+/// [`validate_offline`], also handing back the DOM it read (when the bytes could be read), so callers read
+/// the document once.
+fn validate_parsed(bytes: &[u8], context: &TenantContext) -> (Verdict, Option<Document>) {
     let mut verdict = Verdict::default();
     match cie_schema::check(bytes) {
         Ok(findings) => {
@@ -89,7 +95,7 @@ pub fn validate_offline(bytes: &[u8], context: &TenantContext) -> Verdict {
             verdict
                 .findings
                 .push(unreadable("cie-ubl-unreadable", &error.to_string()));
-            return verdict;
+            return (verdict, None);
         }
     };
     if let Some(post_award) = cie_rules::validate_post_award(&doc) {
@@ -118,7 +124,7 @@ pub fn validate_offline(bytes: &[u8], context: &TenantContext) -> Verdict {
         }
     }
     verdict.findings.sort_by_key(|f| f.severity);
-    verdict
+    (verdict, Some(doc))
 }
 
 fn unreadable(id: &str, detail: &str) -> Finding {
@@ -179,7 +185,8 @@ pub async fn validate_for_tenant(
     // CPU-bound: on the blocking pool, so the async workers stay free for I/O and the archive writer.
     let owned = bytes.to_vec();
     let (mut verdict, seller) = tokio::task::spawn_blocking(move || {
-        (validate_offline(&owned, &context), seller_identity(&owned))
+        let (verdict, doc) = validate_parsed(&owned, &context);
+        (verdict, doc.as_ref().and_then(seller_identity))
     })
     .await
     .map_err(|e| Error::Internal(e.into()))?;
@@ -231,12 +238,9 @@ struct SellerIdentity {
 
 /// The seller's 登録番号 (a `T` number under the VAT scheme), name and the supply date (invoice period end,
 /// else actual delivery date, else issue date).
-fn seller_identity(bytes: &[u8]) -> Option<SellerIdentity> {
-    let doc = Document::parse(bytes).ok()?;
+fn seller_identity(doc: &Document) -> Option<SellerIdentity> {
     let root = doc.document_element()?;
-    let child = |node: NodeId, ns: &str, local: &str| {
-        doc.children(node).find(|&c| doc.has_name(c, ns, local))
-    };
+    let child = |node: NodeId, ns: &str, local: &str| doc.child_named(node, ns, local);
     let text = |node: NodeId| doc.string_value(node).trim().to_owned();
     let date = |node: Option<NodeId>| {
         node.and_then(|n| NaiveDate::parse_from_str(text(n).get(..10)?, "%Y-%m-%d").ok())

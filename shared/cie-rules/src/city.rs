@@ -100,9 +100,10 @@ pub fn validate_city(doc: &Document, rules: &CityRules, sender: &Sender<'_>) -> 
     };
     let has_text =
         |node: Option<NodeId>| node.is_some_and(|n| !doc.string_value(n).trim().is_empty());
-    let buyer_reference = child(doc, root, CBC, "BuyerReference");
-    let order_reference =
-        child(doc, root, CAC, "OrderReference").and_then(|o| child(doc, o, CBC, "ID"));
+    let buyer_reference = doc.child_named(root, CBC, "BuyerReference");
+    let order_reference = doc
+        .child_named(root, CAC, "OrderReference")
+        .and_then(|o| doc.child_named(o, CBC, "ID"));
     if rules.require_buyer_reference && !has_text(buyer_reference) {
         push(
             root,
@@ -130,10 +131,13 @@ pub fn validate_city(doc: &Document, rules: &CityRules, sender: &Sender<'_>) -> 
             "Either the buyer reference (budget commitment number) or the order reference is required.".into(),
         );
     }
-    let party =
-        child(doc, root, CAC, "AccountingSupplierParty").and_then(|p| child(doc, p, CAC, "Party"));
-    let contact = party.and_then(|p| child(doc, p, CAC, "Contact"));
-    if rules.require_contact_name && !has_text(contact.and_then(|c| child(doc, c, CBC, "Name"))) {
+    let party = doc
+        .child_named(root, CAC, "AccountingSupplierParty")
+        .and_then(|p| doc.child_named(p, CAC, "Party"));
+    let contact = party.and_then(|p| doc.child_named(p, CAC, "Contact"));
+    if rules.require_contact_name
+        && !has_text(contact.and_then(|c| doc.child_named(c, CBC, "Name")))
+    {
         push(
             party.unwrap_or(root),
             "cie-city-04",
@@ -142,7 +146,7 @@ pub fn validate_city(doc: &Document, rules: &CityRules, sender: &Sender<'_>) -> 
         );
     }
     if rules.require_contact_phone
-        && !has_text(contact.and_then(|c| child(doc, c, CBC, "Telephone")))
+        && !has_text(contact.and_then(|c| doc.child_named(c, CBC, "Telephone")))
     {
         push(
             party.unwrap_or(root),
@@ -168,7 +172,8 @@ pub fn validate_city(doc: &Document, rules: &CityRules, sender: &Sender<'_>) -> 
             );
         }
         for payment in means {
-            let code = child(doc, payment, CBC, "PaymentMeansCode")
+            let code = doc
+                .child_named(payment, CBC, "PaymentMeansCode")
                 .map(|n| doc.string_value(n).trim().to_owned());
             if !code
                 .as_ref()
@@ -195,7 +200,7 @@ pub fn validate_city(doc: &Document, rules: &CityRules, sender: &Sender<'_>) -> 
                 doc.children(p)
                     .filter(move |&c| doc.has_name(c, CAC, "PartyTaxScheme"))
             })
-            .filter_map(|scheme| child(doc, scheme, CBC, "CompanyID"))
+            .filter_map(|scheme| doc.child_named(scheme, CBC, "CompanyID"))
             .map(|id| (id, doc.string_value(id).trim().to_owned()))
             .find(|(_, value)| value.starts_with('T'));
         let organisation = sender.organisation.unwrap_or("送信元の事業者");
@@ -224,10 +229,6 @@ pub fn validate_city(doc: &Document, rules: &CityRules, sender: &Sender<'_>) -> 
         }
     }
     findings
-}
-
-fn child(doc: &Document, node: NodeId, ns: &str, local: &str) -> Option<NodeId> {
-    doc.children(node).find(|&c| doc.has_name(c, ns, local))
 }
 
 #[cfg(test)]

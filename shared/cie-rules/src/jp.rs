@@ -76,7 +76,9 @@ pub fn validate_jp(doc: &Document, profile: Profile) -> Vec<Finding> {
         doc,
         findings: Vec::new(),
     };
-    let issue_date = child(doc, root, CBC, "IssueDate").and_then(|n| parse_date(&text(doc, n)));
+    let issue_date = doc
+        .child_named(root, CBC, "IssueDate")
+        .and_then(|n| parse_date(&text(doc, n)));
     breakdown_matches_lines(&mut out, root);
     if issue_date
         .is_none_or(|date| date >= NaiveDate::from_ymd_opt(2019, 10, 1).unwrap_or_default())
@@ -134,24 +136,10 @@ impl Findings<'_> {
     }
 }
 
-fn child(doc: &Document, node: NodeId, ns: &str, local: &str) -> Option<NodeId> {
-    doc.children(node).find(|&c| doc.has_name(c, ns, local))
-}
-
-fn children<'d>(
-    doc: &'d Document,
-    node: NodeId,
-    ns: &'d str,
-    local: &'d str,
-) -> impl Iterator<Item = NodeId> + 'd {
-    doc.children(node)
-        .filter(move |&c| doc.has_name(c, ns, local))
-}
-
 fn path<'d>(doc: &'d Document, node: NodeId, steps: &'d [(&'d str, &'d str)]) -> Option<NodeId> {
     steps
         .iter()
-        .try_fold(node, |at, (ns, local)| child(doc, at, ns, local))
+        .try_fold(node, |at, (ns, local)| doc.child_named(at, ns, local))
 }
 
 fn text(doc: &Document, node: NodeId) -> String {
@@ -168,25 +156,28 @@ fn parse_date(raw: &str) -> Option<NaiveDate> {
 
 /// A tax category and rate, as (code, percent) with the percent normalised.
 fn category_key(doc: &Document, category: NodeId) -> (String, Option<Decimal>) {
-    let code = child(doc, category, CBC, "ID")
+    let code = doc
+        .child_named(category, CBC, "ID")
         .map(|n| text(doc, n).to_uppercase())
         .unwrap_or_default();
-    let percent = decimal(doc, child(doc, category, CBC, "Percent")).map(|p| p.normalize());
+    let percent = decimal(doc, doc.child_named(category, CBC, "Percent")).map(|p| p.normalize());
     (code, percent)
 }
 
 fn document_currency(doc: &Document, root: NodeId) -> Option<String> {
-    child(doc, root, CBC, "DocumentCurrencyCode").map(|n| text(doc, n))
+    doc.child_named(root, CBC, "DocumentCurrencyCode")
+        .map(|n| text(doc, n))
 }
 
 /// The TaxTotal whose TaxAmount is in the document currency.
 fn document_tax_total(doc: &Document, root: NodeId) -> Option<NodeId> {
     let currency = document_currency(doc, root)?;
-    children(doc, root, CAC, "TaxTotal").find(|&total| {
-        child(doc, total, CBC, "TaxAmount")
-            .and_then(|amount| doc.attribute(amount, "", "currencyID"))
-            .is_some_and(|c| c.trim() == currency)
-    })
+    doc.element_children_named(root, CAC, "TaxTotal")
+        .find(|&total| {
+            doc.child_named(total, CBC, "TaxAmount")
+                .and_then(|amount| doc.attribute(amount, "", "currencyID"))
+                .is_some_and(|c| c.trim() == currency)
+        })
 }
 
 fn lines(doc: &Document, root: NodeId) -> impl Iterator<Item = NodeId> + '_ {
@@ -200,11 +191,11 @@ fn breakdown_matches_lines(out: &mut Findings<'_>, root: NodeId) {
     let Some(total) = document_tax_total(doc, root) else {
         return;
     };
-    for subtotal in children(doc, total, CAC, "TaxSubtotal") {
-        let Some(category) = child(doc, subtotal, CAC, "TaxCategory") else {
+    for subtotal in doc.element_children_named(total, CAC, "TaxSubtotal") {
+        let Some(category) = doc.child_named(subtotal, CAC, "TaxCategory") else {
             continue;
         };
-        let Some(taxable) = decimal(doc, child(doc, subtotal, CBC, "TaxableAmount")) else {
+        let Some(taxable) = decimal(doc, doc.child_named(subtotal, CBC, "TaxableAmount")) else {
             continue;
         };
         let key = category_key(doc, category);
@@ -212,18 +203,19 @@ fn breakdown_matches_lines(out: &mut Findings<'_>, root: NodeId) {
         for line in lines(doc, root) {
             let line_category = path(doc, line, &[(CAC, "Item"), (CAC, "ClassifiedTaxCategory")]);
             if line_category.is_some_and(|c| category_key(doc, c) == key) {
-                expected +=
-                    decimal(doc, child(doc, line, CBC, "LineExtensionAmount")).unwrap_or_default();
+                expected += decimal(doc, doc.child_named(line, CBC, "LineExtensionAmount"))
+                    .unwrap_or_default();
             }
         }
-        for charge in children(doc, root, CAC, "AllowanceCharge") {
-            let charge_category = child(doc, charge, CAC, "TaxCategory");
+        for charge in doc.element_children_named(root, CAC, "AllowanceCharge") {
+            let charge_category = doc.child_named(charge, CAC, "TaxCategory");
             if charge_category.is_none_or(|c| category_key(doc, c) != key) {
                 continue;
             }
-            let amount = decimal(doc, child(doc, charge, CBC, "Amount")).unwrap_or_default();
-            let is_charge =
-                child(doc, charge, CBC, "ChargeIndicator").is_some_and(|n| text(doc, n) == "true");
+            let amount = decimal(doc, doc.child_named(charge, CBC, "Amount")).unwrap_or_default();
+            let is_charge = doc
+                .child_named(charge, CBC, "ChargeIndicator")
+                .is_some_and(|n| text(doc, n) == "true");
             expected += if is_charge { amount } else { -amount };
         }
         if expected != taxable {
@@ -285,7 +277,7 @@ fn tax_scheme_is_vat(out: &mut Findings<'_>, root: NodeId) {
         if !doc.has_name(node, CAC, "TaxScheme") {
             continue;
         }
-        if let Some(id) = child(doc, node, CBC, "ID") {
+        if let Some(id) = doc.child_named(node, CBC, "ID") {
             let value = text(doc, id);
             if value != "VAT" {
                 out.push(
@@ -308,10 +300,10 @@ fn registration_number_check_digit(out: &mut Findings<'_>, root: NodeId) {
     ) else {
         return;
     };
-    for scheme in children(doc, party, CAC, "PartyTaxScheme") {
+    for scheme in doc.element_children_named(party, CAC, "PartyTaxScheme") {
         let is_vat = path(doc, scheme, &[(CAC, "TaxScheme"), (CBC, "ID")])
             .is_some_and(|id| text(doc, id).eq_ignore_ascii_case("VAT"));
-        let Some(company_id) = child(doc, scheme, CBC, "CompanyID").filter(|_| is_vat) else {
+        let Some(company_id) = doc.child_named(scheme, CBC, "CompanyID").filter(|_| is_vat) else {
             continue;
         };
         let value = text(doc, company_id);
@@ -366,19 +358,19 @@ fn jpy_without_fractions(out: &mut Findings<'_>, root: NodeId) {
 
 fn tax_rounded_once_per_rate(out: &mut Findings<'_>, root: NodeId) {
     let doc = out.doc;
-    for total in children(doc, root, CAC, "TaxTotal") {
-        for subtotal in children(doc, total, CAC, "TaxSubtotal") {
-            let tax_node = child(doc, subtotal, CBC, "TaxAmount");
+    for total in doc.element_children_named(root, CAC, "TaxTotal") {
+        for subtotal in doc.element_children_named(total, CAC, "TaxSubtotal") {
+            let tax_node = doc.child_named(subtotal, CBC, "TaxAmount");
             let in_jpy = tax_node
                 .and_then(|n| doc.attribute(n, "", "currencyID"))
                 .is_some_and(|c| c.trim() == "JPY");
-            let Some(category) = child(doc, subtotal, CAC, "TaxCategory") else {
+            let Some(category) = doc.child_named(subtotal, CAC, "TaxCategory") else {
                 continue;
             };
             let (code, percent) = category_key(doc, category);
             let (Some(tax), Some(taxable), Some(percent)) = (
                 decimal(doc, tax_node),
-                decimal(doc, child(doc, subtotal, CBC, "TaxableAmount")),
+                decimal(doc, doc.child_named(subtotal, CBC, "TaxableAmount")),
                 percent,
             ) else {
                 continue;

@@ -66,7 +66,9 @@ impl Transaction {
     /// The transaction of `doc`, from its root element and CustomizationID; `None` outside Peppol post-award.
     pub fn detect(doc: &Document) -> Option<Transaction> {
         let root = doc.document_element()?;
-        let customization = child(doc, root, CBC, "CustomizationID").map(|n| text(doc, n))?;
+        let customization = doc
+            .child_named(root, CBC, "CustomizationID")
+            .map(|n| text(doc, n))?;
         let trns = customization.strip_prefix("urn:fdc:peppol.eu:poacc:trns:")?;
         let name = trns.split(':').next()?;
         let root_name = doc.local_name(root);
@@ -232,7 +234,7 @@ impl Checks<'_> {
 
     fn header(&mut self, root: NodeId) {
         let doc = self.doc;
-        if !has_text(doc, child(doc, root, CBC, "ID")) {
+        if !has_text(doc, doc.child_named(root, CBC, "ID")) {
             let id = self.coded("B00103", "cie-peppol-number");
             self.push(
                 root,
@@ -242,7 +244,7 @@ impl Checks<'_> {
                 "The document number (cbc:ID) is required.".into(),
             );
         }
-        if !has_text(doc, child(doc, root, CBC, "IssueDate")) {
+        if !has_text(doc, doc.child_named(root, CBC, "IssueDate")) {
             let id = self.coded("B00104", "cie-peppol-issue-date");
             self.push(
                 root,
@@ -257,8 +259,9 @@ impl Checks<'_> {
     fn party(&mut self, root: NodeId, element: &str, rule_id: &str, role_ja: &str, role_en: &str) {
         let doc = self.doc;
         // Most parties wrap a cac:Party; an invoice response's SenderParty and ReceiverParty are parties.
-        let party =
-            child(doc, root, CAC, element).map(|p| child(doc, p, CAC, "Party").unwrap_or(p));
+        let party = doc
+            .child_named(root, CAC, element)
+            .map(|p| doc.child_named(p, CAC, "Party").unwrap_or(p));
         match party {
             None => self.push(
                 root,
@@ -270,16 +273,17 @@ impl Checks<'_> {
             Some(party) => {
                 let named = has_text(
                     doc,
-                    child(doc, party, CAC, "PartyName").and_then(|n| child(doc, n, CBC, "Name")),
+                    doc.child_named(party, CAC, "PartyName")
+                        .and_then(|n| doc.child_named(n, CBC, "Name")),
                 ) || has_text(
                     doc,
-                    child(doc, party, CAC, "PartyLegalEntity")
-                        .and_then(|e| child(doc, e, CBC, "RegistrationName")),
+                    doc.child_named(party, CAC, "PartyLegalEntity")
+                        .and_then(|e| doc.child_named(e, CBC, "RegistrationName")),
                 ) || has_text(
                     doc,
-                    child(doc, party, CAC, "PartyIdentification")
-                        .and_then(|i| child(doc, i, CBC, "ID")),
-                ) || has_text(doc, child(doc, party, CBC, "EndpointID"));
+                    doc.child_named(party, CAC, "PartyIdentification")
+                        .and_then(|i| doc.child_named(i, CBC, "ID")),
+                ) || has_text(doc, doc.child_named(party, CBC, "EndpointID"));
                 if !named {
                     self.push(
                         party,
@@ -299,8 +303,9 @@ impl Checks<'_> {
 
     fn order_reference(&mut self, root: NodeId) {
         let doc = self.doc;
-        let reference =
-            child(doc, root, CAC, "OrderReference").and_then(|r| child(doc, r, CBC, "ID"));
+        let reference = doc
+            .child_named(root, CAC, "OrderReference")
+            .and_then(|r| doc.child_named(r, CBC, "ID"));
         if !has_text(doc, reference) {
             self.push(
                 root,
@@ -315,7 +320,7 @@ impl Checks<'_> {
 
     fn order_lines(&mut self, root: NodeId, quantity_rule: &str) {
         let doc = self.doc;
-        let lines: Vec<NodeId> = children(doc, root, CAC, "OrderLine").collect();
+        let lines: Vec<NodeId> = doc.element_children_named(root, CAC, "OrderLine").collect();
         if lines.is_empty() {
             self.push(
                 root,
@@ -327,7 +332,7 @@ impl Checks<'_> {
         }
         let mut seen: HashMap<String, usize> = HashMap::new();
         for line in lines {
-            let Some(item) = child(doc, line, CAC, "LineItem") else {
+            let Some(item) = doc.child_named(line, CAC, "LineItem") else {
                 self.push(
                     line,
                     "cie-peppol-line-item",
@@ -337,7 +342,8 @@ impl Checks<'_> {
                 );
                 continue;
             };
-            if let Some(id) = child(doc, item, CBC, "ID")
+            if let Some(id) = doc
+                .child_named(item, CBC, "ID")
                 .map(|n| text(doc, n))
                 .filter(|id| !id.is_empty())
             {
@@ -367,7 +373,9 @@ impl Checks<'_> {
 
     fn despatch_lines(&mut self, root: NodeId) {
         let doc = self.doc;
-        let lines: Vec<NodeId> = children(doc, root, CAC, "DespatchLine").collect();
+        let lines: Vec<NodeId> = doc
+            .element_children_named(root, CAC, "DespatchLine")
+            .collect();
         if lines.is_empty() {
             self.push(
                 root,
@@ -399,7 +407,7 @@ impl Checks<'_> {
         name_en: &str,
     ) {
         let doc = self.doc;
-        match child(doc, parent, CBC, element) {
+        match doc.child_named(parent, CBC, element) {
             None => self.push(
                 parent,
                 missing_rule,
@@ -444,7 +452,7 @@ impl Checks<'_> {
 
     fn invoice_response(&mut self, root: NodeId) {
         let doc = self.doc;
-        let Some(response) = child(doc, root, CAC, "DocumentResponse") else {
+        let Some(response) = doc.child_named(root, CAC, "DocumentResponse") else {
             self.push(
                 root,
                 "cie-peppol-document-response",
@@ -454,13 +462,15 @@ impl Checks<'_> {
             );
             return;
         };
-        let reference =
-            child(doc, response, CAC, "DocumentReference").and_then(|r| child(doc, r, CBC, "ID"));
+        let reference = doc
+            .child_named(response, CAC, "DocumentReference")
+            .and_then(|r| doc.child_named(r, CBC, "ID"));
         if !has_text(doc, reference) {
             self.push(response, "PEPPOL-T111-B02802", Severity::Fatal, "対象の請求書の番号（cac:DocumentReference/cbc:ID）は必須です。".into(), "The number of the invoice responded to (cac:DocumentReference/cbc:ID) is required.".into());
         }
-        let code =
-            child(doc, response, CAC, "Response").and_then(|r| child(doc, r, CBC, "ResponseCode"));
+        let code = doc
+            .child_named(response, CAC, "Response")
+            .and_then(|r| doc.child_named(r, CBC, "ResponseCode"));
         if !has_text(doc, code) {
             self.push(
                 response,
@@ -484,20 +494,6 @@ impl Checks<'_> {
             "receiver",
         );
     }
-}
-
-fn child(doc: &Document, node: NodeId, ns: &str, local: &str) -> Option<NodeId> {
-    doc.children(node).find(|&c| doc.has_name(c, ns, local))
-}
-
-fn children<'d>(
-    doc: &'d Document,
-    node: NodeId,
-    ns: &'d str,
-    local: &'d str,
-) -> impl Iterator<Item = NodeId> + 'd {
-    doc.children(node)
-        .filter(move |&c| doc.has_name(c, ns, local))
 }
 
 fn text(doc: &Document, node: NodeId) -> String {

@@ -320,6 +320,28 @@ impl Document {
         }
     }
 
+    /// The first element child of `node` with this expanded name.
+    pub fn child_named(
+        &self,
+        node: NodeId,
+        namespace_uri: &str,
+        local_name: &str,
+    ) -> Option<NodeId> {
+        self.element_children(node)
+            .find(|&child| self.has_name(child, namespace_uri, local_name))
+    }
+
+    /// The element children of `node` with this expanded name, in document order.
+    pub fn element_children_named<'d>(
+        &'d self,
+        node: NodeId,
+        namespace_uri: &'d str,
+        local_name: &'d str,
+    ) -> impl Iterator<Item = NodeId> + 'd {
+        self.element_children(node)
+            .filter(move |&child| self.has_name(child, namespace_uri, local_name))
+    }
+
     /// The element children in document order.
     pub fn element_children(&self, node: NodeId) -> ElementChildren<'_> {
         ElementChildren {
