@@ -7,13 +7,14 @@
 //! the document still fails and the other rules are still reported. A dynamic error inside a rule context's
 //! predicate means "no match", the recovery XSLT prescribes for patterns.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, PoisonError, RwLock};
 
 use cie_domain::{Finding, Location, Severity};
 use cie_xpath::{
-    Document, Expr, NameKey, Namespaces, NodeId, NodeKind, Pattern, SCHEMATRON_UTILS_NAMESPACE,
-    Variables,
+    Document, Expr, NameKey, Namespaces, NodeId, NodeKind, Pattern, Prematch,
+    SCHEMATRON_UTILS_NAMESPACE, Variables,
 };
 
 use crate::catalog::{self, AssertSource, PatternSource};
@@ -111,11 +112,8 @@ pub fn validate_official(doc: &Document) -> Option<OfficialVerdict> {
 pub fn validate_profile(doc: &Document, profile: Profile) -> OfficialVerdict {
     let rule_set = compiled(profile);
     let variables = Variables::new();
-    let mut runs: Vec<PatternRun<'_>> = rule_set
-        .patterns
-        .iter()
-        .map(|pattern| PatternRun::new(pattern, doc))
-        .collect();
+    let mut findings: Vec<Vec<Finding>> = vec![Vec::new(); rule_set.patterns.len()];
+    let mut paths = DocumentPaths::new(doc);
     for index in 0..doc.node_count() {
         let Some(node) = doc.node(index) else {
             break;
@@ -123,11 +121,17 @@ pub fn validate_profile(doc: &Document, profile: Profile) -> OfficialVerdict {
         if doc.kind(node) != NodeKind::Element {
             continue;
         }
-        for run in &mut runs {
-            run.visit(doc, node, &variables, profile);
+        let candidates = paths.candidates(rule_set, doc, node, &variables);
+        for ((pattern, candidates), findings) in rule_set
+            .patterns
+            .iter()
+            .zip(candidates.iter())
+            .zip(&mut findings)
+        {
+            pattern.visit(doc, node, candidates, &variables, profile, findings);
         }
     }
-    let findings = runs.into_iter().flat_map(|run| run.findings).collect();
+    let findings = findings.into_iter().flatten().collect();
     OfficialVerdict {
         rule_set: profile.rule_set(),
         findings,
@@ -213,23 +217,12 @@ struct CompiledPattern {
     rules: Vec<CompiledRule>,
     /// Rules whose context can only match elements of these names: namespace → local name → rule indexes.
     by_name: HashMap<String, HashMap<String, Vec<usize>>>,
-    /// Rules whose context can match elements of any name and must be tried on each of them.
+    /// Rules whose context can match elements of any name.
     any_name: Vec<usize>,
-    /// Rules whose context can match elements of any name but is decided by the name alone.
-    by_name_predicate: Vec<usize>,
     /// Per [`NameKey`]: the rules of `by_name` for that name merged with `any_name`, in file order (empty for
     /// names no rule names).
-    by_key: Vec<Vec<Candidate>>,
-    /// `any_name` as candidates, for names no rule names.
-    any_name_candidates: Vec<Candidate>,
-    /// Candidates per name key and prefix, shared by all documents (bounded by `NAME_CACHE_LIMIT` keys).
-    name_cache: RwLock<NameCache>,
+    by_key: Vec<Vec<usize>>,
 }
-
-/// Candidates per name key, then per prefix.
-type NameCache = HashMap<NameKey, Vec<(Box<str>, Arc<[Candidate]>)>>;
-
-const NAME_CACHE_LIMIT: usize = 4096;
 
 /// A rule that may take an element: its index, and whether its context is already known to match.
 #[derive(Debug, Clone, Copy)]
@@ -240,7 +233,125 @@ struct Candidate {
 
 struct CompiledRuleSet {
     patterns: Vec<CompiledPattern>,
+    /// Candidates per element path, shared by all documents (bounded by `PATH_CACHE_LIMIT` paths).
+    paths: RwLock<PathCache>,
 }
+
+/// Per pattern of a rule set: the rules that may take the elements of one path (see
+/// [`CompiledPattern::candidates`]).
+type PathCandidates = [Box<[Candidate]>];
+
+const PATH_CACHE_LIMIT: usize = 8192;
+
+/// Process-wide ids of element paths (the names as written from the root down) with their candidates.
+#[derive(Default)]
+struct PathCache {
+    /// Namespace URI → local name → (prefix, name id).
+    names: FastMap<Box<str>, FastMap<Box<str>, PrefixedIds>>,
+    name_count: u32,
+    /// (parent path id, name id) → path id; the document node's path is 0.
+    ids: FastMap<(u32, u32), u32>,
+    /// By path id − 1.
+    candidates: Vec<Arc<PathCandidates>>,
+}
+
+type FastMap<K, V> = foldhash::HashMap<K, V>;
+
+/// The name ids of one expanded name, per prefix.
+type PrefixedIds = Vec<(Option<Box<str>>, u32)>;
+
+impl PathCache {
+    fn name(&self, doc: &Document, element: NodeId) -> Option<u32> {
+        let prefix = doc.prefix(element);
+        self.names
+            .get(doc.namespace_uri(element))?
+            .get(doc.local_name(element))?
+            .iter()
+            .find(|(known, _)| known.as_deref() == prefix)
+            .map(|&(_, id)| id)
+    }
+
+    fn intern_name(&mut self, doc: &Document, element: NodeId) -> u32 {
+        if let Some(id) = self.name(doc, element) {
+            return id;
+        }
+        let id = self.name_count;
+        self.name_count += 1;
+        self.names
+            .entry(doc.namespace_uri(element).into())
+            .or_default()
+            .entry(doc.local_name(element).into())
+            .or_default()
+            .push((doc.prefix(element).map(Into::into), id));
+        id
+    }
+}
+
+/// A path of a document as far as the process-wide cache knows it.
+struct KnownPath {
+    /// Its process-wide id, `NO_PATH` when not cached.
+    global: u32,
+    candidates: Arc<PathCandidates>,
+}
+
+impl CompiledRuleSet {
+    /// The candidates of every pattern for the path of `element` given the process-wide ids of its parent's
+    /// path and of its name (`NO_PATH` when unknown), with the process-wide ids of its path and name
+    /// (`NO_PATH` when not cached, e.g. because the parent's path is not).
+    fn path_candidates(
+        &self,
+        doc: &Document,
+        element: NodeId,
+        parent: u32,
+        name: u32,
+        variables: &Variables,
+    ) -> (KnownPath, u32) {
+        if parent != NO_PATH && name != NO_PATH {
+            let cache = self.paths.read().unwrap_or_else(PoisonError::into_inner);
+            if let Some(&path) = cache.ids.get(&(parent, name)) {
+                let candidates = Arc::clone(&cache.candidates[path as usize - 1]);
+                let known = KnownPath {
+                    global: path,
+                    candidates,
+                };
+                return (known, name);
+            }
+        }
+        let candidates: Arc<PathCandidates> = self
+            .patterns
+            .iter()
+            .map(|pattern| pattern.candidates(doc, element, variables))
+            .collect();
+        let local = KnownPath {
+            global: NO_PATH,
+            candidates,
+        };
+        if parent == NO_PATH {
+            return (local, name);
+        }
+        let mut cache = self.paths.write().unwrap_or_else(PoisonError::into_inner);
+        if cache.candidates.len() >= PATH_CACHE_LIMIT {
+            return (local, name);
+        }
+        let name = cache.intern_name(doc, element);
+        let path = match cache.ids.get(&(parent, name)) {
+            Some(&path) => path,
+            None => {
+                cache.candidates.push(Arc::clone(&local.candidates));
+                let path = cache.candidates.len() as u32;
+                cache.ids.insert((parent, name), path);
+                path
+            }
+        };
+        let known = KnownPath {
+            global: path,
+            candidates: Arc::clone(&cache.candidates[path as usize - 1]),
+        };
+        (known, name)
+    }
+}
+
+const NO_PATH: u32 = u32::MAX;
 
 static STANDARD: LazyLock<CompiledRuleSet> = LazyLock::new(|| compile(Profile::Standard));
 static SELF_BILLING: LazyLock<CompiledRuleSet> = LazyLock::new(|| compile(Profile::SelfBilling));
@@ -268,14 +379,16 @@ fn compile(profile: Profile) -> CompiledRuleSet {
         .into_iter()
         .map(|pattern| compile_pattern(pattern, &namespaces))
         .collect();
-    CompiledRuleSet { patterns }
+    CompiledRuleSet {
+        patterns,
+        paths: RwLock::default(),
+    }
 }
 
 fn compile_pattern(source: PatternSource, namespaces: &Namespaces) -> CompiledPattern {
     let mut rules = Vec::new();
     let mut by_name: HashMap<String, HashMap<String, Vec<usize>>> = HashMap::new();
     let mut any_name = Vec::new();
-    let mut by_name_predicate = Vec::new();
     for (index, rule) in source.rules.into_iter().enumerate() {
         let context = Pattern::compile(rule.context, namespaces).unwrap_or_else(|error| {
             panic!(
@@ -296,7 +409,6 @@ fn compile_pattern(source: PatternSource, namespaces: &Namespaces) -> CompiledPa
                     }
                 }
             }
-            None if context.is_name_determined() => by_name_predicate.push(index),
             None => any_name.push(index),
         }
         let asserts = rule
@@ -306,33 +418,29 @@ fn compile_pattern(source: PatternSource, namespaces: &Namespaces) -> CompiledPa
             .collect();
         rules.push(CompiledRule { context, asserts });
     }
-    let unmatched = |rule: &usize| Candidate {
-        rule: *rule,
-        matched: false,
-    };
-    let any_name_candidates: Vec<Candidate> = any_name.iter().map(unmatched).collect();
-    let mut by_key: Vec<Vec<Candidate>> = Vec::new();
+    let mut by_key: Vec<Vec<usize>> = Vec::new();
     for (namespace, locals) in &by_name {
         for (local, named) in locals {
             let key = NameKey::intern(namespace, local).index();
             if by_key.len() <= key {
                 by_key.resize(key + 1, Vec::new());
             }
-            let mut merged: Vec<Candidate> = named.iter().chain(&any_name).map(unmatched).collect();
-            merged.sort_by_key(|candidate| candidate.rule);
-            merged.dedup_by_key(|candidate| candidate.rule);
-            by_key[key] = merged;
+            by_key[key] = merged(named, &any_name);
         }
     }
     CompiledPattern {
         rules,
         by_name,
         any_name,
-        by_name_predicate,
         by_key,
-        any_name_candidates,
-        name_cache: RwLock::default(),
     }
+}
+
+fn merged(named: &[usize], any_name: &[usize]) -> Vec<usize> {
+    let mut merged: Vec<usize> = named.iter().chain(any_name).copied().collect();
+    merged.sort_unstable();
+    merged.dedup();
+    merged
 }
 
 fn compile_assert(assert: AssertSource, namespaces: &Namespaces) -> CompiledAssert {
@@ -348,133 +456,25 @@ fn compile_assert(assert: AssertSource, namespaces: &Namespaces) -> CompiledAsse
 }
 
 impl CompiledPattern {
-    /// The rules (in file order) that may take elements with this name key, when no rule's context is
-    /// decided by the name alone (`None` otherwise).
-    fn keyed_candidates(&self, key: NameKey) -> Option<&[Candidate]> {
-        if !self.by_name_predicate.is_empty() {
-            return None;
-        }
-        Some(match self.by_key.get(key.index()) {
-            Some(candidates) if !candidates.is_empty() => candidates,
-            _ => &self.any_name_candidates,
-        })
-    }
-
-    /// [`CompiledPattern::candidates`], remembered across documents per name key and prefix (the
-    /// name-determined contexts may look at the prefix through `name()`).
-    fn shared_candidates(
+    /// Checks an element with the first rule of the pattern whose context matches it.
+    fn visit(
         &self,
         doc: &Document,
-        element: NodeId,
+        node: NodeId,
+        candidates: &[Candidate],
         variables: &Variables,
-    ) -> Arc<[Candidate]> {
-        let Some(key) = doc.name_key(element) else {
-            return self.candidates(doc, element, variables).into();
-        };
-        let prefix = doc.prefix(element).unwrap_or("");
-        let cache = self
-            .name_cache
-            .read()
-            .unwrap_or_else(PoisonError::into_inner);
-        if let Some((_, candidates)) = cache
-            .get(&key)
-            .and_then(|entries| entries.iter().find(|(known, _)| &**known == prefix))
-        {
-            return Arc::clone(candidates);
-        }
-        let full = cache.len() >= NAME_CACHE_LIMIT;
-        drop(cache);
-        let candidates: Arc<[Candidate]> = self.candidates(doc, element, variables).into();
-        if !full {
-            let mut cache = self
-                .name_cache
-                .write()
-                .unwrap_or_else(PoisonError::into_inner);
-            let entries = cache.entry(key).or_default();
-            if !entries.iter().any(|(known, _)| &**known == prefix) {
-                entries.push((prefix.into(), Arc::clone(&candidates)));
-            }
-        }
-        candidates
-    }
-
-    /// The rules (in file order) that may take elements named like `element`.
-    fn candidates(&self, doc: &Document, element: NodeId, variables: &Variables) -> Vec<Candidate> {
-        let mut candidates: Vec<Candidate> = match doc.name_key(element) {
-            Some(key) => match self.by_key.get(key.index()) {
-                Some(candidates) if !candidates.is_empty() => candidates.clone(),
-                _ => self.any_name_candidates.clone(),
-            },
-            None => self
-                .by_name
-                .get(doc.namespace_uri(element))
-                .and_then(|locals| locals.get(doc.local_name(element)))
-                .into_iter()
-                .flatten()
-                .chain(&self.any_name)
-                .map(|&rule| Candidate {
-                    rule,
-                    matched: false,
-                })
-                .collect(),
-        };
-        candidates.extend(
-            self.by_name_predicate
-                .iter()
-                .filter(|&&rule| self.rules[rule].context.matches(doc, element, variables))
-                .map(|&rule| Candidate {
-                    rule,
-                    matched: true,
-                }),
-        );
-        candidates.sort_by_key(|candidate| candidate.rule);
-        candidates.dedup_by_key(|candidate| candidate.rule);
-        candidates
-    }
-}
-
-/// One pattern's pass over a document: the candidate rules per element name (computed on first use) and the
-/// findings so far.
-struct PatternRun<'p> {
-    pattern: &'p CompiledPattern,
-    by_name: Vec<Option<Arc<[Candidate]>>>,
-    findings: Vec<Finding>,
-}
-
-impl<'p> PatternRun<'p> {
-    fn new(pattern: &'p CompiledPattern, doc: &Document) -> Self {
-        PatternRun {
-            pattern,
-            by_name: vec![None; doc.name_count()],
-            findings: Vec::new(),
-        }
-    }
-
-    /// Checks an element with the first rule of the pattern whose context matches it.
-    fn visit(&mut self, doc: &Document, node: NodeId, variables: &Variables, profile: Profile) {
-        let pattern = self.pattern;
-        let candidates = match doc
-            .name_key(node)
-            .and_then(|key| pattern.keyed_candidates(key))
-        {
-            Some(candidates) => candidates,
-            None => {
-                let Some(name) = doc.name_id(node) else {
-                    return;
-                };
-                &**self.by_name[name as usize]
-                    .get_or_insert_with(|| pattern.shared_candidates(doc, node, variables))
-            }
-        };
+        profile: Profile,
+        findings: &mut Vec<Finding>,
+    ) {
         let Some(rule) = candidates
             .iter()
             .find(|candidate| {
                 candidate.matched
-                    || pattern.rules[candidate.rule]
+                    || self.rules[candidate.rule]
                         .context
                         .matches(doc, node, variables)
             })
-            .map(|candidate| &pattern.rules[candidate.rule])
+            .map(|candidate| &self.rules[candidate.rule])
         else {
             return;
         };
@@ -484,9 +484,123 @@ impl<'p> PatternRun<'p> {
                 .effective_boolean_value(doc, node, variables)
                 .unwrap_or(false);
             if !holds {
-                self.findings.push(finding(doc, node, assert, profile));
+                findings.push(finding(doc, node, assert, profile));
             }
         }
+    }
+
+    /// The rules (in file order) whose context may match elements named like `element`.
+    fn named_rules(&self, doc: &Document, element: NodeId) -> Cow<'_, [usize]> {
+        if let Some(key) = doc.name_key(element) {
+            return Cow::Borrowed(match self.by_key.get(key.index()) {
+                Some(rules) if !rules.is_empty() => rules,
+                _ => &self.any_name,
+            });
+        }
+        match self
+            .by_name
+            .get(doc.namespace_uri(element))
+            .and_then(|locals| locals.get(doc.local_name(element)))
+        {
+            Some(named) => Cow::Owned(merged(named, &self.any_name)),
+            None => Cow::Borrowed(&self.any_name),
+        }
+    }
+
+    /// The rules that may take elements on the path of `element` (same names as written from the root down),
+    /// in file order, up to the first one whose context surely matches them.
+    fn candidates(
+        &self,
+        doc: &Document,
+        element: NodeId,
+        variables: &Variables,
+    ) -> Box<[Candidate]> {
+        let mut candidates = Vec::new();
+        for &rule in self.named_rules(doc, element).iter() {
+            match self.rules[rule].context.prematch(doc, element, variables) {
+                Prematch::Never => {}
+                Prematch::Predicates => candidates.push(Candidate {
+                    rule,
+                    matched: false,
+                }),
+                Prematch::Always => {
+                    candidates.push(Candidate {
+                        rule,
+                        matched: true,
+                    });
+                    break;
+                }
+            }
+        }
+        candidates.into_boxed_slice()
+    }
+}
+
+/// The element paths of one document: two elements share a path when they and their ancestors have the same
+/// names as written, so that the candidate rules (decided by the rule contexts' structure) are looked up once
+/// per path.
+struct DocumentPaths {
+    /// The path (index in `known`) of each element by node index (0 for the document node).
+    of_node: Vec<u32>,
+    /// (parent path, name id in the document) → path.
+    ids: FastMap<(u32, u32), u32>,
+    known: Vec<KnownPath>,
+    /// Process-wide name id by the document's name id (`NO_PATH` when not known yet).
+    names: Vec<u32>,
+}
+
+impl DocumentPaths {
+    fn new(doc: &Document) -> Self {
+        DocumentPaths {
+            of_node: vec![0; doc.node_count()],
+            ids: FastMap::default(),
+            known: vec![KnownPath {
+                global: 0,
+                candidates: Arc::from(Vec::new()),
+            }],
+            names: vec![NO_PATH; doc.name_count()],
+        }
+    }
+
+    /// The candidates for an element, whose parent was visited before.
+    fn candidates(
+        &mut self,
+        rule_set: &CompiledRuleSet,
+        doc: &Document,
+        element: NodeId,
+        variables: &Variables,
+    ) -> &PathCandidates {
+        let parent = doc
+            .parent(element)
+            .map_or(0, |parent| self.of_node[parent.index()]);
+        let name = doc.name_id(element).unwrap_or(0) as usize;
+        let path = match self.ids.get(&(parent, name as u32)) {
+            Some(&path) => path,
+            None => {
+                if self.names[name] == NO_PATH {
+                    let cache = rule_set
+                        .paths
+                        .read()
+                        .unwrap_or_else(PoisonError::into_inner);
+                    self.names[name] = cache.name(doc, element).unwrap_or(NO_PATH);
+                }
+                let parent_global = self.known[parent as usize].global;
+                let (known, global_name) = rule_set.path_candidates(
+                    doc,
+                    element,
+                    parent_global,
+                    self.names[name],
+                    variables,
+                );
+                self.names[name] = global_name;
+                let path = self.known.len() as u32;
+                self.known.push(known);
+                self.ids.insert((parent, name as u32), path);
+                path
+            }
+        };
+        self.of_node[element.index()] = path;
+        &self.known[path as usize].candidates
     }
 }
 

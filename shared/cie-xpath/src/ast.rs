@@ -1,7 +1,7 @@
 //! The compiled form of XPath expressions: names resolved to namespace URIs, functions resolved to their
 //! implementations, literal regular expressions precompiled.
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 use std::sync::Arc;
 
 use crate::functions::{Builtin, NativeFunction};

@@ -2,8 +2,8 @@
 //! stored in document order, with namespace-resolved names, source positions and a per-name element index.
 //! Parsing itself is in `xml`.
 
+use foldhash::{HashMap, HashMapExt};
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use crate::error::XmlError;
@@ -23,10 +23,6 @@ impl NodeId {
 
     fn raw(self) -> u32 {
         self.0
-    }
-
-    pub(crate) fn from_raw(index: u32) -> Self {
-        NodeId(index)
     }
 }
 
@@ -110,8 +106,6 @@ pub(crate) struct DocumentParts {
     pub(crate) names: Vec<NameData>,
     pub(crate) namespaces: Vec<Box<str>>,
     pub(crate) expanded: Vec<ExpandedName>,
-    pub(crate) expanded_by_local: HashMap<Box<str>, Vec<(u32, u32)>>,
-    pub(crate) elements_by_name: Vec<Vec<NodeId>>,
 }
 
 /// A parsed XML document.
@@ -124,8 +118,12 @@ pub struct Document {
     names: Vec<NameData>,
     namespaces: Vec<Box<str>>,
     expanded: Vec<ExpandedName>,
-    expanded_by_local: HashMap<Box<str>, Vec<(u32, u32)>>,
-    elements_by_name: Vec<Vec<NodeId>>,
+    /// Built on first use.
+    expanded_by_local: OnceLock<ByLocalName>,
+    /// The elements of expanded name `n` are `elements_by_name[by_name_start[n]..by_name_start[n + 1]]`, in
+    /// document order.
+    by_name_start: Vec<u32>,
+    elements_by_name: Vec<NodeId>,
     /// For elements with many element children: their children grouped by expanded name id.
     wide_children: Vec<(u32, HashMap<u32, Vec<NodeId>>)>,
     /// Expanded name id for each process-wide name id below `interned`.
@@ -135,6 +133,9 @@ pub struct Document {
 }
 
 const WIDE: usize = 32;
+
+/// Local name → (namespace id, expanded name id).
+type ByLocalName = HashMap<Box<str>, Vec<(u32, u32)>>;
 
 impl Document {
     /// Parses a UTF-8 XML document (an initial byte order mark is skipped). Entity references are limited to
@@ -160,13 +161,41 @@ impl Document {
             names: parts.names,
             namespaces: parts.namespaces,
             expanded: parts.expanded,
-            expanded_by_local: parts.expanded_by_local,
-            elements_by_name: parts.elements_by_name,
+            expanded_by_local: OnceLock::new(),
+            by_name_start: Vec::new(),
+            elements_by_name: Vec::new(),
             wide_children: Vec::new(),
             by_global_id: Vec::new(),
             interned: 0,
         };
-        Ok(document.index_wide_elements().resolve_global_names())
+        Ok(document
+            .index_names()
+            .index_wide_elements()
+            .resolve_global_names())
+    }
+
+    fn index_names(mut self) -> Self {
+        let mut start = vec![0u32; self.expanded.len() + 1];
+        for node in &self.nodes {
+            if node.kind == NodeKind::Element {
+                start[self.names[node.name as usize].expanded as usize + 1] += 1;
+            }
+        }
+        for index in 1..start.len() {
+            start[index] += start[index - 1];
+        }
+        let mut next = start.clone();
+        let mut by_name = vec![NodeId(0); start[start.len() - 1] as usize];
+        for (index, node) in self.nodes.iter().enumerate() {
+            if node.kind == NodeKind::Element {
+                let slot = &mut next[self.names[node.name as usize].expanded as usize];
+                by_name[*slot as usize] = NodeId(index as u32);
+                *slot += 1;
+            }
+        }
+        self.by_name_start = start;
+        self.elements_by_name = by_name;
+        self
     }
 
     fn resolve_global_names(mut self) -> Self {
@@ -450,6 +479,16 @@ impl Document {
     /// The id of an expanded name, if some element or attribute of the document has it.
     pub fn lookup_expanded_name(&self, namespace_uri: &str, local_name: &str) -> Option<u32> {
         self.expanded_by_local
+            .get_or_init(|| {
+                let mut by_local = ByLocalName::with_capacity(self.expanded.len());
+                for (id, name) in self.expanded.iter().enumerate() {
+                    by_local
+                        .entry(name.local.clone())
+                        .or_default()
+                        .push((name.ns, id as u32));
+                }
+                by_local
+            })
             .get(local_name)?
             .iter()
             .find(|(ns, _)| &*self.namespaces[*ns as usize] == namespace_uri)
@@ -458,10 +497,11 @@ impl Document {
 
     /// Every element with this expanded name id, in document order.
     pub fn elements_with_name(&self, expanded_name_id: u32) -> &[NodeId] {
-        self.elements_by_name
-            .get(expanded_name_id as usize)
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+        let id = expanded_name_id as usize;
+        match (self.by_name_start.get(id), self.by_name_start.get(id + 1)) {
+            (Some(&from), Some(&to)) => &self.elements_by_name[from as usize..to as usize],
+            _ => &[],
+        }
     }
 
     /// The content of a text, attribute, comment or processing-instruction node; `None` for elements and the

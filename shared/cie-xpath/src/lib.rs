@@ -38,5 +38,5 @@ pub use functions::{
     SCHEMATRON_UTILS_NAMESPACE, XS_NAMESPACE,
 };
 pub use names::NameKey;
-pub use pattern::Pattern;
+pub use pattern::{Pattern, Prematch};
 pub use value::{Atomic, AtomicType, IntegerRange, Item, Value};

@@ -3,7 +3,7 @@
 //! comparisons. Only names from compiled expressions and explicit keys are interned (documents only look names
 //! up), so the table stays small.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::sync::{LazyLock, PoisonError, RwLock};
 
 #[derive(Default)]

@@ -1,7 +1,7 @@
 //! Recursive-descent parser from XPath 2.0 tokens to the compiled [`Expr`] tree, resolving prefixes and
 //! functions against the static context, plus the rewrite of `//name` into an indexed descendant step.
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 use std::sync::Arc;
 
 use crate::ast::{Axis, AxisStep, Call, Expr, Function, NodeCmpOp, NodeTest, Path, Step};

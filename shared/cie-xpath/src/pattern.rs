@@ -19,6 +19,18 @@ pub struct Pattern {
     alternatives: Vec<PathPattern>,
 }
 
+/// A pattern's verdict on a node as far as the kinds and names as written (prefix included) of the node and its
+/// ancestors decide it: every node with the same kind and ancestor names gets the same prematch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prematch {
+    /// The pattern matches no such node.
+    Never,
+    /// The pattern matches every such node.
+    Always,
+    /// It depends on predicates over other parts of the document: ask [`Pattern::matches`].
+    Predicates,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Anchor {
     /// `a/b`: any parent.
@@ -119,6 +131,21 @@ impl Pattern {
         self.alternatives
             .iter()
             .any(|alternative| alternative.matches(&mut evaluator, node))
+    }
+
+    /// What the names as written of `node` and of its ancestors (and their kinds) decide about
+    /// [`Pattern::matches`]; predicates that depend on the name alone are evaluated here.
+    pub fn prematch(&self, doc: &Document, node: NodeId, variables: &Variables) -> Prematch {
+        let mut evaluator = Evaluator::new(doc, variables);
+        let mut verdict = Prematch::Never;
+        for alternative in &self.alternatives {
+            match alternative.prematch(&mut evaluator, node) {
+                Prematch::Always => return Prematch::Always,
+                Prematch::Predicates => verdict = Prematch::Predicates,
+                Prematch::Never => {}
+            }
+        }
+        verdict
     }
 
     /// Every node of the document the pattern matches, in document order.
@@ -224,6 +251,62 @@ impl PathPattern {
                 && self.predicates_hold_along(evaluator, node);
         }
         self.matches_step(evaluator, self.steps.len() - 1, node)
+    }
+
+    fn prematch<'a>(&'a self, evaluator: &mut Evaluator<'a>, node: NodeId) -> Prematch {
+        let doc = evaluator.doc;
+        if self.steps.is_empty() {
+            return if self.anchor == Anchor::Root && doc.kind(node) == NodeKind::Document {
+                Prematch::Always
+            } else {
+                Prematch::Never
+            };
+        }
+        if self.links.contains(&Link::Descendant) {
+            if !self.structure_matches_step(doc, self.steps.len() - 1, node) {
+                return Prematch::Never;
+            }
+            return if self.steps.iter().all(|step| step.predicates.is_empty()) {
+                Prematch::Always
+            } else {
+                Prematch::Predicates
+            };
+        }
+        if !self.structure_matches(doc, node) {
+            return Prematch::Never;
+        }
+        let mut verdict = Prematch::Always;
+        let mut current = node;
+        for step in self.steps.iter().rev() {
+            if step.positional || !step.predicates.iter().all(ast::Expr::is_name_determined) {
+                verdict = Prematch::Predicates;
+            } else if !step.predicates.is_empty() && !predicates_hold(evaluator, step, current) {
+                return Prematch::Never;
+            }
+            match doc.parent(current) {
+                Some(parent) => current = parent,
+                None => break,
+            }
+        }
+        verdict
+    }
+
+    /// Names, kinds and anchor from step `index` up, ignoring predicates (any links).
+    fn structure_matches_step(&self, doc: &Document, index: usize, node: NodeId) -> bool {
+        if !step_accepts(doc, &self.steps[index], node) {
+            return false;
+        }
+        let Some(parent) = doc.parent(node) else {
+            return false;
+        };
+        if index == 0 {
+            return self.anchor != Anchor::Root || doc.kind(parent) == NodeKind::Document;
+        }
+        match self.links[index - 1] {
+            Link::Child => self.structure_matches_step(doc, index - 1, parent),
+            Link::Descendant => std::iter::successors(Some(parent), |&n| doc.parent(n))
+                .any(|ancestor| self.structure_matches_step(doc, index - 1, ancestor)),
+        }
     }
 
     /// For patterns of child steps only: names, kinds and anchor, ignoring predicates.

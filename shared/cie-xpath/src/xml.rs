@@ -3,10 +3,10 @@
 //! ends normalised, attribute values normalised, start-tag positions recorded). Only the five predefined
 //! entities are known; a DOCTYPE is refused, so no entity expansion can be triggered by a document.
 
+use foldhash::{HashMap, HashMapExt};
 use std::borrow::Cow;
-use std::collections::HashMap;
 
-use crate::dom::{DocumentParts, ExpandedName, NONE, NameData, NodeData, NodeId, NodeKind};
+use crate::dom::{DocumentParts, ExpandedName, NONE, NameData, NodeData, NodeKind};
 use crate::error::XmlError;
 
 const XML_NAMESPACE: &str = "http://www.w3.org/XML/1998/namespace";
@@ -87,12 +87,14 @@ struct Parser<'s> {
     text: String,
     names: Vec<NameData>,
     name_ids: HashMap<(&'s str, u32), u32>,
-    /// Direct-mapped cache in front of `name_ids` (names repeat; a miss only costs the hash map lookup).
+    /// Direct-mapped cache of resolved names: (qualified name, `generation << 1 | is attribute`, name id), valid
+    /// while the namespace bindings have not changed since (names repeat; a miss only costs the resolution).
     recent_names: Vec<(&'s str, u32, u32)>,
+    /// Incremented whenever `bindings` changes.
+    generation: u32,
     namespaces: Vec<Box<str>>,
     expanded: Vec<ExpandedName>,
     expanded_ids: HashMap<(u32, &'s str), u32>,
-    elements_by_name: Vec<Vec<NodeId>>,
     stack: Vec<Open<'s>>,
     bindings: Vec<(&'s str, u32)>,
     attributes: Vec<RawAttribute<'s>>,
@@ -115,10 +117,10 @@ impl<'s> Parser<'s> {
             names: Vec::new(),
             name_ids: HashMap::with_capacity(256),
             recent_names: vec![("", NONE, NONE); RECENT_NAMES],
+            generation: 0,
             namespaces: vec!["".into(), XML_NAMESPACE.into()],
             expanded: Vec::new(),
             expanded_ids: HashMap::with_capacity(256),
-            elements_by_name: Vec::new(),
             stack: vec![Open {
                 node: 0,
                 last_child: NONE,
@@ -142,22 +144,12 @@ impl<'s> Parser<'s> {
     }
 
     fn finish(self) -> DocumentParts {
-        let mut expanded_by_local: HashMap<Box<str>, Vec<(u32, u32)>> =
-            HashMap::with_capacity(self.expanded.len());
-        for (id, name) in self.expanded.iter().enumerate() {
-            expanded_by_local
-                .entry(name.local.clone())
-                .or_default()
-                .push((name.ns, id as u32));
-        }
         DocumentParts {
             nodes: self.nodes,
             text: self.text,
             names: self.names,
             namespaces: self.namespaces,
             expanded: self.expanded,
-            expanded_by_local,
-            elements_by_name: self.elements_by_name,
         }
     }
 
@@ -167,14 +159,15 @@ impl<'s> Parser<'s> {
 
     fn find(&self, needle: &str, from: usize) -> Option<usize> {
         let needle = needle.as_bytes();
-        let first = needle[0];
-        let mut at = from;
-        while at + needle.len() <= self.bytes.len() {
-            let next = self.bytes[at..].iter().position(|&b| b == first)? + at;
-            if self.bytes[next..].starts_with(needle) {
-                return Some(next);
+        let last = needle[needle.len() - 1];
+        let mut at = from + needle.len() - 1;
+        while at < self.bytes.len() {
+            let end = self.bytes[at..].iter().position(|&b| b == last)? + at + 1;
+            let start = end - needle.len();
+            if &self.bytes[start..end] == needle {
+                return Some(start);
             }
-            at = next + 1;
+            at = end;
         }
         None
     }
@@ -219,9 +212,8 @@ impl<'s> Parser<'s> {
                 let end = self
                     .find("-->", start + 4)
                     .ok_or_else(|| self.error_at(start, "unterminated comment"))?;
-                let content = self.eol(&self.src[start + 4..end]);
                 self.pos = end + 3;
-                self.push_leaf(NodeKind::Comment, &content, NONE, start);
+                self.push_leaf(NodeKind::Comment, &self.src[start + 4..end], NONE, start);
                 Ok(())
             }
             Some(b'!') if rest.starts_with(b"![CDATA[") => {
@@ -231,9 +223,8 @@ impl<'s> Parser<'s> {
                 let end = self
                     .find("]]>", start + 9)
                     .ok_or_else(|| self.error_at(start, "unterminated CDATA section"))?;
-                let content = self.eol(&self.src[start + 9..end]);
                 self.pos = end + 3;
-                self.push_text(&content, start);
+                self.push_text(&self.src[start + 9..end], start, true);
                 Ok(())
             }
             Some(b'!') if rest.starts_with(b"!DOCTYPE") => {
@@ -245,12 +236,25 @@ impl<'s> Parser<'s> {
         }
     }
 
-    fn eol<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        if self.has_cr && text.contains('\r') {
-            Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
-        } else {
-            Cow::Borrowed(text)
+    /// Appends `raw` to the text with line ends normalised (`\r\n` and `\r` become `\n`); returns the number of
+    /// bytes appended.
+    fn append_text(&mut self, raw: &str) -> usize {
+        let before = self.text.len();
+        if !self.has_cr {
+            self.text.push_str(raw);
+            return raw.len();
         }
+        let mut rest = raw;
+        while let Some(at) = rest.bytes().position(|b| b == b'\r') {
+            self.text.push_str(&rest[..at]);
+            self.text.push('\n');
+            rest = &rest[at + 1..];
+            if let Some(after) = rest.strip_prefix('\n') {
+                rest = after;
+            }
+        }
+        self.text.push_str(rest);
+        self.text.len() - before
     }
 
     fn name(&mut self) -> Result<&'s str, XmlError> {
@@ -259,15 +263,18 @@ impl<'s> Parser<'s> {
             return Err(self.error_at(start, "a name was expected"));
         }
         let mut end = start + 1;
+        let mut colons = usize::from(self.bytes[start] == b':');
+        let mut colon_at = start;
         while end < self.bytes.len() && is_name_byte(self.bytes[end]) {
+            if self.bytes[end] == b':' {
+                colons += 1;
+                colon_at = end;
+            }
             end += 1;
         }
         self.pos = end;
         let name = &self.src[start..end];
-        if name.starts_with(':')
-            || name.ends_with(':')
-            || name.bytes().filter(|&b| b == b':').count() > 1
-        {
+        if colons > 0 && (colons > 1 || colon_at == start || colon_at == end - 1) {
             return Err(self.error_at(start, format!("`{name}` is not a qualified name")));
         }
         Ok(name)
@@ -289,19 +296,27 @@ impl<'s> Parser<'s> {
         let end = self
             .find("?>", self.pos)
             .ok_or_else(|| self.error_at(start, "unterminated processing instruction"))?;
-        let content = self
-            .eol(self.src[self.pos..end].trim_start_matches([' ', '\t', '\r', '\n']))
-            .into_owned();
+        let content = self.src[self.pos..end].trim_start_matches([' ', '\t', '\r', '\n']);
         self.pos = end + 2;
         let name = self.intern_name(0, target, None, target);
-        self.push_leaf(NodeKind::ProcessingInstruction, &content, name, start);
+        self.push_leaf(NodeKind::ProcessingInstruction, content, name, start);
         Ok(())
     }
 
     fn end_tag(&mut self) -> Result<(), XmlError> {
         let start = self.pos;
         self.pos += 2;
-        let qname = self.name()?;
+        let expected = self.stack.last().map_or("", |open| open.qname);
+        let after = self.pos + expected.len();
+        let qname = if !expected.is_empty()
+            && self.bytes[self.pos..].starts_with(expected.as_bytes())
+            && self.bytes.get(after).is_none_or(|&b| !is_name_byte(b))
+        {
+            self.pos = after;
+            expected
+        } else {
+            self.name()?
+        };
         self.skip_space();
         if self.bytes.get(self.pos) != Some(&b'>') {
             return Err(self.error_at(self.pos, "`>` expected at the end of an end tag"));
@@ -317,7 +332,7 @@ impl<'s> Parser<'s> {
                 format!("end tag `</{qname}>` does not match `<{}>`", open.qname),
             ));
         }
-        self.bindings.truncate(open.bindings);
+        self.truncate_bindings(open.bindings);
         self.nodes[open.node as usize].end = self.nodes.len() as u32;
         Ok(())
     }
@@ -356,26 +371,17 @@ impl<'s> Parser<'s> {
             self.seen_root = true;
         }
 
-        let (prefix, local) = split_qname(qname);
-        let ns = self.resolve(prefix, true, start)?;
-        let name = self.intern_name(ns, qname, prefix, local);
+        let name = self.resolved_name(qname, false, start)?;
         let parent = self.stack.last().map_or(NONE, |open| open.node);
         let mut element = NodeData::new(NodeKind::Element, parent);
         element.name = name;
         element.offset = start as u32;
         let id = self.append_child(element);
-        let expanded = self.names[name as usize].expanded;
-        self.elements_by_name[expanded as usize].push(NodeId::from_raw(id));
 
         let attributes = std::mem::take(&mut self.attributes);
         let first_attribute = self.nodes.len();
         for attribute in &attributes {
-            let (attr_prefix, attr_local) = split_qname(attribute.qname);
-            let attr_ns = match attr_prefix {
-                Some(_) => self.resolve(attr_prefix, false, start)?,
-                None => 0,
-            };
-            let attr_name = self.intern_name(attr_ns, attribute.qname, attr_prefix, attr_local);
+            let attr_name = self.resolved_name(attribute.qname, true, start)?;
             let expanded = self.names[attr_name as usize].expanded;
             let duplicate = self.nodes[first_attribute..]
                 .iter()
@@ -397,7 +403,7 @@ impl<'s> Parser<'s> {
         self.attributes = attributes;
         self.nodes[id as usize].attr_count = (self.nodes.len() - first_attribute) as u32;
         if empty {
-            self.bindings.truncate(bindings_before);
+            self.truncate_bindings(bindings_before);
             self.nodes[id as usize].end = self.nodes.len() as u32;
         } else {
             self.stack.push(Open {
@@ -448,6 +454,7 @@ impl<'s> Parser<'s> {
             }
             let ns = self.namespace_id(&value);
             self.bindings.push((prefix, ns));
+            self.generation = self.generation.wrapping_add(1);
             return Ok(());
         }
         self.attributes.push(RawAttribute { qname, value });
@@ -540,8 +547,7 @@ impl<'s> Parser<'s> {
             return Err(self.error_at(start, "text outside the root element"));
         }
         if !raw.contains('&') {
-            let content = self.eol(raw);
-            self.push_text(&content, start);
+            self.push_text(raw, start, true);
             return Ok(());
         }
         let mut content = String::with_capacity(raw.len());
@@ -564,7 +570,7 @@ impl<'s> Parser<'s> {
                 other => content.push(other),
             }
         }
-        self.push_text(&content, start);
+        self.push_text(&content, start, false);
         Ok(())
     }
 
@@ -586,6 +592,36 @@ impl<'s> Parser<'s> {
         }
     }
 
+    fn truncate_bindings(&mut self, len: usize) {
+        if self.bindings.len() > len {
+            self.bindings.truncate(len);
+            self.generation = self.generation.wrapping_add(1);
+        }
+    }
+
+    /// The name id of an element's (or attribute's) qualified name under the current namespace bindings.
+    fn resolved_name(
+        &mut self,
+        qname: &'s str,
+        attribute: bool,
+        at: usize,
+    ) -> Result<u32, XmlError> {
+        let key = self.generation << 1 | u32::from(attribute);
+        let slot = recent_slot(qname, key);
+        let (cached, cached_key, cached_id) = self.recent_names[slot];
+        if cached_key == key && cached == qname {
+            return Ok(cached_id);
+        }
+        let (prefix, local) = split_qname(qname);
+        let ns = match prefix {
+            None if attribute => 0,
+            _ => self.resolve(prefix, !attribute, at)?,
+        };
+        let id = self.intern_name(ns, qname, prefix, local);
+        self.recent_names[slot] = (qname, key, id);
+        Ok(id)
+    }
+
     fn namespace_id(&mut self, uri: &str) -> u32 {
         if let Some(index) = self.namespaces.iter().position(|known| &**known == uri) {
             return index as u32;
@@ -601,13 +637,7 @@ impl<'s> Parser<'s> {
         prefix: Option<&str>,
         local: &'s str,
     ) -> u32 {
-        let slot = recent_slot(qname, ns);
-        let (cached, cached_ns, cached_id) = self.recent_names[slot];
-        if cached_ns == ns && cached == qname {
-            return cached_id;
-        }
         if let Some(&id) = self.name_ids.get(&(qname, ns)) {
-            self.recent_names[slot] = (qname, ns, id);
             return id;
         }
         let expanded = match self.expanded_ids.get(&(ns, local)) {
@@ -618,7 +648,6 @@ impl<'s> Parser<'s> {
                     ns,
                     local: local.into(),
                 });
-                self.elements_by_name.push(Vec::new());
                 self.expanded_ids.insert((ns, local), id);
                 id
             }
@@ -631,7 +660,6 @@ impl<'s> Parser<'s> {
             expanded,
         });
         self.name_ids.insert((qname, ns), id);
-        self.recent_names[slot] = (qname, ns, id);
         id
     }
 
@@ -660,7 +688,8 @@ impl<'s> Parser<'s> {
         id
     }
 
-    fn push_text(&mut self, content: &str, offset: usize) {
+    /// Appends character data (line ends normalised when `raw`), merged into the preceding text node if any.
+    fn push_text(&mut self, content: &str, offset: usize, raw: bool) {
         if content.is_empty() {
             return;
         }
@@ -669,17 +698,37 @@ impl<'s> Parser<'s> {
             && last as usize == self.nodes.len() - 1
             && self.nodes[last as usize].kind == NodeKind::Text
         {
-            self.nodes[last as usize].text_len += content.len() as u32;
-            self.text.push_str(content);
+            let appended = if raw {
+                self.append_text(content)
+            } else {
+                self.text.push_str(content);
+                content.len()
+            };
+            self.nodes[last as usize].text_len += appended as u32;
             return;
         }
-        self.push_leaf(NodeKind::Text, content, NONE, offset);
+        if raw {
+            self.push_leaf(NodeKind::Text, content, NONE, offset);
+        } else {
+            self.push_node_with_text(NodeKind::Text, content, offset);
+        }
     }
 
+    /// Appends a leaf node whose content is `content` with line ends normalised.
     fn push_leaf(&mut self, kind: NodeKind, content: &str, name: u32, offset: usize) {
         let parent = self.stack.last().map_or(NONE, |open| open.node);
         let mut node = NodeData::new(kind, parent);
         node.name = name;
+        node.offset = offset as u32;
+        node.text_start = self.text.len() as u32;
+        node.text_len = self.append_text(content) as u32;
+        node.end = self.nodes.len() as u32 + 1;
+        self.append_child(node);
+    }
+
+    fn push_node_with_text(&mut self, kind: NodeKind, content: &str, offset: usize) {
+        let parent = self.stack.last().map_or(NONE, |open| open.node);
+        let mut node = NodeData::new(kind, parent);
         node.offset = offset as u32;
         node.text_start = self.text.len() as u32;
         node.text_len = content.len() as u32;
