@@ -4,4 +4,5 @@
 mod agreement;
 mod generated;
 mod official;
+mod per_rule;
 mod support;
