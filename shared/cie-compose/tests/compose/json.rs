@@ -1,0 +1,133 @@
+//! The inputs as they arrive over HTTP: JSON with defaults, decimals as strings or integers, and
+//! refusals of unknown fields, JSON fractions and unknown codes.
+
+use cie_compose::{
+    InvoiceResponse, Order, RequestForQuotation, ResponseStatus, invoice_response, order,
+    request_for_quotation,
+};
+
+use crate::support::decimal;
+
+const ORDER_JSON: &str = r#"{
+    "id": "PO-1",
+    "issue_date": "2025-04-01",
+    "buyer": {"name": "東久留米市", "endpoint": {"id": "7000012050002", "scheme": "0188"}},
+    "seller": {"name": "株式会社〇〇商事", "endpoint": {"id": "4011001098993", "scheme": "0188"},
+               "registration_number": "T4011001098993"},
+    "lines": [
+        {"id": "1", "item_name": "コピー用紙", "quantity": 20, "unit_code": "H87", "unit_price": "2980"},
+        {"id": "2", "item_name": "飲料水", "quantity": "2.5", "unit_code": "KGM", "unit_price": 400,
+         "tax_category": {"code": "AA", "percent": "8"}}
+    ]
+}"#;
+
+#[test]
+fn an_order_reads_with_defaults_and_both_decimal_forms() {
+    let input: Order = serde_json::from_str(ORDER_JSON).expect("readable");
+    assert_eq!(input.currency, "JPY");
+    assert!(!input.response_requested);
+    assert_eq!(input.lines[0].quantity, decimal("20"));
+    assert_eq!(input.lines[1].quantity, decimal("2.5"));
+    assert_eq!(input.lines[1].unit_price, decimal("400"));
+    let xml = order(&input).expect("valid");
+    assert!(xml.contains("<cbc:PayableAmount currencyID=\"JPY\">60600</cbc:PayableAmount>"));
+}
+
+#[test]
+fn inputs_round_trip_through_json_with_decimals_as_strings() {
+    let input: Order = serde_json::from_str(ORDER_JSON).expect("readable");
+    let json = serde_json::to_value(&input).expect("serialisable");
+    assert_eq!(json["lines"][1]["quantity"], "2.5");
+    assert_eq!(json["lines"][0]["unit_price"], "2980");
+    assert_eq!(json["lines"][1]["tax_category"]["percent"], "8");
+    let back: Order = serde_json::from_value(json).expect("readable again");
+    assert_eq!(back, input);
+}
+
+#[test]
+fn json_fractions_are_refused() {
+    let json = ORDER_JSON.replace("\"quantity\": \"2.5\"", "\"quantity\": 2.5");
+    let error = serde_json::from_str::<Order>(&json).expect_err("a float");
+    assert!(
+        error.to_string().contains("write it as a string"),
+        "{error}"
+    );
+    let json = ORDER_JSON.replace("\"percent\": \"8\"", "\"percent\": 8.0");
+    assert!(serde_json::from_str::<Order>(&json).is_err());
+    let json = ORDER_JSON.replace("\"quantity\": \"2.5\"", "\"quantity\": \"2.5e0\"");
+    assert!(serde_json::from_str::<Order>(&json).is_err());
+}
+
+#[test]
+fn unknown_fields_are_refused_at_every_level() {
+    let top = ORDER_JSON.replacen("\"id\": \"PO-1\",", "\"id\": \"PO-1\", \"total\": 1,", 1);
+    assert!(serde_json::from_str::<Order>(&top).is_err());
+    let nested = ORDER_JSON.replace(
+        "\"unit_code\": \"H87\"",
+        "\"unit_code\": \"H87\", \"vat\": 1",
+    );
+    let error = serde_json::from_str::<Order>(&nested).expect_err("unknown field");
+    assert!(error.to_string().contains("unknown field `vat`"), "{error}");
+}
+
+const RESPONSE_JSON: &str = r#"{
+    "id": "IR-1",
+    "issue_date": "2025-04-10",
+    "sender": {"name": "東久留米市", "endpoint": {"id": "7000012050002", "scheme": "0188"}},
+    "receiver": {"name": "株式会社〇〇商事", "endpoint": {"id": "4011001098993", "scheme": "0188"}},
+    "invoice": {"id": "INV-1"},
+    "status": "UQ",
+    "reasons": [{"code": "QTY", "text": "数量が納品書と異なります",
+                 "conditions": [{"attribute": "BT-129", "description": "2"}]}],
+    "actions": [{"code": "CNP"}]
+}"#;
+
+#[test]
+fn an_invoice_response_reads_codes_and_defaults_the_invoice_type() {
+    let input: InvoiceResponse = serde_json::from_str(RESPONSE_JSON).expect("readable");
+    assert_eq!(input.status, ResponseStatus::UnderQuery);
+    assert_eq!(input.invoice.type_code, "380");
+    let xml = invoice_response(&input).expect("valid");
+    assert!(
+        xml.contains("<cbc:StatusReasonCode listID=\"OPStatusReason\">QTY</cbc:StatusReasonCode>")
+    );
+    assert!(
+        xml.contains("<cbc:StatusReasonCode listID=\"OPStatusAction\">CNP</cbc:StatusReasonCode>")
+    );
+}
+
+#[test]
+fn unknown_status_reason_and_action_codes_are_refused() {
+    for (from, to) in [
+        ("\"status\": \"UQ\"", "\"status\": \"XX\""),
+        ("\"code\": \"QTY\"", "\"code\": \"qty\""),
+        ("\"code\": \"CNP\"", "\"code\": \"CRE\""),
+    ] {
+        let json = RESPONSE_JSON.replace(from, to);
+        assert!(
+            serde_json::from_str::<InvoiceResponse>(&json).is_err(),
+            "{to}"
+        );
+    }
+}
+
+#[test]
+fn a_request_for_quotation_needs_its_issue_time() {
+    let json = r#"{
+        "id": "RFQ-1",
+        "issue_date": "2025-04-01",
+        "issue_time": "09:00:00",
+        "buyer": {"name": "東久留米市"},
+        "seller": {"name": "株式会社〇〇商事"},
+        "lines": [{"id": "1", "item_name": "机", "quantity": 10, "unit_code": "H87"}]
+    }"#;
+    let input: RequestForQuotation = serde_json::from_str(json).expect("readable");
+    assert_eq!(input.currency, "JPY");
+    request_for_quotation(&input).expect("valid");
+    let without_time = json.replace("\"issue_time\": \"09:00:00\",", "");
+    let error = serde_json::from_str::<RequestForQuotation>(&without_time).expect_err("no time");
+    assert!(
+        error.to_string().contains("missing field `issue_time`"),
+        "{error}"
+    );
+}
