@@ -8,6 +8,8 @@ mod bad_input;
 mod corpus;
 mod intake;
 mod isolation;
+mod procurement;
 mod registry;
 mod search;
 mod validation;
+mod workflow;

@@ -181,6 +181,17 @@ impl TestApp {
             .expect("request")
     }
 
+    /// `PUT` a JSON body with a token.
+    pub async fn put_json(&self, token: &str, path: &str, body: &Value) -> Response {
+        self.client
+            .put(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
     /// `GET` with a token.
     pub async fn get(&self, token: &str, path: &str) -> Response {
         self.client

@@ -26,6 +26,60 @@ pub struct Config {
     pub rules: RulesConfig,
     /// Logging.
     pub log: LogConfig,
+    /// Late-payment interest (支払遅延防止法 art. 8).
+    pub payment: PaymentConfig,
+}
+
+/// Late-payment interest settings.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PaymentConfig {
+    /// The rates with the day each took effect (percent a year), e.g. `{ from = "2021-04-01", percent = "2.5" }`.
+    pub interest_rates: Vec<InterestRate>,
+    /// Interest below this many yen is not charged.
+    pub minimum_interest_yen: rust_decimal::Decimal,
+}
+
+/// One late-interest rate and the day it took effect.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InterestRate {
+    /// First day the rate applies.
+    pub from: chrono::NaiveDate,
+    /// Percent a year, as a decimal string.
+    pub percent: rust_decimal::Decimal,
+}
+
+impl Default for PaymentConfig {
+    fn default() -> Self {
+        let rates = cie_workflow::InterestRates::default();
+        Self {
+            interest_rates: rates
+                .rates
+                .iter()
+                .map(|(from, percent)| InterestRate {
+                    from: *from
+                        .max(&chrono::NaiveDate::from_ymd_opt(1949, 12, 1).unwrap_or_default()),
+                    percent: *percent,
+                })
+                .collect(),
+            minimum_interest_yen: rates.minimum_yen,
+        }
+    }
+}
+
+impl PaymentConfig {
+    /// The rate table for the payment clock.
+    pub fn rates(&self) -> cie_workflow::InterestRates {
+        cie_workflow::InterestRates {
+            rates: self
+                .interest_rates
+                .iter()
+                .map(|rate| (rate.from, rate.percent))
+                .collect(),
+            minimum_yen: self.minimum_interest_yen,
+        }
+    }
 }
 
 /// Rule settings.
@@ -94,6 +148,7 @@ impl Default for Config {
             auth: AuthConfig::default(),
             rules: RulesConfig::default(),
             log: LogConfig::default(),
+            payment: PaymentConfig::default(),
         }
     }
 }
@@ -186,12 +241,27 @@ fn toml_like(config: &Config) -> String {
             match value {
                 serde_json::Value::Object(section) => {
                     sections.push_str(&format!("\n[{key}]\n"));
+                    let mut tables = String::new();
                     for (field, value) in section {
                         match value {
                             serde_json::Value::Null => sections.push_str(&format!("# {field} =\n")),
+                            serde_json::Value::Array(items)
+                                if items.iter().all(serde_json::Value::is_object)
+                                    && !items.is_empty() =>
+                            {
+                                for item in items {
+                                    tables.push_str(&format!("\n[[{key}.{field}]]\n"));
+                                    if let serde_json::Value::Object(entries) = item {
+                                        for (name, value) in entries {
+                                            tables.push_str(&format!("{name} = {value}\n"));
+                                        }
+                                    }
+                                }
+                            }
                             other => sections.push_str(&format!("{field} = {other}\n")),
                         }
                     }
+                    sections.push_str(&tables);
                 }
                 other => top.push_str(&format!("{key} = {other}\n")),
             }
@@ -243,7 +313,28 @@ mod tests {
         std::fs::write(&path, Config::default().to_toml()).unwrap();
         let loaded = Config::load(Some(&path)).unwrap();
         assert_eq!(loaded.listen, Config::default().listen);
+        assert_eq!(
+            loaded.payment.rates(),
+            Config::default().payment.rates(),
+            "the interest-rate table round-trips"
+        );
         assert_eq!(loaded.limits.max_depth, 64);
+    }
+
+    #[test]
+    fn the_example_deployment_configuration_loads_with_its_interest_rates() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/config.example.toml");
+        let loaded = Config::load(Some(&path)).unwrap();
+        let rates = loaded.payment.rates();
+        let day = |raw: &str| raw.parse::<chrono::NaiveDate>().unwrap();
+        assert_eq!(rates.rate_on(day("2021-04-01")).to_string(), "2.5");
+        assert_eq!(rates.rate_on(day("2021-03-31")).to_string(), "2.6");
+        assert_eq!(rates.rate_on(day("2010-01-01")).to_string(), "3.0");
+        assert_eq!(rates.minimum_yen.to_string(), "100");
+        assert_eq!(
+            Config::default().payment.rates().rate_on(day("2026-11-23")),
+            rates.rate_on(day("2026-11-23"))
+        );
     }
 
     #[test]

@@ -26,6 +26,17 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// The invoice's lifecycle does not allow this step now.
+    #[error("{message}")]
+    InvalidTransition {
+        /// What was refused, naming the state and the step.
+        message: String,
+        /// The state the invoice is in.
+        state: &'static str,
+    },
+    /// The caller may not do this because of a separation-of-duties rule.
+    #[error("{0}")]
+    SeparationOfDuties(String),
     /// A unique thing exists already.
     #[error("{0} already exists")]
     Conflict(String),

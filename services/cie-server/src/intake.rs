@@ -2,7 +2,9 @@
 //! Bad input is archived too, as a rejected submission, before the caller hears why.
 
 use cie_domain::{DocumentStatus, Role, Summary};
-use cie_store::{DocumentRecord, NewSubmission, Parsed, SubmissionOutcome};
+use cie_store::{
+    DocumentRecord, DuplicateHints, NewSubmission, Parsed, SubmissionOutcome, WorkflowStep,
+};
 use cie_ubl::UblError;
 use tracing::info;
 
@@ -10,6 +12,7 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::error::Error;
 use crate::validation::{self, Verdict};
+use crate::workflow;
 
 /// A request body as read from the wire.
 #[derive(Debug)]
@@ -59,6 +62,7 @@ pub async fn receive(
     let received_at = state.clock.now();
     let parsed = parse(state, &body).await;
     let mut verdict = None;
+    let mut workflow_step = None;
     let parsed = match parsed {
         Ok(summary) => {
             let checked =
@@ -71,8 +75,20 @@ pub async fn receive(
             };
             let record = checked.to_record();
             verdict = Some(checked);
+            let supplier_key = supplier_key(supplier_org_id, caller, &summary);
+            if status == DocumentStatus::Received
+                && let Some(returned_document_id) =
+                    workflow::corrected_invoice(state, &caller.tenant, &supplier_key, &summary)
+                        .await?
+            {
+                workflow_step = Some(WorkflowStep::Corrects {
+                    returned_document_id,
+                    received_on: workflow::japan_day(received_at),
+                });
+            }
             Parsed::Document {
-                supplier_key: supplier_key(supplier_org_id, caller, &summary),
+                number_key: Some(cie_matching::number_key(&summary.number)),
+                supplier_key,
                 summary: Box::new(summary),
                 status,
                 validation: Some(record),
@@ -89,13 +105,19 @@ pub async fn receive(
         truncated: body.truncated,
         content: body.bytes,
         parsed: parsed.clone(),
+        outbound: false,
+        workflow: workflow_step,
     };
     match state.store.submit(submission).await? {
         SubmissionOutcome::Accepted {
             document,
             archive_seq,
+            duplicates,
         } => {
-            let verdict = verdict.unwrap_or_default();
+            let mut verdict = verdict.unwrap_or_default();
+            if duplicates.any() {
+                record_duplicates(state, &document, &duplicates, &mut verdict).await?;
+            }
             if document.status == DocumentStatus::Rejected {
                 info!(tenant = %caller.tenant, document_id = document.id, archive_seq,
                       fatal = verdict.count(cie_domain::Severity::Fatal), "document rejected by the rules");
@@ -110,6 +132,9 @@ pub async fn receive(
             Ok(Received::Created(*document, verdict))
         }
         SubmissionOutcome::AlreadyStored { document } => Ok(Received::AlreadyReceived(*document)),
+        SubmissionOutcome::StateChanged { .. } => Err(Error::Internal(anyhow::anyhow!(
+            "intake of a supplier document was refused as a workflow step"
+        ))),
         SubmissionOutcome::Rejected { archive_seq } => {
             let (code, message) = match parsed {
                 Parsed::Rejected { code, message } => (code, message),
@@ -126,6 +151,42 @@ pub async fn receive(
             })
         }
     }
+}
+
+/// Adds the duplicate warnings to the verdict and records it as the document's newest validation.
+async fn record_duplicates(
+    state: &AppState,
+    document: &DocumentRecord,
+    duplicates: &DuplicateHints,
+    verdict: &mut Verdict,
+) -> Result<(), Error> {
+    let earlier = cie_rules::duplicates::EarlierDocuments {
+        same_number: duplicates.same_number,
+        same_content: duplicates.same_content,
+        number_variant: duplicates
+            .number_variant
+            .as_ref()
+            .map(|(id, number)| (*id, number.as_str())),
+    };
+    let found = cie_rules::duplicates::findings(
+        document.summary.kind.root_element(),
+        &document.summary.number,
+        &earlier,
+    );
+    verdict.findings.extend(found);
+    verdict
+        .rule_sets
+        .push(cie_rules::duplicates::RULE_SET.to_owned());
+    state
+        .store
+        .record_validation(
+            &document.tenant,
+            document.id,
+            document.received_at,
+            &verdict.to_record(),
+        )
+        .await?;
+    Ok(())
 }
 
 async fn parse(state: &AppState, body: &ReceivedBody) -> Result<Summary, (String, String)> {

@@ -11,10 +11,14 @@ pub mod config;
 pub mod error;
 pub mod http;
 pub mod intake;
+pub mod issuing;
+pub mod linking;
 pub mod records;
 pub mod registry;
+pub mod responses;
 pub mod telemetry;
 pub mod validation;
+pub mod workflow;
 
 use std::future::Future;
 use std::path::Path;

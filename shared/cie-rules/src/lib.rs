@@ -4,6 +4,7 @@
 
 mod catalog;
 pub mod city;
+pub mod duplicates;
 pub mod jp;
 pub mod official;
 pub mod post_award;

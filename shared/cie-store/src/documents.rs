@@ -38,6 +38,8 @@ pub struct DocumentRecord {
     pub submitter_id: i64,
     /// The extracted summary.
     pub summary: Summary,
+    /// Whether the city issued it (an invoice response, order or request for quotation it sent).
+    pub outbound: bool,
 }
 
 /// How search results are ordered.
@@ -95,7 +97,12 @@ pub struct Page<T> {
 }
 
 const DOCUMENT_COLUMNS: &str = "id, tenant_id, archive_seq, status, supplier_org_id, version, previous_version_id, \
-     possible_duplicate, content_sha256, received_at, submitter_id, summary_json";
+     possible_duplicate, content_sha256, received_at, submitter_id, summary_json, direction";
+
+/// [`DOCUMENT_COLUMNS`] of the table aliased `d`, for joins.
+pub(crate) const DOCUMENT_COLUMNS_OF_D: &str = "d.id, d.tenant_id, d.archive_seq, d.status, d.supplier_org_id, d.version, \
+     d.previous_version_id, d.possible_duplicate, d.content_sha256, d.received_at, d.submitter_id, d.summary_json, \
+     d.direction";
 
 impl DocumentRecord {
     #[allow(clippy::too_many_arguments)]
@@ -109,6 +116,7 @@ impl DocumentRecord {
         submission: &NewSubmission,
         content_sha256: &str,
         previous: Option<(i64, i64)>,
+        number_key: Option<&str>,
     ) -> Result<DocumentRecord, StoreError> {
         let summary_json = serde_json::to_string(summary)
             .map_err(|e| StoreError::Corrupt(format!("summary does not serialise: {e}")))?;
@@ -118,8 +126,10 @@ impl DocumentRecord {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO documents (tenant_id, archive_seq, kind, profile, number, issue_date, status, supplier_org_id,
                  supplier_key, supplier_name, supplier_registration_number, buyer_name, currency, amount_scaled,
-                 content_sha256, version, previous_version_id, possible_duplicate, received_at, submitter_id, summary_json)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+                 content_sha256, version, previous_version_id, possible_duplicate, received_at, submitter_id, summary_json,
+                 number_key, direction)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
+                 $22, $23)
              RETURNING id",
         )
         .bind(tenant.as_str())
@@ -143,6 +153,8 @@ impl DocumentRecord {
         .bind(timestamp(submission.received_at))
         .bind(submission.submitter_id)
         .bind(summary_json)
+        .bind(number_key)
+        .bind(if submission.outbound { "outbound" } else { "inbound" })
         .fetch_one(&mut *conn)
         .await?;
         Ok(DocumentRecord {
@@ -158,10 +170,11 @@ impl DocumentRecord {
             received_at: submission.received_at,
             submitter_id: submission.submitter_id,
             summary: summary.clone(),
+            outbound: submission.outbound,
         })
     }
 
-    fn from_row(row: &AnyRow) -> Result<DocumentRecord, StoreError> {
+    pub(crate) fn from_row(row: &AnyRow) -> Result<DocumentRecord, StoreError> {
         let tenant: String = row.try_get("tenant_id")?;
         let status: String = row.try_get("status")?;
         let summary: String = row.try_get("summary_json")?;
@@ -179,6 +192,7 @@ impl DocumentRecord {
             submitter_id: row.try_get("submitter_id")?,
             summary: serde_json::from_str(&summary)
                 .map_err(|e| StoreError::Corrupt(format!("summary of a document: {e}")))?,
+            outbound: row.try_get::<String, _>("direction")? == "outbound",
         })
     }
 }
@@ -319,6 +333,46 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Documents of `tenant` (of one supplier organisation when given) that are numbered one of `numbers`
+    /// or may refer to one of them: the candidates for linking orders, responses, despatches and invoices.
+    /// Callers confirm a reference from the summaries.
+    pub async fn related_documents(
+        &self,
+        tenant: &TenantId,
+        supplier_org_id: Option<i64>,
+        numbers: &[&str],
+    ) -> Result<Vec<DocumentRecord>, StoreError> {
+        let mut found: Vec<DocumentRecord> = Vec::new();
+        for number in numbers {
+            let mention = format!(
+                "%{}%",
+                escape_like(&serde_json::to_string(number).unwrap_or_default())
+            );
+            let rows = sqlx::query(AssertSqlSafe(format!(
+                "SELECT {DOCUMENT_COLUMNS} FROM documents
+                 WHERE tenant_id = $1 AND ($2 IS NULL OR supplier_org_id = $2) AND status <> 'rejected'
+                   AND (number = $3 OR summary_json LIKE $4 ESCAPE '\\')
+                 ORDER BY id LIMIT 1000"
+            )))
+            .bind(tenant.as_str())
+            .bind(supplier_org_id)
+            .bind(*number)
+            .bind(mention)
+            .fetch_all(self.read())
+            .await?;
+            for row in &rows {
+                let record = DocumentRecord::from_row(row)?;
+                if !found.iter().any(|f| f.id == record.id) {
+                    found.push(record);
+                }
+            }
+        }
+        found.sort_by_key(|d| d.id);
+        Ok(found)
+    }
+}
+
 fn escape_like(raw: &str) -> String {
     let mut escaped = String::with_capacity(raw.len());
     for c in raw.chars() {
@@ -335,6 +389,8 @@ fn escape_like(raw: &str) -> String {
 pub(crate) struct PriorDocuments {
     pub(crate) same_content: Option<i64>,
     pub(crate) latest: Option<(i64, i64)>,
+    pub(crate) same_content_elsewhere: Option<i64>,
+    pub(crate) number_variant: Option<(i64, String)>,
 }
 
 pub(crate) async fn prior_documents(
@@ -343,27 +399,52 @@ pub(crate) async fn prior_documents(
     content_sha256: &str,
     supplier_key: &str,
     summary: &Summary,
+    number_key: Option<&str>,
 ) -> Result<PriorDocuments, StoreError> {
-    let (same_content, latest_id, latest_version): (Option<i64>, Option<i64>, Option<i64>) = sqlx::query_as(
+    let amount = summary
+        .transaction_amount()
+        .and_then(cie_domain::Amount::search_key);
+    let row = sqlx::query(
         "SELECT
              (SELECT id FROM documents
-              WHERE tenant_id = $1 AND content_sha256 = $2 AND supplier_key = $3 ORDER BY id LIMIT 1),
+              WHERE tenant_id = $1 AND content_sha256 = $2 AND supplier_key = $3 ORDER BY id LIMIT 1) AS same_content,
              (SELECT id FROM documents
               WHERE tenant_id = $1 AND supplier_key = $3 AND kind = $4 AND number = $5
-              ORDER BY version DESC LIMIT 1),
+              ORDER BY version DESC LIMIT 1) AS latest_id,
              (SELECT MAX(version) FROM documents
-              WHERE tenant_id = $1 AND supplier_key = $3 AND kind = $4 AND number = $5)",
+              WHERE tenant_id = $1 AND supplier_key = $3 AND kind = $4 AND number = $5) AS latest_version,
+             (SELECT id FROM documents
+              WHERE tenant_id = $1 AND content_sha256 = $2 AND supplier_key <> $3 ORDER BY id LIMIT 1)
+                 AS same_content_elsewhere,
+             (SELECT id FROM documents
+              WHERE tenant_id = $1 AND supplier_key = $3 AND kind = $4 AND number_key = $6 AND number <> $5
+                AND issue_date = $7 AND (amount_scaled = $8 OR (amount_scaled IS NULL AND $9 = 1))
+              ORDER BY id DESC LIMIT 1) AS variant_id,
+             (SELECT number FROM documents
+              WHERE tenant_id = $1 AND supplier_key = $3 AND kind = $4 AND number_key = $6 AND number <> $5
+                AND issue_date = $7 AND (amount_scaled = $8 OR (amount_scaled IS NULL AND $9 = 1))
+              ORDER BY id DESC LIMIT 1) AS variant_number",
     )
     .bind(tenant)
     .bind(content_sha256)
     .bind(supplier_key)
     .bind(summary.kind.as_str())
     .bind(&summary.number)
+    .bind(number_key)
+    .bind(summary.issue_date.format("%Y-%m-%d").to_string())
+    .bind(amount.unwrap_or(0))
+    .bind(i64::from(amount.is_none()))
     .fetch_one(&mut *conn)
     .await?;
+    let latest_id: Option<i64> = row.try_get("latest_id")?;
+    let latest_version: Option<i64> = row.try_get("latest_version")?;
+    let variant_id: Option<i64> = row.try_get("variant_id")?;
+    let variant_number: Option<String> = row.try_get("variant_number")?;
     Ok(PriorDocuments {
-        same_content,
+        same_content: row.try_get("same_content")?,
         latest: latest_id.zip(latest_version),
+        same_content_elsewhere: row.try_get("same_content_elsewhere")?,
+        number_variant: variant_id.zip(variant_number),
     })
 }
 

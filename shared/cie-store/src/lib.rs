@@ -10,6 +10,7 @@ mod documents;
 mod error;
 mod registry;
 mod validations;
+mod workflow;
 mod writer;
 
 pub use archive::{ArchiveEntry, ArchiveVerification, BrokenEntry, SubmissionQuery};
@@ -20,7 +21,11 @@ pub use documents::{DocumentQuery, DocumentRecord, DocumentSort, Page};
 pub use error::StoreError;
 pub use registry::RegistryEntry;
 pub use validations::{NewValidation, Validation};
-pub use writer::{NewSubmission, Parsed, SubmissionOutcome};
+pub use workflow::{
+    Approval, ApprovalChecklist, AuditEntry, CaseChange, CaseFilter, InvoiceCase, InvoiceReturn,
+    IssuedResponse, NewTransition, ReturnReason, SupplierTerms, WorkflowSettings, WorkflowStep,
+};
+pub use writer::{DuplicateHints, NewSubmission, Parsed, SubmissionOutcome};
 
 use std::sync::Arc;
 

@@ -68,6 +68,18 @@ pub(crate) async fn insert_validation(
 }
 
 impl Store {
+    /// Records a further verdict on document `document_id` (it becomes the newest).
+    pub async fn record_validation(
+        &self,
+        tenant: &TenantId,
+        document_id: i64,
+        at: DateTime<Utc>,
+        validation: &NewValidation,
+    ) -> Result<i64, StoreError> {
+        let mut conn = self.write().acquire().await?;
+        insert_validation(&mut conn, tenant, document_id, at, validation).await
+    }
+
     /// The newest verdict on document `document_id` of `tenant`, if it was validated.
     pub async fn latest_validation(
         &self,

@@ -15,7 +15,9 @@ use crate::directory::timestamp;
 use crate::documents::{DocumentRecord, document_by_id, prior_documents};
 use crate::error::StoreError;
 use crate::validations::{NewValidation, insert_validation};
+use crate::workflow::{WorkflowStep, apply_transition, current_state, link_correction};
 use crate::{Backend, Store};
+use cie_workflow::InvoiceState;
 
 /// A submission to archive: the received bytes and what intake made of them.
 #[derive(Debug, Clone)]
@@ -36,6 +38,10 @@ pub struct NewSubmission {
     pub truncated: bool,
     /// The verdict of intake.
     pub parsed: Parsed,
+    /// Whether the city issued it (an outbound document) rather than received it.
+    pub outbound: bool,
+    /// What the workflow does with it in the same transaction.
+    pub workflow: Option<WorkflowStep>,
 }
 
 /// What intake made of a submission.
@@ -51,6 +57,8 @@ pub enum Parsed {
         status: DocumentStatus,
         /// The rule engine's verdict, recorded with the document.
         validation: Option<NewValidation>,
+        /// The document number reduced to the key its variants share.
+        number_key: Option<String>,
     },
     /// The submission was refused; its bytes are archived all the same.
     Rejected {
@@ -70,6 +78,14 @@ pub enum SubmissionOutcome {
         archive_seq: i64,
         /// The new document (a new version when the supplier used the number before).
         document: Box<DocumentRecord>,
+        /// Earlier documents it may duplicate.
+        duplicates: DuplicateHints,
+    },
+    /// The workflow step was refused: the invoice is no longer in the state the caller saw. Nothing was
+    /// archived.
+    StateChanged {
+        /// Where the invoice stands now.
+        current: Option<InvoiceState>,
     },
     /// The same bytes were already stored for this supplier: nothing new was archived.
     AlreadyStored {
@@ -81,6 +97,25 @@ pub enum SubmissionOutcome {
         /// The archive entry.
         archive_seq: i64,
     },
+}
+
+/// Earlier documents a new one may duplicate, found in the look-up that decides its version.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DuplicateHints {
+    /// The newest earlier document of the same supplier, kind and number (with other content).
+    pub same_number: Option<i64>,
+    /// A document with exactly the same bytes from another supplier or sender.
+    pub same_content: Option<i64>,
+    /// A document of the same supplier and kind, dated the same day with the same amount, whose number is a
+    /// variant of this one (prefix, padding, full-width digits): its id and number.
+    pub number_variant: Option<(i64, String)>,
+}
+
+impl DuplicateHints {
+    /// Whether any earlier document looks like this one.
+    pub fn any(&self) -> bool {
+        self.same_number.is_some() || self.same_content.is_some() || self.number_variant.is_some()
+    }
 }
 
 type Reply = oneshot::Sender<Result<SubmissionOutcome, StoreError>>;
@@ -235,7 +270,7 @@ async fn commit_batch(
         };
         if mode == Mode::Together {
             let outcome = append(&mut tx, head, submission, None).await?;
-            if !matches!(outcome, SubmissionOutcome::AlreadyStored { .. }) {
+            if archived(&outcome) {
                 touched.insert(submission.tenant.to_string(), ());
             }
             results.push(Ok(outcome));
@@ -245,7 +280,7 @@ async fn commit_batch(
         match append(&mut savepoint, head, submission, None).await {
             Ok(outcome) => {
                 savepoint.commit().await?;
-                if !matches!(outcome, SubmissionOutcome::AlreadyStored { .. }) {
+                if archived(&outcome) {
                     touched.insert(submission.tenant.to_string(), ());
                 }
                 results.push(Ok(outcome));
@@ -282,6 +317,13 @@ async fn commit_batch(
     Ok(results)
 }
 
+fn archived(outcome: &SubmissionOutcome) -> bool {
+    !matches!(
+        outcome,
+        SubmissionOutcome::AlreadyStored { .. } | SubmissionOutcome::StateChanged { .. }
+    )
+}
+
 /// Appends one submission on `conn` (inside a savepoint). `forced_rejection` archives the bytes as rejected
 /// whatever intake said, used when recording the document failed.
 async fn append(
@@ -291,6 +333,22 @@ async fn append(
     forced_rejection: Option<(&str, String)>,
 ) -> Result<SubmissionOutcome, StoreError> {
     let tenant = submission.tenant.as_str();
+    let mut chain = None;
+    if let (Some(WorkflowStep::Respond(transition)), None) =
+        (&submission.workflow, &forced_rejection)
+    {
+        let current = current_state(&mut *conn, tenant, transition.invoice_document_id).await?;
+        match current {
+            Some((state, root, has_row)) if state == transition.expected => {
+                chain = Some((root, has_row))
+            }
+            other => {
+                return Ok(SubmissionOutcome::StateChanged {
+                    current: other.map(|(state, _, _)| state),
+                });
+            }
+        }
+    }
     let sha = content_sha256(&submission.content);
     let document = match (&submission.parsed, &forced_rejection) {
         (
@@ -299,16 +357,25 @@ async fn append(
                 supplier_key,
                 status,
                 validation,
+                number_key,
             },
             None,
         ) => {
-            let prior = prior_documents(&mut *conn, tenant, &sha, supplier_key, summary).await?;
+            let prior = prior_documents(
+                &mut *conn,
+                tenant,
+                &sha,
+                supplier_key,
+                summary,
+                number_key.as_deref(),
+            )
+            .await?;
             if let Some(existing) = prior.same_content {
                 return Ok(SubmissionOutcome::AlreadyStored {
                     document: Box::new(document_by_id(&mut *conn, tenant, existing).await?),
                 });
             }
-            Some((summary, supplier_key, status, validation, prior.latest))
+            Some((summary, supplier_key, status, validation, number_key, prior))
         }
         _ => None,
     };
@@ -365,7 +432,7 @@ async fn append(
 
     let result = match document {
         None => SubmissionOutcome::Rejected { archive_seq: seq },
-        Some((summary, supplier_key, status, validation, previous)) => {
+        Some((summary, supplier_key, status, validation, number_key, prior)) => {
             let record = DocumentRecord::insert(
                 &mut *conn,
                 &submission.tenant,
@@ -375,7 +442,8 @@ async fn append(
                 *status,
                 submission,
                 &sha,
-                previous,
+                prior.latest,
+                number_key.as_deref(),
             )
             .await?;
             if let Some(validation) = validation {
@@ -388,9 +456,46 @@ async fn append(
                 )
                 .await?;
             }
+            match &submission.workflow {
+                Some(WorkflowStep::Respond(transition)) => {
+                    if let Some((root, has_row)) = chain {
+                        apply_transition(
+                            &mut *conn,
+                            tenant,
+                            transition,
+                            root,
+                            has_row,
+                            record.id,
+                            submission.received_at,
+                        )
+                        .await?;
+                    }
+                }
+                Some(WorkflowStep::Corrects {
+                    returned_document_id,
+                    received_on,
+                }) if *status == DocumentStatus::Received => {
+                    link_correction(
+                        &mut *conn,
+                        tenant,
+                        *returned_document_id,
+                        record.id,
+                        *received_on,
+                        submission.submitter_id,
+                        submission.received_at,
+                    )
+                    .await?;
+                }
+                _ => {}
+            }
             SubmissionOutcome::Accepted {
                 archive_seq: seq,
                 document: Box::new(record),
+                duplicates: DuplicateHints {
+                    same_number: prior.latest.map(|(id, _)| id),
+                    same_content: prior.same_content_elsewhere,
+                    number_variant: prior.number_variant,
+                },
             }
         }
     };

@@ -116,6 +116,30 @@ impl InvoiceState {
 }
 
 impl Action {
+    /// Every action.
+    pub const ALL: [Action; 7] = [
+        Action::StartInspection,
+        Action::Return,
+        Action::Supersede,
+        Action::CompleteInspection,
+        Action::Approve,
+        Action::OrderPayment,
+        Action::MarkPaid,
+    ];
+
+    /// The stored and wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::StartInspection => "start_inspection",
+            Action::Return => "return",
+            Action::Supersede => "supersede",
+            Action::CompleteInspection => "complete_inspection",
+            Action::Approve => "approve",
+            Action::OrderPayment => "order_payment",
+            Action::MarkPaid => "mark_paid",
+        }
+    }
+
     fn past_tense(self) -> &'static str {
         match self {
             Action::StartInspection => "taken up for inspection",

@@ -97,3 +97,65 @@ pub(crate) async fn export_csv(
     )
         .into_response())
 }
+
+/// `GET /api/v1/documents/{id}/links`: what the document refers to and what refers to it.
+pub(crate) async fn links(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<crate::linking::Links>, Error> {
+    crate::linking::links(&state, &caller, id).await.map(Json)
+}
+
+/// `GET /api/v1/documents/{id}/matching`: the line match against the order (and delivery notes).
+pub(crate) async fn matching(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<cie_matching::MatchReport>, Error> {
+    crate::linking::matching(&state, &caller, id)
+        .await
+        .map(Json)
+}
+
+fn issued(record: cie_store::DocumentRecord, verdict: crate::validation::Verdict) -> Response {
+    let location = format!("/api/v1/documents/{}", record.id);
+    let mut view = DocumentView::from(record);
+    view.validation = Some(ValidationView::from(&verdict));
+    (
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(view),
+    )
+        .into_response()
+}
+
+/// `POST /api/v1/issued/orders`: the city sends an order (JSON in, UBL archived for the supplier).
+pub(crate) async fn issue_order(
+    State(state): State<AppState>,
+    caller: Caller,
+    crate::http::extract::JsonInput(order): crate::http::extract::JsonInput<
+        crate::issuing::IssueOrder,
+    >,
+) -> Result<Response, Error> {
+    let (record, verdict) =
+        crate::issuing::issue(&state, &caller, crate::issuing::Issue::Order(order)).await?;
+    Ok(issued(record, verdict))
+}
+
+/// `POST /api/v1/issued/requests-for-quotation`: the city asks a supplier for a quotation.
+pub(crate) async fn issue_request_for_quotation(
+    State(state): State<AppState>,
+    caller: Caller,
+    crate::http::extract::JsonInput(request): crate::http::extract::JsonInput<
+        crate::issuing::IssueRequestForQuotation,
+    >,
+) -> Result<Response, Error> {
+    let (record, verdict) = crate::issuing::issue(
+        &state,
+        &caller,
+        crate::issuing::Issue::RequestForQuotation(request),
+    )
+    .await?;
+    Ok(issued(record, verdict))
+}

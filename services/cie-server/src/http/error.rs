@@ -50,6 +50,12 @@ impl IntoResponse for Error {
             Error::NotFound(_) => (StatusCode::NOT_FOUND, "not_found".into(), None),
             Error::InvalidRequest { code, .. } => (StatusCode::BAD_REQUEST, (*code).into(), None),
             Error::Conflict(_) => (StatusCode::CONFLICT, "conflict".into(), None),
+            Error::InvalidTransition { .. } => {
+                (StatusCode::CONFLICT, "invalid_transition".into(), None)
+            }
+            Error::SeparationOfDuties(_) => {
+                (StatusCode::FORBIDDEN, "separation_of_duties".into(), None)
+            }
             Error::DocumentRejected {
                 code, archive_seq, ..
             } => (status_of_rejection(code), code.clone(), Some(*archive_seq)),

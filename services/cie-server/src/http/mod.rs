@@ -5,6 +5,7 @@ mod documents;
 mod error;
 mod extract;
 mod health;
+mod invoices;
 mod registry;
 mod session;
 mod submissions;
@@ -37,7 +38,45 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/documents/export.csv", get(documents::export_csv))
         .route("/api/v1/documents/{id}", get(documents::show))
         .route("/api/v1/documents/{id}/original", get(documents::original))
+        .route("/api/v1/documents/{id}/links", get(documents::links))
+        .route("/api/v1/documents/{id}/matching", get(documents::matching))
+        .route("/api/v1/issued/orders", post(documents::issue_order))
+        .route(
+            "/api/v1/issued/requests-for-quotation",
+            post(documents::issue_request_for_quotation),
+        )
         .route("/api/v1/registry/{number}", get(registry::look_up))
+        .route("/api/v1/invoices", get(invoices::list))
+        .route("/api/v1/invoices/{id}", get(invoices::show))
+        .route("/api/v1/invoices/{id}/audit", get(invoices::audit))
+        .route(
+            "/api/v1/invoices/{id}/start-inspection",
+            post(invoices::start_inspection),
+        )
+        .route(
+            "/api/v1/invoices/{id}/return",
+            post(invoices::return_invoice),
+        )
+        .route(
+            "/api/v1/invoices/{id}/inspection",
+            post(invoices::complete_inspection),
+        )
+        .route("/api/v1/invoices/{id}/approval", post(invoices::approve))
+        .route(
+            "/api/v1/invoices/{id}/payment-order",
+            post(invoices::order_payment),
+        )
+        .route("/api/v1/invoices/{id}/payment", post(invoices::mark_paid))
+        .route("/api/v1/inbox", get(invoices::inbox))
+        .route("/api/v1/audit", get(invoices::audit_log))
+        .route(
+            "/api/v1/admin/workflow-settings",
+            get(invoices::settings).put(invoices::set_settings),
+        )
+        .route(
+            "/api/v1/admin/supplier-orgs/{id}/payment-terms",
+            get(invoices::terms).put(invoices::set_terms),
+        )
         .route("/api/v1/submissions", get(submissions::list))
         .route("/api/v1/submissions/{seq}", get(submissions::show))
         .route(

@@ -1,0 +1,168 @@
+//! The invoice response (Peppol T111) each workflow step sends the supplier: which status code a step
+//! means, and the document written for it. Taking up and completing inspection are "in process" (IP), a
+//! return is "rejected" (RE) with the reasons and a request for a corrected invoice (NIN), approval is
+//! "accepted" (AP), and both the payment order (支出命令: payment initiated) and the payment are "paid" (PD).
+
+use chrono::{DateTime, FixedOffset, Timelike, Utc};
+use cie_compose::{
+    ActionCode, Endpoint, InvoiceReference, InvoiceResponse, ReasonCode, ResponseParty,
+    ResponseStatus, StatusAction, StatusReason,
+};
+use cie_domain::Party;
+use cie_store::{CaseChange, InvoiceCase};
+use cie_workflow::Action;
+
+use crate::error::Error;
+
+/// The response status a step of `action` sends.
+pub fn status(action: Action) -> ResponseStatus {
+    match action {
+        Action::StartInspection | Action::CompleteInspection | Action::Supersede => {
+            ResponseStatus::InProcess
+        }
+        Action::Return => ResponseStatus::Rejected,
+        Action::Approve => ResponseStatus::Accepted,
+        Action::OrderPayment | Action::MarkPaid => ResponseStatus::Paid,
+    }
+}
+
+/// The UNCL 4343 code of [`status`].
+pub fn status_code(action: Action) -> &'static str {
+    status(action).code()
+}
+
+/// The clarification reason codes a return may give: those a rejection admits.
+pub fn return_reason(code: &str) -> Option<ReasonCode> {
+    ReasonCode::ALL
+        .into_iter()
+        .find(|reason| reason.code() == code)
+        .filter(|reason| ResponseStatus::Rejected.admits_reason(*reason))
+}
+
+/// Every code [`return_reason`] accepts.
+pub fn return_reason_codes() -> Vec<&'static str> {
+    ReasonCode::ALL
+        .into_iter()
+        .filter(|reason| ResponseStatus::Rejected.admits_reason(*reason))
+        .map(ReasonCode::code)
+        .collect()
+}
+
+fn party(role: &str, party: &Party) -> Result<ResponseParty, Error> {
+    let endpoint = match (&party.endpoint_scheme, &party.endpoint_id) {
+        (Some(scheme), Some(id)) => Endpoint {
+            id: id.clone(),
+            scheme: scheme.clone(),
+        },
+        _ => match party.registration_number.as_deref() {
+            // A qualified-invoice issuer's 登録番号 is T + its 法人番号, which Peppol addresses under 0188.
+            Some(number) if number.len() == 14 => Endpoint {
+                id: number[1..].to_owned(),
+                scheme: "0188".to_owned(),
+            },
+            _ => {
+                return Err(Error::invalid(
+                    "missing_endpoint",
+                    format!(
+                        "the invoice names no electronic address (EndpointID) for its {role}, so no invoice response can be addressed"
+                    ),
+                ));
+            }
+        },
+    };
+    Ok(ResponseParty {
+        name: party.name.clone().unwrap_or_else(|| role.to_owned()),
+        endpoint,
+        contact: None,
+    })
+}
+
+/// The invoice response for `action` on `case`, the `sequence`-th for this invoice, issued `now`.
+pub fn for_transition(
+    case: &InvoiceCase,
+    action: Action,
+    change: &CaseChange,
+    sequence: usize,
+    now: DateTime<Utc>,
+) -> Result<String, Error> {
+    let summary = &case.document.summary;
+    let jst = FixedOffset::east_opt(9 * 3600).expect("+09:00 is a valid offset");
+    let local = now.with_timezone(&jst);
+    let status = status(action);
+    let mut reasons = Vec::new();
+    let mut actions = Vec::new();
+    let mut effective_date = None;
+    let note = match change {
+        CaseChange::StateOnly => "請求書を受け付け、検査を開始しました。".to_owned(),
+        CaseChange::Inspected { on } => format!("{on} に検収（検査）を完了しました。"),
+        CaseChange::Returned {
+            reasons: given,
+            note,
+            ..
+        } => {
+            for reason in given {
+                let code = return_reason(&reason.code).ok_or_else(|| {
+                    Error::invalid(
+                        "invalid_reason_code",
+                        format!("{:?} is not a reason a return may give", reason.code),
+                    )
+                })?;
+                reasons.push(StatusReason {
+                    code,
+                    text: Some(reason.text.clone()),
+                    conditions: Vec::new(),
+                });
+            }
+            actions.push(StatusAction {
+                code: ActionCode::NewInvoice,
+                text: Some("内容を訂正した請求書を再提出してください。".to_owned()),
+                conditions: Vec::new(),
+            });
+            note.clone().unwrap_or_else(|| {
+                "請求書を差し戻します。理由をご確認のうえ、訂正した請求書を再提出してください。"
+                    .to_owned()
+            })
+        }
+        CaseChange::Approved(checklist) => {
+            effective_date = Some(checklist.payment_date);
+            format!(
+                "支払を承認しました。支払予定日は {} です。",
+                checklist.payment_date
+            )
+        }
+        CaseChange::PaymentOrdered { payment_date } => {
+            effective_date = Some(*payment_date);
+            format!("支出命令を行いました。支払予定日は {payment_date} です。")
+        }
+        CaseChange::Paid { on } => {
+            effective_date = Some(*on);
+            format!("{on} にお支払いしました。")
+        }
+    };
+    let response = InvoiceResponse {
+        id: format!("IR-{}-{sequence}", case.document.id),
+        issue_date: local.date_naive(),
+        issue_time: Some(local.time().with_nanosecond(0).unwrap_or(local.time())),
+        note: Some(note),
+        sender: party("buyer", &summary.buyer)?,
+        receiver: party("seller", &summary.supplier)?,
+        invoice: InvoiceReference {
+            id: summary.number.clone(),
+            issue_date: Some(summary.issue_date),
+            type_code: summary
+                .type_code
+                .clone()
+                .unwrap_or_else(|| "380".to_owned()),
+        },
+        status,
+        effective_date,
+        reasons,
+        actions,
+    };
+    cie_compose::invoice_response(&response).map_err(|e| {
+        Error::invalid(
+            "response_not_written",
+            format!("the invoice response could not be written: {e}"),
+        )
+    })
+}

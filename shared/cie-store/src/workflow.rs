@@ -1,0 +1,925 @@
+//! The invoice workflow tables: lifecycle state per invoice, returns with reasons, approvals with the
+//! municipal checklist, invoice responses issued, payment terms, per-city settings and the append-only audit
+//! log. Transitions are written by the archive writer, in the transaction that archives their response.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use cie_domain::{DocumentKind, Role, TenantId};
+use cie_workflow::{Action, ContractKind, InvoiceState, PaymentTerms};
+use serde::{Deserialize, Serialize};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
+
+use crate::Store;
+use crate::directory::{parse_timestamp, timestamp};
+use crate::documents::{DOCUMENT_COLUMNS_OF_D, DocumentRecord};
+use crate::error::StoreError;
+
+/// One reason for returning an invoice: a code (Peppol clarification reason) and the words for the supplier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturnReason {
+    /// Clarification reason code, e.g. `PRI` (wrong price), `QTY`, `REF`, `LEG`, `OTH`.
+    pub code: String,
+    /// The reason in the city's words (Japanese).
+    pub text: String,
+}
+
+/// The municipal accounting checklist an approver confirms (地方自治法 232条の4: 会計管理者の確認).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApprovalChecklist {
+    /// The payee is the rightful creditor (正当債権者).
+    pub rightful_creditor: bool,
+    /// The amount is correctly computed.
+    pub amount_correct: bool,
+    /// The counterparty performed (履行確認).
+    pub performance_confirmed: bool,
+    /// The debt is fixed (債務確定).
+    pub debt_fixed: bool,
+    /// Fiscal year the expenditure belongs to (April–March, named by its starting year).
+    pub fiscal_year: i64,
+    /// Budget item (款項目節…).
+    pub budget_item: String,
+    /// 支出負担行為番号: the commitment the payment settles.
+    pub commitment_number: String,
+    /// Payment method, e.g. `口座振替`.
+    pub payment_method: String,
+    /// Planned payment date.
+    pub payment_date: NaiveDate,
+    /// Free remarks.
+    pub note: Option<String>,
+}
+
+/// A recorded approval.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Approval {
+    /// Who approved.
+    pub approver_id: i64,
+    /// When.
+    pub approved_at: DateTime<Utc>,
+    /// What was confirmed.
+    pub checklist: ApprovalChecklist,
+}
+
+/// A return (差し戻し) of an invoice to its supplier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InvoiceReturn {
+    /// Id within the tenant.
+    pub id: i64,
+    /// The invoice returned.
+    pub document_id: i64,
+    /// When.
+    pub returned_at: DateTime<Utc>,
+    /// The day the supplier was notified (Japan time): the payment clock stops.
+    pub returned_on: NaiveDate,
+    /// The staff member who returned it.
+    pub actor_id: i64,
+    /// Why.
+    pub reasons: Vec<ReturnReason>,
+    /// Free text for the supplier.
+    pub note: Option<String>,
+    /// The corrected invoice, once it arrived.
+    pub resubmitted_document_id: Option<i64>,
+    /// The day the corrected invoice arrived: the clock runs again.
+    pub resubmitted_on: Option<NaiveDate>,
+}
+
+/// An invoice response issued to the supplier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IssuedResponse {
+    /// The response document (an ApplicationResponse in the archive).
+    pub response_document_id: i64,
+    /// UNCL 4343 status code: AB, IP, UQ, CA, RE, AP, PD.
+    pub status_code: String,
+    /// When.
+    pub issued_at: DateTime<Utc>,
+}
+
+/// An invoice with where it stands in the workflow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoiceCase {
+    /// The invoice.
+    pub document: DocumentRecord,
+    /// Its state.
+    pub state: InvoiceState,
+    /// The first invoice of its chain of corrected resubmissions (itself when it corrects none).
+    pub chain_root_id: i64,
+    /// The returned invoice this one corrects.
+    pub corrects_document_id: Option<i64>,
+    /// The corrected invoice that replaced this one.
+    pub superseded_by_document_id: Option<i64>,
+    /// Who recorded the inspection.
+    pub inspector_id: Option<i64>,
+    /// The inspection (検収・検査) date.
+    pub inspected_on: Option<NaiveDate>,
+    /// Who approved.
+    pub approver_id: Option<i64>,
+    /// When payment was ordered.
+    pub payment_ordered_at: Option<DateTime<Utc>>,
+    /// The planned payment date given with the order.
+    pub payment_date: Option<NaiveDate>,
+    /// The day it was paid.
+    pub paid_on: Option<NaiveDate>,
+}
+
+/// One audit-log entry.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditEntry {
+    /// Id within the tenant, increasing.
+    pub id: i64,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who.
+    pub actor_id: i64,
+    /// In which role.
+    pub actor_role: String,
+    /// The invoice acted on.
+    pub document_id: i64,
+    /// What was done.
+    pub action: String,
+    /// State before.
+    pub before_state: String,
+    /// State after.
+    pub after_state: String,
+    /// What was given with the action.
+    pub detail: serde_json::Value,
+}
+
+/// Per-city workflow settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkflowSettings {
+    /// Whether the inspector of an invoice may not approve it (職務分掌).
+    pub separate_approver: bool,
+    /// The contract kind assumed when no terms are recorded.
+    pub default_contract_kind: ContractKind,
+}
+
+impl Default for WorkflowSettings {
+    fn default() -> Self {
+        WorkflowSettings {
+            separate_approver: true,
+            default_contract_kind: ContractKind::Goods,
+        }
+    }
+}
+
+/// Contract terms for a supplier, or for one order of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SupplierTerms {
+    /// The supplier organisation.
+    pub supplier_org_id: i64,
+    /// The order they apply to; `None` for every invoice of the supplier.
+    pub order_number: Option<String>,
+    /// Goods/services or works.
+    pub contract_kind: ContractKind,
+    /// The periods.
+    pub terms: PaymentTerms,
+}
+
+/// Which invoices to list.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    /// Only this supplier organisation's invoices.
+    pub supplier_org_id: Option<i64>,
+    /// Only these states; empty for all.
+    pub states: Vec<InvoiceState>,
+    /// At most this many, newest first.
+    pub limit: i64,
+}
+
+/// What a transition changes besides the state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaseChange {
+    /// Nothing else.
+    StateOnly,
+    /// The inspection was completed on this day.
+    Inspected {
+        /// The 検収 date.
+        on: NaiveDate,
+    },
+    /// The invoice goes back to the supplier.
+    Returned {
+        /// The day of the notice (Japan time).
+        on: NaiveDate,
+        /// Why.
+        reasons: Vec<ReturnReason>,
+        /// Free text.
+        note: Option<String>,
+    },
+    /// Approved with this checklist.
+    Approved(ApprovalChecklist),
+    /// Payment ordered for this date.
+    PaymentOrdered {
+        /// Planned payment date.
+        payment_date: NaiveDate,
+    },
+    /// Paid on this day.
+    Paid {
+        /// The payment day.
+        on: NaiveDate,
+    },
+}
+
+/// A lifecycle transition of an invoice, written with the invoice response it produces.
+#[derive(Debug, Clone)]
+pub struct NewTransition {
+    /// The invoice.
+    pub invoice_document_id: i64,
+    /// The state the caller saw; the transition is refused if it changed meanwhile.
+    pub expected: InvoiceState,
+    /// The state after.
+    pub next: InvoiceState,
+    /// What is done.
+    pub action: Action,
+    /// Who does it.
+    pub actor_id: i64,
+    /// In which role.
+    pub actor_role: Role,
+    /// What else changes.
+    pub change: CaseChange,
+    /// What the audit log keeps of the request.
+    pub detail: serde_json::Value,
+    /// The status code of the response archived with it.
+    pub response_status_code: String,
+}
+
+/// What the writer does with a submission besides archiving it.
+#[derive(Debug, Clone)]
+pub enum WorkflowStep {
+    /// The submission is the response to this transition of an invoice.
+    Respond(Box<NewTransition>),
+    /// The submission is a supplier's corrected invoice for this returned one.
+    Corrects {
+        /// The returned invoice.
+        returned_document_id: i64,
+        /// The day the correction arrived (Japan time).
+        received_on: NaiveDate,
+    },
+}
+
+const CASE_COLUMNS: &str = "c.state AS case_state, c.chain_root_id, c.corrects_document_id, c.superseded_by_document_id, \
+     c.inspector_id, c.inspected_on, c.approver_id, c.payment_ordered_at, c.payment_date, c.paid_on";
+
+fn date(raw: Option<String>) -> Result<Option<NaiveDate>, StoreError> {
+    raw.map(|raw| {
+        NaiveDate::parse_from_str(&raw, "%Y-%m-%d")
+            .map_err(|e| StoreError::Corrupt(format!("date {raw:?}: {e}")))
+    })
+    .transpose()
+}
+
+fn day(on: NaiveDate) -> String {
+    on.format("%Y-%m-%d").to_string()
+}
+
+fn contract_kind(raw: &str) -> Result<ContractKind, StoreError> {
+    match raw {
+        "goods" => Ok(ContractKind::Goods),
+        "works" => Ok(ContractKind::Works),
+        other => Err(StoreError::Corrupt(format!("contract kind {other:?}"))),
+    }
+}
+
+fn contract_kind_str(kind: ContractKind) -> &'static str {
+    match kind {
+        ContractKind::Goods => "goods",
+        ContractKind::Works => "works",
+    }
+}
+
+fn case_from_row(row: &AnyRow) -> Result<InvoiceCase, StoreError> {
+    let document = DocumentRecord::from_row(row)?;
+    let stored: Option<String> = row.try_get("case_state")?;
+    let state = match stored {
+        Some(state) => state.parse().map_err(StoreError::Corrupt)?,
+        None => match document.status {
+            cie_domain::DocumentStatus::Rejected => InvoiceState::Rejected,
+            cie_domain::DocumentStatus::Received => InvoiceState::Received,
+        },
+    };
+    let chain_root_id: Option<i64> = row.try_get("chain_root_id")?;
+    let ordered_at: Option<String> = row.try_get("payment_ordered_at")?;
+    Ok(InvoiceCase {
+        state,
+        chain_root_id: chain_root_id.unwrap_or(document.id),
+        corrects_document_id: row.try_get("corrects_document_id")?,
+        superseded_by_document_id: row.try_get("superseded_by_document_id")?,
+        inspector_id: row.try_get("inspector_id")?,
+        inspected_on: date(row.try_get("inspected_on")?)?,
+        approver_id: row.try_get("approver_id")?,
+        payment_ordered_at: ordered_at.as_deref().map(parse_timestamp).transpose()?,
+        payment_date: date(row.try_get("payment_date")?)?,
+        paid_on: date(row.try_get("paid_on")?)?,
+        document,
+    })
+}
+
+fn return_from_row(row: &AnyRow) -> Result<InvoiceReturn, StoreError> {
+    let reasons: String = row.try_get("reasons_json")?;
+    Ok(InvoiceReturn {
+        id: row.try_get("id")?,
+        document_id: row.try_get("document_id")?,
+        returned_at: parse_timestamp(&row.try_get::<String, _>("returned_at")?)?,
+        returned_on: date(Some(row.try_get("returned_on")?))?
+            .ok_or_else(|| StoreError::Corrupt("return without a day".into()))?,
+        actor_id: row.try_get("actor_id")?,
+        reasons: serde_json::from_str(&reasons)
+            .map_err(|e| StoreError::Corrupt(format!("return reasons: {e}")))?,
+        note: row.try_get("note")?,
+        resubmitted_document_id: row.try_get("resubmitted_document_id")?,
+        resubmitted_on: date(row.try_get("resubmitted_on")?)?,
+    })
+}
+
+impl Store {
+    /// The invoice `document_id` with its workflow state; with `supplier_org_id`, only if it is that
+    /// organisation's.
+    pub async fn invoice_case(
+        &self,
+        tenant: &TenantId,
+        document_id: i64,
+        supplier_org_id: Option<i64>,
+    ) -> Result<InvoiceCase, StoreError> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {DOCUMENT_COLUMNS_OF_D}, {CASE_COLUMNS}
+             FROM documents d LEFT JOIN invoice_cases c ON c.tenant_id = d.tenant_id AND c.document_id = d.id
+             WHERE d.tenant_id = $1 AND d.id = $2 AND d.kind = $3 AND d.direction = 'inbound'
+               AND ($4 IS NULL OR d.supplier_org_id = $4)"
+        )))
+        .bind(tenant.as_str())
+        .bind(document_id)
+        .bind(DocumentKind::Invoice.as_str())
+        .bind(supplier_org_id)
+        .fetch_optional(self.read())
+        .await?
+        .ok_or(StoreError::NotFound { what: "invoice" })?;
+        case_from_row(&row)
+    }
+
+    /// Received invoices of `tenant` with their workflow state, newest first.
+    pub async fn invoice_cases(
+        &self,
+        tenant: &TenantId,
+        filter: &CaseFilter,
+    ) -> Result<Vec<InvoiceCase>, StoreError> {
+        let states = if filter.states.is_empty() {
+            InvoiceState::ALL.to_vec()
+        } else {
+            filter.states.clone()
+        };
+        let placeholders: Vec<String> = (0..states.len()).map(|i| format!("${}", i + 4)).collect();
+        let sql = format!(
+            "SELECT {DOCUMENT_COLUMNS_OF_D}, {CASE_COLUMNS}
+             FROM documents d LEFT JOIN invoice_cases c ON c.tenant_id = d.tenant_id AND c.document_id = d.id
+             WHERE d.tenant_id = $1 AND d.kind = $2 AND d.direction = 'inbound'
+               AND ($3 IS NULL OR d.supplier_org_id = $3)
+               AND COALESCE(c.state, d.status) IN ({})
+             ORDER BY d.id DESC LIMIT {}",
+            placeholders.join(", "),
+            filter.limit.clamp(1, 10_000)
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql))
+            .bind(tenant.as_str())
+            .bind(DocumentKind::Invoice.as_str())
+            .bind(filter.supplier_org_id);
+        for state in &states {
+            query = query.bind(state.as_str());
+        }
+        let rows = query.fetch_all(self.read()).await?;
+        rows.iter().map(case_from_row).collect()
+    }
+
+    /// The returns of the chains rooted at `chain_root_ids`, oldest first.
+    pub async fn invoice_returns(
+        &self,
+        tenant: &TenantId,
+        chain_root_ids: &[i64],
+    ) -> Result<Vec<(i64, InvoiceReturn)>, StoreError> {
+        let mut returns = Vec::new();
+        for chunk in chain_root_ids.chunks(500) {
+            let placeholders: Vec<String> =
+                (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql = format!(
+                "SELECT id, chain_root_id, document_id, returned_at, returned_on, actor_id, reasons_json, note,
+                     resubmitted_document_id, resubmitted_on
+                 FROM invoice_returns WHERE tenant_id = $1 AND chain_root_id IN ({}) ORDER BY id",
+                placeholders.join(", ")
+            );
+            let mut query = sqlx::query(AssertSqlSafe(sql)).bind(tenant.as_str());
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            for row in query.fetch_all(self.read()).await? {
+                returns.push((row.try_get("chain_root_id")?, return_from_row(&row)?));
+            }
+        }
+        Ok(returns)
+    }
+
+    /// The approval of invoice `document_id`, if approved.
+    pub async fn approval(
+        &self,
+        tenant: &TenantId,
+        document_id: i64,
+    ) -> Result<Option<Approval>, StoreError> {
+        let row = sqlx::query(
+            "SELECT approver_id, approved_at, rightful_creditor, amount_correct, performance_confirmed, debt_fixed,
+                 fiscal_year, budget_item, commitment_number, payment_method, payment_date, note
+             FROM invoice_approvals WHERE tenant_id = $1 AND document_id = $2",
+        )
+        .bind(tenant.as_str())
+        .bind(document_id)
+        .fetch_optional(self.read())
+        .await?;
+        row.map(|row| {
+            Ok(Approval {
+                approver_id: row.try_get("approver_id")?,
+                approved_at: parse_timestamp(&row.try_get::<String, _>("approved_at")?)?,
+                checklist: ApprovalChecklist {
+                    rightful_creditor: row.try_get::<i64, _>("rightful_creditor")? != 0,
+                    amount_correct: row.try_get::<i64, _>("amount_correct")? != 0,
+                    performance_confirmed: row.try_get::<i64, _>("performance_confirmed")? != 0,
+                    debt_fixed: row.try_get::<i64, _>("debt_fixed")? != 0,
+                    fiscal_year: row.try_get("fiscal_year")?,
+                    budget_item: row.try_get("budget_item")?,
+                    commitment_number: row.try_get("commitment_number")?,
+                    payment_method: row.try_get("payment_method")?,
+                    payment_date: date(Some(row.try_get("payment_date")?))?
+                        .ok_or_else(|| StoreError::Corrupt("approval without a date".into()))?,
+                    note: row.try_get("note")?,
+                },
+            })
+        })
+        .transpose()
+    }
+
+    /// The invoice responses issued for invoice `document_id`, oldest first.
+    pub async fn invoice_responses(
+        &self,
+        tenant: &TenantId,
+        document_id: i64,
+    ) -> Result<Vec<IssuedResponse>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT response_document_id, status_code, issued_at FROM invoice_responses
+             WHERE tenant_id = $1 AND invoice_document_id = $2 ORDER BY response_document_id",
+        )
+        .bind(tenant.as_str())
+        .bind(document_id)
+        .fetch_all(self.read())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(IssuedResponse {
+                    response_document_id: row.try_get("response_document_id")?,
+                    status_code: row.try_get("status_code")?,
+                    issued_at: parse_timestamp(&row.try_get::<String, _>("issued_at")?)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The audit trail of invoice `document_id` (or of the whole tenant), oldest first.
+    pub async fn audit_log(
+        &self,
+        tenant: &TenantId,
+        document_id: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT id, at, actor_id, actor_role, document_id, action, before_state, after_state, detail_json
+             FROM audit_log WHERE tenant_id = $1 AND ($2 IS NULL OR document_id = $2) ORDER BY id LIMIT {}",
+            limit.clamp(1, 10_000)
+        )))
+        .bind(tenant.as_str())
+        .bind(document_id)
+        .fetch_all(self.read())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let detail: String = row.try_get("detail_json")?;
+                Ok(AuditEntry {
+                    id: row.try_get("id")?,
+                    at: parse_timestamp(&row.try_get::<String, _>("at")?)?,
+                    actor_id: row.try_get("actor_id")?,
+                    actor_role: row.try_get("actor_role")?,
+                    document_id: row.try_get("document_id")?,
+                    action: row.try_get("action")?,
+                    before_state: row.try_get("before_state")?,
+                    after_state: row.try_get("after_state")?,
+                    detail: serde_json::from_str(&detail)
+                        .map_err(|e| StoreError::Corrupt(format!("audit detail: {e}")))?,
+                })
+            })
+            .collect()
+    }
+
+    /// A returned invoice of this supplier whose number is one of `numbers`: the one a new invoice corrects.
+    pub async fn returned_invoice(
+        &self,
+        tenant: &TenantId,
+        supplier_key: &str,
+        numbers: &[&str],
+    ) -> Result<Option<i64>, StoreError> {
+        if numbers.is_empty() {
+            return Ok(None);
+        }
+        let placeholders: Vec<String> = (0..numbers.len()).map(|i| format!("${}", i + 4)).collect();
+        let sql = format!(
+            "SELECT d.id FROM documents d JOIN invoice_cases c ON c.tenant_id = d.tenant_id AND c.document_id = d.id
+             WHERE d.tenant_id = $1 AND d.supplier_key = $2 AND d.kind = $3 AND c.state = 'returned'
+               AND d.number IN ({}) ORDER BY d.id DESC LIMIT 1",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query_scalar(AssertSqlSafe(sql))
+            .bind(tenant.as_str())
+            .bind(supplier_key)
+            .bind(DocumentKind::Invoice.as_str());
+        for number in numbers {
+            query = query.bind(*number);
+        }
+        Ok(query.fetch_optional(self.read()).await?)
+    }
+
+    /// The city's workflow settings (defaults until set).
+    pub async fn workflow_settings(
+        &self,
+        tenant: &TenantId,
+    ) -> Result<WorkflowSettings, StoreError> {
+        let row: Option<(i64, String)> = sqlx::query_as(
+            "SELECT separate_approver, default_contract_kind FROM workflow_settings WHERE tenant_id = $1",
+        )
+        .bind(tenant.as_str())
+        .fetch_optional(self.read())
+        .await?;
+        match row {
+            None => Ok(WorkflowSettings::default()),
+            Some((separate, kind)) => Ok(WorkflowSettings {
+                separate_approver: separate != 0,
+                default_contract_kind: contract_kind(&kind)?,
+            }),
+        }
+    }
+
+    /// Replaces the city's workflow settings.
+    pub async fn set_workflow_settings(
+        &self,
+        tenant: &TenantId,
+        settings: WorkflowSettings,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO workflow_settings (tenant_id, separate_approver, default_contract_kind, updated_at)
+             VALUES ($1, $2, $3, $4)
+             ON CONFLICT (tenant_id) DO UPDATE SET separate_approver = excluded.separate_approver,
+                 default_contract_kind = excluded.default_contract_kind, updated_at = excluded.updated_at",
+        )
+        .bind(tenant.as_str())
+        .bind(i64::from(settings.separate_approver))
+        .bind(contract_kind_str(settings.default_contract_kind))
+        .bind(timestamp(at))
+        .execute(self.write())
+        .await?;
+        Ok(())
+    }
+
+    /// Records (or replaces) contract terms for a supplier or one of its orders.
+    pub async fn set_supplier_terms(
+        &self,
+        tenant: &TenantId,
+        terms: &SupplierTerms,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO payment_terms (tenant_id, supplier_org_id, order_number, contract_kind, inspection_days,
+                 payment_days, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (tenant_id, supplier_org_id, order_number) DO UPDATE SET
+                 contract_kind = excluded.contract_kind, inspection_days = excluded.inspection_days,
+                 payment_days = excluded.payment_days, updated_at = excluded.updated_at",
+        )
+        .bind(tenant.as_str())
+        .bind(terms.supplier_org_id)
+        .bind(terms.order_number.as_deref().unwrap_or(""))
+        .bind(contract_kind_str(terms.contract_kind))
+        .bind(terms.terms.inspection_days)
+        .bind(terms.terms.payment_days)
+        .bind(timestamp(at))
+        .execute(self.write())
+        .await
+        .map_err(|e| {
+            if let sqlx::Error::Database(db) = &e
+                && db.is_foreign_key_violation()
+            {
+                return StoreError::NotFound {
+                    what: "supplier organisation",
+                };
+            }
+            StoreError::Database(e)
+        })?;
+        Ok(())
+    }
+
+    /// The contract terms recorded for a supplier (its own and its orders').
+    pub async fn supplier_terms(
+        &self,
+        tenant: &TenantId,
+        supplier_org_id: i64,
+    ) -> Result<Vec<SupplierTerms>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT supplier_org_id, order_number, contract_kind, inspection_days, payment_days
+             FROM payment_terms WHERE tenant_id = $1 AND supplier_org_id = $2 ORDER BY order_number",
+        )
+        .bind(tenant.as_str())
+        .bind(supplier_org_id)
+        .fetch_all(self.read())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let order: String = row.try_get("order_number")?;
+                Ok(SupplierTerms {
+                    supplier_org_id: row.try_get("supplier_org_id")?,
+                    order_number: Some(order).filter(|o| !o.is_empty()),
+                    contract_kind: contract_kind(&row.try_get::<String, _>("contract_kind")?)?,
+                    terms: PaymentTerms {
+                        inspection_days: row.try_get("inspection_days")?,
+                        payment_days: row.try_get("payment_days")?,
+                    },
+                })
+            })
+            .collect()
+    }
+}
+
+/// Where the invoice stands now, on the writer's connection.
+pub(crate) async fn current_state(
+    conn: &mut AnyConnection,
+    tenant: &str,
+    document_id: i64,
+) -> Result<Option<(InvoiceState, i64, bool)>, StoreError> {
+    let row: Option<(String, Option<String>, Option<i64>)> = sqlx::query_as(
+        "SELECT d.status, c.state, c.chain_root_id
+         FROM documents d LEFT JOIN invoice_cases c ON c.tenant_id = d.tenant_id AND c.document_id = d.id
+         WHERE d.tenant_id = $1 AND d.id = $2",
+    )
+    .bind(tenant)
+    .bind(document_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((status, state, root)) = row else {
+        return Ok(None);
+    };
+    let has_row = state.is_some();
+    let state = state.unwrap_or(status);
+    let state = state.parse().map_err(StoreError::Corrupt)?;
+    Ok(Some((state, root.unwrap_or(document_id), has_row)))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn audit(
+    conn: &mut AnyConnection,
+    tenant: &str,
+    at: &str,
+    actor_id: i64,
+    actor_role: Role,
+    document_id: i64,
+    action: Action,
+    before: InvoiceState,
+    after: InvoiceState,
+    detail: &serde_json::Value,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO audit_log (tenant_id, at, actor_id, actor_role, document_id, action, before_state,
+             after_state, detail_json)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(tenant)
+    .bind(at)
+    .bind(actor_id)
+    .bind(actor_role.as_str())
+    .bind(document_id)
+    .bind(action.as_str())
+    .bind(before.as_str())
+    .bind(after.as_str())
+    .bind(detail.to_string())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Applies `transition` (already checked against the current state) and links its response document.
+pub(crate) async fn apply_transition(
+    conn: &mut AnyConnection,
+    tenant: &str,
+    transition: &NewTransition,
+    chain_root_id: i64,
+    has_row: bool,
+    response_document_id: i64,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let at_text = timestamp(at);
+    let invoice = transition.invoice_document_id;
+    if !has_row {
+        sqlx::query(
+            "INSERT INTO invoice_cases (tenant_id, document_id, state, chain_root_id, updated_at)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(tenant)
+        .bind(invoice)
+        .bind(transition.expected.as_str())
+        .bind(chain_root_id)
+        .bind(&at_text)
+        .execute(&mut *conn)
+        .await?;
+    }
+    let update = sqlx::query(
+        "UPDATE invoice_cases SET state = $3, updated_at = $4 WHERE tenant_id = $1 AND document_id = $2",
+    )
+    .bind(tenant)
+    .bind(invoice)
+    .bind(transition.next.as_str())
+    .bind(&at_text);
+    update.execute(&mut *conn).await?;
+    let detail = match &transition.change {
+        CaseChange::StateOnly | CaseChange::Returned { .. } => None,
+        CaseChange::Inspected { on } => Some(
+            sqlx::query(
+                "UPDATE invoice_cases SET inspector_id = $3, inspected_on = $4
+                 WHERE tenant_id = $1 AND document_id = $2",
+            )
+            .bind(tenant)
+            .bind(invoice)
+            .bind(transition.actor_id)
+            .bind(day(*on)),
+        ),
+        CaseChange::Approved(checklist) => Some(
+            sqlx::query(
+                "UPDATE invoice_cases SET approver_id = $3, approved_at = $4, payment_date = $5
+                 WHERE tenant_id = $1 AND document_id = $2",
+            )
+            .bind(tenant)
+            .bind(invoice)
+            .bind(transition.actor_id)
+            .bind(at_text.clone())
+            .bind(day(checklist.payment_date)),
+        ),
+        CaseChange::PaymentOrdered { payment_date } => Some(
+            sqlx::query(
+                "UPDATE invoice_cases SET payment_ordered_at = $3, payment_date = $4
+                 WHERE tenant_id = $1 AND document_id = $2",
+            )
+            .bind(tenant)
+            .bind(invoice)
+            .bind(at_text.clone())
+            .bind(day(*payment_date)),
+        ),
+        CaseChange::Paid { on } => Some(
+            sqlx::query(
+                "UPDATE invoice_cases SET paid_on = $3 WHERE tenant_id = $1 AND document_id = $2",
+            )
+            .bind(tenant)
+            .bind(invoice)
+            .bind(day(*on)),
+        ),
+    };
+    if let Some(detail) = detail {
+        detail.execute(&mut *conn).await?;
+    }
+
+    match &transition.change {
+        CaseChange::Returned { on, reasons, note } => {
+            let reasons_json = serde_json::to_string(reasons)
+                .map_err(|e| StoreError::Corrupt(format!("return reasons: {e}")))?;
+            sqlx::query(
+                "INSERT INTO invoice_returns (tenant_id, chain_root_id, document_id, returned_at, returned_on,
+                     actor_id, reasons_json, note)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(tenant)
+            .bind(chain_root_id)
+            .bind(invoice)
+            .bind(&at_text)
+            .bind(day(*on))
+            .bind(transition.actor_id)
+            .bind(reasons_json)
+            .bind(note.as_deref())
+            .execute(&mut *conn)
+            .await?;
+        }
+        CaseChange::Approved(checklist) => {
+            sqlx::query(
+                "INSERT INTO invoice_approvals (tenant_id, document_id, approver_id, approved_at, rightful_creditor,
+                     amount_correct, performance_confirmed, debt_fixed, fiscal_year, budget_item,
+                     commitment_number, payment_method, payment_date, note)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            )
+            .bind(tenant)
+            .bind(invoice)
+            .bind(transition.actor_id)
+            .bind(&at_text)
+            .bind(i64::from(checklist.rightful_creditor))
+            .bind(i64::from(checklist.amount_correct))
+            .bind(i64::from(checklist.performance_confirmed))
+            .bind(i64::from(checklist.debt_fixed))
+            .bind(checklist.fiscal_year)
+            .bind(&checklist.budget_item)
+            .bind(&checklist.commitment_number)
+            .bind(&checklist.payment_method)
+            .bind(day(checklist.payment_date))
+            .bind(checklist.note.as_deref())
+            .execute(&mut *conn)
+            .await?;
+        }
+        _ => {}
+    }
+    audit(
+        conn,
+        tenant,
+        &at_text,
+        transition.actor_id,
+        transition.actor_role,
+        invoice,
+        transition.action,
+        transition.expected,
+        transition.next,
+        &transition.detail,
+    )
+    .await?;
+    sqlx::query(
+        "INSERT INTO invoice_responses (tenant_id, response_document_id, invoice_document_id, status_code, issued_at)
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(tenant)
+    .bind(response_document_id)
+    .bind(invoice)
+    .bind(&transition.response_status_code)
+    .bind(&at_text)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Links a corrected invoice to the returned one it replaces: the returned one becomes superseded, the new
+/// one joins its chain, and the open return records when the correction arrived.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn link_correction(
+    conn: &mut AnyConnection,
+    tenant: &str,
+    returned_document_id: i64,
+    corrected_document_id: i64,
+    received_on: NaiveDate,
+    actor_id: i64,
+    at: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let Some((state, chain_root_id, _)) =
+        current_state(&mut *conn, tenant, returned_document_id).await?
+    else {
+        return Ok(false);
+    };
+    if state != InvoiceState::Returned {
+        return Ok(false);
+    }
+    let at_text = timestamp(at);
+    sqlx::query(
+        "UPDATE invoice_cases SET state = 'superseded', superseded_by_document_id = $3, updated_at = $4
+         WHERE tenant_id = $1 AND document_id = $2",
+    )
+    .bind(tenant)
+    .bind(returned_document_id)
+    .bind(corrected_document_id)
+    .bind(&at_text)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO invoice_cases (tenant_id, document_id, state, chain_root_id, corrects_document_id, updated_at)
+         VALUES ($1, $2, 'received', $3, $4, $5)",
+    )
+    .bind(tenant)
+    .bind(corrected_document_id)
+    .bind(chain_root_id)
+    .bind(returned_document_id)
+    .bind(&at_text)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE invoice_returns SET resubmitted_document_id = $3, resubmitted_on = $4
+         WHERE tenant_id = $1 AND chain_root_id = $2 AND resubmitted_document_id IS NULL",
+    )
+    .bind(tenant)
+    .bind(chain_root_id)
+    .bind(corrected_document_id)
+    .bind(day(received_on))
+    .execute(&mut *conn)
+    .await?;
+    audit(
+        conn,
+        tenant,
+        &at_text,
+        actor_id,
+        Role::Supplier,
+        returned_document_id,
+        Action::Supersede,
+        InvoiceState::Returned,
+        InvoiceState::Superseded,
+        &serde_json::json!({ "corrected_document_id": corrected_document_id }),
+    )
+    .await?;
+    Ok(true)
+}
