@@ -172,3 +172,111 @@ async fn documents_are_received_whatever_prefixes_the_sender_uses(
     let b: Value = b.json().await.unwrap();
     assert_eq!(a["summary"], b["summary"]);
 }
+
+#[rstest]
+#[tokio::test]
+async fn documents_sent_at_once_are_archived_in_one_intact_chain_with_the_right_versions(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let city = app.city("city-a").await;
+    let template = String::from_utf8(fixture("jp-pint/jp-pint-example.xml")).unwrap();
+    let numbered = |number: &str, note: &str| {
+        template
+            .replacen(
+                "<cbc:ID>156</cbc:ID>",
+                &format!("<cbc:ID>{number}</cbc:ID>"),
+                1,
+            )
+            .replacen("Ordered at trade show", note, 1)
+            .into_bytes()
+    };
+    // 40 distinct invoices, two more versions of number C-1, a copy of C-2's bytes, a variant of C-3's
+    // number and four refusals, all at once: batches form in the archive writer.
+    let mut bodies: Vec<(String, Vec<u8>)> = (0..40)
+        .map(|i| (format!("C-{i}"), numbered(&format!("C-{i}"), "n")))
+        .collect();
+    bodies.push(("C-1 v".into(), numbered("C-1", "second")));
+    bodies.push(("C-1 w".into(), numbered("C-1", "third")));
+    bodies.push(("C-2 copy".into(), numbered("C-2", "n")));
+    bodies.push(("C-03".into(), numbered("C-03", "n")));
+    for i in 0..4 {
+        bodies.push((format!("junk {i}"), format!("not xml {i}").into_bytes()));
+    }
+    let sends = bodies
+        .iter()
+        .map(|(_, bytes)| app.submit(&city.supplier_a, bytes.clone()));
+    let responses = futures::future::join_all(sends).await;
+    let mut documents = Vec::new();
+    for ((label, _), response) in bodies.iter().zip(responses) {
+        let status = response.status();
+        let body: Value = response.json().await.unwrap();
+        if label.starts_with("junk") {
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{label}: {body}");
+            assert_eq!(body["code"], "not_xml");
+        } else {
+            assert!(
+                status == StatusCode::CREATED || status == StatusCode::OK,
+                "{label}: {body}"
+            );
+            documents.push((label.clone(), body));
+        }
+    }
+    let versions_of_c1: Vec<i64> = {
+        let mut v: Vec<i64> = documents
+            .iter()
+            .filter(|(_, d)| d["number"] == "C-1")
+            .map(|(_, d)| d["version"].as_i64().unwrap())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(versions_of_c1, [1, 2, 3], "each version numbered once");
+    let copies: Vec<&Value> = documents
+        .iter()
+        .filter(|(_, d)| d["number"] == "C-2")
+        .map(|(_, d)| d)
+        .collect();
+    assert_eq!(copies.len(), 2);
+    assert_eq!(
+        copies[0]["id"], copies[1]["id"],
+        "identical bytes: one document"
+    );
+
+    let search: Value = app
+        .get_json(&city.staff, "/api/v1/documents?kind=invoice&per_page=100")
+        .await;
+    assert_eq!(search["total"], 43, "40 + two versions + one variant");
+    let variant_warnings = documents
+        .iter()
+        .filter(|(_, d)| d["number"] == "C-3" || d["number"] == "C-03")
+        .filter(|(_, d)| {
+            d["validation"]["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["rule_id"] == "cie-dup-03")
+        })
+        .count();
+    assert_eq!(
+        variant_warnings, 1,
+        "the later of C-3 and C-03 names the other"
+    );
+    let rejected: Value = app
+        .get_json(&city.staff, "/api/v1/submissions?outcome=rejected")
+        .await;
+    assert_eq!(rejected["total"], 4, "{rejected}");
+    let report: Value = app
+        .post_json(
+            &city.admin,
+            "/api/v1/admin/verify-archive",
+            &serde_json::json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["intact"], true, "{report}");
+    assert_eq!(report["entries_checked"], 47, "{report}");
+    assert_eq!(report["head_seq"], 47, "{report}");
+}

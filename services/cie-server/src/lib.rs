@@ -45,6 +45,8 @@ pub struct AppState {
     pub tokens: auth::TokenKeys,
     /// A hash to verify against when a login names an unknown user.
     pub dummy_hash: String,
+    /// The cities' rules files as last read, reread when a file changes.
+    pub city_rules: Arc<validation::CityRulesCache>,
 }
 
 /// A built application, ready to serve.
@@ -97,6 +99,7 @@ impl App {
                 clock,
                 tokens,
                 dummy_hash,
+                city_rules: Arc::default(),
             },
         })
     }

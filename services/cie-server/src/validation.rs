@@ -3,6 +3,7 @@
 //! despatch advices, invoice responses), our Japanese-law rules, the city's own rules (from its rules file), and
 //! what the NTA registry says about the seller's 登録番号 on the supply date.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
@@ -152,9 +153,15 @@ pub fn city_rules_path(state: &AppState, tenant: &TenantId) -> PathBuf {
 /// The tenant's rules, from `<city_rules_dir>/<tenant>.toml`; none when the file does not exist.
 pub fn load_city_rules(state: &AppState, tenant: &TenantId) -> Result<Option<CityRules>, Error> {
     let path = city_rules_path(state, tenant);
+    let stamp = std::fs::metadata(&path)
+        .ok()
+        .map(|meta| (meta.modified().ok(), meta.len()));
+    if let Some(rules) = state.city_rules.get(&path, stamp) {
+        return Ok(rules);
+    }
     let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Ok(text) => Some(text),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
         Err(error) => {
             return Err(Error::Internal(anyhow::anyhow!(
                 "reading {}: {error}",
@@ -162,12 +169,45 @@ pub fn load_city_rules(state: &AppState, tenant: &TenantId) -> Result<Option<Cit
             )));
         }
     };
-    let rules: CityRules = toml::from_str(&text)
-        .map_err(|e| Error::Internal(anyhow::anyhow!("city rules {}: {e}", path.display())))?;
-    rules
-        .check()
-        .map_err(|e| Error::Internal(anyhow::anyhow!("city rules {}: {e}", path.display())))?;
-    Ok(Some(rules))
+    let rules = match text {
+        None => None,
+        Some(text) => {
+            let rules: CityRules = toml::from_str(&text).map_err(|e| {
+                Error::Internal(anyhow::anyhow!("city rules {}: {e}", path.display()))
+            })?;
+            rules.check().map_err(|e| {
+                Error::Internal(anyhow::anyhow!("city rules {}: {e}", path.display()))
+            })?;
+            Some(rules)
+        }
+    };
+    state.city_rules.put(path, stamp, rules.clone());
+    Ok(rules)
+}
+
+/// The cities' rules as last read from their files, keyed by path and checked against the file's
+/// modification time and size, so a file is read and parsed again only after it changed.
+#[derive(Default)]
+pub struct CityRulesCache {
+    entries: std::sync::Mutex<HashMap<PathBuf, (FileStamp, Option<CityRules>)>>,
+}
+
+type FileStamp = Option<(Option<std::time::SystemTime>, u64)>;
+
+impl CityRulesCache {
+    fn get(&self, path: &PathBuf, stamp: FileStamp) -> Option<Option<CityRules>> {
+        let entries = self.entries.lock().ok()?;
+        entries
+            .get(path)
+            .filter(|(cached, _)| *cached == stamp)
+            .map(|(_, rules)| rules.clone())
+    }
+
+    fn put(&self, path: PathBuf, stamp: FileStamp, rules: Option<CityRules>) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.insert(path, (stamp, rules));
+        }
+    }
 }
 
 /// Runs every rule set for a document received by `tenant` from `org`, consulting the registry.

@@ -3,6 +3,7 @@
 //! [`Backend`] matches. Every method takes the tenant first: nothing crosses between cities.
 
 mod archive;
+mod batch;
 mod chain;
 mod connect;
 mod directory;

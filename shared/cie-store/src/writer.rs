@@ -1,6 +1,8 @@
 //! The archive writer: one task that appends submissions to the per-tenant hash chains. Submissions that
-//! arrive together are committed in one transaction (group commit), each inside its own savepoint so one
-//! failure cannot take the others down. A submission is answered only after its transaction committed.
+//! arrive together are committed in one transaction (group commit): independent ones with a fixed number of
+//! statements (`batch`), the others one after another. If the batch transaction fails, each submission is
+//! retried alone inside a savepoint, so one failure cannot take the others down. A submission is answered
+//! only after its transaction committed.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -10,6 +12,7 @@ use sqlx::{AnyConnection, AnyPool, Connection};
 use tokio::sync::{mpsc, oneshot};
 use tracing::{debug, error, warn};
 
+use crate::batch;
 use crate::chain::{ChainFields, content_sha256};
 use crate::directory::timestamp;
 use crate::documents::{DocumentRecord, document_by_id, prior_documents};
@@ -169,9 +172,9 @@ async fn run(
     }
 }
 
-struct Head {
-    seq: i64,
-    hash: String,
+pub(crate) struct Head {
+    pub(crate) seq: i64,
+    pub(crate) hash: String,
 }
 
 /// How a batch is written: all submissions straight into one transaction (fast: no savepoints), or one
@@ -261,6 +264,24 @@ async fn commit_batch(
 
     let mut results = Vec::with_capacity(submissions.len());
     let mut touched: BTreeMap<String, ()> = BTreeMap::new();
+    if mode == Mode::Together && submissions.len() > 1 {
+        let shas: Vec<String> = submissions
+            .iter()
+            .map(|s| content_sha256(&s.content))
+            .collect();
+        if batch::independent(submissions, &shas, &heads) {
+            let outcomes = batch::append_together(&mut tx, &mut heads, submissions, &shas).await?;
+            for (submission, outcome) in submissions.iter().zip(outcomes) {
+                if archived(&outcome) {
+                    touched.insert(submission.tenant.to_string(), ());
+                }
+                results.push(Ok(outcome));
+            }
+            update_heads(&mut tx, &heads, &touched).await?;
+            tx.commit().await?;
+            return Ok(results);
+        }
+    }
     for submission in submissions {
         let Some(head) = heads.get_mut(submission.tenant.as_str()) else {
             results.push(Err(StoreError::UnknownTenant(
@@ -304,17 +325,26 @@ async fn commit_batch(
             }
         }
     }
+    update_heads(&mut tx, &heads, &touched).await?;
+    tx.commit().await?;
+    Ok(results)
+}
+
+async fn update_heads(
+    conn: &mut AnyConnection,
+    heads: &HashMap<String, Head>,
+    touched: &BTreeMap<String, ()>,
+) -> Result<(), StoreError> {
     for tenant in touched.keys() {
         let head = &heads[tenant.as_str()];
         sqlx::query("UPDATE archive_heads SET last_seq = $1, last_hash = $2 WHERE tenant_id = $3")
             .bind(head.seq)
             .bind(&head.hash)
             .bind(tenant.as_str())
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
     }
-    tx.commit().await?;
-    Ok(results)
+    Ok(())
 }
 
 fn archived(outcome: &SubmissionOutcome) -> bool {

@@ -1,0 +1,442 @@
+//! The archive writer's fast path: a batch of independent submissions written with a fixed number of
+//! statements whatever its size (one look-up of earlier documents for all, one multi-row insert each for
+//! archive entries, documents and verdicts), because each round trip to the database costs more than the
+//! rows it carries. Batches whose submissions depend on each other (same number, same bytes, a workflow
+//! step) take the one-by-one path instead.
+
+use std::collections::{HashMap, HashSet};
+
+use cie_domain::{DocumentStatus, Severity};
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
+
+use crate::chain::ChainFields;
+use crate::directory::timestamp;
+use crate::documents::{DocumentRecord, PriorDocuments, document_by_id};
+use crate::error::StoreError;
+use crate::writer::{DuplicateHints, Head, NewSubmission, Parsed, SubmissionOutcome};
+
+/// Whether `submissions` can be written together on the fast path: every tenant known, no workflow step,
+/// and no two documents that would see each other as an earlier version, duplicate or variant.
+pub(crate) fn independent(
+    submissions: &[NewSubmission],
+    shas: &[String],
+    heads: &HashMap<String, Head>,
+) -> bool {
+    let mut contents = HashSet::new();
+    let mut numbers = HashSet::new();
+    let mut keys = HashSet::new();
+    for (submission, sha) in submissions.iter().zip(shas) {
+        if submission.workflow.is_some() || !heads.contains_key(submission.tenant.as_str()) {
+            return false;
+        }
+        if let Parsed::Document {
+            summary,
+            supplier_key,
+            number_key,
+            ..
+        } = &submission.parsed
+        {
+            let tenant = submission.tenant.as_str();
+            if !contents.insert((tenant, sha.as_str()))
+                || !numbers.insert((tenant, supplier_key.as_str(), summary.kind, &summary.number))
+                || number_key.as_ref().is_some_and(|key| {
+                    !keys.insert((tenant, supplier_key.as_str(), summary.kind, key.as_str()))
+                })
+            {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+fn placeholders(rows: usize, columns: usize) -> String {
+    let mut sql = String::with_capacity(rows * columns * 5);
+    for row in 0..rows {
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for column in 0..columns {
+            if column > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('$');
+            sql.push_str(&(row * columns + column + 1).to_string());
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// What the look-up said about each document submission, in one round trip.
+async fn prior_documents_of(
+    conn: &mut AnyConnection,
+    submissions: &[(usize, &NewSubmission, String)],
+) -> Result<HashMap<usize, PriorDocuments>, StoreError> {
+    const PER_ROW: usize = 9;
+    let mut selects = Vec::with_capacity(submissions.len());
+    for (row, (index, _, _)) in submissions.iter().enumerate() {
+        let p = |n: usize| format!("${}", row * PER_ROW + n);
+        let (tenant, sha, key, kind, number, number_key, date, amount, no_amount) =
+            (p(1), p(2), p(3), p(4), p(5), p(6), p(7), p(8), p(9));
+        let variant = format!(
+            "FROM documents WHERE tenant_id = {tenant} AND supplier_key = {key} AND kind = {kind}
+               AND number_key = {number_key} AND number <> {number} AND issue_date = {date}
+               AND (amount_scaled = {amount} OR (amount_scaled IS NULL AND {no_amount} = 1))
+             ORDER BY id DESC LIMIT 1"
+        );
+        selects.push(format!(
+            "SELECT CAST({index} AS BIGINT) AS idx,
+                 (SELECT id FROM documents WHERE tenant_id = {tenant} AND content_sha256 = {sha}
+                  AND supplier_key = {key} ORDER BY id LIMIT 1) AS same_content,
+                 (SELECT id FROM documents WHERE tenant_id = {tenant} AND supplier_key = {key} AND kind = {kind}
+                  AND number = {number} ORDER BY version DESC LIMIT 1) AS latest_id,
+                 (SELECT MAX(version) FROM documents WHERE tenant_id = {tenant} AND supplier_key = {key}
+                  AND kind = {kind} AND number = {number}) AS latest_version,
+                 (SELECT id FROM documents WHERE tenant_id = {tenant} AND content_sha256 = {sha}
+                  AND supplier_key <> {key} ORDER BY id LIMIT 1) AS same_content_elsewhere,
+                 (SELECT id {variant}) AS variant_id,
+                 (SELECT number {variant}) AS variant_number"
+        ));
+    }
+    let mut query = sqlx::query(AssertSqlSafe(selects.join(" UNION ALL ")));
+    for (_, submission, sha) in submissions {
+        let Parsed::Document {
+            summary,
+            supplier_key,
+            number_key,
+            ..
+        } = &submission.parsed
+        else {
+            continue;
+        };
+        let amount = summary
+            .transaction_amount()
+            .and_then(cie_domain::Amount::search_key);
+        query = query
+            .bind(submission.tenant.as_str())
+            .bind(sha.as_str())
+            .bind(supplier_key.as_str())
+            .bind(summary.kind.as_str())
+            .bind(summary.number.as_str())
+            .bind(number_key.as_deref())
+            .bind(summary.issue_date.format("%Y-%m-%d").to_string())
+            .bind(amount.unwrap_or(0))
+            .bind(i64::from(amount.is_none()));
+    }
+    let mut found = HashMap::with_capacity(submissions.len());
+    for row in query.fetch_all(&mut *conn).await? {
+        let index: i64 = row.try_get("idx")?;
+        let latest_id: Option<i64> = row.try_get("latest_id")?;
+        let latest_version: Option<i64> = row.try_get("latest_version")?;
+        let variant_id: Option<i64> = row.try_get("variant_id")?;
+        let variant_number: Option<String> = row.try_get("variant_number")?;
+        found.insert(
+            usize::try_from(index).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            PriorDocuments {
+                same_content: row.try_get("same_content")?,
+                latest: latest_id.zip(latest_version),
+                same_content_elsewhere: row.try_get("same_content_elsewhere")?,
+                number_variant: variant_id.zip(variant_number),
+            },
+        );
+    }
+    Ok(found)
+}
+
+struct Entry {
+    index: usize,
+    seq: i64,
+    prev_hash: String,
+    entry_hash: String,
+    sha: String,
+    received_at: String,
+    outcome: &'static str,
+    error_code: Option<String>,
+    error_message: Option<String>,
+}
+
+/// Writes independent `submissions` with a fixed number of statements; one outcome per submission.
+pub(crate) async fn append_together(
+    conn: &mut AnyConnection,
+    heads: &mut HashMap<String, Head>,
+    submissions: &[NewSubmission],
+    shas: &[String],
+) -> Result<Vec<SubmissionOutcome>, StoreError> {
+    let documents: Vec<(usize, &NewSubmission, String)> = submissions
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| matches!(s.parsed, Parsed::Document { .. }))
+        .map(|(i, s)| (i, s, shas[i].clone()))
+        .collect();
+    let mut priors = if documents.is_empty() {
+        HashMap::new()
+    } else {
+        prior_documents_of(&mut *conn, &documents).await?
+    };
+
+    let mut outcomes: Vec<Option<SubmissionOutcome>> = vec![None; submissions.len()];
+    let mut entries = Vec::with_capacity(submissions.len());
+    for (index, submission) in submissions.iter().enumerate() {
+        let tenant = submission.tenant.as_str();
+        if let Some(existing) = priors.get(&index).and_then(|p| p.same_content) {
+            outcomes[index] = Some(SubmissionOutcome::AlreadyStored {
+                document: Box::new(document_by_id(&mut *conn, tenant, existing).await?),
+            });
+            continue;
+        }
+        let head = heads
+            .get_mut(tenant)
+            .ok_or_else(|| StoreError::UnknownTenant(tenant.to_owned()))?;
+        let (outcome, error_code, error_message) = match &submission.parsed {
+            Parsed::Rejected { code, message } => {
+                ("rejected", Some(code.clone()), Some(message.clone()))
+            }
+            Parsed::Document { status, .. } if *status == DocumentStatus::Rejected => (
+                "rejected",
+                Some("validation_failed".to_owned()),
+                Some("the document has fatal findings".to_owned()),
+            ),
+            Parsed::Document { .. } => ("accepted", None, None),
+        };
+        let seq = head.seq + 1;
+        let received_at = timestamp(submission.received_at);
+        let entry_hash = ChainFields {
+            tenant,
+            seq,
+            prev_hash: &head.hash,
+            received_at: &received_at,
+            submitter_id: submission.submitter_id,
+            supplier_org_id: submission.supplier_org_id,
+            content_sha256: &shas[index],
+            size_bytes: submission.size_bytes,
+            truncated: submission.truncated,
+            outcome,
+            error_code: error_code.as_deref(),
+            error_message: error_message.as_deref(),
+        }
+        .entry_hash();
+        entries.push(Entry {
+            index,
+            seq,
+            prev_hash: std::mem::replace(&mut head.hash, entry_hash.clone()),
+            entry_hash,
+            sha: shas[index].clone(),
+            received_at,
+            outcome,
+            error_code,
+            error_message,
+        });
+        head.seq = seq;
+    }
+
+    if !entries.is_empty() {
+        let mut insert = sqlx::query(AssertSqlSafe(format!(
+            "INSERT INTO archive_entries (tenant_id, seq, received_at, submitter_id, supplier_org_id, content_sha256,
+                 size_bytes, truncated, outcome, error_code, error_message, prev_hash, entry_hash, content)
+             VALUES {}",
+            placeholders(entries.len(), 14)
+        )));
+        for entry in &entries {
+            let submission = &submissions[entry.index];
+            insert = insert
+                .bind(submission.tenant.as_str())
+                .bind(entry.seq)
+                .bind(entry.received_at.as_str())
+                .bind(submission.submitter_id)
+                .bind(submission.supplier_org_id)
+                .bind(entry.sha.as_str())
+                .bind(submission.size_bytes)
+                .bind(i64::from(submission.truncated))
+                .bind(entry.outcome)
+                .bind(entry.error_code.as_deref())
+                .bind(entry.error_message.as_deref())
+                .bind(entry.prev_hash.as_str())
+                .bind(entry.entry_hash.as_str())
+                .bind(submission.content.as_slice());
+        }
+        insert.execute(&mut *conn).await?;
+    }
+
+    let recorded: Vec<&Entry> = entries
+        .iter()
+        .filter(|e| matches!(submissions[e.index].parsed, Parsed::Document { .. }))
+        .collect();
+    let mut records: HashMap<usize, DocumentRecord> = HashMap::new();
+    if !recorded.is_empty() {
+        let mut insert = sqlx::query(AssertSqlSafe(format!(
+            "INSERT INTO documents (tenant_id, archive_seq, kind, profile, number, issue_date, status, supplier_org_id,
+                 supplier_key, supplier_name, supplier_registration_number, buyer_name, currency, amount_scaled,
+                 content_sha256, version, previous_version_id, possible_duplicate, received_at, submitter_id, summary_json,
+                 number_key, direction)
+             VALUES {} RETURNING id, tenant_id, archive_seq",
+            placeholders(recorded.len(), 23)
+        )));
+        for entry in &recorded {
+            let submission = &submissions[entry.index];
+            let Parsed::Document {
+                summary,
+                supplier_key,
+                status,
+                number_key,
+                ..
+            } = &submission.parsed
+            else {
+                continue;
+            };
+            let previous = priors.get(&entry.index).and_then(|p| p.latest);
+            let summary_json = serde_json::to_string(summary)
+                .map_err(|e| StoreError::Corrupt(format!("summary does not serialise: {e}")))?;
+            insert = insert
+                .bind(submission.tenant.as_str())
+                .bind(entry.seq)
+                .bind(summary.kind.as_str())
+                .bind(summary.profile.as_str())
+                .bind(summary.number.clone())
+                .bind(summary.issue_date.format("%Y-%m-%d").to_string())
+                .bind(status.as_str())
+                .bind(submission.supplier_org_id)
+                .bind(supplier_key.as_str())
+                .bind(summary.supplier.name.clone())
+                .bind(summary.supplier.registration_number.clone())
+                .bind(summary.buyer.name.clone())
+                .bind(summary.currency.clone())
+                .bind(
+                    summary
+                        .transaction_amount()
+                        .and_then(cie_domain::Amount::search_key),
+                )
+                .bind(entry.sha.as_str())
+                .bind(previous.map_or(1, |(_, version)| version + 1))
+                .bind(previous.map(|(id, _)| id))
+                .bind(i64::from(previous.is_some()))
+                .bind(entry.received_at.as_str())
+                .bind(submission.submitter_id)
+                .bind(summary_json)
+                .bind(number_key.as_deref())
+                .bind(if submission.outbound {
+                    "outbound"
+                } else {
+                    "inbound"
+                });
+        }
+        let by_entry: HashMap<(String, i64), usize> = recorded
+            .iter()
+            .map(|e| {
+                (
+                    (submissions[e.index].tenant.as_str().to_owned(), e.seq),
+                    e.index,
+                )
+            })
+            .collect();
+        for row in insert.fetch_all(&mut *conn).await? {
+            let tenant: String = row.try_get("tenant_id")?;
+            let seq: i64 = row.try_get("archive_seq")?;
+            let id: i64 = row.try_get("id")?;
+            let index = by_entry.get(&(tenant, seq)).copied().ok_or_else(|| {
+                StoreError::Corrupt("an inserted document matches no entry".into())
+            })?;
+            let submission = &submissions[index];
+            let Parsed::Document {
+                summary, status, ..
+            } = &submission.parsed
+            else {
+                continue;
+            };
+            let previous = priors.get(&index).and_then(|p| p.latest);
+            records.insert(
+                index,
+                DocumentRecord {
+                    id,
+                    tenant: submission.tenant.clone(),
+                    archive_seq: seq,
+                    status: *status,
+                    supplier_org_id: submission.supplier_org_id,
+                    version: previous.map_or(1, |(_, version)| version + 1),
+                    previous_version_id: previous.map(|(id, _)| id),
+                    possible_duplicate: previous.is_some(),
+                    content_sha256: shas[index].clone(),
+                    received_at: submission.received_at,
+                    submitter_id: submission.submitter_id,
+                    summary: (**summary).clone(),
+                    outbound: submission.outbound,
+                },
+            );
+        }
+        insert_verdicts(&mut *conn, submissions, &records).await?;
+    }
+
+    for entry in &entries {
+        let outcome = match records.remove(&entry.index) {
+            Some(record) => {
+                let prior = priors.remove(&entry.index);
+                SubmissionOutcome::Accepted {
+                    archive_seq: entry.seq,
+                    document: Box::new(record),
+                    duplicates: DuplicateHints {
+                        same_number: prior.as_ref().and_then(|p| p.latest.map(|(id, _)| id)),
+                        same_content: prior.as_ref().and_then(|p| p.same_content_elsewhere),
+                        number_variant: prior.and_then(|p| p.number_variant),
+                    },
+                }
+            }
+            None => SubmissionOutcome::Rejected {
+                archive_seq: entry.seq,
+            },
+        };
+        outcomes[entry.index] = Some(outcome);
+    }
+    outcomes
+        .into_iter()
+        .map(|o| {
+            o.ok_or_else(|| StoreError::Corrupt("a submission of the batch has no outcome".into()))
+        })
+        .collect()
+}
+
+async fn insert_verdicts(
+    conn: &mut AnyConnection,
+    submissions: &[NewSubmission],
+    records: &HashMap<usize, DocumentRecord>,
+) -> Result<(), StoreError> {
+    let mut rows = Vec::new();
+    for (index, record) in records {
+        if let Parsed::Document {
+            validation: Some(validation),
+            ..
+        } = &submissions[*index].parsed
+        {
+            rows.push((record, validation));
+        }
+    }
+    if rows.is_empty() {
+        return Ok(());
+    }
+    rows.sort_by_key(|(record, _)| record.id);
+    let count = |findings: &[cie_domain::Finding], severity: Severity| {
+        findings.iter().filter(|f| f.severity == severity).count() as i64
+    };
+    let mut insert = sqlx::query(AssertSqlSafe(format!(
+        "INSERT INTO document_validations (tenant_id, document_id, validated_at, fatal_count, error_count,
+             warning_count, rule_sets, findings_json, registry_json)
+         VALUES {}",
+        placeholders(rows.len(), 9)
+    )));
+    for (record, validation) in rows {
+        let findings_json = serde_json::to_string(&validation.findings)
+            .map_err(|e| StoreError::Corrupt(format!("findings do not serialise: {e}")))?;
+        insert = insert
+            .bind(record.tenant.as_str())
+            .bind(record.id)
+            .bind(timestamp(record.received_at))
+            .bind(count(&validation.findings, Severity::Fatal))
+            .bind(count(&validation.findings, Severity::Error))
+            .bind(count(&validation.findings, Severity::Warning))
+            .bind(validation.rule_sets.join("\n"))
+            .bind(findings_json)
+            .bind(validation.registry_json.clone());
+    }
+    insert.execute(&mut *conn).await?;
+    Ok(())
+}
