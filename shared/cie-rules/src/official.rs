@@ -13,7 +13,7 @@ use std::sync::{Arc, LazyLock, PoisonError, RwLock};
 
 use cie_domain::{Finding, Location, Severity};
 use cie_xpath::{
-    Document, Expr, NameKey, Namespaces, NodeId, NodeKind, Pattern, Prematch,
+    Document, DocumentCache, Expr, NameKey, Namespaces, NodeId, NodeKind, Pattern, Prematch,
     SCHEMATRON_UTILS_NAMESPACE, Variables,
 };
 
@@ -114,6 +114,7 @@ pub fn validate_profile(doc: &Document, profile: Profile) -> OfficialVerdict {
     let variables = Variables::new();
     let mut findings: Vec<Vec<Finding>> = vec![Vec::new(); rule_set.patterns.len()];
     let mut paths = DocumentPaths::new(doc);
+    let mut cache = DocumentCache::new(doc);
     for index in 0..doc.node_count() {
         let Some(node) = doc.node(index) else {
             break;
@@ -128,7 +129,7 @@ pub fn validate_profile(doc: &Document, profile: Profile) -> OfficialVerdict {
             .zip(candidates.iter())
             .zip(&mut findings)
         {
-            pattern.visit(doc, node, candidates, &variables, profile, findings);
+            pattern.visit(&mut cache, node, candidates, &variables, profile, findings);
         }
     }
     let findings = findings.into_iter().flatten().collect();
@@ -459,13 +460,14 @@ impl CompiledPattern {
     /// Checks an element with the first rule of the pattern whose context matches it.
     fn visit(
         &self,
-        doc: &Document,
+        cache: &mut DocumentCache<'_>,
         node: NodeId,
         candidates: &[Candidate],
         variables: &Variables,
         profile: Profile,
         findings: &mut Vec<Finding>,
     ) {
+        let doc = cache.document();
         let Some(rule) = candidates
             .iter()
             .find(|candidate| {
@@ -481,7 +483,7 @@ impl CompiledPattern {
         for assert in &rule.asserts {
             let holds = assert
                 .test
-                .effective_boolean_value(doc, node, variables)
+                .effective_boolean_value_in(cache, node, variables)
                 .unwrap_or(false);
             if !holds {
                 findings.push(finding(doc, node, assert, profile));

@@ -69,6 +69,9 @@ pub(crate) struct Path {
     /// Starts at the root of the context node's tree (`/...`).
     pub(crate) absolute: bool,
     pub(crate) steps: Vec<Step>,
+    /// For a path whose value does not depend on the focus (see `memo`): its process-wide id, under which
+    /// evaluations sharing a [`crate::DocumentCache`] keep its value.
+    pub(crate) shared: Option<u32>,
 }
 
 #[derive(Debug, Clone)]
@@ -178,6 +181,49 @@ pub(crate) struct Call {
 }
 
 impl Expr {
+    /// Whether `found` holds for the expression or any expression in it (path steps and predicates included).
+    pub(crate) fn any(&self, found: &mut dyn FnMut(&Expr) -> bool) -> bool {
+        if found(self) {
+            return true;
+        }
+        match self {
+            Expr::Literal(_) | Expr::ContextItem | Expr::Var(_) => false,
+            Expr::Sequence(items) | Expr::Union(items) => items.iter().any(|item| item.any(found)),
+            Expr::Or(a, b)
+            | Expr::And(a, b)
+            | Expr::GeneralCmp(_, a, b)
+            | Expr::ValueCmp(_, a, b)
+            | Expr::NodeCmp(_, a, b)
+            | Expr::Range(a, b)
+            | Expr::Arith(_, a, b)
+            | Expr::Intersect(a, b)
+            | Expr::Except(a, b) => a.any(found) || b.any(found),
+            Expr::Negate(a) | Expr::UnaryPlus(a) => a.any(found),
+            Expr::Cast { operand, .. } | Expr::Castable { operand, .. } => operand.any(found),
+            Expr::If {
+                condition,
+                then,
+                otherwise,
+            } => condition.any(found) || then.any(found) || otherwise.any(found),
+            Expr::For { bindings, body } => {
+                bindings.iter().any(|(_, e)| e.any(found)) || body.any(found)
+            }
+            Expr::Quantified {
+                bindings,
+                satisfies,
+                ..
+            } => bindings.iter().any(|(_, e)| e.any(found)) || satisfies.any(found),
+            Expr::Path(path) => path.steps.iter().any(|step| match step {
+                Step::Axis(axis_step) => axis_step.predicates.iter().any(|p| p.any(found)),
+                Step::Expr(expr) => expr.any(found),
+            }),
+            Expr::Filter { base, predicates } => {
+                base.any(found) || predicates.iter().any(|p| p.any(found))
+            }
+            Expr::Call(call) => call.args.iter().any(|arg| arg.any(found)),
+        }
+    }
+
     /// Whether the expression can never produce a numeric value, so a predicate made of it is a plain
     /// boolean filter (never a position test).
     pub(crate) fn is_surely_non_numeric(&self) -> bool {

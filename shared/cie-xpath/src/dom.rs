@@ -43,26 +43,28 @@ pub enum NodeKind {
     ProcessingInstruction,
 }
 
+/// A node record. Children and siblings are not linked: the children of a node are the subtrees that follow
+/// its attributes up to its `end`, each starting where the previous one ends.
 #[derive(Debug, Clone)]
 pub(crate) struct NodeData {
     pub(crate) kind: NodeKind,
     pub(crate) parent: u32,
-    pub(crate) first_child: u32,
-    pub(crate) next_sibling: u32,
     /// One past the last node of the subtree (attributes and descendants).
     pub(crate) end: u32,
-    pub(crate) attr_count: u32,
+    /// Name id of an element, attribute or processing instruction, `NONE` for other nodes.
     pub(crate) name: u32,
-    pub(crate) text_start: u32,
-    pub(crate) text_len: u32,
-    /// First element child and next element sibling (element-only links for the child axis).
-    pub(crate) first_element: u32,
-    pub(crate) next_element: u32,
-    /// Process-wide name id (see `names`) of an element or attribute, `NONE` if unknown.
-    pub(crate) global_name: u32,
     /// Byte offset in the source where the node starts (`<` of an element's start tag; the element's for an
     /// attribute).
     pub(crate) offset: u32,
+    /// The next element sibling of an element (`NONE` if none). Where the content of a text, attribute,
+    /// comment or processing-instruction node starts: below the source length in the source, else in the
+    /// document's extra text (content that is not in the source as is: references resolved, line ends or
+    /// attribute values normalised).
+    pub(crate) text: u32,
+    /// The number of attributes of an element; the content length in bytes of other nodes.
+    pub(crate) count: u32,
+    /// Process-wide name id (see `names`) of an element or attribute, `NONE` if unknown.
+    pub(crate) global_name: u32,
 }
 
 impl NodeData {
@@ -70,39 +72,54 @@ impl NodeData {
         NodeData {
             kind,
             parent,
-            first_child: NONE,
-            next_sibling: NONE,
             end: 0,
-            attr_count: 0,
             name: NONE,
-            text_start: 0,
-            text_len: 0,
-            first_element: NONE,
-            next_element: NONE,
-            global_name: NONE,
             offset: 0,
+            text: if kind == NodeKind::Element { NONE } else { 0 },
+            count: 0,
+            global_name: NONE,
+        }
+    }
+
+    fn attr_count(&self) -> u32 {
+        if self.kind == NodeKind::Element {
+            self.count
+        } else {
+            0
         }
     }
 }
 
+/// A name as written: `prefix:local` or `local` at `start` in the source.
 #[derive(Debug, Clone)]
 pub(crate) struct NameData {
     pub(crate) ns: u32,
-    pub(crate) local: Box<str>,
-    pub(crate) prefix: Option<Box<str>>,
+    pub(crate) start: u32,
+    /// 0 when the name has no prefix.
+    pub(crate) prefix_len: u32,
+    pub(crate) local_len: u32,
     pub(crate) expanded: u32,
 }
 
+impl NameData {
+    fn local_start(&self) -> usize {
+        let prefix = self.prefix_len as usize;
+        self.start as usize + if prefix == 0 { 0 } else { prefix + 1 }
+    }
+}
+
+/// An expanded name, its local name at `start` in the source.
 #[derive(Debug, Clone)]
 pub(crate) struct ExpandedName {
     pub(crate) ns: u32,
-    pub(crate) local: Box<str>,
+    pub(crate) start: u32,
+    pub(crate) len: u32,
 }
 
 /// Everything the parser produces.
 pub(crate) struct DocumentParts {
     pub(crate) nodes: Vec<NodeData>,
-    pub(crate) text: String,
+    pub(crate) extra_text: String,
     pub(crate) names: Vec<NameData>,
     pub(crate) namespaces: Vec<Box<str>>,
     pub(crate) expanded: Vec<ExpandedName>,
@@ -114,7 +131,7 @@ pub struct Document {
     source: Box<str>,
     line_starts: OnceLock<Vec<u32>>,
     nodes: Vec<NodeData>,
-    text: String,
+    extra_text: String,
     names: Vec<NameData>,
     namespaces: Vec<Box<str>>,
     expanded: Vec<ExpandedName>,
@@ -157,7 +174,7 @@ impl Document {
             source: source.into(),
             line_starts: OnceLock::new(),
             nodes: parts.nodes,
-            text: parts.text,
+            extra_text: parts.extra_text,
             names: parts.names,
             namespaces: parts.namespaces,
             expanded: parts.expanded,
@@ -199,11 +216,12 @@ impl Document {
     }
 
     fn resolve_global_names(mut self) -> Self {
-        let (interned, global_ids) = crate::names::resolve(
-            self.expanded
-                .iter()
-                .map(|name| (&*self.namespaces[name.ns as usize], &*name.local)),
-        );
+        let (interned, global_ids) = crate::names::resolve(self.expanded.iter().map(|name| {
+            (
+                &*self.namespaces[name.ns as usize],
+                self.expanded_local(name),
+            )
+        }));
         let mut by_global_id = vec![NONE; interned as usize];
         for (expanded, &global) in global_ids.iter().enumerate() {
             if global != NONE {
@@ -230,9 +248,13 @@ impl Document {
         local_name: &str,
     ) -> bool {
         if id < self.interned {
-            return self.data(node).global_name == id;
+            return self.global_name(node) == id;
         }
         self.has_name(node, namespace_uri, local_name)
+    }
+
+    fn global_name(&self, node: NodeId) -> u32 {
+        self.data(node).global_name
     }
 
     /// The document's expanded name id for a compiled name test.
@@ -331,21 +353,28 @@ impl Document {
 
     /// The first child (attributes are not children).
     pub fn first_child(&self, node: NodeId) -> Option<NodeId> {
-        let child = self.data(node).first_child;
-        (child != NONE).then_some(NodeId(child))
+        let data = self.data(node);
+        let child = node.raw() + 1 + data.attr_count();
+        (child < data.end).then_some(NodeId(child))
     }
 
     /// The next sibling (attributes have none).
     pub fn next_sibling(&self, node: NodeId) -> Option<NodeId> {
-        let next = self.data(node).next_sibling;
-        (next != NONE).then_some(NodeId(next))
+        let data = self.data(node);
+        if data.kind == NodeKind::Attribute || data.parent == NONE {
+            return None;
+        }
+        let next = data.end;
+        (next < self.nodes[data.parent as usize].end).then_some(NodeId(next))
     }
 
     /// The children in document order.
     pub fn children(&self, node: NodeId) -> Children<'_> {
+        let data = self.data(node);
         Children {
             doc: self,
-            next: self.data(node).first_child,
+            next: node.raw() + 1 + data.attr_count(),
+            stop: data.end,
         }
     }
 
@@ -373,16 +402,20 @@ impl Document {
 
     /// The element children in document order.
     pub fn element_children(&self, node: NodeId) -> ElementChildren<'_> {
-        ElementChildren {
+        let data = self.data(node);
+        let mut children = ElementChildren {
             doc: self,
-            next: self.data(node).first_element,
-        }
+            next: node.raw() + 1 + data.attr_count(),
+            stop: data.end,
+        };
+        children.skip_other_nodes();
+        children
     }
 
     /// The attributes of an element in document order (empty for other nodes).
     pub fn attributes(&self, node: NodeId) -> impl ExactSizeIterator<Item = NodeId> + use<> {
         let start = node.raw() + 1;
-        (start..start + self.data(node).attr_count).map(NodeId)
+        (start..start + self.data(node).attr_count()).map(NodeId)
     }
 
     /// One past the last node of the subtree rooted at `node`: the subtree is the index range
@@ -400,8 +433,18 @@ impl Document {
     pub fn local_name(&self, node: NodeId) -> &str {
         match self.data(node).name {
             NONE => "",
-            name => &self.names[name as usize].local,
+            name => self.name_local(&self.names[name as usize]),
         }
+    }
+
+    fn name_local(&self, name: &NameData) -> &str {
+        let start = name.local_start();
+        &self.source[start..start + name.local_len as usize]
+    }
+
+    fn expanded_local(&self, name: &ExpandedName) -> &str {
+        let start = name.start as usize;
+        &self.source[start..start + name.len as usize]
     }
 
     /// The namespace URI of an element or attribute; `""` when it has none.
@@ -416,7 +459,12 @@ impl Document {
     pub fn prefix(&self, node: NodeId) -> Option<&str> {
         match self.data(node).name {
             NONE => None,
-            name => self.names[name as usize].prefix.as_deref(),
+            name => {
+                let name = &self.names[name as usize];
+                let start = name.start as usize;
+                (name.prefix_len != 0)
+                    .then(|| &self.source[start..start + name.prefix_len as usize])
+            }
         }
     }
 
@@ -434,7 +482,8 @@ impl Document {
             NONE => false,
             name => {
                 let name = &self.names[name as usize];
-                &*name.local == local_name && &*self.namespaces[name.ns as usize] == namespace_uri
+                self.name_local(name) == local_name
+                    && &*self.namespaces[name.ns as usize] == namespace_uri
             }
         }
     }
@@ -459,7 +508,7 @@ impl Document {
     /// The process-wide key of an element's or attribute's expanded name, when that key was interned before
     /// the document was parsed (`None` otherwise: compare names with [`Document::has_name`] then).
     pub fn name_key(&self, node: NodeId) -> Option<crate::NameKey> {
-        let global = self.data(node).global_name;
+        let global = self.global_name(node);
         (global != NONE).then(|| crate::NameKey::from_id(global))
     }
 
@@ -470,10 +519,13 @@ impl Document {
 
     /// The expanded names used in this document: `(id, namespace URI, local name)`.
     pub fn expanded_names(&self) -> impl Iterator<Item = (u32, &str, &str)> {
-        self.expanded
-            .iter()
-            .enumerate()
-            .map(|(id, name)| (id as u32, &*self.namespaces[name.ns as usize], &*name.local))
+        self.expanded.iter().enumerate().map(|(id, name)| {
+            (
+                id as u32,
+                &*self.namespaces[name.ns as usize],
+                self.expanded_local(name),
+            )
+        })
     }
 
     /// The id of an expanded name, if some element or attribute of the document has it.
@@ -483,7 +535,7 @@ impl Document {
                 let mut by_local = ByLocalName::with_capacity(self.expanded.len());
                 for (id, name) in self.expanded.iter().enumerate() {
                     by_local
-                        .entry(name.local.clone())
+                        .entry(self.expanded_local(name).into())
                         .or_default()
                         .push((name.ns, id as u32));
                 }
@@ -518,8 +570,12 @@ impl Document {
     }
 
     fn slice(&self, data: &NodeData) -> &str {
-        let start = data.text_start as usize;
-        &self.text[start..start + data.text_len as usize]
+        let start = data.text as usize;
+        let end = start + data.count as usize;
+        match start.checked_sub(self.source.len()) {
+            None => &self.source[start..end],
+            Some(extra) => &self.extra_text[extra..end - self.source.len()],
+        }
     }
 
     /// The XPath string value: the concatenated descendant text of an element or the document, the content
@@ -528,12 +584,12 @@ impl Document {
         let data = self.data(node);
         match data.kind {
             NodeKind::Element | NodeKind::Document => {
-                let first = data.first_child;
-                if first == NONE {
+                let first = node.raw() + 1 + data.attr_count();
+                if first >= data.end {
                     return Cow::Borrowed("");
                 }
                 let first_data = &self.nodes[first as usize];
-                if first_data.next_sibling == NONE {
+                if first_data.end == data.end {
                     match first_data.kind {
                         NodeKind::Text => return Cow::Borrowed(self.slice(first_data)),
                         NodeKind::Comment | NodeKind::ProcessingInstruction => {
@@ -650,17 +706,31 @@ impl Document {
 pub struct ElementChildren<'a> {
     doc: &'a Document,
     next: u32,
+    stop: u32,
+}
+
+impl ElementChildren<'_> {
+    /// Moves to the first element from `next` on.
+    fn skip_other_nodes(&mut self) {
+        while self.next < self.stop {
+            let data = &self.doc.nodes[self.next as usize];
+            if data.kind == NodeKind::Element {
+                return;
+            }
+            self.next = data.end;
+        }
+    }
 }
 
 impl Iterator for ElementChildren<'_> {
     type Item = NodeId;
 
     fn next(&mut self) -> Option<NodeId> {
-        if self.next == NONE {
+        if self.next >= self.stop {
             return None;
         }
         let node = NodeId(self.next);
-        self.next = self.doc.nodes[self.next as usize].next_element;
+        self.next = self.doc.nodes[self.next as usize].text;
         Some(node)
     }
 }
@@ -670,17 +740,18 @@ impl Iterator for ElementChildren<'_> {
 pub struct Children<'a> {
     doc: &'a Document,
     next: u32,
+    stop: u32,
 }
 
 impl Iterator for Children<'_> {
     type Item = NodeId;
 
     fn next(&mut self) -> Option<NodeId> {
-        if self.next == NONE {
+        if self.next >= self.stop {
             return None;
         }
         let node = NodeId(self.next);
-        self.next = self.doc.nodes[self.next as usize].next_sibling;
+        self.next = self.doc.nodes[self.next as usize].end;
         Some(node)
     }
 }

@@ -55,6 +55,8 @@ pub(crate) struct Evaluator<'a> {
     pub(crate) doc: &'a Document,
     variables: &'a Variables,
     locals: Vec<(&'a str, Seq)>,
+    /// The values of shared paths by id (see `memo`), when evaluations share them.
+    memo: Option<&'a mut Vec<Option<Seq>>>,
 }
 
 fn no_context() -> XPathError {
@@ -67,7 +69,52 @@ impl<'a> Evaluator<'a> {
             doc,
             variables,
             locals: Vec::new(),
+            memo: None,
         }
+    }
+
+    /// An evaluator keeping the values of shared paths in `cache`.
+    pub(crate) fn with_cache(
+        cache: &'a mut crate::memo::DocumentCache<'_>,
+        variables: &'a Variables,
+    ) -> Self {
+        Evaluator {
+            doc: cache.doc,
+            variables,
+            locals: Vec::new(),
+            memo: Some(&mut cache.values),
+        }
+    }
+
+    /// Applies `apply` to the value of a shared path, computed on first use.
+    fn shared_path<R>(
+        &mut self,
+        id: u32,
+        path: &'a Path,
+        focus: Focus<'_>,
+        apply: impl FnOnce(&Seq) -> R,
+    ) -> Result<R, XPathError> {
+        self.context_node(focus)?;
+        let id = id as usize;
+        if let Some(Some(value)) = self.memo.as_deref().and_then(|memo| memo.get(id)) {
+            return Ok(apply(value));
+        }
+        let value = self.path_value(path, focus)?;
+        let result = apply(&value);
+        if let Some(memo) = self.memo.as_deref_mut() {
+            if memo.len() <= id {
+                memo.resize(id + 1, None);
+            }
+            memo[id] = Some(value);
+        }
+        Ok(result)
+    }
+
+    fn path_value(&mut self, path: &'a Path, focus: Focus<'_>) -> Result<Seq, XPathError> {
+        if let Some(walked) = self.walk(path, focus) {
+            return Ok(walked.map(Item::Node).into_iter().collect());
+        }
+        self.eval_path(path, focus)
     }
 
     pub(crate) fn context_node(&self, focus: Focus<'_>) -> Result<NodeId, XPathError> {
@@ -209,12 +256,10 @@ impl<'a> Evaluator<'a> {
                 self.for_each(bindings, 0, body, focus, &mut out)?;
                 Ok(out)
             }
-            Expr::Path(path) => {
-                if let Some(walked) = self.walk(path, focus) {
-                    return Ok(walked.map(Item::Node).into_iter().collect());
-                }
-                self.eval_path(path, focus)
-            }
+            Expr::Path(path) => match path.shared {
+                Some(id) if self.memo.is_some() => self.shared_path(id, path, focus, Seq::clone),
+                _ => self.path_value(path, focus),
+            },
             Expr::Filter { base, predicates } => {
                 let mut items = self.eval(base, focus)?;
                 for predicate in predicates {
@@ -281,6 +326,14 @@ impl<'a> Evaluator<'a> {
                 satisfies,
             } => self.quantify(*every, bindings, 0, satisfies, focus),
             Expr::Literal(Atomic::Boolean(value)) => Ok(*value),
+            Expr::Path(Path {
+                shared: Some(id), ..
+            }) if self.memo.is_some() => {
+                let Expr::Path(path) = expr else {
+                    unreachable!("matched above");
+                };
+                self.shared_path(*id, path, focus, |value| !value.is_empty())
+            }
             Expr::Path(path) if path.steps.iter().all(|step| matches!(step, Step::Axis(_))) => {
                 self.exists(expr, focus)
             }

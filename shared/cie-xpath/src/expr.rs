@@ -9,6 +9,7 @@ use crate::dom::{Document, NodeId};
 use crate::error::XPathError;
 use crate::eval::{Evaluator, Focus};
 use crate::functions::FunctionRegistry;
+use crate::memo::DocumentCache;
 use crate::parser;
 use crate::value::{Item, Value};
 
@@ -39,6 +40,7 @@ impl Expr {
     ) -> Result<Expr, XPathError> {
         let mut ast = parser::parse(source, namespaces, functions)?;
         parser::optimize(&mut ast);
+        crate::memo::mark(&mut ast);
         Ok(Expr {
             source: source.to_owned(),
             ast,
@@ -73,6 +75,19 @@ impl Expr {
     ) -> Result<bool, XPathError> {
         let item = Item::Node(context);
         let mut evaluator = Evaluator::new(doc, variables);
+        evaluator.eval_bool(&self.ast, Focus::of(&item))
+    }
+
+    /// [`Expr::effective_boolean_value`] on the cache's document, sharing the values of the subexpressions
+    /// that do not depend on the context (absolute paths) with the other evaluations using `cache`.
+    pub fn effective_boolean_value_in(
+        &self,
+        cache: &mut DocumentCache<'_>,
+        context: NodeId,
+        variables: &Variables,
+    ) -> Result<bool, XPathError> {
+        let item = Item::Node(context);
+        let mut evaluator = Evaluator::with_cache(cache, variables);
         evaluator.eval_bool(&self.ast, Focus::of(&item))
     }
 }

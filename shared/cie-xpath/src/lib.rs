@@ -20,6 +20,7 @@ mod eval;
 mod expr;
 mod functions;
 mod lexer;
+mod memo;
 mod names;
 mod parser;
 mod pattern;
@@ -37,6 +38,7 @@ pub use functions::{
     FN_NAMESPACE, FunctionContext, FunctionRegistry, NativeFunction, NativeImplementation,
     SCHEMATRON_UTILS_NAMESPACE, XS_NAMESPACE,
 };
+pub use memo::DocumentCache;
 pub use names::NameKey;
 pub use pattern::{Pattern, Prematch};
 pub use value::{Atomic, AtomicType, IntegerRange, Item, Value};

@@ -461,6 +461,7 @@ impl Parser<'_> {
                 Ok(Expr::Path(Path {
                     absolute: true,
                     steps,
+                    shared: None,
                 }))
             }
             Tok::DoubleSlash => {
@@ -470,6 +471,7 @@ impl Parser<'_> {
                 Ok(Expr::Path(Path {
                     absolute: true,
                     steps,
+                    shared: None,
                 }))
             }
             _ => {
@@ -486,6 +488,7 @@ impl Parser<'_> {
                 Ok(Expr::Path(Path {
                     absolute: false,
                     steps,
+                    shared: None,
                 }))
             }
         }
@@ -936,7 +939,7 @@ fn is_descendant_or_self(step: &Step) -> bool {
 fn starts_with_plain_child_step(expr: &Expr) -> bool {
     matches!(
         expr,
-        Expr::Path(Path { absolute: false, steps }) if matches!(
+        Expr::Path(Path { absolute: false, steps, .. }) if matches!(
             steps.first(),
             Some(Step::Axis(AxisStep { axis: Axis::Child, predicates, .. }))
                 if predicates.iter().all(|p| p.is_surely_non_numeric() && !p.uses_position())

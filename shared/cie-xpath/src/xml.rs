@@ -13,7 +13,6 @@ const XML_NAMESPACE: &str = "http://www.w3.org/XML/1998/namespace";
 
 struct Open<'s> {
     node: u32,
-    last_child: u32,
     last_element: u32,
     qname: &'s str,
     bindings: usize,
@@ -84,7 +83,8 @@ struct Parser<'s> {
     pos: usize,
     has_cr: bool,
     nodes: Vec<NodeData>,
-    text: String,
+    /// Content that is not in the source as is; it starts at position `src.len()` (see `NodeData::text`).
+    extra_text: String,
     names: Vec<NameData>,
     name_ids: HashMap<(&'s str, u32), u32>,
     /// Direct-mapped cache of resolved names: (qualified name, `generation << 1 | is attribute`, name id), valid
@@ -113,7 +113,7 @@ impl<'s> Parser<'s> {
             pos: 0,
             has_cr: bytes.contains(&b'\r'),
             nodes,
-            text: String::with_capacity(bytes.len() / 2),
+            extra_text: String::new(),
             names: Vec::new(),
             name_ids: HashMap::with_capacity(256),
             recent_names: vec![("", NONE, NONE); RECENT_NAMES],
@@ -123,7 +123,6 @@ impl<'s> Parser<'s> {
             expanded_ids: HashMap::with_capacity(256),
             stack: vec![Open {
                 node: 0,
-                last_child: NONE,
                 last_element: NONE,
                 qname: "",
                 bindings: 0,
@@ -146,7 +145,7 @@ impl<'s> Parser<'s> {
     fn finish(self) -> DocumentParts {
         DocumentParts {
             nodes: self.nodes,
-            text: self.text,
+            extra_text: self.extra_text,
             names: self.names,
             namespaces: self.namespaces,
             expanded: self.expanded,
@@ -195,7 +194,9 @@ impl<'s> Parser<'s> {
         if !self.seen_root {
             return Err(XmlError::NoRootElement);
         }
-        if self.nodes.len() >= u32::MAX as usize || self.text.len() >= u32::MAX as usize {
+        if self.nodes.len() >= u32::MAX as usize
+            || self.src.len() + self.extra_text.len() >= u32::MAX as usize
+        {
             return Err(XmlError::TooLarge);
         }
         self.nodes[0].end = self.nodes.len() as u32;
@@ -213,7 +214,13 @@ impl<'s> Parser<'s> {
                     .find("-->", start + 4)
                     .ok_or_else(|| self.error_at(start, "unterminated comment"))?;
                 self.pos = end + 3;
-                self.push_leaf(NodeKind::Comment, &self.src[start + 4..end], NONE, start);
+                self.push_leaf(
+                    NodeKind::Comment,
+                    &self.src[start + 4..end],
+                    NONE,
+                    start,
+                    true,
+                );
                 Ok(())
             }
             Some(b'!') if rest.starts_with(b"![CDATA[") => {
@@ -236,25 +243,43 @@ impl<'s> Parser<'s> {
         }
     }
 
-    /// Appends `raw` to the text with line ends normalised (`\r\n` and `\r` become `\n`); returns the number of
-    /// bytes appended.
-    fn append_text(&mut self, raw: &str) -> usize {
-        let before = self.text.len();
-        if !self.has_cr {
-            self.text.push_str(raw);
-            return raw.len();
+    /// Appends `content` to the extra text, with line ends normalised (`\r\n` and `\r` become `\n`) when
+    /// `raw`; returns the number of bytes appended.
+    fn append_text(&mut self, content: &str, raw: bool) -> usize {
+        let before = self.extra_text.len();
+        if !raw || !self.has_cr {
+            self.extra_text.push_str(content);
+            return content.len();
         }
-        let mut rest = raw;
+        let mut rest = content;
         while let Some(at) = rest.bytes().position(|b| b == b'\r') {
-            self.text.push_str(&rest[..at]);
-            self.text.push('\n');
+            self.extra_text.push_str(&rest[..at]);
+            self.extra_text.push('\n');
             rest = &rest[at + 1..];
             if let Some(after) = rest.strip_prefix('\n') {
                 rest = after;
             }
         }
-        self.text.push_str(rest);
-        self.text.len() - before
+        self.extra_text.push_str(rest);
+        self.extra_text.len() - before
+    }
+
+    /// The position of the end of the extra text (see `NodeData::text`).
+    fn extra_end(&self) -> u32 {
+        (self.src.len() + self.extra_text.len()) as u32
+    }
+
+    /// Where `content` (line ends normalised when `raw`) is kept: `(position, length)`, in the source when it
+    /// is a part of it that needs no normalisation, else appended to the extra text.
+    fn store_text(&mut self, content: &str, raw: bool) -> (u32, u32) {
+        let at = (content.as_ptr() as usize).wrapping_sub(self.src.as_ptr() as usize);
+        let in_source = at <= self.src.len() && content.len() <= self.src.len() - at;
+        if in_source && !(raw && self.has_cr && content.contains('\r')) {
+            return (at as u32, content.len() as u32);
+        }
+        let start = self.extra_end();
+        let len = self.append_text(content, raw);
+        (start, len as u32)
     }
 
     fn name(&mut self) -> Result<&'s str, XmlError> {
@@ -299,7 +324,7 @@ impl<'s> Parser<'s> {
         let content = self.src[self.pos..end].trim_start_matches([' ', '\t', '\r', '\n']);
         self.pos = end + 2;
         let name = self.intern_name(0, target, None, target);
-        self.push_leaf(NodeKind::ProcessingInstruction, content, name, start);
+        self.push_leaf(NodeKind::ProcessingInstruction, content, name, start, true);
         Ok(())
     }
 
@@ -376,7 +401,16 @@ impl<'s> Parser<'s> {
         let mut element = NodeData::new(NodeKind::Element, parent);
         element.name = name;
         element.offset = start as u32;
-        let id = self.append_child(element);
+        let id = self.nodes.len() as u32;
+        self.nodes.push(element);
+        let open = self
+            .stack
+            .last_mut()
+            .expect("the document node is always open");
+        if open.last_element != NONE {
+            self.nodes[open.last_element as usize].text = id;
+        }
+        open.last_element = id;
 
         let attributes = std::mem::take(&mut self.attributes);
         let first_attribute = self.nodes.len();
@@ -394,21 +428,18 @@ impl<'s> Parser<'s> {
             let mut node = NodeData::new(NodeKind::Attribute, id);
             node.name = attr_name;
             node.offset = start as u32;
-            node.text_start = self.text.len() as u32;
-            node.text_len = attribute.value.len() as u32;
-            self.text.push_str(&attribute.value);
+            (node.text, node.count) = self.store_text(&attribute.value, false);
             node.end = self.nodes.len() as u32 + 1;
             self.nodes.push(node);
         }
         self.attributes = attributes;
-        self.nodes[id as usize].attr_count = (self.nodes.len() - first_attribute) as u32;
+        self.nodes[id as usize].count = (self.nodes.len() - first_attribute) as u32;
         if empty {
             self.truncate_bindings(bindings_before);
             self.nodes[id as usize].end = self.nodes.len() as u32;
         } else {
             self.stack.push(Open {
                 node: id,
-                last_child: NONE,
                 last_element: NONE,
                 qname,
                 bindings: bindings_before,
@@ -640,13 +671,16 @@ impl<'s> Parser<'s> {
         if let Some(&id) = self.name_ids.get(&(qname, ns)) {
             return id;
         }
+        let start = qname.as_ptr() as usize - self.src.as_ptr() as usize;
+        let local_start = local.as_ptr() as usize - self.src.as_ptr() as usize;
         let expanded = match self.expanded_ids.get(&(ns, local)) {
             Some(&id) => id,
             None => {
                 let id = self.expanded.len() as u32;
                 self.expanded.push(ExpandedName {
                     ns,
-                    local: local.into(),
+                    start: local_start as u32,
+                    len: local.len() as u32,
                 });
                 self.expanded_ids.insert((ns, local), id);
                 id
@@ -655,36 +689,12 @@ impl<'s> Parser<'s> {
         let id = self.names.len() as u32;
         self.names.push(NameData {
             ns,
-            local: local.into(),
-            prefix: prefix.map(Into::into),
+            start: start as u32,
+            prefix_len: prefix.map_or(0, |prefix| prefix.len() as u32),
+            local_len: local.len() as u32,
             expanded,
         });
         self.name_ids.insert((qname, ns), id);
-        id
-    }
-
-    fn append_child(&mut self, node: NodeData) -> u32 {
-        let id = self.nodes.len() as u32;
-        let is_element = node.kind == NodeKind::Element;
-        self.nodes.push(node);
-        let open = self
-            .stack
-            .last_mut()
-            .expect("the document node is always open");
-        if open.last_child == NONE {
-            self.nodes[open.node as usize].first_child = id;
-        } else {
-            self.nodes[open.last_child as usize].next_sibling = id;
-        }
-        open.last_child = id;
-        if is_element {
-            if open.last_element == NONE {
-                self.nodes[open.node as usize].first_element = id;
-            } else {
-                self.nodes[open.last_element as usize].next_element = id;
-            }
-            open.last_element = id;
-        }
         id
     }
 
@@ -693,48 +703,35 @@ impl<'s> Parser<'s> {
         if content.is_empty() {
             return;
         }
-        let last = self.stack.last().expect("an element is open").last_child;
-        if last != NONE
-            && last as usize == self.nodes.len() - 1
-            && self.nodes[last as usize].kind == NodeKind::Text
+        let open = self.stack.last().expect("an element is open").node;
+        let last = self.nodes.len() - 1;
+        if last as u32 != open
+            && self.nodes[last].kind == NodeKind::Text
+            && self.nodes[last].parent == open
         {
-            let appended = if raw {
-                self.append_text(content)
-            } else {
-                self.text.push_str(content);
-                content.len()
-            };
-            self.nodes[last as usize].text_len += appended as u32;
+            let (start, len) = (self.nodes[last].text, self.nodes[last].count);
+            if (start as usize) < self.src.len() || start + len != self.extra_end() {
+                let moved = self.extra_end();
+                let range = start as usize..(start + len) as usize;
+                self.extra_text.push_str(&self.src[range]);
+                self.nodes[last].text = moved;
+            }
+            let appended = self.append_text(content, raw);
+            self.nodes[last].count += appended as u32;
             return;
         }
-        if raw {
-            self.push_leaf(NodeKind::Text, content, NONE, offset);
-        } else {
-            self.push_node_with_text(NodeKind::Text, content, offset);
-        }
+        self.push_leaf(NodeKind::Text, content, NONE, offset, raw);
     }
 
-    /// Appends a leaf node whose content is `content` with line ends normalised.
-    fn push_leaf(&mut self, kind: NodeKind, content: &str, name: u32, offset: usize) {
+    /// Appends a leaf node whose content is `content` (line ends normalised when `raw`).
+    fn push_leaf(&mut self, kind: NodeKind, content: &str, name: u32, offset: usize, raw: bool) {
         let parent = self.stack.last().map_or(NONE, |open| open.node);
         let mut node = NodeData::new(kind, parent);
         node.name = name;
         node.offset = offset as u32;
-        node.text_start = self.text.len() as u32;
-        node.text_len = self.append_text(content) as u32;
+        (node.text, node.count) = self.store_text(content, raw);
         node.end = self.nodes.len() as u32 + 1;
-        self.append_child(node);
-    }
-
-    fn push_node_with_text(&mut self, kind: NodeKind, content: &str, offset: usize) {
-        let parent = self.stack.last().map_or(NONE, |open| open.node);
-        let mut node = NodeData::new(kind, parent);
-        node.offset = offset as u32;
-        node.text_start = self.text.len() as u32;
-        node.text_len = content.len() as u32;
-        node.end = self.nodes.len() as u32 + 1;
-        self.text.push_str(content);
-        self.append_child(node);
+        self.nodes.push(node);
     }
 }
 
@@ -750,4 +747,72 @@ fn recent_slot(qname: &str, ns: u32) -> usize {
 
 fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::dom::{Document, NodeKind};
+
+    fn parse(source: &str) -> Document {
+        Document::parse(source.as_bytes()).expect("well-formed")
+    }
+
+    #[test]
+    fn merged_text_keeps_every_piece() {
+        let doc = parse("<a>x\r\n<![CDATA[<y>\r]]>&amp;z<![CDATA[w]]></a>");
+        let a = doc.document_element().expect("root");
+        let children: Vec<_> = doc.children(a).collect();
+        assert_eq!(children.len(), 1);
+        assert_eq!(doc.text(children[0]), Some("x\n<y>\n&zw"));
+        assert_eq!(doc.string_value(a), "x\n<y>\n&zw");
+    }
+
+    #[test]
+    fn siblings_and_element_children_skip_other_nodes() {
+        let doc = parse("<a k='1' l='&lt;'>t<!--c\r--><b/><?p d\r?>u<c><d/></c>v<e/></a>");
+        let a = doc.document_element().expect("root");
+        let kinds: Vec<_> = doc.children(a).map(|n| doc.kind(n)).collect();
+        assert_eq!(
+            kinds,
+            [
+                NodeKind::Text,
+                NodeKind::Comment,
+                NodeKind::Element,
+                NodeKind::ProcessingInstruction,
+                NodeKind::Text,
+                NodeKind::Element,
+                NodeKind::Text,
+                NodeKind::Element,
+            ]
+        );
+        let names: Vec<_> = doc.element_children(a).map(|n| doc.local_name(n)).collect();
+        assert_eq!(names, ["b", "c", "e"]);
+        let comment = doc.children(a).nth(1).expect("comment");
+        assert_eq!(doc.text(comment), Some("c\n"));
+        let pi = doc.children(a).nth(3).expect("processing instruction");
+        assert_eq!((doc.local_name(pi), doc.text(pi)), ("p", Some("d\n")));
+        let attributes: Vec<_> = doc.attributes(a).filter_map(|n| doc.text(n)).collect();
+        assert_eq!(attributes, ["1", "<"]);
+        let c = doc.element_children(a).nth(1).expect("c");
+        assert_eq!(doc.next_sibling(c).map(|n| doc.text(n)), Some(Some("v")));
+        let last = doc.element_children(a).last().expect("e");
+        assert_eq!(doc.next_sibling(last), None);
+        assert_eq!(doc.first_child(last), None);
+        assert_eq!(doc.string_value(a), "tuv");
+    }
+
+    #[test]
+    fn names_come_from_the_source() {
+        let doc = parse("<p:a xmlns:p='urn:p' xmlns='urn:d'><b p:c='1'/></p:a>");
+        let a = doc.document_element().expect("root");
+        assert_eq!(
+            (doc.prefix(a), doc.local_name(a), doc.namespace_uri(a)),
+            (Some("p"), "a", "urn:p")
+        );
+        let b = doc.element_children(a).next().expect("b");
+        assert_eq!((doc.prefix(b), doc.namespace_uri(b)), (None, "urn:d"));
+        let c = doc.attributes(b).next().expect("attribute");
+        assert_eq!(doc.qualified_name(c), "p:c");
+        assert!(doc.has_name(c, "urn:p", "c"));
+    }
 }
