@@ -522,10 +522,12 @@ impl Store {
             return Ok(None);
         }
         let placeholders: Vec<String> = (0..numbers.len()).map(|i| format!("${}", i + 4)).collect();
+        // Driven from the few returned invoices (CROSS JOIN keeps SQLite from walking every document of
+        // the tenant in id order): this runs at every invoice's intake.
         let sql = format!(
-            "SELECT d.id FROM documents d JOIN invoice_cases c ON c.tenant_id = d.tenant_id AND c.document_id = d.id
-             WHERE d.tenant_id = $1 AND d.supplier_key = $2 AND d.kind = $3 AND c.state = 'returned'
-               AND d.number IN ({}) ORDER BY d.id DESC LIMIT 1",
+            "SELECT d.id FROM invoice_cases c CROSS JOIN documents d
+             WHERE c.tenant_id = $1 AND c.state = 'returned' AND d.tenant_id = c.tenant_id AND d.id = c.document_id
+               AND d.supplier_key = $2 AND d.kind = $3 AND d.number IN ({})",
             placeholders.join(", ")
         );
         let mut query = sqlx::query_scalar(AssertSqlSafe(sql))
@@ -535,7 +537,8 @@ impl Store {
         for number in numbers {
             query = query.bind(*number);
         }
-        Ok(query.fetch_optional(self.read()).await?)
+        let found: Vec<i64> = query.fetch_all(self.read()).await?;
+        Ok(found.into_iter().max())
     }
 
     /// The city's workflow settings (defaults until set).
