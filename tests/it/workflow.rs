@@ -667,3 +667,79 @@ async fn every_step_in_every_state_is_taken_or_refused_as_the_lifecycle_says(
         }
     }
 }
+
+#[rstest]
+#[tokio::test]
+async fn the_database_refuses_to_change_or_delete_the_audit_log(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = spawn(backend).await;
+    let city = app.city("city-a").await;
+    let id = submit(&app, &city.supplier_a, invoice("A-1")).await;
+    ok_step(&app, &city.staff, id, "start-inspection", json!({})).await;
+    for sql in [
+        "UPDATE audit_log SET after_state = 'paid'",
+        "DELETE FROM audit_log",
+    ] {
+        let error = sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+            .execute(app.store.raw_pool())
+            .await
+            .expect_err(sql)
+            .to_string();
+        assert!(error.contains("append-only"), "{sql}: {error}");
+    }
+    let audit: Vec<Value> = app
+        .get_json(&city.staff, &format!("/api/v1/invoices/{id}/audit"))
+        .await;
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0]["after_state"], "under_inspection");
+}
+
+#[rstest]
+#[tokio::test]
+async fn terms_for_an_order_override_the_suppliers_terms(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = spawn(backend).await;
+    let city = app.city("city-a").await;
+    let path = format!("/api/v1/admin/supplier-orgs/{}/payment-terms", city.org_a);
+    for body in [
+        json!({ "contract_kind": "goods", "inspection_days": 7, "payment_days": 20 }),
+        // The JP PINT example names order O-998877.
+        json!({ "order_number": "O-998877", "contract_kind": "works" }),
+    ] {
+        let response = app.put_json(&city.admin, &path, &body).await;
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    let refused = app
+        .put_json(&city.staff, &path, &json!({ "contract_kind": "goods" }))
+        .await;
+    assert_eq!(
+        refused.status(),
+        StatusCode::FORBIDDEN,
+        "only admins set terms"
+    );
+    let terms: Vec<Value> = app.get_json(&city.staff, &path).await;
+    assert_eq!(terms.len(), 2);
+
+    let ordered = submit(&app, &city.supplier_a, invoice("T-1")).await;
+    let case: Value = app
+        .get_json(&city.staff, &format!("/api/v1/invoices/{ordered}"))
+        .await;
+    assert_eq!(case["clock"]["terms_source"], "order");
+    assert_eq!(case["clock"]["inspection_deadline"], "2026-04-15");
+    assert_eq!(case["clock"]["payment_deadline"], "2026-05-11");
+
+    let other_order = String::from_utf8(invoice("T-2")).unwrap().replacen(
+        "<cbc:ID>O-998877</cbc:ID>",
+        "<cbc:ID>O-1</cbc:ID>",
+        1,
+    );
+    let unordered = submit(&app, &city.supplier_a, other_order.into_bytes()).await;
+    let case: Value = app
+        .get_json(&city.staff, &format!("/api/v1/invoices/{unordered}"))
+        .await;
+    assert_eq!(case["clock"]["terms_source"], "supplier");
+    assert_eq!(case["clock"]["inspection_deadline"], "2026-04-08");
+    assert_eq!(case["clock"]["payment_deadline"], "2026-04-21");
+}

@@ -101,6 +101,7 @@ async fn load(
             .iter()
             .map(|r| r.number.as_str()),
     );
+    numbers.sort_unstable();
     numbers.dedup();
     let related = state
         .store

@@ -807,9 +807,6 @@ pub async fn corrected_invoice(
         .await?)
 }
 
-/// Body of the workflow-settings endpoint.
-pub type SettingsBody = WorkflowSettings;
-
 /// Replaces the city's workflow settings (admin).
 pub async fn set_settings(
     state: &AppState,

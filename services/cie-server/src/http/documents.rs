@@ -28,17 +28,7 @@ pub(crate) async fn submit(
 ) -> Result<Response, Error> {
     Ok(
         match intake::receive(&state, &caller, params.supplier_org, body).await? {
-            Received::Created(record, verdict) => {
-                let location = format!("/api/v1/documents/{}", record.id);
-                let mut view = DocumentView::from(record);
-                view.validation = Some(ValidationView::from(&verdict));
-                (
-                    StatusCode::CREATED,
-                    [(header::LOCATION, location)],
-                    Json(view),
-                )
-                    .into_response()
-            }
+            Received::Created(record, verdict) => created(record, verdict),
             Received::AlreadyReceived(record) => {
                 (StatusCode::OK, Json(DocumentView::from(record))).into_response()
             }
@@ -118,7 +108,8 @@ pub(crate) async fn matching(
         .map(Json)
 }
 
-fn issued(record: cie_store::DocumentRecord, verdict: crate::validation::Verdict) -> Response {
+/// 201 with a new document, its verdict and its location.
+fn created(record: cie_store::DocumentRecord, verdict: crate::validation::Verdict) -> Response {
     let location = format!("/api/v1/documents/{}", record.id);
     let mut view = DocumentView::from(record);
     view.validation = Some(ValidationView::from(&verdict));
@@ -140,7 +131,7 @@ pub(crate) async fn issue_order(
 ) -> Result<Response, Error> {
     let (record, verdict) =
         crate::issuing::issue(&state, &caller, crate::issuing::Issue::Order(order)).await?;
-    Ok(issued(record, verdict))
+    Ok(created(record, verdict))
 }
 
 /// `POST /api/v1/issued/requests-for-quotation`: the city asks a supplier for a quotation.
@@ -157,5 +148,5 @@ pub(crate) async fn issue_request_for_quotation(
         crate::issuing::Issue::RequestForQuotation(request),
     )
     .await?;
-    Ok(issued(record, verdict))
+    Ok(created(record, verdict))
 }
