@@ -249,6 +249,8 @@ const PATH_CACHE_LIMIT: usize = 8192;
 struct PathCache {
     /// Namespace URI → local name → (prefix, name id).
     names: FastMap<Box<str>, FastMap<Box<str>, PrefixedIds>>,
+    /// The same ids by [`NameKey`] index, for the names interned while documents knew their key.
+    by_key: FastMap<u32, PrefixedIds>,
     name_count: u32,
     /// (parent path id, name id) → path id; the document node's path is 0.
     ids: FastMap<(u32, u32), u32>,
@@ -264,6 +266,14 @@ type PrefixedIds = Vec<(Option<Box<str>>, u32)>;
 impl PathCache {
     fn name(&self, doc: &Document, element: NodeId) -> Option<u32> {
         let prefix = doc.prefix(element);
+        if let Some(key) = doc.name_key(element)
+            && let Some(&(_, id)) = self
+                .by_key
+                .get(&(key.index() as u32))
+                .and_then(|ids| ids.iter().find(|(known, _)| known.as_deref() == prefix))
+        {
+            return Some(id);
+        }
         self.names
             .get(doc.namespace_uri(element))?
             .get(doc.local_name(element))?
@@ -284,6 +294,12 @@ impl PathCache {
             .entry(doc.local_name(element).into())
             .or_default()
             .push((doc.prefix(element).map(Into::into), id));
+        if let Some(key) = doc.name_key(element) {
+            self.by_key
+                .entry(key.index() as u32)
+                .or_default()
+                .push((doc.prefix(element).map(Into::into), id));
+        }
         id
     }
 }
@@ -542,8 +558,9 @@ impl CompiledPattern {
 /// names as written, so that the candidate rules (decided by the rule contexts' structure) are looked up once
 /// per path.
 struct DocumentPaths {
-    /// The path (index in `known`) of each element by node index (0 for the document node).
-    of_node: Vec<u32>,
+    /// The elements being visited that contain the current one, innermost last: (end of the subtree, path
+    /// as an index in `known`).
+    open: Vec<(u32, u32)>,
     /// (parent path, name id in the document) → path.
     ids: FastMap<(u32, u32), u32>,
     known: Vec<KnownPath>,
@@ -554,7 +571,7 @@ struct DocumentPaths {
 impl DocumentPaths {
     fn new(doc: &Document) -> Self {
         DocumentPaths {
-            of_node: vec![0; doc.node_count()],
+            open: Vec::new(),
             ids: FastMap::default(),
             known: vec![KnownPath {
                 global: 0,
@@ -564,7 +581,7 @@ impl DocumentPaths {
         }
     }
 
-    /// The candidates for an element, whose parent was visited before.
+    /// The candidates for an element; elements are visited in document order.
     fn candidates(
         &mut self,
         rule_set: &CompiledRuleSet,
@@ -572,9 +589,14 @@ impl DocumentPaths {
         element: NodeId,
         variables: &Variables,
     ) -> &PathCandidates {
-        let parent = doc
-            .parent(element)
-            .map_or(0, |parent| self.of_node[parent.index()]);
+        while self
+            .open
+            .last()
+            .is_some_and(|&(end, _)| element.index() >= end as usize)
+        {
+            self.open.pop();
+        }
+        let parent = self.open.last().map_or(0, |&(_, path)| path);
         let name = doc.name_id(element).unwrap_or(0) as usize;
         let path = match self.ids.get(&(parent, name as u32)) {
             Some(&path) => path,
@@ -601,7 +623,7 @@ impl DocumentPaths {
                 path
             }
         };
-        self.of_node[element.index()] = path;
+        self.open.push((doc.subtree_end(element) as u32, path));
         &self.known[path as usize].candidates
     }
 }

@@ -253,6 +253,19 @@ impl Document {
         self.has_name(node, namespace_uri, local_name)
     }
 
+    /// The element children of `parent` whose process-wide name id is `id`, when the document resolved its
+    /// names against that id (see [`Document::matches_name`]); `None` otherwise.
+    pub(crate) fn element_children_with_id(
+        &self,
+        parent: NodeId,
+        id: u32,
+    ) -> Option<impl Iterator<Item = NodeId> + '_> {
+        (id < self.interned).then(|| {
+            self.element_children(parent)
+                .filter(move |&child| self.nodes[child.index()].global_name == id)
+        })
+    }
+
     fn global_name(&self, node: NodeId) -> u32 {
         self.data(node).global_name
     }

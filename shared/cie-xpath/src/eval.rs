@@ -456,7 +456,10 @@ impl<'a> Evaluator<'a> {
                 NodeTest::Name { ns, local, id } => {
                     match doc.children_named(node, *id, ns, local) {
                         Some(children) => !children.is_empty(),
-                        None => doc.element_children(node).any(accept),
+                        None => match doc.element_children_with_id(node, *id) {
+                            Some(mut children) => children.next().is_some(),
+                            None => doc.element_children(node).any(accept),
+                        },
                     }
                 }
                 _ if element_only(test) => doc.element_children(node).any(accept),
@@ -513,16 +516,26 @@ impl<'a> Evaluator<'a> {
             let mut found = None;
             match step.axis {
                 Axis::Child => {
-                    if let NodeTest::Name { ns, local, id } = &step.test
-                        && let Some(children) = doc.children_named(current, *id, ns, local)
-                    {
-                        match children {
-                            [] => return Some(None),
-                            [child] => {
-                                current = *child;
-                                continue;
+                    if let NodeTest::Name { ns, local, id } = &step.test {
+                        if let Some(children) = doc.children_named(current, *id, ns, local) {
+                            match children {
+                                [] => return Some(None),
+                                [child] => {
+                                    current = *child;
+                                    continue;
+                                }
+                                _ => return None,
                             }
-                            _ => return None,
+                        }
+                        if let Some(mut children) = doc.element_children_with_id(current, *id) {
+                            let Some(child) = children.next() else {
+                                return Some(None);
+                            };
+                            if children.next().is_some() {
+                                return None;
+                            }
+                            current = child;
+                            continue;
                         }
                     }
                     let children: &mut dyn Iterator<Item = NodeId> = if element_only(&step.test) {
@@ -864,11 +877,15 @@ impl<'a> Evaluator<'a> {
         let accept = |candidate: NodeId| node_matches(doc, candidate, test, principal);
         match axis {
             Axis::Child => {
-                if let NodeTest::Name { ns, local, id } = test
-                    && let Some(children) = doc.children_named(node, *id, ns, local)
-                {
-                    out.extend(children.iter().map(|&c| Item::Node(c)));
-                    return;
+                if let NodeTest::Name { ns, local, id } = test {
+                    if let Some(children) = doc.children_named(node, *id, ns, local) {
+                        out.extend(children.iter().map(|&c| Item::Node(c)));
+                        return;
+                    }
+                    if let Some(children) = doc.element_children_with_id(node, *id) {
+                        out.extend(children.map(Item::Node));
+                        return;
+                    }
                 }
                 if element_only(test) {
                     out.extend(

@@ -922,14 +922,14 @@ pub(crate) fn general_compare_pair(
             Atomic::String(x) | Atomic::Untyped(x) => Ok(op.test(Some(x.as_str().cmp(y.as_ref())))),
             other => compare_values(op, other, &Atomic::String(as_text(b).unwrap_or_default())),
         },
-        (Atom::Untyped(x), Atom::Value(y)) => {
-            let x = untyped_against(x, y)?;
-            compare_values(op, &x, y)
-        }
-        (Atom::Value(x), Atom::Untyped(y)) => {
-            let y = untyped_against(y, x)?;
-            compare_values(op, x, &y)
-        }
+        (Atom::Untyped(x), Atom::Value(y)) => match y.as_ref() {
+            Atomic::String(y) | Atomic::Untyped(y) => Ok(op.test(Some(x.as_ref().cmp(y.as_str())))),
+            other => compare_values(op, &untyped_against(x, other)?, other),
+        },
+        (Atom::Value(x), Atom::Untyped(y)) => match x.as_ref() {
+            Atomic::String(x) | Atomic::Untyped(x) => Ok(op.test(Some(x.as_str().cmp(y.as_ref())))),
+            other => compare_values(op, other, &untyped_against(y, other)?),
+        },
         (Atom::Value(x), Atom::Value(y)) => compare_values(op, x, y),
     }
 }

@@ -287,19 +287,18 @@ impl<'s> Parser<'s> {
         if !self.bytes.get(start).is_some_and(|&b| is_name_start(b)) {
             return Err(self.error_at(start, "a name was expected"));
         }
-        let mut end = start + 1;
-        let mut colons = usize::from(self.bytes[start] == b':');
-        let mut colon_at = start;
-        while end < self.bytes.len() && is_name_byte(self.bytes[end]) {
-            if self.bytes[end] == b':' {
-                colons += 1;
-                colon_at = end;
-            }
-            end += 1;
-        }
+        let rest = &self.bytes[start + 1..];
+        let len = rest
+            .iter()
+            .position(|&b| !is_name_byte(b))
+            .unwrap_or(rest.len());
+        let end = start + 1 + len;
         self.pos = end;
         let name = &self.src[start..end];
-        if colons > 0 && (colons > 1 || colon_at == start || colon_at == end - 1) {
+        let bytes = name.as_bytes();
+        if let Some(colon) = bytes.iter().position(|&b| b == b':')
+            && (colon == 0 || colon == bytes.len() - 1 || bytes[colon + 1..].contains(&b':'))
+        {
             return Err(self.error_at(start, format!("`{name}` is not a qualified name")));
         }
         Ok(name)
