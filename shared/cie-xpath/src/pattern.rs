@@ -8,9 +8,11 @@ use crate::dom::{Document, NodeId, NodeKind};
 use crate::error::XPathError;
 use crate::eval::{Evaluator, Focus, node_matches};
 use crate::expr::STANDARD_FUNCTIONS;
+use crate::functions::Builtin;
 use crate::functions::FunctionRegistry;
 use crate::parser;
 use crate::value::Item;
+use crate::value::{Atomic, CmpOp};
 
 /// A compiled XSLT match pattern.
 #[derive(Debug, Clone)]
@@ -53,6 +55,154 @@ struct PatternStep {
     test: NodeTest,
     predicates: Vec<ast::Expr>,
     positional: bool,
+    /// For each predicate (when not positional), its native form if it has a shape decided by looking at
+    /// the node directly instead of by the evaluator.
+    native: Vec<Option<NativePredicate>>,
+}
+
+/// Predicate shapes common in rule contexts that are decided by looking at the node directly.
+#[derive(Debug, Clone)]
+enum NativePredicate {
+    /// `[not(*) and not(normalize-space())]`: no element children and only white space as text (the
+    /// "no empty elements" rules, whose context is every element of the document).
+    EmptyLeaf,
+    /// `[@name = 'literal']`: an attribute of that name with exactly that value (the scheme-identifier
+    /// rules, one per scheme on every identifier).
+    AttributeEquals {
+        /// The attribute's name test.
+        test: NodeTest,
+        /// The value compared with.
+        value: Box<str>,
+    },
+    /// `[@name]`: the attribute is present.
+    AttributeExists(NodeTest),
+    /// `[normalize-space(child) = 'literal']` (the tax-category rules on every line).
+    ChildNormalizedEquals {
+        /// The child element's name test.
+        test: NodeTest,
+        /// The value compared with.
+        value: Box<str>,
+    },
+}
+
+impl NativePredicate {
+    fn recognise(predicate: &ast::Expr) -> Option<NativePredicate> {
+        let named_step = |expr: &ast::Expr, axis: Axis| match expr {
+            ast::Expr::Path(path) if !path.absolute => match path.steps.as_slice() {
+                [Step::Axis(step)]
+                    if step.axis == axis
+                        && matches!(step.test, NodeTest::Name { .. })
+                        && step.predicates.is_empty() =>
+                {
+                    Some(step.test.clone())
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        let literal = |expr: &ast::Expr| match expr {
+            ast::Expr::Literal(Atomic::String(value)) => Some(Box::<str>::from(value.as_str())),
+            _ => None,
+        };
+        let normalized_child = |expr: &ast::Expr| match expr {
+            ast::Expr::Call(call)
+                if matches!(
+                    call.function,
+                    ast::Function::Builtin(Builtin::NormalizeSpace)
+                ) =>
+            {
+                match call.args.as_slice() {
+                    [argument] => named_step(argument, Axis::Child),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        match predicate {
+            ast::Expr::GeneralCmp(CmpOp::Eq, left, right) => {
+                let (operand, value) = match (literal(right), literal(left)) {
+                    (Some(value), _) => (left, value),
+                    (None, Some(value)) => (right, value),
+                    (None, None) => return None,
+                };
+                if let Some(test) = named_step(operand, Axis::Attribute) {
+                    return Some(NativePredicate::AttributeEquals { test, value });
+                }
+                normalized_child(operand)
+                    .map(|test| NativePredicate::ChildNormalizedEquals { test, value })
+            }
+            ast::Expr::Path(_) => {
+                named_step(predicate, Axis::Attribute).map(NativePredicate::AttributeExists)
+            }
+            ast::Expr::And(left, right) => {
+                let no_element_child = |expr: &ast::Expr| {
+                    matches!(not_of(expr), Some(ast::Expr::Path(path))
+                        if !path.absolute
+                            && matches!(path.steps.as_slice(), [Step::Axis(step)]
+                                if step.axis == Axis::Child
+                                    && step.test == NodeTest::AnyName
+                                    && step.predicates.is_empty()))
+                };
+                let blank_text = |expr: &ast::Expr| {
+                    matches!(not_of(expr), Some(ast::Expr::Call(call))
+                        if matches!(call.function, ast::Function::Builtin(Builtin::NormalizeSpace))
+                            && call.args.is_empty())
+                };
+                (no_element_child(left) && blank_text(right)).then_some(NativePredicate::EmptyLeaf)
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether the predicate holds for `node`; `None` when the evaluator must decide (an argument that is
+    /// not a single node, where the evaluator reports an error).
+    fn holds(&self, doc: &Document, node: NodeId) -> Option<bool> {
+        let is_space = |c: char| matches!(c, ' ' | '\t' | '\n' | '\r');
+        match self {
+            NativePredicate::EmptyLeaf => Some(
+                doc.kind(node) == NodeKind::Element
+                    && doc.element_children(node).next().is_none()
+                    && doc.string_value(node).chars().all(is_space),
+            ),
+            NativePredicate::AttributeEquals { test, value } => {
+                Some(doc.attributes(node).any(|attribute| {
+                    node_matches(doc, attribute, test, NodeKind::Attribute)
+                        && doc.string_value(attribute) == **value
+                }))
+            }
+            NativePredicate::AttributeExists(test) => Some(
+                doc.attributes(node)
+                    .any(|attribute| node_matches(doc, attribute, test, NodeKind::Attribute)),
+            ),
+            NativePredicate::ChildNormalizedEquals { test, value } => {
+                let mut children = doc
+                    .children(node)
+                    .filter(|&child| node_matches(doc, child, test, NodeKind::Element));
+                let text = match (children.next(), children.next()) {
+                    (None, _) => return Some(value.is_empty()),
+                    (Some(child), None) => doc.string_value(child),
+                    (Some(_), Some(_)) => return None,
+                };
+                let normalized: Vec<&str> = text
+                    .split(is_space)
+                    .filter(|word| !word.is_empty())
+                    .collect();
+                Some(normalized.join(" ") == **value)
+            }
+        }
+    }
+}
+
+fn not_of(expr: &ast::Expr) -> Option<&ast::Expr> {
+    match expr {
+        ast::Expr::Call(call)
+            if matches!(call.function, ast::Function::Builtin(Builtin::Not))
+                && call.args.len() == 1 =>
+        {
+            call.args.first()
+        }
+        _ => None,
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -224,11 +374,17 @@ fn path_pattern(path: ast::Path) -> Result<PathPattern, XPathError> {
         let positional = predicates
             .iter()
             .any(|p| !p.is_surely_non_numeric() || p.uses_position());
+        let native = if positional {
+            Vec::new()
+        } else {
+            predicates.iter().map(NativePredicate::recognise).collect()
+        };
         steps.push(PatternStep {
             principal,
             test: axis_step.test,
             predicates,
             positional,
+            native,
         });
     }
     if pending_descendant {
@@ -397,7 +553,13 @@ fn predicates_hold<'a>(evaluator: &mut Evaluator<'a>, step: &'a PatternStep, nod
         return step
             .predicates
             .iter()
-            .all(|predicate| evaluator.eval_predicate(predicate, focus).unwrap_or(false));
+            .zip(&step.native)
+            .all(|(predicate, native)| {
+                match native.as_ref().and_then(|native| native.holds(doc, node)) {
+                    Some(decided) => decided,
+                    None => evaluator.eval_predicate(predicate, focus).unwrap_or(false),
+                }
+            });
     }
     let Some(parent) = doc.parent(node) else {
         return false;
