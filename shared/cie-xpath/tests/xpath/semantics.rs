@@ -553,3 +553,58 @@ fn errors_in_pattern_predicates_mean_no_match() {
         .collect();
     assert_eq!(matched, vec!["/Invoice/cac:InvoiceLine[1]/cbc:ID[1]"]);
 }
+
+#[test]
+fn predicates_decided_natively_agree_with_the_evaluator() {
+    let doc = Document::parse(
+        br#"<r><e a="v"/><e a="w"/><e/><e a="v"><c> x
+  y </c></e><e><c>x y</c><c>x y</c></e><e><c/></e><e>  </e><e><!-- note --> </e><e><f/></e><e>t</e></r>"#,
+    )
+    .expect("well-formed");
+    let ns = Namespaces::new();
+    let select = |source: &str| -> Vec<String> {
+        Pattern::compile(source, &ns)
+            .expect("compiles")
+            .select(&doc, &Variables::new())
+            .into_iter()
+            .map(|node| doc.path_of(node))
+            .collect()
+    };
+    // Each native shape, and the same predicate hidden from the recogniser inside boolean().
+    for (native, evaluated) in [
+        ("e[@a = 'v']", "e[boolean(@a = 'v')]"),
+        ("e['v' = @a]", "e[boolean('v' = @a)]"),
+        ("e[@a]", "e[boolean(@a)]"),
+        (
+            "e[normalize-space(c) = 'x y']",
+            "e[boolean(normalize-space(c) = 'x y')]",
+        ),
+        (
+            "e[normalize-space(c) = '']",
+            "e[boolean(normalize-space(c) = '')]",
+        ),
+        (
+            "//*[not(*) and not(normalize-space())]",
+            "//*[boolean(not(*) and not(normalize-space()))]",
+        ),
+    ] {
+        assert_eq!(select(native), select(evaluated), "{native}");
+    }
+    assert_eq!(
+        select("e[normalize-space(c) = 'x y']"),
+        vec!["/r/e[4]"],
+        "two c children make normalize-space an error: no match"
+    );
+    assert_eq!(
+        select("//*[not(*) and not(normalize-space())]"),
+        vec![
+            "/r/e[1]",
+            "/r/e[2]",
+            "/r/e[3]",
+            "/r/e[6]/c[1]",
+            "/r/e[7]",
+            "/r/e[8]",
+            "/r/e[9]/f[1]"
+        ]
+    );
+}
