@@ -109,10 +109,10 @@ pub async fn check(
     on: NaiveDate,
     name: Option<&str>,
 ) -> Result<RegistryCheck, Error> {
-    let entry = state.store.registry_entry(registration_number).await?;
+    let (entry, newest_data_date) = state.store.registry_lookup(registration_number).await?;
     let data_date = match &entry {
         Some(entry) => Some(entry.data_date),
-        None => state.store.registry_data_date().await?,
+        None => newest_data_date,
     };
     let record = entry.as_ref().map(|e| &e.record);
     Ok(RegistryCheck {

@@ -94,29 +94,27 @@ impl Store {
         Ok(())
     }
 
-    /// The newest data date imported, if any.
-    pub async fn registry_data_date(&self) -> Result<Option<NaiveDate>, StoreError> {
-        let raw: Option<String> = sqlx::query_scalar("SELECT MAX(data_date) FROM registry_imports")
-            .fetch_one(self.read())
-            .await?;
-        parse_date(raw)
-    }
-
-    /// The registry's record of `registration_number`, if imported.
-    pub async fn registry_entry(
+    /// In one round trip: the registry's record of `registration_number`, if imported, and the newest
+    /// data date imported (what a miss is as of).
+    pub async fn registry_lookup(
         &self,
         registration_number: &str,
-    ) -> Result<Option<RegistryEntry>, StoreError> {
+    ) -> Result<(Option<RegistryEntry>, Option<NaiveDate>), StoreError> {
         let row = sqlx::query(
-            "SELECT registration_number, process, kind, registration_date, update_date, cancellation_date,
-                    expiry_date, name, trade_name, address, data_date
-             FROM registry_issuers WHERE registration_number = $1",
+            "SELECT i.registration_number, i.process, i.kind, i.registration_date, i.update_date,
+                    i.cancellation_date, i.expiry_date, i.name, i.trade_name, i.address, i.data_date,
+                    (SELECT MAX(data_date) FROM registry_imports) AS newest_data_date
+             FROM (SELECT 1 AS anchor) AS one
+             LEFT JOIN registry_issuers i ON i.registration_number = $1",
         )
         .bind(registration_number)
-        .fetch_optional(self.read())
+        .fetch_one(self.read())
         .await?;
-        let Some(row) = row else { return Ok(None) };
-        let process: String = row.try_get("process")?;
+        let newest = parse_date(row.try_get("newest_data_date")?)?;
+        let process: Option<String> = row.try_get("process")?;
+        let Some(process) = process else {
+            return Ok((None, newest));
+        };
         let record = RegistryRecord {
             registration_number: row.try_get("registration_number")?,
             process: Process::from_code(&process)
@@ -131,8 +129,8 @@ impl Store {
             trade_name: row.try_get("trade_name")?,
             address: row.try_get("address")?,
         };
-        let data_date = parse_date(Some(row.try_get("data_date")?))?
+        let data_date = parse_date(row.try_get("data_date")?)?
             .ok_or_else(|| StoreError::Corrupt("registry data date missing".into()))?;
-        Ok(Some(RegistryEntry { record, data_date }))
+        Ok((Some(RegistryEntry { record, data_date }), newest))
     }
 }
