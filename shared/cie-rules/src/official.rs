@@ -225,11 +225,13 @@ struct CompiledPattern {
     by_key: Vec<Vec<usize>>,
 }
 
-/// A rule that may take an element: its index, and whether its context is already known to match.
+/// A rule that may take an element: its index, whether its context is already known to match, and else the
+/// alternatives of the context left to check (see [`Pattern::prematch_alternatives`]).
 #[derive(Debug, Clone, Copy)]
 struct Candidate {
     rule: usize,
     matched: bool,
+    alternatives: u64,
 }
 
 struct CompiledRuleSet {
@@ -488,9 +490,12 @@ impl CompiledPattern {
             .iter()
             .find(|candidate| {
                 candidate.matched
-                    || self.rules[candidate.rule]
-                        .context
-                        .matches(doc, node, variables)
+                    || self.rules[candidate.rule].context.matches_alternatives(
+                        doc,
+                        node,
+                        variables,
+                        candidate.alternatives,
+                    )
             })
             .map(|candidate| &self.rules[candidate.rule])
         else {
@@ -535,16 +540,21 @@ impl CompiledPattern {
     ) -> Box<[Candidate]> {
         let mut candidates = Vec::new();
         for &rule in self.named_rules(doc, element).iter() {
-            match self.rules[rule].context.prematch(doc, element, variables) {
+            let (prematch, alternatives) = self.rules[rule]
+                .context
+                .prematch_alternatives(doc, element, variables);
+            match prematch {
                 Prematch::Never => {}
                 Prematch::Predicates => candidates.push(Candidate {
                     rule,
                     matched: false,
+                    alternatives,
                 }),
                 Prematch::Always => {
                     candidates.push(Candidate {
                         rule,
                         matched: true,
+                        alternatives,
                     });
                     break;
                 }

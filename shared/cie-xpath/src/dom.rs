@@ -623,6 +623,29 @@ impl Document {
         }
     }
 
+    /// Whether the string value of an element or the document has nothing but XML white space, checked in
+    /// place.
+    pub(crate) fn string_value_is_blank(&self, node: NodeId) -> bool {
+        let data = self.data(node);
+        let first = node.index() + 1 + data.attr_count() as usize;
+        let source = self.source.as_bytes();
+        let extra = self.extra_text.as_bytes();
+        self.nodes[first.min(data.end as usize)..data.end as usize]
+            .iter()
+            .filter(|descendant| descendant.kind == NodeKind::Text)
+            .all(|text| {
+                let start = text.text as usize;
+                let end = start + text.count as usize;
+                let bytes = match start.checked_sub(source.len()) {
+                    None => &source[start..end],
+                    Some(at) => &extra[at..end - source.len()],
+                };
+                bytes
+                    .iter()
+                    .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+            })
+    }
+
     /// The value of the attribute with this namespace URI (`""` for none) and local name.
     pub fn attribute(
         &self,

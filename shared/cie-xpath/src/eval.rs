@@ -112,7 +112,7 @@ impl<'a> Evaluator<'a> {
 
     fn path_value(&mut self, path: &'a Path, focus: Focus<'_>) -> Result<Seq, XPathError> {
         if let Some(walked) = self.walk(path, focus) {
-            return Ok(walked.map(Item::Node).into_iter().collect());
+            return Ok(walked.map_or(Seq::new(), |node| Seq::one(Item::Node(node))));
         }
         self.eval_path(path, focus)
     }
@@ -411,6 +411,11 @@ impl<'a> Evaluator<'a> {
                 }
             }
             Expr::Path(path) if !path.absolute => {
+                if let Some(walked) = self.walk(path, focus) {
+                    return Ok(Operand::Items(
+                        walked.map_or(Seq::new(), |node| Seq::one(Item::Node(node))),
+                    ));
+                }
                 if let Some((Step::Expr(Expr::Call(call)), prefix)) = path.steps.split_last()
                     && !prefix.is_empty()
                     && let Some(Item::Node(start)) = focus.item
@@ -439,6 +444,16 @@ impl<'a> Evaluator<'a> {
         {
             let node = self.context_node(focus)?;
             return Ok(self.any_on_axis(node, step.axis, &step.test));
+        }
+        if let Expr::Path(path) = expr {
+            if let Some(id) = path.shared
+                && self.memo.is_some()
+            {
+                return self.shared_path(id, path, focus, |value| !value.is_empty());
+            }
+            if let Some(walked) = self.walk(path, focus) {
+                return Ok(walked.is_some());
+            }
         }
         Ok(!self.eval(expr, focus)?.is_empty())
     }

@@ -157,12 +157,11 @@ impl NativePredicate {
     /// Whether the predicate holds for `node`; `None` when the evaluator must decide (an argument that is
     /// not a single node, where the evaluator reports an error).
     fn holds(&self, doc: &Document, node: NodeId) -> Option<bool> {
-        let is_space = |c: char| matches!(c, ' ' | '\t' | '\n' | '\r');
         match self {
             NativePredicate::EmptyLeaf => Some(
                 doc.kind(node) == NodeKind::Element
                     && doc.element_children(node).next().is_none()
-                    && doc.string_value(node).chars().all(is_space),
+                    && doc.string_value_is_blank(node),
             ),
             NativePredicate::AttributeEquals { test, value } => {
                 Some(doc.attributes(node).any(|attribute| {
@@ -176,21 +175,40 @@ impl NativePredicate {
             ),
             NativePredicate::ChildNormalizedEquals { test, value } => {
                 let mut children = doc
-                    .children(node)
+                    .element_children(node)
                     .filter(|&child| node_matches(doc, child, test, NodeKind::Element));
                 let text = match (children.next(), children.next()) {
                     (None, _) => return Some(value.is_empty()),
                     (Some(child), None) => doc.string_value(child),
                     (Some(_), Some(_)) => return None,
                 };
-                let normalized: Vec<&str> = text
-                    .split(is_space)
-                    .filter(|word| !word.is_empty())
-                    .collect();
-                Some(normalized.join(" ") == **value)
+                Some(normalizes_to(&text, value))
             }
         }
     }
+}
+
+/// Whether `normalize-space(text)` equals `value`, without building the normalized string.
+fn normalizes_to(text: &str, value: &str) -> bool {
+    let words = text
+        .split([' ', '\t', '\n', '\r'])
+        .filter(|word| !word.is_empty());
+    let mut rest = value;
+    let mut first = true;
+    for word in words {
+        if !first {
+            let Some(after) = rest.strip_prefix(' ') else {
+                return false;
+            };
+            rest = after;
+        }
+        first = false;
+        let Some(after) = rest.strip_prefix(word) else {
+            return false;
+        };
+        rest = after;
+    }
+    rest.is_empty()
 }
 
 fn not_of(expr: &ast::Expr) -> Option<&ast::Expr> {
@@ -298,6 +316,55 @@ impl Pattern {
         verdict
     }
 
+    /// [`Pattern::prematch`] with the alternatives that need their predicates checked: bit `i` set for the
+    /// `i`-th alternative of the union (every alternative from the 64th on counts as set), for
+    /// [`Pattern::matches_alternatives`] on nodes with the same names as written up the tree.
+    pub fn prematch_alternatives(
+        &self,
+        doc: &Document,
+        node: NodeId,
+        variables: &Variables,
+    ) -> (Prematch, u64) {
+        let mut evaluator = Evaluator::new(doc, variables);
+        let mut verdict = Prematch::Never;
+        let mut alternatives = 0;
+        for (index, alternative) in self.alternatives.iter().enumerate() {
+            match alternative.prematch(&mut evaluator, node) {
+                Prematch::Always => return (Prematch::Always, u64::MAX),
+                Prematch::Predicates => {
+                    verdict = Prematch::Predicates;
+                    alternatives |= 1u64.checked_shl(index as u32).unwrap_or(0);
+                }
+                Prematch::Never => {}
+            }
+        }
+        (verdict, alternatives)
+    }
+
+    /// [`Pattern::matches`] for a node whose prematch gave `alternatives` (see
+    /// [`Pattern::prematch_alternatives`]): only those alternatives are tried, without checking names again.
+    pub fn matches_alternatives(
+        &self,
+        doc: &Document,
+        node: NodeId,
+        variables: &Variables,
+        alternatives: u64,
+    ) -> bool {
+        let mut evaluator = Evaluator::new(doc, variables);
+        self.alternatives
+            .iter()
+            .enumerate()
+            .any(
+                |(index, alternative)| match 1u64.checked_shl(index as u32) {
+                    Some(bit) if alternatives & bit == 0 => false,
+                    Some(_) if alternative.child_links_only() && !alternative.steps.is_empty() => {
+                        alternative.predicates_hold_along(&mut evaluator, node)
+                    }
+                    _ => alternative.matches(&mut evaluator, node),
+                },
+            )
+    }
+
     /// Every node of the document the pattern matches, in document order.
     pub fn select(&self, doc: &Document, variables: &Variables) -> Vec<NodeId> {
         let mut evaluator = Evaluator::new(doc, variables);
@@ -402,11 +469,15 @@ impl PathPattern {
         if self.steps.is_empty() {
             return self.anchor == Anchor::Root && evaluator.doc.kind(node) == NodeKind::Document;
         }
-        if self.links.iter().all(|&link| link == Link::Child) {
+        if self.child_links_only() {
             return self.structure_matches(evaluator.doc, node)
                 && self.predicates_hold_along(evaluator, node);
         }
         self.matches_step(evaluator, self.steps.len() - 1, node)
+    }
+
+    fn child_links_only(&self) -> bool {
+        self.links.iter().all(|&link| link == Link::Child)
     }
 
     fn prematch<'a>(&'a self, evaluator: &mut Evaluator<'a>, node: NodeId) -> Prematch {
@@ -539,7 +610,7 @@ impl PathPattern {
 }
 
 fn step_accepts(doc: &Document, step: &PatternStep, node: NodeId) -> bool {
-    if step.test == NodeTest::AnyNode && doc.kind(node) == NodeKind::Document {
+    if matches!(step.test, NodeTest::AnyNode) && doc.kind(node) == NodeKind::Document {
         return false;
     }
     node_matches(doc, node, &step.test, step.principal)
@@ -585,4 +656,55 @@ fn predicates_hold<'a>(evaluator: &mut Evaluator<'a>, step: &'a PatternStep, nod
         }
     }
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Pattern, Prematch, normalizes_to};
+    use crate::context::{Namespaces, Variables};
+    use crate::dom::Document;
+
+    #[test]
+    fn matching_the_prematched_alternatives_agrees_with_matching() {
+        let doc = Document::parse(
+            b"<r><a k='1'><b>x</b><b/></a><a><b k='2'>y</b></a><c><a k='1'><b/></a></c></r>",
+        )
+        .expect("well-formed");
+        let variables = Variables::new();
+        let pattern = Pattern::compile(
+            "a[@k = '1']/b | /r/a/b[@k] | c//b[not(*) and not(normalize-space())] | b[. = 'y'] | r",
+            &Namespaces::new(),
+        )
+        .expect("pattern");
+        let mut matches = 0;
+        for index in 0..doc.node_count() {
+            let node = doc.node(index).expect("node");
+            let (prematch, alternatives) = pattern.prematch_alternatives(&doc, node, &variables);
+            let matched = match prematch {
+                Prematch::Never => false,
+                Prematch::Always => true,
+                Prematch::Predicates => {
+                    pattern.matches_alternatives(&doc, node, &variables, alternatives)
+                }
+            };
+            assert_eq!(
+                matched,
+                pattern.matches(&doc, node, &variables),
+                "node {index}"
+            );
+            matches += usize::from(matched);
+        }
+        assert!(matches > 3);
+    }
+
+    #[test]
+    fn normalized_text_is_compared_word_by_word() {
+        assert!(normalizes_to(" \tS \n", "S"));
+        assert!(normalizes_to(" a  b ", "a b"));
+        assert!(normalizes_to("  ", ""));
+        assert!(!normalizes_to("a b", "a  b"));
+        assert!(!normalizes_to("ab", "a"));
+        assert!(!normalizes_to("a", "ab"));
+        assert!(!normalizes_to("a b", "ab"));
+    }
 }

@@ -64,6 +64,40 @@ fn is_name_byte(b: u8) -> bool {
     NAME_BYTES[b as usize]
 }
 
+const LOW_BITS: u64 = 0x0101_0101_0101_0101;
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `word` that equals `byte` (exact for the lowest such byte).
+fn byte_flags(word: u64, byte: u8) -> u64 {
+    let x = word ^ (LOW_BITS * u64::from(byte));
+    x.wrapping_sub(LOW_BITS) & !x & HIGH_BITS
+}
+
+/// The position of the first `a` or `b` in `haystack`, eight bytes at a time.
+fn find_either(haystack: &[u8], a: u8, b: u8) -> Option<usize> {
+    let mut chunks = haystack.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(word);
+        let flags = byte_flags(word, a) | byte_flags(word, b);
+        if flags != 0 {
+            return Some(at + (flags.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&byte| byte == a || byte == b)
+        .map(|found| at + found)
+}
+
+fn find_byte(haystack: &[u8], byte: u8) -> Option<usize> {
+    find_either(haystack, byte, byte)
+}
+
 fn split_qname(qname: &str) -> (Option<&str>, &str) {
     match qname.split_once(':') {
         Some((prefix, local)) => (Some(prefix), local),
@@ -90,6 +124,12 @@ struct Parser<'s> {
     /// Direct-mapped cache of resolved names: (qualified name, `generation << 1 | is attribute`, name id), valid
     /// while the namespace bindings have not changed since (names repeat; a miss only costs the resolution).
     recent_names: Vec<(&'s str, u32, u32)>,
+    /// The element names last seen after a given previous start tag under a given parent: (qualified name,
+    /// `generation`, name id) by `predicted_slot`, so that repeated structures skip scanning and resolving
+    /// names (a guess is used only when the source has exactly that name there).
+    predicted: Vec<(&'s str, u32, u32)>,
+    /// The name id of the last start tag mixed with its parent's (see `predicted_slot`).
+    last_start: u32,
     /// Incremented whenever `bindings` changes.
     generation: u32,
     namespaces: Vec<Box<str>>,
@@ -111,12 +151,14 @@ impl<'s> Parser<'s> {
             src,
             bytes,
             pos: 0,
-            has_cr: bytes.contains(&b'\r'),
+            has_cr: bytes.iter().fold(false, |found, &b| found | (b == b'\r')),
             nodes,
             extra_text: String::new(),
             names: Vec::new(),
             name_ids: HashMap::with_capacity(256),
             recent_names: vec![("", NONE, NONE); RECENT_NAMES],
+            predicted: vec![("", NONE, NONE); PREDICTED_NAMES],
+            last_start: NONE,
             generation: 0,
             namespaces: vec!["".into(), XML_NAMESPACE.into()],
             expanded: Vec::new(),
@@ -161,7 +203,7 @@ impl<'s> Parser<'s> {
         let last = needle[needle.len() - 1];
         let mut at = from + needle.len() - 1;
         while at < self.bytes.len() {
-            let end = self.bytes[at..].iter().position(|&b| b == last)? + at + 1;
+            let end = find_byte(&self.bytes[at..], last)? + at + 1;
             let start = end - needle.len();
             if &self.bytes[start..end] == needle {
                 return Some(start);
@@ -214,13 +256,18 @@ impl<'s> Parser<'s> {
                     .find("-->", start + 4)
                     .ok_or_else(|| self.error_at(start, "unterminated comment"))?;
                 self.pos = end + 3;
-                self.push_leaf(
-                    NodeKind::Comment,
-                    &self.src[start + 4..end],
-                    NONE,
-                    start,
-                    true,
-                );
+                if self.has_cr {
+                    self.push_leaf(
+                        NodeKind::Comment,
+                        &self.src[start + 4..end],
+                        NONE,
+                        start,
+                        true,
+                    );
+                } else {
+                    let parent = self.stack.last().map_or(NONE, |open| open.node);
+                    self.push_source_leaf(NodeKind::Comment, parent, start, start + 4, end);
+                }
                 Ok(())
             }
             Some(b'!') if rest.starts_with(b"![CDATA[") => {
@@ -296,9 +343,8 @@ impl<'s> Parser<'s> {
         self.pos = end;
         let name = &self.src[start..end];
         let bytes = name.as_bytes();
-        if let Some(colon) = bytes.iter().position(|&b| b == b':')
-            && (colon == 0 || colon == bytes.len() - 1 || bytes[colon + 1..].contains(&b':'))
-        {
+        let colons = bytes.iter().filter(|&&b| b == b':').count();
+        if colons > 1 || (colons == 1 && (bytes[0] == b':' || bytes[bytes.len() - 1] == b':')) {
             return Err(self.error_at(start, format!("`{name}` is not a qualified name")));
         }
         Ok(name)
@@ -364,7 +410,19 @@ impl<'s> Parser<'s> {
     fn start_tag(&mut self) -> Result<(), XmlError> {
         let start = self.pos;
         self.pos += 1;
-        let qname = self.name()?;
+        let parent_name = self.nodes[self.stack.last().map_or(0, |open| open.node) as usize].name;
+        let slot = predicted_slot(self.last_start, parent_name);
+        let (guess, guess_key, guess_id) = self.predicted[slot];
+        let after = self.pos + guess.len();
+        let guessed = !guess.is_empty()
+            && self.bytes[self.pos..].starts_with(guess.as_bytes())
+            && self.bytes.get(after).is_some_and(|&b| !is_name_byte(b));
+        let qname = if guessed {
+            self.pos = after;
+            guess
+        } else {
+            self.name()?
+        };
         let bindings_before = self.bindings.len();
         self.attributes.clear();
         let empty = loop {
@@ -395,7 +453,13 @@ impl<'s> Parser<'s> {
             self.seen_root = true;
         }
 
-        let name = self.resolved_name(qname, false, start)?;
+        let name = if guessed && guess_key == self.generation {
+            guess_id
+        } else {
+            self.resolved_name(qname, false, start)?
+        };
+        self.predicted[slot] = (qname, self.generation, name);
+        self.last_start = name.wrapping_mul(0x9E37_79B9) ^ parent_name;
         let parent = self.stack.last().map_or(NONE, |open| open.node);
         let mut element = NodeData::new(NodeKind::Element, parent);
         element.name = name;
@@ -564,10 +628,14 @@ impl<'s> Parser<'s> {
 
     fn character_data(&mut self) -> Result<(), XmlError> {
         let start = self.pos;
-        let end = self.bytes[start..]
-            .iter()
-            .position(|&b| b == b'<')
-            .map_or(self.bytes.len(), |at| at + start);
+        let stop =
+            find_either(&self.bytes[start..], b'<', b'&').map_or(self.bytes.len(), |at| at + start);
+        let has_reference = self.bytes.get(stop) == Some(&b'&');
+        let end = if has_reference {
+            find_byte(&self.bytes[stop..], b'<').map_or(self.bytes.len(), |at| at + stop)
+        } else {
+            stop
+        };
         self.pos = end;
         let raw = &self.src[start..end];
         if self.stack.len() == 1 {
@@ -576,8 +644,12 @@ impl<'s> Parser<'s> {
             }
             return Err(self.error_at(start, "text outside the root element"));
         }
-        if !raw.contains('&') {
-            self.push_text(raw, start, true);
+        if !has_reference {
+            if !self.has_cr && !raw.is_empty() {
+                self.push_source_text(start, end);
+            } else {
+                self.push_text(raw, start, true);
+            }
             return Ok(());
         }
         let mut content = String::with_capacity(raw.len());
@@ -722,6 +794,41 @@ impl<'s> Parser<'s> {
         self.push_leaf(NodeKind::Text, content, NONE, offset, raw);
     }
 
+    /// [`Parser::push_text`] for the source text `start..end` when it needs no normalisation.
+    fn push_source_text(&mut self, start: usize, end: usize) {
+        let open = self.stack.last().map_or(0, |open| open.node);
+        if let Some(last) = self.nodes.last()
+            && last.kind == NodeKind::Text
+            && last.parent == open
+        {
+            self.push_text(&self.src[start..end], start, true);
+            return;
+        }
+        self.push_source_leaf(NodeKind::Text, open, start, start, end);
+    }
+
+    /// Appends a nameless leaf node whose content is the source text `start..end` as is.
+    fn push_source_leaf(
+        &mut self,
+        kind: NodeKind,
+        parent: u32,
+        offset: usize,
+        start: usize,
+        end: usize,
+    ) {
+        let id = self.nodes.len() as u32;
+        self.nodes.push(NodeData {
+            kind,
+            parent,
+            end: id + 1,
+            name: NONE,
+            offset: offset as u32,
+            text: start as u32,
+            count: (end - start) as u32,
+            global_name: NONE,
+        });
+    }
+
     /// Appends a leaf node whose content is `content` (line ends normalised when `raw`).
     fn push_leaf(&mut self, kind: NodeKind, content: &str, name: u32, offset: usize, raw: bool) {
         let parent = self.stack.last().map_or(NONE, |open| open.node);
@@ -735,6 +842,13 @@ impl<'s> Parser<'s> {
 }
 
 const RECENT_NAMES: usize = 256;
+
+const PREDICTED_NAMES: usize = 256;
+
+fn predicted_slot(last_start: u32, parent_name: u32) -> usize {
+    let hash = (last_start ^ parent_name.wrapping_mul(0x85EB_CA6B)).wrapping_mul(0x9E37_79B9);
+    (hash >> 24) as usize % PREDICTED_NAMES
+}
 
 fn recent_slot(qname: &str, ns: u32) -> usize {
     let mut hash: u32 = 0x811c_9dc5 ^ ns;
@@ -798,6 +912,42 @@ mod tests {
         assert_eq!(doc.next_sibling(last), None);
         assert_eq!(doc.first_child(last), None);
         assert_eq!(doc.string_value(a), "tuv");
+    }
+
+    #[test]
+    fn repeated_structures_resolve_names_in_their_own_scope() {
+        let doc =
+            parse("<r xmlns:p='urn:a'><a><p:x/></a><a xmlns:p='urn:b'><p:x/></a><a><p:x/></a></r>");
+        let r = doc.document_element().expect("root");
+        let namespaces: Vec<_> = doc
+            .element_children(r)
+            .filter_map(|a| doc.element_children(a).next())
+            .map(|x| doc.namespace_uri(x))
+            .collect();
+        assert_eq!(namespaces, ["urn:a", "urn:b", "urn:a"]);
+        let doc = parse("<r><a/><a/><ab/><a/><a:b xmlns:a='urn:a'/></r>");
+        let r = doc.document_element().expect("root");
+        let names: Vec<_> = doc
+            .element_children(r)
+            .map(|n| doc.qualified_name(n))
+            .collect();
+        assert_eq!(names, ["a", "a", "ab", "a", "a:b"]);
+    }
+
+    #[test]
+    fn long_text_and_comments_are_scanned_to_their_end() {
+        let doc =
+            parse("<a>0123456789 &lt; 0123456789<!-- 0123456789 > 0123456789 -->0123456789</a>");
+        let a = doc.document_element().expect("root");
+        let texts: Vec<_> = doc.children(a).filter_map(|n| doc.text(n)).collect();
+        assert_eq!(
+            texts,
+            [
+                "0123456789 < 0123456789",
+                " 0123456789 > 0123456789 ",
+                "0123456789"
+            ]
+        );
     }
 
     #[test]
