@@ -181,6 +181,65 @@ pub(crate) struct Call {
 }
 
 impl Expr {
+    /// Calls `visit` on each direct sub-expression, path steps and predicates included: the one walk that
+    /// rewriting passes (`parser::optimize`, `memo::mark`) build on.
+    pub(crate) fn for_each_child_mut(&mut self, visit: &mut dyn FnMut(&mut Expr)) {
+        match self {
+            Expr::Literal(_) | Expr::ContextItem | Expr::Var(_) => {}
+            Expr::Sequence(items) | Expr::Union(items) => items.iter_mut().for_each(visit),
+            Expr::Or(a, b)
+            | Expr::And(a, b)
+            | Expr::GeneralCmp(_, a, b)
+            | Expr::ValueCmp(_, a, b)
+            | Expr::NodeCmp(_, a, b)
+            | Expr::Range(a, b)
+            | Expr::Arith(_, a, b)
+            | Expr::Intersect(a, b)
+            | Expr::Except(a, b) => {
+                visit(a);
+                visit(b);
+            }
+            Expr::Negate(a) | Expr::UnaryPlus(a) => visit(a),
+            Expr::Cast { operand, .. } | Expr::Castable { operand, .. } => visit(operand),
+            Expr::If {
+                condition,
+                then,
+                otherwise,
+            } => {
+                visit(condition);
+                visit(then);
+                visit(otherwise);
+            }
+            Expr::For { bindings, body } => {
+                bindings.iter_mut().for_each(|(_, e)| visit(e));
+                visit(body);
+            }
+            Expr::Quantified {
+                bindings,
+                satisfies,
+                ..
+            } => {
+                bindings.iter_mut().for_each(|(_, e)| visit(e));
+                visit(satisfies);
+            }
+            Expr::Filter { base, predicates } => {
+                visit(base);
+                predicates.iter_mut().for_each(visit);
+            }
+            Expr::Call(call) => call.args.iter_mut().for_each(visit),
+            Expr::Path(path) => {
+                for step in &mut path.steps {
+                    match step {
+                        Step::Axis(axis_step) => {
+                            axis_step.predicates.iter_mut().for_each(&mut *visit)
+                        }
+                        Step::Expr(inner) => visit(inner),
+                    }
+                }
+            }
+        }
+    }
+
     /// Whether `found` holds for the expression or any expression in it (path steps and predicates included).
     pub(crate) fn any(&self, found: &mut dyn FnMut(&Expr) -> bool) -> bool {
         if found(self) {

@@ -62,68 +62,13 @@ fn uses_outside_values(expr: &Expr) -> bool {
 /// step (`//a[p]/b[q]`), the part up to the last filter becomes a shared path of its own, so that
 /// expressions differing only after it (`//a[p]/b[q1]`, `//a[p]/b[q2]`) share the filtering.
 pub(crate) fn mark(expr: &mut Expr) {
-    match expr {
-        Expr::Literal(_) | Expr::ContextItem | Expr::Var(_) => {}
-        Expr::Sequence(items) | Expr::Union(items) => items.iter_mut().for_each(mark),
-        Expr::Or(a, b)
-        | Expr::And(a, b)
-        | Expr::GeneralCmp(_, a, b)
-        | Expr::ValueCmp(_, a, b)
-        | Expr::NodeCmp(_, a, b)
-        | Expr::Range(a, b)
-        | Expr::Arith(_, a, b)
-        | Expr::Intersect(a, b)
-        | Expr::Except(a, b) => {
-            mark(a);
-            mark(b);
+    if is_shareable(expr) {
+        if let Expr::Path(path) = expr {
+            share(path);
         }
-        Expr::Negate(a) | Expr::UnaryPlus(a) => mark(a),
-        Expr::Cast { operand, .. } | Expr::Castable { operand, .. } => mark(operand),
-        Expr::If {
-            condition,
-            then,
-            otherwise,
-        } => {
-            mark(condition);
-            mark(then);
-            mark(otherwise);
-        }
-        Expr::For { bindings, body } => {
-            bindings.iter_mut().for_each(|(_, e)| mark(e));
-            mark(body);
-        }
-        Expr::Quantified {
-            bindings,
-            satisfies,
-            ..
-        } => {
-            bindings.iter_mut().for_each(|(_, e)| mark(e));
-            mark(satisfies);
-        }
-        Expr::Filter { base, predicates } => {
-            mark(base);
-            predicates.iter_mut().for_each(mark);
-        }
-        Expr::Call(call) => call.args.iter_mut().for_each(mark),
-        Expr::Path(_) => {
-            if is_shareable(expr) {
-                let Expr::Path(path) = expr else {
-                    return;
-                };
-                share(path);
-                return;
-            }
-            let Expr::Path(path) = expr else {
-                return;
-            };
-            for step in &mut path.steps {
-                match step {
-                    Step::Axis(axis_step) => axis_step.predicates.iter_mut().for_each(mark),
-                    Step::Expr(inner) => mark(inner),
-                }
-            }
-        }
+        return;
     }
+    expr.for_each_child_mut(&mut mark);
 }
 
 fn is_shareable(expr: &Expr) -> bool {

@@ -838,49 +838,8 @@ fn descendant_or_self() -> Step {
 /// positional, so that `//name` uses the document's element-name index; applied recursively.
 pub(crate) fn optimize(expr: &mut Expr) {
     match expr {
-        Expr::Literal(_) | Expr::ContextItem | Expr::Var(_) => {}
-        Expr::Sequence(items) | Expr::Union(items) => items.iter_mut().for_each(optimize),
-        Expr::Or(a, b)
-        | Expr::And(a, b)
-        | Expr::GeneralCmp(_, a, b)
-        | Expr::ValueCmp(_, a, b)
-        | Expr::NodeCmp(_, a, b)
-        | Expr::Range(a, b)
-        | Expr::Arith(_, a, b)
-        | Expr::Intersect(a, b)
-        | Expr::Except(a, b) => {
-            optimize(a);
-            optimize(b);
-        }
-        Expr::Negate(a) | Expr::UnaryPlus(a) => optimize(a),
-        Expr::Cast { operand, .. } | Expr::Castable { operand, .. } => optimize(operand),
-        Expr::If {
-            condition,
-            then,
-            otherwise,
-        } => {
-            optimize(condition);
-            optimize(then);
-            optimize(otherwise);
-        }
-        Expr::For { bindings, body } => {
-            bindings.iter_mut().for_each(|(_, e)| optimize(e));
-            optimize(body);
-        }
-        Expr::Quantified {
-            bindings,
-            satisfies,
-            ..
-        } => {
-            bindings.iter_mut().for_each(|(_, e)| optimize(e));
-            optimize(satisfies);
-        }
-        Expr::Filter { base, predicates } => {
-            optimize(base);
-            predicates.iter_mut().for_each(optimize);
-        }
-        Expr::Call(call) => call.args.iter_mut().for_each(optimize),
         Expr::Path(path) => optimize_path(path),
+        other => other.for_each_child_mut(&mut optimize),
     }
 }
 
