@@ -6,14 +6,16 @@
 
 use std::collections::{HashMap, HashSet};
 
-use cie_domain::{DocumentStatus, Severity};
+use cie_domain::Severity;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use crate::chain::ChainFields;
 use crate::directory::timestamp;
 use crate::documents::{DocumentRecord, PriorDocuments, document_by_id};
 use crate::error::StoreError;
-use crate::writer::{DuplicateHints, Head, NewSubmission, Parsed, SubmissionOutcome};
+use crate::writer::{
+    DuplicateHints, Head, NewSubmission, Parsed, SubmissionOutcome, archive_outcome,
+};
 
 /// Whether `submissions` can be written together on the fast path: every tenant known, no workflow step,
 /// and no two documents that would see each other as an earlier version, duplicate or variant.
@@ -69,8 +71,9 @@ fn placeholders(rows: usize, columns: usize) -> String {
     sql
 }
 
-/// What the look-up said about each document submission, in one round trip.
-async fn prior_documents_of(
+/// What the look-up said about each document submission (keyed by the index given), in one round trip;
+/// the one-by-one path asks for a single row.
+pub(crate) async fn prior_documents_of(
     conn: &mut AnyConnection,
     submissions: &[(usize, &NewSubmission, String)],
 ) -> Result<HashMap<usize, PriorDocuments>, StoreError> {
@@ -145,7 +148,7 @@ async fn prior_documents_of(
     Ok(found)
 }
 
-struct Entry {
+struct Entry<'a> {
     index: usize,
     seq: i64,
     prev_hash: String,
@@ -153,8 +156,8 @@ struct Entry {
     sha: String,
     received_at: String,
     outcome: &'static str,
-    error_code: Option<String>,
-    error_message: Option<String>,
+    error_code: Option<&'a str>,
+    error_message: Option<&'a str>,
 }
 
 /// Writes independent `submissions` with a fixed number of statements; one outcome per submission.
@@ -189,17 +192,7 @@ pub(crate) async fn append_together(
         let head = heads
             .get_mut(tenant)
             .ok_or_else(|| StoreError::UnknownTenant(tenant.to_owned()))?;
-        let (outcome, error_code, error_message) = match &submission.parsed {
-            Parsed::Rejected { code, message } => {
-                ("rejected", Some(code.clone()), Some(message.clone()))
-            }
-            Parsed::Document { status, .. } if *status == DocumentStatus::Rejected => (
-                "rejected",
-                Some("validation_failed".to_owned()),
-                Some("the document has fatal findings".to_owned()),
-            ),
-            Parsed::Document { .. } => ("accepted", None, None),
-        };
+        let (outcome, error_code, error_message) = archive_outcome(&submission.parsed);
         let seq = head.seq + 1;
         let received_at = timestamp(submission.received_at);
         let entry_hash = ChainFields {
@@ -213,8 +206,8 @@ pub(crate) async fn append_together(
             size_bytes: submission.size_bytes,
             truncated: submission.truncated,
             outcome,
-            error_code: error_code.as_deref(),
-            error_message: error_message.as_deref(),
+            error_code,
+            error_message,
         }
         .entry_hash();
         entries.push(Entry {
@@ -250,8 +243,8 @@ pub(crate) async fn append_together(
                 .bind(submission.size_bytes)
                 .bind(i64::from(submission.truncated))
                 .bind(entry.outcome)
-                .bind(entry.error_code.as_deref())
-                .bind(entry.error_message.as_deref())
+                .bind(entry.error_code)
+                .bind(entry.error_message)
                 .bind(entry.prev_hash.as_str())
                 .bind(entry.entry_hash.as_str())
                 .bind(submission.content.as_slice());

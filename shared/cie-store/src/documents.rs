@@ -386,66 +386,12 @@ fn escape_like(raw: &str) -> String {
 
 /// What the writer needs to know before recording a document, in one round trip: a document of this supplier
 /// with exactly this content, and the newest version of this supplier's kind and number.
+#[derive(Default)]
 pub(crate) struct PriorDocuments {
     pub(crate) same_content: Option<i64>,
     pub(crate) latest: Option<(i64, i64)>,
     pub(crate) same_content_elsewhere: Option<i64>,
     pub(crate) number_variant: Option<(i64, String)>,
-}
-
-pub(crate) async fn prior_documents(
-    conn: &mut AnyConnection,
-    tenant: &str,
-    content_sha256: &str,
-    supplier_key: &str,
-    summary: &Summary,
-    number_key: Option<&str>,
-) -> Result<PriorDocuments, StoreError> {
-    let amount = summary
-        .transaction_amount()
-        .and_then(cie_domain::Amount::search_key);
-    let row = sqlx::query(
-        "SELECT
-             (SELECT id FROM documents
-              WHERE tenant_id = $1 AND content_sha256 = $2 AND supplier_key = $3 ORDER BY id LIMIT 1) AS same_content,
-             (SELECT id FROM documents
-              WHERE tenant_id = $1 AND supplier_key = $3 AND kind = $4 AND number = $5
-              ORDER BY version DESC LIMIT 1) AS latest_id,
-             (SELECT MAX(version) FROM documents
-              WHERE tenant_id = $1 AND supplier_key = $3 AND kind = $4 AND number = $5) AS latest_version,
-             (SELECT id FROM documents
-              WHERE tenant_id = $1 AND content_sha256 = $2 AND supplier_key <> $3 ORDER BY id LIMIT 1)
-                 AS same_content_elsewhere,
-             (SELECT id FROM documents
-              WHERE tenant_id = $1 AND supplier_key = $3 AND kind = $4 AND number_key = $6 AND number <> $5
-                AND issue_date = $7 AND (amount_scaled = $8 OR (amount_scaled IS NULL AND $9 = 1))
-              ORDER BY id DESC LIMIT 1) AS variant_id,
-             (SELECT number FROM documents
-              WHERE tenant_id = $1 AND supplier_key = $3 AND kind = $4 AND number_key = $6 AND number <> $5
-                AND issue_date = $7 AND (amount_scaled = $8 OR (amount_scaled IS NULL AND $9 = 1))
-              ORDER BY id DESC LIMIT 1) AS variant_number",
-    )
-    .bind(tenant)
-    .bind(content_sha256)
-    .bind(supplier_key)
-    .bind(summary.kind.as_str())
-    .bind(&summary.number)
-    .bind(number_key)
-    .bind(summary.issue_date.format("%Y-%m-%d").to_string())
-    .bind(amount.unwrap_or(0))
-    .bind(i64::from(amount.is_none()))
-    .fetch_one(&mut *conn)
-    .await?;
-    let latest_id: Option<i64> = row.try_get("latest_id")?;
-    let latest_version: Option<i64> = row.try_get("latest_version")?;
-    let variant_id: Option<i64> = row.try_get("variant_id")?;
-    let variant_number: Option<String> = row.try_get("variant_number")?;
-    Ok(PriorDocuments {
-        same_content: row.try_get("same_content")?,
-        latest: latest_id.zip(latest_version),
-        same_content_elsewhere: row.try_get("same_content_elsewhere")?,
-        number_variant: variant_id.zip(variant_number),
-    })
 }
 
 /// The document `id` of `tenant`, on the writer's connection.

@@ -15,7 +15,7 @@ use tracing::{debug, error, warn};
 use crate::batch;
 use crate::chain::{ChainFields, content_sha256};
 use crate::directory::timestamp;
-use crate::documents::{DocumentRecord, document_by_id, prior_documents};
+use crate::documents::{DocumentRecord, document_by_id};
 use crate::error::StoreError;
 use crate::validations::{NewValidation, insert_validation};
 use crate::workflow::{WorkflowStep, apply_transition, current_state, link_correction};
@@ -347,6 +347,21 @@ async fn update_heads(
     Ok(())
 }
 
+/// The archive entry's outcome, error code and message for what intake made of a submission.
+pub(crate) fn archive_outcome(parsed: &Parsed) -> (&'static str, Option<&str>, Option<&str>) {
+    match parsed {
+        Parsed::Rejected { code, message } => {
+            ("rejected", Some(code.as_str()), Some(message.as_str()))
+        }
+        Parsed::Document { status, .. } if *status == DocumentStatus::Rejected => (
+            "rejected",
+            Some("validation_failed"),
+            Some("the document has fatal findings"),
+        ),
+        Parsed::Document { .. } => ("accepted", None, None),
+    }
+}
+
 fn archived(outcome: &SubmissionOutcome) -> bool {
     !matches!(
         outcome,
@@ -391,15 +406,10 @@ async fn append(
             },
             None,
         ) => {
-            let prior = prior_documents(
-                &mut *conn,
-                tenant,
-                &sha,
-                supplier_key,
-                summary,
-                number_key.as_deref(),
-            )
-            .await?;
+            let prior = batch::prior_documents_of(&mut *conn, &[(0, submission, sha.clone())])
+                .await?
+                .remove(&0)
+                .unwrap_or_default();
             if let Some(existing) = prior.same_content {
                 return Ok(SubmissionOutcome::AlreadyStored {
                     document: Box::new(document_by_id(&mut *conn, tenant, existing).await?),
@@ -409,17 +419,9 @@ async fn append(
         }
         _ => None,
     };
-    let (outcome, error_code, error_message) = match (&submission.parsed, &forced_rejection) {
-        (_, Some((code, message))) => ("rejected", Some(*code), Some(message.as_str())),
-        (Parsed::Rejected { code, message }, None) => {
-            ("rejected", Some(code.as_str()), Some(message.as_str()))
-        }
-        (Parsed::Document { status, .. }, None) if *status == DocumentStatus::Rejected => (
-            "rejected",
-            Some("validation_failed"),
-            Some("the document has fatal findings"),
-        ),
-        (Parsed::Document { .. }, None) => ("accepted", None, None),
+    let (outcome, error_code, error_message) = match &forced_rejection {
+        Some((code, message)) => ("rejected", Some(*code), Some(message.as_str())),
+        None => archive_outcome(&submission.parsed),
     };
     let seq = head.seq + 1;
     let received_at = timestamp(submission.received_at);
