@@ -207,6 +207,20 @@ async fn the_city_issues_an_order_the_supplier_fetches_and_answers_and_the_docum
     let body: Value = response.json().await.unwrap();
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["summary"]["kind"], "request_for_quotation");
+    let rfq_id = body["id"].as_i64().unwrap();
+    // The supplier answers with a quotation (見積書) naming the request: it links back.
+    let quotation = String::from_utf8(fixture("quotation/UBL-Quotation-2.1-Example.xml"))
+        .unwrap()
+        .replace("<cbc:ID>G867B</cbc:ID>", "<cbc:ID>RFQ-2026-007</cbc:ID>");
+    let quoted = created(&app, &city.supplier_a, quotation.into_bytes()).await;
+    let rfq_links: Value = app
+        .get_json(&city.staff, &format!("/api/v1/documents/{rfq_id}/links"))
+        .await;
+    assert_eq!(
+        rfq_links["referenced_by"][0]["id"], quoted["id"],
+        "{rfq_links}"
+    );
+    assert_eq!(rfq_links["referenced_by"][0]["kind"], "quotation");
 
     // The supplier answers with an order response (注文請書) naming the order: the two link both ways.
     let answer = String::from_utf8(fixture("order/order-response-example.xml"))
