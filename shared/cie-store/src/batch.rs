@@ -73,38 +73,19 @@ fn placeholders(rows: usize, columns: usize) -> String {
 
 /// What the look-up said about each document submission (keyed by the index given), in one round trip;
 /// the one-by-one path asks for a single row.
+///
+/// Each submission contributes three plain index look-ups, every one an equality on a selective column
+/// that an index holds right after `tenant_id` (content hash; number; number key), and returns every row
+/// that matches: no `ORDER BY … LIMIT`, `MIN` or `MAX` that a planner could answer by walking a tenant's
+/// documents in id or version order. The few rows that come back (the versions of one number, the copies of
+/// one content) are reduced here.
 pub(crate) async fn prior_documents_of(
     conn: &mut AnyConnection,
     submissions: &[(usize, &NewSubmission, String)],
 ) -> Result<HashMap<usize, PriorDocuments>, StoreError> {
-    const PER_ROW: usize = 9;
-    let mut selects = Vec::with_capacity(submissions.len());
-    for (row, (index, _, _)) in submissions.iter().enumerate() {
-        let p = |n: usize| format!("${}", row * PER_ROW + n);
-        let (tenant, sha, key, kind, number, number_key, date, amount, no_amount) =
-            (p(1), p(2), p(3), p(4), p(5), p(6), p(7), p(8), p(9));
-        let variant = format!(
-            "FROM documents WHERE tenant_id = {tenant} AND supplier_key = {key} AND kind = {kind}
-               AND number_key = {number_key} AND number <> {number} AND issue_date = {date}
-               AND (amount_scaled = {amount} OR (amount_scaled IS NULL AND {no_amount} = 1))
-             ORDER BY id DESC LIMIT 1"
-        );
-        selects.push(format!(
-            "SELECT CAST({index} AS BIGINT) AS idx,
-                 (SELECT id FROM documents WHERE tenant_id = {tenant} AND content_sha256 = {sha}
-                  AND supplier_key = {key} ORDER BY id LIMIT 1) AS same_content,
-                 (SELECT id FROM documents WHERE tenant_id = {tenant} AND supplier_key = {key} AND kind = {kind}
-                  AND number = {number} ORDER BY version DESC LIMIT 1) AS latest_id,
-                 (SELECT MAX(version) FROM documents WHERE tenant_id = {tenant} AND supplier_key = {key}
-                  AND kind = {kind} AND number = {number}) AS latest_version,
-                 (SELECT id FROM documents WHERE tenant_id = {tenant} AND content_sha256 = {sha}
-                  AND supplier_key <> {key} ORDER BY id LIMIT 1) AS same_content_elsewhere,
-                 (SELECT id {variant}) AS variant_id,
-                 (SELECT number {variant}) AS variant_number"
-        ));
-    }
-    let mut query = sqlx::query(AssertSqlSafe(selects.join(" UNION ALL ")));
-    for (_, submission, sha) in submissions {
+    let mut query = sqlx::query(AssertSqlSafe(prior_documents_sql(submissions.len())));
+    let mut supplier_keys = HashMap::with_capacity(submissions.len());
+    for (index, submission, sha) in submissions {
         let Parsed::Document {
             summary,
             supplier_key,
@@ -112,40 +93,87 @@ pub(crate) async fn prior_documents_of(
             ..
         } = &submission.parsed
         else {
-            continue;
+            return Err(StoreError::Corrupt(
+                "a look-up of earlier documents for a submission without a document".into(),
+            ));
         };
+        supplier_keys.insert(*index, supplier_key.as_str());
         let amount = summary
             .transaction_amount()
             .and_then(cie_domain::Amount::search_key);
         query = query
+            .bind(i64::try_from(*index).map_err(|e| StoreError::Corrupt(e.to_string()))?)
             .bind(submission.tenant.as_str())
             .bind(sha.as_str())
             .bind(supplier_key.as_str())
             .bind(summary.kind.as_str())
             .bind(summary.number.as_str())
-            .bind(number_key.as_deref())
+            .bind(number_key.as_deref().filter(|key| !key.is_empty()))
             .bind(summary.issue_date.format("%Y-%m-%d").to_string())
             .bind(amount.unwrap_or(0))
             .bind(i64::from(amount.is_none()));
     }
-    let mut found = HashMap::with_capacity(submissions.len());
+    let mut found: HashMap<usize, PriorDocuments> = HashMap::with_capacity(submissions.len());
     for row in query.fetch_all(&mut *conn).await? {
-        let index: i64 = row.try_get("idx")?;
-        let latest_id: Option<i64> = row.try_get("latest_id")?;
-        let latest_version: Option<i64> = row.try_get("latest_version")?;
-        let variant_id: Option<i64> = row.try_get("variant_id")?;
-        let variant_number: Option<String> = row.try_get("variant_number")?;
-        found.insert(
-            usize::try_from(index).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-            PriorDocuments {
-                same_content: row.try_get("same_content")?,
-                latest: latest_id.zip(latest_version),
-                same_content_elsewhere: row.try_get("same_content_elsewhere")?,
-                number_variant: variant_id.zip(variant_number),
-            },
-        );
+        let index = usize::try_from(row.try_get::<i64, _>("idx")?)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let id: i64 = row.try_get("id")?;
+        let text: Option<String> = row.try_get("text_value")?;
+        let prior = found.entry(index).or_default();
+        match row.try_get::<String, _>("found")?.as_str() {
+            "content" => {
+                let slot = if text.as_deref() == supplier_keys.get(&index).copied() {
+                    &mut prior.same_content
+                } else {
+                    &mut prior.same_content_elsewhere
+                };
+                *slot = Some(slot.map_or(id, |earlier: i64| earlier.min(id)));
+            }
+            "number" => {
+                let version: i64 = row.try_get("int_value")?;
+                if prior.latest.is_none_or(|(_, newest)| version > newest) {
+                    prior.latest = Some((id, version));
+                }
+            }
+            "variant" => {
+                let number = text.ok_or_else(|| StoreError::Corrupt("a variant without a number".into()))?;
+                if prior.number_variant.as_ref().is_none_or(|(newest, _)| id > *newest) {
+                    prior.number_variant = Some((id, number));
+                }
+            }
+            other => return Err(StoreError::Corrupt(format!("look-up row of kind {other:?}"))),
+        }
     }
     Ok(found)
+}
+
+/// The look-up of earlier documents for `rows` submissions, ten parameters each: index, tenant, content
+/// hash, supplier key, kind, number, number key, issue date, amount, whether the amount is missing.
+pub(crate) fn prior_documents_sql(rows: usize) -> String {
+    const PER_ROW: usize = 10;
+    let mut selects = Vec::with_capacity(rows * 3);
+    for row in 0..rows {
+        let p = |n: usize| format!("${}", row * PER_ROW + n);
+        let (index, tenant, sha, key, kind, number, number_key, date, amount, no_amount) =
+            (p(1), p(2), p(3), p(4), p(5), p(6), p(7), p(8), p(9), p(10));
+        selects.push(format!(
+            "SELECT CAST({index} AS BIGINT) AS idx, 'content' AS found, id, supplier_key AS text_value,
+                 CAST(NULL AS BIGINT) AS int_value
+             FROM documents WHERE tenant_id = {tenant} AND content_sha256 = {sha}"
+        ));
+        selects.push(format!(
+            "SELECT CAST({index} AS BIGINT), 'number', id, CAST(NULL AS TEXT), version
+             FROM documents WHERE tenant_id = {tenant} AND number = {number} AND supplier_key = {key}
+               AND kind = {kind}"
+        ));
+        selects.push(format!(
+            "SELECT CAST({index} AS BIGINT), 'variant', id, number, CAST(NULL AS BIGINT)
+             FROM documents WHERE tenant_id = {tenant} AND number_key = {number_key} AND supplier_key = {key}
+               AND kind = {kind} AND number <> {number} AND issue_date = {date}
+               AND (amount_scaled = {amount} OR (amount_scaled IS NULL AND {no_amount} = 1))"
+        ));
+    }
+    selects.join(" UNION ALL ")
 }
 
 struct Entry<'a> {
