@@ -13,6 +13,7 @@ use reqwest::header::CONTENT_TYPE;
 /// XML documents split around their invoice number (the first `<cbc:ID>`).
 pub(crate) struct Templates {
     parts: Vec<(Vec<u8>, Vec<u8>)>,
+    originals: Vec<Vec<u8>>,
 }
 
 const OPEN: &[u8] = b"<cbc:ID>";
@@ -29,21 +30,28 @@ impl Templates {
         paths.retain(|path| path.extension().is_some_and(|ext| ext == "xml"));
         paths.sort();
         let mut parts = Vec::with_capacity(paths.len());
+        let mut originals = Vec::with_capacity(paths.len());
         for path in &paths {
             let bytes =
                 std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
             let split = split_at_number(&bytes)
                 .with_context(|| format!("{} has no <cbc:ID>…</cbc:ID>", path.display()))?;
             parts.push(split);
+            originals.push(bytes);
         }
         if parts.is_empty() {
             bail!("no *.xml documents in {}", dir.display());
         }
-        Ok(Templates { parts })
+        Ok(Templates { parts, originals })
     }
 
     pub(crate) fn len(&self) -> usize {
         self.parts.len()
+    }
+
+    /// The templates as read.
+    pub(crate) fn originals(&self) -> &[Vec<u8>] {
+        &self.originals
     }
 
     /// Template `index` (modulo their number) with invoice number `number`.
@@ -58,8 +66,18 @@ impl Templates {
 }
 
 fn split_at_number(bytes: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
-    let start = find(bytes, OPEN)? + OPEN.len();
-    let end = start + find(&bytes[start..], CLOSE)?;
+    split_around_text(bytes, OPEN, CLOSE)
+}
+
+/// `bytes` cut into what comes up to and including the first `open`, and what comes from the `close` after
+/// it on: the element's text is left out.
+pub(crate) fn split_around_text(
+    bytes: &[u8],
+    open: &[u8],
+    close: &[u8],
+) -> Option<(Vec<u8>, Vec<u8>)> {
+    let start = find(bytes, open)? + open.len();
+    let end = start + find(&bytes[start..], close)?;
     Some((bytes[..start].to_vec(), bytes[end..].to_vec()))
 }
 
@@ -78,7 +96,7 @@ pub(crate) struct Plan {
     pub(crate) clients: usize,
     pub(crate) documents: usize,
     /// Prefix of the invoice numbers, keeping phases apart: numbers are `<label><client>-<seq>`.
-    pub(crate) label: &'static str,
+    pub(crate) label: String,
     /// Print the rate every second on stderr.
     pub(crate) progress: bool,
 }
@@ -227,6 +245,7 @@ mod tests {
         let xml = b"<Invoice><cbc:ID>156</cbc:ID><x><cbc:ID>9</cbc:ID></x></Invoice>";
         let templates = Templates {
             parts: vec![split_at_number(xml).expect("has an ID")],
+            originals: vec![xml.to_vec()],
         };
         assert_eq!(
             templates.document(3, "B1-2"),

@@ -3,6 +3,7 @@
 
 mod load;
 mod postgres;
+mod preload;
 mod report;
 mod server;
 mod setup;
@@ -61,9 +62,21 @@ struct IntakeArgs {
     /// Other CIE_* variables of this environment are not passed on.
     #[arg(long = "server-env", value_name = "KEY=VALUE", value_parser = parse_key_value)]
     server_env: Vec<(String, String)>,
-    /// Print the rate every second of the timed phase on stderr.
+    /// Print the rate every second of the timed phase (and the preload's every few seconds) on stderr.
     #[arg(long)]
     progress: bool,
+    /// Documents already archived before each timed phase, e.g. `0,100000,1000000`: the archive is filled
+    /// up to each size in turn (bulk-loaded through the store, not posted) and a timed phase runs at each,
+    /// all on one database. Sizes count every document archived, the warm-up and earlier phases included.
+    #[arg(long, value_delimiter = ',', default_value = "0")]
+    preload: Vec<usize>,
+    /// Supplier organisations per city that preloaded documents are spread over; the timed phase posts as
+    /// the first of the first city.
+    #[arg(long, default_value_t = 8)]
+    suppliers: usize,
+    /// Cities (tenants) that preloaded documents are spread over; the timed phase posts to the first.
+    #[arg(long, default_value_t = 1)]
+    cities: usize,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -115,8 +128,11 @@ fn main() -> ExitCode {
 }
 
 async fn intake(args: IntakeArgs) -> anyhow::Result<()> {
-    if args.clients == 0 || args.documents == 0 {
-        bail!("--clients and --documents must be at least 1");
+    if args.clients == 0 || args.documents == 0 || args.suppliers == 0 || args.cities == 0 {
+        bail!("--clients, --documents, --suppliers and --cities must be at least 1");
+    }
+    if args.preload.is_empty() || args.preload.windows(2).any(|pair| pair[0] > pair[1]) {
+        bail!("--preload takes archive sizes in ascending order, e.g. 0,100000,1000000");
     }
     let backends: &[Backend] = match args.backend {
         BackendChoice::Sqlite => &[Backend::Sqlite],
@@ -150,19 +166,22 @@ async fn intake(args: IntakeArgs) -> anyhow::Result<()> {
     let mut rows = Vec::new();
     for &backend in backends {
         eprintln!(
-            "cie-bench: {}: {} clients, {} documents (+{} warm-up)",
+            "cie-bench: {}: {} clients, {} documents (+{} warm-up) at archive sizes {:?}",
             backend.name(),
             args.clients,
             args.documents,
-            args.warmup
+            args.warmup,
+            args.preload
         );
-        let figures = bench_backend(&args, &binary, backend, &templates)
+        let phases = bench_backend(&args, &binary, backend, &templates)
             .await
             .with_context(|| format!("benchmark on {}", backend.name()))?;
-        if let Some(error) = &figures.first_error {
-            eprintln!("cie-bench: first error on {}: {error}", backend.name());
+        for figures in &phases {
+            if let Some(error) = &figures.first_error {
+                eprintln!("cie-bench: first error on {}: {error}", backend.name());
+            }
         }
-        rows.push(figures);
+        rows.extend(phases);
     }
     println!("{}", report::table(&rows));
     let failed: usize = rows.iter().map(Figures::errors).sum();
@@ -185,7 +204,7 @@ async fn bench_backend(
     binary: &std::path::Path,
     backend: Backend,
     templates: &Arc<Templates>,
-) -> anyhow::Result<Figures> {
+) -> anyhow::Result<Vec<Figures>> {
     let database = match backend {
         Backend::Sqlite => None,
         Backend::Postgres => {
@@ -215,9 +234,9 @@ async fn bench_on_server(
     backend: Backend,
     options: &ServerOptions,
     templates: &Arc<Templates>,
-) -> anyhow::Result<Figures> {
+) -> anyhow::Result<Vec<Figures>> {
     let mut server = Server::start(options).await?;
-    let result = measure(args, backend, &server, templates).await;
+    let result = measure(args, backend, &server, options, templates).await;
     let stopped = server.stop(Duration::from_secs(15)).await;
     let figures = result.map_err(|error| match server.log_tail() {
         Some(tail) => error.context(tail),
@@ -231,17 +250,25 @@ async fn measure(
     args: &IntakeArgs,
     backend: Backend,
     server: &Server,
+    options: &ServerOptions,
     templates: &Arc<Templates>,
-) -> anyhow::Result<Figures> {
+) -> anyhow::Result<Vec<Figures>> {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.clients)
         .timeout(Duration::from_secs(120))
         .build()
         .context("building the HTTP client")?;
-    let token = setup::supplier_token(&client, server).await?;
+    let needs_preload = args.preload.iter().any(|&size| size > 0);
+    let stage = setup::stage(
+        &client,
+        server,
+        if needs_preload { args.cities } else { 1 },
+        if needs_preload { args.suppliers } else { 1 },
+    )
+    .await?;
     let url: Arc<str> = Arc::from(server.url("/api/v1/documents"));
-    let token: Arc<str> = Arc::from(token);
-    let plan = |label: &'static str, documents: usize, progress: bool| load::Plan {
+    let token: Arc<str> = Arc::from(stage.token.as_str());
+    let plan = |label: String, documents: usize, progress: bool| load::Plan {
         client: client.clone(),
         url: url.clone(),
         token: token.clone(),
@@ -252,8 +279,9 @@ async fn measure(
         progress,
     };
 
+    let mut archived = 0;
     if args.warmup > 0 {
-        let warmup = load::run(plan("W", args.warmup, false)).await;
+        let warmup = load::run(plan("W".into(), args.warmup, false)).await;
         if warmup.errors > 0 {
             bail!(
                 "{} of {} warm-up documents failed; first: {}",
@@ -262,22 +290,67 @@ async fn measure(
                 warmup.first_error.unwrap_or_default()
             );
         }
+        archived += args.warmup;
     }
 
-    let server_cpu_before = server.cpu_seconds()?;
-    let bench_cpu_before = server::own_cpu_seconds()?;
-    let phase = load::run(plan("B", args.documents, args.progress)).await;
-    let server_cpu = server.cpu_seconds()? - server_cpu_before;
-    let bench_cpu = server::own_cpu_seconds()? - bench_cpu_before;
-    let peak_rss_kib = server.peak_rss_kib()?;
-
-    Ok(Figures::new(
-        backend,
-        args.clients,
-        args.documents,
-        phase,
-        peak_rss_kib,
-        server_cpu,
-        bench_cpu,
-    ))
+    let mut preloader = if needs_preload {
+        let database_url = server.database_url(options);
+        Some(
+            preload::Preloader::new(
+                &client,
+                server,
+                &stage.token,
+                templates.originals(),
+                &database_url,
+                stage.suppliers.clone(),
+            )
+            .await?,
+        )
+    } else {
+        None
+    };
+    let mut phases = Vec::with_capacity(args.preload.len());
+    for (phase, &size) in args.preload.iter().enumerate() {
+        if let Some(preloader) = preloader.as_mut()
+            && size > archived
+        {
+            let missing = size - archived;
+            eprintln!("cie-bench: preloading {missing} documents (archive: {archived} → {size})");
+            let took = preloader.add(missing, args.progress).await?;
+            eprintln!(
+                "cie-bench: preloaded {missing} documents in {:.1} s ({:.0} docs/s)",
+                took.as_secs_f64(),
+                missing as f64 / took.as_secs_f64()
+            );
+            archived = size;
+        }
+        let server_cpu_before = server.cpu_seconds()?;
+        let bench_cpu_before = server::own_cpu_seconds()?;
+        let label = format!("B{phase}x");
+        let outcome = load::run(plan(label, args.documents, args.progress)).await;
+        let server_cpu = server.cpu_seconds()? - server_cpu_before;
+        let bench_cpu = server::own_cpu_seconds()? - bench_cpu_before;
+        let peak_rss_kib = server.peak_rss_kib()?;
+        let figures = Figures::new(
+            backend,
+            args.clients,
+            archived,
+            args.documents,
+            outcome,
+            peak_rss_kib,
+            server_cpu,
+            bench_cpu,
+        );
+        eprintln!("{}", report::table(std::slice::from_ref(&figures)));
+        archived += args.documents;
+        phases.push(figures);
+    }
+    if let Some(preloader) = preloader {
+        eprintln!(
+            "cie-bench: {} documents preloaded in all",
+            preloader.written()
+        );
+        preloader.close().await;
+    }
+    Ok(phases)
 }

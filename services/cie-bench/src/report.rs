@@ -9,6 +9,7 @@ use crate::load::Outcome;
 pub(crate) struct Figures {
     backend: Backend,
     clients: usize,
+    archived_before: usize,
     documents: usize,
     wall: Duration,
     latencies: Vec<Duration>,
@@ -20,9 +21,11 @@ pub(crate) struct Figures {
 }
 
 impl Figures {
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         backend: Backend,
         clients: usize,
+        archived_before: usize,
         documents: usize,
         outcome: Outcome,
         peak_rss_kib: u64,
@@ -34,6 +37,7 @@ impl Figures {
         Figures {
             backend,
             clients,
+            archived_before,
             documents,
             wall: outcome.wall,
             latencies,
@@ -86,12 +90,14 @@ fn millis(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1000.0
 }
 
-const HEADERS: [&str; 13] = [
+const HEADERS: [&str; 15] = [
     "backend",
     "clients",
+    "archived before",
     "documents",
     "wall s",
     "docs/s",
+    "vs first",
     "p50 ms",
     "p90 ms",
     "p99 ms",
@@ -102,17 +108,24 @@ const HEADERS: [&str; 13] = [
     "bench CPU %",
 ];
 
-/// A plain-text table, one row per run. CPU percentages are of one core over the timed phase.
+/// A plain-text table, one row per run. CPU percentages are of one core over the timed phase; "vs first"
+/// is the rate against the first row of the same backend (the smallest archive).
 pub(crate) fn table(rows: &[Figures]) -> String {
     let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|f| {
+            let first = rows
+                .iter()
+                .find(|r| r.backend == f.backend)
+                .map_or(f.per_second(), Figures::per_second);
             vec![
                 f.backend.name().to_owned(),
                 f.clients.to_string(),
+                f.archived_before.to_string(),
                 f.documents.to_string(),
                 format!("{:.2}", f.wall.as_secs_f64()),
                 format!("{:.0}", f.per_second()),
+                format!("{:.2}", f.per_second() / first),
                 ms(f.percentile_ms(50.0)),
                 ms(f.percentile_ms(90.0)),
                 ms(f.percentile_ms(99.0)),
@@ -165,6 +178,7 @@ mod tests {
         Figures::new(
             Backend::Sqlite,
             1,
+            0,
             latencies_ms.len(),
             Outcome {
                 wall: Duration::from_secs(2),

@@ -119,6 +119,17 @@ impl Server {
         format!("http://{}{path}", self.address)
     }
 
+    /// The database the server runs on: the one given, else its embedded SQLite file.
+    pub(crate) fn database_url(&self, options: &ServerOptions) -> String {
+        match &options.database_url {
+            Some(url) => url.clone(),
+            None => format!(
+                "sqlite://{}",
+                self._dir.path().join("data").join("cie.sqlite").display()
+            ),
+        }
+    }
+
     pub(crate) fn operator_key(&self) -> &str {
         &self.operator_key
     }

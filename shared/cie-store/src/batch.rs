@@ -188,12 +188,22 @@ struct Entry<'a> {
     error_message: Option<&'a str>,
 }
 
+/// Whether [`append_together`] asks the database about earlier documents first.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LookUp {
+    /// Intake: idempotent replays, versions and duplicate hints from the documents already stored.
+    EarlierDocuments,
+    /// A bulk load whose caller vouches that every document is new.
+    Skip,
+}
+
 /// Writes independent `submissions` with a fixed number of statements; one outcome per submission.
 pub(crate) async fn append_together(
     conn: &mut AnyConnection,
     heads: &mut HashMap<String, Head>,
     submissions: &[NewSubmission],
     shas: &[String],
+    look_up: LookUp,
 ) -> Result<Vec<SubmissionOutcome>, StoreError> {
     let documents: Vec<(usize, &NewSubmission, String)> = submissions
         .iter()
@@ -201,7 +211,7 @@ pub(crate) async fn append_together(
         .filter(|(_, s)| matches!(s.parsed, Parsed::Document { .. }))
         .map(|(i, s)| (i, s, shas[i].clone()))
         .collect();
-    let mut priors = if documents.is_empty() {
+    let mut priors = if documents.is_empty() || look_up == LookUp::Skip {
         HashMap::new()
     } else {
         prior_documents_of(&mut *conn, &documents).await?

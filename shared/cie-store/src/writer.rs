@@ -237,30 +237,8 @@ async fn commit_batch(
     submissions: &[NewSubmission],
     mode: Mode,
 ) -> Result<Vec<Result<SubmissionOutcome, StoreError>>, StoreError> {
-    let mut tx = match backend {
-        Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await?,
-        Backend::Postgres => pool.begin().await?,
-    };
-    let tenants: BTreeMap<&str, ()> = submissions
-        .iter()
-        .map(|s| (s.tenant.as_str(), ()))
-        .collect();
-    let lock = match backend {
-        Backend::Sqlite => "",
-        Backend::Postgres => " FOR UPDATE",
-    };
-    let mut heads: HashMap<String, Head> = HashMap::new();
-    for tenant in tenants.keys() {
-        let head: Option<(i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT last_seq, last_hash FROM archive_heads WHERE tenant_id = $1{lock}"
-        )))
-        .bind(*tenant)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if let Some((seq, hash)) = head {
-            heads.insert((*tenant).to_owned(), Head { seq, hash });
-        }
-    }
+    let mut tx = begin_archive_transaction(backend, pool).await?;
+    let mut heads = lock_heads(backend, &mut tx, submissions).await?;
 
     let mut results = Vec::with_capacity(submissions.len());
     let mut touched: BTreeMap<String, ()> = BTreeMap::new();
@@ -270,7 +248,14 @@ async fn commit_batch(
             .map(|s| content_sha256(&s.content))
             .collect();
         if batch::independent(submissions, &shas, &heads) {
-            let outcomes = batch::append_together(&mut tx, &mut heads, submissions, &shas).await?;
+            let outcomes = batch::append_together(
+                &mut tx,
+                &mut heads,
+                submissions,
+                &shas,
+                batch::LookUp::EarlierDocuments,
+            )
+            .await?;
             for (submission, outcome) in submissions.iter().zip(outcomes) {
                 if archived(&outcome) {
                     touched.insert(submission.tenant.to_string(), ());
@@ -328,6 +313,100 @@ async fn commit_batch(
     update_heads(&mut tx, &heads, &touched).await?;
     tx.commit().await?;
     Ok(results)
+}
+
+async fn begin_archive_transaction(
+    backend: Backend,
+    pool: &AnyPool,
+) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+    Ok(match backend {
+        Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await?,
+        Backend::Postgres => pool.begin().await?,
+    })
+}
+
+/// The chain heads of the tenants `submissions` go to, locked until the transaction ends (SQLite's
+/// `BEGIN IMMEDIATE` holds the one write lock already). Unknown tenants are left out.
+async fn lock_heads(
+    backend: Backend,
+    conn: &mut AnyConnection,
+    submissions: &[NewSubmission],
+) -> Result<HashMap<String, Head>, StoreError> {
+    let tenants: BTreeMap<&str, ()> = submissions
+        .iter()
+        .map(|s| (s.tenant.as_str(), ()))
+        .collect();
+    let lock = match backend {
+        Backend::Sqlite => "",
+        Backend::Postgres => " FOR UPDATE",
+    };
+    let mut heads: HashMap<String, Head> = HashMap::new();
+    for tenant in tenants.keys() {
+        let head: Option<(i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT last_seq, last_hash FROM archive_heads WHERE tenant_id = $1{lock}"
+        )))
+        .bind(*tenant)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some((seq, hash)) = head {
+            heads.insert((*tenant).to_owned(), Head { seq, hash });
+        }
+    }
+    Ok(heads)
+}
+
+impl Store {
+    /// Appends many new documents at once: the archive entries, chain, document rows and verdicts that
+    /// intake writes, in one transaction with a fixed number of statements, but without intake's look-up of
+    /// earlier documents. No idempotent replay, version or duplicate is detected: the caller vouches that
+    /// every number and content is new to its supplier and tenant. For loading a large archive at once (the
+    /// intake benchmark's preload, a city's archive moved from an earlier system). Returns the documents
+    /// recorded; refused when a submission is not a document, carries a workflow step, names an unknown
+    /// tenant, or collides with another submission of the same call.
+    pub async fn append_bulk(&self, submissions: &[NewSubmission]) -> Result<usize, StoreError> {
+        if submissions.is_empty() {
+            return Ok(0);
+        }
+        if let Some(odd) = submissions
+            .iter()
+            .find(|s| s.workflow.is_some() || !matches!(s.parsed, Parsed::Document { .. }))
+        {
+            return Err(StoreError::Conflict {
+                what: format!(
+                    "a bulk load takes new documents only (tenant {}, a refused submission or a workflow step)",
+                    odd.tenant
+                ),
+            });
+        }
+        let backend = self.backend();
+        let mut tx = begin_archive_transaction(backend, self.write()).await?;
+        let mut heads = lock_heads(backend, &mut tx, submissions).await?;
+        if let Some(unknown) = submissions
+            .iter()
+            .find(|s| !heads.contains_key(s.tenant.as_str()))
+        {
+            return Err(StoreError::UnknownTenant(unknown.tenant.to_string()));
+        }
+        let shas: Vec<String> = submissions
+            .iter()
+            .map(|s| content_sha256(&s.content))
+            .collect();
+        if !batch::independent(submissions, &shas, &heads) {
+            return Err(StoreError::Conflict {
+                what: "two documents of the bulk load with the same supplier and number or content".into(),
+            });
+        }
+        let outcomes =
+            batch::append_together(&mut tx, &mut heads, submissions, &shas, batch::LookUp::Skip)
+                .await?;
+        let touched: BTreeMap<String, ()> = heads.keys().map(|t| (t.clone(), ())).collect();
+        update_heads(&mut tx, &heads, &touched).await?;
+        tx.commit().await?;
+        Ok(outcomes
+            .iter()
+            .filter(|o| matches!(o, SubmissionOutcome::Accepted { .. }))
+            .count())
+    }
 }
 
 async fn update_heads(
