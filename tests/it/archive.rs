@@ -143,7 +143,7 @@ async fn a_changed_field_a_removed_entry_and_a_cut_tail_are_each_caught(
         if sql.starts_with("DELETE") {
             execute(
                 &app,
-                "DELETE FROM document_validations; DELETE FROM documents",
+                "DELETE FROM document_validations; DELETE FROM invoice_cases; DELETE FROM documents",
             )
             .await
             .unwrap();

@@ -8,6 +8,7 @@ mod bad_input;
 mod corpus;
 mod intake;
 mod isolation;
+mod plans;
 mod procurement;
 mod registry;
 mod search;

@@ -303,6 +303,7 @@ async fn measure(
                 templates.originals(),
                 &database_url,
                 stage.suppliers.clone(),
+                Box::new(cie_domain::SystemClock),
             )
             .await?,
         )

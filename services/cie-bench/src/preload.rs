@@ -7,11 +7,11 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use chrono::{NaiveDate, Utc};
-use cie_domain::{DocumentStatus, Summary, TenantId};
+use chrono::NaiveDate;
+use cie_domain::{Clock, DocumentStatus, Summary, TenantId};
 use cie_store::{NewSubmission, NewValidation, Parsed, Store, StoreOptions};
-use reqwest::{Client, StatusCode};
 use reqwest::header::CONTENT_TYPE;
+use reqwest::{Client, StatusCode};
 
 use crate::load::split_around_text;
 use crate::server::Server;
@@ -38,13 +38,15 @@ struct Template {
 /// Writes preloaded documents into the server's database.
 pub(crate) struct Preloader {
     store: Store,
+    clock: Box<dyn Clock>,
     templates: Vec<Template>,
     suppliers: Vec<(TenantId, Supplier)>,
     written: usize,
 }
 
 impl Preloader {
-    /// Reads the templates, has the server summarise and validate each, and opens its database.
+    /// Reads the templates, has the server summarise and validate each, and opens its database; documents
+    /// are stamped as received at `clock`'s time.
     pub(crate) async fn new(
         client: &Client,
         server: &Server,
@@ -52,6 +54,7 @@ impl Preloader {
         fixtures: &[Vec<u8>],
         database_url: &str,
         suppliers: Vec<Supplier>,
+        clock: Box<dyn Clock>,
     ) -> anyhow::Result<Preloader> {
         let mut templates = Vec::with_capacity(fixtures.len());
         for bytes in fixtures {
@@ -75,6 +78,7 @@ impl Preloader {
         }
         Ok(Preloader {
             store,
+            clock,
             templates,
             suppliers,
             written: 0,
@@ -143,7 +147,7 @@ impl Preloader {
         summary.issue_date = issue_date;
         NewSubmission {
             tenant: tenant.clone(),
-            received_at: Utc::now(),
+            received_at: self.clock.now(),
             submitter_id: supplier.user_id,
             supplier_org_id: Some(supplier.org_id),
             size_bytes: content.len() as i64,

@@ -125,7 +125,11 @@ async fn login(
         .with_context(|| format!("the login of {username} returned no token"))
 }
 
-pub(crate) async fn expect(request: RequestBuilder, status: StatusCode, what: &str) -> anyhow::Result<Value> {
+pub(crate) async fn expect(
+    request: RequestBuilder,
+    status: StatusCode,
+    what: &str,
+) -> anyhow::Result<Value> {
     let response = request
         .send()
         .await

@@ -102,6 +102,9 @@ pub struct DatabaseConfig {
     pub sqlite_synchronous: String,
     /// Most submissions committed in one archive transaction.
     pub max_batch: usize,
+    /// SQLite page cache of the archive writer's connection, in MiB (each reading connection gets a
+    /// quarter): the indexes intake looks up stay in memory as the archive grows.
+    pub sqlite_cache_mib: u32,
 }
 
 /// Limits on received documents.
@@ -160,6 +163,7 @@ impl Default for DatabaseConfig {
             max_connections: 8,
             sqlite_synchronous: "full".into(),
             max_batch: 64,
+            sqlite_cache_mib: 64,
         }
     }
 }

@@ -75,6 +75,7 @@ impl App {
                 max_connections: config.database.max_connections,
                 sqlite_synchronous: synchronous,
                 max_batch: config.database.max_batch,
+                sqlite_cache_mib: config.database.sqlite_cache_mib,
             },
         )
         .await

@@ -207,8 +207,10 @@ impl From<ArchiveEntry> for SubmissionView {
 pub struct PageView<T> {
     /// This page's items.
     pub items: Vec<T>,
-    /// Matches in all.
+    /// Matches in all, counted up to 10,000.
     pub total: i64,
+    /// Whether `total` is exact; when not, more than 10,000 documents match (narrow the search).
+    pub total_exact: bool,
     /// This page, from 1.
     pub page: i64,
     /// Page size.
@@ -315,6 +317,7 @@ pub async fn search_documents(
     Ok(PageView {
         items: found.items.into_iter().map(DocumentView::from).collect(),
         total: found.total,
+        total_exact: found.total_exact,
         page,
         per_page,
     })
@@ -396,6 +399,7 @@ pub async fn list_submissions(
     Ok(PageView {
         items: found.items.into_iter().map(SubmissionView::from).collect(),
         total: found.total,
+        total_exact: found.total_exact,
         page,
         per_page,
     })
@@ -458,7 +462,7 @@ pub async fn export_documents_csv(
             csv.push_str(&line.join(","));
             csv.push_str("\r\n");
         }
-        if page * PAGE >= found.total {
+        if (found.items.len() as i64) < PAGE {
             break;
         }
         page += 1;

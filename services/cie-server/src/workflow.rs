@@ -450,7 +450,17 @@ async fn list(
         )
         .await?;
     let terms = TermsResolver::load(state, &caller.tenant, &cases).await?;
-    let roots: Vec<i64> = cases.iter().map(|c| c.chain_root_id).collect();
+    // Only a chain with a returned, superseded or correcting invoice has returns to read.
+    let mut roots: Vec<i64> = cases
+        .iter()
+        .filter(|c| {
+            matches!(c.state, InvoiceState::Returned | InvoiceState::Superseded)
+                || c.corrects_document_id.is_some()
+        })
+        .map(|c| c.chain_root_id)
+        .collect();
+    roots.sort_unstable();
+    roots.dedup();
     let mut returns: std::collections::HashMap<i64, Vec<InvoiceReturn>> =
         std::collections::HashMap::new();
     for (root, r) in state.store.invoice_returns(&caller.tenant, &roots).await? {

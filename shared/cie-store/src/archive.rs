@@ -105,8 +105,9 @@ impl Store {
         query: &SubmissionQuery,
     ) -> Result<crate::Page<ArchiveEntry>, StoreError> {
         let filter = "tenant_id = $1 AND ($2 IS NULL OR supplier_org_id = $2) AND ($3 IS NULL OR outcome = $3)";
-        let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT COUNT(*) FROM archive_entries WHERE {filter}"
+        let counted: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM (SELECT 1 AS hit FROM archive_entries WHERE {filter} LIMIT {}) AS capped",
+            crate::documents::COUNT_LIMIT + 1
         )))
         .bind(tenant.as_str())
         .bind(query.supplier_org_id)
@@ -127,7 +128,11 @@ impl Store {
             .iter()
             .map(ArchiveEntry::from_row)
             .collect::<Result<_, _>>()?;
-        Ok(crate::Page { items, total })
+        Ok(crate::Page {
+            items,
+            total: counted.min(crate::documents::COUNT_LIMIT),
+            total_exact: counted <= crate::documents::COUNT_LIMIT,
+        })
     }
 
     /// The archive entry `seq` of `tenant` with its bytes; with `supplier_org_id`, only if it belongs to

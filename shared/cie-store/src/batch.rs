@@ -11,8 +11,9 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use crate::chain::ChainFields;
 use crate::directory::timestamp;
-use crate::documents::{DocumentRecord, PriorDocuments, document_by_id};
+use crate::documents::{DocumentRecord, PriorDocuments, document_by_id, remember_counterparties};
 use crate::error::StoreError;
+use crate::workflow::open_cases;
 use crate::writer::{
     DuplicateHints, Head, NewSubmission, Parsed, SubmissionOutcome, archive_outcome,
 };
@@ -52,7 +53,7 @@ pub(crate) fn independent(
     true
 }
 
-fn placeholders(rows: usize, columns: usize) -> String {
+pub(crate) fn placeholders(rows: usize, columns: usize) -> String {
     let mut sql = String::with_capacity(rows * columns * 5);
     for row in 0..rows {
         if row > 0 {
@@ -136,12 +137,21 @@ pub(crate) async fn prior_documents_of(
                 }
             }
             "variant" => {
-                let number = text.ok_or_else(|| StoreError::Corrupt("a variant without a number".into()))?;
-                if prior.number_variant.as_ref().is_none_or(|(newest, _)| id > *newest) {
+                let number =
+                    text.ok_or_else(|| StoreError::Corrupt("a variant without a number".into()))?;
+                if prior
+                    .number_variant
+                    .as_ref()
+                    .is_none_or(|(newest, _)| id > *newest)
+                {
                     prior.number_variant = Some((id, number));
                 }
             }
-            other => return Err(StoreError::Corrupt(format!("look-up row of kind {other:?}"))),
+            other => {
+                return Err(StoreError::Corrupt(format!(
+                    "look-up row of kind {other:?}"
+                )));
+            }
         }
     }
     Ok(found)
@@ -174,6 +184,38 @@ pub(crate) fn prior_documents_sql(rows: usize) -> String {
         ));
     }
     selects.join(" UNION ALL ")
+}
+
+/// The insert of `rows` archive entries, 14 values each.
+pub(crate) fn archive_insert_sql(rows: usize) -> String {
+    format!(
+        "INSERT INTO archive_entries (tenant_id, seq, received_at, submitter_id, supplier_org_id, content_sha256,
+             size_bytes, truncated, outcome, error_code, error_message, prev_hash, entry_hash, content)
+         VALUES {}",
+        placeholders(rows, 14)
+    )
+}
+
+/// The insert of `rows` documents, 23 values each, returning their ids.
+pub(crate) fn documents_insert_sql(rows: usize) -> String {
+    format!(
+        "INSERT INTO documents (tenant_id, archive_seq, kind, profile, number, issue_date, status, supplier_org_id,
+             supplier_key, supplier_name, supplier_registration_number, buyer_name, currency, amount_scaled,
+             content_sha256, version, previous_version_id, possible_duplicate, received_at, submitter_id, summary_json,
+             number_key, direction)
+         VALUES {} RETURNING id, tenant_id, archive_seq",
+        placeholders(rows, 23)
+    )
+}
+
+/// The insert of `rows` verdicts, 9 values each.
+pub(crate) fn verdicts_insert_sql(rows: usize) -> String {
+    format!(
+        "INSERT INTO document_validations (tenant_id, document_id, validated_at, fatal_count, error_count,
+             warning_count, rule_sets, findings_json, registry_json)
+         VALUES {}",
+        placeholders(rows, 9)
+    )
 }
 
 struct Entry<'a> {
@@ -263,12 +305,7 @@ pub(crate) async fn append_together(
     }
 
     if !entries.is_empty() {
-        let mut insert = sqlx::query(AssertSqlSafe(format!(
-            "INSERT INTO archive_entries (tenant_id, seq, received_at, submitter_id, supplier_org_id, content_sha256,
-                 size_bytes, truncated, outcome, error_code, error_message, prev_hash, entry_hash, content)
-             VALUES {}",
-            placeholders(entries.len(), 14)
-        )));
+        let mut insert = sqlx::query(AssertSqlSafe(archive_insert_sql(entries.len())));
         for entry in &entries {
             let submission = &submissions[entry.index];
             insert = insert
@@ -296,14 +333,7 @@ pub(crate) async fn append_together(
         .collect();
     let mut records: HashMap<usize, DocumentRecord> = HashMap::new();
     if !recorded.is_empty() {
-        let mut insert = sqlx::query(AssertSqlSafe(format!(
-            "INSERT INTO documents (tenant_id, archive_seq, kind, profile, number, issue_date, status, supplier_org_id,
-                 supplier_key, supplier_name, supplier_registration_number, buyer_name, currency, amount_scaled,
-                 content_sha256, version, previous_version_id, possible_duplicate, received_at, submitter_id, summary_json,
-                 number_key, direction)
-             VALUES {} RETURNING id, tenant_id, archive_seq",
-            placeholders(recorded.len(), 23)
-        )));
+        let mut insert = sqlx::query(AssertSqlSafe(documents_insert_sql(recorded.len())));
         for entry in &recorded {
             let submission = &submissions[entry.index];
             let Parsed::Document {
@@ -396,6 +426,9 @@ pub(crate) async fn append_together(
             );
         }
         insert_verdicts(&mut *conn, submissions, &records).await?;
+        let recorded: Vec<&DocumentRecord> = records.values().collect();
+        open_cases(&mut *conn, &recorded).await?;
+        remember_counterparties(&mut *conn, &recorded).await?;
     }
 
     for entry in &entries {
@@ -448,12 +481,7 @@ async fn insert_verdicts(
     let count = |findings: &[cie_domain::Finding], severity: Severity| {
         findings.iter().filter(|f| f.severity == severity).count() as i64
     };
-    let mut insert = sqlx::query(AssertSqlSafe(format!(
-        "INSERT INTO document_validations (tenant_id, document_id, validated_at, fatal_count, error_count,
-             warning_count, rule_sets, findings_json, registry_json)
-         VALUES {}",
-        placeholders(rows.len(), 9)
-    )));
+    let mut insert = sqlx::query(AssertSqlSafe(verdicts_insert_sql(rows.len())));
     for (record, validation) in rows {
         let findings_json = serde_json::to_string(&validation.findings)
             .map_err(|e| StoreError::Corrupt(format!("findings do not serialise: {e}")))?;

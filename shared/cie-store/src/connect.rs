@@ -64,6 +64,8 @@ pub struct StoreOptions {
     pub sqlite_synchronous: SqliteSynchronous,
     /// Most submissions the archive writer commits in one transaction.
     pub max_batch: usize,
+    /// SQLite page cache of the writer connection in MiB; reading connections get a quarter each.
+    pub sqlite_cache_mib: u32,
 }
 
 impl Default for StoreOptions {
@@ -72,6 +74,7 @@ impl Default for StoreOptions {
             max_connections: 8,
             sqlite_synchronous: SqliteSynchronous::Full,
             max_batch: 64,
+            sqlite_cache_mib: 64,
         }
     }
 }
@@ -86,7 +89,7 @@ impl Store {
             Backend::Sqlite => {
                 let url = prepare_sqlite_url(url)?;
                 let synchronous = options.sqlite_synchronous.pragma();
-                let pool = |size: u32| {
+                let pool = |size: u32, cache_kib: u64| {
                     AnyPoolOptions::new()
                         .max_connections(size)
                         .acquire_timeout(Duration::from_secs(30))
@@ -94,22 +97,36 @@ impl Store {
                             Box::pin(async move {
                                 conn.execute(AssertSqlSafe(format!(
                                     "PRAGMA journal_mode=WAL; PRAGMA synchronous={synchronous}; \
-                                     PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;"
+                                     PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON; \
+                                     PRAGMA cache_size=-{cache_kib};"
                                 )))
                                 .await?;
                                 Ok(())
                             })
                         })
                 };
+                let cache_kib = u64::from(options.sqlite_cache_mib.max(2)) * 1024;
                 // One writer connection: SQLite has one write lock, and a single writer avoids busy spinning.
-                let write = pool(1).connect(&url).await?;
-                let read = pool(options.max_connections.max(1)).connect(&url).await?;
+                let write = pool(1, cache_kib).connect(&url).await?;
+                let read = pool(options.max_connections.max(1), cache_kib / 4)
+                    .connect(&url)
+                    .await?;
                 (read, write)
             }
             Backend::Postgres => {
+                // Plans are made for the values at hand and the tables' present size: a city's dominant
+                // supplier, a rare state or a tenant among many call for different plans, and a generic plan
+                // made while a table was small would stay cached as it grows (see PLANS.md beside this crate).
                 let pool = AnyPoolOptions::new()
                     .max_connections(options.max_connections.max(2))
                     .acquire_timeout(Duration::from_secs(30))
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            conn.execute("SET plan_cache_mode = force_custom_plan")
+                                .await?;
+                            Ok(())
+                        })
+                    })
                     .connect(url)
                     .await?;
                 (pool.clone(), pool)

@@ -99,6 +99,11 @@ fn parse_tenant(raw: &str) -> Result<TenantId, StoreError> {
     TenantId::parse(raw).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
+/// One supplier organisation by id (intake asks at every submission naming one).
+pub(crate) const SUPPLIER_ORG_SQL: &str =
+    "SELECT id, name, registration_number, creditor_number, created_at
+     FROM supplier_orgs WHERE tenant_id = $1 AND id = $2";
+
 impl Store {
     /// Creates a tenant and the head of its archive chain.
     pub async fn create_tenant(
@@ -179,17 +184,14 @@ impl Store {
         tenant: &TenantId,
         id: i64,
     ) -> Result<SupplierOrg, StoreError> {
-        let row = sqlx::query(
-            "SELECT id, name, registration_number, creditor_number, created_at
-             FROM supplier_orgs WHERE tenant_id = $1 AND id = $2",
-        )
-        .bind(tenant.as_str())
-        .bind(id)
-        .fetch_optional(self.read())
-        .await?
-        .ok_or(StoreError::NotFound {
-            what: "supplier organisation",
-        })?;
+        let row = sqlx::query(SUPPLIER_ORG_SQL)
+            .bind(tenant.as_str())
+            .bind(id)
+            .fetch_optional(self.read())
+            .await?
+            .ok_or(StoreError::NotFound {
+                what: "supplier organisation",
+            })?;
         org_from_row(&row)
     }
 

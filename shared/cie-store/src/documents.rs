@@ -92,9 +92,19 @@ pub struct DocumentQuery {
 pub struct Page<T> {
     /// The rows of this page.
     pub items: Vec<T>,
-    /// Matches in all pages.
+    /// Matches in all pages, counted up to [`COUNT_LIMIT`].
     pub total: i64,
+    /// Whether `total` is exact; when not, there are more than [`COUNT_LIMIT`] matches.
+    pub total_exact: bool,
 }
+
+/// Matches are counted up to this many: past it a search says "more than 10,000" rather than reading every
+/// match (the whole archive, for a search without criteria) to count them.
+pub const COUNT_LIMIT: i64 = 10_000;
+
+/// A counterparty whose text matches more distinct names than this is searched by scanning names in the
+/// documents themselves (such a search matches most documents anyway); below it, by the names' index.
+const COUNTERPARTY_NAME_LIMIT: usize = 500;
 
 const DOCUMENT_COLUMNS: &str = "id, tenant_id, archive_seq, status, supplier_org_id, version, previous_version_id, \
      possible_duplicate, content_sha256, received_at, submitter_id, summary_json, direction";
@@ -197,11 +207,6 @@ impl DocumentRecord {
     }
 }
 
-enum Bind {
-    Text(String),
-    Int(i64),
-}
-
 impl Store {
     /// The document `id` of `tenant`; with `supplier_org_id`, only if it belongs to that organisation.
     pub async fn document(
@@ -229,107 +234,204 @@ impl Store {
         tenant: &TenantId,
         query: &DocumentQuery,
     ) -> Result<Page<DocumentRecord>, StoreError> {
-        let mut conditions = vec!["tenant_id = $1".to_owned()];
-        let mut binds = vec![Bind::Text(tenant.as_str().to_owned())];
-        let mut add = |condition: &str, values: Vec<Bind>| {
-            let mut condition = condition.to_owned();
-            for (i, value) in values.into_iter().enumerate() {
-                binds.push(value);
-                condition = condition.replace(&format!("${{{i}}}"), &format!("${}", binds.len()));
+        let names = match counterparty_pattern(query) {
+            Some(pattern) => {
+                let names: Vec<String> = sqlx::query_scalar(COUNTERPARTY_NAMES_SQL)
+                    .bind(tenant.as_str())
+                    .bind(pattern)
+                    .bind(COUNTERPARTY_NAME_LIMIT as i64 + 1)
+                    .fetch_all(self.read())
+                    .await?;
+                (names.len() <= COUNTERPARTY_NAME_LIMIT).then_some(names)
             }
-            conditions.push(condition);
+            None => None,
         };
-        if let Some(org) = query.supplier_org_id {
-            add("supplier_org_id = ${0}", vec![Bind::Int(org)]);
+        let search = SearchStatements::new(tenant, query, names.as_deref());
+        let mut count = sqlx::query_scalar::<_, i64>(AssertSqlSafe(search.count_sql.clone()));
+        for bind in &search.binds {
+            count = bind.bind_scalar(count);
         }
-        if let Some(from) = query.issue_date_from {
-            add(
-                "issue_date >= ${0}",
-                vec![Bind::Text(from.format("%Y-%m-%d").to_string())],
-            );
-        }
-        if let Some(to) = query.issue_date_to {
-            add(
-                "issue_date <= ${0}",
-                vec![Bind::Text(to.format("%Y-%m-%d").to_string())],
-            );
-        }
-        if let Some(min) = query.amount_min_scaled {
-            add("amount_scaled >= ${0}", vec![Bind::Int(min)]);
-        }
-        if let Some(max) = query.amount_max_scaled {
-            add("amount_scaled <= ${0}", vec![Bind::Int(max)]);
-        }
-        if let Some(counterparty) = query
-            .counterparty
-            .as_deref()
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-        {
-            let pattern = format!("%{}%", escape_like(&counterparty.to_lowercase()));
-            add(
-                "(LOWER(supplier_name) LIKE ${0} ESCAPE '\\' OR LOWER(buyer_name) LIKE ${1} ESCAPE '\\' \
-                 OR supplier_registration_number = ${2})",
-                vec![
-                    Bind::Text(pattern.clone()),
-                    Bind::Text(pattern),
-                    Bind::Text(counterparty.to_owned()),
-                ],
-            );
-        }
-        if let Some(kind) = query.kind {
-            add("kind = ${0}", vec![Bind::Text(kind.as_str().to_owned())]);
-        }
-        if let Some(status) = query.status {
-            add(
-                "status = ${0}",
-                vec![Bind::Text(status.as_str().to_owned())],
-            );
-        }
-        if let Some(number) = &query.number {
-            add("number = ${0}", vec![Bind::Text(number.clone())]);
-        }
-        let filter = conditions.join(" AND ");
-        let column = match query.sort {
-            DocumentSort::IssueDate => "issue_date",
-            DocumentSort::Amount => "amount_scaled",
-            DocumentSort::ReceivedAt => "received_at",
-            DocumentSort::Number => "number",
-        };
-        let direction = if query.descending { "DESC" } else { "ASC" };
-        // NULL amounts sort last either way, identically on both engines.
-        let order = format!(
-            "CASE WHEN {column} IS NULL THEN 1 ELSE 0 END, {column} {direction}, id {direction}"
-        );
-
-        let count_sql = format!("SELECT COUNT(*) FROM documents WHERE {filter}");
-        let mut count = sqlx::query_scalar::<_, i64>(AssertSqlSafe(count_sql));
-        for bind in &binds {
-            count = match bind {
-                Bind::Text(text) => count.bind(text.clone()),
-                Bind::Int(int) => count.bind(*int),
-            };
-        }
-        let total = count.fetch_one(self.read()).await?;
-
-        let page_sql = format!(
-            "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE {filter} ORDER BY {order} LIMIT {} OFFSET {}",
-            query.limit.clamp(1, 1000),
-            query.offset.max(0)
-        );
-        let mut page = sqlx::query(AssertSqlSafe(page_sql));
-        for bind in &binds {
-            page = match bind {
-                Bind::Text(text) => page.bind(text.clone()),
-                Bind::Int(int) => page.bind(*int),
-            };
+        let counted = count.fetch_one(self.read()).await?;
+        let mut page = sqlx::query(AssertSqlSafe(search.page_sql.clone()));
+        for bind in &search.binds {
+            page = bind.bind(page);
         }
         let rows = page.fetch_all(self.read()).await?;
         let items = rows
             .iter()
             .map(DocumentRecord::from_row)
             .collect::<Result<_, _>>()?;
-        Ok(Page { items, total })
+        Ok(Page {
+            items,
+            total: counted.min(COUNT_LIMIT),
+            total_exact: counted <= COUNT_LIMIT,
+        })
+    }
+}
+
+/// The names of `tenant`'s counterparties whose folded form matches a `LIKE` pattern, at most `$3`.
+pub(crate) const COUNTERPARTY_NAMES_SQL: &str = "SELECT name FROM counterparty_names
+     WHERE tenant_id = $1 AND name_folded LIKE $2 ESCAPE '\\' ORDER BY name LIMIT $3";
+
+/// The `LIKE` pattern of a search's counterparty text, when it has one.
+pub(crate) fn counterparty_pattern(query: &DocumentQuery) -> Option<String> {
+    counterparty_text(query).map(|text| format!("%{}%", escape_like(&fold_name(text))))
+}
+
+fn counterparty_text(query: &DocumentQuery) -> Option<&str> {
+    query
+        .counterparty
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+}
+
+/// A name as counterparty search compares it: lower case.
+pub(crate) fn fold_name(name: &str) -> String {
+    name.to_lowercase()
+}
+
+/// A value bound to a statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+impl Bind {
+    fn bind<'q>(
+        &self,
+        query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+        match self {
+            Bind::Text(text) => query.bind(text.clone()),
+            Bind::Int(int) => query.bind(*int),
+        }
+    }
+
+    fn bind_scalar<'q>(
+        &self,
+        query: sqlx::query::QueryScalar<'q, sqlx::Any, i64, sqlx::any::AnyArguments>,
+    ) -> sqlx::query::QueryScalar<'q, sqlx::Any, i64, sqlx::any::AnyArguments> {
+        match self {
+            Bind::Text(text) => query.bind(text.clone()),
+            Bind::Int(int) => query.bind(*int),
+        }
+    }
+}
+
+/// The two statements of a search (the capped count and the page) and the values bound to both.
+pub(crate) struct SearchStatements {
+    pub(crate) count_sql: String,
+    pub(crate) page_sql: String,
+    pub(crate) binds: Vec<Bind>,
+}
+
+impl SearchStatements {
+    /// The statements for `query`; `names` are the counterparty names matching its counterparty text
+    /// (`None`: too many, or no counterparty given).
+    pub(crate) fn new(tenant: &TenantId, query: &DocumentQuery, names: Option<&[String]>) -> Self {
+        let mut conditions = vec!["tenant_id = $1".to_owned()];
+        let mut binds = vec![Bind::Text(tenant.as_str().to_owned())];
+        let mut add = |condition: &str, values: Vec<Bind>| {
+            debug_assert_eq!(condition.matches("${}").count(), values.len());
+            let mut condition = condition.to_owned();
+            let mut next = binds.len();
+            while let Some(at) = condition.find("${}") {
+                next += 1;
+                condition.replace_range(at..at + 3, &format!("${next}"));
+            }
+            binds.extend(values);
+            conditions.push(condition);
+        };
+        if let Some(org) = query.supplier_org_id {
+            add("supplier_org_id = ${}", vec![Bind::Int(org)]);
+        }
+        if let Some(from) = query.issue_date_from {
+            add(
+                "issue_date >= ${}",
+                vec![Bind::Text(from.format("%Y-%m-%d").to_string())],
+            );
+        }
+        if let Some(to) = query.issue_date_to {
+            add(
+                "issue_date <= ${}",
+                vec![Bind::Text(to.format("%Y-%m-%d").to_string())],
+            );
+        }
+        if let Some(min) = query.amount_min_scaled {
+            add("amount_scaled >= ${}", vec![Bind::Int(min)]);
+        }
+        if let Some(max) = query.amount_max_scaled {
+            add("amount_scaled <= ${}", vec![Bind::Int(max)]);
+        }
+        if let Some(text) = counterparty_text(query) {
+            match names {
+                Some(names) if !names.is_empty() => {
+                    let list = vec!["${}"; names.len()].join(", ");
+                    let mut values: Vec<Bind> =
+                        names.iter().map(|n| Bind::Text(n.clone())).collect();
+                    values.extend(names.iter().map(|n| Bind::Text(n.clone())));
+                    values.push(Bind::Text(text.to_owned()));
+                    add(
+                        &format!(
+                            "(supplier_name IN ({list}) OR buyer_name IN ({list}) \
+                             OR supplier_registration_number = ${{}})"
+                        ),
+                        values,
+                    );
+                }
+                Some(_) => add(
+                    "supplier_registration_number = ${}",
+                    vec![Bind::Text(text.to_owned())],
+                ),
+                None => {
+                    let pattern = format!("%{}%", escape_like(&fold_name(text)));
+                    add(
+                        "(LOWER(supplier_name) LIKE ${} ESCAPE '\\' OR LOWER(buyer_name) LIKE ${} ESCAPE '\\' \
+                         OR supplier_registration_number = ${})",
+                        vec![
+                            Bind::Text(pattern.clone()),
+                            Bind::Text(pattern),
+                            Bind::Text(text.to_owned()),
+                        ],
+                    );
+                }
+            }
+        }
+        if let Some(kind) = query.kind {
+            add("kind = ${}", vec![Bind::Text(kind.as_str().to_owned())]);
+        }
+        if let Some(status) = query.status {
+            add("status = ${}", vec![Bind::Text(status.as_str().to_owned())]);
+        }
+        if let Some(number) = &query.number {
+            add("number = ${}", vec![Bind::Text(number.clone())]);
+        }
+        let filter = conditions.join(" AND ");
+        let direction = if query.descending { "DESC" } else { "ASC" };
+        // Columns that are never NULL sort by the column and id, as their indexes are ordered; NULL amounts
+        // sort last either way, identically on both engines.
+        let order = match query.sort {
+            DocumentSort::IssueDate => format!("issue_date {direction}, id {direction}"),
+            DocumentSort::ReceivedAt => format!("received_at {direction}, id {direction}"),
+            DocumentSort::Number => format!("number {direction}, id {direction}"),
+            DocumentSort::Amount => format!(
+                "CASE WHEN amount_scaled IS NULL THEN 1 ELSE 0 END, amount_scaled {direction}, id {direction}"
+            ),
+        };
+        SearchStatements {
+            count_sql: format!(
+                "SELECT COUNT(*) FROM (SELECT 1 AS hit FROM documents WHERE {filter} LIMIT {}) AS capped",
+                COUNT_LIMIT + 1
+            ),
+            page_sql: format!(
+                "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE {filter} ORDER BY {order} LIMIT {} OFFSET {}",
+                query.limit.clamp(1, 1000),
+                query.offset.max(0)
+            ),
+            binds,
+        }
     }
 }
 
@@ -394,18 +496,58 @@ pub(crate) struct PriorDocuments {
     pub(crate) number_variant: Option<(i64, String)>,
 }
 
+/// One document by id.
+pub(crate) fn document_by_id_sql() -> String {
+    format!("SELECT {DOCUMENT_COLUMNS} FROM documents WHERE tenant_id = $1 AND id = $2")
+}
+
 /// The document `id` of `tenant`, on the writer's connection.
 pub(crate) async fn document_by_id(
     conn: &mut AnyConnection,
     tenant: &str,
     id: i64,
 ) -> Result<DocumentRecord, StoreError> {
-    let row = sqlx::query(AssertSqlSafe(format!(
-        "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE tenant_id = $1 AND id = $2"
-    )))
-    .bind(tenant)
-    .bind(id)
-    .fetch_one(&mut *conn)
-    .await?;
+    let row = sqlx::query(AssertSqlSafe(document_by_id_sql()))
+        .bind(tenant)
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?;
     DocumentRecord::from_row(&row)
+}
+
+/// The insert of `rows` counterparty names, 3 values each, keeping the names known already.
+pub(crate) fn counterparties_insert_sql(rows: usize) -> String {
+    format!(
+        "INSERT INTO counterparty_names (tenant_id, name, name_folded) VALUES {}
+         ON CONFLICT (tenant_id, name) DO NOTHING",
+        crate::batch::placeholders(rows, 3)
+    )
+}
+
+/// Remembers the counterparty names (supplier and buyer) of newly recorded documents, which counterparty
+/// search looks up before it reads documents by name.
+pub(crate) async fn remember_counterparties(
+    conn: &mut AnyConnection,
+    records: &[&DocumentRecord],
+) -> Result<(), StoreError> {
+    let mut names: Vec<(&str, &str)> = records
+        .iter()
+        .flat_map(|record| {
+            [&record.summary.supplier.name, &record.summary.buyer.name]
+                .into_iter()
+                .flatten()
+                .map(|name| (record.tenant.as_str(), name.as_str()))
+        })
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    if names.is_empty() {
+        return Ok(());
+    }
+    let mut insert = sqlx::query(AssertSqlSafe(counterparties_insert_sql(names.len())));
+    for (tenant, name) in names {
+        insert = insert.bind(tenant).bind(name).bind(fold_name(name));
+    }
+    insert.execute(&mut *conn).await?;
+    Ok(())
 }

@@ -33,6 +33,9 @@ pub enum StoreError {
     /// Any other database error.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// The operation is not available on this database engine.
+    #[error("{0}")]
+    Unsupported(&'static str),
     /// Preparing the SQLite data directory failed.
     #[error("cannot prepare the data directory {path}: {source}")]
     DataDir {

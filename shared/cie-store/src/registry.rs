@@ -30,6 +30,14 @@ fn parse_date(raw: Option<String>) -> Result<Option<NaiveDate>, StoreError> {
     .transpose()
 }
 
+/// The registry's record of a number, if imported, and the newest data date imported, in one row.
+pub(crate) const REGISTRY_LOOKUP_SQL: &str =
+    "SELECT i.registration_number, i.process, i.kind, i.registration_date, i.update_date,
+            i.cancellation_date, i.expiry_date, i.name, i.trade_name, i.address, i.data_date,
+            (SELECT MAX(data_date) FROM registry_imports) AS newest_data_date
+     FROM (SELECT 1 AS anchor) AS one
+     LEFT JOIN registry_issuers i ON i.registration_number = $1";
+
 impl Store {
     /// Upserts the latest records among `records` (history records are skipped), in one transaction.
     /// Returns how many were written.
@@ -100,16 +108,10 @@ impl Store {
         &self,
         registration_number: &str,
     ) -> Result<(Option<RegistryEntry>, Option<NaiveDate>), StoreError> {
-        let row = sqlx::query(
-            "SELECT i.registration_number, i.process, i.kind, i.registration_date, i.update_date,
-                    i.cancellation_date, i.expiry_date, i.name, i.trade_name, i.address, i.data_date,
-                    (SELECT MAX(data_date) FROM registry_imports) AS newest_data_date
-             FROM (SELECT 1 AS anchor) AS one
-             LEFT JOIN registry_issuers i ON i.registration_number = $1",
-        )
-        .bind(registration_number)
-        .fetch_one(self.read())
-        .await?;
+        let row = sqlx::query(REGISTRY_LOOKUP_SQL)
+            .bind(registration_number)
+            .fetch_one(self.read())
+            .await?;
         let newest = parse_date(row.try_get("newest_data_date")?)?;
         let process: Option<String> = row.try_get("process")?;
         let Some(process) = process else {

@@ -11,7 +11,7 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use crate::Store;
 use crate::directory::{parse_timestamp, timestamp};
-use crate::documents::{DOCUMENT_COLUMNS_OF_D, DocumentRecord};
+use crate::documents::{Bind, DOCUMENT_COLUMNS_OF_D, DocumentRecord};
 use crate::error::StoreError;
 
 /// One reason for returning an invoice: a code (Peppol clarification reason) and the words for the supplier.
@@ -360,28 +360,13 @@ impl Store {
         tenant: &TenantId,
         filter: &CaseFilter,
     ) -> Result<Vec<InvoiceCase>, StoreError> {
-        let states = if filter.states.is_empty() {
-            InvoiceState::ALL.to_vec()
-        } else {
-            filter.states.clone()
-        };
-        let placeholders: Vec<String> = (0..states.len()).map(|i| format!("${}", i + 4)).collect();
-        let sql = format!(
-            "SELECT {DOCUMENT_COLUMNS_OF_D}, {CASE_COLUMNS}
-             FROM documents d LEFT JOIN invoice_cases c ON c.tenant_id = d.tenant_id AND c.document_id = d.id
-             WHERE d.tenant_id = $1 AND d.kind = $2 AND d.direction = 'inbound'
-               AND ($3 IS NULL OR d.supplier_org_id = $3)
-               AND COALESCE(c.state, d.status) IN ({})
-             ORDER BY d.id DESC LIMIT {}",
-            placeholders.join(", "),
-            filter.limit.clamp(1, 10_000)
-        );
-        let mut query = sqlx::query(AssertSqlSafe(sql))
-            .bind(tenant.as_str())
-            .bind(DocumentKind::Invoice.as_str())
-            .bind(filter.supplier_org_id);
-        for state in &states {
-            query = query.bind(state.as_str());
+        let (sql, binds) = invoice_cases_sql(tenant, filter);
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for bind in &binds {
+            query = match bind {
+                Bind::Text(text) => query.bind(text.clone()),
+                Bind::Int(int) => query.bind(*int),
+            };
         }
         let rows = query.fetch_all(self.read()).await?;
         rows.iter().map(case_from_row).collect()
@@ -395,15 +380,8 @@ impl Store {
     ) -> Result<Vec<(i64, InvoiceReturn)>, StoreError> {
         let mut returns = Vec::new();
         for chunk in chain_root_ids.chunks(500) {
-            let placeholders: Vec<String> =
-                (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
-            let sql = format!(
-                "SELECT id, chain_root_id, document_id, returned_at, returned_on, actor_id, reasons_json, note,
-                     resubmitted_document_id, resubmitted_on
-                 FROM invoice_returns WHERE tenant_id = $1 AND chain_root_id IN ({}) ORDER BY id",
-                placeholders.join(", ")
-            );
-            let mut query = sqlx::query(AssertSqlSafe(sql)).bind(tenant.as_str());
+            let mut query =
+                sqlx::query(AssertSqlSafe(invoice_returns_sql(chunk.len()))).bind(tenant.as_str());
             for id in chunk {
                 query = query.bind(*id);
             }
@@ -521,16 +499,7 @@ impl Store {
         if numbers.is_empty() {
             return Ok(None);
         }
-        let placeholders: Vec<String> = (0..numbers.len()).map(|i| format!("${}", i + 4)).collect();
-        // Driven from the few returned invoices (CROSS JOIN keeps SQLite from walking every document of
-        // the tenant in id order): this runs at every invoice's intake.
-        let sql = format!(
-            "SELECT d.id FROM invoice_cases c CROSS JOIN documents d
-             WHERE c.tenant_id = $1 AND c.state = 'returned' AND d.tenant_id = c.tenant_id AND d.id = c.document_id
-               AND d.supplier_key = $2 AND d.kind = $3 AND d.number IN ({})",
-            placeholders.join(", ")
-        );
-        let mut query = sqlx::query_scalar(AssertSqlSafe(sql))
+        let mut query = sqlx::query_scalar(AssertSqlSafe(returned_invoice_sql(numbers.len())))
             .bind(tenant.as_str())
             .bind(supplier_key)
             .bind(DocumentKind::Invoice.as_str());
@@ -651,21 +620,113 @@ impl Store {
     }
 }
 
+/// The statement listing invoice cases for `filter`, newest first, and its values: read from the cases'
+/// indexes (by state, by organisation, or newest first), never by walking the tenant's documents.
+pub(crate) fn invoice_cases_sql(tenant: &TenantId, filter: &CaseFilter) -> (String, Vec<Bind>) {
+    let mut conditions = vec!["c.tenant_id = $1".to_owned()];
+    let mut binds = vec![Bind::Text(tenant.as_str().to_owned())];
+    if let Some(org) = filter.supplier_org_id {
+        binds.push(Bind::Int(org));
+        conditions.push(format!("c.supplier_org_id = ${}", binds.len()));
+    }
+    let every_state =
+        filter.states.is_empty() || InvoiceState::ALL.iter().all(|s| filter.states.contains(s));
+    if !every_state {
+        let mut placeholders = Vec::with_capacity(filter.states.len());
+        for state in &filter.states {
+            binds.push(Bind::Text(state.as_str().to_owned()));
+            placeholders.push(format!("${}", binds.len()));
+        }
+        conditions.push(format!("c.state IN ({})", placeholders.join(", ")));
+    }
+    let sql = format!(
+        "SELECT {DOCUMENT_COLUMNS_OF_D}, {CASE_COLUMNS}
+         FROM invoice_cases c JOIN documents d ON d.tenant_id = c.tenant_id AND d.id = c.document_id
+         WHERE {}
+         ORDER BY c.document_id DESC LIMIT {}",
+        conditions.join(" AND "),
+        filter.limit.clamp(1, 10_000)
+    );
+    (sql, binds)
+}
+
+/// The insert of `rows` new cases, 6 values each.
+pub(crate) fn cases_insert_sql(rows: usize) -> String {
+    format!(
+        "INSERT INTO invoice_cases (tenant_id, document_id, state, chain_root_id, supplier_org_id, updated_at)
+         VALUES {}",
+        crate::batch::placeholders(rows, 6)
+    )
+}
+
+/// Opens the workflow case of newly recorded invoices received from suppliers: state received (or rejected,
+/// when intake refused it), a chain of its own, its supplier organisation. The inbox and the invoice lists
+/// read cases by state and organisation from their indexes, so every received invoice has one from intake on.
+pub(crate) async fn open_cases(
+    conn: &mut AnyConnection,
+    records: &[&DocumentRecord],
+) -> Result<(), StoreError> {
+    let invoices: Vec<&&DocumentRecord> = records
+        .iter()
+        .filter(|r| r.summary.kind == DocumentKind::Invoice && !r.outbound)
+        .collect();
+    if invoices.is_empty() {
+        return Ok(());
+    }
+    let mut insert = sqlx::query(AssertSqlSafe(cases_insert_sql(invoices.len())));
+    for record in invoices {
+        insert = insert
+            .bind(record.tenant.as_str())
+            .bind(record.id)
+            .bind(record.status.as_str())
+            .bind(record.id)
+            .bind(record.supplier_org_id)
+            .bind(timestamp(record.received_at));
+    }
+    insert.execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// A returned invoice of a supplier numbered one of `numbers` (tenant, supplier key, kind, then the numbers):
+/// the corrected-invoice look-up at every invoice's intake, driven from the few returned invoices (CROSS
+/// JOIN keeps SQLite from walking every document of the tenant in id order).
+pub(crate) fn returned_invoice_sql(numbers: usize) -> String {
+    let placeholders: Vec<String> = (0..numbers).map(|i| format!("${}", i + 4)).collect();
+    format!(
+        "SELECT d.id FROM invoice_cases c CROSS JOIN documents d
+         WHERE c.tenant_id = $1 AND c.state = 'returned' AND d.tenant_id = c.tenant_id AND d.id = c.document_id
+           AND d.supplier_key = $2 AND d.kind = $3 AND d.number IN ({})",
+        placeholders.join(", ")
+    )
+}
+
+/// The returns of `chains` invoice chains (tenant, then the chain roots), oldest first.
+pub(crate) fn invoice_returns_sql(chains: usize) -> String {
+    let placeholders: Vec<String> = (0..chains).map(|i| format!("${}", i + 2)).collect();
+    format!(
+        "SELECT id, chain_root_id, document_id, returned_at, returned_on, actor_id, reasons_json, note,
+             resubmitted_document_id, resubmitted_on
+         FROM invoice_returns WHERE tenant_id = $1 AND chain_root_id IN ({}) ORDER BY id",
+        placeholders.join(", ")
+    )
+}
+
+/// An invoice's intake status and case.
+pub(crate) const CURRENT_STATE_SQL: &str = "SELECT d.status, c.state, c.chain_root_id
+     FROM documents d LEFT JOIN invoice_cases c ON c.tenant_id = d.tenant_id AND c.document_id = d.id
+     WHERE d.tenant_id = $1 AND d.id = $2";
+
 /// Where the invoice stands now, on the writer's connection.
 pub(crate) async fn current_state(
     conn: &mut AnyConnection,
     tenant: &str,
     document_id: i64,
 ) -> Result<Option<(InvoiceState, i64, bool)>, StoreError> {
-    let row: Option<(String, Option<String>, Option<i64>)> = sqlx::query_as(
-        "SELECT d.status, c.state, c.chain_root_id
-         FROM documents d LEFT JOIN invoice_cases c ON c.tenant_id = d.tenant_id AND c.document_id = d.id
-         WHERE d.tenant_id = $1 AND d.id = $2",
-    )
-    .bind(tenant)
-    .bind(document_id)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let row: Option<(String, Option<String>, Option<i64>)> = sqlx::query_as(CURRENT_STATE_SQL)
+        .bind(tenant)
+        .bind(document_id)
+        .fetch_optional(&mut *conn)
+        .await?;
     let Some((status, state, root)) = row else {
         return Ok(None);
     };
@@ -721,8 +782,8 @@ pub(crate) async fn apply_transition(
     let invoice = transition.invoice_document_id;
     if !has_row {
         sqlx::query(
-            "INSERT INTO invoice_cases (tenant_id, document_id, state, chain_root_id, updated_at)
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO invoice_cases (tenant_id, document_id, state, chain_root_id, supplier_org_id, updated_at)
+             SELECT $1, $2, $3, $4, supplier_org_id, $5 FROM documents WHERE tenant_id = $1 AND id = $2",
         )
         .bind(tenant)
         .bind(invoice)
@@ -891,8 +952,8 @@ pub(crate) async fn link_correction(
     .execute(&mut *conn)
     .await?;
     sqlx::query(
-        "INSERT INTO invoice_cases (tenant_id, document_id, state, chain_root_id, corrects_document_id, updated_at)
-         VALUES ($1, $2, 'received', $3, $4, $5)",
+        "UPDATE invoice_cases SET chain_root_id = $3, corrects_document_id = $4, updated_at = $5
+         WHERE tenant_id = $1 AND document_id = $2",
     )
     .bind(tenant)
     .bind(corrected_document_id)

@@ -15,10 +15,10 @@ use tracing::{debug, error, warn};
 use crate::batch;
 use crate::chain::{ChainFields, content_sha256};
 use crate::directory::timestamp;
-use crate::documents::{DocumentRecord, document_by_id};
+use crate::documents::{DocumentRecord, document_by_id, remember_counterparties};
 use crate::error::StoreError;
 use crate::validations::{NewValidation, insert_validation};
-use crate::workflow::{WorkflowStep, apply_transition, current_state, link_correction};
+use crate::workflow::{WorkflowStep, apply_transition, current_state, link_correction, open_cases};
 use crate::{Backend, Store};
 use cie_workflow::InvoiceState;
 
@@ -315,6 +315,20 @@ async fn commit_batch(
     Ok(results)
 }
 
+/// A tenant's chain head, locked for the transaction on PostgreSQL.
+pub(crate) fn head_sql(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "SELECT last_seq, last_hash FROM archive_heads WHERE tenant_id = $1",
+        Backend::Postgres => {
+            "SELECT last_seq, last_hash FROM archive_heads WHERE tenant_id = $1 FOR UPDATE"
+        }
+    }
+}
+
+/// Moves a tenant's chain head.
+pub(crate) const HEAD_UPDATE_SQL: &str =
+    "UPDATE archive_heads SET last_seq = $1, last_hash = $2 WHERE tenant_id = $3";
+
 async fn begin_archive_transaction(
     backend: Backend,
     pool: &AnyPool,
@@ -336,18 +350,12 @@ async fn lock_heads(
         .iter()
         .map(|s| (s.tenant.as_str(), ()))
         .collect();
-    let lock = match backend {
-        Backend::Sqlite => "",
-        Backend::Postgres => " FOR UPDATE",
-    };
     let mut heads: HashMap<String, Head> = HashMap::new();
     for tenant in tenants.keys() {
-        let head: Option<(i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT last_seq, last_hash FROM archive_heads WHERE tenant_id = $1{lock}"
-        )))
-        .bind(*tenant)
-        .fetch_optional(&mut *conn)
-        .await?;
+        let head: Option<(i64, String)> = sqlx::query_as(head_sql(backend))
+            .bind(*tenant)
+            .fetch_optional(&mut *conn)
+            .await?;
         if let Some((seq, hash)) = head {
             heads.insert((*tenant).to_owned(), Head { seq, hash });
         }
@@ -393,7 +401,8 @@ impl Store {
             .collect();
         if !batch::independent(submissions, &shas, &heads) {
             return Err(StoreError::Conflict {
-                what: "two documents of the bulk load with the same supplier and number or content".into(),
+                what: "two documents of the bulk load with the same supplier and number or content"
+                    .into(),
             });
         }
         let outcomes =
@@ -416,7 +425,7 @@ async fn update_heads(
 ) -> Result<(), StoreError> {
     for tenant in touched.keys() {
         let head = &heads[tenant.as_str()];
-        sqlx::query("UPDATE archive_heads SET last_seq = $1, last_hash = $2 WHERE tenant_id = $3")
+        sqlx::query(HEAD_UPDATE_SQL)
             .bind(head.seq)
             .bind(&head.hash)
             .bind(tenant.as_str())
@@ -557,6 +566,8 @@ async fn append(
                 number_key.as_deref(),
             )
             .await?;
+            open_cases(&mut *conn, &[&record]).await?;
+            remember_counterparties(&mut *conn, &[&record]).await?;
             if let Some(validation) = validation {
                 insert_validation(
                     &mut *conn,
