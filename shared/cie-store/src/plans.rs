@@ -153,9 +153,6 @@ fn intake_statements(backend: Backend, sample: &PlanSample) -> Vec<HotStatement>
                     text(DocumentKind::Invoice.as_str()),
                     text(format!("{}-{row}", sample.number)),
                     text(format!("{}{row}", sample.number_key)),
-                    date.clone(),
-                    SampleValue::Int(sample.amount_scaled),
-                    SampleValue::Int(0),
                 ]
             })
             .collect()
@@ -623,20 +620,9 @@ const BROAD_COLUMNS: [&str; 10] = [
     "truncated",
 ];
 
-/// Columns that narrow a growing table to one supplier's share, which grows with the archive just the same:
-/// looking for one row by walking them is a walk, reading them all when a supplier asks for its own is not.
-const OWNER_COLUMNS: [&str; 6] = [
-    "supplier_key",
-    "supplier_org_id",
-    "submitter_id",
-    "supplier_registration_number",
-    "supplier_name",
-    "buyer_name",
-];
-
-/// Columns that identify one row or a handful: a scan that looks one up by equality without its index
-/// condition naming any but broad or owner columns is looking for a needle by walking the haystack (the
-/// supplier's or the tenant's documents in id order, say).
+/// Columns that identify one row or a handful: a scan that looks one up by equality while its index
+/// condition names none of them is looking for a needle by walking a haystack (the supplier's or the
+/// tenant's documents in id order, or all documents of one amount, say).
 const IDENTIFYING_COLUMNS: [&str; 9] = [
     "id",
     "seq",
@@ -666,8 +652,8 @@ const BLOCKING_NODES: [&str; 7] = [
 ///
 /// A walk is
 /// - a scan that looks up an identifying column (a number, a hash, an id) by equality in its filter while
-///   its index condition names nothing narrower than a supplier: the `ORDER BY id LIMIT 1` trap, reading a
-///   supplier's or a tenant's rows in index order to find one;
+///   its index condition names none: the `ORDER BY id LIMIT 1` trap, reading a supplier's or a tenant's
+///   rows in index order (or every row of one amount) to find one;
 /// - a sequential scan, or an index scan whose condition names only broad columns (the tenant, a kind, a
 ///   status), with no `LIMIT` above it to stop it early (a `LIMIT` over a filter is the planner's call,
 ///   made from the statistics it has for the values at hand);
@@ -698,9 +684,11 @@ fn visit(node: &Value, bounded: bool, bitmap_relation: &str, walks: &mut Vec<Str
     let compared = filter_columns(filter);
     let scans = matches!(node_type, "Seq Scan" | "Index Scan" | "Index Only Scan");
     if growing && scans {
-        let haystack = condition_columns
+        // Nothing identifying in the index condition: a tenant, a supplier, a day, an amount (a monthly
+        // fee is the same every month) can each match any number of rows.
+        let haystack = !condition_columns
             .iter()
-            .all(|c| BROAD_COLUMNS.contains(&c.as_str()) || OWNER_COLUMNS.contains(&c.as_str()));
+            .any(|c| IDENTIFYING_COLUMNS.contains(&c.as_str()));
         let sought: Vec<&str> = compared
             .iter()
             .filter(|(c, equality)| {
@@ -906,6 +894,22 @@ mod tests {
             "Plans": [{ "Node Type": "Sort", "Plans": [range] }],
         }));
         assert_eq!(plan_walks(&sorted).len(), 1);
+    }
+
+    #[test]
+    fn a_number_sought_among_the_documents_of_one_amount_is_a_walk() {
+        let by_amount = plan(json!({
+            "Node Type": "Append",
+            "Plans": [scan(
+                "Index Scan",
+                "documents_amount",
+                "((tenant_id = $2) AND (amount_scaled = $9))",
+                Some("((number <> $6) AND (number_key = $7) AND (issue_date = $8))"),
+            )],
+        }));
+        let walks = plan_walks(&by_amount);
+        assert_eq!(walks.len(), 1, "{walks:?}");
+        assert!(walks[0].contains("looks for number_key"), "{walks:?}");
     }
 
     #[test]
