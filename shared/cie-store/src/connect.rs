@@ -114,19 +114,9 @@ impl Store {
                 (read, write)
             }
             Backend::Postgres => {
-                // Plans are made for the values at hand and the tables' present size: a city's dominant
-                // supplier, a rare state or a tenant among many call for different plans, and a generic plan
-                // made while a table was small would stay cached as it grows (see PLANS.md beside this crate).
                 let pool = AnyPoolOptions::new()
                     .max_connections(options.max_connections.max(2))
                     .acquire_timeout(Duration::from_secs(30))
-                    .after_connect(|conn, _meta| {
-                        Box::pin(async move {
-                            conn.execute("SET plan_cache_mode = force_custom_plan")
-                                .await?;
-                            Ok(())
-                        })
-                    })
                     .connect(url)
                     .await?;
                 (pool.clone(), pool)

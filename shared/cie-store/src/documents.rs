@@ -234,13 +234,14 @@ impl Store {
         tenant: &TenantId,
         query: &DocumentQuery,
     ) -> Result<Page<DocumentRecord>, StoreError> {
+        let mut tx = self.listing().await?;
         let names = match counterparty_pattern(query) {
             Some(pattern) => {
                 let names: Vec<String> = sqlx::query_scalar(COUNTERPARTY_NAMES_SQL)
                     .bind(tenant.as_str())
                     .bind(pattern)
                     .bind(COUNTERPARTY_NAME_LIMIT as i64 + 1)
-                    .fetch_all(self.read())
+                    .fetch_all(&mut *tx)
                     .await?;
                 (names.len() <= COUNTERPARTY_NAME_LIMIT).then_some(names)
             }
@@ -251,12 +252,13 @@ impl Store {
         for bind in &search.binds {
             count = bind.bind_scalar(count);
         }
-        let counted = count.fetch_one(self.read()).await?;
+        let counted = count.fetch_one(&mut *tx).await?;
         let mut page = sqlx::query(AssertSqlSafe(search.page_sql.clone()));
         for bind in &search.binds {
             page = bind.bind(page);
         }
-        let rows = page.fetch_all(self.read()).await?;
+        let rows = page.fetch_all(&mut *tx).await?;
+        tx.commit().await?;
         let items = rows
             .iter()
             .map(DocumentRecord::from_row)

@@ -60,6 +60,19 @@ impl Store {
         &self.inner.write
     }
 
+    /// A read-only transaction for searches and listings, whose statements PostgreSQL plans for the values
+    /// at hand (`plan_cache_mode = force_custom_plan`): how many of a city's documents a supplier, a state or
+    /// a date range matches differs too much for one generic plan (PLANS.md).
+    async fn listing(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, error::StoreError> {
+        let mut tx = self.read().begin().await?;
+        if self.backend() == Backend::Postgres {
+            sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan")
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(tx)
+    }
+
     /// Closes both pools after the writer has drained.
     pub async fn close(&self) {
         self.inner.write.close().await;

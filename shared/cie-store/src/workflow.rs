@@ -368,7 +368,9 @@ impl Store {
                 Bind::Int(int) => query.bind(*int),
             };
         }
-        let rows = query.fetch_all(self.read()).await?;
+        let mut tx = self.listing().await?;
+        let rows = query.fetch_all(&mut *tx).await?;
+        tx.commit().await?;
         rows.iter().map(case_from_row).collect()
     }
 
@@ -379,16 +381,21 @@ impl Store {
         chain_root_ids: &[i64],
     ) -> Result<Vec<(i64, InvoiceReturn)>, StoreError> {
         let mut returns = Vec::new();
+        if chain_root_ids.is_empty() {
+            return Ok(returns);
+        }
+        let mut tx = self.listing().await?;
         for chunk in chain_root_ids.chunks(500) {
             let mut query =
                 sqlx::query(AssertSqlSafe(invoice_returns_sql(chunk.len()))).bind(tenant.as_str());
             for id in chunk {
                 query = query.bind(*id);
             }
-            for row in query.fetch_all(self.read()).await? {
+            for row in query.fetch_all(&mut *tx).await? {
                 returns.push((row.try_get("chain_root_id")?, return_from_row(&row)?));
             }
         }
+        tx.commit().await?;
         Ok(returns)
     }
 

@@ -335,7 +335,15 @@ async fn begin_archive_transaction(
 ) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
     Ok(match backend {
         Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await?,
-        Backend::Postgres => pool.begin().await?,
+        Backend::Postgres => {
+            // The look-up of earlier documents is planned for each batch's values and the table's present
+            // size: a generic plan made while the table was small would stay cached as it grows (PLANS.md).
+            let mut tx = pool.begin().await?;
+            sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan")
+                .execute(&mut *tx)
+                .await?;
+            tx
+        }
     })
 }
 
