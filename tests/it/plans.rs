@@ -9,7 +9,9 @@ use cie_domain::TenantId;
 use cie_store::plans::{
     HotPath, HotStatement, PlanMode, PlanSample, SampleValue, hot_statements, plan_walks,
 };
-use cie_tests::{Backend, TestApp};
+use cie_tests::{Backend, TestApp, fixture};
+use reqwest::StatusCode;
+use serde_json::Value;
 
 const DOCUMENTS: i64 = 40_000;
 const SMALL_ARCHIVE: i64 = 300;
@@ -52,7 +54,9 @@ fn generate(tenant: &str, from: i64, to: i64) -> String {
                '株式会社サンプル商事' || org, 'T' || lpad(org::text, 13, '0'), 'テスト市', 'JPY',
                (g % 5000) * 100000, md5('{tenant}c' || g) || md5('{tenant}d' || g), 1, NULL, 0,
                to_char(timestamp '2026-01-01' + g * interval '1 minute', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),
-               1, '{{}}', 'inv' || g, 'inbound'
+               1, COALESCE((SELECT summary_json FROM documents WHERE archive_seq < {FIRST_SEQ}
+                            ORDER BY id LIMIT 1), '{{}}'),
+               'inv' || g, 'inbound'
         FROM generated;
 
         INSERT INTO document_validations (tenant_id, document_id, validated_at, fatal_count, error_count,
@@ -192,6 +196,11 @@ async fn intake_search_and_inbox_statements_look_rows_up_without_walking_a_tenan
         .unwrap();
     }
     execute(&app, NO_AUTOVACUUM).await;
+    // A real invoice, whose summary the generated documents share.
+    let posted = app
+        .submit(&city.supplier_a, fixture("jp-pint/jp-pint-example.xml"))
+        .await;
+    assert_eq!(posted.status(), StatusCode::CREATED);
 
     execute(&app, &generate("city-a", 1, DOCUMENTS)).await;
     execute(&app, &generate("city-b", 1, OTHER_CITY_DOCUMENTS)).await;
@@ -206,6 +215,28 @@ async fn intake_search_and_inbox_statements_look_rows_up_without_walking_a_tenan
         failures.len(),
         failures.join("\n")
     );
+
+    // What staff see of so large an archive: a first page, and a count that stops at 10,000.
+    let everything: Value = app
+        .get_json(&city.staff, "/api/v1/documents?per_page=20")
+        .await;
+    assert_eq!(everything["items"].as_array().unwrap().len(), 20);
+    assert_eq!(everything["total"], 10_000, "{}", everything["total"]);
+    assert_eq!(everything["total_exact"], false);
+    let one_month: Value = app
+        .get_json(
+            &city.staff,
+            "/api/v1/documents?date_from=2024-02-01&date_to=2024-02-29&per_page=500",
+        )
+        .await;
+    assert_eq!(one_month["total_exact"], true);
+    let month_total = one_month["total"].as_i64().unwrap();
+    assert!(
+        (900..=1300).contains(&month_total),
+        "a month of 40,000 documents over three years: {month_total}"
+    );
+    let inbox: Vec<Value> = app.get_json(&city.staff, "/api/v1/inbox?limit=50").await;
+    assert_eq!(inbox.len(), 50, "open invoices are listed");
     app.stop().await;
 }
 

@@ -75,6 +75,10 @@ async fn found(app: &TestApp, token: &str, query: &str) -> Vec<i64> {
         .map(|d| d["id"].as_i64().unwrap())
         .collect();
     assert_eq!(page["total"], items.len(), "{query}: one page holds all");
+    assert_eq!(
+        page["total_exact"], true,
+        "{query}: few matches are counted exactly"
+    );
     items
 }
 
