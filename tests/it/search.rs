@@ -212,6 +212,66 @@ async fn malformed_searches_name_the_problem(
 
 #[rstest]
 #[tokio::test]
+async fn csv_cells_cannot_run_formulas(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let city = app.city("city-a").await;
+    let name = "=HYPERLINK(\"http://evil.example\",\"請求書\")";
+    let sent = String::from_utf8(with_seller("jp-pint/jp-pint-example.xml", name))
+        .unwrap()
+        .replacen("<cbc:ID>156</cbc:ID>", "<cbc:ID>@SUM(1+1)</cbc:ID>", 1)
+        .into_bytes();
+    let response = app.submit(&city.supplier_a, sent.clone()).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let id = response.json::<Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let refund =
+        String::from_utf8(fixture("jp-pint/jp-pint-example7-return-quan-itpr.xml")).unwrap();
+    assert_eq!(
+        app.submit(&city.supplier_a, refund).await.status(),
+        StatusCode::CREATED
+    );
+
+    let csv = app
+        .get(&city.staff, "/api/v1/documents/export.csv?sort=amount")
+        .await
+        .text()
+        .await
+        .unwrap();
+
+    assert!(
+        csv.contains(",'@SUM(1+1),"),
+        "the number is neutralised: {csv}"
+    );
+    assert!(
+        csv.contains(",\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"請求書\"\")\","),
+        "the name is neutralised: {csv}"
+    );
+    assert!(
+        csv.contains(",-110000,"),
+        "a negative amount is written as a number: {csv}"
+    );
+    let original = app
+        .get(&city.staff, &format!("/api/v1/documents/{id}/original"))
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(
+        original.as_ref(),
+        sent.as_slice(),
+        "the archive keeps what was sent"
+    );
+    let shown: Value = app
+        .get_json(&city.staff, &format!("/api/v1/documents/{id}"))
+        .await;
+    assert_eq!(shown["summary"]["supplier"]["name"], name);
+}
+
+#[rstest]
+#[tokio::test]
 async fn every_match_downloads_as_csv_for_a_tax_office_request(
     #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
 ) {

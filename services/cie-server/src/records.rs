@@ -440,25 +440,27 @@ pub async fn export_documents_csv(
                 .map(|a| a.value.to_string())
                 .unwrap_or_default();
             let fields = [
-                document.id.to_string(),
-                document.kind.to_string(),
-                summary.number.clone(),
-                summary.issue_date.to_string(),
-                summary.supplier.name.clone().unwrap_or_default(),
-                summary
-                    .supplier
-                    .registration_number
-                    .clone()
-                    .unwrap_or_default(),
-                summary.buyer.name.clone().unwrap_or_default(),
-                summary.currency.clone().unwrap_or_default(),
-                amount,
-                document.status.to_string(),
-                document.version.to_string(),
-                document.received_at.to_rfc3339(),
-                document.content_sha256.clone(),
+                Cell::Value(document.id.to_string()),
+                Cell::Value(document.kind.to_string()),
+                Cell::Text(summary.number.clone()),
+                Cell::Value(summary.issue_date.to_string()),
+                Cell::Text(summary.supplier.name.clone().unwrap_or_default()),
+                Cell::Text(
+                    summary
+                        .supplier
+                        .registration_number
+                        .clone()
+                        .unwrap_or_default(),
+                ),
+                Cell::Text(summary.buyer.name.clone().unwrap_or_default()),
+                Cell::Text(summary.currency.clone().unwrap_or_default()),
+                Cell::Value(amount),
+                Cell::Value(document.status.to_string()),
+                Cell::Value(document.version.to_string()),
+                Cell::Value(document.received_at.to_rfc3339()),
+                Cell::Value(document.content_sha256.clone()),
             ];
-            let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+            let line: Vec<String> = fields.iter().map(Cell::to_csv).collect();
             csv.push_str(&line.join(","));
             csv.push_str("\r\n");
         }
@@ -470,10 +472,27 @@ pub async fn export_documents_csv(
     Ok(csv)
 }
 
-fn csv_field(value: &str) -> String {
-    if value.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value.to_owned()
+/// A CSV cell: text as a sender wrote it, or a value the service formats (a number, a date, an amount).
+enum Cell {
+    Text(String),
+    Value(String),
+}
+
+impl Cell {
+    /// The cell as CSV. Text that a spreadsheet would take for a formula (starting with `=`, `+`, `-`, `@`,
+    /// a tab or a carriage return) gets a leading `'`, so that opening the download runs nothing (OWASP's
+    /// CSV injection guidance); amounts, which may be negative, are written as they are.
+    fn to_csv(&self) -> String {
+        let value = match self {
+            Cell::Text(text) if text.starts_with(['=', '+', '-', '@', '\t', '\r']) => {
+                format!("'{text}")
+            }
+            Cell::Text(text) | Cell::Value(text) => text.clone(),
+        };
+        if value.contains([',', '"', '\r', '\n']) {
+            format!("\"{}\"", value.replace('"', "\"\""))
+        } else {
+            value
+        }
     }
 }
