@@ -237,3 +237,241 @@ async fn a_rejection_loses_nothing_stored_before(
         .await;
     assert_eq!(still, good);
 }
+
+/// Every route that takes a number as a path parameter, with the method it answers.
+const ROUTES_WITH_PARAMETERS: [(&str, &str); 16] = [
+    ("GET", "/api/v1/documents/{}"),
+    ("GET", "/api/v1/documents/{}/original"),
+    ("GET", "/api/v1/documents/{}/links"),
+    ("GET", "/api/v1/documents/{}/matching"),
+    ("GET", "/api/v1/invoices/{}"),
+    ("GET", "/api/v1/invoices/{}/audit"),
+    ("POST", "/api/v1/invoices/{}/start-inspection"),
+    ("POST", "/api/v1/invoices/{}/return"),
+    ("POST", "/api/v1/invoices/{}/inspection"),
+    ("POST", "/api/v1/invoices/{}/approval"),
+    ("POST", "/api/v1/invoices/{}/payment-order"),
+    ("POST", "/api/v1/invoices/{}/payment"),
+    ("GET", "/api/v1/admin/supplier-orgs/{}/payment-terms"),
+    ("PUT", "/api/v1/admin/supplier-orgs/{}/payment-terms"),
+    ("GET", "/api/v1/submissions/{}"),
+    ("GET", "/api/v1/submissions/{}/original"),
+];
+
+/// Routes that read a query string, each with a parameter given a value of the wrong type.
+const ROUTES_WITH_QUERIES: [&str; 7] = [
+    "/api/v1/documents?page=abc",
+    "/api/v1/documents/export.csv?amount_min=many",
+    "/api/v1/invoices?limit=abc",
+    "/api/v1/inbox?due_within_days=soon",
+    "/api/v1/submissions?page=-x",
+    "/api/v1/registry/T7000012050002?on=2026-13-45",
+    "/api/v1/documents?supplier_org=first",
+];
+
+/// Routes that read a JSON body.
+const ROUTES_WITH_BODIES: [(&str, &str); 12] = [
+    ("POST", "/api/v1/auth/login"),
+    ("POST", "/api/v1/issued/orders"),
+    ("POST", "/api/v1/issued/requests-for-quotation"),
+    ("POST", "/api/v1/invoices/1/return"),
+    ("POST", "/api/v1/invoices/1/approval"),
+    ("PUT", "/api/v1/admin/workflow-settings"),
+    ("PUT", "/api/v1/admin/supplier-orgs/1/payment-terms"),
+    ("POST", "/api/v1/admin/supplier-orgs"),
+    ("POST", "/api/v1/admin/users"),
+    ("POST", "/api/v1/admin/finance-clients"),
+    ("POST", "/api/v1/invoices/1/inspection"),
+    ("POST", "/api/v1/invoices/1/payment-order"),
+];
+
+async fn send(
+    app: &TestApp,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<(&str, &str)>,
+) -> reqwest::Response {
+    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+    let mut request = app.client.request(method, app.url(path)).bearer_auth(token);
+    if let Some((content_type, body)) = body {
+        request = request
+            .header("content-type", content_type)
+            .body(body.to_owned());
+    }
+    request.send().await.unwrap()
+}
+
+/// The answer is JSON `{code, message}` with `status` and `code`, its message naming `named`.
+async fn expect_error(
+    response: reqwest::Response,
+    what: &str,
+    status: StatusCode,
+    code: &str,
+    named: &str,
+) {
+    assert_eq!(response.status(), status, "{what}");
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        content_type.starts_with("application/json"),
+        "{what}: {content_type}"
+    );
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], code, "{what}: {body}");
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.contains(named),
+        "{what}: {message:?} names {named:?}"
+    );
+}
+
+#[rstest]
+#[tokio::test]
+async fn every_malformed_path_query_and_body_is_answered_with_the_json_error(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let city = app.city("city-a").await;
+
+    for (method, route) in ROUTES_WITH_PARAMETERS {
+        let path = route.replace("{}", "abc");
+        let response = send(&app, &city.admin, method, &path, None).await;
+        expect_error(
+            response,
+            &path,
+            StatusCode::BAD_REQUEST,
+            "invalid_path",
+            "\"abc\"",
+        )
+        .await;
+    }
+    for path in ROUTES_WITH_QUERIES {
+        let response = send(&app, &city.admin, "GET", path, None).await;
+        expect_error(response, path, StatusCode::BAD_REQUEST, "invalid_query", "").await;
+    }
+    for (method, path) in ROUTES_WITH_BODIES {
+        let token = &city.admin;
+        let what = format!("{method} {path}");
+        let broken = send(&app, token, method, path, Some(("application/json", "{,}"))).await;
+        expect_error(
+            broken,
+            &what,
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+            "not valid JSON",
+        )
+        .await;
+        let mistyped = send(
+            &app,
+            token,
+            method,
+            path,
+            Some(("application/json", "[1, 2]")),
+        )
+        .await;
+        expect_error(
+            mistyped,
+            &what,
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+            "does not fit",
+        )
+        .await;
+        let as_text = send(&app, token, method, path, Some(("text/plain", "{}"))).await;
+        expect_error(
+            as_text,
+            &what,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "text/plain",
+        )
+        .await;
+    }
+
+    // A missing field is named.
+    let response = send(
+        &app,
+        &city.admin,
+        "POST",
+        "/api/v1/admin/users",
+        Some(("application/json", "{\"username\": \"x\"}")),
+    )
+    .await;
+    expect_error(
+        response,
+        "a user without a password",
+        StatusCode::BAD_REQUEST,
+        "invalid_json",
+        "password",
+    )
+    .await;
+
+    // A method a route does not take, and a route that does not exist.
+    let response = send(&app, &city.admin, "DELETE", "/api/v1/documents", None).await;
+    expect_error(
+        response,
+        "DELETE /documents",
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "method",
+    )
+    .await;
+    let response = send(&app, &city.admin, "GET", "/api/v1/health", None).await;
+    expect_error(
+        response,
+        "/api/v1/health",
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "/api/v1/health",
+    )
+    .await;
+}
+
+#[rstest]
+#[tokio::test]
+async fn a_step_whose_fields_are_all_optional_needs_no_body(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let city = app.city("city-a").await;
+    let response = app
+        .submit(&city.supplier_a, fixture("jp-pint/jp-pint-example.xml"))
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let id = response.json::<Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let start = send(
+        &app,
+        &city.staff,
+        "POST",
+        &format!("/api/v1/invoices/{id}/start-inspection"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        start.status(),
+        StatusCode::OK,
+        "{}",
+        start.text().await.unwrap()
+    );
+
+    let inspected = send(
+        &app,
+        &city.staff,
+        "POST",
+        &format!("/api/v1/invoices/{id}/inspection"),
+        None,
+    )
+    .await;
+
+    assert_eq!(
+        inspected.status(),
+        StatusCode::OK,
+        "{}",
+        inspected.text().await.unwrap()
+    );
+}

@@ -1,7 +1,7 @@
 //! `/api/v1/documents`: submit raw XML, search, show a summary, fetch the original bytes.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -9,7 +9,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::Error;
-use crate::http::extract::{QueryInput, RawBody};
+use crate::http::extract::{PathInput, QueryInput, RawBody};
 use crate::intake::{self, Received};
 use crate::records::{self, DocumentSearch, DocumentView, PageView, ValidationView};
 
@@ -51,7 +51,7 @@ pub(crate) async fn search(
 pub(crate) async fn show(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathInput(id): PathInput<i64>,
 ) -> Result<Json<DocumentView>, Error> {
     records::document_with_validation(&state, &caller, id)
         .await
@@ -62,7 +62,7 @@ pub(crate) async fn show(
 pub(crate) async fn original(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathInput(id): PathInput<i64>,
 ) -> Result<Response, Error> {
     let content = records::document_original(&state, &caller, id).await?;
     Ok(([(header::CONTENT_TYPE, "application/xml")], content).into_response())
@@ -92,7 +92,7 @@ pub(crate) async fn export_csv(
 pub(crate) async fn links(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathInput(id): PathInput<i64>,
 ) -> Result<Json<crate::linking::Links>, Error> {
     crate::linking::links(&state, &caller, id).await.map(Json)
 }
@@ -101,7 +101,7 @@ pub(crate) async fn links(
 pub(crate) async fn matching(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathInput(id): PathInput<i64>,
 ) -> Result<Json<cie_matching::MatchReport>, Error> {
     crate::linking::matching(&state, &caller, id)
         .await

@@ -27,6 +27,17 @@ pub struct ErrorBody {
     pub findings: Option<Vec<cie_domain::Finding>>,
 }
 
+/// The status of a malformed request: 400 but for a body too large, of the wrong type, or a method the
+/// route does not take.
+fn status_of_invalid_request(code: &str) -> StatusCode {
+    match code {
+        "body_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
+        "unsupported_media_type" => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "method_not_allowed" => StatusCode::METHOD_NOT_ALLOWED,
+        _ => StatusCode::BAD_REQUEST,
+    }
+}
+
 fn status_of_rejection(code: &str) -> StatusCode {
     match code {
         "document_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
@@ -48,7 +59,9 @@ impl IntoResponse for Error {
             }
             Error::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden".into(), None),
             Error::NotFound(_) => (StatusCode::NOT_FOUND, "not_found".into(), None),
-            Error::InvalidRequest { code, .. } => (StatusCode::BAD_REQUEST, (*code).into(), None),
+            Error::InvalidRequest { code, .. } => {
+                (status_of_invalid_request(code), (*code).into(), None)
+            }
             Error::Conflict(_) => (StatusCode::CONFLICT, "conflict".into(), None),
             Error::InvalidTransition { .. } => {
                 (StatusCode::CONFLICT, "invalid_transition".into(), None)
@@ -106,8 +119,16 @@ impl IntoResponse for Error {
 }
 
 /// The answer to a path that is not in the route table.
-pub(crate) async fn not_found() -> Error {
-    Error::NotFound("no such route".into())
+pub(crate) async fn not_found(uri: axum::http::Uri) -> Error {
+    Error::NotFound(format!("route {}", uri.path()))
+}
+
+/// The answer to a method a route does not take.
+pub(crate) async fn method_not_allowed() -> Error {
+    Error::invalid(
+        "method_not_allowed",
+        "this route does not take that method (see the API table in the README)",
+    )
 }
 
 #[cfg(test)]

@@ -1,9 +1,10 @@
 //! Extractors: the authenticated caller from the bearer token, a size-capped raw body, and JSON/query
 //! input whose rejections use our error shape.
 
-use axum::body::Body;
+use axum::extract::path::ErrorKind;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::header::AUTHORIZATION;
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::request::Parts;
 use futures::StreamExt;
 use serde::de::DeserializeOwned;
@@ -106,19 +107,116 @@ impl FromRequest<AppState> for RawBody {
     }
 }
 
-/// JSON input; a malformed body is an `invalid_json` error naming the problem.
+/// JSON input. A body that is not JSON, or lacks or mistypes a field, is an `invalid_json` error naming the
+/// field; a body with another content type is `unsupported_media_type`; one over the size limit is
+/// `body_too_large`. An empty body reads as `{}`, so that a step whose fields are all optional needs none.
 pub(crate) struct JsonInput<T>(pub(crate) T);
 
 impl<T: DeserializeOwned> FromRequest<AppState> for JsonInput<T> {
     type Rejection = Error;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let request = request.map(Body::new);
-        axum::Json::<T>::from_request(request, state)
+        let declared = request
+            .headers()
+            .get(CONTENT_TYPE)
+            .map(|value| value.to_str().unwrap_or("(not text)").to_owned());
+        let bytes = axum::body::Bytes::from_request(request, state)
             .await
-            .map(|axum::Json(value)| JsonInput(value))
-            .map_err(|rejection| Error::invalid("invalid_json", rejection.body_text()))
+            .map_err(|rejection| {
+                if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    Error::invalid("body_too_large", rejection.body_text())
+                } else {
+                    Error::invalid("body_unreadable", rejection.body_text())
+                }
+            })?;
+        let text: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+            b"{}"
+        } else {
+            if let Some(declared) = declared.filter(|d| !is_json(d)) {
+                return Err(Error::invalid(
+                    "unsupported_media_type",
+                    format!(
+                        "the body must be JSON (Content-Type: application/json), not {declared:?}"
+                    ),
+                ));
+            }
+            &bytes
+        };
+        serde_json::from_slice(text)
+            .map(JsonInput)
+            .map_err(|e| Error::invalid("invalid_json", json_problem(&e)))
     }
+}
+
+fn is_json(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or_default().trim();
+    essence.eq_ignore_ascii_case("application/json")
+        || essence.to_ascii_lowercase().ends_with("+json")
+}
+
+/// What is wrong with a JSON body, in words: serde names the missing, unknown or mistyped field.
+fn json_problem(error: &serde_json::Error) -> String {
+    match error.classify() {
+        serde_json::error::Category::Data => format!("the JSON body does not fit: {error}"),
+        serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+            format!("the body is not valid JSON: {error}")
+        }
+        serde_json::error::Category::Io => format!("the body could not be read: {error}"),
+    }
+}
+
+/// A path parameter; one that does not parse (`/invoices/abc`) is an `invalid_path` error naming it.
+pub(crate) struct PathInput<T>(pub(crate) T);
+
+impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for PathInput<T> {
+    type Rejection = Error;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let route = parts
+            .extensions
+            .get::<axum::extract::MatchedPath>()
+            .map(|matched| matched.as_str().to_owned())
+            .unwrap_or_default();
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(value)| PathInput(value))
+            .map_err(|rejection| Error::invalid("invalid_path", path_problem(&route, &rejection)))
+    }
+}
+
+/// What is wrong with a path, naming the parameter (from `route`, e.g. `/api/v1/invoices/{id}`, when the
+/// route has one) and the value given.
+fn path_problem(route: &str, rejection: &PathRejection) -> String {
+    let only_parameter = route
+        .split('/')
+        .find_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
+        .unwrap_or("the path parameter");
+    let described = |key: &str, value: &str, expected_type: &str| {
+        let expected = if expected_type.starts_with('i') || expected_type.starts_with('u') {
+            "a whole number"
+        } else {
+            expected_type
+        };
+        format!("path parameter `{key}` of {route}: {value:?} is not {expected}")
+    };
+    if let PathRejection::FailedToDeserializePathParams(failed) = rejection {
+        match failed.kind() {
+            ErrorKind::ParseErrorAtKey {
+                key,
+                value,
+                expected_type,
+            } => return described(key, value, expected_type),
+            ErrorKind::ParseError {
+                value,
+                expected_type,
+            } => return described(only_parameter, value, expected_type),
+            _ => {}
+        }
+    }
+    format!("the path does not fit the route: {}", rejection.body_text())
 }
 
 /// Query-string input; a malformed query is an `invalid_query` error naming the problem.

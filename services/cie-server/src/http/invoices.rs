@@ -2,13 +2,13 @@
 //! workflow settings and contract terms under `/api/v1/admin/…`.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use cie_store::{ApprovalChecklist, AuditEntry, SupplierTerms, WorkflowSettings};
 
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::Error;
-use crate::http::extract::{JsonInput, QueryInput};
+use crate::http::extract::{JsonInput, PathInput, QueryInput};
 use crate::workflow::{
     self, CaseDetail, CaseListQuery, CaseView, InspectionRequest, PaidRequest, PaymentOrderRequest,
     ReturnRequest, Step, TermsRequest,
@@ -38,7 +38,7 @@ pub(crate) async fn inbox(
 pub(crate) async fn show(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathInput(id): PathInput<i64>,
 ) -> Result<Json<CaseDetail>, Error> {
     workflow::case_detail(&state, &caller, id).await.map(Json)
 }
@@ -47,7 +47,7 @@ pub(crate) async fn show(
 pub(crate) async fn audit(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathInput(id): PathInput<i64>,
 ) -> Result<Json<Vec<AuditEntry>>, Error> {
     workflow::audit_trail(&state, &caller, Some(id))
         .await
@@ -66,7 +66,7 @@ pub(crate) async fn audit_log(
 pub(crate) async fn start_inspection(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathInput(id): PathInput<i64>,
 ) -> Result<Json<CaseDetail>, Error> {
     workflow::act(&state, &caller, id, Step::StartInspection)
         .await
@@ -77,7 +77,7 @@ pub(crate) async fn start_inspection(
 pub(crate) async fn return_invoice(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathInput(id): PathInput<i64>,
     JsonInput(request): JsonInput<ReturnRequest>,
 ) -> Result<Json<CaseDetail>, Error> {
     workflow::act(&state, &caller, id, Step::Return(request))
@@ -89,7 +89,7 @@ pub(crate) async fn return_invoice(
 pub(crate) async fn complete_inspection(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathInput(id): PathInput<i64>,
     JsonInput(request): JsonInput<InspectionRequest>,
 ) -> Result<Json<CaseDetail>, Error> {
     workflow::act(&state, &caller, id, Step::CompleteInspection(request))
@@ -101,7 +101,7 @@ pub(crate) async fn complete_inspection(
 pub(crate) async fn approve(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathInput(id): PathInput<i64>,
     JsonInput(checklist): JsonInput<ApprovalChecklist>,
 ) -> Result<Json<CaseDetail>, Error> {
     workflow::act(&state, &caller, id, Step::Approve(checklist))
@@ -113,7 +113,7 @@ pub(crate) async fn approve(
 pub(crate) async fn order_payment(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathInput(id): PathInput<i64>,
     JsonInput(request): JsonInput<PaymentOrderRequest>,
 ) -> Result<Json<CaseDetail>, Error> {
     workflow::act(&state, &caller, id, Step::OrderPayment(request))
@@ -125,7 +125,7 @@ pub(crate) async fn order_payment(
 pub(crate) async fn mark_paid(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathInput(id): PathInput<i64>,
     JsonInput(request): JsonInput<PaidRequest>,
 ) -> Result<Json<CaseDetail>, Error> {
     workflow::act(&state, &caller, id, Step::MarkPaid(request))
@@ -156,7 +156,7 @@ pub(crate) async fn set_settings(
 pub(crate) async fn terms(
     State(state): State<AppState>,
     caller: Caller,
-    Path(org): Path<i64>,
+    PathInput(org): PathInput<i64>,
 ) -> Result<Json<Vec<SupplierTerms>>, Error> {
     workflow::terms(&state, &caller, org).await.map(Json)
 }
@@ -165,7 +165,7 @@ pub(crate) async fn terms(
 pub(crate) async fn set_terms(
     State(state): State<AppState>,
     caller: Caller,
-    Path(org): Path<i64>,
+    PathInput(org): PathInput<i64>,
     JsonInput(request): JsonInput<TermsRequest>,
 ) -> Result<Json<Vec<SupplierTerms>>, Error> {
     workflow::set_terms(&state, &caller, org, request)

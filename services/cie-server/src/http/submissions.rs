@@ -1,14 +1,14 @@
 //! `/api/v1/submissions`: every archived submission, accepted or rejected, and its original bytes.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::Error;
-use crate::http::extract::QueryInput;
+use crate::http::extract::{PathInput, QueryInput};
 use crate::records::{self, PageView, SubmissionSearch, SubmissionView};
 
 /// `GET /api/v1/submissions?outcome=rejected`.
@@ -26,7 +26,7 @@ pub(crate) async fn list(
 pub(crate) async fn show(
     State(state): State<AppState>,
     caller: Caller,
-    Path(seq): Path<i64>,
+    PathInput(seq): PathInput<i64>,
 ) -> Result<Json<SubmissionView>, Error> {
     let (entry, _) = records::submission(&state, &caller, seq).await?;
     Ok(Json(SubmissionView::from(entry)))
@@ -36,7 +36,7 @@ pub(crate) async fn show(
 pub(crate) async fn original(
     State(state): State<AppState>,
     caller: Caller,
-    Path(seq): Path<i64>,
+    PathInput(seq): PathInput<i64>,
 ) -> Result<Response, Error> {
     let (_, content) = records::submission(&state, &caller, seq).await?;
     Ok((
