@@ -420,3 +420,57 @@ async fn peppol_post_award_documents_are_checked_with_the_official_ids(
     assert_eq!(fired["severity"], "fatal");
     assert!(!fired["message_ja"].as_str().unwrap().is_empty());
 }
+
+/// Every official JP PINT example, of every profile, passes our own rules without an error: the only
+/// `cie-*` error allowed is the examples' dummy 登録番号, whose check digit is wrong (`cie-jp-04`).
+#[rstest]
+#[tokio::test]
+async fn no_cie_rule_reports_an_error_on_an_official_example(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let city = app.city("city-a").await;
+    let mut examples: Vec<String> = cie_tests::all_fixtures()
+        .into_iter()
+        .filter(|f| {
+            f.starts_with("jp-pint/")
+                || f.starts_with("jp-pint-ntr/")
+                || f.starts_with("jp-pint-sb/")
+        })
+        .collect();
+    examples.sort();
+    assert!(
+        examples.len() >= 17,
+        "every profile's examples: {examples:?}"
+    );
+
+    let mut false_errors = Vec::new();
+    for example in &examples {
+        let response = app
+            .client
+            .post(app.url("/api/v1/validate"))
+            .bearer_auth(&city.supplier_b)
+            .body(fixture(example))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{example}");
+        let verdict: Value = response.json().await.unwrap();
+        for finding in verdict["findings"].as_array().unwrap() {
+            let id = finding["rule_id"].as_str().unwrap();
+            let severity = finding["severity"].as_str().unwrap();
+            if id.starts_with("cie-") && matches!(severity, "error" | "fatal") && id != "cie-jp-04"
+            {
+                false_errors.push(format!(
+                    "{example}: {id} ({severity}) at {}: {}",
+                    finding["location"]["path"], finding["message_en"]
+                ));
+            }
+        }
+    }
+    assert!(
+        false_errors.is_empty(),
+        "our rules report errors on official examples:\n{}",
+        false_errors.join("\n")
+    );
+}

@@ -90,7 +90,11 @@ pub fn validate_jp(doc: &Document, profile: Profile) -> Vec<Finding> {
         registration_number_check_digit(&mut out, root);
     }
     jpy_without_fractions(&mut out, root);
-    tax_rounded_once_per_rate(&mut out, root);
+    // A 免税事業者 charges no consumption tax: its invoices state the category's rate with a tax of 0 by
+    // design (the official non-tax-registered examples do), so there is no rounding to check.
+    if profile != Profile::NonTaxRegistered {
+        tax_rounded_once_per_rate(&mut out, root);
+    }
     if profile == Profile::NonTaxRegistered {
         let date = issue_date.unwrap_or_else(qualified_invoice_start);
         let share = if date <= NaiveDate::from_ymd_opt(2026, 9, 30).unwrap_or_default() {
@@ -482,6 +486,16 @@ mod tests {
         let off = fixture("jp-pint-mutants/tax-off-by-one.xml")
             .replace("T1234567890123", "T7000012050002");
         assert!(fired(&off, Profile::Standard).contains(&"cie-jp-06".to_owned()));
+    }
+
+    #[test]
+    fn a_non_registered_invoice_stating_its_rate_with_no_tax_is_not_a_rounding_error() {
+        let xml = fixture("jp-pint-ntr/jp-pint-ntr-example.xml");
+        assert!(!fired(&xml, Profile::NonTaxRegistered).contains(&"cie-jp-06".to_owned()));
+        assert!(
+            fired(&xml, Profile::Standard).contains(&"cie-jp-06".to_owned()),
+            "the same figures from a registered supplier are a rounding error"
+        );
     }
 
     #[test]
