@@ -18,19 +18,18 @@ CREATE INDEX invoice_cases_state ON invoice_cases (tenant_id, state, document_id
 CREATE INDEX invoice_cases_supplier ON invoice_cases (tenant_id, supplier_org_id, document_id);
 CREATE INDEX invoice_cases_supplier_state ON invoice_cases (tenant_id, supplier_org_id, state, document_id);
 
--- The distinct counterparty names (supplier and buyer) of each city's documents, with the folded form
--- counterparty search matches: a search for part of a name scans these few names, then reads the documents
--- of the names found by index. Kept by intake.
+-- The distinct counterparty names (supplier and buyer) of each city's documents: a search for part of a name
+-- compares these few names as a person means them (spaces, width and case aside), then reads the documents of
+-- the names found by index. Kept by intake.
 CREATE TABLE counterparty_names (
-    tenant_id   TEXT NOT NULL REFERENCES tenants (tenant_id),
-    name        TEXT NOT NULL,
-    name_folded TEXT NOT NULL,
+    tenant_id TEXT NOT NULL REFERENCES tenants (tenant_id),
+    name      TEXT NOT NULL,
     PRIMARY KEY (tenant_id, name)
 );
-INSERT INTO counterparty_names (tenant_id, name, name_folded)
-SELECT tenant_id, supplier_name, LOWER(supplier_name) FROM documents WHERE supplier_name IS NOT NULL
+INSERT INTO counterparty_names (tenant_id, name)
+SELECT tenant_id, supplier_name FROM documents WHERE supplier_name IS NOT NULL
 UNION
-SELECT tenant_id, buyer_name, LOWER(buyer_name) FROM documents WHERE buyer_name IS NOT NULL;
+SELECT tenant_id, buyer_name FROM documents WHERE buyer_name IS NOT NULL;
 CREATE INDEX documents_buyer_name ON documents (tenant_id, buyer_name);
 
 -- Searches by amount alone, and listings newest first (a city's, a supplier's).

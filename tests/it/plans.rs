@@ -82,8 +82,8 @@ fn generate(tenant: &str, from: i64, to: i64) -> String {
           AND NOT EXISTS (SELECT 1 FROM invoice_returns r WHERE r.tenant_id = c.tenant_id
                           AND r.document_id = c.document_id);
 
-        INSERT INTO counterparty_names (tenant_id, name, name_folded)
-        SELECT DISTINCT '{tenant}', supplier_name, supplier_name FROM documents
+        INSERT INTO counterparty_names (tenant_id, name)
+        SELECT DISTINCT '{tenant}', supplier_name FROM documents
         WHERE tenant_id = '{tenant}' AND archive_seq > {FIRST_SEQ}
         ON CONFLICT (tenant_id, name) DO NOTHING;
 
@@ -128,7 +128,7 @@ async fn sample(app: &TestApp, tenant: &str, org: i64) -> (PlanSample, Vec<Strin
         .unwrap();
     let counterparty = format!("サンプル商事{org}");
     let names: Vec<String> = sqlx::query_scalar(
-        "SELECT name FROM counterparty_names WHERE tenant_id = $1 AND name_folded LIKE $2 ORDER BY name",
+        "SELECT name FROM counterparty_names WHERE tenant_id = $1 AND name LIKE $2 ORDER BY name",
     )
     .bind(tenant)
     .bind(format!("%{counterparty}%"))
@@ -145,7 +145,6 @@ async fn sample(app: &TestApp, tenant: &str, org: i64) -> (PlanSample, Vec<Strin
         content_sha256: sha,
         issue_date: NaiveDate::parse_from_str(&date, "%Y-%m-%d").unwrap(),
         amount_scaled: amount,
-        counterparty,
         registration_number: format!("T{org:013}"),
     };
     (sample, names)

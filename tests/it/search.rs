@@ -116,9 +116,10 @@ async fn date_amount_and_counterparty_combine_in_any_way(
             "date_from=2023-10-24&date_to=2023-10-24&amount_min=280000",
             vec![d[0]],
         ),
+        // 商事: d[1] names another seller, but belongs to supplier A, registered as 株式会社 〇〇商事
         (
             "counterparty=%E5%95%86%E4%BA%8B&date_from=2023-11-01",
-            vec![d[3]],
+            vec![d[1], d[3]],
         ),
         (
             "counterparty=%E5%B7%A5%E5%8B%99%E5%BA%97&amount_max=300000&date_from=2023-01-01",
@@ -207,6 +208,50 @@ async fn malformed_searches_name_the_problem(
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{query}");
         let error: Value = response.json().await.unwrap();
         assert_eq!(error["code"], "invalid_query", "{query}");
+    }
+}
+
+#[rstest]
+#[tokio::test]
+async fn counterparty_search_finds_what_a_person_types(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let city = app.city("city-a").await;
+    let d = ledger(&app, &city).await;
+    let cases: Vec<(&str, Vec<i64>)> = vec![
+        // a space typed inside a name, and the ideographic space
+        (
+            "counterparty=%E5%8C%97%E5%A4%9A%E6%91%A9%20%E6%96%87%E5%85%B7",
+            vec![d[1]],
+        ),
+        (
+            "counterparty=%E5%8C%97%E5%A4%9A%E6%91%A9%E3%80%80%E6%96%87%E5%85%B7",
+            vec![d[1]],
+        ),
+        // the 登録番号 without its T, and in full-width digits
+        ("counterparty=1234567890123", vec![d[0], d[1], d[2], d[3]]),
+        (
+            "counterparty=%EF%BC%B4%EF%BC%91%EF%BC%92%EF%BC%93%EF%BC%94%EF%BC%95%EF%BC%96%EF%BC%97%EF%BC%98%EF%BC%99%EF%BC%90%EF%BC%91%EF%BC%92%EF%BC%93",
+            vec![d[0], d[1], d[2], d[3]],
+        ),
+        // the organisation's registered name (有限会社 △△工務店), which its documents do not carry whole
+        (
+            "counterparty=%E6%9C%89%E9%99%90%E4%BC%9A%E7%A4%BE%E2%96%B3%E2%96%B3%E5%B7%A5%E5%8B%99%E5%BA%97",
+            vec![d[4], d[5]],
+        ),
+        // nothing matches
+        (
+            "counterparty=%E5%AD%98%E5%9C%A8%E3%81%97%E3%81%AA%E3%81%84",
+            vec![],
+        ),
+    ];
+    for (query, expected) in cases {
+        let mut got = found(&app, &city.staff, &format!("{query}&sort=received_at")).await;
+        got.sort_unstable();
+        let mut expected = expected;
+        expected.sort_unstable();
+        assert_eq!(got, expected, "{query}");
     }
 }
 

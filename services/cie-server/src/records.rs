@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use cie_domain::{DocumentKind, DocumentStatus, Summary};
-use cie_store::{ArchiveEntry, DocumentQuery, DocumentRecord, DocumentSort, SubmissionQuery};
+use cie_store::{
+    ArchiveEntry, Counterparty, DocumentQuery, DocumentRecord, DocumentSort, SubmissionQuery,
+};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -304,7 +306,12 @@ pub async fn search_documents(
         issue_date_to: search.date_to,
         amount_min_scaled: amount_key(search.amount_min.as_deref(), "amount_min")?,
         amount_max_scaled: amount_key(search.amount_max.as_deref(), "amount_max")?,
-        counterparty: search.counterparty,
+        counterparty: match search.counterparty.as_deref().map(str::trim) {
+            Some(typed) if !typed.is_empty() => {
+                Some(resolve_counterparty(state, &caller.tenant, typed).await?)
+            }
+            _ => None,
+        },
         kind,
         status,
         number: search.number,
@@ -320,6 +327,53 @@ pub async fn search_documents(
         total_exact: found.total_exact,
         page,
         per_page,
+    })
+}
+
+/// Most counterparty names one search may mean; a text matching more is too short to search by.
+const COUNTERPARTY_NAMES: usize = 10_000;
+
+/// What a person's counterparty text means: the supplier and buyer names of the city's documents that
+/// contain it, the supplier organisations whose registered name contains it or whose 登録番号 it is, and the
+/// 登録番号 it is, each compared as a person means it (spaces, width, case and the `T` aside).
+async fn resolve_counterparty(
+    state: &AppState,
+    tenant: &cie_domain::TenantId,
+    typed: &str,
+) -> Result<Counterparty, Error> {
+    use cie_matching::counterparty::{fold, name_contains, registration_number};
+    let wanted = fold(typed);
+    let names: Vec<String> = state
+        .store
+        .counterparty_names(tenant)
+        .await?
+        .into_iter()
+        .filter(|name| name_contains(name, &wanted))
+        .collect();
+    if names.len() > COUNTERPARTY_NAMES {
+        return Err(Error::invalid(
+            "invalid_query",
+            format!(
+                "counterparty {typed:?} is part of more than {COUNTERPARTY_NAMES} names: type more of it"
+            ),
+        ));
+    }
+    let number = registration_number(typed);
+    let supplier_org_ids = state
+        .store
+        .list_supplier_orgs(tenant)
+        .await?
+        .into_iter()
+        .filter(|org| {
+            name_contains(&org.name, &wanted)
+                || (number.is_some() && org.registration_number == number)
+        })
+        .map(|org| org.id)
+        .collect();
+    Ok(Counterparty {
+        names,
+        supplier_org_ids,
+        registration_number: number,
     })
 }
 

@@ -4,10 +4,12 @@
 //!   CreditNote into a [`LineSet`];
 //! - [`matching`] links an order with its order response, delivery notes and invoice (including JP PINT
 //!   summarized invoices, 合算請求書) and reports each difference as a [`Discrepancy`];
-//! - [`numbers`] maps variants of one document number to one key, for duplicate warnings at intake.
+//! - [`numbers`] maps variants of one document number to one key, for duplicate warnings at intake;
+//! - [`counterparty`] compares what a person types to find a counterparty with names and 登録番号.
 //!
 //! Pure library: no IO, decimal arithmetic only.
 
+pub mod counterparty;
 pub mod lines;
 pub mod matching;
 pub mod numbers;

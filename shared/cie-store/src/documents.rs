@@ -69,8 +69,9 @@ pub struct DocumentQuery {
     pub amount_min_scaled: Option<i64>,
     /// Transaction amount × 10^4 at most.
     pub amount_max_scaled: Option<i64>,
-    /// Counterparty: part of the supplier's or buyer's name (case-insensitive), or exactly its 登録番号.
-    pub counterparty: Option<String>,
+    /// Counterparty: the documents naming one of these supplier or buyer names, carrying this 登録番号, or
+    /// belonging to one of these supplier organisations (what a person's text was found to mean).
+    pub counterparty: Option<Counterparty>,
     /// Only this kind.
     pub kind: Option<DocumentKind>,
     /// Only this status.
@@ -87,6 +88,17 @@ pub struct DocumentQuery {
     pub offset: i64,
 }
 
+/// The counterparties a person's search text was found to mean.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counterparty {
+    /// Supplier or buyer names, as documents carry them.
+    pub names: Vec<String>,
+    /// Supplier organisations whose registered name or 登録番号 matched.
+    pub supplier_org_ids: Vec<i64>,
+    /// A 登録番号 (`T` and 13 digits).
+    pub registration_number: Option<String>,
+}
+
 /// One page of results and the number of matches in all.
 #[derive(Debug, Clone)]
 pub struct Page<T> {
@@ -101,10 +113,6 @@ pub struct Page<T> {
 /// Matches are counted up to this many: past it a search says "more than 10,000" rather than reading every
 /// match (the whole archive, for a search without criteria) to count them.
 pub const COUNT_LIMIT: i64 = 10_000;
-
-/// A counterparty whose text matches more distinct names than this is searched by scanning names in the
-/// documents themselves (such a search matches most documents anyway); below it, by the names' index.
-const COUNTERPARTY_NAME_LIMIT: usize = 500;
 
 const DOCUMENT_COLUMNS: &str = "id, tenant_id, archive_seq, status, supplier_org_id, version, previous_version_id, \
      possible_duplicate, content_sha256, received_at, submitter_id, summary_json, direction";
@@ -235,19 +243,7 @@ impl Store {
         query: &DocumentQuery,
     ) -> Result<Page<DocumentRecord>, StoreError> {
         let mut tx = self.listing().await?;
-        let names = match counterparty_pattern(query) {
-            Some(pattern) => {
-                let names: Vec<String> = sqlx::query_scalar(COUNTERPARTY_NAMES_SQL)
-                    .bind(tenant.as_str())
-                    .bind(pattern)
-                    .bind(COUNTERPARTY_NAME_LIMIT as i64 + 1)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                (names.len() <= COUNTERPARTY_NAME_LIMIT).then_some(names)
-            }
-            None => None,
-        };
-        let search = SearchStatements::new(tenant, query, names.as_deref());
+        let search = SearchStatements::new(tenant, query);
         let mut count = sqlx::query_scalar::<_, i64>(AssertSqlSafe(search.count_sql.clone()));
         for bind in &search.binds {
             count = bind.bind_scalar(count);
@@ -271,26 +267,19 @@ impl Store {
     }
 }
 
-/// The names of `tenant`'s counterparties whose folded form matches a `LIKE` pattern, at most `$3`.
-pub(crate) const COUNTERPARTY_NAMES_SQL: &str = "SELECT name FROM counterparty_names
-     WHERE tenant_id = $1 AND name_folded LIKE $2 ESCAPE '\\' ORDER BY name LIMIT $3";
+/// Every supplier and buyer name a tenant's documents carry: a few thousand at most, which search reads
+/// to find what a person's text means.
+pub(crate) const COUNTERPARTY_NAMES_SQL: &str =
+    "SELECT name FROM counterparty_names WHERE tenant_id = $1 ORDER BY name";
 
-/// The `LIKE` pattern of a search's counterparty text, when it has one.
-pub(crate) fn counterparty_pattern(query: &DocumentQuery) -> Option<String> {
-    counterparty_text(query).map(|text| format!("%{}%", escape_like(&fold_name(text))))
-}
-
-fn counterparty_text(query: &DocumentQuery) -> Option<&str> {
-    query
-        .counterparty
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-}
-
-/// A name as counterparty search compares it: lower case.
-pub(crate) fn fold_name(name: &str) -> String {
-    name.to_lowercase()
+impl Store {
+    /// Every supplier and buyer name `tenant`'s documents carry, in order.
+    pub async fn counterparty_names(&self, tenant: &TenantId) -> Result<Vec<String>, StoreError> {
+        Ok(sqlx::query_scalar(COUNTERPARTY_NAMES_SQL)
+            .bind(tenant.as_str())
+            .fetch_all(self.read())
+            .await?)
+    }
 }
 
 /// A value bound to a statement.
@@ -330,9 +319,8 @@ pub(crate) struct SearchStatements {
 }
 
 impl SearchStatements {
-    /// The statements for `query`; `names` are the counterparty names matching its counterparty text
-    /// (`None`: too many, or no counterparty given).
-    pub(crate) fn new(tenant: &TenantId, query: &DocumentQuery, names: Option<&[String]>) -> Self {
+    /// The statements for `query`.
+    pub(crate) fn new(tenant: &TenantId, query: &DocumentQuery) -> Self {
         let mut conditions = vec!["tenant_id = $1".to_owned()];
         let mut binds = vec![Bind::Text(tenant.as_str().to_owned())];
         let mut add = |condition: &str, values: Vec<Bind>| {
@@ -367,38 +355,38 @@ impl SearchStatements {
         if let Some(max) = query.amount_max_scaled {
             add("amount_scaled <= ${}", vec![Bind::Int(max)]);
         }
-        if let Some(text) = counterparty_text(query) {
-            match names {
-                Some(names) if !names.is_empty() => {
-                    let list = vec!["${}"; names.len()].join(", ");
-                    let mut values: Vec<Bind> =
-                        names.iter().map(|n| Bind::Text(n.clone())).collect();
-                    values.extend(names.iter().map(|n| Bind::Text(n.clone())));
-                    values.push(Bind::Text(text.to_owned()));
-                    add(
-                        &format!(
-                            "(supplier_name IN ({list}) OR buyer_name IN ({list}) \
-                             OR supplier_registration_number = ${{}})"
-                        ),
-                        values,
-                    );
+        if let Some(counterparty) = &query.counterparty {
+            let mut either = Vec::new();
+            let mut values = Vec::new();
+            let list = |count: usize| vec!["${}"; count].join(", ");
+            if !counterparty.names.is_empty() {
+                let names = list(counterparty.names.len());
+                either.push(format!("supplier_name IN ({names})"));
+                either.push(format!("buyer_name IN ({names})"));
+                for _ in 0..2 {
+                    values.extend(counterparty.names.iter().map(|n| Bind::Text(n.clone())));
                 }
-                Some(_) => add(
-                    "supplier_registration_number = ${}",
-                    vec![Bind::Text(text.to_owned())],
-                ),
-                None => {
-                    let pattern = format!("%{}%", escape_like(&fold_name(text)));
-                    add(
-                        "(LOWER(supplier_name) LIKE ${} ESCAPE '\\' OR LOWER(buyer_name) LIKE ${} ESCAPE '\\' \
-                         OR supplier_registration_number = ${})",
-                        vec![
-                            Bind::Text(pattern.clone()),
-                            Bind::Text(pattern),
-                            Bind::Text(text.to_owned()),
-                        ],
-                    );
-                }
+            }
+            if let Some(number) = &counterparty.registration_number {
+                either.push("supplier_registration_number = ${}".to_owned());
+                values.push(Bind::Text(number.clone()));
+            }
+            if !counterparty.supplier_org_ids.is_empty() {
+                either.push(format!(
+                    "supplier_org_id IN ({})",
+                    list(counterparty.supplier_org_ids.len())
+                ));
+                values.extend(
+                    counterparty
+                        .supplier_org_ids
+                        .iter()
+                        .map(|id| Bind::Int(*id)),
+                );
+            }
+            if either.is_empty() {
+                add("1 = 0", Vec::new());
+            } else {
+                add(&format!("({})", either.join(" OR ")), values);
             }
         }
         if let Some(kind) = query.kind {
@@ -517,12 +505,12 @@ pub(crate) async fn document_by_id(
     DocumentRecord::from_row(&row)
 }
 
-/// The insert of `rows` counterparty names, 3 values each, keeping the names known already.
+/// The insert of `rows` counterparty names, 2 values each, keeping the names known already.
 pub(crate) fn counterparties_insert_sql(rows: usize) -> String {
     format!(
-        "INSERT INTO counterparty_names (tenant_id, name, name_folded) VALUES {}
+        "INSERT INTO counterparty_names (tenant_id, name) VALUES {}
          ON CONFLICT (tenant_id, name) DO NOTHING",
-        crate::batch::placeholders(rows, 3)
+        crate::batch::placeholders(rows, 2)
     )
 }
 
@@ -548,7 +536,7 @@ pub(crate) async fn remember_counterparties(
     }
     let mut insert = sqlx::query(AssertSqlSafe(counterparties_insert_sql(names.len())));
     for (tenant, name) in names {
-        insert = insert.bind(tenant).bind(name).bind(fold_name(name));
+        insert = insert.bind(tenant).bind(name);
     }
     insert.execute(&mut *conn).await?;
     Ok(())

@@ -14,7 +14,7 @@ use sqlx::{Acquire, AssertSqlSafe};
 use crate::documents::{Bind, SearchStatements};
 use crate::error::StoreError;
 use crate::workflow::CaseFilter;
-use crate::{Backend, DocumentQuery, DocumentSort, Store};
+use crate::{Backend, Counterparty, DocumentQuery, DocumentSort, Store};
 
 /// Which user waits on a statement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,8 +103,6 @@ pub struct PlanSample {
     pub issue_date: NaiveDate,
     /// Its transaction amount × 10^4.
     pub amount_scaled: i64,
-    /// Part of its supplier's name.
-    pub counterparty: String,
     /// Its supplier's 登録番号.
     pub registration_number: String,
 }
@@ -120,7 +118,7 @@ fn text(value: impl Into<String>) -> SampleValue {
 }
 
 /// Every statement of intake, search and the inbox, with `sample`'s values. `counterparty_names` are the
-/// names the counterparty look-up found for `sample.counterparty` (what search binds next).
+/// names a counterparty search found for the sample's supplier (what search binds).
 pub fn hot_statements(
     backend: Backend,
     sample: &PlanSample,
@@ -326,7 +324,11 @@ fn search_statements(sample: &PlanSample, counterparty_names: &[String]) -> Vec<
         limit: 50,
         ..DocumentQuery::default()
     };
-    let counterparty = Some(sample.counterparty.clone());
+    let counterparty = Some(Counterparty {
+        names: counterparty_names.to_vec(),
+        supplier_org_ids: vec![sample.supplier_org_id],
+        registration_number: None,
+    });
     let shapes: Vec<(&str, DocumentQuery)> = vec![
         ("no criteria, by issue date", base.clone()),
         (
@@ -364,7 +366,11 @@ fn search_statements(sample: &PlanSample, counterparty_names: &[String]) -> Vec<
         (
             "counterparty by 登録番号",
             DocumentQuery {
-                counterparty: Some(sample.registration_number.clone()),
+                counterparty: Some(Counterparty {
+                    names: Vec::new(),
+                    supplier_org_ids: vec![sample.supplier_org_id],
+                    registration_number: Some(sample.registration_number.clone()),
+                }),
                 ..base.clone()
             },
         ),
@@ -400,18 +406,10 @@ fn search_statements(sample: &PlanSample, counterparty_names: &[String]) -> Vec<
         path: HotPath::Search,
         name: "counterparty names".to_owned(),
         sql: crate::documents::COUNTERPARTY_NAMES_SQL.to_owned(),
-        values: vec![
-            text(sample.tenant.as_str()),
-            text(format!("%{}%", sample.counterparty.to_lowercase())),
-            SampleValue::Int(501),
-        ],
+        values: vec![text(sample.tenant.as_str())],
     }];
     for (name, query) in shapes {
-        let names = query
-            .counterparty
-            .as_ref()
-            .map(|_| counterparty_names.to_vec());
-        let search = SearchStatements::new(&sample.tenant, &query, names.as_deref());
+        let search = SearchStatements::new(&sample.tenant, &query);
         let values: Vec<SampleValue> = search.binds.iter().map(SampleValue::from).collect();
         statements.push(HotStatement {
             path: HotPath::Search,
