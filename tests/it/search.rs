@@ -257,6 +257,55 @@ async fn counterparty_search_finds_what_a_person_types(
 
 #[rstest]
 #[tokio::test]
+async fn search_results_and_the_csv_show_where_an_invoice_stands(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let city = app.city("city-a").await;
+    let d = ledger(&app, &city).await;
+    let started = app
+        .post_json(
+            &city.staff,
+            &format!("/api/v1/invoices/{}/start-inspection", d[0]),
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(started.status(), StatusCode::OK);
+
+    let page: Value = app
+        .get_json(
+            &city.staff,
+            "/api/v1/documents?sort=received_at&per_page=10",
+        )
+        .await;
+    let items = page["items"].as_array().unwrap();
+    let of = |id: i64| items.iter().find(|i| i["id"] == id).unwrap();
+    assert_eq!(of(d[0])["workflow_state"], "under_inspection");
+    assert_eq!(of(d[0])["status"], "received", "the intake status is kept");
+    assert_eq!(of(d[1])["workflow_state"], "received");
+    assert!(
+        of(d[5]).get("workflow_state").is_none(),
+        "an order has no invoice workflow"
+    );
+
+    let csv = app
+        .get(&city.staff, "/api/v1/documents/export.csv?sort=received_at")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let line_of = |id: i64| {
+        csv.lines()
+            .find(|line| line.starts_with(&format!("{id},")))
+            .unwrap()
+            .to_owned()
+    };
+    assert!(line_of(d[0]).contains(",under_inspection,"), "{csv}");
+    assert!(line_of(d[5]).contains(",received,"), "{csv}");
+}
+
+#[rstest]
+#[tokio::test]
 async fn csv_cells_cannot_run_formulas(
     #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
 ) {

@@ -56,8 +56,12 @@ pub struct DocumentView {
     pub number: String,
     /// Issue date.
     pub issue_date: NaiveDate,
-    /// Status.
+    /// Status at intake: received, or rejected for fatal findings.
     pub status: DocumentStatus,
+    /// Where a received invoice stands in the workflow (received, under inspection, …, paid); in search
+    /// results.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub workflow_state: Option<cie_workflow::InvoiceState>,
     /// Supplier organisation.
     pub supplier_org_id: Option<i64>,
     /// Version of this supplier's number (1, 2, …).
@@ -146,6 +150,7 @@ impl From<DocumentRecord> for DocumentView {
             number: record.summary.number.clone(),
             issue_date: record.summary.issue_date,
             status: record.status,
+            workflow_state: None,
             supplier_org_id: record.supplier_org_id,
             version: record.version,
             previous_version_id: record.previous_version_id,
@@ -322,7 +327,14 @@ pub async fn search_documents(
     };
     let found = state.store.search_documents(&caller.tenant, &query).await?;
     Ok(PageView {
-        items: found.items.into_iter().map(DocumentView::from).collect(),
+        items: found
+            .items
+            .into_iter()
+            .map(|hit| DocumentView {
+                workflow_state: hit.workflow_state,
+                ..DocumentView::from(hit.document)
+            })
+            .collect(),
         total: found.total,
         total_exact: found.total_exact,
         page,
@@ -509,7 +521,11 @@ pub async fn export_documents_csv(
                 Cell::Text(summary.buyer.name.clone().unwrap_or_default()),
                 Cell::Text(summary.currency.clone().unwrap_or_default()),
                 Cell::Value(amount),
-                Cell::Value(document.status.to_string()),
+                Cell::Value(
+                    document
+                        .workflow_state
+                        .map_or_else(|| document.status.to_string(), |s| s.as_str().to_owned()),
+                ),
                 Cell::Value(document.version.to_string()),
                 Cell::Value(document.received_at.to_rfc3339()),
                 Cell::Value(document.content_sha256.clone()),

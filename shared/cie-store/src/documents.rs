@@ -88,6 +88,16 @@ pub struct DocumentQuery {
     pub offset: i64,
 }
 
+/// A document found by a search, with where it stands in the invoice workflow (invoices received from
+/// suppliers only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchHit {
+    /// The document.
+    pub document: DocumentRecord,
+    /// Its workflow state: received, under inspection, …, paid.
+    pub workflow_state: Option<cie_workflow::InvoiceState>,
+}
+
 /// The counterparties a person's search text was found to mean.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Counterparty {
@@ -241,7 +251,7 @@ impl Store {
         &self,
         tenant: &TenantId,
         query: &DocumentQuery,
-    ) -> Result<Page<DocumentRecord>, StoreError> {
+    ) -> Result<Page<SearchHit>, StoreError> {
         let mut tx = self.listing().await?;
         let search = SearchStatements::new(tenant, query);
         let mut count = sqlx::query_scalar::<_, i64>(AssertSqlSafe(search.count_sql.clone()));
@@ -257,8 +267,17 @@ impl Store {
         tx.commit().await?;
         let items = rows
             .iter()
-            .map(DocumentRecord::from_row)
-            .collect::<Result<_, _>>()?;
+            .map(|row| {
+                let state: Option<String> = row.try_get("workflow_state")?;
+                Ok(SearchHit {
+                    document: DocumentRecord::from_row(row)?,
+                    workflow_state: state
+                        .map(|s| s.parse())
+                        .transpose()
+                        .map_err(StoreError::Corrupt)?,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
         Ok(Page {
             items,
             total: counted.min(COUNT_LIMIT),
@@ -321,7 +340,7 @@ pub(crate) struct SearchStatements {
 impl SearchStatements {
     /// The statements for `query`.
     pub(crate) fn new(tenant: &TenantId, query: &DocumentQuery) -> Self {
-        let mut conditions = vec!["tenant_id = $1".to_owned()];
+        let mut conditions = vec!["d.tenant_id = $1".to_owned()];
         let mut binds = vec![Bind::Text(tenant.as_str().to_owned())];
         let mut add = |condition: &str, values: Vec<Bind>| {
             debug_assert_eq!(condition.matches("${}").count(), values.len());
@@ -335,25 +354,25 @@ impl SearchStatements {
             conditions.push(condition);
         };
         if let Some(org) = query.supplier_org_id {
-            add("supplier_org_id = ${}", vec![Bind::Int(org)]);
+            add("d.supplier_org_id = ${}", vec![Bind::Int(org)]);
         }
         if let Some(from) = query.issue_date_from {
             add(
-                "issue_date >= ${}",
+                "d.issue_date >= ${}",
                 vec![Bind::Text(from.format("%Y-%m-%d").to_string())],
             );
         }
         if let Some(to) = query.issue_date_to {
             add(
-                "issue_date <= ${}",
+                "d.issue_date <= ${}",
                 vec![Bind::Text(to.format("%Y-%m-%d").to_string())],
             );
         }
         if let Some(min) = query.amount_min_scaled {
-            add("amount_scaled >= ${}", vec![Bind::Int(min)]);
+            add("d.amount_scaled >= ${}", vec![Bind::Int(min)]);
         }
         if let Some(max) = query.amount_max_scaled {
-            add("amount_scaled <= ${}", vec![Bind::Int(max)]);
+            add("d.amount_scaled <= ${}", vec![Bind::Int(max)]);
         }
         if let Some(counterparty) = &query.counterparty {
             let mut either = Vec::new();
@@ -361,19 +380,19 @@ impl SearchStatements {
             let list = |count: usize| vec!["${}"; count].join(", ");
             if !counterparty.names.is_empty() {
                 let names = list(counterparty.names.len());
-                either.push(format!("supplier_name IN ({names})"));
-                either.push(format!("buyer_name IN ({names})"));
+                either.push(format!("d.supplier_name IN ({names})"));
+                either.push(format!("d.buyer_name IN ({names})"));
                 for _ in 0..2 {
                     values.extend(counterparty.names.iter().map(|n| Bind::Text(n.clone())));
                 }
             }
             if let Some(number) = &counterparty.registration_number {
-                either.push("supplier_registration_number = ${}".to_owned());
+                either.push("d.supplier_registration_number = ${}".to_owned());
                 values.push(Bind::Text(number.clone()));
             }
             if !counterparty.supplier_org_ids.is_empty() {
                 either.push(format!(
-                    "supplier_org_id IN ({})",
+                    "d.supplier_org_id IN ({})",
                     list(counterparty.supplier_org_ids.len())
                 ));
                 values.extend(
@@ -390,33 +409,42 @@ impl SearchStatements {
             }
         }
         if let Some(kind) = query.kind {
-            add("kind = ${}", vec![Bind::Text(kind.as_str().to_owned())]);
+            add("d.kind = ${}", vec![Bind::Text(kind.as_str().to_owned())]);
         }
         if let Some(status) = query.status {
-            add("status = ${}", vec![Bind::Text(status.as_str().to_owned())]);
+            add(
+                "d.status = ${}",
+                vec![Bind::Text(status.as_str().to_owned())],
+            );
         }
         if let Some(number) = &query.number {
-            add("number = ${}", vec![Bind::Text(number.clone())]);
+            add("d.number = ${}", vec![Bind::Text(number.clone())]);
         }
         let filter = conditions.join(" AND ");
         let direction = if query.descending { "DESC" } else { "ASC" };
         // Columns that are never NULL sort by the column and id, as their indexes are ordered; NULL amounts
         // sort last either way, identically on both engines.
         let order = match query.sort {
-            DocumentSort::IssueDate => format!("issue_date {direction}, id {direction}"),
-            DocumentSort::ReceivedAt => format!("received_at {direction}, id {direction}"),
-            DocumentSort::Number => format!("number {direction}, id {direction}"),
+            DocumentSort::IssueDate => format!("d.issue_date {direction}, d.id {direction}"),
+            DocumentSort::ReceivedAt => format!("d.received_at {direction}, d.id {direction}"),
+            DocumentSort::Number => format!("d.number {direction}, d.id {direction}"),
             DocumentSort::Amount => format!(
-                "CASE WHEN amount_scaled IS NULL THEN 1 ELSE 0 END, amount_scaled {direction}, id {direction}"
+                "CASE WHEN d.amount_scaled IS NULL THEN 1 ELSE 0 END, d.amount_scaled {direction}, d.id {direction}"
             ),
         };
         SearchStatements {
             count_sql: format!(
-                "SELECT COUNT(*) FROM (SELECT 1 AS hit FROM documents WHERE {filter} LIMIT {}) AS capped",
+                "SELECT COUNT(*) FROM (SELECT 1 AS hit FROM documents d WHERE {filter} LIMIT {}) AS capped",
                 COUNT_LIMIT + 1
             ),
+            // The page is chosen from documents alone, then joined with its invoice cases: joined before the
+            // LIMIT, a page sorted from many matches could read every case of the city.
             page_sql: format!(
-                "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE {filter} ORDER BY {order} LIMIT {} OFFSET {}",
+                "SELECT {DOCUMENT_COLUMNS_OF_D}, c.state AS workflow_state
+                 FROM (SELECT {DOCUMENT_COLUMNS}, issue_date, amount_scaled, number FROM documents d
+                       WHERE {filter} ORDER BY {order} LIMIT {} OFFSET {}) AS d
+                 LEFT JOIN invoice_cases c ON c.tenant_id = d.tenant_id AND c.document_id = d.id
+                 ORDER BY {order}",
                 query.limit.clamp(1, 1000),
                 query.offset.max(0)
             ),

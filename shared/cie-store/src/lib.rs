@@ -19,7 +19,9 @@ pub use archive::{ArchiveEntry, ArchiveVerification, BrokenEntry, SubmissionQuer
 pub use chain::GENESIS_HASH;
 pub use connect::{Backend, SqliteSynchronous, StoreOptions};
 pub use directory::{NewSupplierOrg, NewUser, SupplierOrg, Tenant, User};
-pub use documents::{COUNT_LIMIT, Counterparty, DocumentQuery, DocumentRecord, DocumentSort, Page};
+pub use documents::{
+    COUNT_LIMIT, Counterparty, DocumentQuery, DocumentRecord, DocumentSort, Page, SearchHit,
+};
 pub use error::StoreError;
 pub use registry::RegistryEntry;
 pub use validations::{NewValidation, Validation};
