@@ -64,6 +64,9 @@ pub struct DocumentView {
     pub workflow_state: Option<cie_workflow::InvoiceState>,
     /// Supplier organisation.
     pub supplier_org_id: Option<i64>,
+    /// Whether the amount range of a search finds this document: only amounts in yen are searched, so a
+    /// document in another currency (or without an amount) is found by its other criteria alone.
+    pub searched_by_amount: bool,
     /// Version of this supplier's number (1, 2, …).
     pub version: i64,
     /// The version it follows.
@@ -152,6 +155,7 @@ impl From<DocumentRecord> for DocumentView {
             status: record.status,
             workflow_state: None,
             supplier_org_id: record.supplier_org_id,
+            searched_by_amount: record.summary.search_amount_yen().is_some(),
             version: record.version,
             previous_version_id: record.previous_version_id,
             possible_duplicate: record.possible_duplicate,

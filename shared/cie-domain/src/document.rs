@@ -352,6 +352,17 @@ impl Summary {
             .or(self.totals.tax_exclusive.as_ref())
             .or(self.totals.line_extension.as_ref())
     }
+
+    /// The transaction amount × 10^4 the archive's amount range searches, in yen: none for a document in
+    /// another currency (a range typed in yen says nothing of euros), nor when there is no amount.
+    pub fn search_amount_yen(&self) -> Option<i64> {
+        let amount = self.transaction_amount()?;
+        let currency = amount.currency.as_deref().or(self.currency.as_deref());
+        match currency {
+            None | Some("JPY") => amount.search_key(),
+            Some(_) => None,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -108,9 +108,7 @@ pub(crate) async fn prior_documents_of(
             Asked {
                 supplier_key: supplier_key.as_str(),
                 issue_date: summary.issue_date.format("%Y-%m-%d").to_string(),
-                amount: summary
-                    .transaction_amount()
-                    .and_then(cie_domain::Amount::search_key),
+                amount: summary.search_amount_yen(),
             },
         );
         query = query
@@ -384,11 +382,7 @@ pub(crate) async fn append_together(
                 .bind(summary.supplier.registration_number.clone())
                 .bind(summary.buyer.name.clone())
                 .bind(summary.currency.clone())
-                .bind(
-                    summary
-                        .transaction_amount()
-                        .and_then(cie_domain::Amount::search_key),
-                )
+                .bind(summary.search_amount_yen())
                 .bind(entry.sha.as_str())
                 .bind(previous.map_or(1, |(_, version)| version + 1))
                 .bind(previous.map(|(id, _)| id))

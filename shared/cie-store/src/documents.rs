@@ -148,7 +148,6 @@ impl DocumentRecord {
     ) -> Result<DocumentRecord, StoreError> {
         let summary_json = serde_json::to_string(summary)
             .map_err(|e| StoreError::Corrupt(format!("summary does not serialise: {e}")))?;
-        let amount = summary.transaction_amount();
         let version = previous.map_or(1, |(_, version)| version + 1);
         let previous_version_id = previous.map(|(id, _)| id);
         let id: i64 = sqlx::query_scalar(
@@ -173,7 +172,7 @@ impl DocumentRecord {
         .bind(summary.supplier.registration_number.as_deref())
         .bind(summary.buyer.name.as_deref())
         .bind(summary.currency.as_deref())
-        .bind(amount.and_then(cie_domain::Amount::search_key))
+        .bind(summary.search_amount_yen())
         .bind(content_sha256)
         .bind(version)
         .bind(previous_version_id)
