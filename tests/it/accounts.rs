@@ -221,3 +221,87 @@ async fn expired_tokens_are_refused(
     assert_eq!(body["code"], "unauthenticated");
     assert!(body["message"].as_str().unwrap().contains("expired"));
 }
+
+#[rstest]
+#[tokio::test]
+async fn a_supplier_organisation_is_checked_when_it_is_registered(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let city = app.city("city-a").await;
+    let register = |body: Value| {
+        let app = &app;
+        let admin = city.admin.clone();
+        async move {
+            app.post_json(&admin, "/api/v1/admin/supplier-orgs", &body)
+                .await
+        }
+    };
+
+    let wrong_digit =
+        register(json!({"name": "株式会社テスト", "registration_number": "T1234567890123"})).await;
+    assert_eq!(wrong_digit.status(), StatusCode::BAD_REQUEST);
+    let error: Value = wrong_digit.json().await.unwrap();
+    assert_eq!(error["code"], "invalid_registration_number");
+    assert!(
+        error["message"].as_str().unwrap().contains("check digit"),
+        "{error}"
+    );
+
+    let taken = register(
+        json!({"name": "別会社", "registration_number": cie_tests::SUPPLIER_A_REGISTRATION_NUMBER}),
+    )
+    .await;
+    assert_eq!(taken.status(), StatusCode::CONFLICT);
+    let error: Value = taken.json().await.unwrap();
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("registration_number"),
+        "{error}"
+    );
+
+    let first = register(json!({"name": "株式会社一", "creditor_number": "000777"})).await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let again = register(json!({"name": "株式会社二", "creditor_number": " 000777 "})).await;
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    let error: Value = again.json().await.unwrap();
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("creditor_number 000777"),
+        "{error}"
+    );
+
+    // Without registry data nothing is claimed; with it, a number it does not list is accepted with a warning.
+    let unlisted =
+        register(json!({"name": "有限会社三", "registration_number": "T8000000000001"})).await;
+    assert_eq!(unlisted.status(), StatusCode::CREATED);
+    let body: Value = unlisted.json().await.unwrap();
+    assert!(body.get("warnings").is_none(), "{body}");
+    let path = cie_tests::fixture_path("registry/full-sample.csv");
+    let output = cie_tests::run_server_command(
+        &app.store_url(),
+        &app.data_dir,
+        &[
+            "registry",
+            "import",
+            path.to_str().unwrap(),
+            "--data-date",
+            "2026-03-01",
+            "--full",
+        ],
+    );
+    assert!(output.status.success(), "{output:?}");
+    let unlisted =
+        register(json!({"name": "有限会社四", "registration_number": "T7000000000002"})).await;
+    assert_eq!(unlisted.status(), StatusCode::CREATED);
+    let body: Value = unlisted.json().await.unwrap();
+    let warning = body["warnings"][0].as_str().unwrap_or_default();
+    assert!(
+        warning.contains("T7000000000002") && warning.contains("2026-03-01"),
+        "{body}"
+    );
+}

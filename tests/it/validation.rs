@@ -218,9 +218,16 @@ async fn a_citys_rules_file_applies_to_its_invoices_only(
     )
     .unwrap();
     let invoice = fixture("jp-pint/jp-pint-example1-minimum.xml");
+    let invoice_of_a = String::from_utf8(invoice.clone())
+        .unwrap()
+        .replace(
+            cie_tests::EXAMPLE_REGISTRATION_NUMBER,
+            cie_tests::SUPPLIER_A_REGISTRATION_NUMBER,
+        )
+        .into_bytes();
 
     let from_a: Value = app
-        .submit(&city.supplier_a, invoice.clone())
+        .submit(&city.supplier_a, invoice_of_a)
         .await
         .json()
         .await

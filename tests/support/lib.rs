@@ -28,6 +28,12 @@ pub enum Backend {
 
 /// The operator key the test servers accept.
 pub const OPERATOR_KEY: &str = "operator-key-for-tests-only";
+/// Supplier A's 登録番号, with a valid check digit (the official examples' `T1234567890123` has none).
+pub const SUPPLIER_A_REGISTRATION_NUMBER: &str = "T9234567890123";
+
+/// The 登録番号 the official JP PINT examples give their seller.
+pub const EXAMPLE_REGISTRATION_NUMBER: &str = "T1234567890123";
+
 /// A password good enough for the server's rules.
 pub const PASSWORD: &str = "correct horse battery";
 
@@ -277,7 +283,11 @@ impl TestApp {
         );
         let admin = self.token(tenant, "admin", PASSWORD).await;
         let org_a = self
-            .create_org(&admin, "株式会社 〇〇商事", Some("T1234567890123"))
+            .create_org(
+                &admin,
+                "株式会社 〇〇商事",
+                Some(SUPPLIER_A_REGISTRATION_NUMBER),
+            )
             .await;
         let org_b = self.create_org(&admin, "有限会社 △△工務店", None).await;
         self.create_user(&admin, "staff", "staff", None).await;

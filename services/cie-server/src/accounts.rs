@@ -130,12 +130,23 @@ pub struct NewSupplierOrgRequest {
     pub creditor_number: Option<String>,
 }
 
-/// Registers a supplier organisation in `tenant`.
+/// A registered supplier organisation, with what the admin should know about it.
+#[derive(Debug)]
+pub struct RegisteredSupplierOrg {
+    /// The organisation.
+    pub org: SupplierOrg,
+    /// Warnings: the NTA registry, as imported, does not list its 登録番号 as registered today.
+    pub warnings: Vec<String>,
+}
+
+/// Registers a supplier organisation in `tenant`. A 登録番号 must carry its check digit, and neither it nor
+/// the 債権者番号 may belong to another organisation of the city; a number the imported registry does not
+/// list as registered today is accepted with a warning (the registry may be older than the registration).
 pub async fn create_supplier_org(
     state: &AppState,
     tenant: &TenantId,
     request: NewSupplierOrgRequest,
-) -> Result<SupplierOrg, Error> {
+) -> Result<RegisteredSupplierOrg, Error> {
     if request.name.trim().is_empty() {
         return Err(Error::invalid(
             "missing_field",
@@ -150,18 +161,66 @@ pub async fn create_supplier_org(
         .map(RegistrationNumber::parse)
         .transpose()
         .map_err(|e| Error::invalid("invalid_registration_number", e.to_string()))?;
+    if let Some(number) = registration_number
+        .as_ref()
+        .filter(|n| !n.has_valid_check_digit())
+    {
+        return Err(Error::invalid(
+            "invalid_registration_number",
+            format!(
+                "registration_number {number}: the check digit is wrong (the first of the 13 digits does not \
+                 follow from the other twelve); check the number on the supplier's notice of registration"
+            ),
+        ));
+    }
+    let creditor_number = request
+        .creditor_number
+        .map(|c| c.trim().to_owned())
+        .filter(|c| !c.is_empty());
+    let existing = state.store.list_supplier_orgs(tenant).await?;
+    if let Some(number) = &registration_number
+        && let Some(other) = existing
+            .iter()
+            .find(|o| o.registration_number.as_deref() == Some(number.as_str()))
+    {
+        return Err(Error::Conflict(format!(
+            "a supplier organisation with registration_number {number} (no. {}, {})",
+            other.id, other.name
+        )));
+    }
+    if let Some(creditor) = &creditor_number
+        && let Some(other) = existing
+            .iter()
+            .find(|o| o.creditor_number.as_deref() == Some(creditor.as_str()))
+    {
+        return Err(Error::Conflict(format!(
+            "a supplier organisation with creditor_number {creditor} (no. {}, {})",
+            other.id, other.name
+        )));
+    }
+    let mut warnings = Vec::new();
+    if let Some(number) = &registration_number {
+        let today = crate::workflow::japan_day(state.clock.now());
+        let check = crate::registry::check(state, number.as_str(), today, None).await?;
+        if let Some(data_date) = check.data_date
+            && check.status != cie_registry::RegistrationStatus::Registered
+        {
+            warnings.push(format!(
+                "the NTA registry (data of {data_date}) does not list {number} as registered today ({})",
+                check.status.as_str()
+            ));
+        }
+    }
     let org = NewSupplierOrg {
         name: request.name.trim().to_owned(),
         registration_number,
-        creditor_number: request
-            .creditor_number
-            .map(|c| c.trim().to_owned())
-            .filter(|c| !c.is_empty()),
+        creditor_number,
     };
-    Ok(state
+    let org = state
         .store
         .create_supplier_org(tenant, &org, state.clock.now())
-        .await?)
+        .await?;
+    Ok(RegisteredSupplierOrg { org, warnings })
 }
 
 /// A user to create.

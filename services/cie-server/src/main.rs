@@ -294,7 +294,13 @@ async fn admin_command(state: &cie_server::AppState, command: AdminCommand) -> a
                 },
             )
             .await?;
-            println!("created supplier organisation {} ({})", org.id, org.name);
+            println!(
+                "created supplier organisation {} ({})",
+                org.org.id, org.org.name
+            );
+            for warning in &org.warnings {
+                println!("warning: {warning}");
+            }
         }
         AdminCommand::CreateUser {
             tenant,

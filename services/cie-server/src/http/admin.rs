@@ -38,6 +38,8 @@ pub(crate) struct SupplierOrgView {
     registration_number: Option<String>,
     creditor_number: Option<String>,
     created_at: chrono::DateTime<chrono::Utc>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<String>,
 }
 
 impl From<cie_store::SupplierOrg> for SupplierOrgView {
@@ -48,6 +50,7 @@ impl From<cie_store::SupplierOrg> for SupplierOrgView {
             registration_number: org.registration_number,
             creditor_number: org.creditor_number,
             created_at: org.created_at,
+            warnings: Vec::new(),
         }
     }
 }
@@ -116,8 +119,14 @@ pub(crate) async fn create_supplier_org(
     JsonInput(request): JsonInput<NewSupplierOrgRequest>,
 ) -> Result<(StatusCode, Json<SupplierOrgView>), Error> {
     caller.require(&[Role::Admin])?;
-    let org = accounts::create_supplier_org(&state, &caller.tenant, request).await?;
-    Ok((StatusCode::CREATED, Json(org.into())))
+    let registered = accounts::create_supplier_org(&state, &caller.tenant, request).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(SupplierOrgView {
+            warnings: registered.warnings,
+            ..registered.org.into()
+        }),
+    ))
 }
 
 pub(crate) async fn list_supplier_orgs(
