@@ -2,7 +2,9 @@
 # Runs the whole test suite, every end-to-end test on SQLite and on PostgreSQL.
 # Without CIE_TEST_POSTGRES_URL it makes a throwaway PostgreSQL cluster of its own (installing the
 # server with apt-get when missing), runs the tests against it and removes it afterwards.
-# It fails, naming the problem, if it cannot get a PostgreSQL: the PostgreSQL half is never skipped.
+# It fails, naming the problem, if it cannot get a PostgreSQL: the PostgreSQL half is never skipped. The
+# cluster is made with the C locale whatever the caller's; each test drops the database it made, so a server
+# the caller supplies is left as it was found.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,7 +37,7 @@ start_private_cluster() {
     chown postgres "$PG_DIR"
     run=(runuser -u postgres --)
   fi
-  "${run[@]}" "$bin/initdb" -D "$PG_DIR/data" -U cie -A trust -E UTF8 --no-sync >"$PG_DIR/initdb.log" 2>&1 \
+  "${run[@]}" "$bin/initdb" -D "$PG_DIR/data" -U cie -A trust -E UTF8 --locale=C --no-sync >"$PG_DIR/initdb.log" 2>&1 \
     || { cat "$PG_DIR/initdb.log" >&2; fail "initdb failed (log above)"; }
 
   local port attempt

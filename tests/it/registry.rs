@@ -31,7 +31,10 @@ async fn imported_registry_answers_as_of_a_date_with_its_evidence(
     let before: Value = app
         .get_json(&city.staff, "/api/v1/registry/T1234567890123?on=2024-01-01")
         .await;
-    assert_eq!(before["status"], "not_found");
+    assert_eq!(
+        before["status"], "no_registry_data",
+        "without data nothing is known, not even that a number is missing"
+    );
     assert_eq!(before["data_date"], Value::Null, "no registry data yet");
 
     import(&app, "registry/full-sample.csv", "2026-03-01", true);

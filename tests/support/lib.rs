@@ -251,6 +251,47 @@ impl Drop for TestApp {
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
         }
+        if self.backend == Backend::Postgres {
+            drop_postgres_database(&self.database_url);
+        }
+    }
+}
+
+/// Drops the test database at `url` (made by [`fresh_postgres_database`]), whoever is still connected, so
+/// that a server the caller supplied is left as it was found. Runs on a thread of its own: a test's runtime
+/// may be shutting down.
+fn drop_postgres_database(url: &str) {
+    let (Ok(admin_url), Some(name)) = (
+        std::env::var("CIE_TEST_POSTGRES_URL"),
+        url.split('?')
+            .next()
+            .and_then(|base| base.rsplit('/').next())
+            .filter(|name| name.starts_with("cie_test_"))
+            .map(str::to_owned),
+    ) else {
+        return;
+    };
+    let dropped = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .ok()?;
+        runtime.block_on(async {
+            let mut conn = sqlx::postgres::PgConnection::connect(&admin_url)
+                .await
+                .ok()?;
+            let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                .execute(&mut conn)
+                .await
+                .ok()?;
+            let _ = conn.close().await;
+            Some(())
+        })
+    })
+    .join();
+    if !matches!(dropped, Ok(Some(()))) && std::env::var_os("TEST_LOG").is_some() {
+        eprintln!("the test database of {url} could not be dropped");
     }
 }
 
@@ -442,7 +483,8 @@ pub fn run_server_command(
         .unwrap_or_else(|e| panic!("running {}: {e}", binary.display()))
 }
 
-fn server_binary() -> PathBuf {
+/// The `cie-server` binary `cargo test --workspace` builds beside the test binaries.
+pub fn server_binary() -> PathBuf {
     let test_binary = std::env::current_exe().expect("current executable");
     let profile_dir = test_binary
         .parent()

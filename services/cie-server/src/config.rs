@@ -290,7 +290,8 @@ impl fmt::Debug for Config {
     }
 }
 
-fn redact_url(url: &str) -> String {
+/// `url` without the password it may carry, for logs and messages.
+pub fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(start), Some(at)) if at > start => {
             format!("{}://***@{}", &url[..start], &url[at + 1..])

@@ -185,6 +185,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         return validate_files(None, files, format == "json", &config).await;
     }
     let listen = config.listen.clone();
+    let database = cie_server::config::redact_url(&config.database_url());
+    let data_dir = config.data_dir.display().to_string();
+    let operator_api = config.auth.operator_key.is_some();
     let app = App::build(config, Arc::new(SystemClock)).await?;
     let state = app.state().clone();
     match command {
@@ -192,7 +195,16 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             let listener = tokio::net::TcpListener::bind(&listen)
                 .await
                 .with_context(|| format!("listening on {listen}"))?;
-            tracing::info!(address = %listener.local_addr()?, "cie-server listening");
+            tracing::info!(address = %listener.local_addr()?, %database, %data_dir,
+                operator_api = if operator_api { "on" } else { "off (set auth.operator_key / CIE_AUTH__OPERATOR_KEY)" },
+                "cie-server listening; migrations applied");
+            if state.store.list_tenants().await?.is_empty() {
+                tracing::info!(
+                    "no city yet: create the first with `cie-server admin create-tenant --id <id> --name <name> \
+                     --admin-username admin --admin-password <at least 10 characters>` (it works while this server \
+                     runs), then log in at POST /api/v1/auth/login"
+                );
+            }
             // On a worker thread: `block_on` would keep this future, and all it polls, on the main thread.
             tokio::spawn(cie_server::serve(listener, app, shutdown_signal())).await??;
         }

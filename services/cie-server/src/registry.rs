@@ -115,10 +115,15 @@ pub async fn check(
         None => newest_data_date,
     };
     let record = entry.as_ref().map(|e| &e.record);
+    let status = if data_date.is_none() {
+        cie_registry::RegistrationStatus::NoRegistryData
+    } else {
+        status_on(record, on)
+    };
     Ok(RegistryCheck {
         registration_number: registration_number.to_owned(),
         on,
-        status: status_on(record, on),
+        status,
         registered_name: record.map(|r| r.name.clone()),
         name_matches: record.zip(name).map(|(r, n)| name_matches(r, n)),
         registration_date: record.and_then(|r| r.registration_date),

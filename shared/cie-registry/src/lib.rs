@@ -182,6 +182,8 @@ pub enum RegistrationStatus {
     Expired,
     /// The number is not in the registry data.
     NotFound,
+    /// No registry data has been imported: nothing is known of any number.
+    NoRegistryData,
 }
 
 impl RegistrationStatus {
@@ -193,6 +195,7 @@ impl RegistrationStatus {
             RegistrationStatus::Cancelled => "cancelled",
             RegistrationStatus::Expired => "expired",
             RegistrationStatus::NotFound => "not_found",
+            RegistrationStatus::NoRegistryData => "no_registry_data",
         }
     }
 }

@@ -41,7 +41,7 @@ pub fn registry_findings(answer: &RegistryAnswer<'_>, location: Location) -> Vec
     };
     let mut findings = Vec::new();
     match answer.status {
-        RegistrationStatus::Registered => {}
+        RegistrationStatus::Registered | RegistrationStatus::NoRegistryData => {}
         RegistrationStatus::NotFound => findings.push(finding(
             "cie-jp-10",
             Severity::Error,
