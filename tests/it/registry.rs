@@ -115,3 +115,89 @@ async fn a_broken_registry_file_is_refused_naming_the_record(
         "{stderr}"
     );
 }
+
+/// An invoice received before the registry data arrived is checked again when it does: the new answer is
+/// recorded beside the old one, a number the registry does not list raises its finding, and sending the same
+/// bytes again shows the new answer.
+#[rstest]
+#[tokio::test]
+async fn open_invoices_are_checked_again_when_registry_data_arrives(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let city = app.city("city-a").await;
+    let listed = cie_tests::fixture("jp-pint/jp-pint-example.xml");
+    let unlisted = String::from_utf8(cie_tests::fixture("jp-pint/jp-pint-example1-minimum.xml"))
+        .unwrap()
+        .replace(
+            cie_tests::EXAMPLE_REGISTRATION_NUMBER,
+            cie_tests::SUPPLIER_A_REGISTRATION_NUMBER,
+        )
+        .into_bytes();
+    let mut ids = Vec::new();
+    for bytes in [&listed, &unlisted] {
+        let received: Value = app
+            .submit(&city.supplier_a, bytes.clone())
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            received["validation"]["registry"]["status"], "no_registry_data",
+            "{received}"
+        );
+        ids.push(received["id"].as_i64().unwrap());
+    }
+
+    import(&app, "registry/full-sample.csv", "2026-03-01", true);
+
+    let shown: Value = app
+        .get_json(&city.staff, &format!("/api/v1/documents/{}", ids[0]))
+        .await;
+    assert_eq!(
+        shown["validation"]["registry"]["status"], "registered",
+        "{shown}"
+    );
+    assert_eq!(shown["validation"]["registry"]["data_date"], "2026-03-01");
+    let shown: Value = app
+        .get_json(&city.staff, &format!("/api/v1/documents/{}", ids[1]))
+        .await;
+    assert_eq!(
+        shown["validation"]["registry"]["status"], "not_found",
+        "{shown}"
+    );
+    let ids_found: Vec<&str> = shown["validation"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["rule_id"].as_str())
+        .collect();
+    assert!(ids_found.contains(&"cie-jp-10"), "{ids_found:?}");
+
+    let again = app.submit(&city.supplier_a, unlisted).await;
+    assert_eq!(again.status(), StatusCode::OK);
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(
+        again["validation"]["registry"]["data_date"], "2026-03-01",
+        "{again}"
+    );
+
+    // Imported again with the same data: nothing is stale, nothing is checked again.
+    let path = fixture_path("registry/full-sample.csv");
+    let output = run_server_command(
+        &app.store_url(),
+        &app.data_dir,
+        &[
+            "registry",
+            "import",
+            path.to_str().unwrap(),
+            "--data-date",
+            "2026-03-01",
+            "--full",
+        ],
+    );
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("0 open invoices checked again"),
+        "{output:?}"
+    );
+}

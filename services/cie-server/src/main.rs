@@ -259,6 +259,11 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                     report.data_date
                 );
             }
+            let rechecked =
+                cie_server::validation::recheck_after_registry_import(&state, data_date).await?;
+            println!(
+                "{rechecked} open invoices checked again against the registry data of {data_date}"
+            );
         }
         Command::Registry(RegistryCommand::Check { number, on }) => {
             let on = on.unwrap_or_else(|| state.clock.now().date_naive());

@@ -379,3 +379,80 @@ pub async fn precheck(
         registry: verdict.registry,
     })
 }
+
+/// Most open invoices of one city re-checked after one registry import.
+const RECHECK_LIMIT: i64 = 10_000;
+
+/// After registry data of `data_date` was imported: every open invoice of every city whose registry answer
+/// is missing or rests on older data is validated again as intake would (every rule set, the registry as
+/// of its supply date), and the new verdict is recorded beside the old one. Returns how many were.
+pub async fn recheck_after_registry_import(
+    state: &AppState,
+    data_date: NaiveDate,
+) -> Result<usize, Error> {
+    let open: Vec<cie_workflow::InvoiceState> = cie_workflow::InvoiceState::ALL
+        .into_iter()
+        .filter(|s| !s.is_final())
+        .collect();
+    let mut rechecked = 0;
+    for tenant in state.store.list_tenants().await? {
+        let cases = state
+            .store
+            .invoice_cases(
+                &tenant.id,
+                &cie_store::CaseFilter {
+                    supplier_org_id: None,
+                    states: open.clone(),
+                    limit: RECHECK_LIMIT,
+                },
+            )
+            .await?;
+        for case in cases {
+            let document = &case.document;
+            let Some(latest) = state
+                .store
+                .latest_validation(&tenant.id, document.id)
+                .await?
+            else {
+                continue;
+            };
+            if !latest
+                .rule_sets
+                .iter()
+                .any(|r| r == cie_rules::jp::RULE_SET)
+                || !registry_answer_older_than(latest.registry.as_ref(), data_date)
+            {
+                continue;
+            }
+            let org = match document.supplier_org_id {
+                Some(id) => Some(state.store.supplier_org(&tenant.id, id).await?),
+                None => None,
+            };
+            let (_, bytes) = state
+                .store
+                .archived_content(&tenant.id, document.archive_seq, None)
+                .await?;
+            let verdict = validate_for_tenant(state, &tenant.id, org.as_ref(), &bytes).await?;
+            state
+                .store
+                .record_validation(
+                    &tenant.id,
+                    document.id,
+                    state.clock.now(),
+                    &verdict.to_record(),
+                )
+                .await?;
+            rechecked += 1;
+        }
+    }
+    Ok(rechecked)
+}
+
+/// Whether a recorded registry answer is missing, rests on no data, or on data older than `data_date`.
+fn registry_answer_older_than(answer: Option<&serde_json::Value>, data_date: NaiveDate) -> bool {
+    let answered_on = answer
+        .and_then(|a| a.get("data_date"))
+        .and_then(serde_json::Value::as_str)
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+    answered_on.is_none_or(|on| on < data_date)
+}

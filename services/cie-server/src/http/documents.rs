@@ -30,7 +30,8 @@ pub(crate) async fn submit(
         match intake::receive(&state, &caller, params.supplier_org, body).await? {
             Received::Created(record, verdict) => created(record, verdict),
             Received::AlreadyReceived(record) => {
-                (StatusCode::OK, Json(DocumentView::from(record))).into_response()
+                let view = records::document_with_validation(&state, &caller, record.id).await?;
+                (StatusCode::OK, Json(view)).into_response()
             }
         },
     )
