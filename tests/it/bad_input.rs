@@ -239,11 +239,12 @@ async fn a_rejection_loses_nothing_stored_before(
 }
 
 /// Every route that takes a number as a path parameter, with the method it answers.
-const ROUTES_WITH_PARAMETERS: [(&str, &str); 16] = [
+const ROUTES_WITH_PARAMETERS: [(&str, &str); 17] = [
     ("GET", "/api/v1/documents/{}"),
     ("GET", "/api/v1/documents/{}/original"),
     ("GET", "/api/v1/documents/{}/links"),
     ("GET", "/api/v1/documents/{}/matching"),
+    ("POST", "/api/v1/documents/{}/supplier-org"),
     ("GET", "/api/v1/invoices/{}"),
     ("GET", "/api/v1/invoices/{}/audit"),
     ("POST", "/api/v1/invoices/{}/start-inspection"),

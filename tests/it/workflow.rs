@@ -743,3 +743,103 @@ async fn terms_for_an_order_override_the_suppliers_terms(
     assert_eq!(case["clock"]["inspection_deadline"], "2026-04-08");
     assert_eq!(case["clock"]["payment_deadline"], "2026-04-21");
 }
+
+/// An invoice staff file without naming its supplier reaches the supplier registered with its 登録番号; one
+/// whose number no organisation has is said to belong to none, and staff attach it later, audited, with its
+/// invoice responses.
+#[rstest]
+#[tokio::test]
+async fn an_invoice_filed_on_a_suppliers_behalf_reaches_that_supplier(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = spawn(backend).await;
+    let city = app.city("city-a").await;
+    let of_a = String::from_utf8(invoice("ON-BEHALF-1"))
+        .unwrap()
+        .replace(
+            cie_tests::EXAMPLE_REGISTRATION_NUMBER,
+            cie_tests::SUPPLIER_A_REGISTRATION_NUMBER,
+        )
+        .into_bytes();
+    let filed: Value = app.submit(&city.staff, of_a).await.json().await.unwrap();
+    assert_eq!(filed["supplier_org_id"], city.org_a, "{filed}");
+    let id = filed["id"].as_i64().unwrap();
+    let seen = app
+        .get(&city.supplier_a, &format!("/api/v1/invoices/{id}"))
+        .await;
+    assert_eq!(seen.status(), StatusCode::OK, "supplier A sees it");
+
+    // The examples' number is registered for no organisation of the city.
+    let response = app.submit(&city.staff, invoice("ON-BEHALF-2")).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let orphan: Value = response.json().await.unwrap();
+    assert_eq!(orphan["supplier_org_id"], Value::Null);
+    let finding = orphan["validation"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "cie-intake-01")
+        .unwrap_or_else(|| panic!("the response says it belongs to none: {orphan}"));
+    assert!(
+        finding["message_en"]
+            .as_str()
+            .unwrap()
+            .contains("supplier-org")
+    );
+    let id = orphan["id"].as_i64().unwrap();
+    ok_step(&app, &city.staff, id, "start-inspection", json!({})).await;
+    let hidden = app
+        .get(&city.supplier_a, &format!("/api/v1/invoices/{id}"))
+        .await;
+    assert_eq!(hidden.status(), StatusCode::NOT_FOUND);
+
+    let assigned = app
+        .post_json(
+            &city.staff,
+            &format!("/api/v1/documents/{id}/supplier-org"),
+            &json!({ "supplier_org_id": city.org_a }),
+        )
+        .await;
+    assert_eq!(assigned.status(), StatusCode::OK);
+    let case: Value = app
+        .get_json(&city.supplier_a, &format!("/api/v1/invoices/{id}"))
+        .await;
+    let response_id = case["responses"][0]["response_document_id"]
+        .as_i64()
+        .unwrap();
+    let response = app
+        .get(
+            &city.supplier_a,
+            &format!("/api/v1/documents/{response_id}/original"),
+        )
+        .await;
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "its invoice response too"
+    );
+    let audit: Vec<Value> = app
+        .get_json(&city.staff, &format!("/api/v1/invoices/{id}/audit"))
+        .await;
+    assert!(
+        audit.iter().any(|e| e["action"] == "assign_supplier_org"),
+        "{audit:?}"
+    );
+
+    let again = app
+        .post_json(
+            &city.staff,
+            &format!("/api/v1/documents/{id}/supplier-org"),
+            &json!({ "supplier_org_id": city.org_b }),
+        )
+        .await;
+    assert_eq!(again.status(), StatusCode::CONFLICT, "attached once");
+    let by_supplier = app
+        .post_json(
+            &city.supplier_b,
+            &format!("/api/v1/documents/{}/supplier-org", filed["id"]),
+            &json!({ "supplier_org_id": city.org_b }),
+        )
+        .await;
+    assert_eq!(by_supplier.status(), StatusCode::FORBIDDEN);
+}

@@ -45,7 +45,7 @@ pub async fn receive(
     body: ReceivedBody,
 ) -> Result<Received, Error> {
     caller.require(&[Role::Supplier, Role::Staff, Role::Approver, Role::Admin])?;
-    let supplier_org_id = match (caller.role, for_org) {
+    let mut supplier_org_id = match (caller.role, for_org) {
         (Role::Supplier, Some(org)) if Some(org) != caller.supplier_org_id => {
             return Err(Error::Forbidden(
                 "a supplier may only send documents for its own organisation".into(),
@@ -54,20 +54,31 @@ pub async fn receive(
         (Role::Supplier, _) => caller.supplier_org_id,
         (_, org) => org,
     };
+
+    let received_at = state.clock.now();
+    let parsed = parse(state, &body).await;
+    let mut unattached = None;
+    if let (None, Ok(summary)) = (supplier_org_id, &parsed) {
+        match organisation_of_seller(state, caller, summary).await? {
+            Ok(found) => supplier_org_id = Some(found),
+            Err(finding) => unattached = Some(finding),
+        }
+    }
     let org = match supplier_org_id {
         Some(id) => Some(state.store.supplier_org(&caller.tenant, id).await?),
         None => None,
     };
-
-    let received_at = state.clock.now();
-    let parsed = parse(state, &body).await;
     let mut verdict = None;
     let mut workflow_step = None;
     let parsed = match parsed {
         Ok(summary) => {
-            let checked =
+            let mut checked =
                 validation::validate_for_tenant(state, &caller.tenant, org.as_ref(), &body.bytes)
                     .await?;
+            if let Some(finding) = unattached {
+                checked.findings.push(finding);
+                checked.rule_sets.push(INTAKE_RULE_SET.to_owned());
+            }
             let status = if checked.is_fatal() {
                 DocumentStatus::Rejected
             } else {
@@ -151,6 +162,75 @@ pub async fn receive(
             })
         }
     }
+}
+
+/// The rule set of intake's own findings.
+const INTAKE_RULE_SET: &str = "cie-intake 1";
+
+/// The supplier organisation a document filed by city staff without one belongs to: the one registered
+/// with the seller's 登録番号, when exactly one is. Otherwise the finding that says why the document is
+/// attached to no organisation, and how to attach it.
+async fn organisation_of_seller(
+    state: &AppState,
+    caller: &Caller,
+    summary: &Summary,
+) -> Result<Result<i64, cie_domain::Finding>, Error> {
+    let assign = "POST /api/v1/documents/{id}/supplier-org";
+    let (ja, en) = match summary.supplier.registration_number.as_deref() {
+        Some(number) => {
+            let orgs = state
+                .store
+                .supplier_orgs_with_registration_number(&caller.tenant, number)
+                .await?;
+            match orgs.as_slice() {
+                [only] => return Ok(Ok(only.id)),
+                [] => (
+                    format!(
+                        "登録番号 {number} で登録された事業者が市にないため、この書類はどの事業者にも属しません。{assign} で割り当ててください。"
+                    ),
+                    format!(
+                        "No supplier organisation of the city is registered with {number}: the document belongs \
+                         to none, so its supplier does not see it. Assign it with {assign}."
+                    ),
+                ),
+                several => {
+                    let ids: Vec<String> = several.iter().map(|o| o.id.to_string()).collect();
+                    (
+                        format!(
+                            "登録番号 {number} で登録された事業者が複数（{}）あるため、この書類はどの事業者にも属しません。{assign} で割り当ててください。",
+                            ids.join("、")
+                        ),
+                        format!(
+                            "Several supplier organisations ({}) are registered with {number}: the document \
+                             belongs to none until one is assigned with {assign}.",
+                            ids.join(", ")
+                        ),
+                    )
+                }
+            }
+        }
+        None => (
+            format!(
+                "売り手の登録番号がないため、この書類の事業者を特定できません。{assign} で割り当ててください。"
+            ),
+            format!(
+                "The seller gives no registration number, so the document's supplier organisation is not \
+                 known: assign it with {assign}."
+            ),
+        ),
+    };
+    Ok(Err(cie_domain::Finding {
+        rule_id: "cie-intake-01".to_owned(),
+        severity: cie_domain::Severity::Warning,
+        location: cie_domain::Location {
+            path: format!("/{}", summary.kind.root_element()),
+            line: 0,
+            column: 0,
+        },
+        message_ja: ja,
+        message_en: en,
+        rule_set: INTAKE_RULE_SET.to_owned(),
+    }))
 }
 
 /// Adds the duplicate warnings to the verdict and records it as the document's newest validation.

@@ -2,7 +2,7 @@
 //! counterparty, ranges, any combination), summaries, and the original bytes, within what the caller may see.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use cie_domain::{DocumentKind, DocumentStatus, Summary};
+use cie_domain::{DocumentKind, DocumentStatus, Role, Summary};
 use cie_store::{
     ArchiveEntry, Counterparty, DocumentQuery, DocumentRecord, DocumentSort, SubmissionQuery,
 };
@@ -399,6 +399,29 @@ pub async fn document(state: &AppState, caller: &Caller, id: i64) -> Result<Docu
         .store
         .document(&caller.tenant, id, caller.confined_to_org())
         .await?)
+}
+
+/// Attaches a document filed for no supplier organisation to `supplier_org_id` (city staff), so that the
+/// supplier sees it, its returns and its invoice responses; audited.
+pub async fn assign_supplier_org(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    supplier_org_id: i64,
+) -> Result<DocumentView, Error> {
+    caller.require(&[Role::Staff, Role::Approver, Role::Admin])?;
+    let record = state
+        .store
+        .assign_supplier_org(
+            &caller.tenant,
+            id,
+            supplier_org_id,
+            caller.user_id,
+            caller.role,
+            state.clock.now(),
+        )
+        .await?;
+    Ok(DocumentView::from(record))
 }
 
 /// One document the caller may see, with the rules' newest verdict on it.

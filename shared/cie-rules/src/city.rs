@@ -193,7 +193,11 @@ pub fn validate_city(doc: &Document, rules: &CityRules, sender: &Sender<'_>) -> 
             }
         }
     }
-    if rules.registration_number_must_match {
+    // Compared with the sending organisation's number: a document filed for no organisation (staff filing
+    // on a supplier's behalf whose organisation is not known yet) has nothing to be compared with.
+    if rules.registration_number_must_match
+        && let Some(organisation) = sender.organisation
+    {
         let sent = party
             .into_iter()
             .flat_map(|p| {
@@ -203,7 +207,6 @@ pub fn validate_city(doc: &Document, rules: &CityRules, sender: &Sender<'_>) -> 
             .filter_map(|scheme| doc.child_named(scheme, CBC, "CompanyID"))
             .map(|id| (id, doc.string_value(id).trim().to_owned()))
             .find(|(_, value)| value.starts_with('T'));
-        let organisation = sender.organisation.unwrap_or("送信元の事業者");
         match (sent, sender.registration_number) {
             (Some((node, value)), Some(registered)) if value != registered => push(
                 node,

@@ -195,6 +195,23 @@ impl Store {
         org_from_row(&row)
     }
 
+    /// The supplier organisations of `tenant` registered with `registration_number`.
+    pub async fn supplier_orgs_with_registration_number(
+        &self,
+        tenant: &TenantId,
+        registration_number: &str,
+    ) -> Result<Vec<SupplierOrg>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, name, registration_number, creditor_number, created_at
+             FROM supplier_orgs WHERE tenant_id = $1 AND registration_number = $2 ORDER BY id",
+        )
+        .bind(tenant.as_str())
+        .bind(registration_number)
+        .fetch_all(self.read())
+        .await?;
+        rows.iter().map(org_from_row).collect()
+    }
+
     /// Every supplier organisation of `tenant`, by id.
     pub async fn list_supplier_orgs(
         &self,

@@ -517,6 +517,96 @@ impl Store {
         Ok(found.into_iter().max())
     }
 
+    /// Attaches document `document_id`, filed for no supplier organisation, to `supplier_org_id`: the
+    /// document, its invoice case and the invoice responses issued for it become the organisation's, and
+    /// the audit log records who did it. The archive entry keeps who sent the bytes. Refused (`Conflict`)
+    /// when the document belongs to an organisation already.
+    pub async fn assign_supplier_org(
+        &self,
+        tenant: &TenantId,
+        document_id: i64,
+        supplier_org_id: i64,
+        actor_id: i64,
+        actor_role: Role,
+        at: DateTime<Utc>,
+    ) -> Result<DocumentRecord, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let org: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM supplier_orgs WHERE tenant_id = $1 AND id = $2")
+                .bind(tenant.as_str())
+                .bind(supplier_org_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if org.is_none() {
+            return Err(StoreError::NotFound {
+                what: "supplier organisation",
+            });
+        }
+        let current: Option<(Option<i64>, String, Option<String>)> = sqlx::query_as(
+            "SELECT d.supplier_org_id, d.status, c.state
+             FROM documents d LEFT JOIN invoice_cases c ON c.tenant_id = d.tenant_id AND c.document_id = d.id
+             WHERE d.tenant_id = $1 AND d.id = $2",
+        )
+        .bind(tenant.as_str())
+        .bind(document_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((owner, status, state)) = current else {
+            return Err(StoreError::NotFound { what: "document" });
+        };
+        if let Some(owner) = owner {
+            return Err(StoreError::Conflict {
+                what: format!(
+                    "document {document_id} belongs to supplier organisation {owner}: an assignment"
+                ),
+            });
+        }
+        sqlx::query("UPDATE documents SET supplier_org_id = $3 WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant.as_str())
+            .bind(document_id)
+            .bind(supplier_org_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE invoice_cases SET supplier_org_id = $3 WHERE tenant_id = $1 AND document_id = $2",
+        )
+        .bind(tenant.as_str())
+        .bind(document_id)
+        .bind(supplier_org_id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE documents SET supplier_org_id = $3
+             WHERE tenant_id = $1 AND supplier_org_id IS NULL AND id IN (
+                 SELECT response_document_id FROM invoice_responses
+                 WHERE tenant_id = $1 AND invoice_document_id = $2)",
+        )
+        .bind(tenant.as_str())
+        .bind(document_id)
+        .bind(supplier_org_id)
+        .execute(&mut *tx)
+        .await?;
+        let standing = state.unwrap_or(status);
+        sqlx::query(
+            "INSERT INTO audit_log (tenant_id, at, actor_id, actor_role, document_id, action, before_state,
+                 after_state, detail_json)
+             VALUES ($1, $2, $3, $4, $5, 'assign_supplier_org', $6, $6, $7)",
+        )
+        .bind(tenant.as_str())
+        .bind(timestamp(at))
+        .bind(actor_id)
+        .bind(actor_role.as_str())
+        .bind(document_id)
+        .bind(standing)
+        .bind(serde_json::json!({ "supplier_org_id": supplier_org_id }).to_string())
+        .execute(&mut *tx)
+        .await?;
+        let record =
+            crate::documents::document_by_id(&mut tx, tenant.as_str(), document_id).await?;
+        tx.commit().await?;
+        Ok(record)
+    }
+
     /// The city's workflow settings (defaults until set).
     pub async fn workflow_settings(
         &self,

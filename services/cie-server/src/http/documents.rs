@@ -9,7 +9,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::Error;
-use crate::http::extract::{PathInput, QueryInput, RawBody};
+use crate::http::extract::{JsonInput, PathInput, QueryInput, RawBody};
 use crate::intake::{self, Received};
 use crate::records::{self, DocumentSearch, DocumentView, PageView, ValidationView};
 
@@ -35,6 +35,25 @@ pub(crate) async fn submit(
             }
         },
     )
+}
+
+/// The organisation to attach a document to.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AssignSupplierOrg {
+    supplier_org_id: i64,
+}
+
+/// `POST /api/v1/documents/{id}/supplier-org`: attach a document filed for no organisation to one.
+pub(crate) async fn assign_supplier_org(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathInput(id): PathInput<i64>,
+    JsonInput(request): JsonInput<AssignSupplierOrg>,
+) -> Result<Json<DocumentView>, Error> {
+    records::assign_supplier_org(&state, &caller, id, request.supplier_org_id)
+        .await
+        .map(Json)
 }
 
 /// `GET /api/v1/documents?…`.

@@ -39,6 +39,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/documents/{id}", get(documents::show))
         .route("/api/v1/documents/{id}/original", get(documents::original))
         .route("/api/v1/documents/{id}/links", get(documents::links))
+        .route(
+            "/api/v1/documents/{id}/supplier-org",
+            post(documents::assign_supplier_org),
+        )
         .route("/api/v1/documents/{id}/matching", get(documents::matching))
         .route("/api/v1/issued/orders", post(documents::issue_order))
         .route(
