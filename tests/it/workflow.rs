@@ -843,3 +843,43 @@ async fn an_invoice_filed_on_a_suppliers_behalf_reaches_that_supplier(
         .await;
     assert_eq!(by_supplier.status(), StatusCode::FORBIDDEN);
 }
+
+/// Terms are those in force when an invoice's clock started: changing a supplier's terms later leaves the
+/// invoices already received (paid ones included) as they were, and governs the next ones.
+#[rstest]
+#[tokio::test]
+async fn the_terms_in_force_when_an_invoice_arrived_govern_it(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = spawn(backend).await;
+    let city = app.city("city-a").await;
+    let path = format!("/api/v1/admin/supplier-orgs/{}/payment-terms", city.org_a);
+    let set = |body: Value| {
+        let app = &app;
+        let path = path.clone();
+        let admin = city.admin.clone();
+        async move {
+            let response = app.put_json(&admin, &path, &body).await;
+            assert_eq!(response.status(), StatusCode::OK);
+        }
+    };
+    // The example names an order; no terms are agreed for it, so the supplier's apply.
+    set(json!({ "contract_kind": "goods", "inspection_days": 7, "payment_days": 20 })).await;
+    let earlier = submit(&app, &city.supplier_a, invoice("TERMS-1")).await;
+
+    set(json!({ "contract_kind": "goods", "inspection_days": 10, "payment_days": 30 })).await;
+    let later = submit(&app, &city.supplier_a, invoice("TERMS-2")).await;
+
+    let case: Value = app
+        .get_json(&city.staff, &format!("/api/v1/invoices/{earlier}"))
+        .await;
+    assert_eq!(case["clock"]["terms_source"], "supplier");
+    assert_eq!(case["clock"]["terms"]["inspection_days"], 7, "{case}");
+    assert_eq!(case["clock"]["terms"]["payment_days"], 20);
+    assert_eq!(case["clock"]["payment_deadline"], "2026-04-21");
+    let case: Value = app
+        .get_json(&city.staff, &format!("/api/v1/invoices/{later}"))
+        .await;
+    assert_eq!(case["clock"]["terms"]["payment_days"], 30, "{case}");
+    assert_eq!(case["clock"]["payment_deadline"], "2026-05-01");
+}

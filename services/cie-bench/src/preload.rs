@@ -162,6 +162,7 @@ impl Preloader {
             },
             outbound: false,
             workflow: None,
+            terms: None,
         }
     }
 }

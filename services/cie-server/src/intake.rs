@@ -70,6 +70,7 @@ pub async fn receive(
     };
     let mut verdict = None;
     let mut workflow_step = None;
+    let mut terms = None;
     let parsed = match parsed {
         Ok(summary) => {
             let mut checked =
@@ -97,6 +98,12 @@ pub async fn receive(
                     received_on: workflow::japan_day(received_at),
                 });
             }
+            if summary.kind == cie_domain::DocumentKind::Invoice {
+                terms = Some(
+                    workflow::terms_in_force(state, &caller.tenant, supplier_org_id, &summary)
+                        .await?,
+                );
+            }
             Parsed::Document {
                 number_key: Some(cie_matching::number_key(&summary.number)),
                 supplier_key,
@@ -118,6 +125,7 @@ pub async fn receive(
         parsed: parsed.clone(),
         outbound: false,
         workflow: workflow_step,
+        terms,
     };
     match state.store.submit(submission).await? {
         SubmissionOutcome::Accepted {

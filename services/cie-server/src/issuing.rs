@@ -97,6 +97,7 @@ pub async fn issue(
         },
         outbound: true,
         workflow: None,
+        terms: None,
     };
     match state.store.submit(submission).await? {
         SubmissionOutcome::Accepted { document, .. } => {

@@ -210,34 +210,71 @@ impl TermsResolver {
         Ok(Self { settings, terms })
     }
 
+    /// The terms `case`'s clock runs on: those recorded when its clock started, else (an invoice received
+    /// before terms were recorded) those in force now.
     fn resolve(&self, case: &InvoiceCase) -> (ContractKind, PaymentTerms, &'static str) {
-        let recorded = case
-            .document
-            .supplier_org_id
-            .and_then(|org| self.terms.get(&org))
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        let orders: Vec<&str> = case
-            .document
-            .summary
-            .references
-            .iter()
-            .filter(|r| r.kind == ReferenceKind::Order)
-            .map(|r| r.number.as_str())
-            .collect();
-        if let Some(order) = recorded.iter().find(|t| {
-            t.order_number
-                .as_deref()
-                .is_some_and(|o| orders.contains(&o))
-        }) {
-            return (order.contract_kind, order.terms, "order");
-        }
-        if let Some(supplier) = recorded.iter().find(|t| t.order_number.is_none()) {
-            return (supplier.contract_kind, supplier.terms, "supplier");
-        }
-        let kind = self.settings.default_contract_kind;
-        (kind, PaymentTerms::statutory(kind), "statutory")
+        let governing = case.terms.unwrap_or_else(|| {
+            let recorded = case
+                .document
+                .supplier_org_id
+                .and_then(|org| self.terms.get(&org))
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            governing_terms_of(
+                recorded,
+                &case.document.summary,
+                self.settings.default_contract_kind,
+            )
+        });
+        (
+            governing.contract_kind,
+            governing.terms,
+            governing.source.as_str(),
+        )
     }
+}
+
+/// The terms in force for an invoice of `summary` from `supplier_terms`' supplier.
+fn governing_terms_of(
+    supplier_terms: &[SupplierTerms],
+    summary: &cie_domain::Summary,
+    default_kind: ContractKind,
+) -> cie_workflow::GoverningTerms {
+    let orders: Vec<&str> = summary
+        .references
+        .iter()
+        .filter(|r| r.kind == ReferenceKind::Order)
+        .map(|r| r.number.as_str())
+        .collect();
+    let agreed: Vec<cie_workflow::AgreedTerms<'_>> = supplier_terms
+        .iter()
+        .map(|t| cie_workflow::AgreedTerms {
+            order_number: t.order_number.as_deref(),
+            contract_kind: t.contract_kind,
+            terms: t.terms,
+        })
+        .collect();
+    cie_workflow::governing_terms(&agreed, &orders, default_kind)
+}
+
+/// The terms in force now for an invoice of `summary` arriving from `supplier_org_id`: what its payment
+/// clock will run on, recorded with it at intake.
+pub async fn terms_in_force(
+    state: &AppState,
+    tenant: &TenantId,
+    supplier_org_id: Option<i64>,
+    summary: &cie_domain::Summary,
+) -> Result<cie_workflow::GoverningTerms, Error> {
+    let settings = state.store.workflow_settings(tenant).await?;
+    let agreed = match supplier_org_id {
+        Some(org) => state.store.supplier_terms(tenant, org).await?,
+        None => Vec::new(),
+    };
+    Ok(governing_terms_of(
+        &agreed,
+        summary,
+        settings.default_contract_kind,
+    ))
 }
 
 async fn chain_received_at(
@@ -756,6 +793,7 @@ pub async fn act(
         },
         outbound: true,
         workflow: Some(WorkflowStep::Respond(Box::new(transition))),
+        terms: None,
     };
     match state.store.submit(submission).await? {
         SubmissionOutcome::Accepted { document, .. } => {

@@ -442,7 +442,11 @@ pub(crate) async fn append_together(
         }
         insert_verdicts(&mut *conn, submissions, &records).await?;
         let recorded: Vec<&DocumentRecord> = records.values().collect();
-        open_cases(&mut *conn, &recorded).await?;
+        let with_terms: Vec<(&DocumentRecord, Option<cie_workflow::GoverningTerms>)> = records
+            .iter()
+            .map(|(index, record)| (record, submissions[*index].terms))
+            .collect();
+        open_cases(&mut *conn, &with_terms).await?;
         remember_counterparties(&mut *conn, &recorded).await?;
     }
 

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use cie_domain::{DocumentKind, Role, TenantId};
-use cie_workflow::{Action, ContractKind, InvoiceState, PaymentTerms};
+use cie_workflow::{Action, ContractKind, GoverningTerms, InvoiceState, PaymentTerms, TermsSource};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
@@ -118,6 +118,9 @@ pub struct InvoiceCase {
     pub payment_date: Option<NaiveDate>,
     /// The day it was paid.
     pub paid_on: Option<NaiveDate>,
+    /// The terms its payment clock runs on, recorded when the clock started (none for invoices received
+    /// before terms were recorded, whose terms are those in force now).
+    pub terms: Option<GoverningTerms>,
 }
 
 /// One audit-log entry.
@@ -256,7 +259,31 @@ pub enum WorkflowStep {
 }
 
 const CASE_COLUMNS: &str = "c.state AS case_state, c.chain_root_id, c.corrects_document_id, c.superseded_by_document_id, \
-     c.inspector_id, c.inspected_on, c.approver_id, c.payment_ordered_at, c.payment_date, c.paid_on";
+     c.inspector_id, c.inspected_on, c.approver_id, c.payment_ordered_at, c.payment_date, c.paid_on, \
+     c.contract_kind AS terms_contract_kind, c.inspection_days AS terms_inspection_days, \
+     c.payment_days AS terms_payment_days, c.terms_source";
+
+/// The recorded terms of a case row, when it has them.
+fn terms_from_row(row: &AnyRow) -> Result<Option<GoverningTerms>, StoreError> {
+    let kind: Option<String> = row.try_get("terms_contract_kind")?;
+    let inspection: Option<i64> = row.try_get("terms_inspection_days")?;
+    let payment: Option<i64> = row.try_get("terms_payment_days")?;
+    let source: Option<String> = row.try_get("terms_source")?;
+    let (Some(kind), Some(inspection_days), Some(payment_days), Some(source)) =
+        (kind, inspection, payment, source)
+    else {
+        return Ok(None);
+    };
+    Ok(Some(GoverningTerms {
+        contract_kind: contract_kind(&kind)?,
+        terms: PaymentTerms {
+            inspection_days,
+            payment_days,
+        },
+        source: TermsSource::parse(&source)
+            .ok_or_else(|| StoreError::Corrupt(format!("terms source {source:?}")))?,
+    }))
+}
 
 fn date(raw: Option<String>) -> Result<Option<NaiveDate>, StoreError> {
     raw.map(|raw| {
@@ -308,6 +335,7 @@ fn case_from_row(row: &AnyRow) -> Result<InvoiceCase, StoreError> {
         payment_ordered_at: ordered_at.as_deref().map(parse_timestamp).transpose()?,
         payment_date: date(row.try_get("payment_date")?)?,
         paid_on: date(row.try_get("paid_on")?)?,
+        terms: terms_from_row(row)?,
         document,
     })
 }
@@ -747,12 +775,13 @@ pub(crate) fn invoice_cases_sql(tenant: &TenantId, filter: &CaseFilter) -> (Stri
     (sql, binds)
 }
 
-/// The insert of `rows` new cases, 6 values each.
+/// The insert of `rows` new cases, 10 values each.
 pub(crate) fn cases_insert_sql(rows: usize) -> String {
     format!(
-        "INSERT INTO invoice_cases (tenant_id, document_id, state, chain_root_id, supplier_org_id, updated_at)
+        "INSERT INTO invoice_cases (tenant_id, document_id, state, chain_root_id, supplier_org_id, updated_at,
+             contract_kind, inspection_days, payment_days, terms_source)
          VALUES {}",
-        crate::batch::placeholders(rows, 6)
+        crate::batch::placeholders(rows, 10)
     )
 }
 
@@ -761,24 +790,28 @@ pub(crate) fn cases_insert_sql(rows: usize) -> String {
 /// read cases by state and organisation from their indexes, so every received invoice has one from intake on.
 pub(crate) async fn open_cases(
     conn: &mut AnyConnection,
-    records: &[&DocumentRecord],
+    records: &[(&DocumentRecord, Option<GoverningTerms>)],
 ) -> Result<(), StoreError> {
-    let invoices: Vec<&&DocumentRecord> = records
+    let invoices: Vec<&(&DocumentRecord, Option<GoverningTerms>)> = records
         .iter()
-        .filter(|r| r.summary.kind == DocumentKind::Invoice && !r.outbound)
+        .filter(|(r, _)| r.summary.kind == DocumentKind::Invoice && !r.outbound)
         .collect();
     if invoices.is_empty() {
         return Ok(());
     }
     let mut insert = sqlx::query(AssertSqlSafe(cases_insert_sql(invoices.len())));
-    for record in invoices {
+    for (record, terms) in invoices {
         insert = insert
             .bind(record.tenant.as_str())
             .bind(record.id)
             .bind(record.status.as_str())
             .bind(record.id)
             .bind(record.supplier_org_id)
-            .bind(timestamp(record.received_at));
+            .bind(timestamp(record.received_at))
+            .bind(terms.map(|t| contract_kind_str(t.contract_kind)))
+            .bind(terms.map(|t| t.terms.inspection_days))
+            .bind(terms.map(|t| t.terms.payment_days))
+            .bind(terms.map(|t| t.source.as_str()));
     }
     insert.execute(&mut *conn).await?;
     Ok(())
@@ -1048,8 +1081,13 @@ pub(crate) async fn link_correction(
     .bind(&at_text)
     .execute(&mut *conn)
     .await?;
+    // The corrected invoice continues its chain's clock, on the terms the chain started with.
     sqlx::query(
-        "UPDATE invoice_cases SET chain_root_id = $3, corrects_document_id = $4, updated_at = $5
+        "UPDATE invoice_cases SET chain_root_id = $3, corrects_document_id = $4, updated_at = $5,
+             contract_kind = (SELECT r.contract_kind FROM invoice_cases r WHERE r.tenant_id = $1 AND r.document_id = $3),
+             inspection_days = (SELECT r.inspection_days FROM invoice_cases r WHERE r.tenant_id = $1 AND r.document_id = $3),
+             payment_days = (SELECT r.payment_days FROM invoice_cases r WHERE r.tenant_id = $1 AND r.document_id = $3),
+             terms_source = (SELECT r.terms_source FROM invoice_cases r WHERE r.tenant_id = $1 AND r.document_id = $3)
          WHERE tenant_id = $1 AND document_id = $2",
     )
     .bind(tenant)

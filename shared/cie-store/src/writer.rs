@@ -45,6 +45,8 @@ pub struct NewSubmission {
     pub outbound: bool,
     /// What the workflow does with it in the same transaction.
     pub workflow: Option<WorkflowStep>,
+    /// For an invoice received from a supplier: the terms in force now, which its payment clock will run on.
+    pub terms: Option<cie_workflow::GoverningTerms>,
 }
 
 /// What intake made of a submission.
@@ -574,7 +576,7 @@ async fn append(
                 number_key.as_deref(),
             )
             .await?;
-            open_cases(&mut *conn, &[&record]).await?;
+            open_cases(&mut *conn, &[(&record, submission.terms)]).await?;
             remember_counterparties(&mut *conn, &[&record]).await?;
             if let Some(validation) = validation {
                 insert_validation(

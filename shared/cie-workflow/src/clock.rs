@@ -44,6 +44,90 @@ impl PaymentTerms {
     }
 }
 
+/// Where the terms an invoice's clock runs on come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TermsSource {
+    /// Terms agreed for the order the invoice refers to.
+    Order,
+    /// Terms agreed with the supplier.
+    Supplier,
+    /// The statute's periods for the city's default contract kind.
+    Statutory,
+}
+
+impl TermsSource {
+    /// The stored and wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TermsSource::Order => "order",
+            TermsSource::Supplier => "supplier",
+            TermsSource::Statutory => "statutory",
+        }
+    }
+
+    /// The source a stored name names.
+    pub fn parse(name: &str) -> Option<Self> {
+        [
+            TermsSource::Order,
+            TermsSource::Supplier,
+            TermsSource::Statutory,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == name)
+    }
+}
+
+/// The terms an invoice's payment clock runs on: those in force when its clock started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GoverningTerms {
+    /// Goods/services or works.
+    pub contract_kind: ContractKind,
+    /// The periods.
+    pub terms: PaymentTerms,
+    /// Where they come from.
+    pub source: TermsSource,
+}
+
+/// Terms agreed for a supplier (`order_number` none) or for one of its orders.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgreedTerms<'a> {
+    /// The order they apply to; none for every invoice of the supplier.
+    pub order_number: Option<&'a str>,
+    /// Goods/services or works.
+    pub contract_kind: ContractKind,
+    /// The periods.
+    pub terms: PaymentTerms,
+}
+
+/// The terms an invoice referring to `orders` is governed by: those agreed for one of its orders, else those
+/// agreed with its supplier, else the statute's for the city's `default_kind`.
+pub fn governing_terms(
+    agreed: &[AgreedTerms<'_>],
+    orders: &[&str],
+    default_kind: ContractKind,
+) -> GoverningTerms {
+    let of = |t: &AgreedTerms<'_>, source| GoverningTerms {
+        contract_kind: t.contract_kind,
+        terms: t.terms,
+        source,
+    };
+    if let Some(order) = agreed
+        .iter()
+        .find(|t| t.order_number.is_some_and(|o| orders.contains(&o)))
+    {
+        return of(order, TermsSource::Order);
+    }
+    if let Some(supplier) = agreed.iter().find(|t| t.order_number.is_none()) {
+        return of(supplier, TermsSource::Supplier);
+    }
+    GoverningTerms {
+        contract_kind: default_kind,
+        terms: PaymentTerms::statutory(default_kind),
+        source: TermsSource::Statutory,
+    }
+}
+
 /// What happened to an invoice, as far as the clock cares.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClockEvents {
@@ -173,6 +257,48 @@ impl InterestRates {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn order_terms_come_before_supplier_terms_before_the_statute() {
+        let ten_twenty = PaymentTerms {
+            inspection_days: 10,
+            payment_days: 20,
+        };
+        let five_fifteen = PaymentTerms {
+            inspection_days: 5,
+            payment_days: 15,
+        };
+        let agreed = [
+            AgreedTerms {
+                order_number: None,
+                contract_kind: ContractKind::Goods,
+                terms: ten_twenty,
+            },
+            AgreedTerms {
+                order_number: Some("O-1"),
+                contract_kind: ContractKind::Works,
+                terms: five_fifteen,
+            },
+        ];
+        let by_order = governing_terms(&agreed, &["O-1"], ContractKind::Goods);
+        assert_eq!(
+            (by_order.source, by_order.contract_kind, by_order.terms),
+            (TermsSource::Order, ContractKind::Works, five_fifteen)
+        );
+        let by_supplier = governing_terms(&agreed, &["O-2"], ContractKind::Goods);
+        assert_eq!(
+            (by_supplier.source, by_supplier.terms),
+            (TermsSource::Supplier, ten_twenty)
+        );
+        let statutory = governing_terms(&[], &[], ContractKind::Works);
+        assert_eq!(
+            (statutory.source, statutory.terms),
+            (
+                TermsSource::Statutory,
+                PaymentTerms::statutory(ContractKind::Works)
+            )
+        );
+    }
 
     fn day(raw: &str) -> NaiveDate {
         NaiveDate::parse_from_str(raw, "%Y-%m-%d").unwrap()

@@ -6,5 +6,8 @@
 pub mod clock;
 pub mod lifecycle;
 
-pub use clock::{ClockEvents, ContractKind, InterestRates, PaymentClock, PaymentTerms};
+pub use clock::{
+    AgreedTerms, ClockEvents, ContractKind, GoverningTerms, InterestRates, PaymentClock,
+    PaymentTerms, TermsSource, governing_terms,
+};
 pub use lifecycle::{Action, InvoiceState, TransitionError};
