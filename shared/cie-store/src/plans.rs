@@ -511,9 +511,10 @@ fn inbox_statements(sample: &PlanSample) -> Vec<HotStatement> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PlanMode {
     /// The plan for any values, which a prepared statement switches to after five executions when it looks
-    /// no worse: what the store gets from PostgreSQL most of the time.
+    /// no worse: what intake's primary-key look-ups get.
     Generic,
-    /// The plan for the values given.
+    /// The plan for the values given: what the archive writer's transaction and searches and listings ask
+    /// for (PLANS.md).
     Custom,
 }
 
