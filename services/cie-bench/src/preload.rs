@@ -163,7 +163,6 @@ impl Preloader {
             outbound: false,
             workflow: None,
             terms: None,
-            inspection_start: None,
         }
     }
 }

@@ -71,7 +71,6 @@ pub async fn receive(
     let mut verdict = None;
     let mut workflow_step = None;
     let mut terms = None;
-    let mut inspection_start = None;
     let parsed = match parsed {
         Ok(summary) => {
             let mut checked =
@@ -87,7 +86,6 @@ pub async fn receive(
                 DocumentStatus::Received
             };
             let record = checked.to_record();
-            let delivery_date = checked.delivery_date;
             verdict = Some(checked);
             let supplier_key = supplier_key(supplier_org_id, caller, &summary);
             if status == DocumentStatus::Received
@@ -104,17 +102,6 @@ pub async fn receive(
                 terms = Some(
                     workflow::terms_in_force(state, &caller.tenant, supplier_org_id, &summary)
                         .await?,
-                );
-                inspection_start = Some(
-                    workflow::inspection_start(
-                        state,
-                        &caller.tenant,
-                        supplier_org_id,
-                        &summary,
-                        delivery_date,
-                        workflow::japan_day(received_at),
-                    )
-                    .await?,
                 );
             }
             Parsed::Document {
@@ -139,7 +126,6 @@ pub async fn receive(
         outbound: false,
         workflow: workflow_step,
         terms,
-        inspection_start,
     };
     match state.store.submit(submission).await? {
         SubmissionOutcome::Accepted {

@@ -98,7 +98,6 @@ pub async fn issue(
         outbound: true,
         workflow: None,
         terms: None,
-        inspection_start: None,
     };
     match state.store.submit(submission).await? {
         SubmissionOutcome::Accepted { document, .. } => {

@@ -123,14 +123,9 @@ pub struct ClockView {
     pub terms: PaymentTerms,
     /// Where the periods come from: `order`, `supplier` or `statutory`.
     pub terms_source: &'static str,
-    /// The day the (first) request arrived, Japan time: the payment period runs from it.
+    /// The day the (first) request arrived, Japan time.
     pub received_on: NaiveDate,
-    /// The day the inspection period runs from (the notice of delivery, art. 5); a return does not pause it.
-    pub inspection_from: NaiveDate,
-    /// What that day is: `delivery_note`, `delivery_date` (stated on the invoice) or `received`.
-    pub inspection_basis: &'static str,
-    /// The computed deadlines: `inspection_deadline` on the inspection clock; `payment_deadline`,
-    /// `paused_days` and `late_inspection_days` on the payment clock.
+    /// The computed deadlines.
     #[serde(flatten)]
     pub clock: PaymentClock,
     /// Days until the payment deadline (negative when overdue); absent once paid.
@@ -282,38 +277,6 @@ pub async fn terms_in_force(
     ))
 }
 
-/// The day an invoice's inspection period is counted from: the earliest of the delivery notes of its
-/// supplier that it refers to, else the delivery date it states, else the day it arrived.
-pub async fn inspection_start(
-    state: &AppState,
-    tenant: &TenantId,
-    supplier_org_id: Option<i64>,
-    summary: &cie_domain::Summary,
-    delivery_date: Option<NaiveDate>,
-    received_on: NaiveDate,
-) -> Result<cie_workflow::InspectionStart, Error> {
-    let numbers: Vec<&str> = summary
-        .references
-        .iter()
-        .filter(|r| r.kind == ReferenceKind::Despatch)
-        .map(|r| r.number.as_str())
-        .collect();
-    let notes = match supplier_org_id {
-        Some(org) => {
-            state
-                .store
-                .delivery_note_dates(tenant, org, &numbers)
-                .await?
-        }
-        None => Vec::new(),
-    };
-    Ok(cie_workflow::InspectionStart::of(
-        &notes,
-        delivery_date,
-        received_on,
-    ))
-}
-
 async fn chain_received_at(
     state: &AppState,
     tenant: &TenantId,
@@ -353,13 +316,7 @@ fn clock_view(
         inspected_on: case.inspected_on,
         paid_on: case.paid_on,
     };
-    let inspection = case
-        .inspection_start
-        .unwrap_or(cie_workflow::InspectionStart {
-            on: received_on,
-            basis: cie_workflow::InspectionBasis::Received,
-        });
-    let clock = PaymentClock::compute(terms, received_on, inspection.on, &events, today);
+    let clock = PaymentClock::compute(terms, received_on, &events, today);
     let settled_on = case.paid_on.unwrap_or(today);
     let late_days = clock.late_days(settled_on);
     let amount = case
@@ -384,8 +341,6 @@ fn clock_view(
         terms,
         terms_source,
         received_on,
-        inspection_from: inspection.on,
-        inspection_basis: inspection.basis.as_str(),
         days_left: case.paid_on.is_none().then(|| clock.days_left(today)),
         overdue: late_days > 0 && !clock.paused,
         late_days,
@@ -839,7 +794,6 @@ pub async fn act(
         outbound: true,
         workflow: Some(WorkflowStep::Respond(Box::new(transition))),
         terms: None,
-        inspection_start: None,
     };
     match state.store.submit(submission).await? {
         SubmissionOutcome::Accepted { document, .. } => {

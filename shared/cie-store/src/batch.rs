@@ -442,12 +442,9 @@ pub(crate) async fn append_together(
         }
         insert_verdicts(&mut *conn, submissions, &records).await?;
         let recorded: Vec<&DocumentRecord> = records.values().collect();
-        let with_terms: Vec<crate::workflow::OpenedCase<'_>> = records
+        let with_terms: Vec<(&DocumentRecord, Option<cie_workflow::GoverningTerms>)> = records
             .iter()
-            .map(|(index, record)| {
-                let submission = &submissions[*index];
-                (record, submission.terms, submission.inspection_start)
-            })
+            .map(|(index, record)| (record, submissions[*index].terms))
             .collect();
         open_cases(&mut *conn, &with_terms).await?;
         remember_counterparties(&mut *conn, &recorded).await?;

@@ -291,42 +291,6 @@ pub(crate) const COUNTERPARTY_NAMES_SQL: &str =
     "SELECT name FROM counterparty_names WHERE tenant_id = $1 ORDER BY name";
 
 impl Store {
-    /// The issue dates of `supplier_org_id`'s delivery notes (despatch advices) numbered one of `numbers`
-    /// that were not refused: the notices of delivery an invoice refers to.
-    pub async fn delivery_note_dates(
-        &self,
-        tenant: &TenantId,
-        supplier_org_id: i64,
-        numbers: &[&str],
-    ) -> Result<Vec<NaiveDate>, StoreError> {
-        if numbers.is_empty() {
-            return Ok(Vec::new());
-        }
-        let placeholders: Vec<String> = (0..numbers.len()).map(|i| format!("${}", i + 4)).collect();
-        let sql = format!(
-            "SELECT issue_date FROM documents
-             WHERE tenant_id = $1 AND number IN ({}) AND kind = $2 AND supplier_org_id = $3
-               AND status <> 'rejected'",
-            placeholders.join(", ")
-        );
-        let mut query = sqlx::query_scalar::<_, String>(AssertSqlSafe(sql))
-            .bind(tenant.as_str())
-            .bind(DocumentKind::DespatchAdvice.as_str())
-            .bind(supplier_org_id);
-        for number in numbers {
-            query = query.bind(*number);
-        }
-        query
-            .fetch_all(self.read())
-            .await?
-            .iter()
-            .map(|raw| {
-                NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-                    .map_err(|e| StoreError::Corrupt(format!("issue date {raw:?}: {e}")))
-            })
-            .collect()
-    }
-
     /// Every supplier and buyer name `tenant`'s documents carry, in order.
     pub async fn counterparty_names(&self, tenant: &TenantId) -> Result<Vec<String>, StoreError> {
         Ok(sqlx::query_scalar(COUNTERPARTY_NAMES_SQL)

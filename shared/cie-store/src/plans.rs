@@ -293,8 +293,6 @@ fn intake_statements(backend: Backend, sample: &PlanSample) -> Vec<HotStatement>
                     SampleValue::Int(10),
                     SampleValue::Int(30),
                     text("statutory"),
-                    date.clone(),
-                    text("delivery_note"),
                 ],
             ),
         ),

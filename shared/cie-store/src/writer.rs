@@ -47,8 +47,6 @@ pub struct NewSubmission {
     pub workflow: Option<WorkflowStep>,
     /// For an invoice received from a supplier: the terms in force now, which its payment clock will run on.
     pub terms: Option<cie_workflow::GoverningTerms>,
-    /// For an invoice received from a supplier: the day its inspection period is counted from.
-    pub inspection_start: Option<cie_workflow::InspectionStart>,
 }
 
 /// What intake made of a submission.
@@ -578,11 +576,7 @@ async fn append(
                 number_key.as_deref(),
             )
             .await?;
-            open_cases(
-                &mut *conn,
-                &[(&record, submission.terms, submission.inspection_start)],
-            )
-            .await?;
+            open_cases(&mut *conn, &[(&record, submission.terms)]).await?;
             remember_counterparties(&mut *conn, &[&record]).await?;
             if let Some(validation) = validation {
                 insert_validation(

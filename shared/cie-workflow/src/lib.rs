@@ -7,7 +7,7 @@ pub mod clock;
 pub mod lifecycle;
 
 pub use clock::{
-    AgreedTerms, ClockEvents, ContractKind, GoverningTerms, InspectionBasis, InspectionStart,
-    InterestRates, PaymentClock, PaymentTerms, TermsSource, governing_terms,
+    AgreedTerms, ClockEvents, ContractKind, GoverningTerms, InterestRates, PaymentClock,
+    PaymentTerms, TermsSource, governing_terms,
 };
 pub use lifecycle::{Action, InvoiceState, TransitionError};
