@@ -281,19 +281,7 @@ async fn a_supplier_organisation_is_checked_when_it_is_registered(
     assert_eq!(unlisted.status(), StatusCode::CREATED);
     let body: Value = unlisted.json().await.unwrap();
     assert!(body.get("warnings").is_none(), "{body}");
-    let path = cie_tests::fixture_path("registry/full-sample.csv");
-    let output = cie_tests::run_server_command(
-        &app.store_url(),
-        &app.data_dir,
-        &[
-            "registry",
-            "import",
-            path.to_str().unwrap(),
-            "--data-date",
-            "2026-03-01",
-            "--full",
-        ],
-    );
+    let output = app.import_registry("registry/full-sample.csv", "2026-03-01", true);
     assert!(output.status.success(), "{output:?}");
     let unlisted =
         register(json!({"name": "有限会社四", "registration_number": "T7000000000002"})).await;

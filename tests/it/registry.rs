@@ -1,23 +1,12 @@
 //! The NTA registry: bulk files imported with the subcommand, numbers judged as of a date over HTTP.
 
-use cie_tests::{Backend, TestApp, fixture_path, run_server_command};
+use cie_tests::{Backend, TestApp, run_server_command};
 use reqwest::StatusCode;
 use rstest::rstest;
 use serde_json::Value;
 
 fn import(app: &TestApp, file: &str, data_date: &str, full: bool) {
-    let path = fixture_path(file);
-    let mut args = vec![
-        "registry",
-        "import",
-        path.to_str().unwrap(),
-        "--data-date",
-        data_date,
-    ];
-    if full {
-        args.push("--full");
-    }
-    let output = run_server_command(&app.store_url(), &app.data_dir, &args);
+    let output = app.import_registry(file, data_date, full);
     assert!(output.status.success(), "{output:?}");
 }
 
@@ -183,19 +172,7 @@ async fn open_invoices_are_checked_again_when_registry_data_arrives(
     );
 
     // Imported again with the same data: nothing is stale, nothing is checked again.
-    let path = fixture_path("registry/full-sample.csv");
-    let output = run_server_command(
-        &app.store_url(),
-        &app.data_dir,
-        &[
-            "registry",
-            "import",
-            path.to_str().unwrap(),
-            "--data-date",
-            "2026-03-01",
-            "--full",
-        ],
-    );
+    let output = app.import_registry("registry/full-sample.csv", "2026-03-01", true);
     assert!(
         String::from_utf8_lossy(&output.stdout).contains("0 open invoices checked again"),
         "{output:?}"

@@ -123,6 +123,23 @@ impl TestApp {
         }
     }
 
+    /// Imports the NTA registry file `file` (under `tests/fixtures`) of `data_date` with the
+    /// `cie-server registry import` subcommand, full data or a difference, and returns what it did.
+    pub fn import_registry(&self, file: &str, data_date: &str, full: bool) -> std::process::Output {
+        let path = fixture_path(file);
+        let mut args = vec![
+            "registry",
+            "import",
+            path.to_str().expect("a UTF-8 path"),
+            "--data-date",
+            data_date,
+        ];
+        if full {
+            args.push("--full");
+        }
+        run_server_command(&self.database_url, &self.data_dir, &args)
+    }
+
     /// Stops the server and waits for it.
     pub async fn stop(mut self) {
         if let Some(shutdown) = self.shutdown.take() {

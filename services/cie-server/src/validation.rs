@@ -390,10 +390,6 @@ pub async fn recheck_after_registry_import(
     state: &AppState,
     data_date: NaiveDate,
 ) -> Result<usize, Error> {
-    let open: Vec<cie_workflow::InvoiceState> = cie_workflow::InvoiceState::ALL
-        .into_iter()
-        .filter(|s| !s.is_final())
-        .collect();
     let mut rechecked = 0;
     for tenant in state.store.list_tenants().await? {
         let cases = state
@@ -402,7 +398,7 @@ pub async fn recheck_after_registry_import(
                 &tenant.id,
                 &cie_store::CaseFilter {
                     supplier_org_id: None,
-                    states: open.clone(),
+                    states: cie_workflow::InvoiceState::OPEN.to_vec(),
                     limit: RECHECK_LIMIT,
                 },
             )

@@ -459,15 +459,6 @@ pub struct CaseListQuery {
 }
 
 /// The states of invoices still waiting for the city.
-const OPEN_STATES: [InvoiceState; 6] = [
-    InvoiceState::Received,
-    InvoiceState::UnderInspection,
-    InvoiceState::Returned,
-    InvoiceState::Inspected,
-    InvoiceState::Approved,
-    InvoiceState::PaymentOrdered,
-];
-
 async fn list(
     state: &AppState,
     caller: &Caller,
@@ -555,7 +546,7 @@ pub async fn inbox(
     caller.require(&[Role::Staff, Role::Approver, Role::Finance, Role::Admin])?;
     let states = match query.state {
         Some(s) => vec![s],
-        None => OPEN_STATES.to_vec(),
+        None => InvoiceState::OPEN.to_vec(),
     };
     let mut views = list(state, caller, &query, states).await?;
     views.sort_by_key(|v| {

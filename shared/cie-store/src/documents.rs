@@ -308,7 +308,7 @@ pub(crate) enum Bind {
 }
 
 impl Bind {
-    fn bind<'q>(
+    pub(crate) fn bind<'q>(
         &self,
         query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
     ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {

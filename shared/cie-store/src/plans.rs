@@ -434,20 +434,12 @@ fn search_statements(sample: &PlanSample, counterparty_names: &[String]) -> Vec<
 }
 
 fn inbox_statements(sample: &PlanSample) -> Vec<HotStatement> {
-    const OPEN: [InvoiceState; 6] = [
-        InvoiceState::Received,
-        InvoiceState::UnderInspection,
-        InvoiceState::Returned,
-        InvoiceState::Inspected,
-        InvoiceState::Approved,
-        InvoiceState::PaymentOrdered,
-    ];
     let shapes: Vec<(&str, CaseFilter)> = vec![
         (
             "inbox: open invoices",
             CaseFilter {
                 supplier_org_id: None,
-                states: OPEN.to_vec(),
+                states: InvoiceState::OPEN.to_vec(),
                 limit: 10_000,
             },
         ),
@@ -792,19 +784,10 @@ fn filter_columns(filter: &str) -> Vec<(String, bool)> {
 /// The column names in a condition such as `((tenant_id = $1) AND (issue_date >= $2))`: identifiers that
 /// stand before a comparison operator.
 fn condition_columns(condition: &str) -> Vec<String> {
-    let mut columns = Vec::new();
-    for clause in condition.split(" AND ") {
-        let clause = clause.trim_start_matches('(').trim();
-        let end = clause
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
-            .unwrap_or(clause.len());
-        let column = &clause[..end];
-        let column = column.rsplit('.').next().unwrap_or(column);
-        if !column.is_empty() {
-            columns.push(column.to_owned());
-        }
-    }
-    columns
+    filter_columns(condition)
+        .into_iter()
+        .map(|(column, _)| column)
+        .collect()
 }
 
 #[cfg(test)]

@@ -391,10 +391,7 @@ impl Store {
         let (sql, binds) = invoice_cases_sql(tenant, filter);
         let mut query = sqlx::query(AssertSqlSafe(sql));
         for bind in &binds {
-            query = match bind {
-                Bind::Text(text) => query.bind(text.clone()),
-                Bind::Int(int) => query.bind(*int),
-            };
+            query = bind.bind(query);
         }
         let mut tx = self.listing().await?;
         let rows = query.fetch_all(&mut *tx).await?;

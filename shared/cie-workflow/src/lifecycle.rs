@@ -89,6 +89,16 @@ impl InvoiceState {
         }
     }
 
+    /// The states an invoice is still being worked on in: the inbox's.
+    pub const OPEN: [InvoiceState; 6] = [
+        InvoiceState::Received,
+        InvoiceState::UnderInspection,
+        InvoiceState::Returned,
+        InvoiceState::Inspected,
+        InvoiceState::Approved,
+        InvoiceState::PaymentOrdered,
+    ];
+
     /// Whether no action leads anywhere from here.
     pub fn is_final(self) -> bool {
         matches!(
@@ -172,6 +182,15 @@ impl FromStr for InvoiceState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_open_states_are_those_not_final() {
+        let not_final: Vec<InvoiceState> = InvoiceState::ALL
+            .into_iter()
+            .filter(|s| !s.is_final() && *s != InvoiceState::Rejected)
+            .collect();
+        assert_eq!(not_final, InvoiceState::OPEN.to_vec());
+    }
 
     #[test]
     fn the_happy_path_runs_from_received_to_paid() {
