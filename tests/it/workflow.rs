@@ -9,11 +9,18 @@ use rstest::rstest;
 use serde_json::{Value, json};
 
 /// The full JP PINT example with its invoice number replaced (payable ¥289,490).
+/// The JP PINT example numbered `number`, delivered on the day the tests' clock starts (the example's own
+/// delivery date is in 2023, which would start every inspection period years ago).
 fn invoice(number: &str) -> Vec<u8> {
     let xml = String::from_utf8(fixture("jp-pint/jp-pint-example.xml")).unwrap();
     xml.replacen(
         "<cbc:ID>156</cbc:ID>",
         &format!("<cbc:ID>{number}</cbc:ID>"),
+        1,
+    )
+    .replacen(
+        "<cbc:ActualDeliveryDate>2023-10-18</cbc:ActualDeliveryDate>",
+        "<cbc:ActualDeliveryDate>2026-04-01</cbc:ActualDeliveryDate>",
         1,
     )
     .into_bytes()
@@ -882,4 +889,77 @@ async fn the_terms_in_force_when_an_invoice_arrived_govern_it(
         .await;
     assert_eq!(case["clock"]["terms"]["payment_days"], 30, "{case}");
     assert_eq!(case["clock"]["payment_deadline"], "2026-05-01");
+}
+
+/// The inspection period runs from the notice of delivery (art. 5): the delivery note the invoice refers
+/// to, else the delivery date it states; a return pauses the payment period only (art. 6(2)). Both clocks
+/// are shown.
+#[rstest]
+#[tokio::test]
+async fn inspection_runs_from_the_delivery_note_and_a_return_pauses_only_payment(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = spawn(backend).await;
+    let city = app.city("city-a").await;
+    // The example invoice refers to delivery note despadv-3; supplier A sent it dated 2026-03-28.
+    let note = String::from_utf8(fixture("despatch/despatch-advice-example.xml"))
+        .unwrap()
+        .replacen("<cbc:ID>565899</cbc:ID>", "<cbc:ID>despadv-3</cbc:ID>", 1)
+        .replacen(
+            "<cbc:IssueDate>2018-09-20</cbc:IssueDate>",
+            "<cbc:IssueDate>2026-03-28</cbc:IssueDate>",
+            1,
+        );
+    submit(&app, &city.supplier_a, note.into_bytes()).await;
+    let id = submit(&app, &city.supplier_a, invoice("INSP-1")).await;
+
+    let case: Value = app
+        .get_json(&city.staff, &format!("/api/v1/invoices/{id}"))
+        .await;
+    assert_eq!(case["clock"]["inspection_basis"], "delivery_note", "{case}");
+    assert_eq!(case["clock"]["inspection_from"], "2026-03-28");
+    assert_eq!(case["clock"]["inspection_deadline"], "2026-04-07");
+    assert_eq!(case["clock"]["received_on"], "2026-04-01");
+    assert_eq!(case["clock"]["payment_deadline"], "2026-05-01");
+
+    // Returned on 04-03, corrected on 04-06: the payment period stands 3 days, the inspection period not.
+    ok_step(&app, &city.staff, id, "start-inspection", json!({})).await;
+    app.clock.advance(Duration::days(2));
+    ok_step(&app, &city.staff, id, "return", return_body()).await;
+    app.clock.advance(Duration::days(3));
+    let corrected = String::from_utf8(invoice("INSP-1")).unwrap().replacen(
+        "Ordered at trade show",
+        "訂正版",
+        1,
+    );
+    let corrected = submit(&app, &city.supplier_a, corrected.into_bytes()).await;
+    let case: Value = app
+        .get_json(&city.staff, &format!("/api/v1/invoices/{corrected}"))
+        .await;
+    assert_eq!(case["clock"]["paused_days"], 3, "{case}");
+    assert_eq!(
+        case["clock"]["inspection_deadline"], "2026-04-07",
+        "not paused"
+    );
+    assert_eq!(case["clock"]["payment_deadline"], "2026-05-04", "paused");
+    assert_eq!(
+        case["clock"]["inspection_basis"], "delivery_note",
+        "the chain's delivery"
+    );
+
+    // Without a delivery note, the delivery date the invoice states.
+    let stated = String::from_utf8(invoice("INSP-2"))
+        .unwrap()
+        .replacen("despadv-3", "despadv-none", 1)
+        .replacen(
+            "<cbc:ActualDeliveryDate>2026-04-01</cbc:ActualDeliveryDate>",
+            "<cbc:ActualDeliveryDate>2026-04-04</cbc:ActualDeliveryDate>",
+            1,
+        );
+    let id = submit(&app, &city.supplier_a, stated.into_bytes()).await;
+    let case: Value = app
+        .get_json(&city.staff, &format!("/api/v1/invoices/{id}"))
+        .await;
+    assert_eq!(case["clock"]["inspection_basis"], "delivery_date", "{case}");
+    assert_eq!(case["clock"]["inspection_from"], "2026-04-04");
 }

@@ -163,6 +163,7 @@ impl Preloader {
             outbound: false,
             workflow: None,
             terms: None,
+            delivery: None,
         }
     }
 }

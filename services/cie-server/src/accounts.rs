@@ -200,7 +200,7 @@ pub async fn create_supplier_org(
     }
     let mut warnings = Vec::new();
     if let Some(number) = &registration_number {
-        let today = crate::workflow::japan_day(state.clock.now());
+        let today = cie_workflow::japan_day(state.clock.now());
         let check = crate::registry::check(state, number.as_str(), today, None).await?;
         if let Some(data_date) = check.data_date
             && check.status != cie_registry::RegistrationStatus::Registered

@@ -3,7 +3,7 @@
 
 use cie_domain::{DocumentStatus, Role, Summary};
 use cie_store::{
-    DocumentRecord, DuplicateHints, NewSubmission, Parsed, SubmissionOutcome, WorkflowStep,
+    DeliveryNotice, DocumentRecord, DuplicateHints, NewSubmission, Parsed, SubmissionOutcome, WorkflowStep,
 };
 use cie_ubl::UblError;
 use tracing::info;
@@ -71,6 +71,7 @@ pub async fn receive(
     let mut verdict = None;
     let mut workflow_step = None;
     let mut terms = None;
+    let mut delivery = None;
     let parsed = match parsed {
         Ok(summary) => {
             let mut checked =
@@ -86,6 +87,7 @@ pub async fn receive(
                 DocumentStatus::Received
             };
             let record = checked.to_record();
+            let delivery_date = checked.delivery_date;
             verdict = Some(checked);
             let supplier_key = supplier_key(supplier_org_id, caller, &summary);
             if status == DocumentStatus::Received
@@ -95,7 +97,7 @@ pub async fn receive(
             {
                 workflow_step = Some(WorkflowStep::Corrects {
                     returned_document_id,
-                    received_on: workflow::japan_day(received_at),
+                    received_on: cie_workflow::japan_day(received_at),
                 });
             }
             if summary.kind == cie_domain::DocumentKind::Invoice {
@@ -103,6 +105,14 @@ pub async fn receive(
                     workflow::terms_in_force(state, &caller.tenant, supplier_org_id, &summary)
                         .await?,
                 );
+                delivery = Some(DeliveryNotice {
+                    note_number: summary
+                        .references
+                        .iter()
+                        .find(|r| r.kind == cie_domain::ReferenceKind::Despatch)
+                        .map(|r| r.number.clone()),
+                    stated_on: delivery_date,
+                });
             }
             Parsed::Document {
                 number_key: Some(cie_matching::number_key(&summary.number)),
@@ -126,6 +136,7 @@ pub async fn receive(
         outbound: false,
         workflow: workflow_step,
         terms,
+        delivery,
     };
     match state.store.submit(submission).await? {
         SubmissionOutcome::Accepted {

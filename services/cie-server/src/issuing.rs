@@ -98,6 +98,7 @@ pub async fn issue(
         outbound: true,
         workflow: None,
         terms: None,
+        delivery: None,
     };
     match state.store.submit(submission).await? {
         SubmissionOutcome::Accepted { document, .. } => {

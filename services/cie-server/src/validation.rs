@@ -31,6 +31,10 @@ pub struct Verdict {
     /// What the registry said, when it was consulted.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub registry: Option<RegistryCheck>,
+    /// The delivery date the document states (`cac:Delivery/cbc:ActualDeliveryDate`), for the inspection
+    /// clock; not part of the verdict shown.
+    #[serde(skip)]
+    pub delivery_date: Option<NaiveDate>,
 }
 
 impl Verdict {
@@ -225,7 +229,8 @@ pub async fn validate_for_tenant(
     // CPU-bound: on the blocking pool, so the async workers stay free for I/O and the archive writer.
     let owned = bytes.to_vec();
     let (mut verdict, seller) = tokio::task::spawn_blocking(move || {
-        let (verdict, doc) = validate_parsed(&owned, &context);
+        let (mut verdict, doc) = validate_parsed(&owned, &context);
+        verdict.delivery_date = doc.as_ref().and_then(delivery_date);
         (verdict, doc.as_ref().and_then(seller_identity))
     })
     .await
@@ -267,6 +272,15 @@ pub async fn validate_for_tenant(
         verdict.registry = Some(check);
     }
     Ok(verdict)
+}
+
+/// The delivery date a document states.
+fn delivery_date(doc: &Document) -> Option<NaiveDate> {
+    let root = doc.document_element()?;
+    let delivery = doc.child_named(root, CAC, "Delivery")?;
+    let date = doc.child_named(delivery, CBC, "ActualDeliveryDate")?;
+    let text = doc.string_value(date);
+    NaiveDate::parse_from_str(text.trim().get(..10)?, "%Y-%m-%d").ok()
 }
 
 struct SellerIdentity {

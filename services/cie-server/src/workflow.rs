@@ -4,14 +4,14 @@
 //! answered to the supplier with an archived invoice response (Peppol T111). Also the payment clock per
 //! invoice, the staff inbox sorted by deadline, and the per-city settings and contract terms.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use cie_domain::{DocumentKind, DocumentStatus, ReferenceKind, Role, TenantId};
 use cie_store::{
     Approval, ApprovalChecklist, AuditEntry, CaseChange, CaseFilter, InvoiceCase, InvoiceReturn,
     IssuedResponse, NewSubmission, NewTransition, Parsed, ReturnReason, SubmissionOutcome,
     SupplierTerms, WorkflowSettings, WorkflowStep,
 };
-use cie_workflow::{Action, ClockEvents, ContractKind, InvoiceState, PaymentClock, PaymentTerms};
+use cie_workflow::{Action, japan_day, ClockEvents, ContractKind, InvoiceState, PaymentClock, PaymentTerms};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use tracing::info;
@@ -20,12 +20,6 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::error::Error;
 use crate::responses;
-
-/// The city's calendar: Japan Standard Time, no daylight saving.
-pub fn japan_day(at: DateTime<Utc>) -> NaiveDate {
-    let jst = FixedOffset::east_opt(9 * 3600).expect("+09:00 is a valid offset");
-    at.with_timezone(&jst).date_naive()
-}
 
 /// Payment methods of 地方自治法 232条の5 and its cabinet order.
 pub const PAYMENT_METHODS: [&str; 7] = [
@@ -123,9 +117,14 @@ pub struct ClockView {
     pub terms: PaymentTerms,
     /// Where the periods come from: `order`, `supplier` or `statutory`.
     pub terms_source: &'static str,
-    /// The day the (first) request arrived, Japan time.
+    /// The day the (first) request arrived, Japan time: the payment period runs from it.
     pub received_on: NaiveDate,
-    /// The computed deadlines.
+    /// The day the inspection period runs from (the notice of delivery, art. 5); a return does not pause it.
+    pub inspection_from: NaiveDate,
+    /// What that day is: `delivery_note`, `delivery_date` (stated on the invoice) or `received`.
+    pub inspection_basis: &'static str,
+    /// The computed deadlines: `inspection_deadline` on the inspection clock; `payment_deadline`,
+    /// `paused_days` and `late_inspection_days` on the payment clock.
     #[serde(flatten)]
     pub clock: PaymentClock,
     /// Days until the payment deadline (negative when overdue); absent once paid.
@@ -316,7 +315,13 @@ fn clock_view(
         inspected_on: case.inspected_on,
         paid_on: case.paid_on,
     };
-    let clock = PaymentClock::compute(terms, received_on, &events, today);
+    let inspection = case
+        .inspection_start
+        .unwrap_or(cie_workflow::InspectionStart {
+            on: received_on,
+            basis: cie_workflow::InspectionBasis::Received,
+        });
+    let clock = PaymentClock::compute(terms, received_on, inspection.on, &events, today);
     let settled_on = case.paid_on.unwrap_or(today);
     let late_days = clock.late_days(settled_on);
     let amount = case
@@ -341,6 +346,8 @@ fn clock_view(
         terms,
         terms_source,
         received_on,
+        inspection_from: inspection.on,
+        inspection_basis: inspection.basis.as_str(),
         days_left: case.paid_on.is_none().then(|| clock.days_left(today)),
         overdue: late_days > 0 && !clock.paused,
         late_days,
@@ -785,6 +792,7 @@ pub async fn act(
         outbound: true,
         workflow: Some(WorkflowStep::Respond(Box::new(transition))),
         terms: None,
+        delivery: None,
     };
     match state.store.submit(submission).await? {
         SubmissionOutcome::Accepted { document, .. } => {
@@ -947,25 +955,4 @@ pub async fn terms(
         .store
         .supplier_terms(&caller.tenant, supplier_org_id)
         .await?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::Duration;
-
-    #[test]
-    fn the_city_day_is_japan_time() {
-        let late_evening_utc = DateTime::parse_from_rfc3339("2026-03-31T15:30:00Z")
-            .expect("valid")
-            .with_timezone(&Utc);
-        assert_eq!(
-            japan_day(late_evening_utc),
-            NaiveDate::from_ymd_opt(2026, 4, 1).expect("valid")
-        );
-        assert_eq!(
-            japan_day(late_evening_utc - Duration::hours(1)),
-            NaiveDate::from_ymd_opt(2026, 3, 31).expect("valid")
-        );
-    }
 }

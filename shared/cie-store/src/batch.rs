@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use cie_domain::Severity;
+use cie_domain::{DocumentKind, DocumentStatus, Severity};
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use crate::chain::ChainFields;
@@ -118,7 +118,13 @@ pub(crate) async fn prior_documents_of(
             .bind(supplier_key.as_str())
             .bind(summary.kind.as_str())
             .bind(summary.number.as_str())
-            .bind(number_key.as_deref().filter(|key| !key.is_empty()));
+            .bind(number_key.as_deref().filter(|key| !key.is_empty()))
+            .bind(
+                submission
+                    .delivery
+                    .as_ref()
+                    .and_then(|d| d.note_number.as_deref()),
+            );
     }
     let mut found: HashMap<usize, PriorDocuments> = HashMap::with_capacity(submissions.len());
     for row in query.fetch_all(&mut *conn).await? {
@@ -165,6 +171,17 @@ pub(crate) async fn prior_documents_of(
                     prior.number_variant = Some((id, number));
                 }
             }
+            "delivery_note" => {
+                let date: Option<String> = row.try_get("date_value")?;
+                let date = date.ok_or_else(|| {
+                    StoreError::Corrupt("a delivery note without an issue date".into())
+                })?;
+                prior.delivery_notes.push(
+                    chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d").map_err(|e| {
+                        StoreError::Corrupt(format!("delivery note issue date {date:?}: {e}"))
+                    })?,
+                );
+            }
             other => {
                 return Err(StoreError::Corrupt(format!(
                     "look-up row of kind {other:?}"
@@ -175,17 +192,20 @@ pub(crate) async fn prior_documents_of(
     Ok(found)
 }
 
-/// The look-up of earlier documents for `rows` submissions, seven parameters each: index, tenant, content
-/// hash, supplier key, kind, number, number key. Each arm's condition is equalities that one index holds
+/// The look-up of earlier documents for `rows` submissions, eight parameters each: index, tenant, content
+/// hash, supplier key, kind, number, number key, and the delivery note an invoice refers to (its notice of
+/// delivery, for the inspection clock; null for none, which matches nothing). Each arm's condition is equalities that one index holds
 /// whole; the variants' issue date and amount are compared by the caller, so that no index on a date or an
 /// amount (which a monthly fee shares with every month's invoice) can be taken for the number key's.
 pub(crate) fn prior_documents_sql(rows: usize) -> String {
-    const PER_ROW: usize = 7;
-    let mut selects = Vec::with_capacity(rows * 3);
+    const PER_ROW: usize = 8;
+    let despatch = DocumentKind::DespatchAdvice.as_str();
+    let rejected = DocumentStatus::Rejected.as_str();
+    let mut selects = Vec::with_capacity(rows * 4);
     for row in 0..rows {
         let p = |n: usize| format!("${}", row * PER_ROW + n);
-        let (index, tenant, sha, key, kind, number, number_key) =
-            (p(1), p(2), p(3), p(4), p(5), p(6), p(7));
+        let (index, tenant, sha, key, kind, number, number_key, note) =
+            (p(1), p(2), p(3), p(4), p(5), p(6), p(7), p(8));
         selects.push(format!(
             "SELECT CAST({index} AS BIGINT) AS idx, 'content' AS found, id, supplier_key AS text_value,
                  CAST(NULL AS BIGINT) AS int_value, CAST(NULL AS TEXT) AS date_value
@@ -200,6 +220,11 @@ pub(crate) fn prior_documents_sql(rows: usize) -> String {
             "SELECT CAST({index} AS BIGINT), 'variant', id, number, amount_scaled, issue_date
              FROM documents WHERE tenant_id = {tenant} AND number_key = {number_key} AND supplier_key = {key}
                AND kind = {kind} AND number <> {number}"
+        ));
+        selects.push(format!(
+            "SELECT CAST({index} AS BIGINT), 'delivery_note', id, CAST(NULL AS TEXT), CAST(NULL AS BIGINT), issue_date
+             FROM documents WHERE tenant_id = {tenant} AND number = {note} AND supplier_key = {key}
+               AND kind = '{despatch}' AND status <> '{rejected}'"
         ));
     }
     selects.join(" UNION ALL ")
@@ -442,9 +467,16 @@ pub(crate) async fn append_together(
         }
         insert_verdicts(&mut *conn, submissions, &records).await?;
         let recorded: Vec<&DocumentRecord> = records.values().collect();
-        let with_terms: Vec<(&DocumentRecord, Option<cie_workflow::GoverningTerms>)> = records
+        let with_terms: Vec<crate::workflow::OpenedCase<'_>> = records
             .iter()
-            .map(|(index, record)| (record, submissions[*index].terms))
+            .map(|(index, record)| {
+                let submission = &submissions[*index];
+                let notes = priors
+                    .get(index)
+                    .map(|p| p.delivery_notes.as_slice())
+                    .unwrap_or_default();
+                (record, submission.terms, submission.inspection_start(notes))
+            })
             .collect();
         open_cases(&mut *conn, &with_terms).await?;
         remember_counterparties(&mut *conn, &recorded).await?;

@@ -511,6 +511,8 @@ pub(crate) struct PriorDocuments {
     pub(crate) latest: Option<(i64, i64)>,
     pub(crate) same_content_elsewhere: Option<i64>,
     pub(crate) number_variant: Option<(i64, String)>,
+    /// The issue dates of the supplier's delivery notes numbered as the invoice's delivery-note reference.
+    pub(crate) delivery_notes: Vec<chrono::NaiveDate>,
 }
 
 /// One document by id.

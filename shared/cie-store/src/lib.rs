@@ -29,7 +29,7 @@ pub use workflow::{
     Approval, ApprovalChecklist, AuditEntry, CaseChange, CaseFilter, InvoiceCase, InvoiceReturn,
     IssuedResponse, NewTransition, ReturnReason, SupplierTerms, WorkflowSettings, WorkflowStep,
 };
-pub use writer::{DuplicateHints, NewSubmission, Parsed, SubmissionOutcome};
+pub use writer::{DeliveryNotice, DuplicateHints, NewSubmission, Parsed, SubmissionOutcome};
 
 use std::sync::Arc;
 

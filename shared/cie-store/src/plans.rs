@@ -151,6 +151,7 @@ fn intake_statements(backend: Backend, sample: &PlanSample) -> Vec<HotStatement>
                     text(DocumentKind::Invoice.as_str()),
                     text(format!("{}-{row}", sample.number)),
                     text(format!("{}{row}", sample.number_key)),
+                    text(format!("DN-{row}")),
                 ]
             })
             .collect()
@@ -293,6 +294,8 @@ fn intake_statements(backend: Backend, sample: &PlanSample) -> Vec<HotStatement>
                     SampleValue::Int(10),
                     SampleValue::Int(30),
                     text("statutory"),
+                    date.clone(),
+                    text("delivery_note"),
                 ],
             ),
         ),

@@ -4,7 +4,10 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use cie_domain::{DocumentKind, Role, TenantId};
-use cie_workflow::{Action, ContractKind, GoverningTerms, InvoiceState, PaymentTerms, TermsSource};
+use cie_workflow::{
+    Action, ContractKind, GoverningTerms, InspectionBasis, InspectionStart, InvoiceState,
+    PaymentTerms, TermsSource,
+};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
@@ -121,6 +124,9 @@ pub struct InvoiceCase {
     /// The terms its payment clock runs on, recorded when the clock started (none for invoices received
     /// before terms were recorded, whose terms are those in force now).
     pub terms: Option<GoverningTerms>,
+    /// The day its inspection period is counted from, recorded at intake (none for invoices received
+    /// before it was recorded, whose period runs from their arrival).
+    pub inspection_start: Option<InspectionStart>,
 }
 
 /// One audit-log entry.
@@ -261,7 +267,21 @@ pub enum WorkflowStep {
 const CASE_COLUMNS: &str = "c.state AS case_state, c.chain_root_id, c.corrects_document_id, c.superseded_by_document_id, \
      c.inspector_id, c.inspected_on, c.approver_id, c.payment_ordered_at, c.payment_date, c.paid_on, \
      c.contract_kind AS terms_contract_kind, c.inspection_days AS terms_inspection_days, \
-     c.payment_days AS terms_payment_days, c.terms_source";
+     c.payment_days AS terms_payment_days, c.terms_source, c.inspection_from, c.inspection_basis";
+
+/// The recorded start of a case's inspection period, when it has one.
+fn inspection_start_from_row(row: &AnyRow) -> Result<Option<InspectionStart>, StoreError> {
+    let on: Option<String> = row.try_get("inspection_from")?;
+    let basis: Option<String> = row.try_get("inspection_basis")?;
+    let (Some(on), Some(basis)) = (date(on)?, basis) else {
+        return Ok(None);
+    };
+    Ok(Some(InspectionStart {
+        on,
+        basis: InspectionBasis::parse(&basis)
+            .ok_or_else(|| StoreError::Corrupt(format!("inspection basis {basis:?}")))?,
+    }))
+}
 
 /// The recorded terms of a case row, when it has them.
 fn terms_from_row(row: &AnyRow) -> Result<Option<GoverningTerms>, StoreError> {
@@ -336,6 +356,7 @@ fn case_from_row(row: &AnyRow) -> Result<InvoiceCase, StoreError> {
         payment_date: date(row.try_get("payment_date")?)?,
         paid_on: date(row.try_get("paid_on")?)?,
         terms: terms_from_row(row)?,
+        inspection_start: inspection_start_from_row(row)?,
         document,
     })
 }
@@ -772,32 +793,39 @@ pub(crate) fn invoice_cases_sql(tenant: &TenantId, filter: &CaseFilter) -> (Stri
     (sql, binds)
 }
 
-/// The insert of `rows` new cases, 10 values each.
+/// The insert of `rows` new cases, 12 values each.
 pub(crate) fn cases_insert_sql(rows: usize) -> String {
     format!(
         "INSERT INTO invoice_cases (tenant_id, document_id, state, chain_root_id, supplier_org_id, updated_at,
-             contract_kind, inspection_days, payment_days, terms_source)
+             contract_kind, inspection_days, payment_days, terms_source, inspection_from, inspection_basis)
          VALUES {}",
-        crate::batch::placeholders(rows, 10)
+        crate::batch::placeholders(rows, 12)
     )
 }
+
+/// A newly recorded document with the terms and inspection start its case opens with, if it is an invoice.
+pub(crate) type OpenedCase<'a> = (
+    &'a DocumentRecord,
+    Option<GoverningTerms>,
+    Option<InspectionStart>,
+);
 
 /// Opens the workflow case of newly recorded invoices received from suppliers: state received (or rejected,
 /// when intake refused it), a chain of its own, its supplier organisation. The inbox and the invoice lists
 /// read cases by state and organisation from their indexes, so every received invoice has one from intake on.
 pub(crate) async fn open_cases(
     conn: &mut AnyConnection,
-    records: &[(&DocumentRecord, Option<GoverningTerms>)],
+    records: &[OpenedCase<'_>],
 ) -> Result<(), StoreError> {
-    let invoices: Vec<&(&DocumentRecord, Option<GoverningTerms>)> = records
+    let invoices: Vec<&OpenedCase<'_>> = records
         .iter()
-        .filter(|(r, _)| r.summary.kind == DocumentKind::Invoice && !r.outbound)
+        .filter(|(r, _, _)| r.summary.kind == DocumentKind::Invoice && !r.outbound)
         .collect();
     if invoices.is_empty() {
         return Ok(());
     }
     let mut insert = sqlx::query(AssertSqlSafe(cases_insert_sql(invoices.len())));
-    for (record, terms) in invoices {
+    for (record, terms, start) in invoices {
         insert = insert
             .bind(record.tenant.as_str())
             .bind(record.id)
@@ -808,7 +836,9 @@ pub(crate) async fn open_cases(
             .bind(terms.map(|t| contract_kind_str(t.contract_kind)))
             .bind(terms.map(|t| t.terms.inspection_days))
             .bind(terms.map(|t| t.terms.payment_days))
-            .bind(terms.map(|t| t.source.as_str()));
+            .bind(terms.map(|t| t.source.as_str()))
+            .bind(start.map(|s| day(s.on)))
+            .bind(start.map(|s| s.basis.as_str()));
     }
     insert.execute(&mut *conn).await?;
     Ok(())
@@ -1084,7 +1114,11 @@ pub(crate) async fn link_correction(
              contract_kind = (SELECT r.contract_kind FROM invoice_cases r WHERE r.tenant_id = $1 AND r.document_id = $3),
              inspection_days = (SELECT r.inspection_days FROM invoice_cases r WHERE r.tenant_id = $1 AND r.document_id = $3),
              payment_days = (SELECT r.payment_days FROM invoice_cases r WHERE r.tenant_id = $1 AND r.document_id = $3),
-             terms_source = (SELECT r.terms_source FROM invoice_cases r WHERE r.tenant_id = $1 AND r.document_id = $3)
+             terms_source = (SELECT r.terms_source FROM invoice_cases r WHERE r.tenant_id = $1 AND r.document_id = $3),
+             inspection_from = COALESCE((SELECT r.inspection_from FROM invoice_cases r
+                                         WHERE r.tenant_id = $1 AND r.document_id = $3), inspection_from),
+             inspection_basis = COALESCE((SELECT r.inspection_basis FROM invoice_cases r
+                                          WHERE r.tenant_id = $1 AND r.document_id = $3), inspection_basis)
          WHERE tenant_id = $1 AND document_id = $2",
     )
     .bind(tenant)

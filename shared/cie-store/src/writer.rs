@@ -47,6 +47,35 @@ pub struct NewSubmission {
     pub workflow: Option<WorkflowStep>,
     /// For an invoice received from a supplier: the terms in force now, which its payment clock will run on.
     pub terms: Option<cie_workflow::GoverningTerms>,
+    /// For an invoice received from a supplier: what it says of the delivery it bills. The writer looks the
+    /// delivery note up with its other look-ups and records the day the inspection period runs from.
+    pub delivery: Option<DeliveryNotice>,
+}
+
+/// What an invoice says of the delivery it bills: the notice of delivery (支払遅延防止法 art. 5) its
+/// inspection period is counted from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeliveryNotice {
+    /// The number of the delivery note (despatch advice) it refers to.
+    pub note_number: Option<String>,
+    /// The delivery date it states.
+    pub stated_on: Option<chrono::NaiveDate>,
+}
+
+impl NewSubmission {
+    /// The day this invoice's inspection period runs from, given the dates of the supplier's delivery notes
+    /// it refers to; none for anything but an invoice from a supplier.
+    pub(crate) fn inspection_start(
+        &self,
+        delivery_notes: &[chrono::NaiveDate],
+    ) -> Option<cie_workflow::InspectionStart> {
+        let notice = self.delivery.as_ref()?;
+        Some(cie_workflow::InspectionStart::of(
+            delivery_notes,
+            notice.stated_on,
+            cie_workflow::japan_day(self.received_at),
+        ))
+    }
 }
 
 /// What intake made of a submission.
@@ -576,7 +605,15 @@ async fn append(
                 number_key.as_deref(),
             )
             .await?;
-            open_cases(&mut *conn, &[(&record, submission.terms)]).await?;
+            open_cases(
+                &mut *conn,
+                &[(
+                    &record,
+                    submission.terms,
+                    submission.inspection_start(&prior.delivery_notes),
+                )],
+            )
+            .await?;
             remember_counterparties(&mut *conn, &[&record]).await?;
             if let Some(validation) = validation {
                 insert_validation(

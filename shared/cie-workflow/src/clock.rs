@@ -44,6 +44,74 @@ impl PaymentTerms {
     }
 }
 
+/// What the inspection period (art. 5) is counted from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InspectionBasis {
+    /// The date of the delivery note (納品書) the invoice refers to: the notice of delivery.
+    DeliveryNote,
+    /// The delivery date the invoice itself states.
+    DeliveryDate,
+    /// No notice of delivery is known: the day the invoice arrived.
+    Received,
+}
+
+impl InspectionBasis {
+    /// The stored and wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InspectionBasis::DeliveryNote => "delivery_note",
+            InspectionBasis::DeliveryDate => "delivery_date",
+            InspectionBasis::Received => "received",
+        }
+    }
+
+    /// The basis a stored name names.
+    pub fn parse(name: &str) -> Option<Self> {
+        [
+            InspectionBasis::DeliveryNote,
+            InspectionBasis::DeliveryDate,
+            InspectionBasis::Received,
+        ]
+        .into_iter()
+        .find(|b| b.as_str() == name)
+    }
+}
+
+/// The day the inspection period is counted from, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InspectionStart {
+    /// The day of the notice of delivery or completion.
+    pub on: NaiveDate,
+    /// What it is.
+    pub basis: InspectionBasis,
+}
+
+impl InspectionStart {
+    /// The start for an invoice that arrived on `received_on`: the earliest of its delivery notes' dates,
+    /// else the delivery date it states, else the day it arrived. The invoice is itself a notice that the
+    /// work is done, so a date after its arrival (a post-dated note, a delivery date in the future) counts
+    /// from its arrival.
+    pub fn of(
+        delivery_notes: &[NaiveDate],
+        delivery_date: Option<NaiveDate>,
+        received_on: NaiveDate,
+    ) -> Self {
+        let (on, basis) = match (delivery_notes.iter().min(), delivery_date) {
+            (Some(note), _) => (*note, InspectionBasis::DeliveryNote),
+            (None, Some(stated)) => (stated, InspectionBasis::DeliveryDate),
+            (None, None) => (received_on, InspectionBasis::Received),
+        };
+        if on > received_on {
+            return Self {
+                on: received_on,
+                basis: InspectionBasis::Received,
+            };
+        }
+        Self { on, basis }
+    }
+}
+
 /// Where the terms an invoice's clock runs on come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -155,10 +223,14 @@ pub struct PaymentClock {
 }
 
 impl PaymentClock {
-    /// The deadlines for `events` under `terms`, as of `today` (an open return counts up to `today`).
+    /// The deadlines for `events` under `terms`, as of `today` (an open return counts up to `today`): the
+    /// inspection period from `inspection_from` (the notice of delivery, art. 5), which a return of the
+    /// invoice does not pause; the payment period from `received_on` (the proper request), paused from each
+    /// return to its corrected request (art. 6(2)) and shortened by late inspection days (art. 9).
     pub fn compute(
         terms: PaymentTerms,
         received_on: NaiveDate,
+        inspection_from: NaiveDate,
         events: &ClockEvents,
         today: NaiveDate,
     ) -> Self {
@@ -174,7 +246,7 @@ impl PaymentClock {
             };
             paused_days += (end - *returned_on).num_days().max(0);
         }
-        let inspection_deadline = received_on + Duration::days(terms.inspection_days + paused_days);
+        let inspection_deadline = inspection_from + Duration::days(terms.inspection_days);
         let late_inspection_days = events.inspected_on.map_or(0, |inspected| {
             (inspected - inspection_deadline).num_days().max(0)
         });
@@ -313,6 +385,7 @@ mod tests {
         let clock = PaymentClock::compute(
             goods(),
             day("2026-04-01"),
+            day("2026-04-01"),
             &ClockEvents::default(),
             day("2026-04-01"),
         );
@@ -321,6 +394,7 @@ mod tests {
         assert_eq!(clock.days_left(day("2026-04-21")), 10);
         let works = PaymentClock::compute(
             PaymentTerms::statutory(ContractKind::Works),
+            day("2026-04-01"),
             day("2026-04-01"),
             &ClockEvents::default(),
             day("2026-04-01"),
@@ -337,7 +411,13 @@ mod tests {
             returns: vec![(day("2026-04-10"), Some(day("2026-04-15")))],
             ..ClockEvents::default()
         };
-        let clock = PaymentClock::compute(goods(), day("2026-04-01"), &events, day("2026-04-20"));
+        let clock = PaymentClock::compute(
+            goods(),
+            day("2026-04-01"),
+            day("2026-04-01"),
+            &events,
+            day("2026-04-20"),
+        );
         assert_eq!(clock.paused_days, 5);
         assert_eq!(clock.payment_deadline, day("2026-05-06"));
         assert!(!clock.paused);
@@ -346,7 +426,13 @@ mod tests {
             returns: vec![(day("2026-04-10"), None)],
             ..ClockEvents::default()
         };
-        let waiting = PaymentClock::compute(goods(), day("2026-04-01"), &open, day("2026-04-13"));
+        let waiting = PaymentClock::compute(
+            goods(),
+            day("2026-04-01"),
+            day("2026-04-01"),
+            &open,
+            day("2026-04-13"),
+        );
         assert!(waiting.paused);
         assert_eq!(
             waiting.payment_deadline,
@@ -356,12 +442,64 @@ mod tests {
     }
 
     #[test]
+    fn inspection_runs_from_the_delivery_and_a_return_does_not_pause_it() {
+        let events = ClockEvents {
+            returns: vec![(day("2026-04-05"), Some(day("2026-04-12")))],
+            ..ClockEvents::default()
+        };
+        let clock = PaymentClock::compute(
+            goods(),
+            day("2026-04-03"),
+            day("2026-03-30"),
+            &events,
+            day("2026-04-20"),
+        );
+        assert_eq!(
+            clock.inspection_deadline,
+            day("2026-04-09"),
+            "10 days from the delivery note"
+        );
+        assert_eq!(
+            clock.payment_deadline,
+            day("2026-05-10"),
+            "30 days from receipt + 7 paused"
+        );
+        let start = InspectionStart::of(
+            &[day("2026-03-31"), day("2026-03-30")],
+            None,
+            day("2026-04-03"),
+        );
+        assert_eq!(
+            (start.on, start.basis),
+            (day("2026-03-30"), InspectionBasis::DeliveryNote)
+        );
+        let start = InspectionStart::of(&[], Some(day("2026-04-02")), day("2026-04-03"));
+        assert_eq!(start.basis, InspectionBasis::DeliveryDate);
+        let post_dated = InspectionStart::of(&[day("2026-04-09")], None, day("2026-04-03"));
+        assert_eq!(
+            (post_dated.on, post_dated.basis),
+            (day("2026-04-03"), InspectionBasis::Received)
+        );
+        let start = InspectionStart::of(&[], None, day("2026-04-03"));
+        assert_eq!(
+            (start.on, start.basis),
+            (day("2026-04-03"), InspectionBasis::Received)
+        );
+    }
+
+    #[test]
     fn late_inspection_shortens_the_payment_period() {
         let events = ClockEvents {
             inspected_on: Some(day("2026-04-14")),
             ..ClockEvents::default()
         };
-        let clock = PaymentClock::compute(goods(), day("2026-04-01"), &events, day("2026-04-14"));
+        let clock = PaymentClock::compute(
+            goods(),
+            day("2026-04-01"),
+            day("2026-04-01"),
+            &events,
+            day("2026-04-14"),
+        );
         assert_eq!(clock.late_inspection_days, 3);
         assert_eq!(clock.payment_deadline, day("2026-04-28"));
     }

@@ -3,11 +3,13 @@
 //! ([`clock`]): inspection and payment deadlines, the pause between a return and the corrected request, and
 //! late interest from a table of rates with effective dates.
 
+pub mod calendar;
 pub mod clock;
 pub mod lifecycle;
 
+pub use calendar::japan_day;
 pub use clock::{
-    AgreedTerms, ClockEvents, ContractKind, GoverningTerms, InterestRates, PaymentClock,
-    PaymentTerms, TermsSource, governing_terms,
+    AgreedTerms, ClockEvents, ContractKind, GoverningTerms, InspectionBasis, InspectionStart,
+    InterestRates, PaymentClock, PaymentTerms, TermsSource, governing_terms,
 };
 pub use lifecycle::{Action, InvoiceState, TransitionError};
