@@ -34,6 +34,10 @@ pub enum Error {
         /// The state the invoice is in.
         state: &'static str,
     },
+    /// A workflow step would record something it may not (a missing reason, an impossible or
+    /// unacknowledged late date).
+    #[error(transparent)]
+    Step(#[from] cie_workflow::StepError),
     /// The caller may not do this because of a separation-of-duties rule.
     #[error("{0}")]
     SeparationOfDuties(String),

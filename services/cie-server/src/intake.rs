@@ -10,20 +10,10 @@ use tracing::info;
 
 use crate::AppState;
 use crate::auth::Caller;
+use crate::body::ReceivedBody;
 use crate::error::Error;
 use crate::validation::{self, Verdict};
 use crate::workflow;
-
-/// A request body as read from the wire.
-#[derive(Debug)]
-pub struct ReceivedBody {
-    /// The bytes read (only the first `max_body_bytes` when `truncated`).
-    pub bytes: Vec<u8>,
-    /// Bytes received in all.
-    pub size: u64,
-    /// Whether the body was longer than the transport limit.
-    pub truncated: bool,
-}
 
 /// What intake did with a document that was not refused.
 #[derive(Debug)]

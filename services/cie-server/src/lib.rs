@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod body;
 pub mod config;
 pub mod error;
 pub mod http;

@@ -1,52 +1,18 @@
-//! The invoice response (Peppol T111) each workflow step sends the supplier: which status code a step
-//! means, and the document written for it. Taking up and completing inspection are "in process" (IP), a
-//! return is "rejected" (RE) with the reasons and a request for a corrected invoice (NIN), approval is
-//! "accepted" (AP), and both the payment order (支出命令: payment initiated) and the payment are "paid" (PD).
+//! The invoice response (Peppol T111) a workflow step sends the supplier, written from the step's change:
+//! the status [`cie_workflow::response_status`] gives, the return's reasons with a request for a corrected
+//! invoice, the payment date, and the late interest owed when payment is late (the law makes it due without
+//! a claim, so the supplier is told).
 
 use chrono::{DateTime, FixedOffset, Timelike, Utc};
 use cie_compose::{
-    ActionCode, Endpoint, InvoiceReference, InvoiceResponse, ReasonCode, ResponseParty,
-    ResponseStatus, StatusAction, StatusReason,
+    ActionCode, Endpoint, InvoiceReference, InvoiceResponse, ResponseParty, StatusAction,
+    StatusReason,
 };
 use cie_domain::Party;
 use cie_store::{CaseChange, InvoiceCase};
-use cie_workflow::Action;
+use cie_workflow::{Action, PlannedPayment, response_status, return_reason};
 
 use crate::error::Error;
-
-/// The response status a step of `action` sends.
-pub fn status(action: Action) -> ResponseStatus {
-    match action {
-        Action::StartInspection | Action::CompleteInspection | Action::Supersede => {
-            ResponseStatus::InProcess
-        }
-        Action::Return => ResponseStatus::Rejected,
-        Action::Approve => ResponseStatus::Accepted,
-        Action::OrderPayment | Action::MarkPaid => ResponseStatus::Paid,
-    }
-}
-
-/// The UNCL 4343 code of [`status`].
-pub fn status_code(action: Action) -> &'static str {
-    status(action).code()
-}
-
-/// The clarification reason codes a return may give: those a rejection admits.
-pub fn return_reason(code: &str) -> Option<ReasonCode> {
-    ReasonCode::ALL
-        .into_iter()
-        .find(|reason| reason.code() == code)
-        .filter(|reason| ResponseStatus::Rejected.admits_reason(*reason))
-}
-
-/// Every code [`return_reason`] accepts.
-pub fn return_reason_codes() -> Vec<&'static str> {
-    ReasonCode::ALL
-        .into_iter()
-        .filter(|reason| ResponseStatus::Rejected.admits_reason(*reason))
-        .map(ReasonCode::code)
-        .collect()
-}
 
 fn party(role: &str, party: &Party) -> Result<ResponseParty, Error> {
     let endpoint = match (&party.endpoint_scheme, &party.endpoint_id) {
@@ -77,18 +43,20 @@ fn party(role: &str, party: &Party) -> Result<ResponseParty, Error> {
     })
 }
 
-/// The invoice response for `action` on `case`, the `sequence`-th for this invoice, issued `now`.
+/// The invoice response for `action` on `case`, the `sequence`-th for this invoice, issued `now`; `late`
+/// is the payment date's standing against the legal deadline, for a step that plans or makes payment.
 pub fn for_transition(
     case: &InvoiceCase,
     action: Action,
     change: &CaseChange,
+    late: Option<&PlannedPayment>,
     sequence: usize,
     now: DateTime<Utc>,
 ) -> Result<String, Error> {
     let summary = &case.document.summary;
     let jst = FixedOffset::east_opt(9 * 3600).expect("+09:00 is a valid offset");
     let local = now.with_timezone(&jst);
-    let status = status(action);
+    let status = response_status(action);
     let mut reasons = Vec::new();
     let mut actions = Vec::new();
     let mut effective_date = None;
@@ -130,15 +98,28 @@ pub fn for_transition(
                 checklist.payment_date
             )
         }
-        CaseChange::PaymentOrdered { payment_date } => {
+        CaseChange::PaymentOrdered { payment_date, .. } => {
             effective_date = Some(*payment_date);
             format!("支出命令を行いました。支払予定日は {payment_date} です。")
         }
-        CaseChange::Paid { on } => {
+        CaseChange::Paid { on, .. } => {
             effective_date = Some(*on);
             format!("{on} にお支払いしました。")
         }
     };
+    let mut note = note;
+    if let Some(late) = late.filter(|l| l.late_days > 0) {
+        let paid = matches!(change, CaseChange::Paid { .. });
+        let words = late_words(late, paid);
+        note.push_str(&words);
+        if !late.interest.is_zero() {
+            actions.push(StatusAction {
+                code: ActionCode::Other,
+                text: Some(words.trim().to_owned()),
+                conditions: Vec::new(),
+            });
+        }
+    }
     let response = InvoiceResponse {
         id: format!("IR-{}-{sequence}", case.document.id),
         issue_date: local.date_naive(),
@@ -165,4 +146,26 @@ pub fn for_transition(
             format!("the invoice response could not be written: {e}"),
         )
     })
+}
+
+/// What the supplier is told of a payment after the legal deadline: the days and the interest owed
+/// (政府契約の支払遅延防止等に関する法律 art. 8), which is paid with it.
+fn late_words(late: &PlannedPayment, paid: bool) -> String {
+    let deadline = late.payment_deadline;
+    let days = late.late_days;
+    if late.interest.is_zero() {
+        return format!(
+            " 支払期限（{deadline}）を{days}日過ぎていますが、遅延利息は最低額に満たないため生じません。"
+        );
+    }
+    let interest = late.interest;
+    if paid {
+        format!(
+            " 支払期限（{deadline}）を{days}日過ぎたため、遅延利息 {interest} 円（支払遅延防止法第8条）を併せてお支払いしました。"
+        )
+    } else {
+        format!(
+            " 支払期限（{deadline}）を{days}日過ぎるため、遅延利息 {interest} 円（支払遅延防止法第8条）を併せてお支払いします。"
+        )
+    }
 }

@@ -350,7 +350,7 @@ pub struct PreCheck {
 pub async fn precheck(
     state: &AppState,
     caller: &crate::auth::Caller,
-    body: &crate::intake::ReceivedBody,
+    body: &crate::body::ReceivedBody,
 ) -> Result<PreCheck, Error> {
     caller.require(&[
         cie_domain::Role::Supplier,

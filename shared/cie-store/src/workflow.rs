@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use cie_domain::{DocumentKind, Role, TenantId};
+pub use cie_workflow::{ApprovalChecklist, ReturnReason};
 use cie_workflow::{
     Action, ContractKind, GoverningTerms, InspectionBasis, InspectionStart, InvoiceState,
     PaymentTerms, TermsSource,
@@ -16,40 +17,6 @@ use crate::Store;
 use crate::directory::{parse_timestamp, timestamp};
 use crate::documents::{Bind, DOCUMENT_COLUMNS_OF_D, DocumentRecord};
 use crate::error::StoreError;
-
-/// One reason for returning an invoice: a code (Peppol clarification reason) and the words for the supplier.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReturnReason {
-    /// Clarification reason code, e.g. `PRI` (wrong price), `QTY`, `REF`, `LEG`, `OTH`.
-    pub code: String,
-    /// The reason in the city's words (Japanese).
-    pub text: String,
-}
-
-/// The municipal accounting checklist an approver confirms (地方自治法 232条の4: 会計管理者の確認).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ApprovalChecklist {
-    /// The payee is the rightful creditor (正当債権者).
-    pub rightful_creditor: bool,
-    /// The amount is correctly computed.
-    pub amount_correct: bool,
-    /// The counterparty performed (履行確認).
-    pub performance_confirmed: bool,
-    /// The debt is fixed (債務確定).
-    pub debt_fixed: bool,
-    /// Fiscal year the expenditure belongs to (April–March, named by its starting year).
-    pub fiscal_year: i64,
-    /// Budget item (款項目節…).
-    pub budget_item: String,
-    /// 支出負担行為番号: the commitment the payment settles.
-    pub commitment_number: String,
-    /// Payment method, e.g. `口座振替`.
-    pub payment_method: String,
-    /// Planned payment date.
-    pub payment_date: NaiveDate,
-    /// Free remarks.
-    pub note: Option<String>,
-}
 
 /// A recorded approval.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -127,6 +94,8 @@ pub struct InvoiceCase {
     /// The day its inspection period is counted from, recorded at intake (none for invoices received
     /// before it was recorded, whose period runs from their arrival).
     pub inspection_start: Option<InspectionStart>,
+    /// Late interest owed with its payment, in yen: as planned by the payment order, then as paid.
+    pub interest_yen: Option<i64>,
 }
 
 /// One audit-log entry.
@@ -219,11 +188,15 @@ pub enum CaseChange {
     PaymentOrdered {
         /// Planned payment date.
         payment_date: NaiveDate,
+        /// Late interest owed with the payment if it is made on that date, in yen (0 when on time).
+        interest_yen: i64,
     },
     /// Paid on this day.
     Paid {
         /// The payment day.
         on: NaiveDate,
+        /// Late interest owed for paying on that day, in yen (0 when on time).
+        interest_yen: i64,
     },
 }
 
@@ -267,7 +240,8 @@ pub enum WorkflowStep {
 const CASE_COLUMNS: &str = "c.state AS case_state, c.chain_root_id, c.corrects_document_id, c.superseded_by_document_id, \
      c.inspector_id, c.inspected_on, c.approver_id, c.payment_ordered_at, c.payment_date, c.paid_on, \
      c.contract_kind AS terms_contract_kind, c.inspection_days AS terms_inspection_days, \
-     c.payment_days AS terms_payment_days, c.terms_source, c.inspection_from, c.inspection_basis";
+     c.payment_days AS terms_payment_days, c.terms_source, c.inspection_from, c.inspection_basis, \
+     c.interest_yen";
 
 /// The recorded start of a case's inspection period, when it has one.
 fn inspection_start_from_row(row: &AnyRow) -> Result<Option<InspectionStart>, StoreError> {
@@ -357,6 +331,7 @@ fn case_from_row(row: &AnyRow) -> Result<InvoiceCase, StoreError> {
         paid_on: date(row.try_get("paid_on")?)?,
         terms: terms_from_row(row)?,
         inspection_start: inspection_start_from_row(row)?,
+        interest_yen: row.try_get("interest_yen")?,
         document,
     })
 }
@@ -981,23 +956,29 @@ pub(crate) async fn apply_transition(
             .bind(at_text.clone())
             .bind(day(checklist.payment_date)),
         ),
-        CaseChange::PaymentOrdered { payment_date } => Some(
+        CaseChange::PaymentOrdered {
+            payment_date,
+            interest_yen,
+        } => Some(
             sqlx::query(
-                "UPDATE invoice_cases SET payment_ordered_at = $3, payment_date = $4
+                "UPDATE invoice_cases SET payment_ordered_at = $3, payment_date = $4, interest_yen = $5
                  WHERE tenant_id = $1 AND document_id = $2",
             )
             .bind(tenant)
             .bind(invoice)
             .bind(at_text.clone())
-            .bind(day(*payment_date)),
+            .bind(day(*payment_date))
+            .bind(*interest_yen),
         ),
-        CaseChange::Paid { on } => Some(
+        CaseChange::Paid { on, interest_yen } => Some(
             sqlx::query(
-                "UPDATE invoice_cases SET paid_on = $3 WHERE tenant_id = $1 AND document_id = $2",
+                "UPDATE invoice_cases SET paid_on = $3, interest_yen = $4
+                 WHERE tenant_id = $1 AND document_id = $2",
             )
             .bind(tenant)
             .bind(invoice)
-            .bind(day(*on)),
+            .bind(day(*on))
+            .bind(*interest_yen),
         ),
     };
     if let Some(detail) = detail {

@@ -62,6 +62,7 @@ impl IntoResponse for Error {
             Error::InvalidRequest { code, .. } => {
                 (status_of_invalid_request(code), (*code).into(), None)
             }
+            Error::Step(refused) => (StatusCode::BAD_REQUEST, refused.code().into(), None),
             Error::Conflict(_) => (StatusCode::CONFLICT, "conflict".into(), None),
             Error::InvalidTransition { .. } => {
                 (StatusCode::CONFLICT, "invalid_transition".into(), None)

@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::Error;
-use crate::intake::ReceivedBody;
+use crate::body::ReceivedBody;
 
 impl FromRequestParts<AppState> for Caller {
     type Rejection = Error;

@@ -3,14 +3,14 @@
 
 use axum::Json;
 use axum::extract::State;
-use cie_store::{ApprovalChecklist, AuditEntry, SupplierTerms, WorkflowSettings};
+use cie_store::{AuditEntry, SupplierTerms, WorkflowSettings};
 
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::Error;
 use crate::http::extract::{JsonInput, PathInput, QueryInput};
 use crate::workflow::{
-    self, CaseDetail, CaseListQuery, CaseView, InspectionRequest, PaidRequest, PaymentOrderRequest,
+    self, ApprovalRequest, CaseDetail, CaseListQuery, CaseView, InspectionRequest, PaidRequest, PaymentOrderRequest,
     ReturnRequest, Step, TermsRequest,
 };
 
@@ -102,9 +102,9 @@ pub(crate) async fn approve(
     State(state): State<AppState>,
     caller: Caller,
     PathInput(id): PathInput<i64>,
-    JsonInput(checklist): JsonInput<ApprovalChecklist>,
+    JsonInput(request): JsonInput<ApprovalRequest>,
 ) -> Result<Json<CaseDetail>, Error> {
-    workflow::act(&state, &caller, id, Step::Approve(checklist))
+    workflow::act(&state, &caller, id, Step::Approve(request))
         .await
         .map(Json)
 }

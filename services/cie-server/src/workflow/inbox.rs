@@ -1,0 +1,132 @@
+//! Invoice lists: a supplier's invoices, and the staff inbox of open invoices sorted by payment deadline.
+
+use std::collections::HashMap;
+
+use cie_domain::Role;
+use cie_store::{CaseFilter, InvoiceReturn};
+use cie_workflow::{InvoiceState, japan_day};
+use serde::Deserialize;
+
+use super::terms::TermsResolver;
+use super::views::{CaseView, chain_received_at, view, visible_org};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::Error;
+
+/// Which invoices a list shows.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseListQuery {
+    /// Only this state.
+    pub state: Option<InvoiceState>,
+    /// Only invoices whose payment deadline is at most this many days away (overdue included).
+    pub due_within_days: Option<i64>,
+    /// Only overdue invoices.
+    pub overdue: Option<bool>,
+    /// At most this many (default 200).
+    pub limit: Option<i64>,
+}
+
+/// The states of invoices still waiting for the city.
+async fn list(
+    state: &AppState,
+    caller: &Caller,
+    query: &CaseListQuery,
+    states: Vec<InvoiceState>,
+) -> Result<Vec<CaseView>, Error> {
+    let org = visible_org(caller)?;
+    let cases = state
+        .store
+        .invoice_cases(
+            &caller.tenant,
+            &CaseFilter {
+                supplier_org_id: org,
+                states,
+                limit: 10_000,
+            },
+        )
+        .await?;
+    let terms = TermsResolver::load(state, &caller.tenant, &cases).await?;
+    // Only a chain with a returned, superseded or correcting invoice has returns to read.
+    let mut roots: Vec<i64> = cases
+        .iter()
+        .filter(|c| {
+            matches!(c.state, InvoiceState::Returned | InvoiceState::Superseded)
+                || c.corrects_document_id.is_some()
+        })
+        .map(|c| c.chain_root_id)
+        .collect();
+    roots.sort_unstable();
+    roots.dedup();
+    let mut returns: HashMap<i64, Vec<InvoiceReturn>> =
+        HashMap::new();
+    for (root, r) in state.store.invoice_returns(&caller.tenant, &roots).await? {
+        returns.entry(root).or_default().push(r);
+    }
+    let today = japan_day(state.clock.now());
+    let mut views = Vec::with_capacity(cases.len());
+    for case in &cases {
+        let received_at = chain_received_at(state, &caller.tenant, case).await?;
+        let case_returns = returns
+            .get(&case.chain_root_id)
+            .cloned()
+            .unwrap_or_default();
+        let view = view(
+            state,
+            caller,
+            case,
+            case_returns,
+            received_at,
+            terms.resolve(case),
+            today,
+        );
+        let due = view.clock.as_ref().and_then(|c| c.days_left);
+        if let Some(within) = query.due_within_days
+            && due.is_none_or(|days| days > within)
+        {
+            continue;
+        }
+        if query.overdue == Some(true) && !view.clock.as_ref().is_some_and(|c| c.overdue) {
+            continue;
+        }
+        views.push(view);
+    }
+    Ok(views)
+}
+
+/// Invoices as their suppliers (or staff) see them: newest first, with state, reasons and deadlines.
+pub async fn list_invoices(
+    state: &AppState,
+    caller: &Caller,
+    query: CaseListQuery,
+) -> Result<Vec<CaseView>, Error> {
+    let states = query.state.map(|s| vec![s]).unwrap_or_default();
+    let mut views = list(state, caller, &query, states).await?;
+    views.truncate(usize::try_from(query.limit.unwrap_or(200).clamp(1, 10_000)).unwrap_or(200));
+    Ok(views)
+}
+
+/// The staff inbox: open invoices, earliest payment deadline first (paused ones after the running ones).
+pub async fn inbox(
+    state: &AppState,
+    caller: &Caller,
+    query: CaseListQuery,
+) -> Result<Vec<CaseView>, Error> {
+    caller.require(&[Role::Staff, Role::Approver, Role::Finance, Role::Admin])?;
+    let states = match query.state {
+        Some(s) => vec![s],
+        None => InvoiceState::OPEN.to_vec(),
+    };
+    let mut views = list(state, caller, &query, states).await?;
+    views.sort_by_key(|v| {
+        let clock = v.clock.as_ref();
+        (
+            clock.is_some_and(|c| c.clock.paused),
+            clock.map(|c| c.clock.payment_deadline),
+            v.document_id,
+        )
+    });
+    views.truncate(usize::try_from(query.limit.unwrap_or(200).clamp(1, 10_000)).unwrap_or(200));
+    Ok(views)
+}
+
