@@ -963,3 +963,182 @@ async fn inspection_runs_from_the_delivery_note_and_a_return_pauses_only_payment
     assert_eq!(case["clock"]["inspection_basis"], "delivery_date", "{case}");
     assert_eq!(case["clock"]["inspection_from"], "2026-04-04");
 }
+
+/// Payment dates are controlled: one before receipt or in the past is refused; one past the legal deadline
+/// only with an acknowledgement and a reason, which the audit log keeps; the late interest it costs is shown
+/// on the approval, recorded on the payment order and told to the supplier in the invoice responses; a
+/// payment order's new date is not a silent change; a payment cannot precede its order.
+#[rstest]
+#[tokio::test]
+async fn a_late_payment_date_needs_a_reason_and_its_interest_is_owed_and_told(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = spawn(backend).await;
+    let city = app.city("city-a").await;
+    let people = actors(&app, &city).await;
+    // ¥289,490 received 2026-04-01: pay by 2026-05-01.
+    let id = submit(&app, &city.supplier_a, invoice("LATE-1")).await;
+    ok_step(&app, &city.staff, id, "start-inspection", json!({})).await;
+    app.clock.advance(Duration::days(3));
+    ok_step(&app, &city.staff, id, "inspection", json!({})).await;
+
+    for (date, code, words) in [
+        (
+            "2026-03-31",
+            "invalid_date",
+            "before the invoice was received",
+        ),
+        ("2026-04-02", "invalid_date", "in the past"),
+        ("2031-04-01", "invalid_date", "more than a year ahead"),
+        ("2026-05-31", "late_payment_unacknowledged", "2026-05-01"),
+    ] {
+        let (status, body) = step(&app, &people.approver, id, "approval", checklist(date)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{date}: {body}");
+        assert_eq!(body["code"], code, "{date}: {body}");
+        assert!(
+            body["message"].as_str().unwrap().contains(words),
+            "{date}: {body}"
+        );
+    }
+    // 289,490 × 2.5 % × 30 / 365 = 594.8 → ¥594.
+    let (_, unacknowledged) = step(
+        &app,
+        &people.approver,
+        id,
+        "approval",
+        checklist("2026-05-31"),
+    )
+    .await;
+    assert!(
+        unacknowledged["message"].as_str().unwrap().contains("¥594"),
+        "{unacknowledged}"
+    );
+    let mut without_reason = checklist("2026-05-31");
+    without_reason["acknowledge_late_payment"] = json!(true);
+    let (status, body) = step(&app, &people.approver, id, "approval", without_reason).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["code"], "late_payment_reason_required");
+    let still: Value = app
+        .get_json(&city.staff, &format!("/api/v1/invoices/{id}"))
+        .await;
+    assert_eq!(still["state"], "inspected", "refusals change nothing");
+
+    let mut acknowledged = checklist("2026-05-31");
+    acknowledged["acknowledge_late_payment"] = json!(true);
+    acknowledged["late_payment_reason"] = json!("補正予算の議決待ち");
+    let approved = ok_step(&app, &people.approver, id, "approval", acknowledged).await;
+    assert_eq!(
+        approved["clock"]["planned"],
+        json!({ "payment_date": "2026-05-31", "late_days": 30, "interest": "594" })
+    );
+    let audit: Vec<Value> = app
+        .get_json(&city.staff, &format!("/api/v1/invoices/{id}/audit"))
+        .await;
+    let approval = audit.iter().find(|e| e["action"] == "approve").unwrap();
+    assert_eq!(
+        approval["detail"]["late_payment"]["late_reason"],
+        "補正予算の議決待ち"
+    );
+    assert_eq!(approval["detail"]["late_payment"]["interest"], "594");
+    let response_text = |body: &Value, index: usize| {
+        let id = body["responses"][index]["response_document_id"]
+            .as_i64()
+            .unwrap();
+        let app = &app;
+        let token = city.supplier_a.clone();
+        async move {
+            app.get(&token, &format!("/api/v1/documents/{id}/original"))
+                .await
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let ap = response_text(&approved, 2).await;
+    assert!(ap.contains("遅延利息 594 円"), "{ap}");
+
+    // The payment order: not before receipt; a new date is late too, so acknowledged again.
+    let (status, body) = step(
+        &app,
+        &people.approver,
+        id,
+        "payment-order",
+        json!({ "payment_date": "2026-03-30" }),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_date")),
+        "{body}"
+    );
+    let (status, body) = step(
+        &app,
+        &people.approver,
+        id,
+        "payment-order",
+        json!({ "payment_date": "2026-05-20" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["code"], "late_payment_unacknowledged");
+    let ordered = ok_step(
+        &app,
+        &people.approver,
+        id,
+        "payment-order",
+        json!({
+            "payment_date": "2026-05-20",
+            "acknowledge_late_payment": true,
+            "late_payment_reason": "議決後の最初の支払日",
+        }),
+    )
+    .await;
+    // 289,490 × 2.5 % × 19 / 365 = 376.7 → ¥376.
+    assert_eq!(ordered["payment_date"], "2026-05-20");
+    assert_eq!(ordered["interest_owed"], "376", "{ordered}");
+    assert_eq!(ordered["clock"]["planned"]["interest"], "376");
+    let audit: Vec<Value> = app
+        .get_json(&city.staff, &format!("/api/v1/invoices/{id}/audit"))
+        .await;
+    let order = audit
+        .iter()
+        .find(|e| e["action"] == "order_payment")
+        .unwrap();
+    assert_eq!(
+        order["detail"]["approved_payment_date"], "2026-05-31",
+        "{order}"
+    );
+    assert_eq!(order["detail"]["change"]["interest_yen"], 376);
+    let pd = response_text(&ordered, 3).await;
+    assert!(pd.contains("遅延利息 376 円"), "{pd}");
+    assert!(pd.contains("2026-05-20"), "{pd}");
+
+    // Paid: not before the order (made 2026-04-04), not in the future; the interest as paid.
+    app.clock.advance(Duration::days(46));
+    for paid_on in ["2026-04-03", "2026-05-21"] {
+        let (status, body) = step(
+            &app,
+            &people.finance,
+            id,
+            "payment",
+            json!({ "paid_on": paid_on }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{paid_on}: {body}");
+        assert_eq!(body["code"], "invalid_date");
+    }
+    let paid = ok_step(
+        &app,
+        &people.finance,
+        id,
+        "payment",
+        json!({ "paid_on": "2026-05-20" }),
+    )
+    .await;
+    assert_eq!(paid["interest_owed"], "376");
+    assert_eq!(paid["clock"]["interest_due"], "376");
+    assert_eq!(paid["clock"]["planned"], Value::Null);
+    let settled = response_text(&paid, 4).await;
+    assert!(settled.contains("遅延利息 376 円"), "{settled}");
+    assert!(settled.contains("お支払いしました"), "{settled}");
+}

@@ -3,7 +3,8 @@
 
 use cie_domain::{DocumentStatus, Role, Summary};
 use cie_store::{
-    DeliveryNotice, DocumentRecord, DuplicateHints, NewSubmission, Parsed, SubmissionOutcome, WorkflowStep,
+    DeliveryNotice, DocumentRecord, DuplicateHints, NewSubmission, Parsed, SubmissionOutcome,
+    WorkflowStep,
 };
 use cie_ubl::UblError;
 use tracing::info;

@@ -4,11 +4,11 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use cie_domain::{DocumentKind, Role, TenantId};
-pub use cie_workflow::{ApprovalChecklist, ReturnReason};
 use cie_workflow::{
     Action, ContractKind, GoverningTerms, InspectionBasis, InspectionStart, InvoiceState,
     PaymentTerms, TermsSource,
 };
+pub use cie_workflow::{ApprovalChecklist, ReturnReason};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};

@@ -52,7 +52,10 @@ mod tests {
     #[test]
     fn a_return_gives_a_clarification_reason_but_not_partial_payment() {
         assert!(return_reason("PRI").is_some());
-        assert!(return_reason("PPD").is_none(), "partially paid is no reason to return");
+        assert!(
+            return_reason("PPD").is_none(),
+            "partially paid is no reason to return"
+        );
         assert!(return_reason("XYZ").is_none());
         assert!(return_reason_codes().contains(&"REF"));
     }

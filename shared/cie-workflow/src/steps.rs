@@ -159,7 +159,9 @@ pub enum StepError {
         interest: Decimal,
     },
     /// A late date was acknowledged without saying why.
-    #[error("late_payment_reason is required with acknowledge_late_payment: say why payment is late")]
+    #[error(
+        "late_payment_reason is required with acknowledge_late_payment: say why payment is late"
+    )]
     LateReasonMissing,
 }
 
@@ -300,7 +302,11 @@ impl DateContext<'_> {
     }
 
     /// The day a payment was made: not before the payment was ordered, not in the future.
-    pub fn paid_on(&self, on: NaiveDate, ordered_on: Option<NaiveDate>) -> Result<NaiveDate, StepError> {
+    pub fn paid_on(
+        &self,
+        on: NaiveDate,
+        ordered_on: Option<NaiveDate>,
+    ) -> Result<NaiveDate, StepError> {
         let earliest = ordered_on.unwrap_or(self.received_on).max(self.received_on);
         if on < earliest || on > self.today {
             return Err(StepError::InvalidDate(format!(
@@ -344,7 +350,11 @@ mod tests {
     #[test]
     fn a_payment_date_on_time_is_accepted_without_acknowledgement() {
         let planned = with_context("2026-04-10", |c| {
-            c.payment_date("payment_date", day("2026-05-01"), LateAcknowledgement::default())
+            c.payment_date(
+                "payment_date",
+                day("2026-05-01"),
+                LateAcknowledgement::default(),
+            )
         })
         .unwrap();
         assert_eq!((planned.late_days, planned.interest), (0, Decimal::ZERO));
@@ -369,7 +379,11 @@ mod tests {
     #[test]
     fn a_late_payment_date_needs_an_acknowledgement_and_a_reason_and_says_its_cost() {
         let error = with_context("2026-04-10", |c| {
-            c.payment_date("payment_date", day("2026-05-31"), LateAcknowledgement::default())
+            c.payment_date(
+                "payment_date",
+                day("2026-05-31"),
+                LateAcknowledgement::default(),
+            )
         })
         .unwrap_err();
         assert_eq!(error.code(), "late_payment_unacknowledged");

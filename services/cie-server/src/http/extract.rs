@@ -11,8 +11,8 @@ use serde::de::DeserializeOwned;
 
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::Error;
 use crate::body::ReceivedBody;
+use crate::error::Error;
 
 impl FromRequestParts<AppState> for Caller {
     type Rejection = Error;

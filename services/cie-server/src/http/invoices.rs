@@ -10,8 +10,8 @@ use crate::auth::Caller;
 use crate::error::Error;
 use crate::http::extract::{JsonInput, PathInput, QueryInput};
 use crate::workflow::{
-    self, ApprovalRequest, CaseDetail, CaseListQuery, CaseView, InspectionRequest, PaidRequest, PaymentOrderRequest,
-    ReturnRequest, Step, TermsRequest,
+    self, ApprovalRequest, CaseDetail, CaseListQuery, CaseView, InspectionRequest, PaidRequest,
+    PaymentOrderRequest, ReturnRequest, Step, TermsRequest,
 };
 
 /// `GET /api/v1/invoices`: a supplier's own invoices (all for city users), newest first.

@@ -58,8 +58,7 @@ async fn list(
         .collect();
     roots.sort_unstable();
     roots.dedup();
-    let mut returns: HashMap<i64, Vec<InvoiceReturn>> =
-        HashMap::new();
+    let mut returns: HashMap<i64, Vec<InvoiceReturn>> = HashMap::new();
     for (root, r) in state.store.invoice_returns(&caller.tenant, &roots).await? {
         returns.entry(root).or_default().push(r);
     }
@@ -129,4 +128,3 @@ pub async fn inbox(
     views.truncate(usize::try_from(query.limit.unwrap_or(200).clamp(1, 10_000)).unwrap_or(200));
     Ok(views)
 }
-

@@ -78,7 +78,10 @@ fn change_for(
                 request.checklist.payment_date,
                 request.late.acknowledgement(),
             )?;
-            (CaseChange::Approved(request.checklist.clone()), Some(planned))
+            (
+                CaseChange::Approved(request.checklist.clone()),
+                Some(planned),
+            )
         }
         Step::OrderPayment(request) => {
             let Some(payment_date) = request.payment_date.or(case.payment_date) else {

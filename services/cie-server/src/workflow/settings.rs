@@ -26,4 +26,3 @@ pub async fn settings(state: &AppState, caller: &Caller) -> Result<WorkflowSetti
     caller.require(&[Role::Staff, Role::Approver, Role::Finance, Role::Admin])?;
     Ok(state.store.workflow_settings(&caller.tenant).await?)
 }
-
