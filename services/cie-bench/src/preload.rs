@@ -205,6 +205,7 @@ impl Template {
                 .get("registry")
                 .filter(|r| !r.is_null())
                 .map(serde_json::Value::to_string),
+            registry_status: verdict["registry"]["status"].as_str().map(str::to_owned),
         };
         Ok(Template {
             head,

@@ -7,7 +7,7 @@ use cie_store::{
     WorkflowStep,
 };
 use cie_ubl::UblError;
-use tracing::info;
+use tracing::{info, warn};
 
 use crate::AppState;
 use crate::auth::Caller;
@@ -147,6 +147,10 @@ pub async fn receive(
                     document_id: document.id,
                     findings: verdict.findings,
                 });
+            }
+            if let Err(error) = crate::linking::match_on_arrival(state, &document).await {
+                warn!(tenant = %caller.tenant, document_id = document.id, %error,
+                      "the invoice is archived but its lines could not be matched now");
             }
             info!(tenant = %caller.tenant, document_id = document.id, kind = %document.summary.kind,
                   version = document.version, "document received");

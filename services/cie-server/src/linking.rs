@@ -2,7 +2,7 @@
 //! (納品書) and invoices refer to which (by the numbers their references give, within the supplier's
 //! documents), and the 2- or 3-way match of their lines with every difference named.
 
-use cie_domain::{DocumentKind, ReferenceKind, Role};
+use cie_domain::{DocumentKind, ReferenceKind, Role, TenantId};
 use cie_matching::{LineSet, MatchReport};
 use cie_store::DocumentRecord;
 use serde::Serialize;
@@ -143,12 +143,12 @@ pub async fn links(state: &AppState, caller: &Caller, id: i64) -> Result<Links, 
 
 async fn lines_of(
     state: &AppState,
-    caller: &Caller,
+    tenant: &TenantId,
     record: &DocumentRecord,
 ) -> Result<LineSet, Error> {
     let (_, bytes) = state
         .store
-        .archived_content(&caller.tenant, record.archive_seq, None)
+        .archived_content(tenant, record.archive_seq, None)
         .await?;
     LineSet::parse(&bytes).map_err(|e| {
         Error::invalid(
@@ -161,6 +161,7 @@ async fn lines_of(
     })
 }
 
+/// The newest version of each document of `kind` numbered one of `numbers`, in the order of `numbers`.
 fn newest<'a>(
     related: &'a [DocumentRecord],
     kind: DocumentKind,
@@ -180,61 +181,158 @@ fn newest<'a>(
     found
 }
 
-/// Documents of the supplier numbered one of `numbers`, added to `related` when not there yet.
-async fn add_related(
+/// The supplier's documents of `kind` numbered one of `numbers`.
+async fn numbered(
     state: &AppState,
-    caller: &Caller,
-    supplier_org_id: Option<i64>,
+    document: &DocumentRecord,
+    kind: DocumentKind,
     numbers: &[String],
-    related: &mut Vec<DocumentRecord>,
-) -> Result<(), Error> {
+) -> Result<Vec<DocumentRecord>, Error> {
     let numbers: Vec<&str> = numbers.iter().map(String::as_str).collect();
-    if numbers.is_empty() {
-        return Ok(());
-    }
-    for extra in state
+    Ok(state
         .store
-        .related_documents(&caller.tenant, supplier_org_id, &numbers)
-        .await?
-    {
-        if !related.iter().any(|r| r.id == extra.id) {
-            related.push(extra);
+        .documents_numbered(
+            &document.tenant,
+            document.supplier_org_id,
+            &[kind],
+            &numbers,
+        )
+        .await?)
+}
+
+fn push_new(numbers: &mut Vec<String>, more: &[String]) {
+    for number in more {
+        if !numbers.contains(number) {
+            numbers.push(number.clone());
         }
     }
-    Ok(())
 }
 
 /// The line match of document `id`: an invoice against its order and the delivery notes it covers (3-way;
-/// the order found from the invoice or from its delivery notes), a delivery note or an order against the
-/// order (and its delivery notes), an order response against its order.
+/// the order found from the invoice or from its delivery notes), a delivery note or an order response against
+/// its order, an order against everything received for it (its order response and delivery notes). For an
+/// invoice, the result is also recorded on its case for the inbox.
 pub async fn matching(state: &AppState, caller: &Caller, id: i64) -> Result<MatchReport, Error> {
-    let (document, mut related) = load(state, caller, id).await?;
-    let org = document.supplier_org_id;
-    let own = lines_of(state, caller, &document).await?;
+    caller.require(&[
+        Role::Supplier,
+        Role::Staff,
+        Role::Approver,
+        Role::Finance,
+        Role::Admin,
+    ])?;
+    let document = state
+        .store
+        .document(&caller.tenant, id, caller.confined_to_org())
+        .await?;
+    let report = match_document(state, &document).await;
+    if document.summary.kind == DocumentKind::Invoice {
+        state
+            .store
+            .set_match_status(&document.tenant, document.id, match_status(&report))
+            .await?;
+    }
+    report
+}
+
+/// What a match result is called on an invoice's case: `matched`, `differences`, `no_order` (nothing to
+/// match against) or `unreadable`.
+fn match_status(report: &Result<MatchReport, Error>) -> &'static str {
+    match report {
+        Ok(report) if report.matched => "matched",
+        Ok(_) => "differences",
+        Err(Error::NotFound(_)) => "no_order",
+        Err(Error::InvalidRequest { code, .. }) if *code == "no_order_reference" => "no_order",
+        Err(_) => "unreadable",
+    }
+}
+
+/// Matches a newly received invoice when an order or delivery note it names has been received, and records
+/// the result on its case. Two equality look-ups when nothing it names is here; the lines are read only
+/// when something is.
+pub async fn match_on_arrival(state: &AppState, document: &DocumentRecord) -> Result<(), Error> {
+    if document.summary.kind != DocumentKind::Invoice {
+        return Ok(());
+    }
+    let named: Vec<&str> = document
+        .summary
+        .references
+        .iter()
+        .filter(|r| matches!(r.kind, ReferenceKind::Order | ReferenceKind::Despatch))
+        .map(|r| r.number.as_str())
+        .collect();
+    if named.is_empty() {
+        return Ok(());
+    }
+    let received = state
+        .store
+        .documents_numbered(
+            &document.tenant,
+            document.supplier_org_id,
+            &[DocumentKind::Order, DocumentKind::DespatchAdvice],
+            &named,
+        )
+        .await?;
+    if received.is_empty() {
+        return Ok(());
+    }
+    let report = match_document(state, document).await;
+    state
+        .store
+        .set_match_status(&document.tenant, document.id, match_status(&report))
+        .await?;
+    Ok(())
+}
+
+async fn match_document(state: &AppState, document: &DocumentRecord) -> Result<MatchReport, Error> {
+    let tenant = &document.tenant;
+    let own = lines_of(state, tenant, document).await?;
+    let kind = document.summary.kind;
     let mut despatches = Vec::new();
-    let mut order_numbers = if document.summary.kind == DocumentKind::Order {
+    let mut response = None;
+    let mut order_numbers = if kind == DocumentKind::Order {
         vec![document.summary.number.clone()]
     } else {
         own.order_references.clone()
     };
-    if document.summary.kind == DocumentKind::Invoice {
+    if kind == DocumentKind::Invoice {
         let mut despatch_numbers = own.despatch_references.clone();
         for line in &own.lines {
-            for reference in &line.document_references {
-                if !despatch_numbers.contains(reference) {
-                    despatch_numbers.push(reference.clone());
-                }
-            }
+            push_new(&mut despatch_numbers, &line.document_references);
         }
-        add_related(state, caller, org, &despatch_numbers, &mut related).await?;
-        for record in newest(&related, DocumentKind::DespatchAdvice, &despatch_numbers) {
-            let lines = lines_of(state, caller, record).await?;
-            for order in &lines.order_references {
-                if !order_numbers.contains(order) {
-                    order_numbers.push(order.clone());
-                }
-            }
+        let notes = numbered(
+            state,
+            document,
+            DocumentKind::DespatchAdvice,
+            &despatch_numbers,
+        )
+        .await?;
+        for record in newest(&notes, DocumentKind::DespatchAdvice, &despatch_numbers) {
+            let lines = lines_of(state, tenant, record).await?;
+            push_new(&mut order_numbers, &lines.order_references);
             despatches.push(lines);
+        }
+    }
+    if kind == DocumentKind::Order {
+        let mentioning = state
+            .store
+            .related_documents(
+                tenant,
+                document.supplier_org_id,
+                &[document.summary.number.as_str()],
+            )
+            .await?;
+        for record in mentioning
+            .iter()
+            .filter(|d| d.summary.kind == DocumentKind::DespatchAdvice && refers_to(d, document))
+        {
+            despatches.push(lines_of(state, tenant, record).await?);
+        }
+        if let Some(answer) = mentioning
+            .iter()
+            .filter(|d| d.summary.kind == DocumentKind::OrderResponse && refers_to(d, document))
+            .max_by_key(|d| d.id)
+        {
+            response = Some(lines_of(state, tenant, answer).await?);
         }
     }
     if order_numbers.is_empty() {
@@ -246,9 +344,15 @@ pub async fn matching(state: &AppState, caller: &Caller, id: i64) -> Result<Matc
             ),
         ));
     }
-    add_related(state, caller, org, &order_numbers, &mut related).await?;
-    let orders = newest(&related, DocumentKind::Order, &order_numbers);
-    let Some(order) = orders.first() else {
+    let orders = if kind == DocumentKind::Order {
+        vec![document.clone()]
+    } else {
+        numbered(state, document, DocumentKind::Order, &order_numbers).await?
+    };
+    let Some(order) = newest(&orders, DocumentKind::Order, &order_numbers)
+        .first()
+        .copied()
+    else {
         return Err(Error::NotFound(format!(
             "order {} (referred to by {} {})",
             order_numbers.join(", "),
@@ -256,23 +360,21 @@ pub async fn matching(state: &AppState, caller: &Caller, id: i64) -> Result<Matc
             document.summary.number
         )));
     };
-    let order_lines = lines_of(state, caller, order).await?;
-    let report = match document.summary.kind {
-        DocumentKind::Invoice if despatches.is_empty() => {
-            cie_matching::order_and_invoice(&order_lines, &own)
+    let order_lines = if order.id == document.id {
+        own.clone()
+    } else {
+        lines_of(state, tenant, order).await?
+    };
+    let report = match kind {
+        DocumentKind::Invoice => {
+            cie_matching::order_with(&order_lines, None, &despatches, Some(&own))
         }
-        DocumentKind::Invoice => cie_matching::three_way(&order_lines, &despatches, &own),
         DocumentKind::DespatchAdvice => {
             cie_matching::order_and_despatches(&order_lines, std::slice::from_ref(&own))
         }
         DocumentKind::OrderResponse => cie_matching::order_and_response(&order_lines, &own),
         DocumentKind::Order => {
-            for record in related.iter().filter(|d| {
-                d.summary.kind == DocumentKind::DespatchAdvice && refers_to(d, &document)
-            }) {
-                despatches.push(lines_of(state, caller, record).await?);
-            }
-            cie_matching::order_and_despatches(&order_lines, &despatches)
+            cie_matching::order_with(&order_lines, response.as_ref(), &despatches, None)
         }
         other => {
             return Err(Error::invalid(

@@ -60,6 +60,7 @@ impl Verdict {
                 .registry
                 .as_ref()
                 .and_then(|r| serde_json::to_string(r).ok()),
+            registry_status: self.registry.as_ref().map(|r| r.status.as_str().to_owned()),
         }
     }
 }
@@ -414,6 +415,7 @@ pub async fn recheck_after_registry_import(
                     supplier_org_id: None,
                     states: cie_workflow::InvoiceState::OPEN.to_vec(),
                     limit: RECHECK_LIMIT,
+                    ..cie_store::CaseFilter::default()
                 },
             )
             .await?;

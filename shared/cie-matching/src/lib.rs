@@ -17,6 +17,6 @@ pub mod numbers;
 pub use lines::{ExtractError, Item, Line, LineReference, LineSet, Price};
 pub use matching::{
     Discrepancy, DiscrepancyKind, DocumentLine, LineBalance, MatchError, MatchReport,
-    order_and_despatches, order_and_invoice, order_and_response, three_way,
+    order_and_despatches, order_and_invoice, order_and_response, order_with, three_way,
 };
 pub use numbers::{are_variants, number_key};

@@ -88,6 +88,39 @@ pub fn order_and_response(order: &LineSet, response: &LineSet) -> Result<MatchRe
     Ok(matcher.finish())
 }
 
+/// Everything received for one order matched at once: the supplier's order response (注文請書) when there is
+/// one, its delivery notes, and the invoice when one is given (with delivery notes, a three-way match).
+pub fn order_with(
+    order: &LineSet,
+    response: Option<&LineSet>,
+    despatches: &[LineSet],
+    invoice: Option<&LineSet>,
+) -> Result<MatchReport, MatchError> {
+    expect_kind(order, "order", DocumentKind::Order)?;
+    if let Some(response) = response {
+        expect_kind(response, "order response", DocumentKind::OrderResponse)?;
+    }
+    for despatch in despatches {
+        expect_kind(despatch, "delivery note", DocumentKind::DespatchAdvice)?;
+    }
+    if let Some(invoice) = invoice {
+        expect_kind(invoice, "invoice", DocumentKind::Invoice)?;
+    }
+    let mut matcher = Matcher::new(order);
+    if let Some(response) = response {
+        matcher.take_response(response);
+    }
+    match invoice {
+        Some(invoice) if despatches.is_empty() => matcher.take_invoice(invoice, None),
+        Some(invoice) => {
+            matcher.take_despatches(despatches);
+            matcher.take_invoice(invoice, Some(despatches));
+        }
+        None => matcher.take_despatches(despatches),
+    }
+    Ok(matcher.finish())
+}
+
 fn expect_kind(
     document: &LineSet,
     role: &'static str,

@@ -471,11 +471,17 @@ pub(crate) async fn append_together(
             .iter()
             .map(|(index, record)| {
                 let submission = &submissions[*index];
-                let notes = priors
-                    .get(index)
+                let prior = priors.get(index);
+                let notes = prior
                     .map(|p| p.delivery_notes.as_slice())
                     .unwrap_or_default();
-                (record, submission.terms, submission.inspection_start(notes))
+                crate::workflow::OpenedCase {
+                    record,
+                    terms: submission.terms,
+                    inspection_start: submission.inspection_start(notes),
+                    validation: submission.validation(),
+                    possible_duplicate: prior.is_some_and(PriorDocuments::looks_like_earlier),
+                }
             })
             .collect();
         open_cases(&mut *conn, &with_terms).await?;

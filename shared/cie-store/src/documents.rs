@@ -453,6 +453,54 @@ impl SearchStatements {
 }
 
 impl Store {
+    /// Documents of `tenant` (of one supplier organisation when given) of one of `kinds` numbered one of
+    /// `numbers`, not refused: what an invoice's, a delivery note's or an order response's references name.
+    /// Equality look-ups on the number, unlike [`Store::related_documents`].
+    pub async fn documents_numbered(
+        &self,
+        tenant: &TenantId,
+        supplier_org_id: Option<i64>,
+        kinds: &[DocumentKind],
+        numbers: &[&str],
+    ) -> Result<Vec<DocumentRecord>, StoreError> {
+        if numbers.is_empty() || kinds.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut binds = 2;
+        let mut list = |n: usize| {
+            let placeholders: Vec<String> = (0..n)
+                .map(|_| {
+                    binds += 1;
+                    format!("${binds}")
+                })
+                .collect();
+            placeholders.join(", ")
+        };
+        let kind_list = list(kinds.len());
+        let number_list = list(numbers.len());
+        let sql = format!(
+            "SELECT {DOCUMENT_COLUMNS} FROM documents
+             WHERE tenant_id = $1 AND kind IN ({kind_list}) AND number IN ({number_list})
+               AND ($2 IS NULL OR supplier_org_id = $2) AND status <> 'rejected'
+             ORDER BY id"
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql))
+            .bind(tenant.as_str())
+            .bind(supplier_org_id);
+        for kind in kinds {
+            query = query.bind(kind.as_str());
+        }
+        for number in numbers {
+            query = query.bind(*number);
+        }
+        query
+            .fetch_all(self.read())
+            .await?
+            .iter()
+            .map(DocumentRecord::from_row)
+            .collect()
+    }
+
     /// Documents of `tenant` (of one supplier organisation when given) that are numbered one of `numbers`
     /// or may refer to one of them: the candidates for linking orders, responses, despatches and invoices.
     /// Callers confirm a reference from the summaries.
@@ -513,6 +561,16 @@ pub(crate) struct PriorDocuments {
     pub(crate) number_variant: Option<(i64, String)>,
     /// The issue dates of the supplier's delivery notes numbered as the invoice's delivery-note reference.
     pub(crate) delivery_notes: Vec<chrono::NaiveDate>,
+}
+
+impl PriorDocuments {
+    /// Whether an earlier document looks like the new one: the same number, the same bytes from elsewhere,
+    /// or a variant number with the same date and amount.
+    pub(crate) fn looks_like_earlier(&self) -> bool {
+        self.latest.is_some()
+            || self.same_content_elsewhere.is_some()
+            || self.number_variant.is_some()
+    }
 }
 
 /// One document by id.

@@ -26,8 +26,9 @@ pub use error::StoreError;
 pub use registry::RegistryEntry;
 pub use validations::{NewValidation, Validation};
 pub use workflow::{
-    Approval, ApprovalChecklist, AuditEntry, CaseChange, CaseFilter, InvoiceCase, InvoiceReturn,
-    IssuedResponse, NewTransition, ReturnReason, SupplierTerms, WorkflowSettings, WorkflowStep,
+    Approval, ApprovalChecklist, AuditEntry, CaseChange, CaseFilter, CaseFlags, InvoiceCase,
+    InvoiceReturn, IssuedResponse, NewTransition, ReturnReason, SupplierTerms, WorkflowSettings,
+    WorkflowStep,
 };
 pub use writer::{DeliveryNotice, DuplicateHints, NewSubmission, Parsed, SubmissionOutcome};
 

@@ -296,6 +296,9 @@ fn intake_statements(backend: Backend, sample: &PlanSample) -> Vec<HotStatement>
                     text("statutory"),
                     date.clone(),
                     text("delivery_note"),
+                    text("warning"),
+                    text("registered"),
+                    SampleValue::Int(0),
                 ],
             ),
         ),
@@ -444,6 +447,7 @@ fn inbox_statements(sample: &PlanSample) -> Vec<HotStatement> {
                 supplier_org_id: None,
                 states: InvoiceState::OPEN.to_vec(),
                 limit: 10_000,
+                ..CaseFilter::default()
             },
         ),
         (
@@ -452,6 +456,17 @@ fn inbox_statements(sample: &PlanSample) -> Vec<HotStatement> {
                 supplier_org_id: None,
                 states: vec![InvoiceState::Inspected],
                 limit: 10_000,
+                ..CaseFilter::default()
+            },
+        ),
+        (
+            "inbox: errors not registered",
+            CaseFilter {
+                states: InvoiceState::OPEN.to_vec(),
+                min_severity: Some(cie_domain::Severity::Error),
+                registry_statuses: vec!["not_found".to_owned()],
+                limit: 10_000,
+                ..CaseFilter::default()
             },
         ),
         (
@@ -460,6 +475,7 @@ fn inbox_statements(sample: &PlanSample) -> Vec<HotStatement> {
                 supplier_org_id: None,
                 states: Vec::new(),
                 limit: 200,
+                ..CaseFilter::default()
             },
         ),
         (
@@ -468,6 +484,7 @@ fn inbox_statements(sample: &PlanSample) -> Vec<HotStatement> {
                 supplier_org_id: Some(sample.supplier_org_id),
                 states: Vec::new(),
                 limit: 200,
+                ..CaseFilter::default()
             },
         ),
         (
@@ -476,6 +493,7 @@ fn inbox_statements(sample: &PlanSample) -> Vec<HotStatement> {
                 supplier_org_id: Some(sample.supplier_org_id),
                 states: vec![InvoiceState::Returned],
                 limit: 200,
+                ..CaseFilter::default()
             },
         ),
     ];

@@ -17,6 +17,8 @@ pub struct NewValidation {
     pub findings: Vec<Finding>,
     /// What the NTA registry said (JSON), when it was consulted.
     pub registry_json: Option<String>,
+    /// The registry's answer in one word (`registered`, `not_found`, …), for the invoice's case.
+    pub registry_status: Option<String>,
 }
 
 /// A recorded verdict.
@@ -68,7 +70,8 @@ pub(crate) async fn insert_validation(
 }
 
 impl Store {
-    /// Records a further verdict on document `document_id` (it becomes the newest).
+    /// Records a further verdict on document `document_id` (it becomes the newest), and what it says on the
+    /// document's invoice case, if it has one.
     pub async fn record_validation(
         &self,
         tenant: &TenantId,
@@ -76,8 +79,45 @@ impl Store {
         at: DateTime<Utc>,
         validation: &NewValidation,
     ) -> Result<i64, StoreError> {
-        let mut conn = self.write().acquire().await?;
-        insert_validation(&mut conn, tenant, document_id, at, validation).await
+        let mut tx = self.write().begin().await?;
+        let id = insert_validation(&mut tx, tenant, document_id, at, validation).await?;
+        sqlx::query(
+            "UPDATE invoice_cases SET worst_severity = $3, registry_status = COALESCE($4, registry_status),
+                 possible_duplicate = CASE WHEN $5 = 1 THEN 1 ELSE possible_duplicate END
+             WHERE tenant_id = $1 AND document_id = $2",
+        )
+        .bind(tenant.as_str())
+        .bind(document_id)
+        .bind(crate::workflow::worst_severity(&validation.findings))
+        .bind(validation.registry_status.as_deref())
+        .bind(i64::from(
+            validation
+                .findings
+                .iter()
+                .any(|f| f.rule_id.starts_with("cie-dup-")),
+        ))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Records how invoice `document_id`'s lines match its order and delivery notes.
+    pub async fn set_match_status(
+        &self,
+        tenant: &TenantId,
+        document_id: i64,
+        status: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE invoice_cases SET match_status = $3 WHERE tenant_id = $1 AND document_id = $2",
+        )
+        .bind(tenant.as_str())
+        .bind(document_id)
+        .bind(status)
+        .execute(self.write())
+        .await?;
+        Ok(())
     }
 
     /// The newest verdict on document `document_id` of `tenant`, if it was validated.

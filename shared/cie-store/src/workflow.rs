@@ -3,7 +3,7 @@
 //! log. Transitions are written by the archive writer, in the transaction that archives their response.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use cie_domain::{DocumentKind, Role, TenantId};
+use cie_domain::{DocumentKind, Role, Severity, TenantId};
 use cie_workflow::{
     Action, ContractKind, GoverningTerms, InspectionBasis, InspectionStart, InvoiceState,
     PaymentTerms, TermsSource,
@@ -17,6 +17,7 @@ use crate::Store;
 use crate::directory::{parse_timestamp, timestamp};
 use crate::documents::{Bind, DOCUMENT_COLUMNS_OF_D, DocumentRecord};
 use crate::error::StoreError;
+use crate::validations::NewValidation;
 
 /// A recorded approval.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -96,6 +97,33 @@ pub struct InvoiceCase {
     pub inspection_start: Option<InspectionStart>,
     /// Late interest owed with its payment, in yen: as planned by the payment order, then as paid.
     pub interest_yen: Option<i64>,
+    /// What the inbox shows of its problems.
+    pub flags: CaseFlags,
+}
+
+/// An invoice's problems as the inbox shows and filters them, kept on its case.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CaseFlags {
+    /// The worst severity among the findings of its newest verdict: `fatal`, `error`, `warning`, `info` or
+    /// `none`; absent when it was never validated.
+    pub worst_severity: Option<String>,
+    /// The registry's answer for its 登録番号 (`registered`, `not_found`, `no_registry_data`, …).
+    pub registry_status: Option<String>,
+    /// Whether intake found an earlier document like it (same number, same bytes elsewhere, a variant
+    /// number with the same date and amount).
+    pub possible_duplicate: bool,
+    /// How its lines match its order and delivery notes: `matched`, `differences`, `no_order` or
+    /// `unreadable`; absent until matched.
+    pub match_status: Option<String>,
+}
+
+/// The severity name a verdict with `findings` is flagged with.
+pub(crate) fn worst_severity(findings: &[cie_domain::Finding]) -> &'static str {
+    findings
+        .iter()
+        .map(|f| f.severity)
+        .min()
+        .map_or("none", Severity::as_str)
 }
 
 /// One audit-log entry.
@@ -159,6 +187,14 @@ pub struct CaseFilter {
     pub supplier_org_id: Option<i64>,
     /// Only these states; empty for all.
     pub states: Vec<InvoiceState>,
+    /// Only invoices whose worst finding is at least this bad.
+    pub min_severity: Option<Severity>,
+    /// Only invoices with one of these registry answers; empty for all.
+    pub registry_statuses: Vec<String>,
+    /// Only invoices with this match status.
+    pub match_status: Option<String>,
+    /// Only invoices that are (or are not) possible duplicates.
+    pub possible_duplicate: Option<bool>,
     /// At most this many, newest first.
     pub limit: i64,
 }
@@ -241,7 +277,8 @@ const CASE_COLUMNS: &str = "c.state AS case_state, c.chain_root_id, c.corrects_d
      c.inspector_id, c.inspected_on, c.approver_id, c.payment_ordered_at, c.payment_date, c.paid_on, \
      c.contract_kind AS terms_contract_kind, c.inspection_days AS terms_inspection_days, \
      c.payment_days AS terms_payment_days, c.terms_source, c.inspection_from, c.inspection_basis, \
-     c.interest_yen";
+     c.interest_yen, c.worst_severity, c.registry_status, c.possible_duplicate AS case_possible_duplicate, \
+     c.match_status";
 
 /// The recorded start of a case's inspection period, when it has one.
 fn inspection_start_from_row(row: &AnyRow) -> Result<Option<InspectionStart>, StoreError> {
@@ -332,6 +369,14 @@ fn case_from_row(row: &AnyRow) -> Result<InvoiceCase, StoreError> {
         terms: terms_from_row(row)?,
         inspection_start: inspection_start_from_row(row)?,
         interest_yen: row.try_get("interest_yen")?,
+        flags: CaseFlags {
+            worst_severity: row.try_get("worst_severity")?,
+            registry_status: row.try_get("registry_status")?,
+            possible_duplicate: row
+                .try_get::<Option<i64>, _>("case_possible_duplicate")?
+                .is_some_and(|flag| flag != 0),
+            match_status: row.try_get("match_status")?,
+        },
         document,
     })
 }
@@ -757,6 +802,33 @@ pub(crate) fn invoice_cases_sql(tenant: &TenantId, filter: &CaseFilter) -> (Stri
         }
         conditions.push(format!("c.state IN ({})", placeholders.join(", ")));
     }
+    if let Some(floor) = filter.min_severity {
+        let mut placeholders = Vec::new();
+        for severity in Severity::ALL.into_iter().filter(|s| *s <= floor) {
+            binds.push(Bind::Text(severity.as_str().to_owned()));
+            placeholders.push(format!("${}", binds.len()));
+        }
+        conditions.push(format!("c.worst_severity IN ({})", placeholders.join(", ")));
+    }
+    if !filter.registry_statuses.is_empty() {
+        let mut placeholders = Vec::new();
+        for status in &filter.registry_statuses {
+            binds.push(Bind::Text(status.clone()));
+            placeholders.push(format!("${}", binds.len()));
+        }
+        conditions.push(format!(
+            "c.registry_status IN ({})",
+            placeholders.join(", ")
+        ));
+    }
+    if let Some(status) = &filter.match_status {
+        binds.push(Bind::Text(status.clone()));
+        conditions.push(format!("c.match_status = ${}", binds.len()));
+    }
+    if let Some(flag) = filter.possible_duplicate {
+        binds.push(Bind::Int(i64::from(flag)));
+        conditions.push(format!("c.possible_duplicate = ${}", binds.len()));
+    }
     let sql = format!(
         "SELECT {DOCUMENT_COLUMNS_OF_D}, {CASE_COLUMNS}
          FROM invoice_cases c JOIN documents d ON d.tenant_id = c.tenant_id AND d.id = c.document_id
@@ -768,22 +840,30 @@ pub(crate) fn invoice_cases_sql(tenant: &TenantId, filter: &CaseFilter) -> (Stri
     (sql, binds)
 }
 
-/// The insert of `rows` new cases, 12 values each.
+/// The insert of `rows` new cases, 15 values each.
 pub(crate) fn cases_insert_sql(rows: usize) -> String {
     format!(
         "INSERT INTO invoice_cases (tenant_id, document_id, state, chain_root_id, supplier_org_id, updated_at,
-             contract_kind, inspection_days, payment_days, terms_source, inspection_from, inspection_basis)
+             contract_kind, inspection_days, payment_days, terms_source, inspection_from, inspection_basis,
+             worst_severity, registry_status, possible_duplicate)
          VALUES {}",
-        crate::batch::placeholders(rows, 12)
+        crate::batch::placeholders(rows, 15)
     )
 }
 
-/// A newly recorded document with the terms and inspection start its case opens with, if it is an invoice.
-pub(crate) type OpenedCase<'a> = (
-    &'a DocumentRecord,
-    Option<GoverningTerms>,
-    Option<InspectionStart>,
-);
+/// A newly recorded document with what its case opens with, if it is an invoice from a supplier.
+pub(crate) struct OpenedCase<'a> {
+    /// The document.
+    pub(crate) record: &'a DocumentRecord,
+    /// The terms in force.
+    pub(crate) terms: Option<GoverningTerms>,
+    /// The day its inspection period runs from.
+    pub(crate) inspection_start: Option<InspectionStart>,
+    /// Its verdict, for the worst severity and the registry's answer.
+    pub(crate) validation: Option<&'a NewValidation>,
+    /// Whether intake's look-up found an earlier document like it.
+    pub(crate) possible_duplicate: bool,
+}
 
 /// Opens the workflow case of newly recorded invoices received from suppliers: state received (or rejected,
 /// when intake refused it), a chain of its own, its supplier organisation. The inbox and the invoice lists
@@ -794,13 +874,14 @@ pub(crate) async fn open_cases(
 ) -> Result<(), StoreError> {
     let invoices: Vec<&OpenedCase<'_>> = records
         .iter()
-        .filter(|(r, _, _)| r.summary.kind == DocumentKind::Invoice && !r.outbound)
+        .filter(|c| c.record.summary.kind == DocumentKind::Invoice && !c.record.outbound)
         .collect();
     if invoices.is_empty() {
         return Ok(());
     }
     let mut insert = sqlx::query(AssertSqlSafe(cases_insert_sql(invoices.len())));
-    for (record, terms, start) in invoices {
+    for opened in invoices {
+        let (record, terms, start) = (opened.record, opened.terms, opened.inspection_start);
         insert = insert
             .bind(record.tenant.as_str())
             .bind(record.id)
@@ -813,7 +894,10 @@ pub(crate) async fn open_cases(
             .bind(terms.map(|t| t.terms.payment_days))
             .bind(terms.map(|t| t.source.as_str()))
             .bind(start.map(|s| day(s.on)))
-            .bind(start.map(|s| s.basis.as_str()));
+            .bind(start.map(|s| s.basis.as_str()))
+            .bind(opened.validation.map(|v| worst_severity(&v.findings)))
+            .bind(opened.validation.and_then(|v| v.registry_status.clone()))
+            .bind(i64::from(opened.possible_duplicate));
     }
     insert.execute(&mut *conn).await?;
     Ok(())

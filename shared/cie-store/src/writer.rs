@@ -63,6 +63,14 @@ pub struct DeliveryNotice {
 }
 
 impl NewSubmission {
+    /// The verdict intake recorded with it, if it was read.
+    pub(crate) fn validation(&self) -> Option<&crate::validations::NewValidation> {
+        match &self.parsed {
+            Parsed::Document { validation, .. } => validation.as_ref(),
+            Parsed::Rejected { .. } => None,
+        }
+    }
+
     /// The day this invoice's inspection period runs from, given the dates of the supplier's delivery notes
     /// it refers to; none for anything but an invoice from a supplier.
     pub(crate) fn inspection_start(
@@ -607,11 +615,13 @@ async fn append(
             .await?;
             open_cases(
                 &mut *conn,
-                &[(
-                    &record,
-                    submission.terms,
-                    submission.inspection_start(&prior.delivery_notes),
-                )],
+                &[crate::workflow::OpenedCase {
+                    record: &record,
+                    terms: submission.terms,
+                    inspection_start: submission.inspection_start(&prior.delivery_notes),
+                    validation: validation.as_ref(),
+                    possible_duplicate: prior.looks_like_earlier(),
+                }],
             )
             .await?;
             remember_counterparties(&mut *conn, &[&record]).await?;

@@ -2,7 +2,8 @@
 
 use std::collections::HashMap;
 
-use cie_domain::Role;
+use cie_domain::{Role, Severity};
+use cie_registry::RegistrationStatus;
 use cie_store::{CaseFilter, InvoiceReturn};
 use cie_workflow::{InvoiceState, japan_day};
 use serde::Deserialize;
@@ -23,8 +24,42 @@ pub struct CaseListQuery {
     pub due_within_days: Option<i64>,
     /// Only overdue invoices.
     pub overdue: Option<bool>,
+    /// Only invoices whose worst finding is at least this bad (`error` also lists fatal ones).
+    pub severity: Option<Severity>,
+    /// Only invoices with this registry answer for their 登録番号.
+    pub registry_status: Option<RegistrationStatus>,
+    /// Only invoices whose lines match so.
+    pub match_status: Option<MatchStatus>,
+    /// Only possible duplicates (`true`) or only the others (`false`).
+    pub possible_duplicate: Option<bool>,
     /// At most this many (default 200).
     pub limit: Option<i64>,
+}
+
+/// How an invoice's lines match its order and delivery notes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchStatus {
+    /// Everything agrees.
+    Matched,
+    /// Quantities, prices or items differ.
+    Differences,
+    /// No order was found to match against.
+    NoOrder,
+    /// The lines of one of the documents could not be read.
+    Unreadable,
+}
+
+impl MatchStatus {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchStatus::Matched => "matched",
+            MatchStatus::Differences => "differences",
+            MatchStatus::NoOrder => "no_order",
+            MatchStatus::Unreadable => "unreadable",
+        }
+    }
 }
 
 /// The states of invoices still waiting for the city.
@@ -42,6 +77,13 @@ async fn list(
             &CaseFilter {
                 supplier_org_id: org,
                 states,
+                min_severity: query.severity,
+                registry_statuses: query
+                    .registry_status
+                    .map(|s| vec![s.as_str().to_owned()])
+                    .unwrap_or_default(),
+                match_status: query.match_status.map(|m| m.as_str().to_owned()),
+                possible_duplicate: query.possible_duplicate,
                 limit: 10_000,
             },
         )

@@ -21,7 +21,7 @@ use cie_workflow::{
 use rust_decimal::prelude::ToPrimitive;
 use tracing::info;
 
-pub use inbox::{CaseListQuery, inbox, list_invoices};
+pub use inbox::{CaseListQuery, MatchStatus, inbox, list_invoices};
 pub use requests::{
     ApprovalRequest, InspectionRequest, LatePayment, PaidRequest, PaymentOrderRequest,
     ReturnRequest, Step, roles_for,

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use cie_domain::{Role, TenantId};
-use cie_store::{Approval, InvoiceCase, InvoiceReturn, IssuedResponse};
+use cie_store::{Approval, CaseFlags, InvoiceCase, InvoiceReturn, IssuedResponse};
 use cie_workflow::{
     Action, ClockEvents, ContractKind, DateContext, GoverningTerms, InspectionBasis,
     InspectionStart, InterestRates, InvoiceState, PaymentClock, PaymentTerms, japan_day,
@@ -95,6 +95,8 @@ pub struct CaseView {
     pub paid_on: Option<NaiveDate>,
     /// Late interest owed with the payment, in yen, as the payment order planned it and then as paid.
     pub interest_owed: Option<Decimal>,
+    /// Its problems: worst finding severity, registry answer, line match, possible duplicate.
+    pub problems: CaseFlags,
     /// The payment clock (absent for rejected and superseded invoices).
     pub clock: Option<ClockView>,
     /// Returns of its chain, oldest first.
@@ -331,6 +333,7 @@ pub(super) fn view(
         payment_date: case.payment_date,
         paid_on: case.paid_on,
         interest_owed: case.interest_yen.map(Decimal::from),
+        problems: case.flags.clone(),
         clock: clock_view(state, case, &returns, received_at, governing, today),
         returns,
         allowed_actions: if caller.role == Role::Supplier {

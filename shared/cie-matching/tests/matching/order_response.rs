@@ -133,3 +133,18 @@ fn a_response_line_for_an_item_not_ordered_is_an_error() {
             .is_some_and(|actual| actual.starts_with("Item 9"))
     );
 }
+
+/// Matching an order with everything received for it shows its response beside its delivery notes: the
+/// response's differences are the same as when matched alone.
+#[test]
+fn an_order_matched_with_everything_names_its_response() {
+    let order = lines_of(corpus("order/order-uc1.xml"));
+    let response = lines_of(corpus("order/order-response-uc1.xml"));
+    let alone = order_and_response(&order, &response).expect("kinds fit");
+    let together = cie_matching::order_with(&order, Some(&response), &[], None).expect("kinds fit");
+    assert_eq!(together.response.as_deref(), Some(response.number.as_str()));
+    assert_eq!(kinds(&together), kinds(&alone));
+    assert_eq!(together.matched, alone.matched);
+    let wrong = cie_matching::order_with(&order, Some(&order), &[], None);
+    assert!(wrong.is_err(), "an order is no order response");
+}
