@@ -263,6 +263,19 @@ async fn the_city_issues_an_order_the_supplier_fetches_and_answers_and_the_docum
     assert_eq!(report["order"], "PO-2026-001", "{report}");
     assert_eq!(report["matched"], false, "{report}");
     assert!(!report["discrepancies"].as_array().unwrap().is_empty());
+
+    // The order's own matching shows the response that answers it.
+    let report: Value = app
+        .get_json(
+            &city.staff,
+            &format!("/api/v1/documents/{order_id}/matching"),
+        )
+        .await;
+    assert_eq!(
+        report["response"], answered["summary"]["number"],
+        "{report}"
+    );
+    assert_eq!(report["matched"], false, "{report}");
 }
 
 /// One of our own matching documents under `tests/own-fixtures/matching/`.
@@ -367,4 +380,136 @@ async fn an_order_response_is_matched_against_the_order_line_by_line(
         .collect();
     assert!(kinds.contains(&"quantity_differs"), "{report}");
     assert!(kinds.contains(&"price_differs"), "{report}");
+}
+
+/// The inbox names each invoice's problems (worst finding, registry answer, line match, possible
+/// duplicate), the invoice page too, and the inbox filters by each.
+#[rstest]
+#[tokio::test]
+async fn the_inbox_shows_each_invoices_problems_and_filters_by_them(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let city = app.city("city-a").await;
+    // An invoice naming an order that was never received: nothing to match.
+    let unmatched = created(
+        &app,
+        &city.supplier_a,
+        fixture("jp-pint/jp-pint-example.xml"),
+    )
+    .await;
+    let order = app
+        .submit_for(&city.staff, city.org_a, own("jp-order-po-2023-10.xml"))
+        .await;
+    assert_eq!(order.status(), StatusCode::CREATED);
+    for note in [
+        "jp-despatch-d001-1.xml",
+        "jp-despatch-d001-2.xml",
+        "jp-despatch-d001-3.xml",
+    ] {
+        created(&app, &city.supplier_a, own(note)).await;
+    }
+    // Matched on arrival: one agrees with its order and delivery notes, one bills a note never received.
+    let matched = created(
+        &app,
+        &city.supplier_a,
+        fixture("jp-pint/jp-pint-example3-suminv1.xml"),
+    )
+    .await;
+    let differing = created(
+        &app,
+        &city.supplier_a,
+        fixture("jp-pint/jp-pint-example9-suminv1-and-o.xml"),
+    )
+    .await;
+    // Example 9 carries example 3's number (103) with other content: a possible duplicate.
+    let duplicate = &differing;
+
+    let inbox: Vec<Value> = app.get_json(&city.staff, "/api/v1/inbox").await;
+    let problems = |id: &Value| {
+        inbox
+            .iter()
+            .find(|c| c["document_id"] == *id)
+            .unwrap_or_else(|| panic!("{id} not in the inbox: {inbox:?}"))["problems"]
+            .clone()
+    };
+    assert_eq!(
+        problems(&matched["id"])["match_status"],
+        "matched",
+        "{inbox:?}"
+    );
+    assert_eq!(problems(&differing["id"])["match_status"], "differences");
+    assert_eq!(problems(&unmatched["id"])["match_status"], Value::Null);
+    assert_eq!(problems(&duplicate["id"])["possible_duplicate"], true);
+    assert_eq!(problems(&matched["id"])["possible_duplicate"], false);
+    assert_eq!(
+        problems(&matched["id"])["registry_status"],
+        "no_registry_data"
+    );
+    for id in [
+        &matched["id"],
+        &differing["id"],
+        &unmatched["id"],
+        &duplicate["id"],
+    ] {
+        let worst = problems(id)["worst_severity"].clone();
+        assert!(
+            ["fatal", "error", "warning", "info", "none"].contains(&worst.as_str().unwrap()),
+            "{id}: {worst}"
+        );
+    }
+
+    let ids = |path: &str| {
+        let app = &app;
+        let token = city.staff.clone();
+        let path = path.to_owned();
+        async move {
+            let listed: Vec<Value> = app.get_json(&token, &path).await;
+            let mut ids: Vec<i64> = listed
+                .iter()
+                .map(|c| c["document_id"].as_i64().unwrap())
+                .collect();
+            ids.sort_unstable();
+            ids
+        }
+    };
+    assert_eq!(
+        ids("/api/v1/inbox?match_status=differences").await,
+        [differing["id"].as_i64().unwrap()]
+    );
+    assert_eq!(
+        ids("/api/v1/inbox?possible_duplicate=true").await,
+        [duplicate["id"].as_i64().unwrap()]
+    );
+    let with_errors = ids("/api/v1/inbox?severity=error").await;
+    let expected: Vec<i64> = inbox
+        .iter()
+        .filter(|c| ["fatal", "error"].contains(&c["problems"]["worst_severity"].as_str().unwrap()))
+        .map(|c| c["document_id"].as_i64().unwrap())
+        .collect();
+    let mut expected = expected;
+    expected.sort_unstable();
+    assert_eq!(with_errors, expected);
+    let warned = ids("/api/v1/inbox?severity=warning").await;
+    assert!(warned.len() >= with_errors.len());
+
+    // The invoice page carries the same.
+    let page: Value = app
+        .get_json(
+            &city.staff,
+            &format!("/api/v1/invoices/{}", differing["id"]),
+        )
+        .await;
+    assert_eq!(page["problems"]["match_status"], "differences", "{page}");
+
+    // A filter value that means nothing is refused naming the field.
+    let refused = app
+        .get(&city.staff, "/api/v1/inbox?match_status=maybe")
+        .await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let body: Value = refused.json().await.unwrap();
+    assert!(
+        body["message"].as_str().unwrap().contains("match_status"),
+        "{body}"
+    );
 }

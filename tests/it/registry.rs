@@ -138,7 +138,30 @@ async fn open_invoices_are_checked_again_when_registry_data_arrives(
         ids.push(received["id"].as_i64().unwrap());
     }
 
+    let waiting: Vec<Value> = app
+        .get_json(
+            &city.staff,
+            "/api/v1/inbox?registry_status=no_registry_data",
+        )
+        .await;
+    assert_eq!(waiting.len(), 2, "{waiting:?}");
+
     import(&app, "registry/full-sample.csv", "2026-03-01", true);
+
+    // The inbox shows the new answers and filters by them.
+    let unregistered: Vec<Value> = app
+        .get_json(&city.staff, "/api/v1/inbox?registry_status=not_found")
+        .await;
+    let unregistered_ids: Vec<i64> = unregistered
+        .iter()
+        .map(|c| c["document_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(unregistered_ids, [ids[1]], "{unregistered:?}");
+    assert_eq!(unregistered[0]["problems"]["registry_status"], "not_found");
+    let case: Value = app
+        .get_json(&city.staff, &format!("/api/v1/invoices/{}", ids[0]))
+        .await;
+    assert_eq!(case["problems"]["registry_status"], "registered", "{case}");
 
     let shown: Value = app
         .get_json(&city.staff, &format!("/api/v1/documents/{}", ids[0]))
