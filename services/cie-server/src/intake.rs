@@ -96,12 +96,16 @@ pub async fn receive(
                     workflow::terms_in_force(state, &caller.tenant, supplier_org_id, &summary)
                         .await?,
                 );
-                delivery = Some(DeliveryNotice {
-                    note_number: summary
+                let named = |kind| {
+                    summary
                         .references
                         .iter()
-                        .find(|r| r.kind == cie_domain::ReferenceKind::Despatch)
-                        .map(|r| r.number.clone()),
+                        .find(|r| r.kind == kind)
+                        .map(|r| r.number.clone())
+                };
+                delivery = Some(DeliveryNotice {
+                    order_number: named(cie_domain::ReferenceKind::Order),
+                    note_number: named(cie_domain::ReferenceKind::Despatch),
                     stated_on: delivery_date,
                 });
             }
@@ -134,6 +138,7 @@ pub async fn receive(
             document,
             archive_seq,
             duplicates,
+            named_documents_received,
         } => {
             let mut verdict = verdict.unwrap_or_default();
             if duplicates.any() {
@@ -148,7 +153,9 @@ pub async fn receive(
                     findings: verdict.findings,
                 });
             }
-            if let Err(error) = crate::linking::match_on_arrival(state, &document).await {
+            if named_documents_received
+                && let Err(error) = crate::linking::match_on_arrival(state, &document).await
+            {
                 warn!(tenant = %caller.tenant, document_id = document.id, %error,
                       "the invoice is archived but its lines could not be matched now");
             }

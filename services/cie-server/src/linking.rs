@@ -246,33 +246,10 @@ fn match_status(report: &Result<MatchReport, Error>) -> &'static str {
     }
 }
 
-/// Matches a newly received invoice when an order or delivery note it names has been received, and records
-/// the result on its case. Two equality look-ups when nothing it names is here; the lines are read only
-/// when something is.
+/// Matches a newly received invoice whose order or delivery note is here (the archive writer's look-up
+/// said so) and records the result on its case.
 pub async fn match_on_arrival(state: &AppState, document: &DocumentRecord) -> Result<(), Error> {
     if document.summary.kind != DocumentKind::Invoice {
-        return Ok(());
-    }
-    let named: Vec<&str> = document
-        .summary
-        .references
-        .iter()
-        .filter(|r| matches!(r.kind, ReferenceKind::Order | ReferenceKind::Despatch))
-        .map(|r| r.number.as_str())
-        .collect();
-    if named.is_empty() {
-        return Ok(());
-    }
-    let received = state
-        .store
-        .documents_numbered(
-            &document.tenant,
-            document.supplier_org_id,
-            &[DocumentKind::Order, DocumentKind::DespatchAdvice],
-            &named,
-        )
-        .await?;
-    if received.is_empty() {
         return Ok(());
     }
     let report = match_document(state, document).await;

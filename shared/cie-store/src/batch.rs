@@ -124,6 +124,12 @@ pub(crate) async fn prior_documents_of(
                     .delivery
                     .as_ref()
                     .and_then(|d| d.note_number.as_deref()),
+            )
+            .bind(
+                submission
+                    .delivery
+                    .as_ref()
+                    .and_then(|d| d.order_number.as_deref()),
             );
     }
     let mut found: HashMap<usize, PriorDocuments> = HashMap::with_capacity(submissions.len());
@@ -182,6 +188,7 @@ pub(crate) async fn prior_documents_of(
                     })?,
                 );
             }
+            "order" => prior.named_order = true,
             other => {
                 return Err(StoreError::Corrupt(format!(
                     "look-up row of kind {other:?}"
@@ -192,20 +199,22 @@ pub(crate) async fn prior_documents_of(
     Ok(found)
 }
 
-/// The look-up of earlier documents for `rows` submissions, eight parameters each: index, tenant, content
-/// hash, supplier key, kind, number, number key, and the delivery note an invoice refers to (its notice of
-/// delivery, for the inspection clock; null for none, which matches nothing). Each arm's condition is equalities that one index holds
+/// The look-up of earlier documents for `rows` submissions, nine parameters each: index, tenant, content
+/// hash, supplier key, kind, number, number key, the delivery note an invoice refers to (its notice of
+/// delivery, for the inspection clock) and the order it refers to (whether there is anything to match its
+/// lines against); null for none, which matches nothing. Each arm's condition is equalities that one index holds
 /// whole; the variants' issue date and amount are compared by the caller, so that no index on a date or an
 /// amount (which a monthly fee shares with every month's invoice) can be taken for the number key's.
 pub(crate) fn prior_documents_sql(rows: usize) -> String {
-    const PER_ROW: usize = 8;
+    const PER_ROW: usize = 9;
     let despatch = DocumentKind::DespatchAdvice.as_str();
     let rejected = DocumentStatus::Rejected.as_str();
-    let mut selects = Vec::with_capacity(rows * 4);
+    let order_kind = DocumentKind::Order.as_str();
+    let mut selects = Vec::with_capacity(rows * 5);
     for row in 0..rows {
         let p = |n: usize| format!("${}", row * PER_ROW + n);
-        let (index, tenant, sha, key, kind, number, number_key, note) =
-            (p(1), p(2), p(3), p(4), p(5), p(6), p(7), p(8));
+        let (index, tenant, sha, key, kind, number, number_key, note, order) =
+            (p(1), p(2), p(3), p(4), p(5), p(6), p(7), p(8), p(9));
         selects.push(format!(
             "SELECT CAST({index} AS BIGINT) AS idx, 'content' AS found, id, supplier_key AS text_value,
                  CAST(NULL AS BIGINT) AS int_value, CAST(NULL AS TEXT) AS date_value
@@ -225,6 +234,11 @@ pub(crate) fn prior_documents_sql(rows: usize) -> String {
             "SELECT CAST({index} AS BIGINT), 'delivery_note', id, CAST(NULL AS TEXT), CAST(NULL AS BIGINT), issue_date
              FROM documents WHERE tenant_id = {tenant} AND number = {note} AND supplier_key = {key}
                AND kind = '{despatch}' AND status <> '{rejected}'"
+        ));
+        selects.push(format!(
+            "SELECT CAST({index} AS BIGINT), 'order', id, CAST(NULL AS TEXT), CAST(NULL AS BIGINT), CAST(NULL AS TEXT)
+             FROM documents WHERE tenant_id = {tenant} AND number = {order} AND kind = '{order_kind}'
+               AND status <> '{rejected}'"
         ));
     }
     selects.join(" UNION ALL ")
@@ -498,8 +512,11 @@ pub(crate) async fn append_together(
                     duplicates: DuplicateHints {
                         same_number: prior.as_ref().and_then(|p| p.latest.map(|(id, _)| id)),
                         same_content: prior.as_ref().and_then(|p| p.same_content_elsewhere),
-                        number_variant: prior.and_then(|p| p.number_variant),
+                        number_variant: prior.as_ref().and_then(|p| p.number_variant.clone()),
                     },
+                    named_documents_received: prior
+                        .as_ref()
+                        .is_some_and(PriorDocuments::names_received_documents),
                 }
             }
             None => SubmissionOutcome::Rejected {

@@ -455,7 +455,8 @@ impl SearchStatements {
 impl Store {
     /// Documents of `tenant` (of one supplier organisation when given) of one of `kinds` numbered one of
     /// `numbers`, not refused: what an invoice's, a delivery note's or an order response's references name.
-    /// Equality look-ups on the number, unlike [`Store::related_documents`].
+    /// Equality look-ups on the number, unlike [`Store::related_documents`], planned for the values given (a
+    /// plan cached while the table was small walks the tenant's documents once it is not).
     pub async fn documents_numbered(
         &self,
         tenant: &TenantId,
@@ -466,39 +467,26 @@ impl Store {
         if numbers.is_empty() || kinds.is_empty() {
             return Ok(Vec::new());
         }
-        let mut binds = 2;
-        let mut list = |n: usize| {
-            let placeholders: Vec<String> = (0..n)
-                .map(|_| {
-                    binds += 1;
-                    format!("${binds}")
-                })
-                .collect();
-            placeholders.join(", ")
-        };
-        let kind_list = list(kinds.len());
-        let number_list = list(numbers.len());
-        let sql = format!(
-            "SELECT {DOCUMENT_COLUMNS} FROM documents
-             WHERE tenant_id = $1 AND kind IN ({kind_list}) AND number IN ({number_list})
-               AND ($2 IS NULL OR supplier_org_id = $2) AND status <> 'rejected'
-             ORDER BY id"
-        );
-        let mut query = sqlx::query(AssertSqlSafe(sql))
-            .bind(tenant.as_str())
-            .bind(supplier_org_id);
+        let sql = documents_numbered_sql(kinds.len(), numbers.len());
+        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(tenant.as_str());
         for kind in kinds {
             query = query.bind(kind.as_str());
         }
         for number in numbers {
             query = query.bind(*number);
         }
-        query
-            .fetch_all(self.read())
-            .await?
-            .iter()
-            .map(DocumentRecord::from_row)
-            .collect()
+        let mut tx = self.listing().await?;
+        let rows = query.fetch_all(&mut *tx).await?;
+        tx.commit().await?;
+        let mut found = Vec::new();
+        for row in rows {
+            let record = DocumentRecord::from_row(&row)?;
+            if supplier_org_id.is_none_or(|org| record.supplier_org_id == Some(org)) {
+                found.push(record);
+            }
+        }
+        found.sort_by_key(|d| d.id);
+        Ok(found)
     }
 
     /// Documents of `tenant` (of one supplier organisation when given) that are numbered one of `numbers`
@@ -551,6 +539,30 @@ fn escape_like(raw: &str) -> String {
     escaped
 }
 
+/// Documents of `kinds` kinds numbered one of `numbers` numbers (tenant, then the kinds, then the numbers):
+/// equalities on the number, which the version key holds right after `tenant_id`. The organisation is
+/// compared by the caller, and the rows ordered by it: a condition on the organisation or an `ORDER BY id`
+/// lets a planner walk the supplier's (or the tenant's) documents by another index instead.
+pub(crate) fn documents_numbered_sql(kinds: usize, numbers: usize) -> String {
+    let mut next = 1;
+    let mut list = |n: usize| {
+        (0..n)
+            .map(|_| {
+                next += 1;
+                format!("${next}")
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let kind_list = list(kinds);
+    let number_list = list(numbers);
+    format!(
+        "SELECT {DOCUMENT_COLUMNS} FROM documents
+         WHERE tenant_id = $1 AND number IN ({number_list}) AND kind IN ({kind_list})
+           AND status <> 'rejected'"
+    )
+}
+
 /// What the writer needs to know before recording a document, in one round trip: a document of this supplier
 /// with exactly this content, and the newest version of this supplier's kind and number.
 #[derive(Default)]
@@ -561,9 +573,16 @@ pub(crate) struct PriorDocuments {
     pub(crate) number_variant: Option<(i64, String)>,
     /// The issue dates of the supplier's delivery notes numbered as the invoice's delivery-note reference.
     pub(crate) delivery_notes: Vec<chrono::NaiveDate>,
+    /// Whether the order the invoice refers to has been received (issued).
+    pub(crate) named_order: bool,
 }
 
 impl PriorDocuments {
+    /// Whether the order or the delivery note the invoice names is here.
+    pub(crate) fn names_received_documents(&self) -> bool {
+        self.named_order || !self.delivery_notes.is_empty()
+    }
+
     /// Whether an earlier document looks like the new one: the same number, the same bytes from elsewhere,
     /// or a variant number with the same date and amount.
     pub(crate) fn looks_like_earlier(&self) -> bool {

@@ -152,6 +152,7 @@ fn intake_statements(backend: Backend, sample: &PlanSample) -> Vec<HotStatement>
                     text(format!("{}-{row}", sample.number)),
                     text(format!("{}{row}", sample.number_key)),
                     text(format!("DN-{row}")),
+                    text(format!("PO-{row}")),
                 ]
             })
             .collect()
@@ -183,6 +184,17 @@ fn intake_statements(backend: Backend, sample: &PlanSample) -> Vec<HotStatement>
                 text(DocumentKind::Invoice.as_str()),
                 text(sample.number.clone()),
                 text(format!("{}-R", sample.number)),
+            ],
+        ),
+        statement(
+            "orders and delivery notes an arriving invoice names",
+            crate::documents::documents_numbered_sql(2, 2),
+            vec![
+                tenant.clone(),
+                text(DocumentKind::Order.as_str()),
+                text(DocumentKind::DespatchAdvice.as_str()),
+                text(sample.number.clone()),
+                text(format!("{}-D", sample.number)),
             ],
         ),
         statement(

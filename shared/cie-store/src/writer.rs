@@ -52,10 +52,12 @@ pub struct NewSubmission {
     pub delivery: Option<DeliveryNotice>,
 }
 
-/// What an invoice says of the delivery it bills: the notice of delivery (支払遅延防止法 art. 5) its
-/// inspection period is counted from.
+/// What an invoice names of the order and delivery it bills: the notice of delivery (支払遅延防止法 art. 5)
+/// its inspection period is counted from, and the order its lines are matched against.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DeliveryNotice {
+    /// The number of the order it refers to.
+    pub order_number: Option<String>,
     /// The number of the delivery note (despatch advice) it refers to.
     pub note_number: Option<String>,
     /// The delivery date it states.
@@ -122,6 +124,9 @@ pub enum SubmissionOutcome {
         document: Box<DocumentRecord>,
         /// Earlier documents it may duplicate.
         duplicates: DuplicateHints,
+        /// For an invoice: whether the order or the delivery note it names has been received, so that its
+        /// lines can be matched.
+        named_documents_received: bool,
     },
     /// The workflow step was refused: the invoice is no longer in the state the caller saw. Nothing was
     /// archived.
@@ -673,8 +678,9 @@ async fn append(
                 duplicates: DuplicateHints {
                     same_number: prior.latest.map(|(id, _)| id),
                     same_content: prior.same_content_elsewhere,
-                    number_variant: prior.number_variant,
+                    number_variant: prior.number_variant.clone(),
                 },
+                named_documents_received: prior.names_received_documents(),
             }
         }
     };
