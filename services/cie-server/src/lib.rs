@@ -10,6 +10,7 @@ pub mod auth;
 pub mod body;
 pub mod config;
 pub mod error;
+pub mod finance;
 pub mod http;
 pub mod intake;
 pub mod issuing;

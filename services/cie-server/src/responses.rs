@@ -98,6 +98,9 @@ pub fn for_transition(
                 checklist.payment_date
             )
         }
+        CaseChange::ApprovalWithdrawn { reason } => {
+            format!("支払の承認を取り消しました。理由: {reason}")
+        }
         CaseChange::PaymentOrdered { payment_date, .. } => {
             effective_date = Some(*payment_date);
             format!("支出命令を行いました。支払予定日は {payment_date} です。")

@@ -339,6 +339,9 @@ pub struct Summary {
     pub references: Vec<DocumentReference>,
     /// Number of lines (`InvoiceLine`, `OrderLine`, `DespatchLine`, …).
     pub line_count: u32,
+    /// The accounts payment is asked into (`cac:PaymentMeans/cac:PayeeFinancialAccount/cbc:ID`), in order.
+    #[serde(default)]
+    pub payee_accounts: Vec<String>,
 }
 
 impl Summary {

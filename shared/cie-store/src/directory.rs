@@ -43,6 +43,25 @@ pub struct SupplierOrg {
     pub creditor_number: Option<String>,
     /// When it was created.
     pub created_at: DateTime<Utc>,
+    /// The creditor's address as the city registered it.
+    pub address: Option<String>,
+    /// The account payments go to, as the city registered it (債権者登録).
+    pub bank_account: Option<BankAccount>,
+}
+
+/// A bank account registered for a creditor.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct BankAccount {
+    /// 金融機関コード (4 digits).
+    pub bank_code: String,
+    /// 支店コード (3 digits).
+    pub branch_code: String,
+    /// 預金種目: 普通, 当座 or 貯蓄.
+    pub account_type: String,
+    /// 口座番号 (7 digits).
+    pub account_number: String,
+    /// 口座名義 in the kana the bank holds.
+    pub account_name_kana: String,
 }
 
 /// A user or machine client to create in a tenant.
@@ -101,10 +120,42 @@ fn parse_tenant(raw: &str) -> Result<TenantId, StoreError> {
 
 /// One supplier organisation by id (intake asks at every submission naming one).
 pub(crate) const SUPPLIER_ORG_SQL: &str =
-    "SELECT id, name, registration_number, creditor_number, created_at
+    "SELECT id, name, registration_number, creditor_number, created_at,
+         address, bank_code, branch_code, account_type, account_number, account_name_kana
      FROM supplier_orgs WHERE tenant_id = $1 AND id = $2";
 
 impl Store {
+    /// Records the creditor registration of organisation `id` (債権者登録): its address and bank account.
+    pub async fn set_creditor_registration(
+        &self,
+        tenant: &TenantId,
+        id: i64,
+        address: Option<&str>,
+        account: Option<&BankAccount>,
+    ) -> Result<SupplierOrg, StoreError> {
+        let updated = sqlx::query(
+            "UPDATE supplier_orgs SET address = $3, bank_code = $4, branch_code = $5, account_type = $6,
+                 account_number = $7, account_name_kana = $8
+             WHERE tenant_id = $1 AND id = $2",
+        )
+        .bind(tenant.as_str())
+        .bind(id)
+        .bind(address)
+        .bind(account.map(|a| a.bank_code.as_str()))
+        .bind(account.map(|a| a.branch_code.as_str()))
+        .bind(account.map(|a| a.account_type.as_str()))
+        .bind(account.map(|a| a.account_number.as_str()))
+        .bind(account.map(|a| a.account_name_kana.as_str()))
+        .execute(self.write())
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::NotFound {
+                what: "supplier organisation",
+            });
+        }
+        self.supplier_org(tenant, id).await
+    }
+
     /// Creates a tenant and the head of its archive chain.
     pub async fn create_tenant(
         &self,
@@ -202,7 +253,8 @@ impl Store {
         registration_number: &str,
     ) -> Result<Vec<SupplierOrg>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, name, registration_number, creditor_number, created_at
+            "SELECT id, name, registration_number, creditor_number, created_at, address, bank_code,
+                  branch_code, account_type, account_number, account_name_kana
              FROM supplier_orgs WHERE tenant_id = $1 AND registration_number = $2 ORDER BY id",
         )
         .bind(tenant.as_str())
@@ -218,7 +270,8 @@ impl Store {
         tenant: &TenantId,
     ) -> Result<Vec<SupplierOrg>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, name, registration_number, creditor_number, created_at
+            "SELECT id, name, registration_number, creditor_number, created_at, address, bank_code,
+                  branch_code, account_type, account_number, account_name_kana
              FROM supplier_orgs WHERE tenant_id = $1 ORDER BY id",
         )
         .bind(tenant.as_str())
@@ -335,6 +388,29 @@ fn org_from_row(row: &AnyRow) -> Result<SupplierOrg, StoreError> {
         registration_number: row.try_get("registration_number")?,
         creditor_number: row.try_get("creditor_number")?,
         created_at: parse_timestamp(&row.try_get::<String, _>("created_at")?)?,
+        address: row.try_get("address")?,
+        bank_account: match (
+            row.try_get::<Option<String>, _>("bank_code")?,
+            row.try_get::<Option<String>, _>("branch_code")?,
+            row.try_get::<Option<String>, _>("account_type")?,
+            row.try_get::<Option<String>, _>("account_number")?,
+            row.try_get::<Option<String>, _>("account_name_kana")?,
+        ) {
+            (
+                Some(bank_code),
+                Some(branch_code),
+                Some(account_type),
+                Some(account_number),
+                Some(kana),
+            ) => Some(BankAccount {
+                bank_code,
+                branch_code,
+                account_type,
+                account_number,
+                account_name_kana: kana,
+            }),
+            _ => None,
+        },
     })
 }
 

@@ -9,6 +9,7 @@ mod connect;
 mod directory;
 mod documents;
 mod error;
+mod exports;
 pub mod plans;
 mod registry;
 mod validations;
@@ -18,11 +19,12 @@ mod writer;
 pub use archive::{ArchiveEntry, ArchiveVerification, BrokenEntry, SubmissionQuery};
 pub use chain::GENESIS_HASH;
 pub use connect::{Backend, SqliteSynchronous, StoreOptions};
-pub use directory::{NewSupplierOrg, NewUser, SupplierOrg, Tenant, User};
+pub use directory::{BankAccount, NewSupplierOrg, NewUser, SupplierOrg, Tenant, User};
 pub use documents::{
     COUNT_LIMIT, Counterparty, DocumentQuery, DocumentRecord, DocumentSort, Page, SearchHit,
 };
 pub use error::StoreError;
+pub use exports::{ExportKind, ExportRow, NewExport};
 pub use registry::RegistryEntry;
 pub use validations::{NewValidation, Validation};
 pub use workflow::{

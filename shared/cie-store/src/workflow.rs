@@ -220,6 +220,11 @@ pub enum CaseChange {
     },
     /// Approved with this checklist.
     Approved(ApprovalChecklist),
+    /// The approval was withdrawn, for this reason.
+    ApprovalWithdrawn {
+        /// Why.
+        reason: String,
+    },
     /// Payment ordered for this date.
     PaymentOrdered {
         /// Planned payment date.
@@ -257,6 +262,8 @@ pub struct NewTransition {
     pub detail: serde_json::Value,
     /// The status code of the response archived with it.
     pub response_status_code: String,
+    /// The record the finance export gets with it, if any (a cancellation only when a payment record is live).
+    pub export: Option<crate::exports::NewExport>,
 }
 
 /// What the writer does with a submission besides archiving it.
@@ -473,7 +480,8 @@ impl Store {
     ) -> Result<Option<Approval>, StoreError> {
         let row = sqlx::query(
             "SELECT approver_id, approved_at, rightful_creditor, amount_correct, performance_confirmed, debt_fixed,
-                 fiscal_year, budget_item, commitment_number, payment_method, payment_date, note
+                 fiscal_year, budget_item, commitment_number, payment_method, payment_date, note,
+                 accounting_unit, department, withholding_yen
              FROM invoice_approvals WHERE tenant_id = $1 AND document_id = $2",
         )
         .bind(tenant.as_str())
@@ -496,6 +504,9 @@ impl Store {
                     payment_date: date(Some(row.try_get("payment_date")?))?
                         .ok_or_else(|| StoreError::Corrupt("approval without a date".into()))?,
                     note: row.try_get("note")?,
+                    accounting_unit: row.try_get("accounting_unit")?,
+                    department: row.try_get("department")?,
+                    withholding_yen: row.try_get("withholding_yen")?,
                 },
             })
         })
@@ -1019,6 +1030,14 @@ pub(crate) async fn apply_transition(
     update.execute(&mut *conn).await?;
     let detail = match &transition.change {
         CaseChange::StateOnly | CaseChange::Returned { .. } => None,
+        CaseChange::ApprovalWithdrawn { .. } => Some(
+            sqlx::query(
+                "UPDATE invoice_cases SET approver_id = NULL, approved_at = NULL, payment_date = NULL
+                 WHERE tenant_id = $1 AND document_id = $2",
+            )
+            .bind(tenant)
+            .bind(invoice),
+        ),
         CaseChange::Inspected { on } => Some(
             sqlx::query(
                 "UPDATE invoice_cases SET inspector_id = $3, inspected_on = $4
@@ -1093,8 +1112,9 @@ pub(crate) async fn apply_transition(
             sqlx::query(
                 "INSERT INTO invoice_approvals (tenant_id, document_id, approver_id, approved_at, rightful_creditor,
                      amount_correct, performance_confirmed, debt_fixed, fiscal_year, budget_item,
-                     commitment_number, payment_method, payment_date, note)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                     commitment_number, payment_method, payment_date, note, accounting_unit, department,
+                     withholding_yen)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
             )
             .bind(tenant)
             .bind(invoice)
@@ -1110,10 +1130,31 @@ pub(crate) async fn apply_transition(
             .bind(&checklist.payment_method)
             .bind(day(checklist.payment_date))
             .bind(checklist.note.as_deref())
+            .bind(checklist.accounting_unit.as_deref())
+            .bind(checklist.department.as_deref())
+            .bind(checklist.withholding_yen)
             .execute(&mut *conn)
             .await?;
         }
+        CaseChange::ApprovalWithdrawn { .. } => {
+            sqlx::query("DELETE FROM invoice_approvals WHERE tenant_id = $1 AND document_id = $2")
+                .bind(tenant)
+                .bind(invoice)
+                .execute(&mut *conn)
+                .await?;
+        }
         _ => {}
+    }
+    if let Some(export) = &transition.export {
+        let wanted = match export.kind {
+            crate::exports::ExportKind::Payment => true,
+            crate::exports::ExportKind::Cancellation => {
+                crate::exports::has_live_payment_record(&mut *conn, tenant, invoice).await?
+            }
+        };
+        if wanted {
+            crate::exports::append_export(&mut *conn, tenant, invoice, export, &at_text).await?;
+        }
     }
     audit(
         conn,

@@ -117,6 +117,7 @@ enum Field {
     Reference(ReferenceKind),
     LineDocumentId,
     LineDocumentTypeCode,
+    PayeeAccount,
 }
 
 /// The leaf element whose text is being collected.
@@ -230,6 +231,7 @@ pub(crate) struct Extractor<'i> {
     seen_references: HashSet<(ReferenceKind, String)>,
     line_document: Option<LineDocument>,
     line_count: u32,
+    payee_accounts: Vec<String>,
     /// The first invalid value met; reported only if the document is otherwise readable.
     invalid_value: Option<UblError>,
 }
@@ -262,6 +264,7 @@ impl<'i> Extractor<'i> {
             seen_references: HashSet::new(),
             line_document: None,
             line_count: 0,
+            payee_accounts: Vec::new(),
             invalid_value: None,
         }
     }
@@ -443,6 +446,7 @@ impl<'i> Extractor<'i> {
                 Field::Reference(ReferenceKind::RequestForQuotation)
             }
             [Root, ContractDocumentReference, Id] => Field::Reference(ReferenceKind::Contract),
+            [Root, PaymentMeans, PayeeFinancialAccount, Id] => Field::PayeeAccount,
             [Root, InvoiceLine | CreditNoteLine, DocumentReference, Id] => Field::LineDocumentId,
             [
                 Root,
@@ -483,6 +487,11 @@ impl<'i> Extractor<'i> {
         match field {
             Field::CustomizationId => keep_first(&mut self.customization_id, value),
             Field::ProfileId => keep_first(&mut self.profile_id, value),
+            Field::PayeeAccount => {
+                if !value.is_empty() && !self.payee_accounts.iter().any(|a| a == value) {
+                    self.payee_accounts.push(value.to_owned());
+                }
+            }
             Field::Number => keep_first(&mut self.number, value),
             Field::IssueDate => keep_first(&mut self.issue_date, value),
             Field::TypeCode => keep_first(&mut self.type_code, value),
@@ -670,6 +679,7 @@ impl<'i> Extractor<'i> {
             tax_breakdown,
             references: self.references,
             line_count: self.line_count,
+            payee_accounts: self.payee_accounts,
         })
     }
 

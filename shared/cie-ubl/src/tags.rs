@@ -123,6 +123,8 @@ tags! {
         "ReceiptLine" => ReceiptLine,
         "QuotationLine" => QuotationLine,
         "RequestForQuotationLine" => RequestForQuotationLine,
+        "PaymentMeans" => PaymentMeans,
+        "PayeeFinancialAccount" => PayeeFinancialAccount,
     }
 }
 

@@ -44,6 +44,9 @@ pub enum Action {
     CompleteInspection,
     /// An approver approves payment.
     Approve,
+    /// An approver withdraws an approval before payment is ordered (back to inspected); the finance export
+    /// gets a cancellation record.
+    WithdrawApproval,
     /// Payment is ordered.
     OrderPayment,
     /// The finance system reports it paid.
@@ -117,6 +120,7 @@ impl InvoiceState {
             (S::Returned, A::Supersede) => S::Superseded,
             (S::UnderInspection, A::CompleteInspection) => S::Inspected,
             (S::Inspected, A::Approve) => S::Approved,
+            (S::Approved, A::WithdrawApproval) => S::Inspected,
             (S::Approved, A::OrderPayment) => S::PaymentOrdered,
             (S::PaymentOrdered, A::MarkPaid) => S::Paid,
             (from, action) => return Err(TransitionError { from, action }),
@@ -127,12 +131,13 @@ impl InvoiceState {
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 7] = [
+    pub const ALL: [Action; 8] = [
         Action::StartInspection,
         Action::Return,
         Action::Supersede,
         Action::CompleteInspection,
         Action::Approve,
+        Action::WithdrawApproval,
         Action::OrderPayment,
         Action::MarkPaid,
     ];
@@ -145,6 +150,7 @@ impl Action {
             Action::Supersede => "supersede",
             Action::CompleteInspection => "complete_inspection",
             Action::Approve => "approve",
+            Action::WithdrawApproval => "withdraw_approval",
             Action::OrderPayment => "order_payment",
             Action::MarkPaid => "mark_paid",
         }
@@ -157,6 +163,7 @@ impl Action {
             Action::Supersede => "superseded by a resubmission",
             Action::CompleteInspection => "recorded as inspected",
             Action::Approve => "approved",
+            Action::WithdrawApproval => "withdrawn from approval",
             Action::OrderPayment => "ordered for payment",
             Action::MarkPaid => "marked paid",
         }
@@ -228,20 +235,12 @@ mod tests {
             (InvoiceState::Returned, Action::Supersede),
             (InvoiceState::UnderInspection, Action::CompleteInspection),
             (InvoiceState::Inspected, Action::Approve),
+            (InvoiceState::Approved, Action::WithdrawApproval),
             (InvoiceState::Approved, Action::OrderPayment),
             (InvoiceState::PaymentOrdered, Action::MarkPaid),
         ];
-        let actions = [
-            Action::StartInspection,
-            Action::Return,
-            Action::Supersede,
-            Action::CompleteInspection,
-            Action::Approve,
-            Action::OrderPayment,
-            Action::MarkPaid,
-        ];
         for state in InvoiceState::ALL {
-            for action in actions {
+            for action in Action::ALL {
                 let result = state.apply(action);
                 assert_eq!(
                     result.is_ok(),

@@ -10,9 +10,10 @@ use crate::lifecycle::Action;
 /// The response status a step of `action` sends.
 pub fn response_status(action: Action) -> ResponseStatus {
     match action {
-        Action::StartInspection | Action::CompleteInspection | Action::Supersede => {
-            ResponseStatus::InProcess
-        }
+        Action::StartInspection
+        | Action::CompleteInspection
+        | Action::Supersede
+        | Action::WithdrawApproval => ResponseStatus::InProcess,
         Action::Return => ResponseStatus::Rejected,
         Action::Approve => ResponseStatus::Accepted,
         Action::OrderPayment | Action::MarkPaid => ResponseStatus::Paid,
@@ -46,7 +47,7 @@ mod tests {
             .into_iter()
             .map(|a| response_status(a).code())
             .collect();
-        assert_eq!(codes, ["IP", "RE", "IP", "IP", "AP", "PD", "PD"]);
+        assert_eq!(codes, ["IP", "RE", "IP", "IP", "AP", "IP", "PD", "PD"]);
     }
 
     #[test]

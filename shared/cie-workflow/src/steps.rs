@@ -53,6 +53,15 @@ pub struct ApprovalChecklist {
     pub payment_date: NaiveDate,
     /// Free remarks.
     pub note: Option<String>,
+    /// 会計区分, e.g. 一般会計 (the finance export requires it).
+    #[serde(default)]
+    pub accounting_unit: Option<String>,
+    /// 所属: the department that bears the expenditure (the finance export requires it).
+    #[serde(default)]
+    pub department: Option<String>,
+    /// Income tax withheld (源泉徴収) from the payment, in yen, for fees to individuals.
+    #[serde(default)]
+    pub withholding_yen: Option<i64>,
 }
 
 /// A return's reasons: at least one, each a clarification reason a rejection admits, with words for the

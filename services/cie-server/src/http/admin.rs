@@ -38,6 +38,8 @@ pub(crate) struct SupplierOrgView {
     registration_number: Option<String>,
     creditor_number: Option<String>,
     created_at: chrono::DateTime<chrono::Utc>,
+    address: Option<String>,
+    bank_account: Option<cie_store::BankAccount>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     warnings: Vec<String>,
 }
@@ -50,6 +52,8 @@ impl From<cie_store::SupplierOrg> for SupplierOrgView {
             registration_number: org.registration_number,
             creditor_number: org.creditor_number,
             created_at: org.created_at,
+            address: org.address,
+            bank_account: org.bank_account,
             warnings: Vec::new(),
         }
     }
@@ -182,4 +186,16 @@ pub(crate) async fn verify_archive(
         first_broken_seq: report.first_broken.as_ref().map(|b| b.seq),
         reason: report.first_broken.map(|b| b.reason),
     }))
+}
+
+/// `PUT /api/v1/admin/supplier-orgs/{id}/creditor`: the creditor registration (address, bank account).
+pub(crate) async fn register_creditor(
+    State(state): State<AppState>,
+    caller: Caller,
+    crate::http::extract::PathInput(org): crate::http::extract::PathInput<i64>,
+    JsonInput(request): JsonInput<crate::finance::CreditorRequest>,
+) -> Result<Json<SupplierOrgView>, Error> {
+    crate::finance::register_creditor(&state, &caller, org, request)
+        .await
+        .map(|org| Json(org.into()))
 }

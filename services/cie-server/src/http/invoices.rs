@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::http::extract::{JsonInput, PathInput, QueryInput};
 use crate::workflow::{
     self, ApprovalRequest, CaseDetail, CaseListQuery, CaseView, InspectionRequest, PaidRequest,
-    PaymentOrderRequest, ReturnRequest, Step, TermsRequest,
+    PaymentOrderRequest, ReturnRequest, Step, TermsRequest, WithdrawalRequest,
 };
 
 /// `GET /api/v1/invoices`: a supplier's own invoices (all for city users), newest first.
@@ -159,6 +159,18 @@ pub(crate) async fn terms(
     PathInput(org): PathInput<i64>,
 ) -> Result<Json<Vec<SupplierTerms>>, Error> {
     workflow::terms(&state, &caller, org).await.map(Json)
+}
+
+/// `POST /api/v1/invoices/{id}/approval-withdrawal`.
+pub(crate) async fn withdraw_approval(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathInput(id): PathInput<i64>,
+    JsonInput(request): JsonInput<WithdrawalRequest>,
+) -> Result<Json<CaseDetail>, Error> {
+    workflow::act(&state, &caller, id, Step::WithdrawApproval(request))
+        .await
+        .map(Json)
 }
 
 /// `PUT /api/v1/admin/supplier-orgs/{id}/payment-terms`.

@@ -71,6 +71,10 @@ pub fn router(state: AppState) -> Router {
             post(invoices::order_payment),
         )
         .route("/api/v1/invoices/{id}/payment", post(invoices::mark_paid))
+        .route(
+            "/api/v1/invoices/{id}/approval-withdrawal",
+            post(invoices::withdraw_approval),
+        )
         .route("/api/v1/inbox", get(invoices::inbox))
         .route("/api/v1/audit", get(invoices::audit_log))
         .route(
@@ -80,6 +84,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/v1/admin/supplier-orgs/{id}/payment-terms",
             get(invoices::terms).put(invoices::set_terms),
+        )
+        .route(
+            "/api/v1/admin/supplier-orgs/{id}/creditor",
+            axum::routing::put(admin::register_creditor),
         )
         .route("/api/v1/submissions", get(submissions::list))
         .route("/api/v1/submissions/{seq}", get(submissions::show))

@@ -12,19 +12,20 @@ mod views;
 
 use cie_domain::{DocumentKind, DocumentStatus, ReferenceKind, Role, TenantId};
 use cie_store::{
-    AuditEntry, CaseChange, InvoiceCase, NewSubmission, NewTransition, Parsed, SubmissionOutcome,
-    WorkflowStep,
+    AuditEntry, CaseChange, ExportKind, InvoiceCase, NewSubmission, NewTransition, Parsed,
+    SubmissionOutcome, WorkflowStep,
 };
 use cie_workflow::{
     Action, DateContext, InvoiceState, PlannedPayment, check_checklist, check_return, japan_day,
 };
+use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use tracing::info;
 
 pub use inbox::{CaseListQuery, MatchStatus, inbox, list_invoices};
 pub use requests::{
     ApprovalRequest, InspectionRequest, LatePayment, PaidRequest, PaymentOrderRequest,
-    ReturnRequest, Step, roles_for,
+    ReturnRequest, Step, WithdrawalRequest, roles_for,
 };
 pub use settings::{set_settings, settings};
 pub use terms::{TermsRequest, set_terms, terms, terms_in_force};
@@ -64,6 +65,19 @@ fn change_for(
                 on: dates.today,
                 reasons: request.reasons.clone(),
                 note: request.note.clone().filter(|n| !n.trim().is_empty()),
+            };
+            (change, None)
+        }
+        Step::WithdrawApproval(request) => {
+            let reason = request.reason.trim();
+            if reason.is_empty() {
+                return Err(Error::invalid(
+                    "reason_required",
+                    "reason is required: say why the approval is withdrawn",
+                ));
+            }
+            let change = CaseChange::ApprovalWithdrawn {
+                reason: reason.to_owned(),
             };
             (change, None)
         }
@@ -198,7 +212,41 @@ pub async fn act(
     {
         detail["approved_payment_date"] = serde_json::json!(approved);
     }
+    let export = match &change {
+        CaseChange::Approved(checklist) => {
+            let snapshot = crate::finance::snapshot(
+                case,
+                checklist,
+                clocks.received_on,
+                clocks.clock.payment_deadline,
+                late.as_ref().map(|l| l.interest).unwrap_or_default(),
+            );
+            Some(crate::finance::export_for(ExportKind::Payment, &snapshot)?)
+        }
+        CaseChange::ApprovalWithdrawn { reason } => {
+            let approval = state.store.approval(&caller.tenant, document_id).await?;
+            match approval {
+                Some(approval) => {
+                    let mut snapshot = crate::finance::snapshot(
+                        case,
+                        &approval.checklist,
+                        clocks.received_on,
+                        clocks.clock.payment_deadline,
+                        Decimal::ZERO,
+                    );
+                    snapshot.withdrawal_reason = Some(reason.clone());
+                    Some(crate::finance::export_for(
+                        ExportKind::Cancellation,
+                        &snapshot,
+                    )?)
+                }
+                None => None,
+            }
+        }
+        _ => None,
+    };
     let transition = NewTransition {
+        export,
         invoice_document_id: document_id,
         expected: case.state,
         next,
@@ -258,6 +306,7 @@ fn change_detail(change: &CaseChange) -> serde_json::Value {
             serde_json::json!({ "returned_on": on, "reasons": reasons, "note": note })
         }
         CaseChange::Approved(checklist) => serde_json::json!({ "checklist": checklist }),
+        CaseChange::ApprovalWithdrawn { reason } => serde_json::json!({ "reason": reason }),
         CaseChange::PaymentOrdered {
             payment_date,
             interest_yen,

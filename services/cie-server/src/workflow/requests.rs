@@ -16,6 +16,8 @@ pub enum Step {
     CompleteInspection(InspectionRequest),
     /// Approve it.
     Approve(ApprovalRequest),
+    /// Withdraw its approval.
+    WithdrawApproval(WithdrawalRequest),
     /// Order its payment.
     OrderPayment(PaymentOrderRequest),
     /// Record it paid.
@@ -72,6 +74,14 @@ pub struct ApprovalRequest {
     pub late: LatePayment,
 }
 
+/// Body of the withdrawal of an approval.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawalRequest {
+    /// Why (kept in the audit log and told to the supplier).
+    pub reason: String,
+}
+
 /// Body of a payment order.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -112,6 +122,7 @@ impl Step {
             Step::Return(_) => Action::Return,
             Step::CompleteInspection(_) => Action::CompleteInspection,
             Step::Approve(_) => Action::Approve,
+            Step::WithdrawApproval(_) => Action::WithdrawApproval,
             Step::OrderPayment(_) => Action::OrderPayment,
             Step::MarkPaid(_) => Action::MarkPaid,
         }
@@ -124,7 +135,7 @@ pub fn roles_for(action: Action) -> &'static [Role] {
         Action::StartInspection | Action::CompleteInspection | Action::Return => {
             &[Role::Staff, Role::Approver]
         }
-        Action::Approve | Action::OrderPayment => &[Role::Approver],
+        Action::Approve | Action::WithdrawApproval | Action::OrderPayment => &[Role::Approver],
         Action::MarkPaid => &[Role::Finance],
         Action::Supersede => &[Role::Supplier],
     }

@@ -525,6 +525,7 @@ fn the_minimum_example_is_summarised_completely() {
         ],
         references: vec![],
         line_count: 3,
+        payee_accounts: Vec::new(),
     };
     assert_eq!(read("jp-pint/jp-pint-example1-minimum.xml"), expected);
 }
@@ -646,4 +647,10 @@ fn other_document_kinds_find_their_parties_totals_and_references() {
     assert_eq!(credit_note.kind, DocumentKind::CreditNote);
     assert_eq!(credit_note.totals.tax, Some(money("292.20", "EUR")));
     assert_eq!(credit_note.line_count, 5);
+}
+
+#[test]
+fn the_account_payment_is_asked_into_is_read() {
+    let summary = read("jp-pint/jp-pint-example.xml");
+    assert_eq!(summary.payee_accounts, ["1234:567:1:3242394"]);
 }

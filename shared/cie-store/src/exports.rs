@@ -1,0 +1,219 @@
+//! The payment export stream the city's finance system pulls: a record per approval (and a cancellation per
+//! withdrawn approval) appended in the transaction of the step, leased to the client that pulls it so that two
+//! clients never get the same record, acknowledged up to a cursor.
+
+use chrono::{DateTime, Duration, Utc};
+use cie_domain::TenantId;
+use sqlx::{AnyConnection, Row};
+
+use crate::directory::{parse_timestamp, timestamp};
+use crate::error::StoreError;
+use crate::{Backend, Store};
+
+/// What an export record announces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportKind {
+    /// An approved invoice to pay.
+    Payment,
+    /// An approval withdrawn after its payment record was written: the finance system undoes it.
+    Cancellation,
+}
+
+impl ExportKind {
+    /// The stored and wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportKind::Payment => "payment",
+            ExportKind::Cancellation => "cancellation",
+        }
+    }
+
+    fn parse(raw: &str) -> Result<Self, StoreError> {
+        match raw {
+            "payment" => Ok(ExportKind::Payment),
+            "cancellation" => Ok(ExportKind::Cancellation),
+            other => Err(StoreError::Corrupt(format!("export kind {other:?}"))),
+        }
+    }
+}
+
+/// A record to append to the stream with a workflow step.
+#[derive(Debug, Clone)]
+pub struct NewExport {
+    /// Payment or cancellation.
+    pub kind: ExportKind,
+    /// What the invoice, its approval and its clocks said at the step (JSON, never rewritten).
+    pub snapshot: serde_json::Value,
+}
+
+/// A record of the stream as pulled.
+#[derive(Debug, Clone)]
+pub struct ExportRow {
+    /// Its place in the city's stream: the cursor.
+    pub seq: i64,
+    /// The invoice.
+    pub document_id: i64,
+    /// Payment or cancellation.
+    pub kind: ExportKind,
+    /// When it was appended.
+    pub created_at: DateTime<Utc>,
+    /// What the step recorded.
+    pub snapshot: serde_json::Value,
+}
+
+/// Appends `export` for invoice `document_id` to `tenant`'s stream, on the writer's connection.
+pub(crate) async fn append_export(
+    conn: &mut AnyConnection,
+    tenant: &str,
+    document_id: i64,
+    export: &NewExport,
+    at: &str,
+) -> Result<(), StoreError> {
+    let next: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(seq), 0) + 1 FROM payment_exports WHERE tenant_id = $1",
+    )
+    .bind(tenant)
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO payment_exports (tenant_id, seq, document_id, kind, created_at, snapshot_json)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(tenant)
+    .bind(next)
+    .bind(document_id)
+    .bind(export.kind.as_str())
+    .bind(at)
+    .bind(export.snapshot.to_string())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Whether invoice `document_id` has a payment record not cancelled since: what a withdrawal must cancel.
+pub(crate) async fn has_live_payment_record(
+    conn: &mut AnyConnection,
+    tenant: &str,
+    document_id: i64,
+) -> Result<bool, StoreError> {
+    let kinds: Vec<String> = sqlx::query_scalar(
+        "SELECT kind FROM payment_exports WHERE tenant_id = $1 AND document_id = $2 ORDER BY seq",
+    )
+    .bind(tenant)
+    .bind(document_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(kinds.last().is_some_and(|k| k == "payment"))
+}
+
+impl Store {
+    /// Leases to `client` the oldest records of `tenant`'s stream after `after` that are not acknowledged and
+    /// not leased to another client now, at most `limit`, for `lease`. A client pulling again gets the records
+    /// it holds again (a pull repeated after a crash returns the same records); records whose lease ran out
+    /// go to whoever pulls next.
+    pub async fn pull_exports(
+        &self,
+        tenant: &TenantId,
+        client: i64,
+        after: i64,
+        limit: i64,
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> Result<Vec<ExportRow>, StoreError> {
+        let mut tx = self.write().begin().await?;
+        let now_text = timestamp(now);
+        let lock = if self.backend() == Backend::Postgres {
+            " FOR UPDATE SKIP LOCKED"
+        } else {
+            ""
+        };
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT seq, document_id, kind, created_at, snapshot_json FROM payment_exports
+             WHERE tenant_id = $1 AND acked_at IS NULL AND seq > $2
+               AND (leased_by IS NULL OR leased_by = $3 OR leased_until < $4)
+             ORDER BY seq LIMIT {}{lock}",
+            limit.clamp(1, 100_000)
+        )))
+        .bind(tenant.as_str())
+        .bind(after)
+        .bind(client)
+        .bind(&now_text)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut pulled = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let raw: String = row.try_get("snapshot_json")?;
+            pulled.push(ExportRow {
+                seq: row.try_get("seq")?,
+                document_id: row.try_get("document_id")?,
+                kind: ExportKind::parse(&row.try_get::<String, _>("kind")?)?,
+                created_at: parse_timestamp(&row.try_get::<String, _>("created_at")?)?,
+                snapshot: serde_json::from_str(&raw)
+                    .map_err(|e| StoreError::Corrupt(format!("export snapshot: {e}")))?,
+            });
+        }
+        if let (Some(first), Some(last)) = (pulled.first(), pulled.last()) {
+            sqlx::query(
+                "UPDATE payment_exports SET leased_by = $3, leased_until = $4, held_back = 0
+                 WHERE tenant_id = $1 AND seq >= $2 AND seq <= $5 AND acked_at IS NULL
+                   AND (leased_by IS NULL OR leased_by = $3 OR leased_until < $6)",
+            )
+            .bind(tenant.as_str())
+            .bind(first.seq)
+            .bind(client)
+            .bind(timestamp(now + lease))
+            .bind(last.seq)
+            .bind(&now_text)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(pulled)
+    }
+
+    /// Marks records `seqs` of `tenant` leased to `client` as held back at this pull: an acknowledgement does
+    /// not cover them, so they come again once fixed.
+    pub async fn hold_back_exports(
+        &self,
+        tenant: &TenantId,
+        client: i64,
+        seqs: &[i64],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().begin().await?;
+        for seq in seqs {
+            sqlx::query(
+                "UPDATE payment_exports SET held_back = 1
+                 WHERE tenant_id = $1 AND seq = $2 AND leased_by = $3",
+            )
+            .bind(tenant.as_str())
+            .bind(*seq)
+            .bind(client)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Acknowledges for `client` every record of `tenant` up to `cursor` that it holds and that was not held
+    /// back; returns how many. Records another client holds are not touched.
+    pub async fn ack_exports(
+        &self,
+        tenant: &TenantId,
+        client: i64,
+        cursor: i64,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "UPDATE payment_exports SET acked_at = $4, acked_by = $3
+             WHERE tenant_id = $1 AND seq <= $2 AND leased_by = $3 AND held_back = 0 AND acked_at IS NULL",
+        )
+        .bind(tenant.as_str())
+        .bind(cursor)
+        .bind(client)
+        .bind(timestamp(now))
+        .execute(self.write())
+        .await?;
+        Ok(done.rows_affected())
+    }
+}
