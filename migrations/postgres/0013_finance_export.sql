@@ -39,3 +39,6 @@ CREATE TABLE payment_exports (
 );
 CREATE INDEX payment_exports_pending ON payment_exports (tenant_id, acked_at, seq);
 CREATE INDEX payment_exports_document ON payment_exports (tenant_id, document_id, seq);
+
+-- The finance system names invoices by their 支出負担行為番号 when it reports payments in bulk.
+CREATE INDEX invoice_approvals_commitment ON invoice_approvals (tenant_id, commitment_number);

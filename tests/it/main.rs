@@ -6,6 +6,7 @@ mod accounts;
 mod archive;
 mod bad_input;
 mod corpus;
+mod finance;
 mod getting_started;
 mod intake;
 mod isolation;

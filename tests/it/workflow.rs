@@ -8,10 +8,9 @@ use reqwest::StatusCode;
 use rstest::rstest;
 use serde_json::{Value, json};
 
-/// The full JP PINT example with its invoice number replaced (payable ¥289,490).
-/// The JP PINT example numbered `number`, delivered on the day the tests' clock starts (the example's own
+/// The JP PINT example (payable ¥289,490) numbered `number`, delivered on the day the tests' clock starts (the example's own
 /// delivery date is in 2023, which would start every inspection period years ago).
-fn invoice(number: &str) -> Vec<u8> {
+pub(crate) fn invoice(number: &str) -> Vec<u8> {
     let xml = String::from_utf8(fixture("jp-pint/jp-pint-example.xml")).unwrap();
     xml.replacen(
         "<cbc:ID>156</cbc:ID>",
@@ -27,20 +26,20 @@ fn invoice(number: &str) -> Vec<u8> {
 }
 
 /// A server whose tokens outlive the months these tests move the clock on.
-async fn spawn(backend: Backend) -> TestApp {
+pub(crate) async fn spawn(backend: Backend) -> TestApp {
     TestApp::spawn_with(backend, |config| {
         config.auth.token_ttl_minutes = 24 * 60 * 365;
     })
     .await
 }
 
-struct Actors {
-    approver: String,
-    approver2: String,
-    finance: String,
+pub(crate) struct Actors {
+    pub(crate) approver: String,
+    pub(crate) approver2: String,
+    pub(crate) finance: String,
 }
 
-async fn actors(app: &TestApp, city: &City) -> Actors {
+pub(crate) async fn actors(app: &TestApp, city: &City) -> Actors {
     app.create_user(&city.admin, "approver", "approver", None)
         .await;
     app.create_user(&city.admin, "approver2", "approver", None)
@@ -72,7 +71,7 @@ async fn actors(app: &TestApp, city: &City) -> Actors {
     }
 }
 
-async fn submit(app: &TestApp, token: &str, bytes: Vec<u8>) -> i64 {
+pub(crate) async fn submit(app: &TestApp, token: &str, bytes: Vec<u8>) -> i64 {
     let response = app.submit(token, bytes).await;
     let status = response.status();
     let body: Value = response.json().await.unwrap();
@@ -80,7 +79,13 @@ async fn submit(app: &TestApp, token: &str, bytes: Vec<u8>) -> i64 {
     body["id"].as_i64().unwrap()
 }
 
-async fn step(app: &TestApp, token: &str, id: i64, step: &str, body: Value) -> (StatusCode, Value) {
+pub(crate) async fn step(
+    app: &TestApp,
+    token: &str,
+    id: i64,
+    step: &str,
+    body: Value,
+) -> (StatusCode, Value) {
     let response = app
         .post_json(token, &format!("/api/v1/invoices/{id}/{step}"), &body)
         .await;
@@ -88,13 +93,13 @@ async fn step(app: &TestApp, token: &str, id: i64, step: &str, body: Value) -> (
     (status, response.json().await.unwrap())
 }
 
-async fn ok_step(app: &TestApp, token: &str, id: i64, name: &str, body: Value) -> Value {
+pub(crate) async fn ok_step(app: &TestApp, token: &str, id: i64, name: &str, body: Value) -> Value {
     let (status, body) = step(app, token, id, name, body).await;
     assert_eq!(status, StatusCode::OK, "{name}: {body}");
     body
 }
 
-fn checklist(payment_date: &str) -> Value {
+pub(crate) fn checklist(payment_date: &str) -> Value {
     json!({
         "rightful_creditor": true,
         "amount_correct": true,

@@ -240,3 +240,195 @@ mod tests {
         assert!(check_account(&wrong).is_err());
     }
 }
+
+/// One item of a bulk report from the finance system: a payment order or a payment of one invoice, named by
+/// its document id or by its 支出負担行為番号, with the amount the finance system pays.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BulkItem {
+    /// The invoice.
+    pub document_id: Option<i64>,
+    /// Or its 支出負担行為番号 (unique among the invoices that can take the step).
+    pub commitment_number: Option<String>,
+    /// `payment_order` or `payment` (the default).
+    #[serde(default)]
+    pub action: BulkAction,
+    /// For a payment order: the planned payment date (the approval's when absent).
+    pub payment_date: Option<NaiveDate>,
+    /// For a payment: the day it was paid (today when absent).
+    pub paid_on: Option<NaiveDate>,
+    /// The amount paid or to pay: the payable amount, or that plus the late interest owed.
+    pub amount: Decimal,
+    /// For a payment order past the legal deadline.
+    #[serde(default)]
+    pub acknowledge_late_payment: bool,
+    /// Why payment is late.
+    pub late_payment_reason: Option<String>,
+}
+
+/// What a bulk item asks for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BulkAction {
+    /// 支出命令.
+    PaymentOrder,
+    /// The payment itself.
+    #[default]
+    Payment,
+}
+
+/// What became of one item.
+#[derive(Debug, Clone, Serialize)]
+pub struct BulkDone {
+    /// The invoice.
+    pub document_id: i64,
+    /// `done`, or `unchanged` when the invoice had already taken this step with these values.
+    pub outcome: &'static str,
+    /// Where it stands now.
+    pub state: cie_workflow::InvoiceState,
+}
+
+/// Takes each item's step as the single-invoice endpoints do (with its invoice response); an item that
+/// cannot be taken is reported with why, and the others go ahead. An item already done with the same values
+/// is `unchanged`, so posting a batch twice changes nothing the second time.
+pub async fn bulk_steps(
+    state: &AppState,
+    caller: &Caller,
+    items: Vec<BulkItem>,
+) -> Result<Vec<Result<BulkDone, Error>>, Error> {
+    caller.require(&[Role::Finance, Role::Approver])?;
+    if items.len() > 10_000 {
+        return Err(Error::invalid(
+            "too_many_items",
+            format!("at most 10,000 items per batch, not {}", items.len()),
+        ));
+    }
+    let mut results = Vec::with_capacity(items.len());
+    for item in items {
+        results.push(bulk_step(state, caller, item).await);
+    }
+    Ok(results)
+}
+
+async fn bulk_step(state: &AppState, caller: &Caller, item: BulkItem) -> Result<BulkDone, Error> {
+    use cie_workflow::InvoiceState as S;
+    let document_id = match (item.document_id, item.commitment_number.as_deref()) {
+        (Some(id), _) => id,
+        (None, Some(number)) => {
+            let (from, to) = match item.action {
+                BulkAction::PaymentOrder => (S::Approved, S::PaymentOrdered),
+                BulkAction::Payment => (S::PaymentOrdered, S::Paid),
+            };
+            let (mut pending, mut done) = (Vec::new(), Vec::new());
+            for id in state
+                .store
+                .invoices_with_commitment(&caller.tenant, number)
+                .await?
+            {
+                let case = state.store.invoice_case(&caller.tenant, id, None).await?;
+                if case.state == from {
+                    pending.push(id);
+                } else if case.state == to {
+                    done.push(id);
+                }
+            }
+            // An invoice still to take the step comes first; one that took it already answers a replay.
+            let candidates = if pending.is_empty() { done } else { pending };
+            match candidates.as_slice() {
+                [only] => *only,
+                [] => {
+                    return Err(Error::NotFound(format!(
+                        "an invoice with commitment number {number:?} that can be {}",
+                        match item.action {
+                            BulkAction::PaymentOrder => "ordered for payment",
+                            BulkAction::Payment => "paid",
+                        }
+                    )));
+                }
+                several => {
+                    return Err(Error::invalid(
+                        "ambiguous_commitment",
+                        format!(
+                            "commitment number {number:?} names several invoices ({}): give document_id",
+                            several
+                                .iter()
+                                .map(i64::to_string)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
+        (None, None) => {
+            return Err(Error::invalid(
+                "invoice_required",
+                "each item needs document_id or commitment_number",
+            ));
+        }
+    };
+    let case = state
+        .store
+        .invoice_case(&caller.tenant, document_id, None)
+        .await?;
+    let payable = case
+        .document
+        .summary
+        .totals
+        .payable
+        .as_ref()
+        .map(|a| a.value)
+        .unwrap_or_default();
+    let interest = Decimal::from(case.interest_yen.unwrap_or_default());
+    if item.amount != payable && item.amount != payable + interest {
+        return Err(Error::invalid(
+            "amount_mismatch",
+            format!(
+                "amount {} is not the payable amount {payable}{} of invoice {document_id}",
+                item.amount,
+                if interest.is_zero() {
+                    String::new()
+                } else {
+                    format!(" (or {} with the late interest)", payable + interest)
+                }
+            ),
+        ));
+    }
+    let unchanged = |state: S| {
+        Ok(BulkDone {
+            document_id,
+            outcome: "unchanged",
+            state,
+        })
+    };
+    let step = match item.action {
+        BulkAction::PaymentOrder => {
+            if case.state == S::PaymentOrdered
+                && item
+                    .payment_date
+                    .is_none_or(|d| Some(d) == case.payment_date)
+            {
+                return unchanged(case.state);
+            }
+            crate::workflow::Step::OrderPayment(crate::workflow::PaymentOrderRequest {
+                payment_date: item.payment_date,
+                acknowledge_late_payment: item.acknowledge_late_payment,
+                late_payment_reason: item.late_payment_reason,
+            })
+        }
+        BulkAction::Payment => {
+            if case.state == S::Paid && item.paid_on.is_none_or(|d| Some(d) == case.paid_on) {
+                return unchanged(case.state);
+            }
+            crate::workflow::Step::MarkPaid(crate::workflow::PaidRequest {
+                paid_on: item.paid_on,
+            })
+        }
+    };
+    let detail = crate::workflow::act(state, caller, document_id, step).await?;
+    Ok(BulkDone {
+        document_id,
+        outcome: "done",
+        state: detail.case.state,
+    })
+}

@@ -472,6 +472,22 @@ impl Store {
         Ok(returns)
     }
 
+    /// The invoices approved under commitment (支出負担行為番号) `number`, oldest first.
+    pub async fn invoices_with_commitment(
+        &self,
+        tenant: &TenantId,
+        number: &str,
+    ) -> Result<Vec<i64>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT document_id FROM invoice_approvals WHERE tenant_id = $1 AND commitment_number = $2
+             ORDER BY document_id",
+        )
+        .bind(tenant.as_str())
+        .bind(number)
+        .fetch_all(self.read())
+        .await?)
+    }
+
     /// The approval of invoice `document_id`, if approved.
     pub async fn approval(
         &self,

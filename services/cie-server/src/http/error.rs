@@ -50,46 +50,61 @@ fn status_of_rejection(code: &str) -> StatusCode {
     }
 }
 
+/// The status, stable code and archive entry an error answers with.
+fn classify(error: &Error) -> (StatusCode, String, Option<i64>) {
+    match error {
+        Error::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "unauthenticated".into(), None),
+        Error::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials".into(), None),
+        Error::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden".into(), None),
+        Error::NotFound(_) => (StatusCode::NOT_FOUND, "not_found".into(), None),
+        Error::InvalidRequest { code, .. } => {
+            (status_of_invalid_request(code), (*code).into(), None)
+        }
+        Error::Step(refused) => (StatusCode::BAD_REQUEST, refused.code().into(), None),
+        Error::Conflict(_) => (StatusCode::CONFLICT, "conflict".into(), None),
+        Error::InvalidTransition { .. } => {
+            (StatusCode::CONFLICT, "invalid_transition".into(), None)
+        }
+        Error::SeparationOfDuties(_) => {
+            (StatusCode::FORBIDDEN, "separation_of_duties".into(), None)
+        }
+        Error::DocumentRejected {
+            code, archive_seq, ..
+        } => (status_of_rejection(code), code.clone(), Some(*archive_seq)),
+        Error::DocumentInvalid { archive_seq, .. } => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "document_rejected".into(),
+            Some(*archive_seq),
+        ),
+        Error::Store(_) | Error::Internal(_) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error".into(),
+            None,
+        ),
+    }
+}
+
+/// What a person is told of `error`: its text, or for an internal failure a pointer to the log (the error
+/// itself is logged here).
+fn message_of(error: &Error, status: StatusCode) -> String {
+    if status == StatusCode::INTERNAL_SERVER_ERROR {
+        error!(error = ?error, "request failed");
+        "an internal error occurred; it has been logged".to_owned()
+    } else {
+        error.to_string()
+    }
+}
+
+/// The `{code, message}` of `error` for a report that lists several outcomes in one answer (bulk steps).
+pub(crate) fn code_and_message(error: &Error) -> (String, String) {
+    let (status, code, _) = classify(error);
+    (code, message_of(error, status))
+}
+
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
-        let (status, code, archive_seq): (StatusCode, String, Option<i64>) = match &self {
-            Error::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "unauthenticated".into(), None),
-            Error::InvalidCredentials => {
-                (StatusCode::UNAUTHORIZED, "invalid_credentials".into(), None)
-            }
-            Error::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden".into(), None),
-            Error::NotFound(_) => (StatusCode::NOT_FOUND, "not_found".into(), None),
-            Error::InvalidRequest { code, .. } => {
-                (status_of_invalid_request(code), (*code).into(), None)
-            }
-            Error::Step(refused) => (StatusCode::BAD_REQUEST, refused.code().into(), None),
-            Error::Conflict(_) => (StatusCode::CONFLICT, "conflict".into(), None),
-            Error::InvalidTransition { .. } => {
-                (StatusCode::CONFLICT, "invalid_transition".into(), None)
-            }
-            Error::SeparationOfDuties(_) => {
-                (StatusCode::FORBIDDEN, "separation_of_duties".into(), None)
-            }
-            Error::DocumentRejected {
-                code, archive_seq, ..
-            } => (status_of_rejection(code), code.clone(), Some(*archive_seq)),
-            Error::DocumentInvalid { archive_seq, .. } => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "document_rejected".into(),
-                Some(*archive_seq),
-            ),
-            Error::Store(_) | Error::Internal(_) => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal_error".into(),
-                None,
-            ),
-        };
-        let message = if status == StatusCode::INTERNAL_SERVER_ERROR {
-            error!(error = ?self, "request failed");
-            "an internal error occurred; it has been logged".to_owned()
-        } else {
-            self.to_string()
-        };
+        let (status, code, archive_seq) = classify(&self);
+        let message = message_of(&self, status);
         let (document_id, findings) = match self {
             Error::DocumentInvalid {
                 document_id,

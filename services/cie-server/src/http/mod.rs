@@ -3,6 +3,7 @@
 mod admin;
 mod documents;
 mod error;
+mod exports;
 mod extract;
 mod health;
 mod invoices;
@@ -76,6 +77,10 @@ pub fn router(state: AppState) -> Router {
             post(invoices::withdraw_approval),
         )
         .route("/api/v1/inbox", get(invoices::inbox))
+        .route(
+            "/api/v1/exports/payments/results",
+            post(exports::bulk_results),
+        )
         .route("/api/v1/audit", get(invoices::audit_log))
         .route(
             "/api/v1/admin/workflow-settings",

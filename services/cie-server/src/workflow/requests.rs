@@ -135,7 +135,9 @@ pub fn roles_for(action: Action) -> &'static [Role] {
         Action::StartInspection | Action::CompleteInspection | Action::Return => {
             &[Role::Staff, Role::Approver]
         }
-        Action::Approve | Action::WithdrawApproval | Action::OrderPayment => &[Role::Approver],
+        Action::Approve | Action::WithdrawApproval => &[Role::Approver],
+        // The 支出命令 is recorded by an approver here or reported by the finance system, which issues it.
+        Action::OrderPayment => &[Role::Approver, Role::Finance],
         Action::MarkPaid => &[Role::Finance],
         Action::Supersede => &[Role::Supplier],
     }
