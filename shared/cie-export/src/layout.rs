@@ -510,7 +510,7 @@ impl Layout {
             name: raw.name,
             format,
             encoding: raw.encoding.unwrap_or(Encoding::Utf8),
-            header: raw.header.unwrap_or(format == Format::Csv),
+            header: raw.header.unwrap_or(true),
             line_ending: raw.line_ending.unwrap_or_default(),
             date_format: raw.date_format.unwrap_or_default(),
             amount_format: raw.amount_format.unwrap_or_default(),
@@ -597,9 +597,6 @@ impl Layout {
     /// [`Layout::try_with_overrides`] to refuse it up front.
     pub fn with_overrides(mut self, format: Option<Format>, encoding: Option<Encoding>) -> Layout {
         if let Some(format) = format {
-            if format != self.format && format == Format::Csv && self.format == Format::Fixed {
-                self.header = true;
-            }
             self.format = format;
         }
         if let Some(encoding) = encoding {

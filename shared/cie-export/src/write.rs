@@ -99,10 +99,8 @@ fn write_text(layout: &Layout, records: &[PaymentRecord]) -> Written {
                     continue;
                 }
             };
-            if !problems.is_empty() {
-                // Held back already: keep looking for problems, skip the writing.
-                continue;
-            }
+            // A record already held back is still written out (and truncated below), so that every
+            // problem it has is reported at once.
             if fixed {
                 scratch.clear();
                 if let Err(problem) = fixed_field(field, &value, encoding, &mut scratch) {

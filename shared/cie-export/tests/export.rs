@@ -454,3 +454,42 @@ fn shipped_layouts_parse() {
     let out = write(&master, &[record(1), record(2)]);
     assert_eq!(out.bytes.len(), 2 * (width + 2));
 }
+
+#[test]
+fn every_problem_of_a_held_back_record_is_reported_at_once() {
+    let layout = Layout::default_payments().with_overrides(None, Some(Encoding::Cp932));
+    let mut r = record(1);
+    r.errors = vec![FieldError::new(
+        "department",
+        "no department for this budget item",
+    )];
+    r.creditor_name = Some("𠮷野家".into());
+    r.subject = Some("😀".into());
+    let out = write(&layout, &[r]);
+    let fields: Vec<&str> = out.held_back[0]
+        .problems
+        .iter()
+        .map(|p| p.field.as_str())
+        .collect();
+    assert_eq!(fields, ["department", "creditor_name", "subject"]);
+    assert_eq!(
+        parse_csv(&decode_sjis(&out.bytes)).len(),
+        1,
+        "the header only"
+    );
+}
+
+#[test]
+fn a_csv_width_is_a_maximum_in_bytes() {
+    let layout = Layout::parse(
+        "encoding = \"cp932\"\nheader = false\n[[fields]]\nfield = \"subject\"\nwidth = 6\n",
+    )
+    .expect("layout");
+    let mut long = record(1);
+    long.subject = Some("消耗品購入".into()); // 10 bytes
+    let mut short = record(2);
+    short.subject = Some("消耗品".into()); // 6 bytes
+    let out = write(&layout, &[long, short]);
+    assert_eq!(out.written, vec![2]);
+    assert!(out.held_back[0].problems[0].message.contains("10 bytes"));
+}
