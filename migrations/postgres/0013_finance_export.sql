@@ -32,6 +32,7 @@ CREATE TABLE payment_exports (
     leased_by     BIGINT,
     leased_until  TEXT,
     held_back     BIGINT NOT NULL DEFAULT 0,
+    held_back_json TEXT,          -- why, at its last pull: [{field, message}]
     acked_at      TEXT,
     acked_by      BIGINT,
     PRIMARY KEY (tenant_id, seq),

@@ -221,3 +221,271 @@ async fn an_approval_can_be_withdrawn_before_payment_is_ordered(
         "支出負担行為番号の誤り"
     );
 }
+
+/// Registers supplier A as a creditor with the account the JP PINT example asks payment into.
+async fn register_creditor_a(app: &TestApp, city: &City, account_number: &str) {
+    let response = app
+        .put_json(
+            &city.admin,
+            &format!("/api/v1/admin/supplier-orgs/{}/creditor", city.org_a),
+            &json!({
+                "creditor_number": "C-0001",
+                "address": "東京都千代田区霞が関1-1",
+                "bank_account": {
+                    "bank_code": "1234", "branch_code": "567", "account_type": "普通",
+                    "account_number": account_number, "account_name_kana": "カ）マルマルシヨウジ"
+                }
+            }),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+/// An invoice approved with everything a finance import needs.
+async fn approved_for_export(app: &TestApp, city: &City, people: &Actors, number: &str) -> i64 {
+    let id = submit(app, &city.supplier_a, invoice(number)).await;
+    ok_step(app, &city.staff, id, "start-inspection", json!({})).await;
+    ok_step(app, &city.staff, id, "inspection", json!({})).await;
+    let mut body = checklist("2026-04-20");
+    body["accounting_unit"] = json!("一般会計");
+    body["department"] = json!("総務課");
+    ok_step(app, &people.approver, id, "approval", body).await;
+    id
+}
+
+async fn pull(app: &TestApp, token: &str, query: &str) -> Value {
+    let response = app
+        .get(
+            token,
+            &format!("/api/v1/exports/payments?format=json{query}"),
+        )
+        .await;
+    let status = response.status();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
+fn documents(page: &Value) -> Vec<i64> {
+    page["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["held_back"] == false)
+        .map(|r| r["document_id"].as_i64().unwrap())
+        .collect()
+}
+
+/// The finance system pulls approved payments: a repeated pull (after a crash) returns the same records, a
+/// second client pulling at once gets none of them, an acknowledged record never comes again, a record with
+/// missing city data or another bank account is held back naming the field, a withdrawn approval comes as a
+/// cancellation, and a lapsed lease lets another client take the records.
+#[rstest]
+#[tokio::test]
+async fn the_finance_system_pulls_each_approved_payment_once(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = spawn(backend).await;
+    let city = app.city("city-a").await;
+    let people = actors(&app, &city).await;
+    let other_client: Value = app
+        .post_json(
+            &city.admin,
+            "/api/v1/admin/finance-clients",
+            &json!({ "name": "zaimu-2" }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let second: Value = app
+        .login(
+            &city.tenant,
+            other_client["client_id"].as_str().unwrap(),
+            other_client["client_secret"].as_str().unwrap(),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let second = second["token"].as_str().unwrap().to_owned();
+    register_creditor_a(&app, &city, "3242394").await;
+    let first = approved_for_export(&app, &city, &people, "EXP-1").await;
+    let other = approved_for_export(&app, &city, &people, "EXP-2").await;
+
+    let page = pull(&app, &people.finance, "").await;
+    assert_eq!(documents(&page), [first, other], "{page}");
+    let record = &page["records"][0];
+    assert_eq!(record["creditor_number"], "C-0001", "{record}");
+    assert_eq!(record["bank"]["account_number"], "3242394");
+    assert_eq!(record["commitment_number"], "R8-000123");
+    assert_eq!(record["payment_due"], "2026-05-01");
+    assert_eq!(record["payable_amount"], "289490");
+    assert_eq!(record["kind"], "payment");
+    let cursor = page["cursor"].as_i64().unwrap();
+    // The finance system crashed before importing: the same records again; the other client gets none.
+    assert_eq!(
+        documents(&pull(&app, &people.finance, "").await),
+        [first, other]
+    );
+    assert!(documents(&pull(&app, &second, "").await).is_empty());
+    let acked: Value = app
+        .post_json(
+            &people.finance,
+            "/api/v1/exports/payments/ack",
+            &json!({ "cursor": cursor }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(acked["acknowledged"], 2);
+    assert!(documents(&pull(&app, &people.finance, "").await).is_empty());
+
+    // Missing city data holds a record back naming the field; the rest flows.
+    let id = submit(&app, &city.supplier_a, invoice("EXP-3")).await;
+    ok_step(&app, &city.staff, id, "start-inspection", json!({})).await;
+    ok_step(&app, &city.staff, id, "inspection", json!({})).await;
+    ok_step(
+        &app,
+        &people.approver,
+        id,
+        "approval",
+        checklist("2026-04-20"),
+    )
+    .await;
+    let page = pull(&app, &people.finance, "").await;
+    assert!(documents(&page).is_empty(), "{page}");
+    let fields: Vec<&str> = page["held_back"][0]["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["field"].as_str().unwrap())
+        .collect();
+    assert!(fields.contains(&"department"), "{page}");
+    let held: Vec<Value> = app
+        .get_json(&people.finance, "/api/v1/exports/payments/held-back")
+        .await;
+    assert_eq!(held[0]["document_id"], id, "{held:?}");
+    let acked: Value = app
+        .post_json(
+            &people.finance,
+            "/api/v1/exports/payments/ack",
+            &json!({ "cursor": page["cursor"] }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        acked["acknowledged"], 0,
+        "a held-back record is not acknowledged"
+    );
+
+    // Another bank account on the invoice than the registered one: held back (the classic fraud).
+    register_creditor_a(&app, &city, "7654321").await;
+    let changed = approved_for_export(&app, &city, &people, "EXP-4").await;
+    let page = pull(&app, &people.finance, "").await;
+    let bank_problem = page["held_back"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["document_id"] == changed)
+        .unwrap_or_else(|| panic!("{page}"));
+    assert!(
+        bank_problem["problems"].to_string().contains("3242394"),
+        "{bank_problem}"
+    );
+    register_creditor_a(&app, &city, "3242394").await;
+
+    // A withdrawn approval of an exported payment comes as a cancellation.
+    let withdrawn = approved_for_export(&app, &city, &people, "EXP-5").await;
+    let page = pull(&app, &people.finance, "").await;
+    assert!(documents(&page).contains(&withdrawn), "{page}");
+    app.post_json(
+        &people.finance,
+        "/api/v1/exports/payments/ack",
+        &json!({ "cursor": page["cursor"] }),
+    )
+    .await;
+    ok_step(
+        &app,
+        &people.approver,
+        withdrawn,
+        "approval-withdrawal",
+        json!({ "reason": "金額の再確認" }),
+    )
+    .await;
+    let page = pull(&app, &people.finance, "").await;
+    let cancellation = page["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["document_id"] == withdrawn)
+        .unwrap_or_else(|| panic!("{page}"));
+    assert_eq!(cancellation["kind"], "cancellation", "{cancellation}");
+
+    // Unacknowledged records go to another client once the lease has lapsed.
+    app.clock.advance(Duration::minutes(11));
+    assert!(
+        documents(&pull(&app, &second, "").await).contains(&withdrawn),
+        "the lapsed lease passes on"
+    );
+}
+
+/// The CP932 CSV of the export: strictly encoded, a character CP932 cannot hold holds its record back naming
+/// record, field and character, and the others are written whole.
+#[rstest]
+#[tokio::test]
+async fn an_unencodable_character_holds_its_record_back_in_the_cp932_export(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = spawn(backend).await;
+    let city = app.city("city-a").await;
+    let people = actors(&app, &city).await;
+    register_creditor_a(&app, &city, "3242394").await;
+    let plain = approved_for_export(&app, &city, &people, "SJIS-1").await;
+    let id = submit(&app, &city.supplier_a, invoice("SJIS-2")).await;
+    ok_step(&app, &city.staff, id, "start-inspection", json!({})).await;
+    ok_step(&app, &city.staff, id, "inspection", json!({})).await;
+    let mut body = checklist("2026-04-20");
+    body["accounting_unit"] = json!("一般会計");
+    body["department"] = json!("𠮷田出張所");
+    ok_step(&app, &people.approver, id, "approval", body).await;
+
+    let response = app
+        .get(
+            &people.finance,
+            "/api/v1/exports/payments?format=csv&encoding=cp932",
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let held = response.headers()["cie-held-back"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("Shift_JIS"),
+        "{:?}",
+        response.headers()
+    );
+    let bytes = response.bytes().await.unwrap();
+    let (text, _, malformed) = encoding_rs::SHIFT_JIS.decode(&bytes);
+    assert!(!malformed, "the file is CP932 throughout");
+    assert!(text.contains("一般会計"), "{text}");
+    assert!(text.contains("\r\n"), "CRLF");
+    assert!(!text.contains('?'), "nothing replaced");
+    assert_eq!(text.lines().count(), 2, "header and the one record: {text}");
+    assert!(text.contains(&format!("{plain}")), "{text}");
+    let details: Vec<Value> = app
+        .get_json(&people.finance, "/api/v1/exports/payments/held-back")
+        .await;
+    assert_eq!(details.len(), 1, "{details:?}");
+    assert_eq!(held, details[0]["sequence"].to_string());
+    let problem = details[0]["problems"].to_string();
+    assert!(problem.contains("department"), "{problem}");
+    assert!(problem.contains("𠮷"), "{problem}");
+}

@@ -28,6 +28,28 @@ pub struct Config {
     pub log: LogConfig,
     /// Late-payment interest (支払遅延防止法 art. 8).
     pub payment: PaymentConfig,
+    /// The finance export.
+    pub exports: ExportsConfig,
+}
+
+/// Finance export settings.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExportsConfig {
+    /// Directory of the cities' export layouts, `<tenant>.toml` each; unset means `<data_dir>/export-layouts`.
+    /// A city without one gets the default layout (CSV in UTF-8, every field).
+    pub layouts_dir: Option<PathBuf>,
+    /// How long a pulled record is held for the client that pulled it before another may take it, in minutes.
+    pub lease_minutes: i64,
+}
+
+impl Default for ExportsConfig {
+    fn default() -> Self {
+        Self {
+            layouts_dir: None,
+            lease_minutes: 10,
+        }
+    }
 }
 
 /// Late-payment interest settings.
@@ -152,6 +174,7 @@ impl Default for Config {
             rules: RulesConfig::default(),
             log: LogConfig::default(),
             payment: PaymentConfig::default(),
+            exports: ExportsConfig::default(),
         }
     }
 }

@@ -116,6 +116,8 @@ pub fn export_for(kind: ExportKind, snapshot: &PaymentSnapshot) -> Result<NewExp
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreditorRequest {
+    /// 債権者番号: the city's own id of the creditor (unique in the city).
+    pub creditor_number: Option<String>,
     /// The creditor's address.
     pub address: Option<String>,
     /// The account payments go to; none removes it.
@@ -142,9 +144,20 @@ pub async fn register_creditor(
         .as_deref()
         .map(str::trim)
         .filter(|a| !a.is_empty());
+    let creditor_number = request
+        .creditor_number
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
     Ok(state
         .store
-        .set_creditor_registration(&caller.tenant, org, address, request.bank_account.as_ref())
+        .set_creditor_registration(
+            &caller.tenant,
+            org,
+            creditor_number,
+            address,
+            request.bank_account.as_ref(),
+        )
         .await?)
 }
 
@@ -431,4 +444,333 @@ async fn bulk_step(state: &AppState, caller: &Caller, item: BulkItem) -> Result<
         outcome: "done",
         state: detail.case.state,
     })
+}
+
+/// What a pull of the payment export asks for.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PullQuery {
+    /// Only records after this cursor (the sequence of the last record of a previous page).
+    pub after: Option<i64>,
+    /// At most this many records (default 1,000).
+    pub limit: Option<i64>,
+    /// `json`, `csv` or `fixed`, instead of the city's layout's.
+    pub format: Option<String>,
+    /// `utf-8` or `cp932`, instead of the city's layout's.
+    pub encoding: Option<String>,
+}
+
+/// A page of the payment export, written in the city's layout.
+#[derive(Debug)]
+pub struct Pulled {
+    /// The file's media type.
+    pub content_type: &'static str,
+    /// The file.
+    pub bytes: Vec<u8>,
+    /// The sequence of the last record of the page (written or held back): what to acknowledge, and where
+    /// the next page starts.
+    pub cursor: Option<i64>,
+    /// The records written.
+    pub written: Vec<i64>,
+    /// The records held back, with why.
+    pub held_back: Vec<cie_export::HeldBack>,
+}
+
+/// Where a tenant's export layout lives.
+pub fn layout_path(state: &AppState, tenant: &TenantId) -> std::path::PathBuf {
+    state
+        .config
+        .exports
+        .layouts_dir
+        .clone()
+        .unwrap_or_else(|| state.config.data_dir.join("export-layouts"))
+        .join(format!("{tenant}.toml"))
+}
+
+fn layout_for(state: &AppState, tenant: &TenantId) -> Result<cie_export::Layout, Error> {
+    let path = layout_path(state, tenant);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => cie_export::Layout::parse(&text)
+            .map_err(|e| Error::Internal(anyhow::anyhow!("export layout {}: {e}", path.display()))),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            Ok(cie_export::Layout::default_payments())
+        }
+        Err(error) => Err(Error::Internal(anyhow::anyhow!(
+            "reading {}: {error}",
+            path.display()
+        ))),
+    }
+}
+
+/// Pulls the next records of the caller's city's payment export (the finance system): leased to the caller,
+/// written in the city's layout (or the format and encoding asked for); records that cannot be written whole
+/// are held back with every problem named and come again once fixed.
+pub async fn pull_payments(
+    state: &AppState,
+    caller: &Caller,
+    query: PullQuery,
+) -> Result<Pulled, Error> {
+    let tenant = finance_tenant(caller)?;
+    let format = query
+        .format
+        .as_deref()
+        .map(str::parse::<cie_export::Format>)
+        .transpose()
+        .map_err(|e| Error::invalid("invalid_query", format!("format: {e}")))?;
+    let encoding = query
+        .encoding
+        .as_deref()
+        .map(str::parse::<cie_export::Encoding>)
+        .transpose()
+        .map_err(|e| Error::invalid("invalid_query", format!("encoding: {e}")))?;
+    let layout = layout_for(state, tenant)?.with_overrides(format, encoding);
+    let limit = query.limit.unwrap_or(1_000);
+    if !(1..=100_000).contains(&limit) {
+        return Err(Error::invalid(
+            "invalid_query",
+            format!("limit must be between 1 and 100000, not {limit}"),
+        ));
+    }
+    let rows = state
+        .store
+        .pull_exports(
+            tenant,
+            caller.user_id,
+            query.after.unwrap_or(0),
+            limit,
+            state.clock.now(),
+            chrono::Duration::minutes(state.config.exports.lease_minutes.max(1)),
+        )
+        .await?;
+    let mut orgs: std::collections::HashMap<i64, SupplierOrg> = std::collections::HashMap::new();
+    let mut records = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let snapshot: PaymentSnapshot = serde_json::from_value(row.snapshot.clone())
+            .map_err(|e| Error::Internal(anyhow::anyhow!("payment snapshot {}: {e}", row.seq)))?;
+        let org = match snapshot.supplier_org_id {
+            Some(id) => {
+                if let std::collections::hash_map::Entry::Vacant(slot) = orgs.entry(id) {
+                    slot.insert(state.store.supplier_org(tenant, id).await?);
+                }
+                orgs.get(&id)
+            }
+            None => None,
+        };
+        records.push(payment_record(tenant, row, &snapshot, org));
+    }
+    let written = cie_export::write(&layout, &records);
+    let held: Vec<(i64, serde_json::Value)> = written
+        .held_back
+        .iter()
+        .map(|h| (h.sequence, serde_json::json!(h.problems)))
+        .collect();
+    state
+        .store
+        .hold_back_exports(tenant, caller.user_id, &held)
+        .await?;
+    Ok(Pulled {
+        content_type: layout.content_type(),
+        bytes: written.bytes,
+        cursor: rows.last().map(|r| r.seq),
+        written: written.written,
+        held_back: written.held_back,
+    })
+}
+
+/// Acknowledges the caller's records up to `cursor` (those written, not those held back); returns how many.
+pub async fn ack_payments(state: &AppState, caller: &Caller, cursor: i64) -> Result<u64, Error> {
+    let tenant = finance_tenant(caller)?;
+    Ok(state
+        .store
+        .ack_exports(tenant, caller.user_id, cursor, state.clock.now())
+        .await?)
+}
+
+fn required<T: Clone>(
+    errors: &mut Vec<cie_export::FieldError>,
+    field: &str,
+    value: Option<&T>,
+    why: &str,
+) -> Option<T> {
+    if value.is_none() {
+        errors.push(cie_export::FieldError {
+            field: field.to_owned(),
+            message: format!("{field} is missing: {why}"),
+        });
+    }
+    value.cloned()
+}
+
+/// The record of `row` for the finance system: the snapshot, the creditor's registration as it stands now,
+/// and every missing or suspicious piece named in `errors` (which holds the record back).
+fn payment_record(
+    tenant: &TenantId,
+    row: &cie_store::ExportRow,
+    snapshot: &PaymentSnapshot,
+    org: Option<&SupplierOrg>,
+) -> cie_export::PaymentRecord {
+    let approval = &snapshot.approval;
+    let mut errors = Vec::new();
+    let non_empty = |s: &String| (!s.trim().is_empty()).then(|| s.clone());
+    let city = "record it with the approval";
+    let accounting_unit = required(
+        &mut errors,
+        "accounting_unit",
+        approval
+            .accounting_unit
+            .as_ref()
+            .and_then(non_empty)
+            .as_ref(),
+        city,
+    );
+    let department = required(
+        &mut errors,
+        "department",
+        approval.department.as_ref().and_then(non_empty).as_ref(),
+        city,
+    );
+    let registration =
+        "record it in the creditor registration (PUT /admin/supplier-orgs/{id}/creditor)";
+    let creditor_number = required(
+        &mut errors,
+        "creditor_number",
+        org.and_then(|o| o.creditor_number.as_ref()),
+        "register the supplier organisation's 債権者番号",
+    );
+    let creditor_address = required(
+        &mut errors,
+        "creditor_address",
+        org.and_then(|o| o.address.as_ref()),
+        registration,
+    );
+    let account = org.and_then(|o| o.bank_account.as_ref());
+    if org.is_none() {
+        errors.push(cie_export::FieldError {
+            field: "creditor".into(),
+            message: "the invoice belongs to no supplier organisation: assign one (POST /documents/{id}/supplier-org)".into(),
+        });
+    }
+    let bank = match account {
+        Some(account) => {
+            if let Some(other) = snapshot
+                .payee_accounts
+                .iter()
+                .find(|named| !same_account(named, account))
+            {
+                errors.push(cie_export::FieldError {
+                    field: "bank".into(),
+                    message: format!(
+                        "the invoice asks payment into account {other}, the registered account is {}: confirm the change with the supplier and update the creditor registration before paying",
+                        account_id(account)
+                    ),
+                });
+            }
+            Some(cie_export::BankAccount {
+                bank_code: account.bank_code.clone(),
+                branch_code: account.branch_code.clone(),
+                account_type: account.account_type.clone(),
+                account_number: account.account_number.clone(),
+                account_name_kana: account.account_name_kana.clone(),
+            })
+        }
+        None => {
+            if org.is_some() {
+                errors.push(cie_export::FieldError {
+                    field: "bank".into(),
+                    message: format!(
+                        "no bank account is registered for the creditor: {registration}"
+                    ),
+                });
+            }
+            None
+        }
+    };
+    let taxes = snapshot
+        .taxes
+        .iter()
+        .map(|(category, percent, taxable, tax)| cie_export::TaxLine {
+            category: tax_category(category, *percent),
+            percent: *percent,
+            taxable: taxable.unwrap_or_default(),
+            tax: *tax,
+        })
+        .collect();
+    cie_export::PaymentRecord {
+        sequence: row.seq,
+        kind: match row.kind {
+            ExportKind::Payment => cie_export::RecordKind::Payment,
+            ExportKind::Cancellation => cie_export::RecordKind::Cancellation,
+        },
+        tenant: tenant.to_string(),
+        accounting_unit,
+        fiscal_year: i32::try_from(approval.fiscal_year).ok(),
+        budget_item: non_empty(&approval.budget_item),
+        department,
+        commitment_number: non_empty(&approval.commitment_number),
+        creditor_number,
+        creditor_name: org
+            .map(|o| o.name.clone())
+            .or_else(|| snapshot.supplier_name.clone()),
+        creditor_address,
+        bank,
+        invoice_number: snapshot.invoice_number.clone(),
+        issue_date: snapshot.issue_date,
+        received_on: snapshot.received_on,
+        inspected_on: snapshot.inspected_on,
+        payment_due: Some(snapshot.payment_due),
+        planned_payment_date: Some(approval.payment_date),
+        payment_method: Some(approval.payment_method.clone()),
+        payable_amount: snapshot.payable_amount,
+        late_interest: snapshot.late_interest,
+        taxes,
+        withholding: approval.withholding_yen.map(Decimal::from),
+        registration_number: snapshot.registration_number.clone(),
+        qualified: snapshot.registration_number.is_some() && snapshot.registered,
+        subject: Some(
+            approval
+                .note
+                .clone()
+                .filter(|n| !n.trim().is_empty())
+                .unwrap_or_else(|| format!("請求書 {}", snapshot.invoice_number)),
+        ),
+        document_id: row.document_id,
+        archive_seq: snapshot.archive_seq,
+        sha256: snapshot.sha256.clone(),
+        pdf_url: format!("/api/v1/documents/{}/pdf", row.document_id),
+        errors,
+    }
+}
+
+fn tax_category(code: &str, percent: Option<Decimal>) -> cie_export::TaxCategory {
+    use cie_export::TaxCategory as T;
+    match (code, percent.map(|p| p.normalize())) {
+        ("S", Some(p)) if p == Decimal::from(10) => T::Standard10,
+        ("S" | "AA", Some(p)) if p == Decimal::from(8) => T::Reduced8,
+        ("E", _) => T::Exempt,
+        ("O", _) => T::OutOfScope,
+        _ => T::Other,
+    }
+}
+
+/// The records of the caller's city held back at their last pull, with why.
+pub async fn held_back(
+    state: &AppState,
+    caller: &Caller,
+) -> Result<Vec<cie_export::HeldBack>, Error> {
+    let tenant = finance_tenant(caller)?;
+    state
+        .store
+        .held_back_exports(tenant)
+        .await?
+        .into_iter()
+        .map(|(sequence, document_id, why)| {
+            Ok(cie_export::HeldBack {
+                sequence,
+                document_id,
+                problems: serde_json::from_value(why).map_err(|e| {
+                    Error::Internal(anyhow::anyhow!("held-back reasons of {sequence}: {e}"))
+                })?,
+            })
+        })
+        .collect()
 }

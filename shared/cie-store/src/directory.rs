@@ -125,17 +125,19 @@ pub(crate) const SUPPLIER_ORG_SQL: &str =
      FROM supplier_orgs WHERE tenant_id = $1 AND id = $2";
 
 impl Store {
-    /// Records the creditor registration of organisation `id` (債権者登録): its address and bank account.
+    /// Records the creditor registration of organisation `id` (債権者登録): its 債権者番号, address and bank
+    /// account.
     pub async fn set_creditor_registration(
         &self,
         tenant: &TenantId,
         id: i64,
+        creditor_number: Option<&str>,
         address: Option<&str>,
         account: Option<&BankAccount>,
     ) -> Result<SupplierOrg, StoreError> {
         let updated = sqlx::query(
             "UPDATE supplier_orgs SET address = $3, bank_code = $4, branch_code = $5, account_type = $6,
-                 account_number = $7, account_name_kana = $8
+                 account_number = $7, account_name_kana = $8, creditor_number = $9
              WHERE tenant_id = $1 AND id = $2",
         )
         .bind(tenant.as_str())
@@ -146,8 +148,10 @@ impl Store {
         .bind(account.map(|a| a.account_type.as_str()))
         .bind(account.map(|a| a.account_number.as_str()))
         .bind(account.map(|a| a.account_name_kana.as_str()))
+        .bind(creditor_number)
         .execute(self.write())
-        .await?;
+        .await
+        .map_err(|e| StoreError::on_unique(e, "supplier organisation with this creditor number"))?;
         if updated.rows_affected() == 0 {
             return Err(StoreError::NotFound {
                 what: "supplier organisation",

@@ -154,7 +154,7 @@ impl Store {
         }
         if let (Some(first), Some(last)) = (pulled.first(), pulled.last()) {
             sqlx::query(
-                "UPDATE payment_exports SET leased_by = $3, leased_until = $4, held_back = 0
+                "UPDATE payment_exports SET leased_by = $3, leased_until = $4, held_back = 0, held_back_json = NULL
                  WHERE tenant_id = $1 AND seq >= $2 AND seq <= $5 AND acked_at IS NULL
                    AND (leased_by IS NULL OR leased_by = $3 OR leased_until < $6)",
             )
@@ -171,28 +171,59 @@ impl Store {
         Ok(pulled)
     }
 
-    /// Marks records `seqs` of `tenant` leased to `client` as held back at this pull: an acknowledgement does
-    /// not cover them, so they come again once fixed.
+    /// Marks records of `tenant` leased to `client` as held back at this pull, each with why (JSON): an
+    /// acknowledgement does not cover them, so they come again once fixed.
     pub async fn hold_back_exports(
         &self,
         tenant: &TenantId,
         client: i64,
-        seqs: &[i64],
+        held: &[(i64, serde_json::Value)],
     ) -> Result<(), StoreError> {
+        if held.is_empty() {
+            return Ok(());
+        }
         let mut tx = self.write().begin().await?;
-        for seq in seqs {
+        for (seq, why) in held {
             sqlx::query(
-                "UPDATE payment_exports SET held_back = 1
+                "UPDATE payment_exports SET held_back = 1, held_back_json = $4
                  WHERE tenant_id = $1 AND seq = $2 AND leased_by = $3",
             )
             .bind(tenant.as_str())
             .bind(*seq)
             .bind(client)
+            .bind(why.to_string())
             .execute(&mut *tx)
             .await?;
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The records of `tenant` held back at their last pull and not acknowledged since, with why, oldest first.
+    pub async fn held_back_exports(
+        &self,
+        tenant: &TenantId,
+    ) -> Result<Vec<(i64, i64, serde_json::Value)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, document_id, held_back_json FROM payment_exports
+             WHERE tenant_id = $1 AND acked_at IS NULL AND held_back = 1 ORDER BY seq",
+        )
+        .bind(tenant.as_str())
+        .fetch_all(self.read())
+        .await?;
+        let mut held = Vec::with_capacity(rows.len());
+        for row in rows {
+            let why: Option<String> = row.try_get("held_back_json")?;
+            held.push((
+                row.try_get("seq")?,
+                row.try_get("document_id")?,
+                why.map(|raw| serde_json::from_str(&raw))
+                    .transpose()
+                    .map_err(|e| StoreError::Corrupt(format!("held-back reasons: {e}")))?
+                    .unwrap_or(serde_json::Value::Null),
+            ));
+        }
+        Ok(held)
     }
 
     /// Acknowledges for `client` every record of `tenant` up to `cursor` that it holds and that was not held

@@ -89,3 +89,71 @@ pub(crate) async fn bulk_results(
     }
     Ok(Json(report))
 }
+
+/// `GET /api/v1/exports/payments?after&limit&format&encoding`: the next records of the payment export, in
+/// the city's layout. JSON is answered as `{cursor, written, held_back, records}`; CSV and fixed-length files
+/// as they are, with the cursor and the held-back sequences in `CIE-Cursor` and `CIE-Held-Back` headers (why:
+/// `GET /api/v1/exports/payments/held-back`).
+pub(crate) async fn pull(
+    State(state): State<AppState>,
+    caller: Caller,
+    crate::http::extract::QueryInput(query): crate::http::extract::QueryInput<finance::PullQuery>,
+) -> Result<axum::response::Response, Error> {
+    use axum::http::header::{CONTENT_TYPE, HeaderValue};
+    use axum::response::IntoResponse;
+    let pulled = finance::pull_payments(&state, &caller, query).await?;
+    if pulled.content_type.starts_with("application/json") {
+        let records: serde_json::Value = serde_json::from_slice(&pulled.bytes).map_err(|e| {
+            Error::Internal(anyhow::anyhow!("the JSON export does not read back: {e}"))
+        })?;
+        return Ok(Json(serde_json::json!({
+            "cursor": pulled.cursor,
+            "written": pulled.written,
+            "held_back": pulled.held_back,
+            "records": records,
+        }))
+        .into_response());
+    }
+    let held: Vec<String> = pulled
+        .held_back
+        .iter()
+        .map(|h| h.sequence.to_string())
+        .collect();
+    let mut response = pulled.bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(pulled.content_type));
+    if let Some(cursor) = pulled.cursor
+        && let Ok(value) = HeaderValue::from_str(&cursor.to_string())
+    {
+        headers.insert("cie-cursor", value);
+    }
+    if let Ok(value) = HeaderValue::from_str(&held.join(",")) {
+        headers.insert("cie-held-back", value);
+    }
+    Ok(response)
+}
+
+/// Body of an acknowledgement.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AckRequest {
+    cursor: i64,
+}
+
+/// `POST /api/v1/exports/payments/ack {cursor}`: the caller imported its records up to `cursor`.
+pub(crate) async fn ack(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonInput(request): JsonInput<AckRequest>,
+) -> Result<Json<serde_json::Value>, Error> {
+    let acknowledged = finance::ack_payments(&state, &caller, request.cursor).await?;
+    Ok(Json(serde_json::json!({ "acknowledged": acknowledged })))
+}
+
+/// `GET /api/v1/exports/payments/held-back`: the records held back at their last pull, with every problem.
+pub(crate) async fn held_back(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<cie_export::HeldBack>>, Error> {
+    finance::held_back(&state, &caller).await.map(Json)
+}

@@ -77,6 +77,12 @@ pub fn router(state: AppState) -> Router {
             post(invoices::withdraw_approval),
         )
         .route("/api/v1/inbox", get(invoices::inbox))
+        .route("/api/v1/exports/payments", get(exports::pull))
+        .route("/api/v1/exports/payments/ack", post(exports::ack))
+        .route(
+            "/api/v1/exports/payments/held-back",
+            get(exports::held_back),
+        )
         .route(
             "/api/v1/exports/payments/results",
             post(exports::bulk_results),
