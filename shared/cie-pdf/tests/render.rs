@@ -2,8 +2,12 @@
 //! `pdffonts`, `pdfdetach`, `pdfinfo`): the Japanese text and amounts, the subset embedded font, the
 //! attached original XML, pagination of a 1,000-line invoice, and the missing-glyph refusal.
 //!
+//! Set `CIE_PDF_OUT` to a directory to keep the rendered PDFs for a look.
+//!
 //! The poppler tools are required: without them these tests fail with a message saying to install
 //! `poppler-utils`; they never skip.
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test, in helpers as in tests
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -49,6 +53,15 @@ fn render(xml: &[u8], attachment_name: &str) -> Rendered {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("out.pdf");
     std::fs::write(&path, &bytes).unwrap();
+    // To look at the output: CIE_PDF_OUT=/some/dir cargo test -p cie-pdf
+    if let Some(out) = std::env::var_os("CIE_PDF_OUT") {
+        let name = format!(
+            "{}-{}.pdf",
+            attachment_name,
+            hex::encode(&Sha256::digest(xml)[..4])
+        );
+        std::fs::write(Path::new(&out).join(name), &bytes).unwrap();
+    }
     Rendered {
         _dir: dir,
         path,
