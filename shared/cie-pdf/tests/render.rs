@@ -9,23 +9,20 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test, in helpers as in tests
 
+#[path = "support/generated.rs"]
+mod generated;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
 use cie_pdf::{PdfError, RenderMeta, Renderer};
+use generated::{fixture, invoice_with_lines};
 use sha2::{Digest, Sha256};
 
 fn renderer() -> &'static Renderer {
     static RENDERER: OnceLock<Renderer> = OnceLock::new();
     RENDERER.get_or_init(|| Renderer::new().expect("the vendored font parses"))
-}
-
-fn fixture(relative: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/fixtures")
-        .join(relative);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
 }
 
 fn meta(xml: &[u8], attachment_name: &str) -> RenderMeta {
@@ -119,23 +116,6 @@ fn assert_contains(text: &str, expected: &str, what: &str) {
         text.contains(expected),
         "{what}: expected {expected:?} in the PDF text:\n{text}"
     );
-}
-
-/// The JP PINT example invoice with its first line repeated `count` times.
-fn invoice_with_lines(count: usize) -> Vec<u8> {
-    let xml = String::from_utf8(fixture("jp-pint/jp-pint-example.xml")).unwrap();
-    let start = xml.find("<cac:InvoiceLine>").unwrap();
-    let first_end = xml.find("</cac:InvoiceLine>").unwrap() + "</cac:InvoiceLine>".len();
-    let last_end = xml.rfind("</cac:InvoiceLine>").unwrap() + "</cac:InvoiceLine>".len();
-    let line = &xml[start..first_end];
-    let mut out = String::with_capacity(xml.len() + line.len() * count);
-    out.push_str(&xml[..start]);
-    for i in 1..=count {
-        out.push_str(&line.replacen("<cbc:ID>1</cbc:ID>", &format!("<cbc:ID>{i}</cbc:ID>"), 1));
-        out.push('\n');
-    }
-    out.push_str(&xml[last_end..]);
-    out.into_bytes()
 }
 
 #[test]
