@@ -50,15 +50,20 @@ pub(crate) struct Footer {
 
 impl Footer {
     pub(crate) fn new(meta: &RenderMeta) -> Footer {
+        // One line each: line breaks or tabs in the given texts become spaces.
+        let one_line = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
         Footer {
             first: format!(
                 "文書ID {}　保管番号 {}　受信日時 {}",
-                meta.document_id, meta.archive_seq, meta.received_at
+                meta.document_id,
+                meta.archive_seq,
+                one_line(&meta.received_at)
             ),
-            verdict: meta.verdict.clone(),
+            verdict: one_line(&meta.verdict),
             hash: format!(
                 "SHA-256 {}　添付（原本XML）: {}",
-                meta.sha256, meta.attachment_name
+                one_line(&meta.sha256),
+                one_line(&meta.attachment_name)
             ),
         }
     }

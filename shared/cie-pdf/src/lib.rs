@@ -1,10 +1,10 @@
 //! Renders any archived UBL 2.1 document (invoice, credit note, order, order response, despatch advice,
 //! quotation, request for quotation, invoice response) as a readable A4 PDF in Japanese.
 //!
-//! Layout: [`model`] reads the XML (with `cie-xpath`'s DOM) into a small display model, [`layout`] places
+//! Layout: `model` reads the XML (with `cie-xpath`'s DOM) into a small display model, `layout` places
 //! it on A4 pages as printpdf operations (title, parties, the lines table with its header repeated on
 //! every page, totals, tax per rate, bank details, notes, and a footer with the archive facts on every
-//! page), and [`attach`] post-processes the PDF with lopdf to embed the original XML and set the
+//! page), and `attach` post-processes the PDF with lopdf to embed the original XML and set the
 //! document information. The vendored IPAexGothic font is parsed once by [`Renderer::new`]; every
 //! string is checked against it before anything is drawn, so a character the font lacks is an error
 //! ([`PdfError::MissingGlyph`]), never a blank box.

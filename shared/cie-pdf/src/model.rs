@@ -541,6 +541,8 @@ impl<'d> Reader<'d> {
             return Vec::new();
         };
         let mut lines = Vec::new();
+        let country = self.text(address, "cac:Country/cbc:IdentificationCode");
+        let japanese = country.is_empty() || country == "JP";
         let zone = self.text(address, "cbc:PostalZone");
         let region: Vec<String> = ["cbc:CountrySubentity", "cbc:CityName"]
             .iter()
@@ -549,14 +551,19 @@ impl<'d> Reader<'d> {
             .collect();
         let mut first = String::new();
         if !zone.is_empty() {
-            let zone = if zone.len() == 7 && zone.bytes().all(|b| b.is_ascii_digit()) {
-                format!("{}-{}", &zone[..3], &zone[3..])
+            first = if !japanese {
+                format!("{zone} ")
+            } else if zone.len() == 7 && zone.bytes().all(|b| b.is_ascii_digit()) {
+                format!("〒{}-{} ", &zone[..3], &zone[3..])
             } else {
-                zone
+                format!("〒{zone} ")
             };
-            first = format!("〒{zone} ");
         }
-        first.push_str(&region.join(""));
+        // Japanese addresses run on (東京都新宿区); others keep a space (Region Oslo).
+        first.push_str(&region.join(if japanese { "" } else { " " }));
+        if !japanese {
+            first.push_str(&format!(" {country}"));
+        }
         if !first.trim().is_empty() {
             lines.push(first.trim().to_owned());
         }
