@@ -421,13 +421,24 @@ fn footer_texts_with_line_breaks_are_printed_on_one_line() {
     let path = dir.path().join("out.pdf");
     std::fs::write(&path, &bytes).unwrap();
     let text = poppler("pdftotext", &["-layout", path.to_str().unwrap(), "-"]);
-    assert_contains(&text, "検証: 不合格 （エラー 2・警告 0）", "verdict on one line");
+    assert_contains(
+        &text,
+        "検証: 不合格 （エラー 2・警告 0）",
+        "verdict on one line",
+    );
 }
 
 #[test]
 fn foreign_addresses_get_no_postal_mark() {
     let pdf = render(&fixture("order/order-example.xml"), "order.xml");
     let text = text_of(&pdf);
-    assert!(!text.contains("〒0585"), "no 〒 before a Norwegian post code:\n{text}");
-    assert_contains(&text, "0585 Region Oslo NO", "post code, region, city and country");
+    assert!(
+        !text.contains("〒0585"),
+        "no 〒 before a Norwegian post code:\n{text}"
+    );
+    assert_contains(
+        &text,
+        "0585 Region Oslo NO",
+        "post code, region, city and country",
+    );
 }
