@@ -16,6 +16,7 @@ pub mod intake;
 pub mod issuing;
 pub mod linking;
 pub mod records;
+pub mod rendering;
 pub mod registry;
 pub mod responses;
 pub mod telemetry;
@@ -49,6 +50,8 @@ pub struct AppState {
     pub dummy_hash: String,
     /// The cities' rules files as last read, reread when a file changes.
     pub city_rules: Arc<validation::CityRulesCache>,
+    /// The PDF renderer, with its font parsed once.
+    pub pdf: cie_pdf::Renderer,
 }
 
 /// A built application, ready to serve.
@@ -103,6 +106,8 @@ impl App {
                 tokens,
                 dummy_hash,
                 city_rules: Arc::default(),
+                pdf: cie_pdf::Renderer::new()
+                    .map_err(|e| anyhow::anyhow!("the PDF font cannot be loaded: {e}"))?,
             },
         })
     }

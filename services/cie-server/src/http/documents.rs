@@ -170,3 +170,23 @@ pub(crate) async fn issue_request_for_quotation(
     .await?;
     Ok(created(record, verdict))
 }
+
+/// `GET /api/v1/documents/{id}/pdf`: the document as a readable PDF, the original XML attached.
+pub(crate) async fn pdf(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathInput(id): PathInput<i64>,
+) -> Result<axum::response::Response, Error> {
+    use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, HeaderValue};
+    use axum::response::IntoResponse;
+    let rendered = crate::rendering::document_pdf(&state, &caller, id).await?;
+    let mut response = rendered.bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+    if let Ok(value) =
+        HeaderValue::from_str(&format!("inline; filename=\"{}\"", rendered.file_name))
+    {
+        headers.insert(CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}

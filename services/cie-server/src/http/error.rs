@@ -34,6 +34,7 @@ fn status_of_invalid_request(code: &str) -> StatusCode {
         "body_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
         "unsupported_media_type" => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         "method_not_allowed" => StatusCode::METHOD_NOT_ALLOWED,
+        "unrenderable_document" => StatusCode::UNPROCESSABLE_ENTITY,
         _ => StatusCode::BAD_REQUEST,
     }
 }

@@ -40,6 +40,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/documents/{id}", get(documents::show))
         .route("/api/v1/documents/{id}/original", get(documents::original))
         .route("/api/v1/documents/{id}/links", get(documents::links))
+        .route("/api/v1/documents/{id}/pdf", get(documents::pdf))
         .route(
             "/api/v1/documents/{id}/supplier-org",
             post(documents::assign_supplier_org),
