@@ -119,7 +119,7 @@ fn cp932_substitute(c: char) -> Option<char> {
 }
 
 /// Appends `text` to `out` in `encoding`; for CP932 after [`normalize_cp932`], strictly. On an unmappable
-/// character `out` may hold a partial encoding of `text`: callers truncate it back.
+/// character nothing is appended.
 pub fn encode_into(text: &str, encoding: Encoding, out: &mut Vec<u8>) -> Result<(), Unmappable> {
     match encoding {
         Encoding::Utf8 => {
@@ -151,21 +151,28 @@ pub fn first_unmappable(text: &str, encoding: Encoding) -> Option<Unmappable> {
 }
 
 fn encode_cp932_strict(text: &str, out: &mut Vec<u8>) -> Result<(), Unmappable> {
+    // encoding_rs's `_to_vec` methods zero-fill the vector's whole spare capacity on every call, so they
+    // encode into a buffer sized for this text only, never straight into a large output.
     let mut encoder = SHIFT_JIS.new_encoder();
+    let needed = encoder
+        .max_buffer_length_from_utf8_without_replacement(text.len())
+        .unwrap_or(text.len() * 2 + 16);
+    let mut buffer = Vec::with_capacity(needed);
     let mut read_total = 0;
     loop {
-        let rest = &text[read_total..];
-        // Shift_JIS never needs more than 2 bytes per UTF-8 char of at least 2 bytes; the fallback only
-        // matters if encoding_rs cannot say.
-        let needed = encoder
-            .max_buffer_length_from_utf8_without_replacement(rest.len())
-            .unwrap_or(rest.len() * 2 + 16);
-        out.reserve(needed);
-        let (result, read) = encoder.encode_from_utf8_to_vec_without_replacement(rest, out, true);
+        let (result, read) = encoder.encode_from_utf8_to_vec_without_replacement(
+            &text[read_total..],
+            &mut buffer,
+            true,
+        );
         read_total += read;
         match result {
-            EncoderResult::InputEmpty => return Ok(()),
-            EncoderResult::OutputFull => continue,
+            EncoderResult::InputEmpty => {
+                out.extend_from_slice(&buffer);
+                return Ok(());
+            }
+            // Cannot happen with the capacity reserved above; grow and go on should it ever.
+            EncoderResult::OutputFull => buffer.reserve(buffer.capacity().max(16)),
             EncoderResult::Unmappable(ch) => {
                 return Err(Unmappable {
                     ch,
