@@ -63,6 +63,17 @@ stop_private_cluster() {
   rm -rf "$PG_DIR"
 }
 
+# The PDF tests read what was rendered with poppler's tools (pdftotext, pdffonts, pdfinfo, pdfdetach).
+if ! command -v pdftotext >/dev/null || ! command -v pdffonts >/dev/null || ! command -v pdfdetach >/dev/null; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    echo "run-all: poppler-utils not found; installing it with apt-get" >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null) \
+      || fail "apt-get could not install poppler-utils (pdftotext, pdffonts), which the PDF tests need"
+  else
+    fail "poppler-utils (pdftotext, pdffonts, pdfinfo, pdfdetach) not found: install it, the PDF tests read the PDFs with it"
+  fi
+fi
+
 if [ -z "${CIE_TEST_POSTGRES_URL:-}" ]; then
   start_private_cluster
 fi

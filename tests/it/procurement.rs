@@ -513,3 +513,38 @@ async fn the_inbox_shows_each_invoices_problems_and_filters_by_them(
         "{body}"
     );
 }
+
+/// Every archived document reads as a PDF (電帳法 可視性): the Japanese text and amounts come out of
+/// `pdftotext`, and a supplier gets only its own.
+#[rstest]
+#[tokio::test]
+async fn an_archived_invoice_reads_as_a_pdf(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let city = app.city("city-a").await;
+    let invoice = created(
+        &app,
+        &city.supplier_a,
+        fixture("jp-pint/jp-pint-example.xml"),
+    )
+    .await;
+    let path = format!("/api/v1/documents/{}/pdf", invoice["id"]);
+    let response = app.get(&city.staff, &path).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+    let pdf = response.bytes().await.unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("invoice.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    let output = std::process::Command::new("pdftotext")
+        .args(["-layout", file.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils) must be installed: tests/run-all.sh installs it");
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("請求書"), "{text}");
+    assert!(text.contains("289,490"), "{text}");
+    let hidden = app.get(&city.supplier_b, &path).await;
+    assert_eq!(hidden.status(), StatusCode::NOT_FOUND);
+}

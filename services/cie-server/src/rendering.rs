@@ -19,7 +19,11 @@ pub struct RenderedPdf {
 }
 
 /// The PDF of document `id` as the caller may see it. Rendering runs on the blocking pool.
-pub async fn document_pdf(state: &AppState, caller: &Caller, id: i64) -> Result<RenderedPdf, Error> {
+pub async fn document_pdf(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+) -> Result<RenderedPdf, Error> {
     let document = crate::records::document(state, caller, id).await?;
     let (_, bytes) = state
         .store
@@ -63,7 +67,13 @@ fn file_stem(document: &DocumentRecord) -> String {
         .summary
         .number
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     format!("{}-{number}", document.summary.kind)
 }
