@@ -85,7 +85,7 @@ impl std::fmt::Debug for Renderer {
 }
 
 impl Renderer {
-    /// Parses the vendored font (about 10 ms).
+    /// Parses the vendored font (about 1.3 ms in a release build).
     pub fn new() -> Result<Renderer, PdfError> {
         Ok(Renderer {
             font: Arc::new(font::Font::load()?),
