@@ -516,11 +516,26 @@ pub async fn export_documents_csv(
     state: &AppState,
     caller: &Caller,
     mut search: DocumentSearch,
-) -> Result<String, Error> {
+) -> Result<Vec<u8>, Error> {
+    use cie_export::Cell;
     const PAGE: i64 = 500;
-    let mut csv = String::from(
-        "\u{feff}id,kind,number,issue_date,supplier_name,supplier_registration_number,buyer_name,currency,amount,status,version,received_at,content_sha256\r\n",
-    );
+    let header = [
+        "id",
+        "kind",
+        "number",
+        "issue_date",
+        "supplier_name",
+        "supplier_registration_number",
+        "buyer_name",
+        "currency",
+        "amount",
+        "status",
+        "version",
+        "received_at",
+        "content_sha256",
+    ];
+    let mut table =
+        cie_export::CsvTable::new(header.iter().map(|h| (*h).to_owned()).collect()).with_bom(true);
     search.per_page = Some(PAGE);
     let mut page = 1;
     loop {
@@ -532,11 +547,11 @@ pub async fn export_documents_csv(
                 .transaction_amount()
                 .map(|a| a.value.to_string())
                 .unwrap_or_default();
-            let fields = [
-                Cell::Value(document.id.to_string()),
-                Cell::Value(document.kind.to_string()),
+            table.push_row(vec![
+                Cell::Number(document.id.to_string()),
+                Cell::Number(document.kind.to_string()),
                 Cell::Text(summary.number.clone()),
-                Cell::Value(summary.issue_date.to_string()),
+                Cell::Number(summary.issue_date.to_string()),
                 Cell::Text(summary.supplier.name.clone().unwrap_or_default()),
                 Cell::Text(
                     summary
@@ -547,49 +562,24 @@ pub async fn export_documents_csv(
                 ),
                 Cell::Text(summary.buyer.name.clone().unwrap_or_default()),
                 Cell::Text(summary.currency.clone().unwrap_or_default()),
-                Cell::Value(amount),
-                Cell::Value(
+                Cell::Number(amount),
+                Cell::Number(
                     document
                         .workflow_state
                         .map_or_else(|| document.status.to_string(), |s| s.as_str().to_owned()),
                 ),
-                Cell::Value(document.version.to_string()),
-                Cell::Value(document.received_at.to_rfc3339()),
-                Cell::Value(document.content_sha256.clone()),
-            ];
-            let line: Vec<String> = fields.iter().map(Cell::to_csv).collect();
-            csv.push_str(&line.join(","));
-            csv.push_str("\r\n");
+                Cell::Number(document.version.to_string()),
+                Cell::Number(document.received_at.to_rfc3339()),
+                Cell::Number(document.content_sha256.clone()),
+            ]);
         }
         if (found.items.len() as i64) < PAGE {
             break;
         }
         page += 1;
     }
-    Ok(csv)
+    table
+        .finish(cie_export::Encoding::Utf8)
+        .map_err(|e| Error::Internal(anyhow::anyhow!("the documents CSV could not be written: {e}")))
 }
 
-/// A CSV cell: text as a sender wrote it, or a value the service formats (a number, a date, an amount).
-enum Cell {
-    Text(String),
-    Value(String),
-}
-
-impl Cell {
-    /// The cell as CSV. Text that a spreadsheet would take for a formula (starting with `=`, `+`, `-`, `@`,
-    /// a tab or a carriage return) gets a leading `'`, so that opening the download runs nothing (OWASP's
-    /// CSV injection guidance); amounts, which may be negative, are written as they are.
-    fn to_csv(&self) -> String {
-        let value = match self {
-            Cell::Text(text) if text.starts_with(['=', '+', '-', '@', '\t', '\r']) => {
-                format!("'{text}")
-            }
-            Cell::Text(text) | Cell::Value(text) => text.clone(),
-        };
-        if value.contains([',', '"', '\r', '\n']) {
-            format!("\"{}\"", value.replace('"', "\"\""))
-        } else {
-            value
-        }
-    }
-}
