@@ -1,6 +1,7 @@
 //! `cie-bench`: starts the real `cie-server` binary on a fresh database, sets up a tenant and a supplier
 //! over the API, posts documents from concurrent clients and prints throughput, latency and memory figures.
 
+mod export;
 mod load;
 mod postgres;
 mod preload;
@@ -33,6 +34,27 @@ struct Cli {
 enum Command {
     /// Document intake: concurrent suppliers' clients POST unique JP PINT invoices to /api/v1/documents.
     Intake(IntakeArgs),
+    /// The finance export: a city-year of approved invoices pulled through the API as CP932 CSV and JSON.
+    Export(ExportArgs),
+}
+
+#[derive(clap::Args)]
+struct ExportArgs {
+    /// Database to run on.
+    #[arg(long, value_enum, default_value_t = BackendChoice::Sqlite)]
+    backend: BackendChoice,
+    /// Approved invoices in the export (a city of 115,000 people has about 35,000 a year).
+    #[arg(long, default_value_t = 35_000)]
+    records: usize,
+    /// The `cie-server` binary; defaults to the one beside this executable.
+    #[arg(long)]
+    server_binary: Option<PathBuf>,
+    /// PostgreSQL server whose user may CREATE DATABASE.
+    #[arg(long, env = "CIE_TEST_POSTGRES_URL", hide_env_values = true)]
+    postgres_url: Option<String>,
+    /// Directory of the XML documents the invoices are made from.
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/jp-pint"))]
+    fixtures: PathBuf,
 }
 
 #[derive(clap::Args)]
@@ -117,6 +139,7 @@ fn main() -> ExitCode {
         .context("starting the Tokio runtime")
         .and_then(|runtime| match cli.command {
             Command::Intake(args) => runtime.block_on(intake(args)),
+            Command::Export(args) => runtime.block_on(export(args)),
         });
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -187,6 +210,31 @@ async fn intake(args: IntakeArgs) -> anyhow::Result<()> {
     let failed: usize = rows.iter().map(Figures::errors).sum();
     if failed > 0 {
         bail!("{failed} requests failed");
+    }
+    Ok(())
+}
+
+async fn export(args: ExportArgs) -> anyhow::Result<()> {
+    let binary = match &args.server_binary {
+        Some(path) => path.clone(),
+        None => default_server_binary()?,
+    };
+    let templates = Arc::new(Templates::load(&args.fixtures)?);
+    let backends: &[Backend] = match args.backend {
+        BackendChoice::Sqlite => &[Backend::Sqlite],
+        BackendChoice::Postgres => &[Backend::Postgres],
+        BackendChoice::Both => &[Backend::Sqlite, Backend::Postgres],
+    };
+    for &backend in backends {
+        export::run(
+            backend,
+            &binary,
+            args.postgres_url.as_deref(),
+            &templates,
+            args.records,
+        )
+        .await
+        .with_context(|| format!("export benchmark on {}", backend.name()))?;
     }
     Ok(())
 }

@@ -85,6 +85,11 @@ impl Preloader {
         })
     }
 
+    /// The server's database.
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
     /// Preloaded documents so far.
     pub(crate) fn written(&self) -> usize {
         self.written

@@ -23,6 +23,8 @@ pub(crate) struct Supplier {
 pub(crate) struct Stage {
     /// The bearer token of the first supplier of `bench`.
     pub(crate) token: String,
+    /// The bearer token of the administrator of `bench`.
+    pub(crate) admin: String,
     /// Every supplier of every city, the timed one first.
     pub(crate) suppliers: Vec<Supplier>,
 }
@@ -36,6 +38,7 @@ pub(crate) async fn stage(
 ) -> anyhow::Result<Stage> {
     let mut suppliers = Vec::with_capacity(cities * suppliers_per_city);
     let mut token = None;
+    let mut first_admin = None;
     for city in 1..=cities.max(1) {
         let tenant = if city == 1 {
             TENANT.to_owned()
@@ -58,6 +61,7 @@ pub(crate) async fn stage(
         )
         .await?;
         let admin = login(client, server, &tenant, "admin", &admin_password).await?;
+        first_admin.get_or_insert_with(|| admin.clone());
         for number in 1..=suppliers_per_city.max(1) {
             let org = expect(
                 client
@@ -100,11 +104,12 @@ pub(crate) async fn stage(
     }
     Ok(Stage {
         token: token.context("no supplier was created")?,
+        admin: first_admin.context("no city was created")?,
         suppliers,
     })
 }
 
-async fn login(
+pub(crate) async fn login(
     client: &Client,
     server: &Server,
     tenant: &str,

@@ -545,7 +545,7 @@ pub async fn pull_payments(
     let mut orgs: std::collections::HashMap<i64, SupplierOrg> = std::collections::HashMap::new();
     let mut records = Vec::with_capacity(rows.len());
     for row in &rows {
-        let snapshot: PaymentSnapshot = serde_json::from_value(row.snapshot.clone())
+        let snapshot: PaymentSnapshot = serde_json::from_str(&row.snapshot)
             .map_err(|e| Error::Internal(anyhow::anyhow!("payment snapshot {}: {e}", row.seq)))?;
         let org = match snapshot.supplier_org_id {
             Some(id) => {

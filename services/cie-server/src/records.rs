@@ -578,8 +578,9 @@ pub async fn export_documents_csv(
         }
         page += 1;
     }
-    table
-        .finish(cie_export::Encoding::Utf8)
-        .map_err(|e| Error::Internal(anyhow::anyhow!("the documents CSV could not be written: {e}")))
+    table.finish(cie_export::Encoding::Utf8).map_err(|e| {
+        Error::Internal(anyhow::anyhow!(
+            "the documents CSV could not be written: {e}"
+        ))
+    })
 }
-
