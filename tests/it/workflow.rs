@@ -615,6 +615,7 @@ fn body_for(step: &str) -> Value {
     match step {
         "return" => return_body(),
         "approval" => checklist("2026-04-20"),
+        "approval-withdrawal" => json!({ "reason": "支出負担行為番号の誤り" }),
         _ => json!({}),
     }
 }
@@ -635,6 +636,7 @@ async fn every_step_in_every_state_is_taken_or_refused_as_the_lifecycle_says(
         ("inspected", "return"),
         ("inspected", "approval"),
         ("approved", "payment-order"),
+        ("approved", "approval-withdrawal"),
         ("payment_ordered", "payment"),
     ];
     let states = [
@@ -654,6 +656,7 @@ async fn every_step_in_every_state_is_taken_or_refused_as_the_lifecycle_says(
         "inspection",
         "approval",
         "payment-order",
+        "approval-withdrawal",
         "payment",
     ];
     for state in states {
@@ -661,7 +664,7 @@ async fn every_step_in_every_state_is_taken_or_refused_as_the_lifecycle_says(
             let id = invoice_in(&app, &city, &people, state, name).await;
             // The role that may take the step, so that only the lifecycle decides.
             let token = match name {
-                "approval" | "payment-order" => &people.approver2,
+                "approval" | "payment-order" | "approval-withdrawal" => &people.approver2,
                 "payment" => &people.finance,
                 _ => &city.staff,
             };

@@ -19,5 +19,5 @@ pub use lifecycle::{Action, InvoiceState, TransitionError};
 pub use responses::{response_status, return_reason, return_reason_codes};
 pub use steps::{
     ApprovalChecklist, DateContext, LateAcknowledgement, PAYMENT_METHODS, PlannedPayment,
-    ReturnReason, StepError, check_checklist, check_return,
+    ReturnReason, StepError, check_checklist, check_fiscal_year, check_return, fiscal_year_of,
 };

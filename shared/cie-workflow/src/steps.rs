@@ -64,6 +64,37 @@ pub struct ApprovalChecklist {
     pub withholding_yen: Option<i64>,
 }
 
+/// The fiscal year (April to March, named by the year it starts) a payment on `day` falls in, and whether
+/// `day` lies in the 出納整理期間 (April 1 to May 31) in which the previous year's expenditures are still paid.
+pub fn fiscal_year_of(day: NaiveDate) -> (i64, bool) {
+    use chrono::Datelike;
+    let year = i64::from(day.year());
+    if day.month() < 4 {
+        (year - 1, false)
+    } else {
+        (year, day.month() <= 5)
+    }
+}
+
+/// The approval's fiscal year against its payment date: the year the date falls in, or the year before when
+/// it is paid in that year's 出納整理期間 (to May 31).
+pub fn check_fiscal_year(checklist: &ApprovalChecklist) -> Result<(), StepError> {
+    let (year, in_closing) = fiscal_year_of(checklist.payment_date);
+    if checklist.fiscal_year != year && !(in_closing && checklist.fiscal_year == year - 1) {
+        return Err(StepError::ChecklistIncomplete(format!(
+            "fiscal_year {} does not fit payment_date {}: it is paid in fiscal year {year}{}",
+            checklist.fiscal_year,
+            checklist.payment_date,
+            if in_closing {
+                format!(" (or {} during its 出納整理期間 to May 31)", year - 1)
+            } else {
+                String::new()
+            }
+        )));
+    }
+    Ok(())
+}
+
 /// A return's reasons: at least one, each a clarification reason a rejection admits, with words for the
 /// supplier.
 pub fn check_return(reasons: &[ReturnReason]) -> Result<(), StepError> {
@@ -424,6 +455,40 @@ mod tests {
         assert_eq!(planned.late_days, 30);
         assert_eq!(planned.interest, Decimal::from(2054));
         assert_eq!(planned.late_reason.as_deref(), Some("予算の補正待ち"));
+    }
+
+    #[test]
+    fn the_fiscal_year_runs_april_to_march_with_payments_into_may() {
+        assert_eq!(fiscal_year_of(day("2027-03-31")), (2026, false));
+        assert_eq!(fiscal_year_of(day("2027-04-15")), (2027, true));
+        assert_eq!(fiscal_year_of(day("2027-06-01")), (2027, false));
+        let mut checklist = ApprovalChecklist {
+            rightful_creditor: true,
+            amount_correct: true,
+            performance_confirmed: true,
+            debt_fixed: true,
+            fiscal_year: 2026,
+            budget_item: "01".into(),
+            commitment_number: "R8-1".into(),
+            payment_method: "口座振替".into(),
+            payment_date: day("2027-05-20"),
+            note: None,
+            accounting_unit: None,
+            department: None,
+            withholding_yen: None,
+        };
+        assert!(check_fiscal_year(&checklist).is_ok(), "出納整理期間");
+        checklist.payment_date = day("2027-06-01");
+        let error = check_fiscal_year(&checklist).unwrap_err();
+        assert!(error.to_string().contains("fiscal year 2027"), "{error}");
+        checklist.fiscal_year = 2025;
+        checklist.payment_date = day("2026-04-20");
+        assert!(
+            check_fiscal_year(&checklist).is_ok(),
+            "last year's, paid in its closing period"
+        );
+        checklist.payment_date = day("2026-07-01");
+        assert!(check_fiscal_year(&checklist).is_err());
     }
 
     #[test]

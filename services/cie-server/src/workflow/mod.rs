@@ -16,7 +16,8 @@ use cie_store::{
     SubmissionOutcome, WorkflowStep,
 };
 use cie_workflow::{
-    Action, DateContext, InvoiceState, PlannedPayment, check_checklist, check_return, japan_day,
+    Action, DateContext, InvoiceState, PlannedPayment, check_checklist, check_fiscal_year,
+    check_return, japan_day,
 };
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
@@ -92,6 +93,7 @@ fn change_for(
                 request.checklist.payment_date,
                 request.late.acknowledgement(),
             )?;
+            check_fiscal_year(&request.checklist)?;
             (
                 CaseChange::Approved(request.checklist.clone()),
                 Some(planned),
