@@ -489,3 +489,54 @@ async fn an_unencodable_character_holds_its_record_back_in_the_cp932_export(
     assert!(problem.contains("department"), "{problem}");
     assert!(problem.contains("𠮷"), "{problem}");
 }
+
+/// The export's format follows `Accept` when the query names none, and a bank account name the kana of
+/// bank transfers cannot hold is refused at registration naming the character.
+#[rstest]
+#[tokio::test]
+async fn the_export_follows_accept_and_account_names_are_bank_kana(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = spawn(backend).await;
+    let city = app.city("city-a").await;
+    let people = actors(&app, &city).await;
+    let response = app
+        .put_json(
+            &city.admin,
+            &format!("/api/v1/admin/supplier-orgs/{}/creditor", city.org_a),
+            &json!({ "bank_account": {
+                "bank_code": "1234", "branch_code": "567", "account_type": "普通",
+                "account_number": "3242394", "account_name_kana": "丸丸商事"
+            }}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: Value = response.json().await.unwrap();
+    assert!(body["message"].as_str().unwrap().contains('丸'), "{body}");
+    register_creditor_a(&app, &city, "3242394").await;
+    approved_for_export(&app, &city, &people, "ACC-1").await;
+    let csv = reqwest::Client::new()
+        .get(app.url("/api/v1/exports/payments"))
+        .bearer_auth(&people.finance)
+        .header("accept", "text/csv")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        csv.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv"),
+        "{:?}",
+        csv.headers()
+    );
+    let json = reqwest::Client::new()
+        .get(app.url("/api/v1/exports/payments"))
+        .bearer_auth(&people.finance)
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap();
+    let page: Value = json.json().await.unwrap();
+    assert_eq!(page["records"][0]["invoice_number"], "ACC-1", "{page}");
+}

@@ -190,6 +190,15 @@ fn check_account(account: &BankAccount) -> Result<(), Error> {
             "bank_account.account_name_kana is required (口座名義 in kana)",
         ));
     }
+    cie_export::bank_kana(&account.account_name_kana).map_err(|e| {
+        Error::invalid(
+            "invalid_bank_account",
+            format!(
+                "bank_account.account_name_kana {:?} cannot be written in the kana bank transfers take: {e}",
+                account.account_name_kana
+            ),
+        )
+    })?;
     Ok(())
 }
 

@@ -97,10 +97,18 @@ pub(crate) async fn bulk_results(
 pub(crate) async fn pull(
     State(state): State<AppState>,
     caller: Caller,
-    crate::http::extract::QueryInput(query): crate::http::extract::QueryInput<finance::PullQuery>,
+    headers: axum::http::HeaderMap,
+    crate::http::extract::QueryInput(mut query): crate::http::extract::QueryInput<finance::PullQuery>,
 ) -> Result<axum::response::Response, Error> {
-    use axum::http::header::{CONTENT_TYPE, HeaderValue};
+    use axum::http::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
     use axum::response::IntoResponse;
+    if query.format.is_none() {
+        query.format = headers
+            .get(ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .and_then(format_accepted)
+            .map(str::to_owned);
+    }
     let pulled = finance::pull_payments(&state, &caller, query).await?;
     if pulled.content_type.starts_with("application/json") {
         // The records are written by the layout's JSON writer; they are wrapped, not parsed again.
@@ -138,6 +146,22 @@ pub(crate) async fn pull(
         headers.insert("cie-held-back", value);
     }
     Ok(response)
+}
+
+/// The export format an `Accept` header asks for: `application/json` or `text/csv` (a `charset=Shift_JIS` or
+/// `windows-31j` with it is left to `?encoding=`); anything else leaves the city's layout in charge.
+fn format_accepted(accept: &str) -> Option<&'static str> {
+    let wanted = accept
+        .split(',')
+        .map(|part| part.split(';').next().unwrap_or_default().trim().to_ascii_lowercase());
+    for media in wanted {
+        match media.as_str() {
+            "application/json" => return Some("json"),
+            "text/csv" => return Some("csv"),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Body of an acknowledgement.
