@@ -269,7 +269,7 @@ mod tests {
         );
         assert_eq!(
             pdf_name(7, "invoice", "請求/1 a"),
-            "pdf/000007-invoice-____1_a.pdf"
+            "pdf/000007-invoice-___1_a.pdf"
         );
     }
 
