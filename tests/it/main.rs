@@ -4,6 +4,7 @@
 
 mod accounts;
 mod archive;
+mod audit_export;
 mod bad_input;
 mod corpus;
 mod finance;

@@ -6,6 +6,7 @@
 //! failures), use cases in `intake` and `accounts`, and `http` (routes, extractors, the one error mapping).
 
 pub mod accounts;
+pub mod audit_export;
 pub mod auth;
 pub mod body;
 pub mod config;

@@ -47,6 +47,12 @@ enum Command {
         #[arg(long)]
         tenant: String,
     },
+    /// Check a tax-office package offline (no database): every original against index.csv and chain.json,
+    /// every entry hash, every link and the head; exit 1 naming the first problem.
+    VerifyExport {
+        /// The ZIP from `GET /api/v1/exports/audit`.
+        file: PathBuf,
+    },
     /// Manage tenants, supplier organisations, users and finance clients.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -176,6 +182,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         print!("{}", config.to_toml());
         return Ok(ExitCode::SUCCESS);
     }
+    if let Command::VerifyExport { file } = &command {
+        return verify_export(file);
+    }
     if let Command::Validate {
         files,
         format,
@@ -209,7 +218,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             tokio::spawn(cie_server::serve(listener, app, shutdown_signal())).await??;
         }
         Command::Migrate => println!("migrations applied"),
-        Command::DefaultConfig => {}
+        Command::DefaultConfig | Command::VerifyExport { .. } => {}
         Command::Validate {
             files,
             format,
@@ -466,4 +475,58 @@ async fn validate_files(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `verify-export FILE.zip`: reads the package (each file's SHA-256 computed as it streams by) and checks it
+/// with [`cie_audit::verify`].
+fn verify_export(path: &std::path::Path) -> anyhow::Result<ExitCode> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file))
+        .with_context(|| format!("{} is not a ZIP file", path.display()))?;
+    let mut files = Vec::with_capacity(zip.len());
+    let (mut chain, mut index) = (None, None);
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i)?;
+        let name = entry.name()?.into_owned();
+        if name == cie_audit::package::CHAIN_FILE || name == cie_audit::package::INDEX_FILE {
+            let mut bytes = Vec::new();
+            entry.read_to_end(&mut bytes)?;
+            if name == cie_audit::package::CHAIN_FILE {
+                chain = Some(bytes);
+            } else {
+                index = Some(bytes);
+            }
+            continue;
+        }
+        let mut hasher = Sha256::new();
+        let size = std::io::copy(&mut entry, &mut hasher)
+            .with_context(|| format!("reading {name} from the ZIP"))?;
+        files.push(cie_audit::OriginalFile {
+            name,
+            sha256: hex::encode(hasher.finalize()),
+            size,
+        });
+    }
+    let (Some(chain), Some(index)) = (chain, index) else {
+        println!(
+            "{}: NOT a package: {} or {} is missing",
+            path.display(),
+            cie_audit::package::CHAIN_FILE,
+            cie_audit::package::INDEX_FILE
+        );
+        return Ok(ExitCode::FAILURE);
+    };
+    match cie_audit::verify(&chain, &index, &files) {
+        Ok(report) => {
+            println!("{}: package intact", path.display());
+            println!("{report}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(problem) => {
+            println!("{}: package BROKEN: {problem}", path.display());
+            Ok(ExitCode::FAILURE)
+        }
+    }
 }

@@ -243,7 +243,7 @@ fn paging(page: Option<i64>, per_page: Option<i64>) -> Result<(i64, i64), Error>
     Ok((page, per_page))
 }
 
-fn amount_key(raw: Option<&str>, name: &str) -> Result<Option<i64>, Error> {
+pub(crate) fn amount_key(raw: Option<&str>, name: &str) -> Result<Option<i64>, Error> {
     raw.map(|raw| {
         let value: Decimal = raw.trim().parse().map_err(|_| {
             Error::invalid(
@@ -352,7 +352,7 @@ const COUNTERPARTY_NAMES: usize = 10_000;
 /// What a person's counterparty text means: the supplier and buyer names of the city's documents that
 /// contain it, the supplier organisations whose registered name contains it or whose 登録番号 it is, and the
 /// 登録番号 it is, each compared as a person means it (spaces, width, case and the `T` aside).
-async fn resolve_counterparty(
+pub(crate) async fn resolve_counterparty(
     state: &AppState,
     tenant: &cie_domain::TenantId,
     typed: &str,

@@ -33,18 +33,7 @@ pub async fn document_pdf(
         .store
         .latest_validation(&caller.tenant, document.id)
         .await?;
-    let meta = cie_pdf::RenderMeta {
-        document_id: document.id,
-        archive_seq: document.archive_seq,
-        sha256: document.content_sha256.clone(),
-        received_at: document
-            .received_at
-            .with_timezone(&chrono::FixedOffset::east_opt(9 * 3600).expect("+09:00 is valid"))
-            .format("%Y-%m-%d %H:%M JST")
-            .to_string(),
-        verdict: verdict_text(verdict.as_ref().map(|v| v.findings.as_slice()), &document),
-        attachment_name: format!("{}.xml", file_stem(&document)),
-    };
+    let meta = render_meta(&document, verdict.as_ref().map(|v| v.findings.as_slice()));
     let renderer = state.pdf.clone();
     let pdf = task::spawn_blocking(move || renderer.render(&bytes, &meta))
         .await
@@ -59,6 +48,25 @@ pub async fn document_pdf(
         file_name: format!("{}.pdf", file_stem(&document)),
         bytes: pdf,
     })
+}
+
+/// What the PDF of `document` shows beside the document itself: archive facts and the verdict's summary.
+pub(crate) fn render_meta(
+    document: &DocumentRecord,
+    findings: Option<&[cie_domain::Finding]>,
+) -> cie_pdf::RenderMeta {
+    cie_pdf::RenderMeta {
+        document_id: document.id,
+        archive_seq: document.archive_seq,
+        sha256: document.content_sha256.clone(),
+        received_at: document
+            .received_at
+            .with_timezone(&crate::audit_export::japan())
+            .format("%Y-%m-%d %H:%M JST")
+            .to_string(),
+        verdict: verdict_text(findings, document),
+        attachment_name: format!("{}.xml", file_stem(document)),
+    }
 }
 
 /// A file name for the document: its kind and number, in characters any file system takes.

@@ -75,11 +75,16 @@ pub struct ArchiveVerification {
     pub first_broken: Option<BrokenEntry>,
 }
 
-const ENTRY_COLUMNS: &str = "seq, received_at, submitter_id, supplier_org_id, content_sha256, size_bytes, truncated, \
+pub(crate) const ENTRY_COLUMNS: &str = "seq, received_at, submitter_id, supplier_org_id, content_sha256, size_bytes, truncated, \
      outcome, error_code, error_message, prev_hash, entry_hash";
 
 impl ArchiveEntry {
-    fn from_row(row: &AnyRow) -> Result<ArchiveEntry, StoreError> {
+    /// `received_at` exactly as the entry hash commits to it (RFC 3339, UTC, microseconds).
+    pub fn hashed_received_at(&self) -> String {
+        crate::directory::timestamp(self.received_at)
+    }
+
+    pub(crate) fn from_row(row: &AnyRow) -> Result<ArchiveEntry, StoreError> {
         Ok(ArchiveEntry {
             seq: row.try_get("seq")?,
             received_at: parse_timestamp(&row.try_get::<String, _>("received_at")?)?,

@@ -124,7 +124,7 @@ pub struct Page<T> {
 /// match (the whole archive, for a search without criteria) to count them.
 pub const COUNT_LIMIT: i64 = 10_000;
 
-const DOCUMENT_COLUMNS: &str = "id, tenant_id, archive_seq, status, supplier_org_id, version, previous_version_id, \
+pub(crate) const DOCUMENT_COLUMNS: &str = "id, tenant_id, archive_seq, status, supplier_org_id, version, previous_version_id, \
      possible_duplicate, content_sha256, received_at, submitter_id, summary_json, direction";
 
 /// [`DOCUMENT_COLUMNS`] of the table aliased `d`, for joins.
@@ -334,6 +334,8 @@ pub(crate) struct SearchStatements {
     pub(crate) count_sql: String,
     pub(crate) page_sql: String,
     pub(crate) binds: Vec<Bind>,
+    /// The conditions on `documents d` alone (`$1` is the tenant), for statements that join them.
+    pub(crate) filter: String,
 }
 
 impl SearchStatements {
@@ -448,6 +450,7 @@ impl SearchStatements {
                 query.offset.max(0)
             ),
             binds,
+            filter,
         }
     }
 }

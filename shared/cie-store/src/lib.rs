@@ -3,6 +3,7 @@
 //! [`Backend`] matches. Every method takes the tenant first: nothing crosses between cities.
 
 mod archive;
+mod audit;
 mod batch;
 mod chain;
 mod connect;
@@ -17,7 +18,8 @@ mod workflow;
 mod writer;
 
 pub use archive::{ArchiveEntry, ArchiveVerification, BrokenEntry, SubmissionQuery};
-pub use chain::GENESIS_HASH;
+pub use audit::{AuditItem, AuditSelection, AuditWindow};
+pub use cie_audit::GENESIS_HASH;
 pub use connect::{Backend, SqliteSynchronous, StoreOptions};
 pub use directory::{BankAccount, NewSupplierOrg, NewUser, SupplierOrg, Tenant, User};
 pub use documents::{

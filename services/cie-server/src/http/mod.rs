@@ -1,6 +1,7 @@
 //! HTTP: the whole route table in one place. Handlers extract, call one use case and wrap the result.
 
 mod admin;
+mod audit;
 mod documents;
 mod error;
 mod exports;
@@ -78,6 +79,7 @@ pub fn router(state: AppState) -> Router {
             post(invoices::withdraw_approval),
         )
         .route("/api/v1/inbox", get(invoices::inbox))
+        .route("/api/v1/exports/audit", get(audit::package))
         .route("/api/v1/exports/payments", get(exports::pull))
         .route("/api/v1/exports/payments/ack", post(exports::ack))
         .route(
