@@ -35,6 +35,7 @@ pub(crate) async fn run(
     postgres_url: Option<&str>,
     templates: &Arc<Templates>,
     records: usize,
+    audit: bool,
 ) -> anyhow::Result<()> {
     let database = match backend {
         Backend::Sqlite => None,
@@ -51,7 +52,7 @@ pub(crate) async fn run(
         extra_env: Vec::new(),
     };
     let mut server = Server::start(&options).await?;
-    let result = measure(&server, &options, templates, records).await;
+    let result = measure(&server, &options, templates, records, audit).await;
     let rss = server.peak_rss_kib().unwrap_or_default();
     let stopped = server.stop(Duration::from_secs(15)).await;
     if let Some(database) = database
@@ -87,6 +88,7 @@ async fn measure(
     options: &ServerOptions,
     templates: &Arc<Templates>,
     records: usize,
+    audit: bool,
 ) -> anyhow::Result<Vec<Pulled>> {
     let client = Client::builder()
         .timeout(Duration::from_secs(600))
@@ -223,6 +225,43 @@ async fn measure(
         bytes: 0,
         wall: started.elapsed(),
     });
+    if audit {
+        let rss_before = server.peak_rss_kib().unwrap_or_default();
+        let today = cie_workflow::japan_day(cie_domain::SystemClock.now());
+        let started = Instant::now();
+        let mut response = client
+            .get(server.url(&format!(
+                "/api/v1/exports/audit?date_from={}&date_to={}",
+                today.pred_opt().unwrap_or(today),
+                today.succ_opt().unwrap_or(today)
+            )))
+            .bearer_auth(&stage.admin)
+            .send()
+            .await
+            .context("downloading the audit package")?;
+        if response.status() != StatusCode::OK {
+            bail!("the audit package answered {}", response.status());
+        }
+        let mut bytes = 0;
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .context("reading the audit package")?
+        {
+            bytes += chunk.len();
+        }
+        eprintln!(
+            "cie-bench: server peak RSS {:.1} MiB before the audit package, {:.1} MiB after",
+            rss_before as f64 / 1024.0,
+            server.peak_rss_kib().unwrap_or_default() as f64 / 1024.0
+        );
+        pulls.push(Pulled {
+            label: "audit ZIP (+PDFs)",
+            records,
+            bytes,
+            wall: started.elapsed(),
+        });
+    }
     Ok(pulls)
 }
 

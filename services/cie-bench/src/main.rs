@@ -55,6 +55,10 @@ struct ExportArgs {
     /// Directory of the XML documents the invoices are made from.
     #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/jp-pint"))]
     fixtures: PathBuf,
+    /// Also download the tax-office package of every document (originals, PDFs, index, chain): about 8 ms of
+    /// PDF rendering per document.
+    #[arg(long)]
+    audit: bool,
 }
 
 #[derive(clap::Args)]
@@ -232,6 +236,7 @@ async fn export(args: ExportArgs) -> anyhow::Result<()> {
             args.postgres_url.as_deref(),
             &templates,
             args.records,
+            args.audit,
         )
         .await
         .with_context(|| format!("export benchmark on {}", backend.name()))?;

@@ -98,7 +98,9 @@ pub(crate) async fn pull(
     State(state): State<AppState>,
     caller: Caller,
     headers: axum::http::HeaderMap,
-    crate::http::extract::QueryInput(mut query): crate::http::extract::QueryInput<finance::PullQuery>,
+    crate::http::extract::QueryInput(mut query): crate::http::extract::QueryInput<
+        finance::PullQuery,
+    >,
 ) -> Result<axum::response::Response, Error> {
     use axum::http::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
     use axum::response::IntoResponse;
@@ -151,9 +153,13 @@ pub(crate) async fn pull(
 /// The export format an `Accept` header asks for: `application/json` or `text/csv` (a `charset=Shift_JIS` or
 /// `windows-31j` with it is left to `?encoding=`); anything else leaves the city's layout in charge.
 fn format_accepted(accept: &str) -> Option<&'static str> {
-    let wanted = accept
-        .split(',')
-        .map(|part| part.split(';').next().unwrap_or_default().trim().to_ascii_lowercase());
+    let wanted = accept.split(',').map(|part| {
+        part.split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase()
+    });
     for media in wanted {
         match media.as_str() {
             "application/json" => return Some("json"),
