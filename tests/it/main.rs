@@ -9,6 +9,7 @@ mod bad_input;
 mod corpus;
 mod finance;
 mod getting_started;
+mod hardening;
 mod intake;
 mod isolation;
 mod plans;

@@ -75,6 +75,7 @@ impl App {
                 "database.sqlite_synchronous must be \"full\" or \"normal\", not {other:?}"
             ),
         };
+        make_private_dir(&config.data_dir)?;
         let store = Store::connect(
             &config.database_url(),
             StoreOptions {
@@ -90,6 +91,9 @@ impl App {
             .migrate()
             .await
             .context("applying database migrations")?;
+        if let Some(path) = config.database_url().strip_prefix("sqlite://") {
+            make_private_files(Path::new(path.split('?').next().unwrap_or(path)))?;
+        }
         let secret = match &config.auth.jwt_secret {
             Some(secret) if secret.len() >= 16 => secret.clone(),
             Some(_) => anyhow::bail!("auth.jwt_secret must be at least 16 characters"),
@@ -136,6 +140,43 @@ pub async fn serve(
         .await;
     app.state.store.close().await;
     result
+}
+
+/// The data directory, created when missing, readable by the service's user only (0700): it holds the
+/// database, the token key and the archive.
+#[cfg(unix)]
+fn make_private_dir(dir: &Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+        .with_context(|| format!("making {} private (0700)", dir.display()))
+}
+
+#[cfg(not(unix))]
+fn make_private_dir(dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))
+}
+
+/// The SQLite database and its journal files readable by the service's user only (0600); SQLite gives new
+/// journal files the database file's mode.
+#[cfg(unix)]
+fn make_private_files(database: &Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = database.as_os_str().to_owned();
+        name.push(suffix);
+        let path = std::path::PathBuf::from(name);
+        if path.exists() {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                .with_context(|| format!("making {} private (0600)", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn make_private_files(_database: &Path) -> anyhow::Result<()> {
+    Ok(())
 }
 
 fn load_or_create_secret(path: &Path) -> anyhow::Result<String> {

@@ -85,7 +85,15 @@ pub(crate) async fn original(
     PathInput(id): PathInput<i64>,
 ) -> Result<Response, Error> {
     let content = records::document_original(&state, &caller, id).await?;
-    Ok(([(header::CONTENT_TYPE, "application/xml")], content).into_response())
+    let disposition = format!("attachment; filename=\"document-{id}.xml\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/xml".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        content,
+    )
+        .into_response())
 }
 
 /// `GET /api/v1/documents/export.csv?…`: every match of the search, as CSV.

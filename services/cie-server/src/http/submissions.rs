@@ -39,8 +39,12 @@ pub(crate) async fn original(
     PathInput(seq): PathInput<i64>,
 ) -> Result<Response, Error> {
     let (_, content) = records::submission(&state, &caller, seq).await?;
+    let disposition = format!("attachment; filename=\"submission-{seq}.bin\"");
     Ok((
-        [(header::CONTENT_TYPE, "application/octet-stream")],
+        [
+            (header::CONTENT_TYPE, "application/octet-stream".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
         content,
     )
         .into_response())

@@ -45,6 +45,10 @@ pub async fn audit_trail(
     document_id: Option<i64>,
 ) -> Result<Vec<AuditEntry>, Error> {
     caller.require(&[Role::Staff, Role::Approver, Role::Finance, Role::Admin])?;
+    if let Some(id) = document_id {
+        // An invoice of another city (or none) is not found, as everywhere else in the API.
+        state.store.invoice_case(&caller.tenant, id, None).await?;
+    }
     Ok(state
         .store
         .audit_log(&caller.tenant, document_id, 10_000)

@@ -1,0 +1,101 @@
+//! Hardening seen from outside: security headers on every answer, originals served as attachments, another
+//! city's invoice not found everywhere, a private data directory and database files.
+
+use cie_tests::{Backend, TestApp, fixture};
+use reqwest::StatusCode;
+use rstest::rstest;
+use serde_json::Value;
+
+fn assert_secure(response: &reqwest::Response, what: &str) {
+    let headers = response.headers();
+    assert_eq!(headers["x-content-type-options"], "nosniff", "{what}");
+    assert!(
+        headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("default-src 'none'"),
+        "{what}"
+    );
+    assert_eq!(headers["cache-control"], "no-store", "{what}");
+    assert_eq!(headers["x-frame-options"], "DENY", "{what}");
+}
+
+#[rstest]
+#[tokio::test]
+async fn every_answer_carries_the_security_headers_and_originals_are_attachments(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let city = app.city("city-a").await;
+    let created: Value = app
+        .submit(&city.supplier_a, fixture("jp-pint/jp-pint-example.xml"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_i64().unwrap();
+    let health = reqwest::get(app.url("/health")).await.unwrap();
+    assert_secure(&health, "/health");
+    let login = app.login(&city.tenant, "staff", cie_tests::PASSWORD).await;
+    assert_secure(&login, "a login answer carries a token");
+    let refused = app.get("not-a-token", "/api/v1/invoices").await;
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    assert_secure(&refused, "an error");
+    let original = app
+        .get(&city.staff, &format!("/api/v1/documents/{id}/original"))
+        .await;
+    assert_secure(&original, "an original");
+    assert!(
+        original.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment"),
+        "{:?}",
+        original.headers()
+    );
+    let seq = created["archive_seq"].as_i64().unwrap();
+    let submission = app
+        .get(&city.staff, &format!("/api/v1/submissions/{seq}/original"))
+        .await;
+    assert!(
+        submission.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+
+    // Another city's invoice is not found, its audit trail included.
+    let other = app.city("city-b").await;
+    for path in [
+        format!("/api/v1/invoices/{id}"),
+        format!("/api/v1/invoices/{id}/audit"),
+        format!("/api/v1/documents/{id}"),
+    ] {
+        let response = app.get(&other.staff, &path).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+}
+
+#[cfg(unix)]
+#[rstest]
+#[tokio::test]
+async fn the_data_directory_and_the_database_files_are_private(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    use std::os::unix::fs::PermissionsExt;
+    let sqlite = backend == Backend::Sqlite;
+    let app = TestApp::spawn(backend).await;
+    let mode = |path: &std::path::Path| {
+        std::fs::metadata(path)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode(&app.data_dir), 0o700, "the data directory");
+    let url = app.store_url();
+    assert_eq!(url.starts_with("sqlite://"), sqlite);
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        assert_eq!(mode(std::path::Path::new(path)), 0o600, "the database");
+    }
+}
