@@ -99,3 +99,54 @@ async fn the_data_directory_and_the_database_files_are_private(
         assert_eq!(mode(std::path::Path::new(path)), 0o600, "the database");
     }
 }
+
+/// Guessing passwords is throttled: five mistakes are free, then the account (and the address) is locked
+/// for a time that doubles with each further failure, answered 429 with `Retry-After` without checking the
+/// password; the lock ends on its own and a success clears the count. The operator key likewise.
+#[rstest]
+#[tokio::test]
+async fn password_guessing_is_throttled_per_account_and_address(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let city = app.city("city-a").await;
+    for attempt in 0..6 {
+        let response = app.login(&city.tenant, "staff", "wrong password!").await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNAUTHORIZED,
+            "attempt {attempt}"
+        );
+    }
+    let locked = app.login(&city.tenant, "staff", cie_tests::PASSWORD).await;
+    assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(locked.headers()["retry-after"], "2");
+    let body: Value = locked.json().await.unwrap();
+    assert_eq!(body["code"], "too_many_attempts");
+    // Another account from the same address is locked too (one guesser, many names).
+    let other = app.login(&city.tenant, "admin", cie_tests::PASSWORD).await;
+    assert_eq!(other.status(), StatusCode::TOO_MANY_REQUESTS);
+
+    app.clock.advance(chrono::Duration::seconds(3));
+    let again = app.login(&city.tenant, "staff", cie_tests::PASSWORD).await;
+    assert_eq!(again.status(), StatusCode::OK, "the lock ended");
+
+    // An hour later the address's failures are forgotten; the operator key is throttled the same way.
+    app.clock.advance(chrono::Duration::hours(2));
+    for _ in 0..6 {
+        let response = reqwest::Client::new()
+            .get(app.url("/api/v1/operator/tenants"))
+            .bearer_auth("not the operator key")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    }
+    let response = reqwest::Client::new()
+        .get(app.url("/api/v1/operator/tenants"))
+        .bearer_auth("not the operator key")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+}

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::AppState;
 use crate::auth::{self, Caller};
 use crate::error::Error;
+use crate::login_guard::Subject;
 
 /// A successful login.
 #[derive(Debug, Serialize)]
@@ -32,8 +33,21 @@ pub async fn login(
     tenant: &str,
     username: &str,
     password: &str,
+    address: Option<std::net::IpAddr>,
 ) -> Result<Session, Error> {
-    let tenant = TenantId::parse(tenant).map_err(|_| Error::InvalidCredentials)?;
+    let account = Subject::Account(tenant.to_owned(), username.to_lowercase());
+    let mut subjects = vec![account.clone()];
+    subjects.extend(address.map(Subject::Address));
+    let now = state.clock.now();
+    if let Err(locked) = state.login_guard.check(&subjects, now) {
+        return Err(Error::Throttled {
+            retry_after_seconds: locked.retry_after_seconds,
+        });
+    }
+    let tenant = match TenantId::parse(tenant) {
+        Ok(tenant) => tenant,
+        Err(_) => return Err(failed_login(state, &subjects, now)),
+    };
     let user = state.store.user_by_username(&tenant, username).await?;
     let password = password.to_owned();
     // Verify against a dummy hash when the user is unknown, so timing does not tell which names exist.
@@ -41,13 +55,24 @@ pub async fn login(
         .as_ref()
         .map(|u| u.password_hash.clone())
         .unwrap_or_else(|| state.dummy_hash.clone());
+    let Some(turn) = state
+        .login_guard
+        .hashing_turn(std::time::Duration::from_secs(2))
+        .await
+    else {
+        return Err(Error::Busy(
+            "too many logins at once: try again in a moment".into(),
+        ));
+    };
     let matches = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
         .await
         .map_err(|e| Error::Internal(e.into()))?;
+    drop(turn);
     let user = match user {
         Some(user) if matches => user,
-        _ => return Err(Error::InvalidCredentials),
+        _ => return Err(failed_login(state, &subjects, now)),
     };
+    state.login_guard.succeeded(&account);
     let caller = Caller {
         user_id: user.id,
         tenant: user.tenant.clone(),
@@ -63,6 +88,20 @@ pub async fn login(
         tenant: user.tenant,
         supplier_org_id: user.supplier_org_id,
     })
+}
+
+/// Counts a failed login against its account and address, logs a lock it starts, and answers as for any
+/// wrong credentials.
+fn failed_login(
+    state: &AppState,
+    subjects: &[Subject],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Error {
+    if let Some(locked) = state.login_guard.failed(subjects, now) {
+        tracing::warn!(target: "security", subjects = ?subjects, seconds = locked.retry_after_seconds,
+                       "login locked after repeated failures");
+    }
+    Error::InvalidCredentials
 }
 
 /// A tenant to create, optionally with its first administrator.

@@ -41,6 +41,15 @@ pub enum Error {
     /// The caller may not do this because of a separation-of-duties rule.
     #[error("{0}")]
     SeparationOfDuties(String),
+    /// Too many failed attempts: try again after this many seconds.
+    #[error("too many failed attempts: try again in {retry_after_seconds} seconds")]
+    Throttled {
+        /// Seconds until the lock ends.
+        retry_after_seconds: i64,
+    },
+    /// The server is too busy to do this now; try again shortly.
+    #[error("{0}")]
+    Busy(String),
     /// A unique thing exists already.
     #[error("{0} already exists")]
     Conflict(String),

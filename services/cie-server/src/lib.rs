@@ -16,6 +16,7 @@ pub mod http;
 pub mod intake;
 pub mod issuing;
 pub mod linking;
+pub mod login_guard;
 pub mod records;
 pub mod registry;
 pub mod rendering;
@@ -53,6 +54,8 @@ pub struct AppState {
     pub city_rules: Arc<validation::CityRulesCache>,
     /// The PDF renderer, with its font parsed once.
     pub pdf: cie_pdf::Renderer,
+    /// Bounds password hashing and throttles failed logins.
+    pub login_guard: Arc<login_guard::LoginGuard>,
 }
 
 /// A built application, ready to serve.
@@ -113,6 +116,9 @@ impl App {
                 city_rules: Arc::default(),
                 pdf: cie_pdf::Renderer::new()
                     .map_err(|e| anyhow::anyhow!("the PDF font cannot be loaded: {e}"))?,
+                login_guard: Arc::new(login_guard::LoginGuard::new(
+                    std::thread::available_parallelism().map_or(2, |n| n.get()),
+                )),
             },
         })
     }
@@ -135,9 +141,12 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let router = app.router();
-    let result = axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let result = axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
     app.state.store.close().await;
     result
 }

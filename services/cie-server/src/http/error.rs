@@ -63,6 +63,12 @@ fn classify(error: &Error) -> (StatusCode, String, Option<i64>) {
         }
         Error::Step(refused) => (StatusCode::BAD_REQUEST, refused.code().into(), None),
         Error::Conflict(_) => (StatusCode::CONFLICT, "conflict".into(), None),
+        Error::Throttled { .. } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts".into(),
+            None,
+        ),
+        Error::Busy(_) => (StatusCode::SERVICE_UNAVAILABLE, "busy".into(), None),
         Error::InvalidTransition { .. } => {
             (StatusCode::CONFLICT, "invalid_transition".into(), None)
         }
@@ -106,6 +112,13 @@ impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let (status, code, archive_seq) = classify(&self);
         let message = message_of(&self, status);
+        let retry_after = match &self {
+            Error::Throttled {
+                retry_after_seconds,
+            } => Some(*retry_after_seconds),
+            Error::Busy(_) => Some(1),
+            _ => None,
+        };
         let (document_id, findings) = match self {
             Error::DocumentInvalid {
                 document_id,
@@ -125,6 +138,11 @@ impl IntoResponse for Error {
             }),
         )
             .into_response();
+        if let Some(seconds) = retry_after
+            && let Ok(value) = header::HeaderValue::from_str(&seconds.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,

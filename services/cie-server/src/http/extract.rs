@@ -43,9 +43,26 @@ impl FromRequestParts<AppState> for Operator {
             ));
         };
         let presented = bearer(parts)?;
+        let mut subjects = vec![crate::login_guard::Subject::Operator];
+        if let Some(info) = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        {
+            subjects.push(crate::login_guard::Subject::Address(info.0.ip()));
+        }
+        let now = state.clock.now();
+        if let Err(locked) = state.login_guard.check(&subjects, now) {
+            return Err(Error::Throttled {
+                retry_after_seconds: locked.retry_after_seconds,
+            });
+        }
         if constant_time_eq(presented.as_bytes(), expected.as_bytes()) {
             Ok(Operator)
         } else {
+            if let Some(locked) = state.login_guard.failed(&subjects, now) {
+                tracing::warn!(target: "security", seconds = locked.retry_after_seconds,
+                               "operator key locked after repeated failures");
+            }
             Err(Error::Unauthenticated("the operator key is wrong".into()))
         }
     }
@@ -233,5 +250,21 @@ impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for QueryInput<T> {
             .await
             .map(|axum::extract::Query(value)| QueryInput(value))
             .map_err(|rejection| Error::invalid("invalid_query", rejection.body_text()))
+    }
+}
+
+/// The address of the client a request came from, when the server was started with connection info.
+pub(crate) struct ClientAddress(pub(crate) Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|info| info.0.ip()),
+        ))
     }
 }

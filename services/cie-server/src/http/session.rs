@@ -7,7 +7,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::accounts::{self, Session};
 use crate::error::Error;
-use crate::http::extract::JsonInput;
+use crate::http::extract::{ClientAddress, JsonInput};
 
 #[derive(Deserialize)]
 pub(crate) struct LoginRequest {
@@ -18,6 +18,7 @@ pub(crate) struct LoginRequest {
 
 pub(crate) async fn login(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     JsonInput(request): JsonInput<LoginRequest>,
 ) -> Result<Json<Session>, Error> {
     accounts::login(
@@ -25,6 +26,7 @@ pub(crate) async fn login(
         &request.tenant,
         &request.username,
         &request.password,
+        address,
     )
     .await
     .map(Json)
