@@ -139,6 +139,8 @@ pub struct LimitsConfig {
     pub max_body_bytes: usize,
     /// Deepest element nesting accepted.
     pub max_depth: usize,
+    /// Most attributes (namespace declarations included) accepted on one element.
+    pub max_attributes: usize,
 }
 
 /// Token and operator settings.
@@ -197,6 +199,7 @@ impl Default for LimitsConfig {
             max_document_bytes: 10 * 1024 * 1024,
             max_body_bytes: 64 * 1024 * 1024,
             max_depth: 64,
+            max_attributes: cie_ubl::DEFAULT_MAX_ATTRIBUTES,
         }
     }
 }

@@ -294,6 +294,7 @@ async fn parse(state: &AppState, body: &ReceivedBody) -> Result<Summary, (String
     let limits = cie_ubl::Limits {
         max_bytes: state.config.limits.max_document_bytes,
         max_depth: state.config.limits.max_depth,
+        max_attributes: state.config.limits.max_attributes,
     };
     if body.truncated {
         let error = UblError::TooLarge {

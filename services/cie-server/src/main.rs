@@ -402,6 +402,7 @@ async fn validate_files(
     let limits = cie_ubl::Limits {
         max_bytes: config.limits.max_document_bytes,
         max_depth: config.limits.max_depth,
+        max_attributes: config.limits.max_attributes,
     };
     let mut any_fatal = false;
     for file in files {
@@ -415,7 +416,10 @@ async fn validate_files(
                     }
                     None => cie_server::validation::validate_offline(
                         &bytes,
-                        &cie_server::validation::TenantContext::default(),
+                        &cie_server::validation::TenantContext {
+                            max_attributes: config.limits.max_attributes,
+                            ..Default::default()
+                        },
                     ),
                 };
                 (Some(summary.kind), verdict)

@@ -66,7 +66,7 @@ impl Verdict {
 }
 
 /// What the tenant-specific rules need to know.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct TenantContext {
     /// The city's rules, when it has a rules file.
     pub city_rules: Option<CityRules>,
@@ -74,6 +74,21 @@ pub struct TenantContext {
     pub sender_registration_number: Option<String>,
     /// The sending organisation's name.
     pub sender_name: Option<String>,
+    /// Most attributes accepted on one element (the reader's limit, also for the schema check and
+    /// the DOM).
+    pub max_attributes: usize,
+}
+
+impl Default for TenantContext {
+    /// No city rules, no sender, and the default attribute limit.
+    fn default() -> Self {
+        Self {
+            city_rules: None,
+            sender_registration_number: None,
+            sender_name: None,
+            max_attributes: cie_ubl::DEFAULT_MAX_ATTRIBUTES,
+        }
+    }
 }
 
 /// Runs the rules that need no database: schema, official JP PINT, our Japanese-law rules, and the city's
@@ -86,7 +101,10 @@ pub fn validate_offline(bytes: &[u8], context: &TenantContext) -> Verdict {
 /// the document once.
 fn validate_parsed(bytes: &[u8], context: &TenantContext) -> (Verdict, Option<Document>) {
     let mut verdict = Verdict::default();
-    match cie_schema::check(bytes) {
+    let schema_limits = cie_schema::Limits {
+        max_attributes: context.max_attributes,
+    };
+    match cie_schema::check_with(bytes, &schema_limits) {
         Ok(findings) => {
             verdict.rule_sets.push(cie_schema::RULE_SET.to_owned());
             verdict.findings.extend(findings);
@@ -95,7 +113,10 @@ fn validate_parsed(bytes: &[u8], context: &TenantContext) -> (Verdict, Option<Do
             .findings
             .push(unreadable("cie-ubl-unreadable", &error.to_string())),
     }
-    let doc = match Document::parse(bytes) {
+    let dom_limits = cie_xpath::ParseLimits {
+        max_attributes: context.max_attributes,
+    };
+    let doc = match Document::parse_with(bytes, &dom_limits) {
         Ok(doc) => doc,
         Err(error) => {
             verdict
@@ -226,6 +247,7 @@ pub async fn validate_for_tenant(
         city_rules: load_city_rules(state, tenant)?,
         sender_registration_number: org.and_then(|o| o.registration_number.clone()),
         sender_name: org.map(|o| o.name.clone()),
+        max_attributes: state.config.limits.max_attributes,
     };
     // CPU-bound: on the blocking pool, so the async workers stay free for I/O and the archive writer.
     let owned = bytes.to_vec();
@@ -362,6 +384,7 @@ pub async fn precheck(
     let limits = cie_ubl::Limits {
         max_bytes: state.config.limits.max_document_bytes,
         max_depth: state.config.limits.max_depth,
+        max_attributes: state.config.limits.max_attributes,
     };
     if body.truncated {
         return Err(Error::invalid(

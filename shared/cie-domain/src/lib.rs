@@ -6,6 +6,7 @@ pub mod document;
 pub mod finding;
 pub mod ids;
 pub mod money;
+pub mod xml10;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use document::{

@@ -2,11 +2,18 @@
 //! each node knowing its parent and the end of its subtree), checking on the way what depends only
 //! on an element itself: its attributes and its text against its declared content.
 
+use std::collections::HashSet;
+
+use cie_domain::xml10;
 use quick_xml::XmlVersion;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader as XmlReader;
 
-use crate::SchemaError;
+use crate::{Limits, SchemaError};
+
+/// Up to this many attributes on an element, duplicates are found by comparing with the earlier
+/// ones; beyond, through a set.
+const ATTRIBUTE_SCAN_LIMIT: usize = 8;
 use crate::datatype::{DataType, is_xml_whitespace};
 use crate::model::{AttributeDecl, Content, ElemId, Model};
 
@@ -116,11 +123,13 @@ enum TextRule {
 pub(crate) fn read<'i>(
     bytes: &'i [u8],
     model: &'static Model,
+    limits: &Limits,
 ) -> Result<Option<Document<'i>>, SchemaError> {
     let input = std::str::from_utf8(bytes).map_err(|error| SchemaError::NotUtf8 {
         offset: error.valid_up_to(),
     })?;
     let input = input.strip_prefix(BOM).unwrap_or(input);
+    xml10::check_document(input).map_err(|violation| xml10_error(input, &violation))?;
     let mut reader = XmlReader::from_str(input);
     reader.config_mut().check_end_names = true;
     let mut state = Reader {
@@ -131,6 +140,7 @@ pub(crate) fn read<'i>(
             issues: Vec::new(),
         },
         model,
+        max_attributes: limits.max_attributes,
         model_namespaces: vec![None, None],
         bindings: vec![("xml".into(), XML)],
         open: Vec::new(),
@@ -155,7 +165,11 @@ pub(crate) fn read<'i>(
                 state.close();
             }
             Event::End(_) => state.close(),
-            Event::Text(text) => state.text(&text),
+            Event::Text(text) => {
+                xml10::check_character_data(&text, offset)
+                    .map_err(|violation| xml10_error(input, &violation))?;
+                state.text(&text);
+            }
             Event::CData(cdata) => state.text(&cdata),
             Event::GeneralRef(reference) => {
                 let resolved = if reference.is_char_ref() {
@@ -215,6 +229,8 @@ struct Open {
 struct Reader<'i> {
     document: Document<'i>,
     model: &'static Model,
+    /// Most attributes accepted on one element.
+    max_attributes: usize,
     /// The model's index of each of [`Document::namespaces`], if it declares elements in it.
     model_namespaces: Vec<Option<u16>>,
     /// Prefix bindings in scope, innermost last; the empty prefix is the default namespace.
@@ -229,6 +245,7 @@ impl Reader<'_> {
     fn open(&mut self, start: &BytesStart<'_>, offset: usize) -> Result<bool, SchemaError> {
         let input = self.document.input;
         let bindings = self.bindings.len();
+        self.check_attributes(start, offset)?;
         if start.attributes_raw().contains("xmlns") {
             self.declare(start, offset)?;
         }
@@ -302,10 +319,56 @@ impl Reader<'_> {
         Ok(true)
     }
 
+    /// Checks the number of attributes of `start`, their syntax and that no name repeats, in
+    /// linear time (quick-xml's own check compares each attribute with every earlier one).
+    fn check_attributes(&self, start: &BytesStart<'_>, offset: usize) -> Result<(), SchemaError> {
+        let input = self.document.input;
+        let count = start.attributes().with_checks(false).count();
+        if count > self.max_attributes {
+            let (line, column) = line_column(input, offset);
+            return Err(SchemaError::TooManyAttributes {
+                element: start.name().as_ref().to_owned(),
+                count,
+                limit: self.max_attributes,
+                line,
+                column,
+            });
+        }
+        if count < 2 {
+            return Ok(());
+        }
+        let mut few: Vec<&str> = Vec::new();
+        let mut many = HashSet::new();
+        for attribute in start.attributes().with_checks(false) {
+            let attribute = attribute
+                .map_err(|error| not_xml(input, offset, format!("malformed attribute: {error}")))?;
+            let name = attribute.key.into_inner();
+            let new = if count <= ATTRIBUTE_SCAN_LIMIT {
+                let new = !few.contains(&name);
+                few.push(name);
+                new
+            } else {
+                many.insert(name)
+            };
+            if !new {
+                return Err(not_xml(
+                    input,
+                    offset,
+                    format!(
+                        "duplicate attribute {} in element <{}>",
+                        attribute.key.as_ref(),
+                        start.name().as_ref()
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Adds the namespace declarations of `start` to the bindings in scope.
     fn declare(&mut self, start: &BytesStart<'_>, offset: usize) -> Result<(), SchemaError> {
         let input = self.document.input;
-        for attribute in start.attributes() {
+        for attribute in start.attributes().with_checks(false) {
             let attribute = attribute
                 .map_err(|error| not_xml(input, offset, format!("malformed attribute: {error}")))?;
             let key = attribute.key.as_ref();
@@ -382,7 +445,7 @@ impl Reader<'_> {
             Content::Elements(_) | Content::Any => &[],
         };
         let mut seen = 0u64;
-        for attribute in start.attributes() {
+        for attribute in start.attributes().with_checks(false) {
             let attribute = attribute
                 .map_err(|error| not_xml(input, offset, format!("malformed attribute: {error}")))?;
             let key = attribute.key;
@@ -517,6 +580,11 @@ fn line_column(input: &str, offset: usize) -> (u32, u32) {
         u32::try_from(line).unwrap_or(u32::MAX),
         u32::try_from(column).unwrap_or(u32::MAX),
     )
+}
+
+/// A violation of XML 1.0 found by [`xml10`] as [`SchemaError::NotXml`].
+fn xml10_error(input: &str, violation: &xml10::Xml10Violation) -> SchemaError {
+    not_xml(input, violation.offset, violation.problem.to_string())
 }
 
 fn not_xml(input: &str, offset: usize, reason: String) -> SchemaError {

@@ -22,6 +22,23 @@ pub enum SchemaError {
         reason: String,
     },
 
+    /// An element has more attributes than [`crate::Limits::max_attributes`].
+    #[error(
+        "element <{element}> at line {line}, column {column} has {count} attributes, more than the limit of {limit}"
+    )]
+    TooManyAttributes {
+        /// The element's qualified name as written.
+        element: String,
+        /// Number of attributes (namespace declarations included).
+        count: usize,
+        /// The limit.
+        limit: usize,
+        /// Line of the element's start tag.
+        line: u32,
+        /// Column of the element's start tag.
+        column: u32,
+    },
+
     /// The embedded UBL 2.1 schemas could not be compiled into a content model. This is a defect of
     /// this crate, never of the document.
     #[error("the embedded UBL 2.1 schemas could not be compiled: {0}")]

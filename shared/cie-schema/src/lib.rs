@@ -53,8 +53,32 @@ pub use rules::{RULE_SET, SchemaRule};
 /// findings. At most 1000 findings are reported. An error means the bytes could not be read as XML
 /// at all.
 pub fn check(bytes: &[u8]) -> Result<Vec<Finding>, SchemaError> {
+    check_with(bytes, &Limits::default())
+}
+
+/// The default of [`Limits::max_attributes`], the same as the UBL reader's.
+pub const DEFAULT_MAX_ATTRIBUTES: usize = 256;
+
+/// Bounds on what [`check_with`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Most attributes (namespace declarations included) accepted on one element.
+    pub max_attributes: usize,
+}
+
+impl Default for Limits {
+    /// [`DEFAULT_MAX_ATTRIBUTES`] attributes per element.
+    fn default() -> Self {
+        Self {
+            max_attributes: DEFAULT_MAX_ATTRIBUTES,
+        }
+    }
+}
+
+/// [`check`] within `limits`.
+pub fn check_with(bytes: &[u8], limits: &Limits) -> Result<Vec<Finding>, SchemaError> {
     let model = model::model()?;
-    Ok(match document::read(bytes, model)? {
+    Ok(match document::read(bytes, model, limits)? {
         Some(document) => validate::validate(&document, model),
         None => Vec::new(),
     })

@@ -56,6 +56,56 @@ pub enum UblError {
         column: usize,
     },
 
+    /// An element has more attributes than [`crate::Limits::max_attributes`].
+    #[error(
+        "element <{element}> at line {line}, column {column} has {count} attributes, more than the limit of {limit}"
+    )]
+    TooManyAttributes {
+        /// The element's qualified name as written.
+        element: String,
+        /// Number of attributes (namespace declarations included).
+        count: usize,
+        /// The limit.
+        limit: usize,
+        /// Line of the element's start tag.
+        line: usize,
+        /// Column of the element's start tag.
+        column: usize,
+    },
+
+    /// The top-level `cbc:ID` is longer than [`crate::MAX_NUMBER_CHARS`].
+    #[error(
+        "document number in cbc:ID at line {line}, column {column} is {length} characters long, more than the limit of {limit}"
+    )]
+    NumberTooLong {
+        /// Length of the (trimmed) number in characters.
+        length: usize,
+        /// The limit in characters.
+        limit: usize,
+        /// Line of the element's start tag.
+        line: usize,
+        /// Column of the element's start tag.
+        column: usize,
+    },
+
+    /// Another value the summary keeps is longer than [`crate::MAX_VALUE_CHARS`].
+    #[error(
+        "{element} at line {line}, column {column} is {length} characters long, more than the limit of {limit}"
+    )]
+    ValueTooLong {
+        /// The element, as its path from the root in conventional prefixes, e.g.
+        /// `cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName`.
+        element: String,
+        /// Length of the (trimmed) value in characters.
+        length: usize,
+        /// The limit in characters.
+        limit: usize,
+        /// Line of the element's start tag.
+        line: usize,
+        /// Column of the element's start tag.
+        column: usize,
+    },
+
     /// The document carries a document type declaration (`<!DOCTYPE`), which is never accepted.
     #[error(
         "document type declaration (<!DOCTYPE ...>) at line {line}, column {column} is not accepted"
@@ -136,6 +186,9 @@ impl UblError {
             UblError::NotUtf8 { .. } | UblError::UnsupportedEncoding { .. } => "not_utf8",
             UblError::NotXml { .. } => "not_xml",
             UblError::TooDeep { .. } => "too_deeply_nested",
+            UblError::TooManyAttributes { .. } => "too_many_attributes",
+            UblError::NumberTooLong { .. } => "document_number_too_long",
+            UblError::ValueTooLong { .. } => "value_too_long",
             UblError::DoctypeForbidden { .. } => "doctype_forbidden",
             UblError::EntityForbidden { .. } => "entity_forbidden",
             UblError::UnknownRoot { .. } => "unknown_document_type",

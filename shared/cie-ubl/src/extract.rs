@@ -13,6 +13,7 @@ use crate::error::UblError;
 use crate::scan::line_column;
 use crate::tags::Tag;
 use crate::values::{parse_decimal, parse_issue_date, profile_for, trim_xml};
+use crate::{MAX_NUMBER_CHARS, MAX_VALUE_CHARS};
 
 /// The attributes of a start tag that some extracted values need.
 #[derive(Debug, Default)]
@@ -234,6 +235,8 @@ pub(crate) struct Extractor<'i> {
     payee_accounts: Vec<String>,
     /// The first invalid value met; reported only if the document is otherwise readable.
     invalid_value: Option<UblError>,
+    /// The first value over its length limit; reported before anything else about the content.
+    too_long: Option<UblError>,
 }
 
 impl<'i> Extractor<'i> {
@@ -266,6 +269,7 @@ impl<'i> Extractor<'i> {
             line_count: 0,
             payee_accounts: Vec::new(),
             invalid_value: None,
+            too_long: None,
         }
     }
 
@@ -484,6 +488,10 @@ impl<'i> Extractor<'i> {
         } = capture;
         let text = std::mem::take(&mut self.text);
         let value = trim_xml(&text);
+        if !self.within_length(field, value, offset) {
+            self.text = text;
+            return;
+        }
         match field {
             Field::CustomizationId => keep_first(&mut self.customization_id, value),
             Field::ProfileId => keep_first(&mut self.profile_id, value),
@@ -573,6 +581,41 @@ impl<'i> Extractor<'i> {
         self.text = text;
     }
 
+    /// Whether `value` of `field` is within its length limit ([`MAX_NUMBER_CHARS`] for the
+    /// document number, [`MAX_VALUE_CHARS`] for the rest); remembers the first one that is not.
+    fn within_length(&mut self, field: Field, value: &str, offset: usize) -> bool {
+        let limit = match field {
+            Field::Number => MAX_NUMBER_CHARS,
+            _ => MAX_VALUE_CHARS,
+        };
+        if value.len() <= limit {
+            return true;
+        }
+        let length = value.chars().count();
+        if length <= limit {
+            return true;
+        }
+        if self.too_long.is_none() {
+            let (line, column) = line_column(self.input, offset);
+            self.too_long = Some(match field {
+                Field::Number => UblError::NumberTooLong {
+                    length,
+                    limit,
+                    line,
+                    column,
+                },
+                _ => UblError::ValueTooLong {
+                    element: self.element_path(),
+                    length,
+                    limit,
+                    line,
+                    column,
+                },
+            });
+        }
+        false
+    }
+
     fn current_subtotal(&mut self) -> Option<&mut SubtotalParts> {
         self.tax_totals.last_mut()?.subtotals.last_mut()
     }
@@ -638,6 +681,9 @@ impl<'i> Extractor<'i> {
 
     /// The summary, once the root element has closed.
     pub(crate) fn finish(mut self) -> Result<Summary, UblError> {
+        if let Some(error) = self.too_long.take() {
+            return Err(error);
+        }
         let kind = self.kind;
         let number = self.number.take().ok_or(UblError::MissingNumber { kind })?;
         let raw_date = self

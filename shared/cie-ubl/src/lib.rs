@@ -25,6 +25,17 @@ use cie_domain::Summary;
 
 pub use error::UblError;
 
+/// The default of [`Limits::max_attributes`]: UBL elements carry at most a handful of attributes,
+/// and the root a dozen namespace declarations.
+pub const DEFAULT_MAX_ATTRIBUTES: usize = 256;
+
+/// Longest accepted document number (the top-level `cbc:ID`), in characters.
+pub const MAX_NUMBER_CHARS: usize = 200;
+
+/// Longest accepted value of any other element the summary keeps (names, registration numbers,
+/// references, codes), in characters.
+pub const MAX_VALUE_CHARS: usize = 1000;
+
 /// Bounds on what [`parse`] accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
@@ -32,21 +43,26 @@ pub struct Limits {
     pub max_bytes: usize,
     /// Deepest accepted element nesting; the root element is at depth 1.
     pub max_depth: usize,
+    /// Most attributes (namespace declarations included) accepted on one element.
+    pub max_attributes: usize,
 }
 
 impl Default for Limits {
-    /// 10 MiB and 64 levels (UBL documents nest fewer than 15).
+    /// 10 MiB, 64 levels (UBL documents nest fewer than 15) and [`DEFAULT_MAX_ATTRIBUTES`]
+    /// attributes per element.
     fn default() -> Self {
         Self {
             max_bytes: 10 * 1024 * 1024,
             max_depth: 64,
+            max_attributes: DEFAULT_MAX_ATTRIBUTES,
         }
     }
 }
 
 /// Reads one UBL 2.1 document and extracts its summary.
 ///
-/// The document must be UTF-8 (a BOM is allowed), well-formed, without a DTD or entity references
+/// The document must be UTF-8 (a BOM is allowed), well-formed XML 1.0 (every character a `Char`,
+/// no `]]>` in character data, no other version declared), without a DTD or entity references
 /// beyond the five predefined ones and character references, and its root must be one of
 /// [`cie_domain::DocumentKind::ALL`] in its UBL 2.1 namespace. It needs a top-level `cbc:ID` and
 /// `cbc:IssueDate`; every other part of the summary is optional. Extension content

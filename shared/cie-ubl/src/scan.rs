@@ -3,6 +3,9 @@
 //! elements, unbound prefixes, attributes), the depth limit, and the refusal of DTDs and entities.
 //! Element events go to the [`Extractor`].
 
+use std::collections::HashSet;
+
+use cie_domain::xml10::{self, is_xml_char};
 use cie_domain::{DocumentKind, Summary};
 use quick_xml::XmlVersion;
 use quick_xml::events::{BytesRef, BytesStart, Event};
@@ -37,7 +40,8 @@ pub(crate) fn parse(bytes: &[u8], limits: &Limits) -> Result<Summary, UblError> 
     let input = std::str::from_utf8(body).map_err(|error| UblError::NotUtf8 {
         offset: bytes.len() - body.len() + error.valid_up_to(),
     })?;
-    Scanner::new(input, limits.max_depth).run()
+    xml10::check_document(input).map_err(|violation| xml10_error(input, &violation))?;
+    Scanner::new(input, limits).run()
 }
 
 /// The value of `encoding="…"` in the XML declaration at the start of `body`, if any.
@@ -96,9 +100,42 @@ fn is_continuation_byte(byte: u8) -> bool {
     byte & 0b1100_0000 == 0b1000_0000
 }
 
-/// Whether `c` may appear in an XML 1.0 document.
-fn is_xml_char(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+/// A violation of XML 1.0 found by [`xml10`] as [`UblError::NotXml`].
+fn xml10_error(input: &str, violation: &xml10::Xml10Violation) -> UblError {
+    let (line, column) = line_column(input, violation.offset);
+    UblError::NotXml {
+        line,
+        column,
+        reason: violation.problem.to_string(),
+    }
+}
+
+/// Up to this many attributes, duplicates are found by comparing with the earlier ones; beyond,
+/// through a set, so that checking stays linear.
+const ATTRIBUTE_SCAN_LIMIT: usize = 8;
+
+/// The qualified names of one start tag's attributes, for finding duplicates in linear time.
+#[derive(Default)]
+struct SeenNames<'a> {
+    names: Vec<&'a str>,
+    set: HashSet<&'a str>,
+}
+
+impl<'a> SeenNames<'a> {
+    /// Adds `name`; `false` when it was already there.
+    fn insert(&mut self, name: &'a str) -> bool {
+        if self.names.len() < ATTRIBUTE_SCAN_LIMIT {
+            if self.names.contains(&name) {
+                return false;
+            }
+            self.names.push(name);
+            return true;
+        }
+        if self.set.is_empty() {
+            self.set.extend(self.names.iter().copied());
+        }
+        self.set.insert(name)
+    }
 }
 
 fn is_xml_whitespace(text: &str) -> bool {
@@ -112,6 +149,7 @@ struct Scanner<'i> {
     input: &'i str,
     reader: NsReader<&'i [u8]>,
     max_depth: usize,
+    max_attributes: usize,
     /// Number of open elements.
     depth: usize,
     root_closed: bool,
@@ -119,7 +157,7 @@ struct Scanner<'i> {
 }
 
 impl<'i> Scanner<'i> {
-    fn new(input: &'i str, max_depth: usize) -> Self {
+    fn new(input: &'i str, limits: &Limits) -> Self {
         let mut reader = NsReader::from_str(input);
         let config = reader.config_mut();
         config.check_end_names = true;
@@ -130,7 +168,8 @@ impl<'i> Scanner<'i> {
         Self {
             input,
             reader,
-            max_depth,
+            max_depth: limits.max_depth,
+            max_attributes: limits.max_attributes,
             depth: 0,
             root_closed: false,
             extractor: None,
@@ -155,6 +194,8 @@ impl<'i> Scanner<'i> {
                 }
                 Event::End(_) => self.close(),
                 Event::Text(text) => {
+                    xml10::check_character_data(&text, offset)
+                        .map_err(|violation| xml10_error(self.input, &violation))?;
                     if self.depth == 0 {
                         if !is_xml_whitespace(&text) {
                             return Err(self.not_xml(offset, self.outside_root("text")));
@@ -277,7 +318,19 @@ impl<'i> Scanner<'i> {
         offset: usize,
     ) -> Result<Attrs<'a>, UblError> {
         let mut attrs = Attrs::default();
-        for attribute in start.attributes() {
+        let count = start.attributes().with_checks(false).count();
+        if count > self.max_attributes {
+            let (line, column) = line_column(self.input, offset);
+            return Err(UblError::TooManyAttributes {
+                element: start.name().as_ref().to_owned(),
+                count,
+                limit: self.max_attributes,
+                line,
+                column,
+            });
+        }
+        let mut seen = SeenNames::default();
+        for attribute in start.attributes().with_checks(false) {
             let attribute = attribute.map_err(|error| {
                 self.not_xml(
                     offset,
@@ -287,6 +340,16 @@ impl<'i> Scanner<'i> {
                     ),
                 )
             })?;
+            if !seen.insert(attribute.key.into_inner()) {
+                return Err(self.not_xml(
+                    offset,
+                    format!(
+                        "duplicate attribute {} in element <{}>",
+                        attribute.key.as_ref(),
+                        start.name().as_ref()
+                    ),
+                ));
+            }
             let (local, prefix) = attribute.key.decompose();
             let local = local.into_inner();
             match prefix.map(|prefix| prefix.into_inner()) {

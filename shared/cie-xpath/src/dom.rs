@@ -154,10 +154,34 @@ const WIDE: usize = 32;
 /// Local name → (namespace id, expanded name id).
 type ByLocalName = HashMap<Box<str>, Vec<(u32, u32)>>;
 
+/// The default of [`ParseLimits::max_attributes`], the same as the UBL reader's.
+pub const DEFAULT_MAX_ATTRIBUTES: usize = 256;
+
+/// Bounds on what [`Document::parse_with`] accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParseLimits {
+    /// Most attributes (namespace declarations included) accepted on one element.
+    pub max_attributes: usize,
+}
+
+impl Default for ParseLimits {
+    /// [`DEFAULT_MAX_ATTRIBUTES`] attributes per element.
+    fn default() -> Self {
+        Self {
+            max_attributes: DEFAULT_MAX_ATTRIBUTES,
+        }
+    }
+}
+
 impl Document {
     /// Parses a UTF-8 XML document (an initial byte order mark is skipped). Entity references are limited to
     /// the five predefined entities and character references; a DOCTYPE is refused.
     pub fn parse(bytes: &[u8]) -> Result<Document, XmlError> {
+        Self::parse_with(bytes, &ParseLimits::default())
+    }
+
+    /// [`Document::parse`] within `limits`.
+    pub fn parse_with(bytes: &[u8], limits: &ParseLimits) -> Result<Document, XmlError> {
         let bom = if bytes.starts_with(b"\xEF\xBB\xBF") {
             3
         } else {
@@ -169,7 +193,7 @@ impl Document {
         if source.len() >= u32::MAX as usize {
             return Err(XmlError::TooLarge);
         }
-        let parts = crate::xml::parse(source)?;
+        let parts = crate::xml::parse(source, limits.max_attributes)?;
         let document = Document {
             source: source.into(),
             line_starts: OnceLock::new(),

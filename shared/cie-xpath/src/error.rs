@@ -27,6 +27,22 @@ pub enum XmlError {
         /// What is wrong.
         message: String,
     },
+    /// An element has more attributes than [`crate::ParseLimits::max_attributes`].
+    #[error(
+        "element <{element}> at line {line}, column {column} has {count} attributes, more than the limit of {limit}"
+    )]
+    TooManyAttributes {
+        /// The element's qualified name as written.
+        element: String,
+        /// Number of attributes (namespace declarations included).
+        count: usize,
+        /// The limit.
+        limit: usize,
+        /// 1-based line of the start tag.
+        line: u32,
+        /// 1-based column of the start tag.
+        column: u32,
+    },
     /// The document has no root element.
     #[error("the document has no root element")]
     NoRootElement,

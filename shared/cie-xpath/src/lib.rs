@@ -31,7 +31,9 @@ mod xregex;
 
 pub use context::{Namespaces, Variables};
 pub use datetime::{TzMinutes, XsDate, XsDateTime, XsTime};
-pub use dom::{Children, Document, ElementChildren, NodeId, NodeKind};
+pub use dom::{
+    Children, DEFAULT_MAX_ATTRIBUTES, Document, ElementChildren, NodeId, NodeKind, ParseLimits,
+};
 pub use error::{XPathError, XmlError};
 pub use expr::Expr;
 pub use functions::{

@@ -3,11 +3,16 @@
 //! ends normalised, attribute values normalised, start-tag positions recorded). Only the five predefined
 //! entities are known; a DOCTYPE is refused, so no entity expansion can be triggered by a document.
 
-use foldhash::{HashMap, HashMapExt};
+use cie_domain::xml10::{self, is_xml_char};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::borrow::Cow;
 
 use crate::dom::{DocumentParts, ExpandedName, NONE, NameData, NodeData, NodeKind};
 use crate::error::XmlError;
+
+/// Up to this many attributes on an element, duplicates are found by comparing with the earlier
+/// ones; beyond, through a set, so that checking stays linear.
+const ATTRIBUTE_SCAN_LIMIT: usize = 8;
 
 const XML_NAMESPACE: &str = "http://www.w3.org/XML/1998/namespace";
 
@@ -105,8 +110,8 @@ fn split_qname(qname: &str) -> (Option<&str>, &str) {
     }
 }
 
-pub(crate) fn parse(source: &str) -> Result<DocumentParts, XmlError> {
-    let mut parser = Parser::new(source);
+pub(crate) fn parse(source: &str, max_attributes: usize) -> Result<DocumentParts, XmlError> {
+    let mut parser = Parser::new(source, max_attributes);
     parser.run()?;
     Ok(parser.finish())
 }
@@ -138,11 +143,15 @@ struct Parser<'s> {
     stack: Vec<Open<'s>>,
     bindings: Vec<(&'s str, u32)>,
     attributes: Vec<RawAttribute<'s>>,
+    /// Most attributes (namespace declarations included) accepted on one element.
+    max_attributes: usize,
+    /// Expanded names of the current element's attributes, when it has too many to compare pairwise.
+    seen_attributes: HashSet<u32>,
     seen_root: bool,
 }
 
 impl<'s> Parser<'s> {
-    fn new(src: &'s str) -> Self {
+    fn new(src: &'s str, max_attributes: usize) -> Self {
         let bytes = src.as_bytes();
         let document = NodeData::new(NodeKind::Document, NONE);
         let mut nodes = Vec::with_capacity(bytes.len() / 16 + 4);
@@ -171,6 +180,8 @@ impl<'s> Parser<'s> {
             }],
             bindings: vec![("xml", 1)],
             attributes: Vec::new(),
+            max_attributes,
+            seen_attributes: HashSet::new(),
             seen_root: false,
         }
     }
@@ -214,6 +225,8 @@ impl<'s> Parser<'s> {
     }
 
     fn run(&mut self) -> Result<(), XmlError> {
+        xml10::check_document(self.src)
+            .map_err(|violation| self.error_at(violation.offset, violation.problem.to_string()))?;
         if self.starts_with(b"<?xml") && self.bytes.get(5).is_some_and(|&b| is_space(b)) {
             let end = self
                 .find("?>", 5)
@@ -446,6 +459,17 @@ impl<'s> Parser<'s> {
                 None => return Err(self.error_at(start, "unterminated start tag")),
             }
         };
+        let count = self.attributes.len() + (self.bindings.len() - bindings_before);
+        if count > self.max_attributes {
+            let (line, column) = position_of(self.bytes, start);
+            return Err(XmlError::TooManyAttributes {
+                element: qname.to_owned(),
+                count,
+                limit: self.max_attributes,
+                line,
+                column,
+            });
+        }
         if self.stack.len() == 1 {
             if self.seen_root {
                 return Err(self.error_at(start, "more than one root element"));
@@ -477,12 +501,20 @@ impl<'s> Parser<'s> {
 
         let attributes = std::mem::take(&mut self.attributes);
         let first_attribute = self.nodes.len();
+        let many = attributes.len() > ATTRIBUTE_SCAN_LIMIT;
+        if many {
+            self.seen_attributes.clear();
+        }
         for attribute in &attributes {
             let attr_name = self.resolved_name(attribute.qname, true, start)?;
             let expanded = self.names[attr_name as usize].expanded;
-            let duplicate = self.nodes[first_attribute..]
-                .iter()
-                .any(|other| self.names[other.name as usize].expanded == expanded);
+            let duplicate = if many {
+                !self.seen_attributes.insert(expanded)
+            } else {
+                self.nodes[first_attribute..]
+                    .iter()
+                    .any(|other| self.names[other.name as usize].expanded == expanded)
+            };
             if duplicate {
                 return Err(
                     self.error_at(start, format!("duplicate attribute `{}`", attribute.qname))
@@ -638,6 +670,8 @@ impl<'s> Parser<'s> {
         };
         self.pos = end;
         let raw = &self.src[start..end];
+        xml10::check_character_data(raw, start)
+            .map_err(|violation| self.error_at(violation.offset, violation.problem.to_string()))?;
         if self.stack.len() == 1 {
             if raw.bytes().all(is_space) {
                 return Ok(());
@@ -858,10 +892,6 @@ fn recent_slot(qname: &str, ns: u32) -> usize {
     (hash ^ (hash >> 16)) as usize % RECENT_NAMES
 }
 
-fn is_xml_char(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
-}
-
 #[cfg(test)]
 mod tests {
     use crate::dom::{Document, NodeKind};
@@ -963,5 +993,72 @@ mod tests {
         let c = doc.attributes(b).next().expect("attribute");
         assert_eq!(doc.qualified_name(c), "p:c");
         assert!(doc.has_name(c, "urn:p", "c"));
+    }
+
+    fn with_attributes(count: usize, last: &str) -> String {
+        let attributes: String = (0..count - 1).map(|n| format!(" a{n}='v'")).collect();
+        format!("<r xmlns:p='urn:p'><e{attributes} {last}='v'/></r>")
+    }
+
+    #[test]
+    fn attributes_beyond_the_limit_are_refused_and_many_are_checked_in_linear_time() {
+        let error = Document::parse(with_attributes(100_000, "z").as_bytes()).unwrap_err();
+        assert_eq!(
+            error,
+            crate::XmlError::TooManyAttributes {
+                element: "e".to_owned(),
+                count: 100_000,
+                limit: 256,
+                line: 1,
+                column: 20,
+            }
+        );
+        let limits = crate::ParseLimits {
+            max_attributes: 200_000,
+        };
+        let doc = Document::parse_with(with_attributes(200_000, "z").as_bytes(), &limits)
+            .expect("well-formed");
+        let root = doc.document_element().expect("root");
+        let e = doc.element_children(root).next().expect("e");
+        assert_eq!(doc.attributes(e).count(), 200_000);
+        for last in ["a7", "p:a7='v' xmlns:q='urn:p' q:a7"] {
+            let error = Document::parse_with(with_attributes(20_000, last).as_bytes(), &limits)
+                .unwrap_err();
+            assert!(error.to_string().contains("duplicate attribute"), "{error}");
+        }
+        let error = Document::parse(with_attributes(3, "a0").as_bytes()).unwrap_err();
+        assert!(
+            error.to_string().contains("duplicate attribute `a0`"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn only_well_formed_xml_1_0_is_parsed() {
+        for (text, expected) in [
+            ("a\u{0}", "U+0000"),
+            ("a\u{1}", "U+0001"),
+            ("a\u{1B}", "U+001B"),
+            ("a\u{FFFE}", "U+FFFE"),
+            ("a\u{FFFF}", "U+FFFF"),
+            ("a]]>", "]]>"),
+            ("a]]>&amp;", "]]>"),
+        ] {
+            let source = format!("<r>\n<e>{text}</e></r>");
+            let error = Document::parse(source.as_bytes()).unwrap_err();
+            let message = error.to_string();
+            assert!(
+                message.contains("line 2, column 5") && message.contains(expected),
+                "{expected}: {message}"
+            );
+        }
+        let error = Document::parse(b"<?xml version='1.1'?><r/>").unwrap_err();
+        assert!(error.to_string().contains("\"1.1\""), "{error}");
+        for fine in [
+            "<?xml version='1.0'?><r a=']]>'>]]&gt;<![CDATA[]]]]><![CDATA[>]]><!-- ]]> --></r>",
+            "<r>\u{7F}\u{85}\u{FFFD}\u{10FFFF}</r>",
+        ] {
+            assert!(Document::parse(fine.as_bytes()).is_ok(), "{fine}");
+        }
     }
 }

@@ -515,7 +515,19 @@ fn hostile_documents_stay_cheap_and_bounded() {
             .collect::<Vec<_>>()
             .join(" ")
     );
-    assert_eq!(check(&attributes).len(), 1000);
+    let limits = cie_schema::Limits {
+        max_attributes: 2_000,
+    };
+    let findings = cie_schema::check_with(attributes.as_bytes(), &limits).expect("checkable");
+    assert_eq!(findings.len(), 1000);
+    assert!(matches!(
+        cie_schema::check(attributes.as_bytes()),
+        Err(cie_schema::SchemaError::TooManyAttributes {
+            count: 2_000,
+            limit: 256,
+            ..
+        })
+    ));
 
     let deep = format!(
         "{OPEN}{}{}</Invoice>",
@@ -574,4 +586,57 @@ fn element_moved_ahead_of_several_siblings_is_one_finding_at_the_moved_element()
         "Element cac:InvoicePeriod is out of order: it must come after cbc:InvoiceTypeCode, \
          cbc:DocumentCurrencyCode, which follow it here"
     );
+}
+
+#[test]
+fn many_attributes_are_checked_in_linear_time_and_duplicates_still_refused() {
+    const OPEN: &str = "<Invoice xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:Invoice-2\" \
+        xmlns:cbc=\"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2\">";
+    let with = |count: usize, last: &str| {
+        let attributes: String = (0..count - 1).map(|n| format!(" a{n}=\"\"")).collect();
+        format!("{OPEN}<cbc:ID{attributes} {last}=\"\">1</cbc:ID></Invoice>")
+    };
+    let limits = cie_schema::Limits {
+        max_attributes: 200_000,
+    };
+    let error = cie_schema::check(with(100_000, "z").as_bytes()).unwrap_err();
+    assert!(
+        error.to_string().contains("<cbc:ID>") && error.to_string().contains("100000 attributes"),
+        "{error}"
+    );
+    assert!(cie_schema::check_with(with(200_000, "z").as_bytes(), &limits).is_ok());
+    let error = cie_schema::check_with(with(200_000, "a7").as_bytes(), &limits).unwrap_err();
+    assert!(
+        error.to_string().contains("duplicate attribute a7"),
+        "{error}"
+    );
+    let error = cie_schema::check(with(3, "a1").as_bytes()).unwrap_err();
+    assert!(
+        error.to_string().contains("duplicate attribute a1"),
+        "{error}"
+    );
+}
+
+#[test]
+fn only_well_formed_xml_1_0_is_checkable() {
+    const OPEN: &str = "<Invoice xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:Invoice-2\" \
+        xmlns:cbc=\"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2\">";
+    for (text, expected) in [
+        ("a\u{0}", "U+0000"),
+        ("a\u{1}", "U+0001"),
+        ("a\u{1B}", "U+001B"),
+        ("a\u{FFFF}", "U+FFFF"),
+        ("a]]>", "]]>"),
+    ] {
+        let xml = format!("{OPEN}\n<cbc:ID>{text}</cbc:ID></Invoice>");
+        let error = cie_schema::check(xml.as_bytes()).unwrap_err();
+        let message = error.to_string();
+        assert!(
+            message.contains("line 2, column 10") && message.contains(expected),
+            "{expected}: {message}"
+        );
+    }
+    let error = cie_schema::check(format!("<?xml version=\"1.1\"?>{OPEN}</Invoice>").as_bytes())
+        .unwrap_err();
+    assert!(error.to_string().contains("\"1.1\""), "{error}");
 }

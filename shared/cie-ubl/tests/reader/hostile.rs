@@ -59,6 +59,15 @@ fn binary_garbage_is_not_utf8_and_text_garbage_is_not_xml() {
     let error = refused(b"\x01\x02 just some text, no markup");
     assert_eq!(error.code(), "not_xml");
     assert!(
+        error
+            .to_string()
+            .contains("line 1, column 1: character U+0001"),
+        "{error}"
+    );
+
+    let error = refused(b"just some text, no markup");
+    assert_eq!(error.code(), "not_xml");
+    assert!(
         error.to_string().contains("before the root element"),
         "{error}"
     );
@@ -611,6 +620,35 @@ fn every_error_has_its_stable_code() {
             "unknown_document_type",
         ),
         (UblError::MissingNumber { kind }, "missing_document_number"),
+        (
+            UblError::TooManyAttributes {
+                element: "x".to_owned(),
+                count: 2,
+                limit: 1,
+                line: 1,
+                column: 1,
+            },
+            "too_many_attributes",
+        ),
+        (
+            UblError::NumberTooLong {
+                length: 2,
+                limit: 1,
+                line: 1,
+                column: 1,
+            },
+            "document_number_too_long",
+        ),
+        (
+            UblError::ValueTooLong {
+                element: "x".to_owned(),
+                length: 2,
+                limit: 1,
+                line: 1,
+                column: 1,
+            },
+            "value_too_long",
+        ),
         (UblError::MissingIssueDate { kind }, "missing_issue_date"),
         (
             UblError::InvalidIssueDate {
@@ -631,4 +669,117 @@ fn every_error_has_its_stable_code() {
     for (error, code) in cases {
         assert_eq!(error.code(), code, "{error:?}");
     }
+}
+
+fn with_attributes(count: usize) -> String {
+    let attributes: String = (0..count).map(|i| format!(" a{i}=\"v\"")).collect();
+    invoice(&format!("{HEADER}<cbc:Note{attributes}>n</cbc:Note>"))
+}
+
+#[test]
+fn attributes_beyond_the_limit_are_refused_and_many_are_checked_in_linear_time() {
+    let xml = with_attributes(100_000);
+    let error = read(&xml).unwrap_err();
+    assert_eq!(error.code(), "too_many_attributes");
+    let message = error.to_string();
+    assert!(
+        message.contains("<cbc:Note>") && message.contains("100000 attributes"),
+        "{message}"
+    );
+    assert!(read(&with_attributes(256)).is_ok());
+
+    // Quadratic duplicate checks took seconds here; linear ones take milliseconds.
+    let limits = Limits {
+        max_attributes: 200_000,
+        ..Limits::default()
+    };
+    assert!(parse(with_attributes(200_000).as_bytes(), &limits).is_ok());
+    let mut duplicated = with_attributes(20_000);
+    duplicated = duplicated.replace(" a19999=\"v\"", " a7=\"v\"");
+    let error = parse(duplicated.as_bytes(), &limits).unwrap_err();
+    assert_eq!(error.code(), "not_xml");
+    assert!(
+        error.to_string().contains("duplicate attribute a7"),
+        "{error}"
+    );
+}
+
+#[test]
+fn characters_outside_xml_1_0_are_refused_with_their_position_and_code_point() {
+    for (c, name) in [
+        ('\0', "U+0000"),
+        ('\u{1}', "U+0001"),
+        ('\u{1B}', "U+001B"),
+        ('\u{FFFE}', "U+FFFE"),
+        ('\u{FFFF}', "U+FFFF"),
+    ] {
+        let xml = format!("{OPEN}\n<cbc:ID>1</cbc:ID><cbc:Note>ab{c}</cbc:Note></Invoice>");
+        let error = refused(xml.as_bytes());
+        assert_eq!(error.code(), "not_xml", "{name}");
+        let message = error.to_string();
+        assert!(
+            message.contains("line 2, column 31") && message.contains(name),
+            "{name}: {message}"
+        );
+    }
+    let in_attribute = invoice(&format!("{HEADER}<cbc:Note a=\"\u{1}\">n</cbc:Note>"));
+    assert_eq!(refused(in_attribute.as_bytes()).code(), "not_xml");
+}
+
+#[test]
+fn cdata_end_in_text_is_refused_but_allowed_where_xml_allows_it() {
+    let error = refused(invoice(&format!("{HEADER}<cbc:Note>a]]>b</cbc:Note>")).as_bytes());
+    assert_eq!(error.code(), "not_xml");
+    assert!(error.to_string().contains("]]>"), "{error}");
+    for fine in [
+        "<cbc:Note>a]]&gt;b</cbc:Note>",
+        "<cbc:Note><![CDATA[a]]]]><![CDATA[>b]]></cbc:Note>",
+        "<cbc:Note a=\"]]>\">n</cbc:Note>",
+        "<!-- ]]> --><cbc:Note>]]</cbc:Note>",
+    ] {
+        assert!(read(&invoice(&format!("{HEADER}{fine}"))).is_ok(), "{fine}");
+    }
+}
+
+#[test]
+fn only_xml_version_1_0_is_accepted() {
+    let error = refused(format!("<?xml version=\"1.1\"?>\n{}", invoice(HEADER)).as_bytes());
+    assert_eq!(error.code(), "not_xml");
+    assert!(error.to_string().contains("\"1.1\""), "{error}");
+    assert!(read(&format!("<?xml version='1.0'?>{}", invoice(HEADER))).is_ok());
+}
+
+#[test]
+fn an_overlong_document_number_or_summary_value_is_refused_naming_the_field() {
+    let long = "9".repeat(200_000);
+    let error = read(&invoice(&format!(
+        "<cbc:ID>{long}</cbc:ID><cbc:IssueDate>2024-04-01</cbc:IssueDate>"
+    )))
+    .unwrap_err();
+    assert_eq!(error.code(), "document_number_too_long");
+    assert!(
+        error.to_string().contains("cbc:ID") && error.to_string().contains("200000 characters"),
+        "{error}"
+    );
+    let exact = "9".repeat(200);
+    assert!(
+        read(&invoice(&format!(
+            "<cbc:ID>{exact}</cbc:ID><cbc:IssueDate>2024-04-01</cbc:IssueDate>"
+        )))
+        .is_ok()
+    );
+
+    let name = "名".repeat(1001);
+    let error = read(&invoice(&format!(
+        "{HEADER}<cac:AccountingSupplierParty><cac:Party><cac:PartyLegalEntity>\
+         <cbc:RegistrationName>{name}</cbc:RegistrationName>\
+         </cac:PartyLegalEntity></cac:Party></cac:AccountingSupplierParty>"
+    )))
+    .unwrap_err();
+    assert_eq!(error.code(), "value_too_long");
+    assert!(
+        error.to_string().contains("cbc:RegistrationName")
+            && error.to_string().contains("1001 characters"),
+        "{error}"
+    );
 }

@@ -1,0 +1,203 @@
+//! XML 1.0 well-formedness checks shared by every parser of the service (the UBL reader, the
+//! schema check and the XPath DOM): the `Char` production, `]]>` in character data and the version
+//! in the XML declaration, so all three refuse the same documents with the same words.
+
+use std::fmt;
+
+/// How far into the document the end of the XML declaration is looked for.
+const DECLARATION_WINDOW: usize = 1024;
+
+/// One violation of XML 1.0 found by [`check_document`] or [`check_character_data`], at byte
+/// [`Xml10Violation::offset`] of the checked input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Xml10Violation {
+    /// Byte offset of the problem in the checked input.
+    pub offset: usize,
+    /// What is wrong.
+    pub problem: Xml10Problem,
+}
+
+/// What [`Xml10Violation`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Xml10Problem {
+    /// A character outside the XML 1.0 `Char` production.
+    NotAChar(char),
+    /// `]]>` in character data outside a CDATA section.
+    CdataEndInText,
+    /// An XML declaration naming a version other than 1.0 (or none).
+    Version(Option<String>),
+}
+
+impl fmt::Display for Xml10Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Xml10Problem::NotAChar(c) => write!(
+                f,
+                "character U+{:04X} is not allowed in an XML 1.0 document",
+                u32::from(*c)
+            ),
+            Xml10Problem::CdataEndInText => f.write_str(
+                "`]]>` is not allowed in character data outside a CDATA section (write `]]&gt;`)",
+            ),
+            Xml10Problem::Version(Some(version)) => write!(
+                f,
+                "the XML declaration names version {version:?}; only XML 1.0 is accepted"
+            ),
+            Xml10Problem::Version(None) => {
+                f.write_str("the XML declaration has no version; only XML 1.0 is accepted")
+            }
+        }
+    }
+}
+
+/// Whether `c` matches the XML 1.0 `Char` production.
+pub fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// Checks the whole document (after any BOM) in one linear pass: every character is an XML 1.0
+/// `Char`, and an XML declaration at the start names version 1.0. `]]>` needs to know what is
+/// character data; parsers check it with [`check_character_data`].
+pub fn check_document(input: &str) -> Result<(), Xml10Violation> {
+    check_version(input)?;
+    check_chars(input)
+}
+
+/// Every character of `input` is an XML 1.0 `Char`. A `&str` holds no surrogates, so only the C0
+/// controls other than tab, line feed and carriage return, U+FFFE and U+FFFF can be wrong.
+fn check_chars(input: &str) -> Result<(), Xml10Violation> {
+    let bytes = input.as_bytes();
+    let found = bytes.iter().enumerate().position(|(at, &byte)| {
+        (byte < 0x20 && !matches!(byte, b'\t' | b'\n' | b'\r'))
+            || (byte == 0xEF
+                && bytes.get(at + 1) == Some(&0xBF)
+                && matches!(bytes.get(at + 2), Some(0xBE | 0xBF)))
+    });
+    match found {
+        None => Ok(()),
+        Some(offset) => {
+            let c = input[offset..].chars().next().unwrap_or('\0');
+            Err(Xml10Violation {
+                offset,
+                problem: Xml10Problem::NotAChar(c),
+            })
+        }
+    }
+}
+
+/// The XML declaration at the start of `input`, if any, names version 1.0.
+fn check_version(input: &str) -> Result<(), Xml10Violation> {
+    let Some(rest) = input.strip_prefix("<?xml") else {
+        return Ok(());
+    };
+    if !rest.starts_with([' ', '\t', '\r', '\n']) {
+        return Ok(());
+    }
+    let window = &rest.as_bytes()[..rest.len().min(DECLARATION_WINDOW)];
+    let end = window
+        .windows(2)
+        .position(|pair| pair == b"?>")
+        .unwrap_or(window.len());
+    let declaration = &window[..end];
+    let version = pseudo_attribute(declaration, b"version");
+    if version == Some(&b"1.0"[..]) {
+        return Ok(());
+    }
+    Err(Xml10Violation {
+        offset: 0,
+        problem: Xml10Problem::Version(
+            version.map(|value| String::from_utf8_lossy(value).into_owned()),
+        ),
+    })
+}
+
+/// The value of pseudo-attribute `name="…"` in an XML declaration.
+fn pseudo_attribute<'d>(declaration: &'d [u8], name: &[u8]) -> Option<&'d [u8]> {
+    let at = declaration
+        .windows(name.len())
+        .position(|window| window == name)?;
+    let after = trim_start(&declaration[at + name.len()..]);
+    let after = trim_start(after.strip_prefix(b"=")?);
+    let (&quote, value) = after.split_first()?;
+    if quote != b'"' && quote != b'\'' {
+        return None;
+    }
+    Some(&value[..value.iter().position(|&byte| byte == quote)?])
+}
+
+fn trim_start(bytes: &[u8]) -> &[u8] {
+    let start = bytes
+        .iter()
+        .position(|byte| !byte.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
+    &bytes[start..]
+}
+
+/// Checks raw character data (text between markup, outside CDATA sections) that starts at byte
+/// `offset` of the document: it must not contain `]]>`.
+pub fn check_character_data(text: &str, offset: usize) -> Result<(), Xml10Violation> {
+    match text.find("]]>") {
+        None => Ok(()),
+        Some(at) => Err(Xml10Violation {
+            offset: offset + at,
+            problem: Xml10Problem::CdataEndInText,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(input: &str) -> Option<(usize, String)> {
+        check_document(input)
+            .err()
+            .map(|violation| (violation.offset, violation.problem.to_string()))
+    }
+
+    #[test]
+    fn characters_outside_the_char_production_are_found() {
+        for (c, name) in [
+            ('\0', "U+0000"),
+            ('\u{1}', "U+0001"),
+            ('\u{1B}', "U+001B"),
+            ('\u{FFFE}', "U+FFFE"),
+            ('\u{FFFF}', "U+FFFF"),
+        ] {
+            let input = format!("<a>é{c}</a>");
+            let (offset, message) = problem(&input).expect("refused");
+            assert_eq!(offset, 5, "{name}");
+            assert!(message.contains(name), "{message}");
+        }
+    }
+
+    #[test]
+    fn every_char_of_the_production_is_accepted() {
+        let input = "<a>\t\r\n \u{7F}\u{85}\u{D7FF}\u{E000}\u{FFFD}\u{10000}\u{10FFFF}日本</a>";
+        assert_eq!(problem(input), None);
+    }
+
+    #[test]
+    fn only_version_1_0_is_accepted() {
+        assert_eq!(
+            problem(r#"<?xml version="1.0" encoding="UTF-8"?><a/>"#),
+            None
+        );
+        assert_eq!(problem("<?xml version='1.0'?><a/>"), None);
+        assert_eq!(problem("<a/>"), None);
+        assert_eq!(problem("<?xml-stylesheet href='x'?><a/>"), None);
+        let (offset, message) = problem(r#"<?xml version="1.1"?><a/>"#).expect("refused");
+        assert_eq!(offset, 0);
+        assert!(message.contains("\"1.1\""), "{message}");
+        assert!(problem(r#"<?xml encoding="UTF-8"?><a/>"#).is_some());
+    }
+
+    #[test]
+    fn cdata_end_in_text_is_found() {
+        assert_eq!(check_character_data("a]]b>", 3), Ok(()));
+        assert_eq!(check_character_data("a]]&gt;", 3), Ok(()));
+        let violation = check_character_data("ab]]>", 10).expect_err("refused");
+        assert_eq!(violation.offset, 12);
+        assert_eq!(violation.problem, Xml10Problem::CdataEndInText);
+    }
+}
