@@ -10,6 +10,7 @@ mod corpus;
 mod finance;
 mod getting_started;
 mod hardening;
+mod hostile_xml;
 mod intake;
 mod isolation;
 mod plans;

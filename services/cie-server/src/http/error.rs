@@ -44,6 +44,8 @@ fn status_of_rejection(code: &str) -> StatusCode {
         "document_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
         "unknown_document_type"
         | "missing_document_number"
+        | "document_number_too_long"
+        | "value_too_long"
         | "missing_issue_date"
         | "invalid_issue_date" => StatusCode::UNPROCESSABLE_ENTITY,
         "storage_error" | "internal_error" => StatusCode::INTERNAL_SERVER_ERROR,
