@@ -28,7 +28,9 @@ fn in_supplier_name(inserted: &str) -> Vec<u8> {
 }
 
 /// Name, bytes, status, code, and what the message must contain.
-fn cases() -> Vec<(&'static str, Vec<u8>, StatusCode, &'static str, Vec<String>)> {
+type Case = (&'static str, Vec<u8>, StatusCode, &'static str, Vec<String>);
+
+fn cases() -> Vec<Case> {
     let bad = StatusCode::BAD_REQUEST;
     let at = "line 104, column 36".to_owned();
     let attributes: String = (0..50_000).map(|n| format!(" a{n}=\"v\"")).collect();
