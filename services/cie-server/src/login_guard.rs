@@ -177,6 +177,6 @@ mod tests {
         }
         assert_eq!(last.map(|l| l.retry_after_seconds), Some(MAX_LOCK_SECONDS));
         let fresh = [Subject::Account("c".into(), "someone".into()), address];
-        assert!(guard.check(&fresh, at(80_001)).is_err());
+        assert!(guard.check(&fresh, at(78_001)).is_err());
     }
 }
