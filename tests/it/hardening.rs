@@ -150,3 +150,72 @@ async fn password_guessing_is_throttled_per_account_and_address(
         .unwrap();
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
 }
+
+/// A document the database refuses to record (PostgreSQL takes no NUL in text; the reader refuses one
+/// before, so the store is fed directly) is archived as rejected with a stable message: the database's own
+/// error text, which the supplier could read, stays in the log.
+#[rstest]
+#[tokio::test]
+async fn database_error_text_never_reaches_an_archive_entry(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let city = app.city("city-a").await;
+    let created: Value = app
+        .submit(&city.supplier_a, fixture("jp-pint/jp-pint-example.xml"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let tenant = cie_domain::TenantId::parse(&city.tenant).unwrap();
+    let record = app
+        .store
+        .document(&tenant, created["id"].as_i64().unwrap(), None)
+        .await
+        .unwrap();
+    let mut summary = record.summary.clone();
+    summary.number = "NUL-1".into();
+    summary.supplier.name = Some("株式会社\u{0}テスト".into());
+    let outcome = app
+        .store
+        .submit(cie_store::NewSubmission {
+            tenant: tenant.clone(),
+            received_at: record.received_at,
+            submitter_id: record.submitter_id,
+            supplier_org_id: record.supplier_org_id,
+            content: b"<Invoice/>".to_vec(),
+            size_bytes: 10,
+            truncated: false,
+            parsed: cie_store::Parsed::Document {
+                summary: Box::new(summary),
+                supplier_key: format!("org:{}", city.org_a),
+                status: cie_domain::DocumentStatus::Received,
+                validation: None,
+                number_key: None,
+            },
+            outbound: false,
+            workflow: None,
+            terms: None,
+            delivery: None,
+        })
+        .await
+        .unwrap();
+    match (backend, outcome) {
+        (Backend::Postgres, cie_store::SubmissionOutcome::Rejected { archive_seq }) => {
+            let entry: Value = app
+                .get_json(
+                    &city.supplier_a,
+                    &format!("/api/v1/submissions/{archive_seq}"),
+                )
+                .await;
+            assert_eq!(entry["error_code"], "storage_error", "{entry}");
+            assert_eq!(
+                entry["error_message"],
+                cie_store::STORAGE_FAILURE,
+                "{entry}"
+            );
+        }
+        (Backend::Sqlite, cie_store::SubmissionOutcome::Accepted { .. }) => {}
+        (backend, other) => panic!("{backend:?}: {other:?}"),
+    }
+}

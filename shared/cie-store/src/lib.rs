@@ -34,7 +34,9 @@ pub use workflow::{
     InvoiceReturn, IssuedResponse, NewTransition, ReturnReason, SupplierTerms, WorkflowSettings,
     WorkflowStep,
 };
-pub use writer::{DeliveryNotice, DuplicateHints, NewSubmission, Parsed, SubmissionOutcome};
+pub use writer::{
+    DeliveryNotice, DuplicateHints, NewSubmission, Parsed, STORAGE_FAILURE, SubmissionOutcome,
+};
 
 use std::sync::Arc;
 

@@ -339,7 +339,8 @@ async fn commit_batch(
                 savepoint.rollback().await?;
                 warn!(error = %failure, tenant = %submission.tenant, "storing a submission failed; archiving its bytes as rejected");
                 let mut retry = tx.begin().await?;
-                let reason = ("storage_error", failure.to_string());
+                // The database's own words stay in the log: the archive entry is readable by the supplier.
+                let reason = ("storage_error", STORAGE_FAILURE.to_owned());
                 match append(&mut retry, head, submission, Some(reason)).await {
                     Ok(outcome) => {
                         retry.commit().await?;
@@ -358,6 +359,9 @@ async fn commit_batch(
     tx.commit().await?;
     Ok(results)
 }
+
+/// What an archive entry says of a submission whose document the database refused to record.
+pub const STORAGE_FAILURE: &str = "the document could not be recorded; its bytes are archived as received and the cause is logged";
 
 /// A tenant's chain head, locked for the transaction on PostgreSQL.
 pub(crate) fn head_sql(backend: Backend) -> &'static str {
