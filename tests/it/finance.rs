@@ -7,10 +7,30 @@ use reqwest::StatusCode;
 use rstest::rstest;
 use serde_json::{Value, json};
 
-use crate::workflow::{Actors, actors, checklist, invoice, ok_step, spawn, step, submit};
+use crate::workflow::{
+    Actors, actors, checklist, finance_client, invoice, ok_step, spawn, step, submit,
+};
 
-/// An invoice of supplier A taken through inspection and approval under commitment `commitment`, paid on
-/// 2026-04-20 as planned.
+/// An invoice of supplier A taken through inspection and approval under commitment `commitment`, to be paid
+/// on 2026-04-20, with `extra` fields added to the checklist.
+async fn approved_with(
+    app: &TestApp,
+    city: &City,
+    people: &Actors,
+    number: &str,
+    extra: Value,
+) -> i64 {
+    let id = submit(app, &city.supplier_a, invoice(number)).await;
+    ok_step(app, &city.staff, id, "start-inspection", json!({})).await;
+    ok_step(app, &city.staff, id, "inspection", json!({})).await;
+    let mut body = checklist("2026-04-20");
+    for (key, value) in extra.as_object().unwrap() {
+        body[key] = value.clone();
+    }
+    ok_step(app, &people.approver, id, "approval", body).await;
+    id
+}
+
 async fn approved(
     app: &TestApp,
     city: &City,
@@ -18,13 +38,14 @@ async fn approved(
     number: &str,
     commitment: &str,
 ) -> i64 {
-    let id = submit(app, &city.supplier_a, invoice(number)).await;
-    ok_step(app, &city.staff, id, "start-inspection", json!({})).await;
-    ok_step(app, &city.staff, id, "inspection", json!({})).await;
-    let mut body = checklist("2026-04-20");
-    body["commitment_number"] = json!(commitment);
-    ok_step(app, &people.approver, id, "approval", body).await;
-    id
+    approved_with(
+        app,
+        city,
+        people,
+        number,
+        json!({ "commitment_number": commitment }),
+    )
+    .await
 }
 
 #[rstest]
@@ -243,14 +264,8 @@ async fn register_creditor_a(app: &TestApp, city: &City, account_number: &str) {
 
 /// An invoice approved with everything a finance import needs.
 async fn approved_for_export(app: &TestApp, city: &City, people: &Actors, number: &str) -> i64 {
-    let id = submit(app, &city.supplier_a, invoice(number)).await;
-    ok_step(app, &city.staff, id, "start-inspection", json!({})).await;
-    ok_step(app, &city.staff, id, "inspection", json!({})).await;
-    let mut body = checklist("2026-04-20");
-    body["accounting_unit"] = json!("一般会計");
-    body["department"] = json!("総務課");
-    ok_step(app, &people.approver, id, "approval", body).await;
-    id
+    let city_data = json!({ "accounting_unit": "一般会計", "department": "総務課" });
+    approved_with(app, city, people, number, city_data).await
 }
 
 async fn pull(app: &TestApp, token: &str, query: &str) -> Value {
@@ -288,27 +303,7 @@ async fn the_finance_system_pulls_each_approved_payment_once(
     let app = spawn(backend).await;
     let city = app.city("city-a").await;
     let people = actors(&app, &city).await;
-    let other_client: Value = app
-        .post_json(
-            &city.admin,
-            "/api/v1/admin/finance-clients",
-            &json!({ "name": "zaimu-2" }),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let second: Value = app
-        .login(
-            &city.tenant,
-            other_client["client_id"].as_str().unwrap(),
-            other_client["client_secret"].as_str().unwrap(),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let second = second["token"].as_str().unwrap().to_owned();
+    let second = finance_client(&app, &city, "zaimu-2").await;
     register_creditor_a(&app, &city, "3242394").await;
     let first = approved_for_export(&app, &city, &people, "EXP-1").await;
     let other = approved_for_export(&app, &city, &people, "EXP-2").await;
@@ -445,13 +440,8 @@ async fn an_unencodable_character_holds_its_record_back_in_the_cp932_export(
     let people = actors(&app, &city).await;
     register_creditor_a(&app, &city, "3242394").await;
     let plain = approved_for_export(&app, &city, &people, "SJIS-1").await;
-    let id = submit(&app, &city.supplier_a, invoice("SJIS-2")).await;
-    ok_step(&app, &city.staff, id, "start-inspection", json!({})).await;
-    ok_step(&app, &city.staff, id, "inspection", json!({})).await;
-    let mut body = checklist("2026-04-20");
-    body["accounting_unit"] = json!("一般会計");
-    body["department"] = json!("𠮷田出張所");
-    ok_step(&app, &people.approver, id, "approval", body).await;
+    let unencodable = json!({ "accounting_unit": "一般会計", "department": "𠮷田出張所" });
+    approved_with(&app, &city, &people, "SJIS-2", unencodable).await;
 
     let response = app
         .get(

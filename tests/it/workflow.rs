@@ -44,11 +44,20 @@ pub(crate) async fn actors(app: &TestApp, city: &City) -> Actors {
         .await;
     app.create_user(&city.admin, "approver2", "approver", None)
         .await;
+    Actors {
+        approver: app.token(&city.tenant, "approver", PASSWORD).await,
+        approver2: app.token(&city.tenant, "approver2", PASSWORD).await,
+        finance: finance_client(app, city, "zaimu").await,
+    }
+}
+
+/// A new finance-system client of `city` named `name`, logged in: its token.
+pub(crate) async fn finance_client(app: &TestApp, city: &City, name: &str) -> String {
     let credentials: Value = app
         .post_json(
             &city.admin,
             "/api/v1/admin/finance-clients",
-            &json!({ "name": "zaimu" }),
+            &json!({ "name": name }),
         )
         .await
         .json()
@@ -64,11 +73,7 @@ pub(crate) async fn actors(app: &TestApp, city: &City) -> Actors {
         .json()
         .await
         .unwrap();
-    Actors {
-        approver: app.token(&city.tenant, "approver", PASSWORD).await,
-        approver2: app.token(&city.tenant, "approver2", PASSWORD).await,
-        finance: session["token"].as_str().unwrap().to_owned(),
-    }
+    session["token"].as_str().unwrap().to_owned()
 }
 
 pub(crate) async fn submit(app: &TestApp, token: &str, bytes: Vec<u8>) -> i64 {

@@ -300,18 +300,7 @@ fn payment_export(document: &cie_store::DocumentRecord) -> anyhow::Result<NewExp
             .map(|a| a.value)
             .unwrap_or_default(),
         currency: summary.currency.clone(),
-        taxes: summary
-            .tax_breakdown
-            .iter()
-            .map(|t| {
-                (
-                    t.category.clone(),
-                    t.percent,
-                    t.taxable.as_ref().map(|a| a.value),
-                    t.tax.value,
-                )
-            })
-            .collect(),
+        taxes: PaymentSnapshot::taxes_of(summary),
         registration_number: summary.supplier.registration_number.clone(),
         registered: true,
         payee_accounts: Vec::new(),

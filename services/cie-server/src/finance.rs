@@ -53,6 +53,26 @@ pub struct PaymentSnapshot {
     pub withdrawal_reason: Option<String>,
 }
 
+impl PaymentSnapshot {
+    /// The tax per category and rate of `summary`, as a snapshot keeps it.
+    pub fn taxes_of(
+        summary: &cie_domain::Summary,
+    ) -> Vec<(String, Option<Decimal>, Option<Decimal>, Decimal)> {
+        summary
+            .tax_breakdown
+            .iter()
+            .map(|t| {
+                (
+                    t.category.clone(),
+                    t.percent,
+                    t.taxable.as_ref().map(|a| a.value),
+                    t.tax.value,
+                )
+            })
+            .collect()
+    }
+}
+
 /// The snapshot of `case` approved with `checklist`, due `payment_due`, costing `late_interest`.
 pub fn snapshot(
     case: &InvoiceCase,
@@ -79,18 +99,7 @@ pub fn snapshot(
             .map(|a| a.value)
             .unwrap_or_default(),
         currency: summary.currency.clone(),
-        taxes: summary
-            .tax_breakdown
-            .iter()
-            .map(|t| {
-                (
-                    t.category.clone(),
-                    t.percent,
-                    t.taxable.as_ref().map(|a| a.value),
-                    t.tax.value,
-                )
-            })
-            .collect(),
+        taxes: PaymentSnapshot::taxes_of(summary),
         registration_number: summary.supplier.registration_number.clone(),
         registered: case.flags.registry_status.as_deref() == Some("registered"),
         payee_accounts: summary.payee_accounts.clone(),
