@@ -1,9 +1,18 @@
 //! The vendored IPAexGothic font: parsed once, asked whether it has a glyph for a character, and used to
 //! measure text (printpdf does no measurement of its own).
 
+use std::sync::atomic::{AtomicU32, Ordering};
+
 use printpdf::ParsedFont;
 
 use crate::PdfError;
+
+/// Characters of the Basic Multilingual Plane, whose glyph look-ups are cached.
+const BMP: usize = 0x1_0000;
+/// Cache entry of a character not yet looked up.
+const UNKNOWN: u32 = 0;
+/// Cache entry of a character the font lacks.
+const ABSENT: u32 = 1;
 
 /// The family name of the embedded font.
 pub const FONT_NAME: &str = "IPAexGothic";
@@ -14,6 +23,9 @@ static FONT_BYTES: &[u8] = include_bytes!("../fonts/ipaexg.ttf");
 pub(crate) struct Font {
     pub(crate) parsed: ParsedFont,
     units_per_em: f32,
+    /// Glyph of each BMP character, filled on first use: the font's own cmap look-up is a search
+    /// that cost a third of a one-page render when asked for every character drawn.
+    bmp_glyphs: Box<[AtomicU32]>,
 }
 
 impl Font {
@@ -28,11 +40,30 @@ impl Font {
         Ok(Font {
             parsed,
             units_per_em,
+            bmp_glyphs: (0..BMP).map(|_| AtomicU32::new(UNKNOWN)).collect(),
         })
     }
 
     /// The glyph for `c`, if the font has one (glyph 0 is `.notdef`, the box).
-    fn glyph(&self, c: char) -> Option<u16> {
+    pub(crate) fn glyph(&self, c: char) -> Option<u16> {
+        let Some(slot) = self.bmp_glyphs.get(c as usize) else {
+            return self.look_up(c);
+        };
+        match slot.load(Ordering::Relaxed) {
+            UNKNOWN => {
+                let glyph = self.look_up(c);
+                slot.store(
+                    glyph.map_or(ABSENT, |g| u32::from(g) + 2),
+                    Ordering::Relaxed,
+                );
+                glyph
+            }
+            ABSENT => None,
+            entry => u16::try_from(entry - 2).ok(),
+        }
+    }
+
+    fn look_up(&self, c: char) -> Option<u16> {
         self.parsed
             .lookup_glyph_index(u32::from(c))
             .filter(|&g| g != 0)
@@ -80,5 +111,17 @@ mod tests {
         let full = font.width("請", 10.0);
         assert!((full - 10.0).abs() < 0.01, "a kanji is one em wide: {full}");
         assert!(font.width("1", 10.0) < full);
+        for c in ['請', '1', '𠮷', '😀', 'A'] {
+            assert_eq!(
+                font.glyph(c),
+                font.look_up(c),
+                "cached and direct agree on {c}"
+            );
+            assert_eq!(
+                font.glyph(c),
+                font.look_up(c),
+                "and again from the cache for {c}"
+            );
+        }
     }
 }

@@ -9,7 +9,7 @@
 //! last, once the page count is known.
 
 use printpdf::{
-    Color, FontId, Greyscale, Line as PdfLine, LinePoint, Op, PaintMode, PdfDocument,
+    Codepoint, Color, FontId, Greyscale, Line as PdfLine, LinePoint, Op, PaintMode, PdfDocument,
     PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rect, TextItem,
 };
 
@@ -181,6 +181,7 @@ impl Layout<'_> {
             Align::Center => x - self.font.width(text, size) / 2.0,
         };
         let font = PdfFontHandle::External(self.font_id.clone());
+        let glyphs = self.glyphs(text);
         self.ops().extend([
             Op::StartTextSection,
             Op::SetFont {
@@ -191,10 +192,22 @@ impl Layout<'_> {
                 pos: point(x, baseline),
             },
             Op::ShowText {
-                items: vec![TextItem::Text(text.to_owned())],
+                items: vec![TextItem::GlyphIds(glyphs)],
             },
             Op::EndTextSection,
         ]);
+    }
+
+    /// `text` as glyph ids, each with its character for the text layer, so printpdf does not look
+    /// every character up in the font again.
+    fn glyphs(&self, text: &str) -> Vec<Codepoint> {
+        text.chars()
+            .map(|c| Codepoint {
+                gid: self.font.glyph(c).unwrap_or(0),
+                offset: 0.0,
+                cid: Some(c.to_string()),
+            })
+            .collect()
     }
 
     fn hline(&mut self, x1: f32, x2: f32, y: f32, thickness: f32) {
