@@ -17,5 +17,6 @@ mod plans;
 mod procurement;
 mod registry;
 mod search;
+mod tamper;
 mod validation;
 mod workflow;

@@ -60,12 +60,14 @@ impl Preloader {
         for bytes in fixtures {
             templates.push(Template::new(client, server, token, bytes).await?);
         }
+        let seal_key = server.seal_key()?;
         let store = Store::connect(
             database_url,
             StoreOptions {
                 max_connections: 2,
                 ..StoreOptions::default()
             },
+            seal_key,
         )
         .await
         .with_context(|| format!("opening the server's database {database_url}"))?;

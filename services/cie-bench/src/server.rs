@@ -23,6 +23,7 @@ pub(crate) struct Server {
     pid: u32,
     address: String,
     operator_key: String,
+    seal_key: String,
     log_path: PathBuf,
     _dir: tempfile::TempDir,
 }
@@ -39,6 +40,7 @@ impl Server {
         let port = free_port()?;
         let address = format!("127.0.0.1:{port}");
         let operator_key = random_hex(32);
+        let seal_key = random_hex(32);
         let log_path = dir.path().join("server.log");
         let log = std::fs::File::create(&log_path).context("creating the server log")?;
         let log_err = log.try_clone().context("duplicating the log handle")?;
@@ -56,6 +58,7 @@ impl Server {
             .env("CIE_DATA_DIR", dir.path().join("data"))
             .env("CIE_AUTH__OPERATOR_KEY", &operator_key)
             .env("CIE_AUTH__JWT_SECRET", random_hex(48))
+            .env("CIE_SEALING__KEY", &seal_key)
             .env("CIE_LOG__FILTER", "warn");
         if let Some(url) = &options.database_url {
             command.env("CIE_DATABASE__URL", url);
@@ -77,11 +80,17 @@ impl Server {
             pid,
             address,
             operator_key,
+            seal_key,
             log_path,
             _dir: dir,
         };
         server.wait_healthy().await?;
         Ok(server)
+    }
+
+    /// The key the server seals records with, for writing into its database directly.
+    pub(crate) fn seal_key(&self) -> anyhow::Result<cie_audit::SealKey> {
+        cie_audit::SealKey::from_hex(&self.seal_key).context("the bench's sealing key")
     }
 
     async fn wait_healthy(&mut self) -> anyhow::Result<()> {

@@ -375,7 +375,9 @@ pub async fn verify_archive(
     state: &AppState,
     tenant: &TenantId,
 ) -> Result<ArchiveVerification, Error> {
-    Ok(state.store.verify_archive(tenant).await?)
+    let mut report = state.store.verify_archive(tenant).await?;
+    crate::sealing::check_against_checkpoint(state, &mut report).await?;
+    Ok(report)
 }
 
 fn check_credentials(username: &str, password: &str) -> Result<(), Error> {

@@ -30,6 +30,33 @@ pub struct Config {
     pub payment: PaymentConfig,
     /// The finance export.
     pub exports: ExportsConfig,
+    /// Seals and checkpoints (tamper evidence).
+    pub sealing: SealingConfig,
+}
+
+/// Tamper evidence: the key that seals the archive, documents, verdicts and audit log, and the signed
+/// checkpoints of each city's chain heads, both kept outside the database.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SealingConfig {
+    /// The sealing secret, 64 hex digits; unset means a random one kept in `<data_dir>/sealing-key`. Every
+    /// server on the same database needs the same secret; losing it makes the seals uncheckable.
+    pub key: Option<String>,
+    /// Where signed checkpoints are appended, one file per city; unset means `<data_dir>/checkpoints`. Keep it
+    /// (or a copy) where the database administrator cannot write.
+    pub checkpoint_dir: Option<PathBuf>,
+    /// Seconds between checkpoints of every city whose chain moved (0: only at start and shutdown).
+    pub checkpoint_seconds: u64,
+}
+
+impl Default for SealingConfig {
+    fn default() -> Self {
+        Self {
+            key: None,
+            checkpoint_dir: None,
+            checkpoint_seconds: 60,
+        }
+    }
 }
 
 /// Finance export settings.
@@ -177,6 +204,7 @@ impl Default for Config {
             log: LogConfig::default(),
             payment: PaymentConfig::default(),
             exports: ExportsConfig::default(),
+            sealing: SealingConfig::default(),
         }
     }
 }
@@ -223,8 +251,9 @@ impl Default for LogConfig {
     }
 }
 
-const SECTIONS: [&str; 7] = [
-    "listen", "data_dir", "database", "limits", "auth", "rules", "log",
+const SECTIONS: [&str; 10] = [
+    "listen", "data_dir", "database", "limits", "auth", "rules", "log", "payment", "exports",
+    "sealing",
 ];
 
 impl Config {
@@ -312,6 +341,7 @@ impl fmt::Debug for Config {
                 "operator_key",
                 &self.auth.operator_key.as_ref().map(|_| "***"),
             )
+            .field("sealing_key", &self.sealing.key.as_ref().map(|_| "***"))
             .finish_non_exhaustive()
     }
 }

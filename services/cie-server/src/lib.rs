@@ -21,6 +21,7 @@ pub mod records;
 pub mod registry;
 pub mod rendering;
 pub mod responses;
+pub mod sealing;
 pub mod telemetry;
 pub mod validation;
 pub mod workflow;
@@ -56,6 +57,8 @@ pub struct AppState {
     pub pdf: cie_pdf::Renderer,
     /// Bounds password hashing and throttles failed logins.
     pub login_guard: Arc<login_guard::LoginGuard>,
+    /// Seals records and signs checkpoints.
+    pub seal_key: Arc<cie_audit::SealKey>,
 }
 
 /// A built application, ready to serve.
@@ -79,6 +82,7 @@ impl App {
             ),
         };
         make_private_dir(&config.data_dir)?;
+        let seal_key = sealing::load_key(&config)?;
         let store = Store::connect(
             &config.database_url(),
             StoreOptions {
@@ -87,6 +91,7 @@ impl App {
                 max_batch: config.database.max_batch,
                 sqlite_cache_mib: config.database.sqlite_cache_mib,
             },
+            seal_key.clone(),
         )
         .await
         .with_context(|| format!("opening the database {:?}", config))?;
@@ -119,6 +124,7 @@ impl App {
                 login_guard: Arc::new(login_guard::LoginGuard::new(
                     std::thread::available_parallelism().map_or(2, |n| n.get()),
                 )),
+                seal_key: Arc::new(seal_key),
             },
         })
     }
@@ -140,15 +146,37 @@ pub async fn serve(
     app: App,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    if let Err(failure) = sealing::restore_guards(&app.state.store).await {
+        return Err(std::io::Error::other(format!("{failure:#}")));
+    }
     let router = app.router();
+    let checkpoints = tokio::spawn(checkpoint_periodically(app.state.clone()));
     let result = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
     .await;
+    checkpoints.abort();
+    if let Err(failure) = sealing::write_checkpoints(&app.state).await {
+        tracing::error!(error = %format!("{failure:#}"), "writing the checkpoints at shutdown failed");
+    }
     app.state.store.close().await;
     result
+}
+
+/// Writes checkpoints at start and every `sealing.checkpoint_seconds` (only at start when 0).
+async fn checkpoint_periodically(state: AppState) {
+    let seconds = state.config.sealing.checkpoint_seconds;
+    loop {
+        if let Err(failure) = sealing::write_checkpoints(&state).await {
+            tracing::error!(error = %format!("{failure:#}"), "writing the checkpoints failed");
+        }
+        if seconds == 0 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(seconds)).await;
+    }
 }
 
 /// The data directory, created when missing, readable by the service's user only (0700): it holds the

@@ -41,12 +41,19 @@ enum Command {
         #[arg(long)]
         tenant: Option<String>,
     },
-    /// Recompute a tenant's archive hash chain and report the first broken entry (exit 1 if broken).
+    /// Recompute a tenant's archive hash chain and check every seal, the last checkpoint and the append-only
+    /// triggers; report what does not hold (exit 1 if anything).
     VerifyArchive {
         /// Tenant id.
         #[arg(long)]
         tenant: String,
     },
+    /// Put back the append-only triggers if someone dropped, disabled or replaced them (the server does this
+    /// at start) and say which.
+    RestoreTriggers,
+    /// Append a signed checkpoint of every city's chain heads that moved (the server does this every
+    /// `sealing.checkpoint_seconds` and at shutdown).
+    Checkpoint,
     /// Check a tax-office package offline (no database): every original against index.csv and chain.json,
     /// every entry hash, every link and the head; exit 1 naming the first problem.
     VerifyExport {
@@ -236,19 +243,39 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::VerifyArchive { tenant } => {
             let tenant = TenantId::parse(&tenant)?;
             let report = accounts::verify_archive(&state, &tenant).await?;
-            match report.first_broken {
-                None => println!(
-                    "archive of {tenant} intact: {} entries, head {}",
-                    report.entries_checked, report.head_seq
-                ),
-                Some(broken) => {
+            if report.intact() {
+                println!(
+                    "archive of {tenant} intact: {} entries, head {}, {} sealed records",
+                    report.entries_checked, report.head_seq, report.records_checked
+                );
+            } else {
+                if let Some(broken) = &report.first_broken {
                     println!(
                         "archive of {tenant} BROKEN at entry {}: {}",
                         broken.seq, broken.reason
                     );
-                    return Ok(ExitCode::FAILURE);
                 }
+                for problem in &report.record_problems {
+                    println!("archive of {tenant} BROKEN: {problem}");
+                }
+                return Ok(ExitCode::FAILURE);
             }
+        }
+        Command::RestoreTriggers => {
+            let restored = cie_server::sealing::restore_guards(&state.store).await?;
+            if restored.is_empty() {
+                println!("the append-only triggers are in place");
+            }
+            for problem in restored {
+                println!("{problem}: put back");
+            }
+        }
+        Command::Checkpoint => {
+            let written = cie_server::sealing::write_checkpoints(&state).await?;
+            println!(
+                "{written} checkpoint(s) written to {}",
+                cie_server::sealing::checkpoint_dir(&state.config).display()
+            );
         }
         Command::Admin(admin) => admin_command(&state, admin).await?,
         Command::Registry(RegistryCommand::Import {

@@ -73,6 +73,39 @@ pub struct ArchiveVerification {
     pub head_seq: i64,
     /// The first broken entry; `None` when the chain is intact.
     pub first_broken: Option<BrokenEntry>,
+    /// The head entry's seal (empty when the chain has no sealed entry).
+    pub head_seal: String,
+    /// Entries written before sealing began (they carry no seal).
+    pub unsealed_entries: i64,
+    /// The last audit-log row's id and seal, as the audit chain's head records them.
+    pub audit_head: (i64, String),
+    /// Documents, verdicts, audit-log rows and invoice states checked against their seals.
+    pub records_checked: i64,
+    /// What does not hold in them, one sentence each (the first [`MAX_PROBLEMS`]).
+    pub record_problems: Vec<String>,
+}
+
+/// A tenant's chain heads with their seals.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealHeads {
+    /// The last archive entry (0 for none).
+    pub archive_seq: i64,
+    /// Its seal (empty for none).
+    pub archive_seal: String,
+    /// The last audit-log row (0 for none).
+    pub audit_id: i64,
+    /// Its seal (empty for none).
+    pub audit_seal: String,
+}
+
+/// Problems listed in [`ArchiveVerification::record_problems`] at most.
+pub const MAX_PROBLEMS: usize = 20;
+
+impl ArchiveVerification {
+    /// Whether the chain and every sealed record hold.
+    pub fn intact(&self) -> bool {
+        self.first_broken.is_none() && self.record_problems.is_empty()
+    }
 }
 
 pub(crate) const ENTRY_COLUMNS: &str = "seq, received_at, submitter_id, supplier_org_id, content_sha256, size_bytes, truncated, \
@@ -149,7 +182,7 @@ impl Store {
         supplier_org_id: Option<i64>,
     ) -> Result<(ArchiveEntry, Vec<u8>), StoreError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {ENTRY_COLUMNS}, content FROM archive_entries
+            "SELECT {ENTRY_COLUMNS}, content, seal FROM archive_entries
              WHERE tenant_id = $1 AND seq = $2 AND ($3 IS NULL OR supplier_org_id = $3)"
         )))
         .bind(tenant.as_str())
@@ -160,7 +193,114 @@ impl Store {
         .ok_or(StoreError::NotFound {
             what: "archived submission",
         })?;
-        Ok((ArchiveEntry::from_row(&row)?, row.try_get("content")?))
+        let entry = ArchiveEntry::from_row(&row)?;
+        let content: Vec<u8> = row.try_get("content")?;
+        self.check_original(tenant, &entry, &content, row.try_get("seal")?)
+            .await?;
+        Ok((entry, content))
+    }
+
+    /// Refuses an original whose bytes, fields or seal do not hold, so a forged original is never served.
+    async fn check_original(
+        &self,
+        tenant: &TenantId,
+        entry: &ArchiveEntry,
+        content: &[u8],
+        seal: Option<String>,
+    ) -> Result<(), StoreError> {
+        let tampered = |what| StoreError::Tampered {
+            seq: entry.seq,
+            what,
+        };
+        if content_sha256(content) != entry.content_sha256 {
+            return Err(tampered("recorded SHA-256"));
+        }
+        let received_at = entry.hashed_received_at();
+        let hash = ChainFields {
+            tenant: tenant.as_str(),
+            seq: entry.seq,
+            prev_hash: &entry.prev_hash,
+            received_at: &received_at,
+            submitter_id: entry.submitter_id,
+            supplier_org_id: entry.supplier_org_id,
+            content_sha256: &entry.content_sha256,
+            size_bytes: entry.size_bytes,
+            truncated: entry.truncated,
+            outcome: &entry.outcome,
+            error_code: entry.error_code.as_deref(),
+            error_message: entry.error_message.as_deref(),
+        }
+        .entry_hash();
+        if hash != entry.entry_hash {
+            return Err(tampered("entry hash"));
+        }
+        let Some(seal) = seal else {
+            // Unsealed entries predate sealing; verify-archive checks that none follows a sealed one.
+            return Ok(());
+        };
+        let prev_seal: Option<Option<String>> = sqlx::query_scalar(
+            "SELECT seal FROM archive_entries WHERE tenant_id = $1 AND seq = $2",
+        )
+        .bind(tenant.as_str())
+        .bind(entry.seq - 1)
+        .fetch_optional(self.read())
+        .await?;
+        let prev_seal = prev_seal.flatten().unwrap_or_default();
+        if seal
+            != self
+                .seal_key()
+                .entry_seal(tenant.as_str(), entry.seq, &entry.entry_hash, &prev_seal)
+        {
+            return Err(tampered("seal"));
+        }
+        Ok(())
+    }
+
+    /// `tenant`'s chain heads as a checkpoint records them: the last archive entry and audit-log row with
+    /// their seals.
+    pub async fn seal_heads(&self, tenant: &TenantId) -> Result<SealHeads, StoreError> {
+        let (archive_seq, archive_seal): (i64, String) =
+            sqlx::query_as("SELECT last_seq, last_seal FROM archive_heads WHERE tenant_id = $1")
+                .bind(tenant.as_str())
+                .fetch_optional(self.read())
+                .await?
+                .ok_or_else(|| StoreError::UnknownTenant(tenant.to_string()))?;
+        let (audit_id, audit_seal): (i64, String) =
+            sqlx::query_as("SELECT last_id, last_seal FROM audit_heads WHERE tenant_id = $1")
+                .bind(tenant.as_str())
+                .fetch_optional(self.read())
+                .await?
+                .unwrap_or((0, String::new()));
+        Ok(SealHeads {
+            archive_seq,
+            archive_seal,
+            audit_id,
+            audit_seal,
+        })
+    }
+
+    /// The seals of archive entry `seq` and audit-log row `audit_id` as stored now (`None` for a row that
+    /// is not there or has no seal).
+    pub async fn seals_at(
+        &self,
+        tenant: &TenantId,
+        seq: i64,
+        audit_id: i64,
+    ) -> Result<(Option<String>, Option<String>), StoreError> {
+        let entry: Option<Option<String>> = sqlx::query_scalar(
+            "SELECT seal FROM archive_entries WHERE tenant_id = $1 AND seq = $2",
+        )
+        .bind(tenant.as_str())
+        .bind(seq)
+        .fetch_optional(self.read())
+        .await?;
+        let audit: Option<Option<String>> =
+            sqlx::query_scalar("SELECT seal FROM audit_log WHERE tenant_id = $1 AND id = $2")
+                .bind(tenant.as_str())
+                .bind(audit_id)
+                .fetch_optional(self.read())
+                .await?;
+        Ok((entry.flatten(), audit.flatten()))
     }
 
     /// Recomputes `tenant`'s chain from the first entry and reports the first one that does not hold:
@@ -170,19 +310,24 @@ impl Store {
         tenant: &TenantId,
     ) -> Result<ArchiveVerification, StoreError> {
         self.require_tenant(tenant).await?;
-        let (head_seq, head_hash): (i64, String) =
-            sqlx::query_as("SELECT last_seq, last_hash FROM archive_heads WHERE tenant_id = $1")
-                .bind(tenant.as_str())
-                .fetch_one(self.read())
-                .await?;
+        let (head_seq, head_hash, head_seal): (i64, String, String) = sqlx::query_as(
+            "SELECT last_seq, last_hash, last_seal FROM archive_heads WHERE tenant_id = $1",
+        )
+        .bind(tenant.as_str())
+        .fetch_one(self.read())
+        .await?;
         const CHUNK: i64 = 256;
+        let key = self.seal_key();
         let mut expected_seq = 1;
         let mut prev_hash = GENESIS_HASH.to_owned();
+        let mut prev_seal = String::new();
+        let mut sealing_began = false;
+        let mut unsealed_entries = 0;
         let mut checked = 0;
         let broken = |seq: i64, reason: String| Some(BrokenEntry { seq, reason });
         let first_broken = 'walk: loop {
             let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT {ENTRY_COLUMNS}, content FROM archive_entries
+                "SELECT {ENTRY_COLUMNS}, content, seal FROM archive_entries
                  WHERE tenant_id = $1 AND seq >= $2 ORDER BY seq LIMIT {CHUNK}"
             )))
             .bind(tenant.as_str())
@@ -237,6 +382,34 @@ impl Store {
                 if recomputed != entry.entry_hash {
                     break 'walk broken(entry.seq, "entry hash does not match its fields".into());
                 }
+                let seal: Option<String> = row.try_get("seal")?;
+                match seal {
+                    None if sealing_began => {
+                        break 'walk broken(
+                            entry.seq,
+                            "the entry has no seal although earlier entries are sealed".into(),
+                        );
+                    }
+                    None => unsealed_entries += 1,
+                    Some(seal) => {
+                        if seal
+                            != key.entry_seal(
+                                tenant.as_str(),
+                                entry.seq,
+                                &entry.entry_hash,
+                                &prev_seal,
+                            )
+                        {
+                            break 'walk broken(
+                                entry.seq,
+                                "the entry's seal does not match: it was written or rewritten without the sealing key"
+                                    .into(),
+                            );
+                        }
+                        sealing_began = true;
+                        prev_seal = seal;
+                    }
+                }
                 prev_hash = entry.entry_hash;
                 expected_seq += 1;
             }
@@ -255,15 +428,26 @@ impl Store {
                     head_seq,
                     "the last entry's hash does not match the chain head".into(),
                 )
+            } else if prev_seal != head_seal {
+                broken(
+                    head_seq,
+                    "the last entry's seal does not match the chain head".into(),
+                )
             } else {
                 None
             }
         });
+        let records = crate::verify_records::verify_records(self, tenant).await?;
         Ok(ArchiveVerification {
             tenant: tenant.clone(),
             entries_checked: checked,
             head_seq,
             first_broken,
+            head_seal,
+            unsealed_entries,
+            audit_head: records.audit_head,
+            records_checked: records.checked,
+            record_problems: records.problems,
         })
     }
 }

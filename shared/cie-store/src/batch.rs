@@ -6,13 +6,20 @@
 
 use std::collections::{HashMap, HashSet};
 
-use cie_domain::{DocumentKind, DocumentStatus, Severity};
+use cie_audit::SealKey;
+use cie_domain::{DocumentKind, DocumentStatus};
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use crate::chain::ChainFields;
 use crate::directory::timestamp;
-use crate::documents::{DocumentRecord, PriorDocuments, document_by_id, remember_counterparties};
+use crate::documents::{
+    DocumentRecord, PriorDocuments, document_by_id, document_row, remember_counterparties,
+};
 use crate::error::StoreError;
+use crate::sealing::{
+    DOCUMENT_INSERT_COLUMNS, DOCUMENT_INSERT_VALUES, VERDICT_INSERT_COLUMNS, VERDICT_INSERT_VALUES,
+};
+use crate::validations::verdict_row;
 use crate::workflow::open_cases;
 use crate::writer::{
     DuplicateHints, Head, NewSubmission, Parsed, SubmissionOutcome, archive_outcome,
@@ -244,35 +251,31 @@ pub(crate) fn prior_documents_sql(rows: usize) -> String {
     selects.join(" UNION ALL ")
 }
 
-/// The insert of `rows` archive entries, 14 values each.
+/// The insert of `rows` archive entries, 15 values each.
 pub(crate) fn archive_insert_sql(rows: usize) -> String {
     format!(
         "INSERT INTO archive_entries (tenant_id, seq, received_at, submitter_id, supplier_org_id, content_sha256,
-             size_bytes, truncated, outcome, error_code, error_message, prev_hash, entry_hash, content)
+             size_bytes, truncated, outcome, error_code, error_message, prev_hash, entry_hash, content, seal)
          VALUES {}",
-        placeholders(rows, 14)
+        placeholders(rows, 15)
     )
 }
 
-/// The insert of `rows` documents, 23 values each, returning their ids.
+/// The insert of `rows` documents, returning their ids.
 pub(crate) fn documents_insert_sql(rows: usize) -> String {
     format!(
-        "INSERT INTO documents (tenant_id, archive_seq, kind, profile, number, issue_date, status, supplier_org_id,
-             supplier_key, supplier_name, supplier_registration_number, buyer_name, currency, amount_scaled,
-             content_sha256, version, previous_version_id, possible_duplicate, received_at, submitter_id, summary_json,
-             number_key, direction)
+        "INSERT INTO documents ({DOCUMENT_INSERT_COLUMNS})
          VALUES {} RETURNING id, tenant_id, archive_seq",
-        placeholders(rows, 23)
+        placeholders(rows, DOCUMENT_INSERT_VALUES)
     )
 }
 
-/// The insert of `rows` verdicts, 9 values each.
+/// The insert of `rows` verdicts.
 pub(crate) fn verdicts_insert_sql(rows: usize) -> String {
     format!(
-        "INSERT INTO document_validations (tenant_id, document_id, validated_at, fatal_count, error_count,
-             warning_count, rule_sets, findings_json, registry_json)
+        "INSERT INTO document_validations ({VERDICT_INSERT_COLUMNS})
          VALUES {}",
-        placeholders(rows, 9)
+        placeholders(rows, VERDICT_INSERT_VALUES)
     )
 }
 
@@ -281,6 +284,7 @@ struct Entry<'a> {
     seq: i64,
     prev_hash: String,
     entry_hash: String,
+    seal: String,
     sha: String,
     received_at: String,
     outcome: &'static str,
@@ -348,18 +352,19 @@ pub(crate) async fn append_together(
             error_message,
         }
         .entry_hash();
+        let (prev_hash, seal) = head.advance(tenant, seq, entry_hash.clone());
         entries.push(Entry {
             index,
             seq,
-            prev_hash: std::mem::replace(&mut head.hash, entry_hash.clone()),
+            prev_hash,
             entry_hash,
+            seal,
             sha: shas[index].clone(),
             received_at,
             outcome,
             error_code,
             error_message,
         });
-        head.seq = seq;
     }
 
     if !entries.is_empty() {
@@ -380,7 +385,8 @@ pub(crate) async fn append_together(
                 .bind(entry.error_message)
                 .bind(entry.prev_hash.as_str())
                 .bind(entry.entry_hash.as_str())
-                .bind(submission.content.as_slice());
+                .bind(submission.content.as_slice())
+                .bind(entry.seal.as_str());
         }
         insert.execute(&mut *conn).await?;
     }
@@ -399,42 +405,26 @@ pub(crate) async fn append_together(
                 supplier_key,
                 status,
                 number_key,
-                ..
+                validation,
             } = &submission.parsed
             else {
                 continue;
             };
             let previous = priors.get(&entry.index).and_then(|p| p.latest);
-            let summary_json = serde_json::to_string(summary)
-                .map_err(|e| StoreError::Corrupt(format!("summary does not serialise: {e}")))?;
-            insert = insert
-                .bind(submission.tenant.as_str())
-                .bind(entry.seq)
-                .bind(summary.kind.as_str())
-                .bind(summary.profile.as_str())
-                .bind(summary.number.clone())
-                .bind(summary.issue_date.format("%Y-%m-%d").to_string())
-                .bind(status.as_str())
-                .bind(submission.supplier_org_id)
-                .bind(supplier_key.as_str())
-                .bind(summary.supplier.name.clone())
-                .bind(summary.supplier.registration_number.clone())
-                .bind(summary.buyer.name.clone())
-                .bind(summary.currency.clone())
-                .bind(summary.search_amount_yen())
-                .bind(entry.sha.as_str())
-                .bind(previous.map_or(1, |(_, version)| version + 1))
-                .bind(previous.map(|(id, _)| id))
-                .bind(i64::from(previous.is_some()))
-                .bind(entry.received_at.as_str())
-                .bind(submission.submitter_id)
-                .bind(summary_json)
-                .bind(number_key.as_deref())
-                .bind(if submission.outbound {
-                    "outbound"
-                } else {
-                    "inbound"
-                });
+            let row = document_row(
+                &submission.tenant,
+                entry.seq,
+                summary,
+                supplier_key,
+                *status,
+                submission,
+                &entry.sha,
+                previous,
+                number_key.as_deref(),
+            )?;
+            let key = &heads[submission.tenant.as_str()].key;
+            let seal = row.seal(key, validation.is_some());
+            insert = row.bind(insert, submission.supplier_org_id, seal);
         }
         let by_entry: HashMap<(String, i64), usize> = recorded
             .iter()
@@ -479,7 +469,14 @@ pub(crate) async fn append_together(
                 },
             );
         }
-        insert_verdicts(&mut *conn, submissions, &records).await?;
+        let key = heads
+            .values()
+            .next()
+            .map(|head| head.key.clone())
+            .ok_or_else(|| {
+                StoreError::Corrupt("a batch with documents has no chain head".into())
+            })?;
+        insert_verdicts(&mut *conn, &key, submissions, &records).await?;
         let recorded: Vec<&DocumentRecord> = records.values().collect();
         let with_terms: Vec<crate::workflow::OpenedCase<'_>> = records
             .iter()
@@ -535,6 +532,7 @@ pub(crate) async fn append_together(
 
 async fn insert_verdicts(
     conn: &mut AnyConnection,
+    key: &SealKey,
     submissions: &[NewSubmission],
     records: &HashMap<usize, DocumentRecord>,
 ) -> Result<(), StoreError> {
@@ -552,23 +550,18 @@ async fn insert_verdicts(
         return Ok(());
     }
     rows.sort_by_key(|(record, _)| record.id);
-    let count = |findings: &[cie_domain::Finding], severity: Severity| {
-        findings.iter().filter(|f| f.severity == severity).count() as i64
-    };
     let mut insert = sqlx::query(AssertSqlSafe(verdicts_insert_sql(rows.len())));
     for (record, validation) in rows {
         let findings_json = serde_json::to_string(&validation.findings)
             .map_err(|e| StoreError::Corrupt(format!("findings do not serialise: {e}")))?;
-        insert = insert
-            .bind(record.tenant.as_str())
-            .bind(record.id)
-            .bind(timestamp(record.received_at))
-            .bind(count(&validation.findings, Severity::Fatal))
-            .bind(count(&validation.findings, Severity::Error))
-            .bind(count(&validation.findings, Severity::Warning))
-            .bind(validation.rule_sets.join("\n"))
-            .bind(findings_json)
-            .bind(validation.registry_json.clone());
+        insert = verdict_row(
+            &record.tenant,
+            record.id,
+            record.received_at,
+            validation,
+            findings_json,
+        )
+        .bind(insert, key);
     }
     insert.execute(&mut *conn).await?;
     Ok(())

@@ -81,8 +81,13 @@ impl Default for StoreOptions {
 
 impl Store {
     /// Opens the database at `url` (`sqlite://path/file.sqlite` or `postgres://…`). For SQLite the file and
-    /// its directory are created when missing. Spawns the archive writer on the current Tokio runtime.
-    pub async fn connect(url: &str, options: StoreOptions) -> Result<Store, StoreError> {
+    /// its directory are created when missing. Spawns the archive writer on the current Tokio runtime. Rows
+    /// are sealed with `seal_key`, which must be the same every time the database is opened.
+    pub async fn connect(
+        url: &str,
+        options: StoreOptions,
+        seal_key: cie_audit::SealKey,
+    ) -> Result<Store, StoreError> {
         install_default_drivers();
         let backend = Backend::from_url(url)?;
         let (read, write) = match backend {
@@ -122,13 +127,20 @@ impl Store {
                 (pool.clone(), pool)
             }
         };
-        let writer = writer::spawn(backend, write.clone(), options.max_batch.max(1));
+        let seal_key = Arc::new(seal_key);
+        let writer = writer::spawn(
+            backend,
+            write.clone(),
+            options.max_batch.max(1),
+            seal_key.clone(),
+        );
         Ok(Store {
             inner: Arc::new(Inner {
                 backend,
                 read,
                 write,
                 writer,
+                seal_key,
             }),
         })
     }

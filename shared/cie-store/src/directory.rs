@@ -182,6 +182,10 @@ impl Store {
         .bind(chain::GENESIS_HASH)
         .execute(&mut *tx)
         .await?;
+        sqlx::query("INSERT INTO audit_heads (tenant_id, last_id, last_seal) VALUES ($1, 0, '')")
+            .bind(tenant.as_str())
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(Tenant {
             id: tenant.clone(),

@@ -9,6 +9,7 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use crate::Store;
 use crate::directory::{parse_timestamp, timestamp};
 use crate::error::StoreError;
+use crate::sealing::{DOCUMENT_INSERT_COLUMNS, DocumentRow};
 use crate::writer::NewSubmission;
 
 /// A recorded document: its summary plus what the service knows about its arrival.
@@ -132,6 +133,52 @@ pub(crate) const DOCUMENT_COLUMNS_OF_D: &str = "d.id, d.tenant_id, d.archive_seq
      d.previous_version_id, d.possible_duplicate, d.content_sha256, d.received_at, d.submitter_id, d.summary_json, \
      d.direction";
 
+/// The sealed columns of the document recorded from `submission`, its `previous` version (id, version)
+/// if any.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn document_row(
+    tenant: &TenantId,
+    archive_seq: i64,
+    summary: &Summary,
+    supplier_key: &str,
+    status: DocumentStatus,
+    submission: &NewSubmission,
+    content_sha256: &str,
+    previous: Option<(i64, i64)>,
+    number_key: Option<&str>,
+) -> Result<DocumentRow, StoreError> {
+    Ok(DocumentRow {
+        tenant: tenant.as_str().to_owned(),
+        archive_seq,
+        kind: summary.kind.as_str().to_owned(),
+        profile: summary.profile.as_str().to_owned(),
+        number: summary.number.clone(),
+        issue_date: summary.issue_date.format("%Y-%m-%d").to_string(),
+        status: status.as_str().to_owned(),
+        supplier_key: supplier_key.to_owned(),
+        supplier_name: summary.supplier.name.clone(),
+        supplier_registration_number: summary.supplier.registration_number.clone(),
+        buyer_name: summary.buyer.name.clone(),
+        currency: summary.currency.clone(),
+        amount_scaled: summary.search_amount_yen(),
+        content_sha256: content_sha256.to_owned(),
+        version: previous.map_or(1, |(_, version)| version + 1),
+        previous_version_id: previous.map(|(id, _)| id),
+        possible_duplicate: i64::from(previous.is_some()),
+        received_at: timestamp(submission.received_at),
+        submitter_id: submission.submitter_id,
+        summary_json: serde_json::to_string(summary)
+            .map_err(|e| StoreError::Corrupt(format!("summary does not serialise: {e}")))?,
+        number_key: number_key.map(str::to_owned),
+        direction: if submission.outbound {
+            "outbound"
+        } else {
+            "inbound"
+        }
+        .to_owned(),
+    })
+}
+
 impl DocumentRecord {
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn insert(
@@ -145,45 +192,33 @@ impl DocumentRecord {
         content_sha256: &str,
         previous: Option<(i64, i64)>,
         number_key: Option<&str>,
+        (key, validated): (&cie_audit::SealKey, bool),
     ) -> Result<DocumentRecord, StoreError> {
-        let summary_json = serde_json::to_string(summary)
-            .map_err(|e| StoreError::Corrupt(format!("summary does not serialise: {e}")))?;
         let version = previous.map_or(1, |(_, version)| version + 1);
         let previous_version_id = previous.map(|(id, _)| id);
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO documents (tenant_id, archive_seq, kind, profile, number, issue_date, status, supplier_org_id,
-                 supplier_key, supplier_name, supplier_registration_number, buyer_name, currency, amount_scaled,
-                 content_sha256, version, previous_version_id, possible_duplicate, received_at, submitter_id, summary_json,
-                 number_key, direction)
+        let row = document_row(
+            tenant,
+            archive_seq,
+            summary,
+            supplier_key,
+            status,
+            submission,
+            content_sha256,
+            previous,
+            number_key,
+        )?;
+        let seal = row.seal(key, validated);
+        let insert = sqlx::query(AssertSqlSafe(format!(
+            "INSERT INTO documents ({DOCUMENT_INSERT_COLUMNS})
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-                 $22, $23)
-             RETURNING id",
-        )
-        .bind(tenant.as_str())
-        .bind(archive_seq)
-        .bind(summary.kind.as_str())
-        .bind(summary.profile.as_str())
-        .bind(&summary.number)
-        .bind(summary.issue_date.format("%Y-%m-%d").to_string())
-        .bind(status.as_str())
-        .bind(submission.supplier_org_id)
-        .bind(supplier_key)
-        .bind(summary.supplier.name.as_deref())
-        .bind(summary.supplier.registration_number.as_deref())
-        .bind(summary.buyer.name.as_deref())
-        .bind(summary.currency.as_deref())
-        .bind(summary.search_amount_yen())
-        .bind(content_sha256)
-        .bind(version)
-        .bind(previous_version_id)
-        .bind(i64::from(previous.is_some()))
-        .bind(timestamp(submission.received_at))
-        .bind(submission.submitter_id)
-        .bind(summary_json)
-        .bind(number_key)
-        .bind(if submission.outbound { "outbound" } else { "inbound" })
-        .fetch_one(&mut *conn)
-        .await?;
+                 $22, $23, $24)
+             RETURNING id"
+        )));
+        let id: i64 = row
+            .bind(insert, submission.supplier_org_id, seal)
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get("id")?;
         Ok(DocumentRecord {
             id,
             tenant: tenant.clone(),

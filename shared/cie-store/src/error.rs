@@ -21,6 +21,16 @@ pub enum StoreError {
     /// A stored value could not be read back as a domain value (a corrupted or hand-edited row).
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
+    /// An archived original does not match its hash or its seal: it was changed outside the service.
+    #[error(
+        "archived submission {seq} does not match its {what}: the archive was changed outside the service"
+    )]
+    Tampered {
+        /// The archive entry.
+        seq: i64,
+        /// What it fails: `recorded SHA-256`, `entry hash` or `seal`.
+        what: &'static str,
+    },
     /// The database URL names an engine other than SQLite or PostgreSQL.
     #[error("unsupported database URL {0:?}: use sqlite://… or postgres://…")]
     UnsupportedUrl(String),

@@ -11,13 +11,18 @@ mod directory;
 mod documents;
 mod error;
 mod exports;
+mod guards;
 pub mod plans;
 mod registry;
+mod sealing;
 mod validations;
+mod verify_records;
 mod workflow;
 mod writer;
 
-pub use archive::{ArchiveEntry, ArchiveVerification, BrokenEntry, SubmissionQuery};
+pub use archive::{
+    ArchiveEntry, ArchiveVerification, BrokenEntry, MAX_PROBLEMS, SealHeads, SubmissionQuery,
+};
 pub use audit::{AuditItem, AuditSelection, AuditWindow};
 pub use cie_audit::GENESIS_HASH;
 pub use connect::{Backend, SqliteSynchronous, StoreOptions};
@@ -27,6 +32,7 @@ pub use documents::{
 };
 pub use error::StoreError;
 pub use exports::{ExportKind, ExportRow, NewExport};
+pub use guards::GuardProblem;
 pub use registry::RegistryEntry;
 pub use validations::{NewValidation, Validation};
 pub use workflow::{
@@ -53,6 +59,7 @@ struct Inner {
     read: AnyPool,
     write: AnyPool,
     writer: writer::WriterHandle,
+    seal_key: Arc<cie_audit::SealKey>,
 }
 
 impl Store {
@@ -67,6 +74,10 @@ impl Store {
 
     fn write(&self) -> &AnyPool {
         &self.inner.write
+    }
+
+    fn seal_key(&self) -> &cie_audit::SealKey {
+        &self.inner.seal_key
     }
 
     /// A read-only transaction for searches and listings, whose statements PostgreSQL plans for the values

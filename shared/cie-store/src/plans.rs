@@ -237,6 +237,7 @@ fn intake_statements(backend: Backend, sample: &PlanSample) -> Vec<HotStatement>
                     text("0"),
                     text("0"),
                     SampleValue::Bytes(b"<x/>".to_vec()),
+                    text("seal"),
                 ],
             ),
         ),
@@ -253,7 +254,6 @@ fn intake_statements(backend: Backend, sample: &PlanSample) -> Vec<HotStatement>
                     text("N"),
                     date.clone(),
                     text("received"),
-                    SampleValue::Int(sample.supplier_org_id),
                     text(sample.supplier_key()),
                     text("S"),
                     SampleValue::NullText,
@@ -269,6 +269,8 @@ fn intake_statements(backend: Backend, sample: &PlanSample) -> Vec<HotStatement>
                     text("{}"),
                     text("n"),
                     text("inbound"),
+                    SampleValue::Int(sample.supplier_org_id),
+                    text("seal"),
                 ],
             ),
         ),
@@ -287,6 +289,7 @@ fn intake_statements(backend: Backend, sample: &PlanSample) -> Vec<HotStatement>
                     text("jp-pint 1.1.3"),
                     text("[]"),
                     SampleValue::NullText,
+                    text("seal"),
                 ],
             ),
         ),
@@ -327,7 +330,7 @@ fn intake_statements(backend: Backend, sample: &PlanSample) -> Vec<HotStatement>
         statement(
             "archive head update",
             crate::writer::HEAD_UPDATE_SQL.to_owned(),
-            vec![SampleValue::Int(1), text("0"), tenant],
+            vec![SampleValue::Int(1), text("0"), tenant, text("seal")],
         ),
     ]
 }

@@ -2,11 +2,12 @@
 
 use chrono::{DateTime, Utc};
 use cie_domain::{Finding, Severity, TenantId};
-use sqlx::{AnyConnection, Row};
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use crate::Store;
 use crate::directory::{parse_timestamp, timestamp};
 use crate::error::StoreError;
+use crate::sealing::{VERDICT_INSERT_COLUMNS, VerdictRow};
 
 /// A verdict to record with a document.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -44,6 +45,7 @@ fn count(findings: &[Finding], severity: Severity) -> i64 {
 
 pub(crate) async fn insert_validation(
     conn: &mut AnyConnection,
+    key: &cie_audit::SealKey,
     tenant: &TenantId,
     document_id: i64,
     at: DateTime<Utc>,
@@ -51,22 +53,37 @@ pub(crate) async fn insert_validation(
 ) -> Result<i64, StoreError> {
     let findings_json = serde_json::to_string(&validation.findings)
         .map_err(|e| StoreError::Corrupt(format!("findings do not serialise: {e}")))?;
-    Ok(sqlx::query_scalar(
-        "INSERT INTO document_validations (tenant_id, document_id, validated_at, fatal_count, error_count,
-             warning_count, rule_sets, findings_json, registry_json)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-    )
-    .bind(tenant.as_str())
-    .bind(document_id)
-    .bind(timestamp(at))
-    .bind(count(&validation.findings, Severity::Fatal))
-    .bind(count(&validation.findings, Severity::Error))
-    .bind(count(&validation.findings, Severity::Warning))
-    .bind(validation.rule_sets.join("\n"))
-    .bind(findings_json)
-    .bind(validation.registry_json.as_deref())
-    .fetch_one(&mut *conn)
-    .await?)
+    let row = verdict_row(tenant, document_id, at, validation, findings_json);
+    let insert = sqlx::query(AssertSqlSafe(format!(
+        "INSERT INTO document_validations ({VERDICT_INSERT_COLUMNS})
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id"
+    )));
+    Ok(row
+        .bind(insert, key)
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get("id")?)
+}
+
+/// The row of a verdict on `document_id` made at `at`.
+pub(crate) fn verdict_row(
+    tenant: &TenantId,
+    document_id: i64,
+    at: DateTime<Utc>,
+    validation: &NewValidation,
+    findings_json: String,
+) -> VerdictRow {
+    VerdictRow {
+        tenant: tenant.as_str().to_owned(),
+        document_id,
+        validated_at: timestamp(at),
+        fatal_count: count(&validation.findings, Severity::Fatal),
+        error_count: count(&validation.findings, Severity::Error),
+        warning_count: count(&validation.findings, Severity::Warning),
+        rule_sets: validation.rule_sets.join("\n"),
+        findings_json,
+        registry_json: validation.registry_json.clone(),
+    }
 }
 
 impl Store {
@@ -80,7 +97,15 @@ impl Store {
         validation: &NewValidation,
     ) -> Result<i64, StoreError> {
         let mut tx = self.write().begin().await?;
-        let id = insert_validation(&mut tx, tenant, document_id, at, validation).await?;
+        let id = insert_validation(
+            &mut tx,
+            self.seal_key(),
+            tenant,
+            document_id,
+            at,
+            validation,
+        )
+        .await?;
         sqlx::query(
             "UPDATE invoice_cases SET worst_severity = $3, registry_status = COALESCE($4, registry_status),
                  possible_duplicate = CASE WHEN $5 = 1 THEN 1 ELSE possible_duplicate END

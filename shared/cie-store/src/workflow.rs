@@ -680,19 +680,18 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let standing = state.unwrap_or(status);
-        sqlx::query(
-            "INSERT INTO audit_log (tenant_id, at, actor_id, actor_role, document_id, action, before_state,
-                 after_state, detail_json)
-             VALUES ($1, $2, $3, $4, $5, 'assign_supplier_org', $6, $6, $7)",
-        )
-        .bind(tenant.as_str())
-        .bind(timestamp(at))
-        .bind(actor_id)
-        .bind(actor_role.as_str())
-        .bind(document_id)
-        .bind(standing)
-        .bind(serde_json::json!({ "supplier_org_id": supplier_org_id }).to_string())
-        .execute(&mut *tx)
+        crate::sealing::AuditRow {
+            tenant: tenant.to_string(),
+            at: timestamp(at),
+            actor_id,
+            actor_role: actor_role.as_str().to_owned(),
+            document_id,
+            action: "assign_supplier_org".to_owned(),
+            before_state: standing.clone(),
+            after_state: standing,
+            detail_json: serde_json::json!({ "supplier_org_id": supplier_org_id }).to_string(),
+        }
+        .append(&mut tx, self.seal_key())
         .await?;
         let record =
             crate::documents::document_by_id(&mut tx, tenant.as_str(), document_id).await?;
@@ -982,6 +981,7 @@ pub(crate) async fn current_state(
 #[allow(clippy::too_many_arguments)]
 async fn audit(
     conn: &mut AnyConnection,
+    key: &cie_audit::SealKey,
     tenant: &str,
     at: &str,
     actor_id: i64,
@@ -992,28 +992,27 @@ async fn audit(
     after: InvoiceState,
     detail: &serde_json::Value,
 ) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO audit_log (tenant_id, at, actor_id, actor_role, document_id, action, before_state,
-             after_state, detail_json)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(tenant)
-    .bind(at)
-    .bind(actor_id)
-    .bind(actor_role.as_str())
-    .bind(document_id)
-    .bind(action.as_str())
-    .bind(before.as_str())
-    .bind(after.as_str())
-    .bind(detail.to_string())
-    .execute(&mut *conn)
+    crate::sealing::AuditRow {
+        tenant: tenant.to_owned(),
+        at: at.to_owned(),
+        actor_id,
+        actor_role: actor_role.as_str().to_owned(),
+        document_id,
+        action: action.as_str().to_owned(),
+        before_state: before.as_str().to_owned(),
+        after_state: after.as_str().to_owned(),
+        detail_json: detail.to_string(),
+    }
+    .append(conn, key)
     .await?;
     Ok(())
 }
 
 /// Applies `transition` (already checked against the current state) and links its response document.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn apply_transition(
     conn: &mut AnyConnection,
+    key: &cie_audit::SealKey,
     tenant: &str,
     transition: &NewTransition,
     chain_root_id: i64,
@@ -1174,6 +1173,7 @@ pub(crate) async fn apply_transition(
     }
     audit(
         conn,
+        key,
         tenant,
         &at_text,
         transition.actor_id,
@@ -1204,6 +1204,7 @@ pub(crate) async fn apply_transition(
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn link_correction(
     conn: &mut AnyConnection,
+    key: &cie_audit::SealKey,
     tenant: &str,
     returned_document_id: i64,
     corrected_document_id: i64,
@@ -1262,6 +1263,7 @@ pub(crate) async fn link_correction(
     .await?;
     audit(
         conn,
+        key,
         tenant,
         &at_text,
         actor_id,

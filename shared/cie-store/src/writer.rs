@@ -5,8 +5,10 @@
 //! only after its transaction committed.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use cie_audit::SealKey;
 use cie_domain::{DocumentStatus, Summary, TenantId};
 use sqlx::{AnyConnection, AnyPool, Connection};
 use tokio::sync::{mpsc, oneshot};
@@ -171,9 +173,14 @@ pub(crate) struct WriterHandle {
     sender: mpsc::Sender<(NewSubmission, Reply)>,
 }
 
-pub(crate) fn spawn(backend: Backend, pool: AnyPool, max_batch: usize) -> WriterHandle {
+pub(crate) fn spawn(
+    backend: Backend,
+    pool: AnyPool,
+    max_batch: usize,
+    seal_key: Arc<SealKey>,
+) -> WriterHandle {
     let (sender, receiver) = mpsc::channel(max_batch * 4);
-    tokio::spawn(run(backend, pool, max_batch, receiver));
+    tokio::spawn(run(backend, pool, max_batch, seal_key, receiver));
     WriterHandle { sender }
 }
 
@@ -195,6 +202,7 @@ async fn run(
     backend: Backend,
     pool: AnyPool,
     max_batch: usize,
+    seal_key: Arc<SealKey>,
     mut receiver: mpsc::Receiver<(NewSubmission, Reply)>,
 ) {
     while let Some(first) = receiver.recv().await {
@@ -207,7 +215,7 @@ async fn run(
         }
         let size = batch.len();
         let started = std::time::Instant::now();
-        write_batch(backend, &pool, batch).await;
+        write_batch(backend, &pool, &seal_key, batch).await;
         debug!(
             size,
             micros = started.elapsed().as_micros() as u64,
@@ -219,6 +227,24 @@ async fn run(
 pub(crate) struct Head {
     pub(crate) seq: i64,
     pub(crate) hash: String,
+    /// The last entry's seal (empty before the first sealed entry).
+    pub(crate) seal: String,
+    pub(crate) key: Arc<SealKey>,
+}
+
+impl Head {
+    /// Moves the head to entry `seq` with hash `entry_hash`; returns the previous hash and the new seal.
+    pub(crate) fn advance(
+        &mut self,
+        tenant: &str,
+        seq: i64,
+        entry_hash: String,
+    ) -> (String, String) {
+        let seal = self.key.entry_seal(tenant, seq, &entry_hash, &self.seal);
+        self.seq = seq;
+        self.seal = seal.clone();
+        (std::mem::replace(&mut self.hash, entry_hash), seal)
+    }
 }
 
 /// How a batch is written: all submissions straight into one transaction (fast: no savepoints), or one
@@ -229,10 +255,17 @@ enum Mode {
     Guarded,
 }
 
-async fn write_batch(backend: Backend, pool: &AnyPool, batch: Vec<(NewSubmission, Reply)>) {
+async fn write_batch(
+    backend: Backend,
+    pool: &AnyPool,
+    seal_key: &Arc<SealKey>,
+    batch: Vec<(NewSubmission, Reply)>,
+) {
     let (submissions, replies): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
     if submissions.len() > 1 {
-        if let Ok(results) = commit_batch(backend, pool, &submissions, Mode::Together).await {
+        if let Ok(results) =
+            commit_batch(backend, pool, seal_key, &submissions, Mode::Together).await
+        {
             for (reply, result) in replies.into_iter().zip(results) {
                 let _ = reply.send(result);
             }
@@ -243,6 +276,7 @@ async fn write_batch(backend: Backend, pool: &AnyPool, batch: Vec<(NewSubmission
             let result = commit_batch(
                 backend,
                 pool,
+                seal_key,
                 std::slice::from_ref(submission),
                 Mode::Guarded,
             )
@@ -258,7 +292,7 @@ async fn write_batch(backend: Backend, pool: &AnyPool, batch: Vec<(NewSubmission
         }
         return;
     }
-    match commit_batch(backend, pool, &submissions, Mode::Guarded).await {
+    match commit_batch(backend, pool, seal_key, &submissions, Mode::Guarded).await {
         Ok(results) => {
             for (reply, result) in replies.into_iter().zip(results) {
                 let _ = reply.send(result);
@@ -278,11 +312,12 @@ async fn write_batch(backend: Backend, pool: &AnyPool, batch: Vec<(NewSubmission
 async fn commit_batch(
     backend: Backend,
     pool: &AnyPool,
+    seal_key: &Arc<SealKey>,
     submissions: &[NewSubmission],
     mode: Mode,
 ) -> Result<Vec<Result<SubmissionOutcome, StoreError>>, StoreError> {
     let mut tx = begin_archive_transaction(backend, pool).await?;
-    let mut heads = lock_heads(backend, &mut tx, submissions).await?;
+    let mut heads = lock_heads(backend, &mut tx, submissions, seal_key).await?;
 
     let mut results = Vec::with_capacity(submissions.len());
     let mut touched: BTreeMap<String, ()> = BTreeMap::new();
@@ -366,16 +401,18 @@ pub const STORAGE_FAILURE: &str = "the document could not be recorded; its bytes
 /// A tenant's chain head, locked for the transaction on PostgreSQL.
 pub(crate) fn head_sql(backend: Backend) -> &'static str {
     match backend {
-        Backend::Sqlite => "SELECT last_seq, last_hash FROM archive_heads WHERE tenant_id = $1",
+        Backend::Sqlite => {
+            "SELECT last_seq, last_hash, last_seal FROM archive_heads WHERE tenant_id = $1"
+        }
         Backend::Postgres => {
-            "SELECT last_seq, last_hash FROM archive_heads WHERE tenant_id = $1 FOR UPDATE"
+            "SELECT last_seq, last_hash, last_seal FROM archive_heads WHERE tenant_id = $1 FOR UPDATE"
         }
     }
 }
 
 /// Moves a tenant's chain head.
 pub(crate) const HEAD_UPDATE_SQL: &str =
-    "UPDATE archive_heads SET last_seq = $1, last_hash = $2 WHERE tenant_id = $3";
+    "UPDATE archive_heads SET last_seq = $1, last_hash = $2, last_seal = $4 WHERE tenant_id = $3";
 
 async fn begin_archive_transaction(
     backend: Backend,
@@ -401,6 +438,7 @@ async fn lock_heads(
     backend: Backend,
     conn: &mut AnyConnection,
     submissions: &[NewSubmission],
+    seal_key: &Arc<SealKey>,
 ) -> Result<HashMap<String, Head>, StoreError> {
     let tenants: BTreeMap<&str, ()> = submissions
         .iter()
@@ -408,12 +446,20 @@ async fn lock_heads(
         .collect();
     let mut heads: HashMap<String, Head> = HashMap::new();
     for tenant in tenants.keys() {
-        let head: Option<(i64, String)> = sqlx::query_as(head_sql(backend))
+        let head: Option<(i64, String, String)> = sqlx::query_as(head_sql(backend))
             .bind(*tenant)
             .fetch_optional(&mut *conn)
             .await?;
-        if let Some((seq, hash)) = head {
-            heads.insert((*tenant).to_owned(), Head { seq, hash });
+        if let Some((seq, hash, seal)) = head {
+            heads.insert(
+                (*tenant).to_owned(),
+                Head {
+                    seq,
+                    hash,
+                    seal,
+                    key: seal_key.clone(),
+                },
+            );
         }
     }
     Ok(heads)
@@ -444,7 +490,7 @@ impl Store {
         }
         let backend = self.backend();
         let mut tx = begin_archive_transaction(backend, self.write()).await?;
-        let mut heads = lock_heads(backend, &mut tx, submissions).await?;
+        let mut heads = lock_heads(backend, &mut tx, submissions, &self.inner.seal_key).await?;
         if let Some(unknown) = submissions
             .iter()
             .find(|s| !heads.contains_key(s.tenant.as_str()))
@@ -485,6 +531,7 @@ async fn update_heads(
             .bind(head.seq)
             .bind(&head.hash)
             .bind(tenant.as_str())
+            .bind(&head.seal)
             .execute(&mut *conn)
             .await?;
     }
@@ -584,10 +631,11 @@ async fn append(
         error_message,
     };
     let entry_hash = fields.entry_hash();
+    let seal = head.key.entry_seal(tenant, seq, &entry_hash, &head.seal);
     sqlx::query(
         "INSERT INTO archive_entries (tenant_id, seq, received_at, submitter_id, supplier_org_id, content_sha256,
-             size_bytes, truncated, outcome, error_code, error_message, prev_hash, entry_hash, content)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+             size_bytes, truncated, outcome, error_code, error_message, prev_hash, entry_hash, content, seal)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(tenant)
     .bind(seq)
@@ -603,6 +651,7 @@ async fn append(
     .bind(&head.hash)
     .bind(&entry_hash)
     .bind(&submission.content)
+    .bind(&seal)
     .execute(&mut *conn)
     .await?;
 
@@ -620,6 +669,7 @@ async fn append(
                 &sha,
                 prior.latest,
                 number_key.as_deref(),
+                (&head.key, validation.is_some()),
             )
             .await?;
             open_cases(
@@ -637,6 +687,7 @@ async fn append(
             if let Some(validation) = validation {
                 insert_validation(
                     &mut *conn,
+                    &head.key,
                     &submission.tenant,
                     record.id,
                     submission.received_at,
@@ -649,6 +700,7 @@ async fn append(
                     if let Some((root, has_row)) = chain {
                         apply_transition(
                             &mut *conn,
+                            &head.key,
                             tenant,
                             transition,
                             root,
@@ -665,6 +717,7 @@ async fn append(
                 }) if *status == DocumentStatus::Received => {
                     link_correction(
                         &mut *conn,
+                        &head.key,
                         tenant,
                         *returned_document_id,
                         record.id,
@@ -690,5 +743,6 @@ async fn append(
     };
     head.seq = seq;
     head.hash = entry_hash;
+    head.seal = seal;
     Ok(result)
 }

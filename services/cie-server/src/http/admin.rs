@@ -90,8 +90,13 @@ pub(crate) struct VerificationView {
     intact: bool,
     entries_checked: i64,
     head_seq: i64,
+    unsealed_entries: i64,
+    records_checked: i64,
     first_broken_seq: Option<i64>,
     reason: Option<String>,
+    /// Sealed documents, verdicts, audit-log rows, invoice states, the last checkpoint and the
+    /// append-only triggers: what does not hold, one sentence each.
+    problems: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -180,11 +185,14 @@ pub(crate) async fn verify_archive(
     let report = accounts::verify_archive(&state, &caller.tenant).await?;
     Ok(Json(VerificationView {
         tenant: report.tenant.to_string(),
-        intact: report.first_broken.is_none(),
+        intact: report.intact(),
         entries_checked: report.entries_checked,
         head_seq: report.head_seq,
+        unsealed_entries: report.unsealed_entries,
+        records_checked: report.records_checked,
         first_broken_seq: report.first_broken.as_ref().map(|b| b.seq),
         reason: report.first_broken.map(|b| b.reason),
+        problems: report.record_problems,
     }))
 }
 

@@ -85,6 +85,11 @@ fn classify(error: &Error) -> (StatusCode, String, Option<i64>) {
             "document_rejected".into(),
             Some(*archive_seq),
         ),
+        Error::Store(cie_store::StoreError::Tampered { .. }) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "archive_integrity".into(),
+            None,
+        ),
         Error::Store(_) | Error::Internal(_) => (
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal_error".into(),
@@ -96,7 +101,10 @@ fn classify(error: &Error) -> (StatusCode, String, Option<i64>) {
 /// What a person is told of `error`: its text, or for an internal failure a pointer to the log (the error
 /// itself is logged here).
 fn message_of(error: &Error, status: StatusCode) -> String {
-    if status == StatusCode::INTERNAL_SERVER_ERROR {
+    if let Error::Store(tampered @ cie_store::StoreError::Tampered { .. }) = error {
+        error!(target: "security", error = %tampered, "a forged original was not served");
+        tampered.to_string()
+    } else if status == StatusCode::INTERNAL_SERVER_ERROR {
         error!(error = ?error, "request failed");
         "an internal error occurred; it has been logged".to_owned()
     } else {
