@@ -187,38 +187,6 @@ async fn each_bad_submission_gets_its_code_and_is_archived_as_rejected(
 
 #[rstest]
 #[tokio::test]
-async fn a_body_past_the_transport_limit_keeps_its_first_part_and_is_refused(
-    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
-) {
-    let app = TestApp::spawn_with(backend, |config| {
-        config.limits.max_document_bytes = 8 * 1024;
-        config.limits.max_body_bytes = 32 * 1024;
-    })
-    .await;
-    let city = app.city("city-a").await;
-    let body = vec![b'<'; 100 * 1024];
-
-    let response = app.submit(&city.supplier_a, body.clone()).await;
-
-    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    let error: Value = response.json().await.unwrap();
-    assert_eq!(error["code"], "document_too_large");
-    let seq = error["archive_seq"].as_i64().unwrap();
-    let entry: Value = app
-        .get_json(&city.staff, &format!("/api/v1/submissions/{seq}"))
-        .await;
-    assert_eq!(entry["truncated"], true);
-    let kept = app
-        .get(&city.staff, &format!("/api/v1/submissions/{seq}/original"))
-        .await
-        .bytes()
-        .await
-        .unwrap();
-    assert_eq!(kept.as_ref(), &body[..32 * 1024]);
-}
-
-#[rstest]
-#[tokio::test]
 async fn a_rejection_loses_nothing_stored_before(
     #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
 ) {

@@ -6,6 +6,7 @@ mod accounts;
 mod archive;
 mod audit_export;
 mod bad_input;
+mod bodies;
 mod corpus;
 mod finance;
 mod getting_started;

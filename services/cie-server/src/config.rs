@@ -160,10 +160,21 @@ pub struct DatabaseConfig {
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LimitsConfig {
-    /// Largest document accepted, in bytes; larger ones are archived and rejected.
+    /// Largest document accepted, in bytes; a larger one is rejected and only its first
+    /// `refused_keep_bytes` are archived, with its size and SHA-256.
     pub max_document_bytes: usize,
-    /// Largest request body read at all; past it only the first part is archived.
+    /// Largest request body read at all: a larger body is counted and hashed (never kept) up to here, then the
+    /// connection stops being read and its size is recorded as "at least".
     pub max_body_bytes: usize,
+    /// Bytes kept of a refused oversized or over-quota body.
+    pub refused_keep_bytes: usize,
+    /// Bytes of document bodies held in memory at once by all requests together; a request that finds the
+    /// budget spent waits up to 5 s, then gets 503 `busy`.
+    pub bodies_in_flight_bytes: usize,
+    /// Bytes one supplier organisation (or, for documents of no organisation, one user) may have archived per
+    /// day (Japan time); past it submissions get 429 `quota_exceeded` and only their first bytes are kept.
+    /// 0: no quota.
+    pub daily_archive_bytes_per_supplier: u64,
     /// Deepest element nesting accepted.
     pub max_depth: usize,
     /// Most attributes (namespace declarations included) accepted on one element.
@@ -225,7 +236,10 @@ impl Default for LimitsConfig {
     fn default() -> Self {
         Self {
             max_document_bytes: 10 * 1024 * 1024,
-            max_body_bytes: 64 * 1024 * 1024,
+            max_body_bytes: 1024 * 1024 * 1024,
+            refused_keep_bytes: 4096,
+            bodies_in_flight_bytes: 256 * 1024 * 1024,
+            daily_archive_bytes_per_supplier: 200 * 1024 * 1024,
             max_depth: 64,
             max_attributes: cie_ubl::DEFAULT_MAX_ATTRIBUTES,
         }

@@ -13,6 +13,7 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::body::ReceivedBody;
 use crate::error::Error;
+use crate::quota::Sender;
 use crate::validation::{self, Verdict};
 use crate::workflow;
 
@@ -33,7 +34,7 @@ pub async fn receive(
     state: &AppState,
     caller: &Caller,
     for_org: Option<i64>,
-    body: ReceivedBody,
+    mut body: ReceivedBody,
 ) -> Result<Received, Error> {
     caller.require(&[Role::Supplier, Role::Staff, Role::Approver, Role::Admin])?;
     let mut supplier_org_id = match (caller.role, for_org) {
@@ -55,6 +56,30 @@ pub async fn receive(
             Err(finding) => unattached = Some(finding),
         }
     }
+    let sender = match supplier_org_id {
+        Some(org) => Sender::Organisation(org),
+        None => Sender::User(caller.user_id),
+    };
+    let kept_whole = if body.truncated {
+        0
+    } else {
+        body.bytes.len() as u64
+    };
+    let parsed = match state
+        .quota
+        .admit(state, &caller.tenant, sender, received_at, kept_whole)
+        .await?
+    {
+        Ok(()) => parsed,
+        Err(message) => {
+            body.keep_first(state.config.limits.refused_keep_bytes);
+            warn!(target: "security", tenant = %caller.tenant, ?sender, size = body.size, "daily archive quota used up");
+            Err((
+                "quota_exceeded".to_owned(),
+                format!("{message}; {}", body.kept_in_words()),
+            ))
+        }
+    };
     let org = match supplier_org_id {
         Some(id) => Some(state.store.supplier_org(&caller.tenant, id).await?),
         None => None,
@@ -297,11 +322,20 @@ async fn parse(state: &AppState, body: &ReceivedBody) -> Result<Summary, (String
         max_attributes: state.config.limits.max_attributes,
     };
     if body.truncated {
-        let error = UblError::TooLarge {
+        let code = UblError::TooLarge {
             size: usize::try_from(body.size).unwrap_or(usize::MAX),
             limit: limits.max_bytes,
-        };
-        return Err((error.code().to_owned(), error.to_string()));
+        }
+        .code();
+        return Err((
+            code.to_owned(),
+            format!(
+                "the document is {}, more than the {} bytes accepted; {}",
+                body.size_in_words(),
+                limits.max_bytes,
+                body.kept_in_words()
+            ),
+        ));
     }
     let result = if body.bytes.len() <= INLINE_PARSE_BYTES {
         cie_ubl::parse(&body.bytes, &limits)

@@ -17,6 +17,7 @@ pub mod intake;
 pub mod issuing;
 pub mod linking;
 pub mod login_guard;
+pub mod quota;
 pub mod records;
 pub mod registry;
 pub mod rendering;
@@ -59,6 +60,10 @@ pub struct AppState {
     pub login_guard: Arc<login_guard::LoginGuard>,
     /// Seals records and signs checkpoints.
     pub seal_key: Arc<cie_audit::SealKey>,
+    /// Bytes of request bodies that may be held in memory at once (`limits.bodies_in_flight_bytes`).
+    pub body_budget: Arc<tokio::sync::Semaphore>,
+    /// What each supplier has archived today, against `limits.daily_archive_bytes_per_supplier`.
+    pub quota: Arc<quota::DailyQuota>,
 }
 
 /// A built application, ready to serve.
@@ -107,6 +112,11 @@ impl App {
             Some(_) => anyhow::bail!("auth.jwt_secret must be at least 16 characters"),
             None => load_or_create_secret(&config.data_dir.join("jwt-secret"))?,
         };
+        let config_limits_budget = config.limits.bodies_in_flight_bytes.clamp(
+            config.limits.max_document_bytes,
+            tokio::sync::Semaphore::MAX_PERMITS,
+        );
+        let daily_quota = config.limits.daily_archive_bytes_per_supplier;
         let tokens = auth::TokenKeys::new(secret.as_bytes(), config.auth.token_ttl_minutes);
         let dummy_hash =
             tokio::task::spawn_blocking(|| auth::hash_password("no such user, no such password"))
@@ -125,6 +135,8 @@ impl App {
                     std::thread::available_parallelism().map_or(2, |n| n.get()),
                 )),
                 seal_key: Arc::new(seal_key),
+                body_budget: Arc::new(tokio::sync::Semaphore::new(config_limits_budget)),
+                quota: Arc::new(quota::DailyQuota::new(daily_quota)),
             },
         })
     }

@@ -390,8 +390,9 @@ pub async fn precheck(
         return Err(Error::invalid(
             "document_too_large",
             format!(
-                "the document is larger than {} bytes",
-                state.config.limits.max_body_bytes
+                "the document is {}, more than the {} bytes accepted",
+                body.size_in_words(),
+                state.config.limits.max_document_bytes
             ),
         ));
     }

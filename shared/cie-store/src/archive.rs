@@ -256,6 +256,31 @@ impl Store {
         Ok(())
     }
 
+    /// Bytes archived whole since `since` for supplier organisation `org`, or, with `user` instead, for
+    /// that user's documents of no organisation (refused bodies of which only the first part was kept do not
+    /// count).
+    pub async fn bytes_archived_since(
+        &self,
+        tenant: &TenantId,
+        org: Option<i64>,
+        user: Option<i64>,
+        since: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        let total: Option<i64> = sqlx::query_scalar(
+            "SELECT CAST(SUM(CASE WHEN truncated = 1 THEN 0 ELSE size_bytes END) AS BIGINT)
+             FROM archive_entries
+             WHERE tenant_id = $1 AND received_at >= $2
+               AND (supplier_org_id = $3 OR ($3 IS NULL AND supplier_org_id IS NULL AND submitter_id = $4))",
+        )
+        .bind(tenant.as_str())
+        .bind(crate::directory::timestamp(since))
+        .bind(org)
+        .bind(user)
+        .fetch_one(self.read())
+        .await?;
+        Ok(total.unwrap_or(0))
+    }
+
     /// `tenant`'s chain heads as a checkpoint records them: the last archive entry and audit-log row with
     /// their seals.
     pub async fn seal_heads(&self, tenant: &TenantId) -> Result<SealHeads, StoreError> {

@@ -49,6 +49,7 @@ fn status_of_rejection(code: &str) -> StatusCode {
         | "missing_issue_date"
         | "invalid_issue_date" => StatusCode::UNPROCESSABLE_ENTITY,
         "storage_error" | "internal_error" => StatusCode::INTERNAL_SERVER_ERROR,
+        "quota_exceeded" => StatusCode::TOO_MANY_REQUESTS,
         _ => StatusCode::BAD_REQUEST,
     }
 }

@@ -88,18 +88,26 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// The raw request body, read up to `limits.max_body_bytes`; past that only the first part is kept.
+/// The raw request body: kept whole up to `limits.max_document_bytes` within the server's memory budget for
+/// bodies; a larger one keeps its first `limits.refused_keep_bytes` and is read on (counted and hashed, not
+/// kept) up to `limits.max_body_bytes`.
 pub(crate) struct RawBody(pub(crate) ReceivedBody);
+
+/// How long a body waits for its share of the memory budget before the request is refused as busy.
+const BUDGET_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl FromRequest<AppState> for RawBody {
     type Rejection = Error;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let cap = state.config.limits.max_body_bytes;
+        use sha2::Digest as _;
+        let limits = &state.config.limits;
         let mut stream = request.into_body().into_data_stream();
         let mut bytes = Vec::new();
+        let mut budget: Option<tokio::sync::OwnedSemaphorePermit> = None;
         let mut size: u64 = 0;
-        let mut truncated = false;
+        let mut whole: Option<sha2::Sha256> = None;
+        let mut complete = true;
         while let Some(chunk) = stream.next().await {
             let chunk = chunk.map_err(|e| {
                 Error::invalid(
@@ -108,19 +116,62 @@ impl FromRequest<AppState> for RawBody {
                 )
             })?;
             size += chunk.len() as u64;
-            let room = cap.saturating_sub(bytes.len());
-            if chunk.len() > room {
-                bytes.extend_from_slice(&chunk[..room]);
-                truncated = true;
+            if let Some(hasher) = whole.as_mut() {
+                hasher.update(&chunk);
+            } else if bytes.len() + chunk.len() > limits.max_document_bytes {
+                let mut hasher = sha2::Sha256::new();
+                hasher.update(&bytes);
+                hasher.update(&chunk);
+                whole = Some(hasher);
+                let keep = limits.refused_keep_bytes;
+                if bytes.len() < keep {
+                    let more = (keep - bytes.len()).min(chunk.len());
+                    bytes.extend_from_slice(&chunk[..more]);
+                }
+                bytes.truncate(keep);
+                bytes.shrink_to_fit();
+                budget = None;
+            } else {
+                let share = take_budget(state, chunk.len()).await?;
+                match budget.as_mut() {
+                    Some(held) => held.merge(share),
+                    None => budget = Some(share),
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            if size > limits.max_body_bytes as u64 {
+                complete = false;
                 break;
             }
-            bytes.extend_from_slice(&chunk);
         }
+        let truncated = whole.is_some();
         Ok(RawBody(ReceivedBody {
             bytes,
             size,
             truncated,
+            sha256: whole.map(|hasher| hex::encode(hasher.finalize())),
+            complete,
+            budget,
         }))
+    }
+}
+
+/// `bytes` of the memory budget for bodies, waited for up to [`BUDGET_WAIT`].
+async fn take_budget(
+    state: &AppState,
+    bytes: usize,
+) -> Result<tokio::sync::OwnedSemaphorePermit, Error> {
+    let permits = u32::try_from(bytes).unwrap_or(u32::MAX);
+    match tokio::time::timeout(
+        BUDGET_WAIT,
+        state.body_budget.clone().acquire_many_owned(permits),
+    )
+    .await
+    {
+        Ok(Ok(permit)) => Ok(permit),
+        _ => Err(Error::Busy(
+            "too many documents are being received at once; send this one again in a moment".into(),
+        )),
     }
 }
 
