@@ -126,6 +126,17 @@ async fn password_guessing_is_throttled_per_account_and_address(
     // Another account from the same address is locked too (one guesser, many names).
     let other = app.login(&city.tenant, "admin", cie_tests::PASSWORD).await;
     assert_eq!(other.status(), StatusCode::TOO_MANY_REQUESTS);
+    // The lock is recorded for the city's administrator to see.
+    let events: Value = app
+        .get_json(&city.admin, "/api/v1/admin/security-events")
+        .await;
+    assert_eq!(events.as_array().unwrap().len(), 1, "{events}");
+    assert_eq!(events[0]["kind"], "login_locked");
+    assert_eq!(events[0]["account"], "staff");
+    assert_eq!(events[0]["address"], "127.0.0.1");
+    assert_eq!(events[0]["detail"]["locked_seconds"], 2);
+    let forbidden = app.get(&city.staff, "/api/v1/admin/security-events").await;
+    assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
 
     app.clock.advance(chrono::Duration::seconds(3));
     let again = app.login(&city.tenant, "staff", cie_tests::PASSWORD).await;

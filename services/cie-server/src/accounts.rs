@@ -46,7 +46,7 @@ pub async fn login(
     }
     let tenant = match TenantId::parse(tenant) {
         Ok(tenant) => tenant,
-        Err(_) => return Err(failed_login(state, &subjects, now)),
+        Err(_) => return Err(failed_login(state, None, &subjects, now).await),
     };
     let user = state.store.user_by_username(&tenant, username).await?;
     let password = password.to_owned();
@@ -70,7 +70,7 @@ pub async fn login(
     drop(turn);
     let user = match user {
         Some(user) if matches => user,
-        _ => return Err(failed_login(state, &subjects, now)),
+        _ => return Err(failed_login(state, Some(&tenant), &subjects, now).await),
     };
     state.login_guard.succeeded(&account);
     let caller = Caller {
@@ -90,18 +90,58 @@ pub async fn login(
     })
 }
 
-/// Counts a failed login against its account and address, logs a lock it starts, and answers as for any
-/// wrong credentials.
-fn failed_login(
+/// Counts a failed login against its account and address, logs a lock it starts (and records it as a
+/// security event of the city, when the city exists), and answers as for any wrong credentials.
+async fn failed_login(
     state: &AppState,
+    tenant: Option<&TenantId>,
     subjects: &[Subject],
     now: chrono::DateTime<chrono::Utc>,
 ) -> Error {
-    if let Some(locked) = state.login_guard.failed(subjects, now) {
-        tracing::warn!(target: "security", subjects = ?subjects, seconds = locked.retry_after_seconds,
-                       "login locked after repeated failures");
+    let Some(locked) = state.login_guard.failed(subjects, now) else {
+        return Error::InvalidCredentials;
+    };
+    tracing::warn!(target: "security", subjects = ?subjects, seconds = locked.retry_after_seconds,
+                   "login locked after repeated failures");
+    let account = subjects.iter().find_map(|s| match s {
+        Subject::Account(_, name) => Some(name.as_str()),
+        _ => None,
+    });
+    let address = subjects.iter().find_map(|s| match s {
+        Subject::Address(ip) => Some(ip.to_string()),
+        _ => None,
+    });
+    if let Some(tenant) = tenant {
+        let detail = serde_json::json!({ "locked_seconds": locked.retry_after_seconds });
+        // The tenant may not exist (a guess at a city's id): the log line above is then all there is.
+        if let Err(failure) = state
+            .store
+            .record_security_event(
+                tenant,
+                now,
+                "login_locked",
+                account,
+                address.as_deref(),
+                &detail,
+            )
+            .await
+        {
+            tracing::debug!(error = %failure, "the lock was not recorded as a security event");
+        }
     }
     Error::InvalidCredentials
+}
+
+/// `tenant`'s newest security events (at most `limit`, up to 500).
+pub async fn security_events(
+    state: &AppState,
+    tenant: &TenantId,
+    limit: Option<i64>,
+) -> Result<Vec<cie_store::SecurityEvent>, Error> {
+    Ok(state
+        .store
+        .security_events(tenant, limit.unwrap_or(100).clamp(1, 500))
+        .await?)
 }
 
 /// A tenant to create, optionally with its first administrator.

@@ -15,6 +15,7 @@ mod guards;
 pub mod plans;
 mod registry;
 mod sealing;
+mod security;
 mod validations;
 mod verify_records;
 mod workflow;
@@ -34,6 +35,7 @@ pub use error::StoreError;
 pub use exports::{ExportKind, ExportRow, NewExport};
 pub use guards::GuardProblem;
 pub use registry::RegistryEntry;
+pub use security::SecurityEvent;
 pub use validations::{NewValidation, Validation};
 pub use workflow::{
     Approval, ApprovalChecklist, AuditEntry, CaseChange, CaseFilter, CaseFlags, InvoiceCase,

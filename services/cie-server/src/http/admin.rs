@@ -166,6 +166,45 @@ pub(crate) async fn list_users(
     Ok(Json(users.into_iter().map(UserView::from).collect()))
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SecurityEventsQuery {
+    limit: Option<i64>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct SecurityEventView {
+    id: i64,
+    at: chrono::DateTime<chrono::Utc>,
+    kind: String,
+    account: Option<String>,
+    address: Option<String>,
+    detail: serde_json::Value,
+}
+
+/// `GET /api/v1/admin/security-events?limit=N`: the city's newest security events (locked logins).
+pub(crate) async fn security_events(
+    State(state): State<AppState>,
+    caller: Caller,
+    crate::http::extract::QueryInput(query): crate::http::extract::QueryInput<SecurityEventsQuery>,
+) -> Result<Json<Vec<SecurityEventView>>, Error> {
+    caller.require(&[Role::Admin])?;
+    let events = accounts::security_events(&state, &caller.tenant, query.limit).await?;
+    Ok(Json(
+        events
+            .into_iter()
+            .map(|e| SecurityEventView {
+                id: e.id,
+                at: e.at,
+                kind: e.kind,
+                account: e.account,
+                address: e.address,
+                detail: e.detail,
+            })
+            .collect(),
+    ))
+}
+
 pub(crate) async fn create_finance_client(
     State(state): State<AppState>,
     caller: Caller,
