@@ -1,7 +1,7 @@
 //! Hostile XML at intake: characters outside XML 1.0, `]]>` in text, an XML 1.1 declaration, an
-//! overlong document number and an element with tens of thousands of attributes are each refused
-//! with their code and a message saying where and what, archived as rejected, and never become a
-//! document.
+//! overlong document number, an overlong element name and an element with tens of thousands of
+//! attributes are each refused with their code and a message saying where and what, archived as
+//! rejected, and never become a document.
 
 use std::time::{Duration, Instant};
 
@@ -111,6 +111,23 @@ fn cases() -> Vec<Case> {
                 "<cbc:ID>".to_owned(),
                 "line 10".to_owned(),
                 "50000 attributes".to_owned(),
+            ],
+        ),
+        (
+            "a 100,000-byte element name",
+            example()
+                .replacen(
+                    "<cbc:ID>156</cbc:ID>",
+                    &format!("<cbc:{0}>156</cbc:{0}>", "X".repeat(100_000)),
+                    1,
+                )
+                .into_bytes(),
+            bad,
+            "name_too_long",
+            vec![
+                "100004 bytes".to_owned(),
+                "line 10".to_owned(),
+                "limit of 1024".to_owned(),
             ],
         ),
     ]

@@ -56,6 +56,23 @@ pub enum UblError {
         column: usize,
     },
 
+    /// An element or attribute name longer than [`crate::MAX_NAME_BYTES`] (UBL's longest is under 60).
+    #[error(
+        "the name starting {start:?} at line {line}, column {column} is {length} bytes long, more than the limit of {limit}"
+    )]
+    NameTooLong {
+        /// Its first characters.
+        start: String,
+        /// Its length in bytes.
+        length: usize,
+        /// The limit.
+        limit: usize,
+        /// Line of the tag.
+        line: usize,
+        /// Column of the tag.
+        column: usize,
+    },
+
     /// An element has more attributes than [`crate::Limits::max_attributes`].
     #[error(
         "element <{element}> at line {line}, column {column} has {count} attributes, more than the limit of {limit}"
@@ -187,6 +204,7 @@ impl UblError {
             UblError::NotXml { .. } => "not_xml",
             UblError::TooDeep { .. } => "too_deeply_nested",
             UblError::TooManyAttributes { .. } => "too_many_attributes",
+            UblError::NameTooLong { .. } => "name_too_long",
             UblError::NumberTooLong { .. } => "document_number_too_long",
             UblError::ValueTooLong { .. } => "value_too_long",
             UblError::DoctypeForbidden { .. } => "doctype_forbidden",

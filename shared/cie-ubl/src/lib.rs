@@ -29,6 +29,9 @@ pub use error::UblError;
 /// and the root a dozen namespace declarations.
 pub const DEFAULT_MAX_ATTRIBUTES: usize = 256;
 
+/// Longest element or attribute name accepted, in bytes (prefix included); UBL's longest is under 60.
+pub const MAX_NAME_BYTES: usize = 1024;
+
 /// Longest accepted document number (the top-level `cbc:ID`), in characters.
 pub const MAX_NUMBER_CHARS: usize = 200;
 

@@ -251,7 +251,23 @@ impl<'i> Scanner<'i> {
         }
     }
 
+    /// Refuses a name longer than [`crate::MAX_NAME_BYTES`] before it is quoted in any message.
+    fn check_name(&self, name: &[u8], offset: usize) -> Result<(), UblError> {
+        if name.len() <= crate::MAX_NAME_BYTES {
+            return Ok(());
+        }
+        let (line, column) = line_column(self.input, offset);
+        Err(UblError::NameTooLong {
+            start: String::from_utf8_lossy(&name[..32]).into_owned(),
+            length: name.len(),
+            limit: crate::MAX_NAME_BYTES,
+            line,
+            column,
+        })
+    }
+
     fn open(&mut self, start: &BytesStart<'_>, offset: usize) -> Result<(), UblError> {
+        self.check_name(start.name().into_inner().as_bytes(), offset)?;
         if self.root_closed {
             return Err(self.not_xml(
                 offset,
@@ -340,6 +356,7 @@ impl<'i> Scanner<'i> {
                     ),
                 )
             })?;
+            self.check_name(attribute.key.into_inner().as_bytes(), offset)?;
             if !seen.insert(attribute.key.into_inner()) {
                 return Err(self.not_xml(
                     offset,
@@ -488,6 +505,25 @@ mod tests {
         assert_eq!(line_column(input, 3), (2, 1));
         assert_eq!(line_column(input, input.find('<').unwrap()), (2, 6));
         assert_eq!(line_column(input, 10_000), (2, 9));
+    }
+
+    #[test]
+    fn overlong_element_and_attribute_names_are_refused_without_being_quoted_whole() {
+        let long = "a".repeat(crate::MAX_NAME_BYTES + 1);
+        let limits = crate::Limits::default();
+        for xml in [
+            format!("<{long}/>"),
+            format!(
+                r#"<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2" {long}="1"/>"#
+            ),
+        ] {
+            let error = crate::parse(xml.as_bytes(), &limits).unwrap_err();
+            assert_eq!(error.code(), "name_too_long", "{error}");
+            assert!(error.to_string().len() < 200, "{error}");
+        }
+        let fits = format!("<{}/>", "a".repeat(crate::MAX_NAME_BYTES));
+        let error = crate::parse(fits.as_bytes(), &limits).unwrap_err();
+        assert_ne!(error.code(), "name_too_long", "a name at the limit is read");
     }
 
     #[test]
