@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the cargo-fuzz targets of this directory, one after another, each for SECONDS, one libFuzzer job
-# each, under `nice`, and prints per target the executions, executions per second, corpus size and findings.
+# Runs the cargo-fuzz targets of this directory, one after another, each for SECONDS in one libFuzzer
+# process (one job), under `nice`, and prints per target the executions, executions per second, coverage,
+# corpus size, peak memory and findings.
 #
 #   tests/fuzz/run.sh SECONDS [TARGET...]     # targets: xml_reader xpath_dom schema_check validation (default: all)
 #
@@ -89,8 +90,11 @@ for target in "${targets[@]}"; do
   [ -n "$executions" ] || executions=$(sed -E 's/^#([0-9]+).*/\1/' <<<"$last")
   [ -n "$per_second" ] || per_second=$(sed -nE 's/.*exec\/s: ([0-9]+).*/\1/p' <<<"$last")
   coverage=$(sed -nE 's/.* cov: ([0-9]+) .*/\1/p' <<<"$last")
-  files=$(find "$corpus" -type f | wc -l)
-  bytes=$(du -sk "$corpus" | cut -f1)
+  # libFuzzer's corpus (inputs kept for their coverage, and their size), not the files on disk, which
+  # keep inputs that later reductions replaced.
+  units=$(sed -nE 's/.* corp: ([0-9]+)\/.*/\1/p' <<<"$last")
+  size=$(sed -nE 's/.* corp: [0-9]+\/([0-9]+[KMG]?b).*/\1/p' <<<"$last")
+  peak_rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$log" | tail -n 1)
   new_findings=$(( $(find "$artifacts" -type f | wc -l) - before ))
   if [ "$new_findings" -gt 0 ] || [ "$status" -ne 0 ]; then
     found_any=1
@@ -98,10 +102,10 @@ for target in "${targets[@]}"; do
     find "$artifacts" -type f -printf '  %p\n' | sort >&2
     grep -E '^==[0-9]+== ERROR|^SUMMARY|panicked at|ERROR: libFuzzer' "$log" | head -n 5 >&2 || true
   fi
-  summary+=("$(printf '%-13s %8s %12s %8s %8s %10s %9s %8s' "$target" "$seconds" "${executions:-?}" "${per_second:-?}" \
-    "${coverage:-?}" "$files" "${bytes}K" "$new_findings")")
+  summary+=("$(printf '%-13s %8s %12s %8s %7s %7s %9s %8s %8s' "$target" "$seconds" "${executions:-?}" "${per_second:-?}" \
+    "${coverage:-?}" "${units:-?}" "${size:-?}" "${peak_rss:-?}" "$new_findings")")
 done
 
-printf '%-13s %8s %12s %8s %8s %10s %9s %8s\n' target seconds executions exec/s cov corpus size findings
+printf '%-13s %8s %12s %8s %7s %7s %9s %8s %8s\n' target seconds executions exec/s cov corpus size rss_mb findings
 printf '%s\n' "${summary[@]}"
 exit "$found_any"
