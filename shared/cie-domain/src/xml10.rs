@@ -55,6 +55,34 @@ pub fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
+/// Whether `c` matches the XML 1.0 `NameStartChar` production (the colon left out: names are checked as
+/// namespace-qualified names, [`is_qname`]).
+pub fn is_name_start_char(c: char) -> bool {
+    matches!(c,
+        'A'..='Z' | '_' | 'a'..='z' | '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}' | '\u{F8}'..='\u{2FF}'
+        | '\u{370}'..='\u{37D}' | '\u{37F}'..='\u{1FFF}' | '\u{200C}'..='\u{200D}'
+        | '\u{2070}'..='\u{218F}' | '\u{2C00}'..='\u{2FEF}' | '\u{3001}'..='\u{D7FF}'
+        | '\u{F900}'..='\u{FDCF}' | '\u{FDF0}'..='\u{FFFD}' | '\u{10000}'..='\u{EFFFF}')
+}
+
+/// Whether `c` matches the XML 1.0 `NameChar` production (the colon left out).
+pub fn is_name_char(c: char) -> bool {
+    is_name_start_char(c)
+        || matches!(c, '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
+}
+
+/// Whether `name` is a namespace-qualified name: one `NCName`, or two joined by one colon.
+pub fn is_qname(name: &str) -> bool {
+    let ncname = |part: &str| {
+        let mut chars = part.chars();
+        chars.next().is_some_and(is_name_start_char) && chars.all(is_name_char)
+    };
+    match name.split_once(':') {
+        None => ncname(name),
+        Some((prefix, local)) => ncname(prefix) && ncname(local),
+    }
+}
+
 /// Checks the whole document (after any BOM) in one linear pass: every character is an XML 1.0
 /// `Char`, and an XML declaration at the start names version 1.0. `]]>` needs to know what is
 /// character data; parsers check it with [`check_character_data`].
@@ -148,6 +176,18 @@ pub fn check_character_data(text: &str, offset: usize) -> Result<(), Xml10Violat
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn qualified_names_follow_the_name_productions() {
+        for good in ["Invoice", "cbc:ID", "x-y.z", "_a", "請求書", "a·b"] {
+            assert!(is_qname(good), "{good}");
+        }
+        for bad in [
+            "", "1a", "cbc:1a", "a:b:c", ":a", "a:", "a{b", "‹a×", "a b", "-a",
+        ] {
+            assert!(!is_qname(bad), "{bad}");
+        }
+    }
 
     fn problem(input: &str) -> Option<(usize, String)> {
         check_document(input)

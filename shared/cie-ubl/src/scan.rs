@@ -245,29 +245,83 @@ impl<'i> Scanner<'i> {
                     let (line, column) = line_column(self.input, offset);
                     return Err(UblError::DoctypeForbidden { line, column });
                 }
-                Event::Comment(_) | Event::PI(_) => {}
+                Event::PI(pi) => {
+                    let target = pi.target();
+                    if target.eq_ignore_ascii_case("xml") {
+                        return Err(self.not_xml(
+                            offset,
+                            format!("<?{target} ...?> is reserved: only the XML declaration at the very start may use it"),
+                        ));
+                    }
+                    if !xml10::is_qname(target) || target.contains(':') {
+                        return Err(self.not_xml(
+                            offset,
+                            format!("{target:?} is not a processing-instruction name"),
+                        ));
+                    }
+                }
+                Event::Comment(_) => {}
                 Event::Eof => return self.finish(offset),
             }
         }
     }
 
-    /// Refuses a name longer than [`crate::MAX_NAME_BYTES`] before it is quoted in any message.
-    fn check_name(&self, name: &[u8], offset: usize) -> Result<(), UblError> {
-        if name.len() <= crate::MAX_NAME_BYTES {
-            return Ok(());
+    /// Refuses a name longer than [`crate::MAX_NAME_BYTES`] (before it is quoted in any message) or not
+    /// an XML qualified name.
+    fn check_name(&self, name: &str, offset: usize) -> Result<(), UblError> {
+        if name.len() > crate::MAX_NAME_BYTES {
+            let (line, column) = line_column(self.input, offset);
+            return Err(UblError::NameTooLong {
+                start: String::from_utf8_lossy(&name.as_bytes()[..32]).into_owned(),
+                length: name.len(),
+                limit: crate::MAX_NAME_BYTES,
+                line,
+                column,
+            });
         }
-        let (line, column) = line_column(self.input, offset);
-        Err(UblError::NameTooLong {
-            start: String::from_utf8_lossy(&name[..32]).into_owned(),
-            length: name.len(),
-            limit: crate::MAX_NAME_BYTES,
-            line,
-            column,
-        })
+        if !xml10::is_qname(name) {
+            return Err(self.not_xml(offset, format!("{name:?} is not an XML name")));
+        }
+        Ok(())
+    }
+
+    /// Refuses attributes not separated by white space (`a="1"b="2"`), in one pass over the tag.
+    fn check_attribute_spacing(
+        &self,
+        start: &BytesStart<'_>,
+        offset: usize,
+    ) -> Result<(), UblError> {
+        let mut quote: Option<u8> = None;
+        let mut just_closed = false;
+        for &byte in start.attributes_raw().as_bytes() {
+            match quote {
+                Some(open) if byte == open => {
+                    quote = None;
+                    just_closed = true;
+                }
+                Some(_) => {}
+                None => {
+                    if just_closed && !matches!(byte, b' ' | b'\t' | b'\r' | b'\n' | b'/') {
+                        return Err(self.not_xml(
+                            offset,
+                            format!(
+                                "attributes of element <{}> must be separated by white space",
+                                start.name().as_ref()
+                            ),
+                        ));
+                    }
+                    just_closed = false;
+                    if byte == b'"' || byte == b'\'' {
+                        quote = Some(byte);
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     fn open(&mut self, start: &BytesStart<'_>, offset: usize) -> Result<(), UblError> {
-        self.check_name(start.name().into_inner().as_bytes(), offset)?;
+        self.check_name(start.name().into_inner(), offset)?;
         if self.root_closed {
             return Err(self.not_xml(
                 offset,
@@ -345,6 +399,7 @@ impl<'i> Scanner<'i> {
                 column,
             });
         }
+        self.check_attribute_spacing(start, offset)?;
         let mut seen = SeenNames::default();
         for attribute in start.attributes().with_checks(false) {
             let attribute = attribute.map_err(|error| {
@@ -356,7 +411,17 @@ impl<'i> Scanner<'i> {
                     ),
                 )
             })?;
-            self.check_name(attribute.key.into_inner().as_bytes(), offset)?;
+            self.check_name(attribute.key.into_inner(), offset)?;
+            if attribute.value.contains('<') {
+                return Err(self.not_xml(
+                    offset,
+                    format!(
+                        "`<` in the value of attribute {} of element <{}> (write `&lt;`)",
+                        attribute.key.as_ref(),
+                        start.name().as_ref()
+                    ),
+                ));
+            }
             if !seen.insert(attribute.key.into_inner()) {
                 return Err(self.not_xml(
                     offset,
@@ -367,6 +432,13 @@ impl<'i> Scanner<'i> {
                     ),
                 ));
             }
+            let value = if attribute.value.contains('&') {
+                attribute
+                    .normalized_value_with(XmlVersion::Implicit1_0, 1, predefined_entity)
+                    .map_err(|error| self.xml_error(offset, error))?
+            } else {
+                attribute.value
+            };
             let (local, prefix) = attribute.key.decompose();
             let local = local.into_inner();
             match prefix.map(|prefix| prefix.into_inner()) {
@@ -387,13 +459,6 @@ impl<'i> Scanner<'i> {
                 }
                 None => {}
             }
-            let value = if attribute.value.contains('&') {
-                attribute
-                    .normalized_value_with(XmlVersion::Implicit1_0, 1, predefined_entity)
-                    .map_err(|error| self.xml_error(offset, error))?
-            } else {
-                attribute.value
-            };
             if prefix.is_none() {
                 match local {
                     "currencyID" => attrs.currency_id = Some(value),
@@ -524,6 +589,40 @@ mod tests {
         let fits = format!("<{}/>", "a".repeat(crate::MAX_NAME_BYTES));
         let error = crate::parse(fits.as_bytes(), &limits).unwrap_err();
         assert_ne!(error.code(), "name_too_long", "a name at the limit is read");
+    }
+
+    #[test]
+    fn markup_the_dom_refuses_is_refused_here_too() {
+        let limits = crate::Limits::default();
+        let root = r#"xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2""#;
+        for xml in [
+            format!(r#"<Invoice {root} a{{b="1"/>"#),
+            format!(r#"<Invoice {root} a:b:c="1"/>"#),
+            format!(r#"<Invoice {root} a="x<y"/>"#),
+            format!(r#"<Invoice {root} a="1"b="2"/>"#),
+            format!(r#"<Invoice {root}><?XML version="1.0"?></Invoice>"#),
+            format!(r#"<Invoice {root}><cbc:1a xmlns:cbc="urn:x"/></Invoice>"#),
+            format!(r#"<Invoice {root}><‹a×/></Invoice>"#),
+        ] {
+            let error = crate::parse(xml.as_bytes(), &limits).unwrap_err();
+            assert_eq!(error.code(), "not_xml", "{xml}: {error}");
+        }
+        let reference = format!(r#"<Invoice {root} xmlns:q="urn:&bogus;"/>"#);
+        let error = crate::parse(reference.as_bytes(), &limits).unwrap_err();
+        assert_eq!(
+            error.code(),
+            "entity_forbidden",
+            "namespace values are read too"
+        );
+        let fine = format!(
+            r#"<?xml version="1.0"?><?xml-stylesheet href="a"?><Invoice {root} a='it"s' b = "x&lt;y"/>"#
+        );
+        let error = crate::parse(fine.as_bytes(), &limits).unwrap_err();
+        assert_ne!(
+            error.code(),
+            "not_xml",
+            "well-formed markup is read: {error}"
+        );
     }
 
     #[test]
