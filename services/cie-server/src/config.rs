@@ -20,6 +20,8 @@ pub struct Config {
     pub database: DatabaseConfig,
     /// Size and nesting limits for received documents.
     pub limits: LimitsConfig,
+    /// Connection and request limits: timeouts, caps, trusted proxies.
+    pub http: HttpConfig,
     /// Token and operator settings.
     pub auth: AuthConfig,
     /// Rule settings.
@@ -181,6 +183,29 @@ pub struct LimitsConfig {
     pub max_attributes: usize,
 }
 
+/// Connection and request limits, so that slow or stalled clients cannot hold the server.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpConfig {
+    /// A request's head (request line and headers) must arrive within this many seconds of its first byte,
+    /// and a new connection's first head within this many seconds of the connection; else it is closed.
+    pub header_read_timeout_seconds: u64,
+    /// A request body that delivers nothing for this many seconds is cut off with 408 `body_timeout`.
+    pub body_read_timeout_seconds: u64,
+    /// A kept-alive connection with no request for this many seconds is closed.
+    pub idle_timeout_seconds: u64,
+    /// Most connections open at once; past it a new connection is answered 503 `busy` and closed (from
+    /// loopback, 64 more are let in so that a local health check gets through).
+    pub max_connections: usize,
+    /// Most requests in progress at once from one client address; past it the answer is 429
+    /// `too_many_requests` (`GET /health` is not counted).
+    pub max_requests_per_client: usize,
+    /// Reverse proxies whose `X-Forwarded-For` names the client: for a connection from one of these the
+    /// client address is the last address in that header that is not itself a trusted proxy. Empty: the
+    /// connection's peer is the client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+}
+
 /// Token and operator settings.
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -210,6 +235,7 @@ impl Default for Config {
             data_dir: PathBuf::from("data"),
             database: DatabaseConfig::default(),
             limits: LimitsConfig::default(),
+            http: HttpConfig::default(),
             auth: AuthConfig::default(),
             rules: RulesConfig::default(),
             log: LogConfig::default(),
@@ -246,6 +272,19 @@ impl Default for LimitsConfig {
     }
 }
 
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            header_read_timeout_seconds: 10,
+            body_read_timeout_seconds: 30,
+            idle_timeout_seconds: 75,
+            max_connections: 4096,
+            max_requests_per_client: 32,
+            trusted_proxies: Vec::new(),
+        }
+    }
+}
+
 impl Default for AuthConfig {
     fn default() -> Self {
         Self {
@@ -265,9 +304,9 @@ impl Default for LogConfig {
     }
 }
 
-const SECTIONS: [&str; 10] = [
-    "listen", "data_dir", "database", "limits", "auth", "rules", "log", "payment", "exports",
-    "sealing",
+const SECTIONS: [&str; 11] = [
+    "listen", "data_dir", "database", "limits", "http", "auth", "rules", "log", "payment",
+    "exports", "sealing",
 ];
 
 impl Config {

@@ -47,6 +47,14 @@ pub enum Error {
         /// Seconds until the lock ends.
         retry_after_seconds: i64,
     },
+    /// The client has this many requests in progress already: the most one client may have at once.
+    #[error(
+        "this client has {limit} requests in progress already, the most it may have at once; wait for one to finish"
+    )]
+    TooManyRequests {
+        /// Requests one client may have in progress at once.
+        limit: usize,
+    },
     /// The server is too busy to do this now; try again shortly.
     #[error("{0}")]
     Busy(String),

@@ -2,14 +2,16 @@
 //! token keys together; [`serve`] runs the HTTP API on a listener until shutdown. `main.rs` only parses
 //! the command line and calls in here, so tests run exactly what production runs.
 //!
-//! Layout: `config` (settings), `telemetry` (logs), `auth` (tokens, passwords), `error` (use-case
-//! failures), use cases in `intake` and `accounts`, and `http` (routes, extractors, the one error mapping).
+//! Layout: `config` (settings), `connections` (the accept loop and its limits), `telemetry` (logs), `auth`
+//! (tokens, passwords), `error` (use-case failures), use cases in `intake` and `accounts`, and `http`
+//! (routes, extractors, the one error mapping).
 
 pub mod accounts;
 pub mod audit_export;
 pub mod auth;
 pub mod body;
 pub mod config;
+pub mod connections;
 pub mod error;
 pub mod finance;
 pub mod http;
@@ -152,7 +154,8 @@ impl App {
     }
 }
 
-/// Serves `app` on `listener` until `shutdown` completes, then lets requests in flight finish.
+/// Serves `app` on `listener` until `shutdown` completes, then accepts nothing more, closes connections
+/// waiting for a request and lets requests in flight finish (`connections` has the limits on the way).
 pub async fn serve(
     listener: TcpListener,
     app: App,
@@ -161,20 +164,23 @@ pub async fn serve(
     if let Err(failure) = sealing::restore_guards(&app.state.store).await {
         return Err(std::io::Error::other(format!("{failure:#}")));
     }
-    let router = app.router();
     let checkpoints = tokio::spawn(checkpoint_periodically(app.state.clone()));
-    let result = axum::serve(
+    connections::serve(
         listener,
-        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        app.router(),
+        connections::ConnectionLimits::from_config(&app.state.config.http),
+        http::answer_outside_routes(Error::Busy(
+            "the server has too many connections open; try again shortly".into(),
+        )),
+        shutdown,
     )
-    .with_graceful_shutdown(shutdown)
     .await;
     checkpoints.abort();
     if let Err(failure) = sealing::write_checkpoints(&app.state).await {
         tracing::error!(error = %format!("{failure:#}"), "writing the checkpoints at shutdown failed");
     }
     app.state.store.close().await;
-    result
+    Ok(())
 }
 
 /// Writes checkpoints at start and every `sealing.checkpoint_seconds` (only at start when 0).

@@ -27,11 +27,12 @@ pub struct ErrorBody {
     pub findings: Option<Vec<cie_domain::Finding>>,
 }
 
-/// The status of a malformed request: 400 but for a body too large, of the wrong type, or a method the
-/// route does not take.
+/// The status of a malformed request: 400 but for a body too large, of the wrong type, too slow to arrive,
+/// or a method the route does not take.
 fn status_of_invalid_request(code: &str) -> StatusCode {
     match code {
         "body_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
+        "body_timeout" => StatusCode::REQUEST_TIMEOUT,
         "unsupported_media_type" => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         "method_not_allowed" => StatusCode::METHOD_NOT_ALLOWED,
         "unrenderable_document" => StatusCode::UNPROCESSABLE_ENTITY,
@@ -69,6 +70,11 @@ fn classify(error: &Error) -> (StatusCode, String, Option<i64>) {
         Error::Throttled { .. } => (
             StatusCode::TOO_MANY_REQUESTS,
             "too_many_attempts".into(),
+            None,
+        ),
+        Error::TooManyRequests { .. } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_requests".into(),
             None,
         ),
         Error::Busy(_) => (StatusCode::SERVICE_UNAVAILABLE, "busy".into(), None),
@@ -127,7 +133,7 @@ impl IntoResponse for Error {
             Error::Throttled {
                 retry_after_seconds,
             } => Some(*retry_after_seconds),
-            Error::Busy(_) => Some(1),
+            Error::Busy(_) | Error::TooManyRequests { .. } => Some(1),
             _ => None,
         };
         let (document_id, findings) = match self {
@@ -189,6 +195,15 @@ mod tests {
             (Error::NotFound("x".into()), StatusCode::NOT_FOUND),
             (Error::Conflict("x".into()), StatusCode::CONFLICT),
             (Error::invalid("bad", "x"), StatusCode::BAD_REQUEST),
+            (
+                Error::invalid("body_timeout", "x"),
+                StatusCode::REQUEST_TIMEOUT,
+            ),
+            (
+                Error::TooManyRequests { limit: 1 },
+                StatusCode::TOO_MANY_REQUESTS,
+            ),
+            (Error::Busy("x".into()), StatusCode::SERVICE_UNAVAILABLE),
             (
                 Error::DocumentRejected {
                     code: "document_too_large".into(),

@@ -12,7 +12,9 @@ use serde::de::DeserializeOwned;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::body::ReceivedBody;
+use crate::connections::body_stalled;
 use crate::error::Error;
+use crate::http::limits::Client;
 
 impl FromRequestParts<AppState> for Caller {
     type Rejection = Error;
@@ -44,11 +46,8 @@ impl FromRequestParts<AppState> for Operator {
         };
         let presented = bearer(parts)?;
         let mut subjects = vec![crate::login_guard::Subject::Operator];
-        if let Some(info) = parts
-            .extensions
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        {
-            subjects.push(crate::login_guard::Subject::Address(info.0.ip()));
+        if let Some(address) = client_address(parts) {
+            subjects.push(crate::login_guard::Subject::Address(address));
         }
         let now = state.clock.now();
         if let Err(locked) = state.login_guard.check(&subjects, now) {
@@ -109,11 +108,12 @@ impl FromRequest<AppState> for RawBody {
         let mut whole: Option<sha2::Sha256> = None;
         let mut complete = true;
         while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|e| {
-                Error::invalid(
+            let chunk = chunk.map_err(|e| match body_stalled(&e) {
+                Some(stalled) => Error::invalid("body_timeout", stalled.to_string()),
+                None => Error::invalid(
                     "body_unreadable",
                     format!("the request body broke off: {e}"),
-                )
+                ),
             })?;
             size += chunk.len() as u64;
             if let Some(hasher) = whole.as_mut() {
@@ -193,6 +193,8 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonInput<T> {
             .map_err(|rejection| {
                 if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
                     Error::invalid("body_too_large", rejection.body_text())
+                } else if let Some(stalled) = body_stalled(&rejection) {
+                    Error::invalid("body_timeout", stalled.to_string())
                 } else {
                     Error::invalid("body_unreadable", rejection.body_text())
                 }
@@ -304,18 +306,24 @@ impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for QueryInput<T> {
     }
 }
 
-/// The address of the client a request came from, when the server was started with connection info.
+/// The address of the client a request came from (behind a trusted proxy, the one it names), when the
+/// server was started with connection info.
 pub(crate) struct ClientAddress(pub(crate) Option<std::net::IpAddr>);
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddress(
-            parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|info| info.0.ip()),
-        ))
+        Ok(ClientAddress(client_address(parts)))
+    }
+}
+
+fn client_address(parts: &Parts) -> Option<std::net::IpAddr> {
+    match parts.extensions.get::<Client>() {
+        Some(client) => Some(client.0),
+        None => parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0.ip()),
     }
 }

@@ -8,24 +8,30 @@ mod exports;
 mod extract;
 mod health;
 mod invoices;
+mod limits;
 mod registry;
 mod session;
 mod submissions;
 mod validate;
 
+use std::sync::Arc;
+
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::AppState;
+use crate::error::Error;
 
 pub use error::ErrorBody;
 
 /// Every route of the API.
 pub fn router(state: AppState) -> Router {
+    let client_requests = Arc::new(limits::ClientRequests::new(&state.config.http));
     let routes = Router::new()
         .route("/health", get(health::health))
         .route("/api/v1/auth/login", post(session::login))
@@ -131,33 +137,48 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
-        .with_state(state);
+        .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(
+            client_requests,
+            limits::per_client,
+        ));
     with_security_headers(routes).layer(TraceLayer::new_for_http())
 }
 
 /// The headers every answer carries: nothing is sniffed, framed, cached or referred on (answers hold tokens
 /// and personal data), and a browser runs nothing from them (the API serves no pages). A handler's own
 /// `Cache-Control` would win.
-fn with_security_headers(router: Router) -> Router {
+const SECURITY_HEADERS: [(HeaderName, &str); 5] = [
+    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    (
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'none'; frame-ancestors 'none'; sandbox",
+    ),
+    (header::X_FRAME_OPTIONS, "DENY"),
+    (header::REFERRER_POLICY, "no-referrer"),
+    (header::CACHE_CONTROL, "no-store"),
+];
+
+fn with_security_headers(mut router: Router) -> Router {
+    for (name, value) in SECURITY_HEADERS {
+        let value = HeaderValue::from_static(value);
+        router = if name == header::CACHE_CONTROL {
+            router.layer(SetResponseHeaderLayer::if_not_present(name, value))
+        } else {
+            router.layer(SetResponseHeaderLayer::overriding(name, value))
+        };
+    }
     router
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; sandbox"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
-        ))
+}
+
+/// The answer to `error` for a connection refused before any route is reached (the connection cap), with
+/// the headers every answer carries.
+pub fn answer_outside_routes(error: Error) -> Response {
+    let mut response = error.into_response();
+    for (name, value) in SECURITY_HEADERS {
+        response
+            .headers_mut()
+            .insert(name, HeaderValue::from_static(value));
+    }
+    response
 }
