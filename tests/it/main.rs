@@ -18,6 +18,7 @@ mod plans;
 mod procurement;
 mod registry;
 mod search;
+mod slow_clients;
 mod tamper;
 mod validation;
 mod workflow;

@@ -160,6 +160,14 @@ impl TestApp {
         format!("{}{path}", self.address)
     }
 
+    /// The address the server listens on, for raw TCP.
+    pub fn socket_address(&self) -> std::net::SocketAddr {
+        self.address
+            .trim_start_matches("http://")
+            .parse()
+            .expect("the server's address is IP:port")
+    }
+
     /// Creates a tenant through the operator API, with an administrator `admin` / [`PASSWORD`].
     pub async fn create_tenant(&self, id: &str, name: &str) -> Response {
         self.client
