@@ -304,6 +304,8 @@ impl Default for LogConfig {
     }
 }
 
+/// The top-level keys `CIE_` variables may set; other `CIE_` variables (`CIE_CONFIG`, `CIE_ADMIN_PASSWORD`, …)
+/// are not configuration.
 const SECTIONS: [&str; 11] = [
     "listen", "data_dir", "database", "limits", "http", "auth", "rules", "log", "payment",
     "exports", "sealing",
@@ -449,6 +451,14 @@ mod tests {
             Config::default().payment.rates().rate_on(day("2026-11-23")),
             rates.rate_on(day("2026-11-23"))
         );
+    }
+
+    #[test]
+    fn every_section_can_be_set_from_the_environment() {
+        let value = serde_json::to_value(Config::default()).unwrap();
+        for key in value.as_object().unwrap().keys() {
+            assert!(SECTIONS.contains(&key.as_str()), "{key} is not in SECTIONS");
+        }
     }
 
     #[test]
