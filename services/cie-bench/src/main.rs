@@ -1,6 +1,8 @@
 //! `cie-bench`: starts the real `cie-server` binary on a fresh database, sets up a tenant and a supplier
-//! over the API, posts documents from concurrent clients and prints throughput, latency and memory figures.
+//! over the API, posts documents from concurrent clients (or attacks it) and prints throughput, latency and
+//! memory figures.
 
+mod attack;
 mod export;
 mod load;
 mod postgres;
@@ -36,6 +38,38 @@ enum Command {
     Intake(IntakeArgs),
     /// The finance export: a city-year of approved invoices pulled through the API as CP932 CSV and JSON.
     Export(ExportArgs),
+    /// Attacks (issue 13): a login flood, stalled connections, a 200,000-attribute element; prints the
+    /// server's RSS and `/health` latency during each.
+    Attack(AttackArgs),
+}
+
+#[derive(clap::Args)]
+struct AttackArgs {
+    /// Which attack; each runs on a fresh server (embedded SQLite).
+    #[arg(long, value_enum, default_value_t = attack::Kind::All)]
+    kind: attack::Kind,
+    /// Concurrent login guessers.
+    #[arg(long, default_value_t = 64)]
+    clients: usize,
+    /// Seconds the login flood lasts.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Stalled connections (the server's open-file limit and this process's must allow twice as many).
+    #[arg(long, default_value_t = 2_000)]
+    connections: usize,
+    /// Longest wait, in seconds, for the server to close the stalled connections (its body read timeout
+    /// is 30 s).
+    #[arg(long, default_value_t = 45)]
+    hold_seconds: u64,
+    /// Attributes on the element of the attribute attack.
+    #[arg(long, default_value_t = 200_000)]
+    attributes: usize,
+    /// Times the many-attribute document is posted.
+    #[arg(long, default_value_t = 20)]
+    posts: usize,
+    /// The `cie-server` binary; defaults to the one beside this executable.
+    #[arg(long)]
+    server_binary: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -144,6 +178,7 @@ fn main() -> ExitCode {
         .and_then(|runtime| match cli.command {
             Command::Intake(args) => runtime.block_on(intake(args)),
             Command::Export(args) => runtime.block_on(export(args)),
+            Command::Attack(args) => runtime.block_on(attack(args)),
         });
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -242,6 +277,22 @@ async fn export(args: ExportArgs) -> anyhow::Result<()> {
         .with_context(|| format!("export benchmark on {}", backend.name()))?;
     }
     Ok(())
+}
+
+async fn attack(args: AttackArgs) -> anyhow::Result<()> {
+    let binary = match &args.server_binary {
+        Some(path) => path.clone(),
+        None => default_server_binary()?,
+    };
+    let plan = attack::Plan {
+        clients: args.clients.max(1),
+        flood: Duration::from_secs(args.seconds.max(1)),
+        connections: args.connections,
+        hold: Duration::from_secs(args.hold_seconds),
+        attributes: args.attributes,
+        posts: args.posts.max(1),
+    };
+    attack::run(args.kind, &plan, &binary).await
 }
 
 fn default_server_binary() -> anyhow::Result<PathBuf> {

@@ -158,14 +158,21 @@ impl Server {
 
     /// The server's peak resident set (`VmHWM`), in KiB.
     pub(crate) fn peak_rss_kib(&self) -> anyhow::Result<u64> {
-        let path = format!("/proc/{}/status", self.pid);
-        let status = std::fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix("VmHWM:"))
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|kib| kib.parse().ok())
-            .with_context(|| format!("no VmHWM in {path}"))
+        self.status_kib("VmHWM")
+    }
+
+    /// The server's resident set now (`VmRSS`), in KiB.
+    pub(crate) fn rss_kib(&self) -> anyhow::Result<u64> {
+        self.status_kib("VmRSS")
+    }
+
+    fn status_kib(&self, field: &str) -> anyhow::Result<u64> {
+        status_kib(self.pid, field)
+    }
+
+    /// The server's process id.
+    pub(crate) fn pid(&self) -> u32 {
+        self.pid
     }
 
     /// User plus system CPU time the server has used so far.
@@ -190,6 +197,18 @@ impl Server {
         self.child.kill().await.context("killing the server")?;
         Ok(())
     }
+}
+
+/// A figure in KiB from `/proc/PID/status`, e.g. `VmRSS`.
+pub(crate) fn status_kib(pid: u32, field: &str) -> anyhow::Result<u64> {
+    let path = format!("/proc/{pid}/status");
+    let status = std::fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|kib| kib.parse().ok())
+        .with_context(|| format!("no {field} in {path}"))
 }
 
 /// CPU time this process (the load generator) has used so far.
