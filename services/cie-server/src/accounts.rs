@@ -64,7 +64,8 @@ pub async fn login(
             "too many logins at once: try again in a moment".into(),
         ));
     };
-    let matches = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
+    let guard = state.login_guard.clone();
+    let matches = tokio::task::spawn_blocking(move || guard.memory.verify(&password, &hash))
         .await
         .map_err(|e| Error::Internal(e.into()))?;
     drop(turn);

@@ -50,6 +50,8 @@ pub struct Locked {
 #[derive(Debug)]
 pub struct LoginGuard {
     hashing: Semaphore,
+    /// Argon2 working memory, one set per check running at once.
+    pub memory: crate::auth::HashingMemory,
     failures: Mutex<HashMap<Subject, Failures>>,
 }
 
@@ -58,6 +60,7 @@ impl LoginGuard {
     pub fn new(concurrent_hashes: usize) -> Self {
         Self {
             hashing: Semaphore::new(concurrent_hashes.max(1)),
+            memory: crate::auth::HashingMemory::default(),
             failures: Mutex::new(HashMap::new()),
         }
     }
