@@ -59,6 +59,8 @@ impl Server {
             .env("CIE_AUTH__OPERATOR_KEY", &operator_key)
             .env("CIE_AUTH__JWT_SECRET", random_hex(48))
             .env("CIE_SEALING__KEY", &seal_key)
+            // A few suppliers send the whole load: the daily archive quota per supplier would refuse most of it.
+            .env("CIE_LIMITS__DAILY_ARCHIVE_BYTES_PER_SUPPLIER", "0")
             .env("CIE_LOG__FILTER", "warn");
         if let Some(url) = &options.database_url {
             command.env("CIE_DATABASE__URL", url);

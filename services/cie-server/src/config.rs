@@ -265,7 +265,7 @@ impl Default for LimitsConfig {
             max_body_bytes: 1024 * 1024 * 1024,
             refused_keep_bytes: 4096,
             bodies_in_flight_bytes: 256 * 1024 * 1024,
-            daily_archive_bytes_per_supplier: 200 * 1024 * 1024,
+            daily_archive_bytes_per_supplier: 1024 * 1024 * 1024,
             max_depth: 64,
             max_attributes: cie_ubl::DEFAULT_MAX_ATTRIBUTES,
         }
