@@ -187,11 +187,9 @@ fn verify_in(password: &str, hash: &str, memory: &mut Vec<argon2::Block>) -> boo
     let Ok(parsed) = PasswordHash::new(hash) else {
         return false;
     };
-    let (Ok(params), Some(salt), Some(expected)) = (
-        argon2::Params::try_from(&parsed),
-        parsed.salt,
-        parsed.hash,
-    ) else {
+    let (Ok(params), Some(salt), Some(expected)) =
+        (argon2::Params::try_from(&parsed), parsed.salt, parsed.hash)
+    else {
         return false;
     };
     let Ok(algorithm) = argon2::Algorithm::try_from(parsed.algorithm) else {
@@ -272,10 +270,17 @@ mod tests {
         assert!(!verify_password("correct horse", "not a hash"));
         let memory = HashingMemory::default();
         for _ in 0..2 {
-            assert!(memory.verify("correct horse", &hash), "reused memory agrees");
+            assert!(
+                memory.verify("correct horse", &hash),
+                "reused memory agrees"
+            );
             assert!(!memory.verify("wrong", &hash));
             assert!(!memory.verify("correct horse", "not a hash"));
         }
-        assert_eq!(memory.free.lock().unwrap().len(), 1, "one block set, reused");
+        assert_eq!(
+            memory.free.lock().unwrap().len(),
+            1,
+            "one block set, reused"
+        );
     }
 }
