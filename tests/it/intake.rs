@@ -178,7 +178,8 @@ async fn documents_are_received_whatever_prefixes_the_sender_uses(
 async fn documents_sent_at_once_are_archived_in_one_intact_chain_with_the_right_versions(
     #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
 ) {
-    let app = TestApp::spawn(backend).await;
+    // 48 requests from one address at once: more than a client may have in progress by default.
+    let app = TestApp::spawn_with(backend, |config| config.http.max_requests_per_client = 64).await;
     let city = app.city("city-a").await;
     let template = String::from_utf8(fixture("jp-pint/jp-pint-example.xml")).unwrap();
     let numbered = |number: &str, note: &str| {
