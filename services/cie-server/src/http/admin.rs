@@ -10,8 +10,8 @@ use crate::AppState;
 use crate::accounts::{
     self, FinanceClientCredentials, NewSupplierOrgRequest, NewTenantRequest, NewUserRequest,
 };
-use crate::auth::Caller;
-use crate::error::Error;
+use crate::http::error::ApiError;
+use crate::http::extract::Authenticated;
 use crate::http::extract::{JsonInput, Operator};
 
 #[derive(Serialize)]
@@ -109,7 +109,7 @@ pub(crate) async fn create_tenant(
     State(state): State<AppState>,
     _operator: Operator,
     JsonInput(request): JsonInput<NewTenantRequest>,
-) -> Result<(StatusCode, Json<TenantView>), Error> {
+) -> Result<(StatusCode, Json<TenantView>), ApiError> {
     let tenant = accounts::create_tenant(&state, request).await?;
     Ok((StatusCode::CREATED, Json(tenant.into())))
 }
@@ -117,16 +117,16 @@ pub(crate) async fn create_tenant(
 pub(crate) async fn list_tenants(
     State(state): State<AppState>,
     _operator: Operator,
-) -> Result<Json<Vec<TenantView>>, Error> {
+) -> Result<Json<Vec<TenantView>>, ApiError> {
     let tenants = state.store.list_tenants().await?;
     Ok(Json(tenants.into_iter().map(TenantView::from).collect()))
 }
 
 pub(crate) async fn create_supplier_org(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     JsonInput(request): JsonInput<NewSupplierOrgRequest>,
-) -> Result<(StatusCode, Json<SupplierOrgView>), Error> {
+) -> Result<(StatusCode, Json<SupplierOrgView>), ApiError> {
     caller.require(&[Role::Admin])?;
     let registered = accounts::create_supplier_org(&state, &caller.tenant, request).await?;
     Ok((
@@ -140,8 +140,8 @@ pub(crate) async fn create_supplier_org(
 
 pub(crate) async fn list_supplier_orgs(
     State(state): State<AppState>,
-    caller: Caller,
-) -> Result<Json<Vec<SupplierOrgView>>, Error> {
+    Authenticated(caller): Authenticated,
+) -> Result<Json<Vec<SupplierOrgView>>, ApiError> {
     caller.require(&[Role::Admin, Role::Staff, Role::Approver, Role::Finance])?;
     let orgs = state.store.list_supplier_orgs(&caller.tenant).await?;
     Ok(Json(orgs.into_iter().map(SupplierOrgView::from).collect()))
@@ -149,9 +149,9 @@ pub(crate) async fn list_supplier_orgs(
 
 pub(crate) async fn create_user(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     JsonInput(request): JsonInput<NewUserRequest>,
-) -> Result<(StatusCode, Json<UserView>), Error> {
+) -> Result<(StatusCode, Json<UserView>), ApiError> {
     caller.require(&[Role::Admin])?;
     let user = accounts::create_user(&state, &caller.tenant, request).await?;
     Ok((StatusCode::CREATED, Json(user.into())))
@@ -159,8 +159,8 @@ pub(crate) async fn create_user(
 
 pub(crate) async fn list_users(
     State(state): State<AppState>,
-    caller: Caller,
-) -> Result<Json<Vec<UserView>>, Error> {
+    Authenticated(caller): Authenticated,
+) -> Result<Json<Vec<UserView>>, ApiError> {
     caller.require(&[Role::Admin])?;
     let users = state.store.list_users(&caller.tenant).await?;
     Ok(Json(users.into_iter().map(UserView::from).collect()))
@@ -185,9 +185,9 @@ pub(crate) struct SecurityEventView {
 /// `GET /api/v1/admin/security-events?limit=N`: the city's newest security events (locked logins).
 pub(crate) async fn security_events(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     crate::http::extract::QueryInput(query): crate::http::extract::QueryInput<SecurityEventsQuery>,
-) -> Result<Json<Vec<SecurityEventView>>, Error> {
+) -> Result<Json<Vec<SecurityEventView>>, ApiError> {
     caller.require(&[Role::Admin])?;
     let events = accounts::security_events(&state, &caller.tenant, query.limit).await?;
     Ok(Json(
@@ -207,9 +207,9 @@ pub(crate) async fn security_events(
 
 pub(crate) async fn create_finance_client(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     JsonInput(request): JsonInput<NewFinanceClient>,
-) -> Result<(StatusCode, Json<FinanceClientCredentials>), Error> {
+) -> Result<(StatusCode, Json<FinanceClientCredentials>), ApiError> {
     caller.require(&[Role::Admin])?;
     let credentials =
         accounts::create_finance_client(&state, &caller.tenant, &request.name).await?;
@@ -218,8 +218,8 @@ pub(crate) async fn create_finance_client(
 
 pub(crate) async fn verify_archive(
     State(state): State<AppState>,
-    caller: Caller,
-) -> Result<Json<VerificationView>, Error> {
+    Authenticated(caller): Authenticated,
+) -> Result<Json<VerificationView>, ApiError> {
     caller.require(&[Role::Admin])?;
     let report = accounts::verify_archive(&state, &caller.tenant).await?;
     Ok(Json(VerificationView {
@@ -238,11 +238,12 @@ pub(crate) async fn verify_archive(
 /// `PUT /api/v1/admin/supplier-orgs/{id}/creditor`: the creditor registration (address, bank account).
 pub(crate) async fn register_creditor(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     crate::http::extract::PathInput(org): crate::http::extract::PathInput<i64>,
     JsonInput(request): JsonInput<crate::finance::CreditorRequest>,
-) -> Result<Json<SupplierOrgView>, Error> {
+) -> Result<Json<SupplierOrgView>, ApiError> {
     crate::finance::register_creditor(&state, &caller, org, request)
         .await
         .map(|org| Json(org.into()))
+        .map_err(ApiError::from)
 }

@@ -8,16 +8,16 @@ use axum::response::{IntoResponse, Response};
 
 use crate::AppState;
 use crate::audit_export::{self, AuditRequest};
-use crate::auth::Caller;
-use crate::error::Error;
+use crate::http::error::ApiError;
+use crate::http::extract::Authenticated;
 use crate::http::extract::QueryInput;
 
 /// `GET /api/v1/exports/audit?date_from&date_to&counterparty&amount_min&amount_max` (admin).
 pub(crate) async fn package(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     QueryInput(request): QueryInput<AuditRequest>,
-) -> Result<Response, Error> {
+) -> Result<Response, ApiError> {
     let plan = audit_export::plan(&state, &caller, request).await?;
     let disposition = format!("attachment; filename=\"{}\"", plan.file_name);
     let chunks = audit_export::stream(state, plan);

@@ -7,8 +7,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::auth::Caller;
-use crate::error::Error;
+use crate::http::error::ApiError;
+use crate::http::extract::Authenticated;
 use crate::http::extract::{JsonInput, PathInput, QueryInput, RawBody};
 use crate::intake::{self, Received};
 use crate::records::{self, DocumentSearch, DocumentView, PageView, ValidationView};
@@ -22,10 +22,10 @@ pub(crate) struct SubmitParams {
 /// `POST /api/v1/documents`: 201 with the new document, 200 with the existing one for identical bytes.
 pub(crate) async fn submit(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     QueryInput(params): QueryInput<SubmitParams>,
     RawBody(body): RawBody,
-) -> Result<Response, Error> {
+) -> Result<Response, ApiError> {
     Ok(
         match intake::receive(&state, &caller, params.supplier_org, body).await? {
             Received::Created(record, verdict) => created(record, verdict),
@@ -47,43 +47,46 @@ pub(crate) struct AssignSupplierOrg {
 /// `POST /api/v1/documents/{id}/supplier-org`: attach a document filed for no organisation to one.
 pub(crate) async fn assign_supplier_org(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     PathInput(id): PathInput<i64>,
     JsonInput(request): JsonInput<AssignSupplierOrg>,
-) -> Result<Json<DocumentView>, Error> {
+) -> Result<Json<DocumentView>, ApiError> {
     records::assign_supplier_org(&state, &caller, id, request.supplier_org_id)
         .await
         .map(Json)
+        .map_err(ApiError::from)
 }
 
 /// `GET /api/v1/documents?…`.
 pub(crate) async fn search(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     QueryInput(search): QueryInput<DocumentSearch>,
-) -> Result<Json<PageView<DocumentView>>, Error> {
+) -> Result<Json<PageView<DocumentView>>, ApiError> {
     records::search_documents(&state, &caller, search)
         .await
         .map(Json)
+        .map_err(ApiError::from)
 }
 
 /// `GET /api/v1/documents/{id}`.
 pub(crate) async fn show(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     PathInput(id): PathInput<i64>,
-) -> Result<Json<DocumentView>, Error> {
+) -> Result<Json<DocumentView>, ApiError> {
     records::document_with_validation(&state, &caller, id)
         .await
         .map(Json)
+        .map_err(ApiError::from)
 }
 
 /// `GET /api/v1/documents/{id}/original`: the bytes exactly as received.
 pub(crate) async fn original(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     PathInput(id): PathInput<i64>,
-) -> Result<Response, Error> {
+) -> Result<Response, ApiError> {
     let content = records::document_original(&state, &caller, id).await?;
     let disposition = format!("attachment; filename=\"document-{id}.xml\"");
     Ok((
@@ -99,9 +102,9 @@ pub(crate) async fn original(
 /// `GET /api/v1/documents/export.csv?…`: every match of the search, as CSV.
 pub(crate) async fn export_csv(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     QueryInput(search): QueryInput<DocumentSearch>,
-) -> Result<Response, Error> {
+) -> Result<Response, ApiError> {
     let csv = records::export_documents_csv(&state, &caller, search).await?;
     Ok((
         [
@@ -119,21 +122,25 @@ pub(crate) async fn export_csv(
 /// `GET /api/v1/documents/{id}/links`: what the document refers to and what refers to it.
 pub(crate) async fn links(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     PathInput(id): PathInput<i64>,
-) -> Result<Json<crate::linking::Links>, Error> {
-    crate::linking::links(&state, &caller, id).await.map(Json)
+) -> Result<Json<crate::linking::Links>, ApiError> {
+    crate::linking::links(&state, &caller, id)
+        .await
+        .map(Json)
+        .map_err(ApiError::from)
 }
 
 /// `GET /api/v1/documents/{id}/matching`: the line match against the order (and delivery notes).
 pub(crate) async fn matching(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     PathInput(id): PathInput<i64>,
-) -> Result<Json<cie_matching::MatchReport>, Error> {
+) -> Result<Json<cie_matching::MatchReport>, ApiError> {
     crate::linking::matching(&state, &caller, id)
         .await
         .map(Json)
+        .map_err(ApiError::from)
 }
 
 /// 201 with a new document, its verdict and its location.
@@ -152,11 +159,11 @@ fn created(record: cie_store::DocumentRecord, verdict: crate::validation::Verdic
 /// `POST /api/v1/issued/orders`: the city sends an order (JSON in, UBL archived for the supplier).
 pub(crate) async fn issue_order(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     crate::http::extract::JsonInput(order): crate::http::extract::JsonInput<
         crate::issuing::IssueOrder,
     >,
-) -> Result<Response, Error> {
+) -> Result<Response, ApiError> {
     let (record, verdict) =
         crate::issuing::issue(&state, &caller, crate::issuing::Issue::Order(order)).await?;
     Ok(created(record, verdict))
@@ -165,11 +172,11 @@ pub(crate) async fn issue_order(
 /// `POST /api/v1/issued/requests-for-quotation`: the city asks a supplier for a quotation.
 pub(crate) async fn issue_request_for_quotation(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     crate::http::extract::JsonInput(request): crate::http::extract::JsonInput<
         crate::issuing::IssueRequestForQuotation,
     >,
-) -> Result<Response, Error> {
+) -> Result<Response, ApiError> {
     let (record, verdict) = crate::issuing::issue(
         &state,
         &caller,
@@ -182,9 +189,9 @@ pub(crate) async fn issue_request_for_quotation(
 /// `GET /api/v1/documents/{id}/pdf`: the document as a readable PDF, the original XML attached.
 pub(crate) async fn pdf(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     PathInput(id): PathInput<i64>,
-) -> Result<axum::response::Response, Error> {
+) -> Result<axum::response::Response, ApiError> {
     use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, HeaderValue};
     use axum::response::IntoResponse;
     let rendered = crate::rendering::document_pdf(&state, &caller, id).await?;

@@ -125,18 +125,41 @@ pub(crate) fn code_and_message(error: &Error) -> (String, String) {
     (code, message_of(error, status))
 }
 
-impl IntoResponse for Error {
+/// A use-case [`Error`] on its way to an HTTP answer: what every handler and extractor fails with.
+#[derive(Debug)]
+pub(crate) struct ApiError(pub(crate) Error);
+
+impl From<Error> for ApiError {
+    fn from(error: Error) -> Self {
+        ApiError(error)
+    }
+}
+
+impl From<cie_store::StoreError> for ApiError {
+    fn from(error: cie_store::StoreError) -> Self {
+        ApiError(error.into())
+    }
+}
+
+impl From<anyhow::Error> for ApiError {
+    fn from(error: anyhow::Error) -> Self {
+        ApiError(error.into())
+    }
+}
+
+impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, code, archive_seq) = classify(&self);
-        let message = message_of(&self, status);
-        let retry_after = match &self {
+        let error = self.0;
+        let (status, code, archive_seq) = classify(&error);
+        let message = message_of(&error, status);
+        let retry_after = match &error {
             Error::Throttled {
                 retry_after_seconds,
             } => Some(*retry_after_seconds),
             Error::Busy(_) | Error::TooManyRequests { .. } => Some(1),
             _ => None,
         };
-        let (document_id, findings) = match self {
+        let (document_id, findings) = match error {
             Error::DocumentInvalid {
                 document_id,
                 findings,
@@ -171,16 +194,16 @@ impl IntoResponse for Error {
 }
 
 /// The answer to a path that is not in the route table.
-pub(crate) async fn not_found(uri: axum::http::Uri) -> Error {
-    Error::NotFound(format!("route {}", uri.path()))
+pub(crate) async fn not_found(uri: axum::http::Uri) -> ApiError {
+    ApiError(Error::NotFound(format!("route {}", uri.path())))
 }
 
 /// The answer to a method a route does not take.
-pub(crate) async fn method_not_allowed() -> Error {
-    Error::invalid(
+pub(crate) async fn method_not_allowed() -> ApiError {
+    ApiError(Error::invalid(
         "method_not_allowed",
         "this route does not take that method (see the API table in the README)",
-    )
+    ))
 }
 
 #[cfg(test)]
@@ -226,7 +249,7 @@ mod tests {
             ),
         ];
         for (error, status) in cases {
-            assert_eq!(error.into_response().status(), status);
+            assert_eq!(ApiError(error).into_response().status(), status);
         }
     }
 }

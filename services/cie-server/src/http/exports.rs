@@ -6,10 +6,10 @@ use axum::extract::State;
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
-use crate::auth::Caller;
-use crate::error::Error;
 use crate::finance::{self, BulkItem};
+use crate::http::error::ApiError;
 use crate::http::error::code_and_message;
+use crate::http::extract::Authenticated;
 use crate::http::extract::JsonInput;
 
 /// Body of a bulk report.
@@ -46,9 +46,9 @@ pub(crate) struct BulkReport {
 /// `POST /api/v1/exports/payments/results`: payment orders and payments for many invoices at once.
 pub(crate) async fn bulk_results(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     JsonInput(request): JsonInput<BulkRequest>,
-) -> Result<Json<BulkReport>, Error> {
+) -> Result<Json<BulkReport>, ApiError> {
     let results = finance::bulk_steps(&state, &caller, request.items).await?;
     let mut report = BulkReport {
         done: 0,
@@ -96,12 +96,12 @@ pub(crate) async fn bulk_results(
 /// `GET /api/v1/exports/payments/held-back`).
 pub(crate) async fn pull(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     headers: axum::http::HeaderMap,
     crate::http::extract::QueryInput(mut query): crate::http::extract::QueryInput<
         finance::PullQuery,
     >,
-) -> Result<axum::response::Response, Error> {
+) -> Result<axum::response::Response, ApiError> {
     use axum::http::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
     use axum::response::IntoResponse;
     if query.format.is_none() {
@@ -180,9 +180,9 @@ pub(crate) struct AckRequest {
 /// `POST /api/v1/exports/payments/ack {cursor}`: the caller imported its records up to `cursor`.
 pub(crate) async fn ack(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     JsonInput(request): JsonInput<AckRequest>,
-) -> Result<Json<serde_json::Value>, Error> {
+) -> Result<Json<serde_json::Value>, ApiError> {
     let acknowledged = finance::ack_payments(&state, &caller, request.cursor).await?;
     Ok(Json(serde_json::json!({ "acknowledged": acknowledged })))
 }
@@ -190,7 +190,10 @@ pub(crate) async fn ack(
 /// `GET /api/v1/exports/payments/held-back`: the records held back at their last pull, with every problem.
 pub(crate) async fn held_back(
     State(state): State<AppState>,
-    caller: Caller,
-) -> Result<Json<Vec<cie_export::HeldBack>>, Error> {
-    finance::held_back(&state, &caller).await.map(Json)
+    Authenticated(caller): Authenticated,
+) -> Result<Json<Vec<cie_export::HeldBack>>, ApiError> {
+    finance::held_back(&state, &caller)
+        .await
+        .map(Json)
+        .map_err(ApiError::from)
 }

@@ -14,17 +14,23 @@ use crate::auth::Caller;
 use crate::body::ReceivedBody;
 use crate::connections::body_stalled;
 use crate::error::Error;
+use crate::http::error::ApiError;
 use crate::http::limits::Client;
 
-impl FromRequestParts<AppState> for Caller {
-    type Rejection = Error;
+/// The caller a bearer token names, for handlers: `Authenticated(caller): Authenticated`.
+pub(crate) struct Authenticated(pub(crate) Caller);
+
+impl FromRequestParts<AppState> for Authenticated {
+    type Rejection = ApiError;
 
     async fn from_request_parts(
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let token = bearer(parts)?;
-        state.tokens.verify(token, state.clock.now())
+        Ok(Authenticated(
+            state.tokens.verify(token, state.clock.now())?,
+        ))
     }
 }
 
@@ -32,7 +38,7 @@ impl FromRequestParts<AppState> for Caller {
 pub(crate) struct Operator;
 
 impl FromRequestParts<AppState> for Operator {
-    type Rejection = Error;
+    type Rejection = ApiError;
 
     async fn from_request_parts(
         parts: &mut Parts,
@@ -42,7 +48,8 @@ impl FromRequestParts<AppState> for Operator {
             return Err(Error::Forbidden(
                 "the operator API is disabled: set auth.operator_key (CIE_AUTH__OPERATOR_KEY)"
                     .into(),
-            ));
+            )
+            .into());
         };
         let presented = bearer(parts)?;
         let mut subjects = vec![crate::login_guard::Subject::Operator];
@@ -53,7 +60,8 @@ impl FromRequestParts<AppState> for Operator {
         if let Err(locked) = state.login_guard.check(&subjects, now) {
             return Err(Error::Throttled {
                 retry_after_seconds: locked.retry_after_seconds,
-            });
+            }
+            .into());
         }
         if constant_time_eq(presented.as_bytes(), expected.as_bytes()) {
             Ok(Operator)
@@ -62,12 +70,12 @@ impl FromRequestParts<AppState> for Operator {
                 tracing::warn!(target: "security", seconds = locked.retry_after_seconds,
                                "operator key locked after repeated failures");
             }
-            Err(Error::Unauthenticated("the operator key is wrong".into()))
+            Err(Error::Unauthenticated("the operator key is wrong".into()).into())
         }
     }
 }
 
-fn bearer(parts: &Parts) -> Result<&str, Error> {
+fn bearer(parts: &Parts) -> Result<&str, ApiError> {
     let header = parts.headers.get(AUTHORIZATION).ok_or_else(|| {
         Error::Unauthenticated("an Authorization: Bearer token is required".into())
     })?;
@@ -81,6 +89,7 @@ fn bearer(parts: &Parts) -> Result<&str, Error> {
         .ok_or_else(|| {
             Error::Unauthenticated("the Authorization header must be 'Bearer <token>'".into())
         })
+        .map_err(ApiError::from)
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -96,7 +105,7 @@ pub(crate) struct RawBody(pub(crate) ReceivedBody);
 const BUDGET_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl FromRequest<AppState> for RawBody {
-    type Rejection = Error;
+    type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         use sha2::Digest as _;
@@ -160,7 +169,7 @@ impl FromRequest<AppState> for RawBody {
 async fn take_budget(
     state: &AppState,
     bytes: usize,
-) -> Result<tokio::sync::OwnedSemaphorePermit, Error> {
+) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
     let permits = u32::try_from(bytes).unwrap_or(u32::MAX);
     match tokio::time::timeout(
         BUDGET_WAIT,
@@ -171,7 +180,8 @@ async fn take_budget(
         Ok(Ok(permit)) => Ok(permit),
         _ => Err(Error::Busy(
             "too many documents are being received at once; send this one again in a moment".into(),
-        )),
+        )
+        .into()),
     }
 }
 
@@ -181,7 +191,7 @@ async fn take_budget(
 pub(crate) struct JsonInput<T>(pub(crate) T);
 
 impl<T: DeserializeOwned> FromRequest<AppState> for JsonInput<T> {
-    type Rejection = Error;
+    type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let declared = request
@@ -208,13 +218,15 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonInput<T> {
                     format!(
                         "the body must be JSON (Content-Type: application/json), not {declared:?}"
                     ),
-                ));
+                )
+                .into());
             }
             &bytes
         };
         serde_json::from_slice(text)
             .map(JsonInput)
             .map_err(|e| Error::invalid("invalid_json", json_problem(&e)))
+            .map_err(ApiError::from)
     }
 }
 
@@ -239,7 +251,7 @@ fn json_problem(error: &serde_json::Error) -> String {
 pub(crate) struct PathInput<T>(pub(crate) T);
 
 impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for PathInput<T> {
-    type Rejection = Error;
+    type Rejection = ApiError;
 
     async fn from_request_parts(
         parts: &mut Parts,
@@ -254,6 +266,7 @@ impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for PathInput<T> {
             .await
             .map(|axum::extract::Path(value)| PathInput(value))
             .map_err(|rejection| Error::invalid("invalid_path", path_problem(&route, &rejection)))
+            .map_err(ApiError::from)
     }
 }
 
@@ -293,7 +306,7 @@ fn path_problem(route: &str, rejection: &PathRejection) -> String {
 pub(crate) struct QueryInput<T>(pub(crate) T);
 
 impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for QueryInput<T> {
-    type Rejection = Error;
+    type Rejection = ApiError;
 
     async fn from_request_parts(
         parts: &mut Parts,
@@ -303,6 +316,7 @@ impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for QueryInput<T> {
             .await
             .map(|axum::extract::Query(value)| QueryInput(value))
             .map_err(|rejection| Error::invalid("invalid_query", rejection.body_text()))
+            .map_err(ApiError::from)
     }
 }
 
@@ -311,7 +325,7 @@ impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for QueryInput<T> {
 pub(crate) struct ClientAddress(pub(crate) Option<std::net::IpAddr>);
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
-    type Rejection = Error;
+    type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         Ok(ClientAddress(client_address(parts)))

@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use crate::config::HttpConfig;
 use crate::connections::release_when_sent;
 use crate::error::Error;
+use crate::http::error::ApiError;
 
 /// The client a request came from, as [`per_client`] resolved it.
 #[derive(Debug, Clone, Copy)]
@@ -127,9 +128,9 @@ pub(crate) async fn per_client(
     }
     match requests.enter(client) {
         Some(counted) => release_when_sent(next.run(request).await, counted),
-        None => Error::TooManyRequests {
+        None => ApiError(Error::TooManyRequests {
             limit: requests.limit,
-        }
+        })
         .into_response(),
     }
 }

@@ -26,6 +26,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::AppState;
 use crate::error::Error;
+use crate::http::error::ApiError;
 
 pub use error::ErrorBody;
 
@@ -174,7 +175,7 @@ fn with_security_headers(mut router: Router) -> Router {
 /// The answer to `error` for a connection refused before any route is reached (the connection cap), with
 /// the headers every answer carries.
 pub fn answer_outside_routes(error: Error) -> Response {
-    let mut response = error.into_response();
+    let mut response = ApiError(error).into_response();
     for (name, value) in SECURITY_HEADERS {
         response
             .headers_mut()

@@ -6,8 +6,8 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::auth::Caller;
-use crate::error::Error;
+use crate::http::error::ApiError;
+use crate::http::extract::Authenticated;
 use crate::http::extract::{PathInput, QueryInput};
 use crate::registry::{self, RegistryCheck};
 
@@ -20,11 +20,12 @@ pub(crate) struct LookUpParams {
 
 pub(crate) async fn look_up(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     PathInput(number): PathInput<String>,
     QueryInput(params): QueryInput<LookUpParams>,
-) -> Result<Json<RegistryCheck>, Error> {
+) -> Result<Json<RegistryCheck>, ApiError> {
     registry::look_up(&state, &caller, &number, params.on, params.name.as_deref())
         .await
         .map(Json)
+        .map_err(ApiError::from)
 }

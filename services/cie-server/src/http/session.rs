@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::accounts::{self, Session};
-use crate::error::Error;
+use crate::http::error::ApiError;
 use crate::http::extract::{ClientAddress, JsonInput};
 
 #[derive(Deserialize)]
@@ -20,7 +20,7 @@ pub(crate) async fn login(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
     JsonInput(request): JsonInput<LoginRequest>,
-) -> Result<Json<Session>, Error> {
+) -> Result<Json<Session>, ApiError> {
     accounts::login(
         &state,
         &request.tenant,
@@ -30,4 +30,5 @@ pub(crate) async fn login(
     )
     .await
     .map(Json)
+    .map_err(ApiError::from)
 }

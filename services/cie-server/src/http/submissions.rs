@@ -6,28 +6,29 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
 use crate::AppState;
-use crate::auth::Caller;
-use crate::error::Error;
+use crate::http::error::ApiError;
+use crate::http::extract::Authenticated;
 use crate::http::extract::{PathInput, QueryInput};
 use crate::records::{self, PageView, SubmissionSearch, SubmissionView};
 
 /// `GET /api/v1/submissions?outcome=rejected`.
 pub(crate) async fn list(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     QueryInput(search): QueryInput<SubmissionSearch>,
-) -> Result<Json<PageView<SubmissionView>>, Error> {
+) -> Result<Json<PageView<SubmissionView>>, ApiError> {
     records::list_submissions(&state, &caller, search)
         .await
         .map(Json)
+        .map_err(ApiError::from)
 }
 
 /// `GET /api/v1/submissions/{seq}`.
 pub(crate) async fn show(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     PathInput(seq): PathInput<i64>,
-) -> Result<Json<SubmissionView>, Error> {
+) -> Result<Json<SubmissionView>, ApiError> {
     let (entry, _) = records::submission(&state, &caller, seq).await?;
     Ok(Json(SubmissionView::from(entry)))
 }
@@ -35,9 +36,9 @@ pub(crate) async fn show(
 /// `GET /api/v1/submissions/{seq}/original`: the bytes exactly as received (or their first part).
 pub(crate) async fn original(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     PathInput(seq): PathInput<i64>,
-) -> Result<Response, Error> {
+) -> Result<Response, ApiError> {
     let (_, content) = records::submission(&state, &caller, seq).await?;
     let disposition = format!("attachment; filename=\"submission-{seq}.bin\"");
     Ok((

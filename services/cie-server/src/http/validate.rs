@@ -4,15 +4,18 @@ use axum::Json;
 use axum::extract::State;
 
 use crate::AppState;
-use crate::auth::Caller;
-use crate::error::Error;
+use crate::http::error::ApiError;
+use crate::http::extract::Authenticated;
 use crate::http::extract::RawBody;
 use crate::validation::{self, PreCheck};
 
 pub(crate) async fn validate(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     RawBody(body): RawBody,
-) -> Result<Json<PreCheck>, Error> {
-    validation::precheck(&state, &caller, &body).await.map(Json)
+) -> Result<Json<PreCheck>, ApiError> {
+    validation::precheck(&state, &caller, &body)
+        .await
+        .map(Json)
+        .map_err(ApiError::from)
 }
