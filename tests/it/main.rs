@@ -21,4 +21,5 @@ mod search;
 mod slow_clients;
 mod tamper;
 mod validation;
+mod web;
 mod workflow;

@@ -9,6 +9,7 @@
 pub mod connections;
 pub mod http;
 pub mod telemetry;
+mod web;
 
 use std::future::Future;
 

@@ -35,6 +35,102 @@ pub async fn login(
     password: &str,
     address: Option<std::net::IpAddr>,
 ) -> Result<Session, Error> {
+    let user = authenticate(state, tenant, username, password, address).await?;
+    let caller = caller_of(&user);
+    let (token, expires_at) = state.tokens.issue(&caller, state.clock.now())?;
+    Ok(Session {
+        token,
+        expires_at,
+        role: user.role,
+        tenant: user.tenant,
+        supplier_org_id: user.supplier_org_id,
+    })
+}
+
+fn caller_of(user: &cie_store::User) -> Caller {
+    Caller {
+        user_id: user.id,
+        tenant: user.tenant.clone(),
+        role: user.role,
+        supplier_org_id: user.supplier_org_id,
+        username: user.username.clone(),
+    }
+}
+
+/// Logs a person into the web pages: the same checks and throttling as [`login`], then a server-side session
+/// whose random token goes into a cookie (only its SHA-256 is stored). Returns the token and the session.
+pub async fn start_web_session(
+    state: &AppState,
+    tenant: &str,
+    username: &str,
+    password: &str,
+    address: Option<std::net::IpAddr>,
+) -> Result<(String, cie_store::WebSession), Error> {
+    let user = authenticate(state, tenant, username, password, address).await?;
+    let now = state.clock.now();
+    let token = format!("{}.{}", user.tenant, auth::random_secret(32));
+    let session = cie_store::WebSession {
+        tenant: user.tenant.clone(),
+        user_id: user.id,
+        csrf_token: auth::random_secret(24),
+        expires_at: now + chrono::Duration::minutes(state.config.auth.token_ttl_minutes),
+    };
+    state
+        .store
+        .create_web_session(&session, &cie_audit::content_sha256(token.as_bytes()), now)
+        .await?;
+    Ok((token, session))
+}
+
+/// The caller and session a web-session cookie names, if it is live.
+pub async fn web_caller(
+    state: &AppState,
+    token: &str,
+) -> Result<Option<(Caller, cie_store::WebSession)>, Error> {
+    let Some(tenant) = token
+        .split_once('.')
+        .and_then(|(tenant, _)| TenantId::parse(tenant).ok())
+    else {
+        return Ok(None);
+    };
+    let now = state.clock.now();
+    let Some(session) = state
+        .store
+        .web_session(&tenant, &cie_audit::content_sha256(token.as_bytes()), now)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let user = state.store.user(&tenant, session.user_id).await?;
+    Ok(Some((caller_of(&user), session)))
+}
+
+/// Ends the web session a cookie names (logging out); an unknown or ended one is no error.
+pub async fn end_web_session(state: &AppState, token: &str) -> Result<(), Error> {
+    if let Some(tenant) = token
+        .split_once('.')
+        .and_then(|(tenant, _)| TenantId::parse(tenant).ok())
+    {
+        state
+            .store
+            .end_web_session(
+                &tenant,
+                &cie_audit::content_sha256(token.as_bytes()),
+                state.clock.now(),
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+/// The user whose password `password` is, after the throttling checks; failures are counted.
+async fn authenticate(
+    state: &AppState,
+    tenant: &str,
+    username: &str,
+    password: &str,
+    address: Option<std::net::IpAddr>,
+) -> Result<cie_store::User, Error> {
     let account = Subject::Account(tenant.to_owned(), username.to_lowercase());
     let mut subjects = vec![account.clone()];
     subjects.extend(address.map(Subject::Address));
@@ -74,21 +170,7 @@ pub async fn login(
         _ => return Err(failed_login(state, Some(&tenant), &subjects, now).await),
     };
     state.login_guard.succeeded(&account);
-    let caller = Caller {
-        user_id: user.id,
-        tenant: user.tenant.clone(),
-        role: user.role,
-        supplier_org_id: user.supplier_org_id,
-        username: user.username.clone(),
-    };
-    let (token, expires_at) = state.tokens.issue(&caller, state.clock.now())?;
-    Ok(Session {
-        token,
-        expires_at,
-        role: user.role,
-        tenant: user.tenant,
-        supplier_org_id: user.supplier_org_id,
-    })
+    Ok(user)
 }
 
 /// Counts a failed login against its account and address, logs a lock it starts (and records it as a

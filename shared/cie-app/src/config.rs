@@ -22,6 +22,8 @@ pub struct Config {
     pub limits: LimitsConfig,
     /// Connection and request limits: timeouts, caps, trusted proxies.
     pub http: HttpConfig,
+    /// The web pages.
+    pub web: WebConfig,
     /// Token and operator settings.
     pub auth: AuthConfig,
     /// Rule settings.
@@ -236,6 +238,7 @@ impl Default for Config {
             database: DatabaseConfig::default(),
             limits: LimitsConfig::default(),
             http: HttpConfig::default(),
+            web: WebConfig::default(),
             auth: AuthConfig::default(),
             rules: RulesConfig::default(),
             log: LogConfig::default(),
@@ -306,10 +309,27 @@ impl Default for LogConfig {
 
 /// The top-level keys `CIE_` variables may set; other `CIE_` variables (`CIE_CONFIG`, `CIE_ADMIN_PASSWORD`, …)
 /// are not configuration.
-const SECTIONS: [&str; 11] = [
-    "listen", "data_dir", "database", "limits", "http", "auth", "rules", "log", "payment",
+const SECTIONS: [&str; 12] = [
+    "listen", "data_dir", "database", "limits", "http", "web", "auth", "rules", "log", "payment",
     "exports", "sealing",
 ];
+
+/// The web pages.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebConfig {
+    /// Whether session cookies are marked `Secure` (sent over HTTPS only); turn off only to try the pages over
+    /// plain HTTP on one's own machine.
+    pub secure_cookies: bool,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            secure_cookies: true,
+        }
+    }
+}
 
 impl Config {
     /// Defaults, then the TOML file `path` (if given), then `CIE_*` variables.

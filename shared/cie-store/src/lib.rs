@@ -18,6 +18,7 @@ mod sealing;
 mod security;
 mod validations;
 mod verify_records;
+mod web_sessions;
 mod workflow;
 mod writer;
 
@@ -37,6 +38,7 @@ pub use guards::GuardProblem;
 pub use registry::RegistryEntry;
 pub use security::SecurityEvent;
 pub use validations::{NewValidation, Validation};
+pub use web_sessions::WebSession;
 pub use workflow::{
     Approval, ApprovalChecklist, AuditEntry, CaseChange, CaseFilter, CaseFlags, InvoiceCase,
     InvoiceReturn, IssuedResponse, NewTransition, ReturnReason, SupplierTerms, WorkflowSettings,

@@ -5,7 +5,7 @@ mod audit;
 mod documents;
 mod error;
 mod exports;
-mod extract;
+pub(crate) mod extract;
 mod health;
 mod invoices;
 mod limits;
@@ -136,6 +136,7 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/operator/tenants",
             post(admin::create_tenant).get(admin::list_tenants),
         )
+        .merge(crate::web::routes())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .with_state(state)
@@ -147,8 +148,8 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// The headers every answer carries: nothing is sniffed, framed, cached or referred on (answers hold tokens
-/// and personal data), and a browser runs nothing from them (the API serves no pages). A handler's own
-/// `Cache-Control` would win.
+/// and personal data), and a browser runs nothing from them. A handler's own `Cache-Control` or
+/// `Content-Security-Policy` wins (the web pages send one that lets their forms post).
 const SECURITY_HEADERS: [(HeaderName, &str); 5] = [
     (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
     (
@@ -163,7 +164,7 @@ const SECURITY_HEADERS: [(HeaderName, &str); 5] = [
 fn with_security_headers(mut router: Router) -> Router {
     for (name, value) in SECURITY_HEADERS {
         let value = HeaderValue::from_static(value);
-        router = if name == header::CACHE_CONTROL {
+        router = if name == header::CACHE_CONTROL || name == header::CONTENT_SECURITY_POLICY {
             router.layer(SetResponseHeaderLayer::if_not_present(name, value))
         } else {
             router.layer(SetResponseHeaderLayer::overriding(name, value))

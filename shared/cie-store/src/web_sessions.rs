@@ -1,0 +1,92 @@
+//! Sessions of the web pages: stored by the SHA-256 of their token, with the user, the CSRF token and the end.
+
+use chrono::{DateTime, Utc};
+use cie_domain::TenantId;
+use sqlx::Row;
+
+use crate::Store;
+use crate::directory::{parse_timestamp, timestamp};
+use crate::error::StoreError;
+
+/// A web session as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebSession {
+    /// The city.
+    pub tenant: TenantId,
+    /// The user logged in.
+    pub user_id: i64,
+    /// The token every form of the session carries.
+    pub csrf_token: String,
+    /// When it ends unless renewed.
+    pub expires_at: DateTime<Utc>,
+}
+
+impl Store {
+    /// Records a session whose token hashes to `token_sha256`.
+    pub async fn create_web_session(
+        &self,
+        session: &WebSession,
+        token_sha256: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO web_sessions (tenant_id, token_sha256, user_id, csrf_token, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(session.tenant.as_str())
+        .bind(token_sha256)
+        .bind(session.user_id)
+        .bind(&session.csrf_token)
+        .bind(timestamp(now))
+        .bind(timestamp(session.expires_at))
+        .execute(self.write())
+        .await?;
+        Ok(())
+    }
+
+    /// The session of `tenant` whose token hashes to `token_sha256`, if it has not ended by `now`.
+    pub async fn web_session(
+        &self,
+        tenant: &TenantId,
+        token_sha256: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<WebSession>, StoreError> {
+        let row = sqlx::query(
+            "SELECT user_id, csrf_token, expires_at FROM web_sessions
+             WHERE tenant_id = $1 AND token_sha256 = $2 AND expires_at > $3",
+        )
+        .bind(tenant.as_str())
+        .bind(token_sha256)
+        .bind(timestamp(now))
+        .fetch_optional(self.read())
+        .await?;
+        row.map(|row| {
+            let expires_at: String = row.try_get("expires_at")?;
+            Ok(WebSession {
+                tenant: tenant.clone(),
+                user_id: row.try_get("user_id")?,
+                csrf_token: row.try_get("csrf_token")?,
+                expires_at: parse_timestamp(&expires_at)?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Ends a session (logging out); ended sessions of the tenant are swept at the same time.
+    pub async fn end_web_session(
+        &self,
+        tenant: &TenantId,
+        token_sha256: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "DELETE FROM web_sessions WHERE tenant_id = $1 AND (token_sha256 = $2 OR expires_at <= $3)",
+        )
+        .bind(tenant.as_str())
+        .bind(token_sha256)
+        .bind(timestamp(now))
+        .execute(self.write())
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,232 @@
+//! The web pages' foundation over HTTP on both databases: the login page in Japanese (English on request),
+//! the form token, field errors beside their fields, the session cookie's attributes, the home page, and a
+//! logout that ends the session on the server.
+
+use cie_tests::{Backend, PASSWORD, TestApp};
+use reqwest::StatusCode;
+use reqwest::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
+use rstest::rstest;
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The `name=value` of cookie `name` among `response`'s Set-Cookie headers, and the whole header.
+fn set_cookie(response: &reqwest::Response, name: &str) -> (String, String) {
+    let header = response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .unwrap_or_else(|| panic!("no {name} cookie set: {:?}", response.headers()));
+    (header.split(';').next().unwrap().to_owned(), header)
+}
+
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} in {html}"))
+        + marker.len();
+    html[start..start + html[start..].find('"').unwrap()].to_owned()
+}
+
+fn form(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| {
+            let encoded: String = v
+                .bytes()
+                .map(|b| match b {
+                    b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
+                        (b as char).to_string()
+                    }
+                    _ => format!("%{b:02X}"),
+                })
+                .collect();
+            format!("{k}={encoded}")
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+async fn post_form(app: &TestApp, path: &str, cookie: &str, body: String) -> reqwest::Response {
+    client()
+        .post(app.url(path))
+        .header(COOKIE, cookie)
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[rstest]
+#[tokio::test]
+async fn a_person_logs_in_sees_the_home_page_and_logs_out(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let city = app.city("city-a").await;
+
+    let page = client().get(app.url("/login")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(
+        page.headers()[CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(
+        page.headers()[CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap()
+            .contains("form-action 'self'")
+    );
+    let (form_cookie, attributes) = set_cookie(&page, "cie_form");
+    for attribute in ["HttpOnly", "SameSite=Strict", "Secure"] {
+        assert!(attributes.contains(attribute), "{attributes}");
+    }
+    let html = page.text().await.unwrap();
+    assert!(html.contains("<html lang=\"ja\">"), "{html}");
+    assert!(
+        html.contains("<label for=\"tenant\">自治体 ID</label>"),
+        "{html}"
+    );
+    let token = hidden(&html, "form_token");
+
+    let english = client()
+        .get(app.url("/login?lang=en"))
+        .send()
+        .await
+        .unwrap();
+    let english = english.text().await.unwrap();
+    assert!(
+        english.contains("<html lang=\"en\">") && english.contains("Log in"),
+        "{english}"
+    );
+
+    // A form without its token (another site posting it) is refused.
+    let forged = post_form(
+        &app,
+        "/login",
+        "",
+        form(&[
+            ("tenant", &city.tenant),
+            ("username", "staff"),
+            ("password", PASSWORD),
+            ("form_token", "x"),
+        ]),
+    )
+    .await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert!(forged.text().await.unwrap().contains("有効期限"));
+
+    // A missing field is named beside the field and in the summary; what was typed stays.
+    let missing = post_form(
+        &app,
+        "/login",
+        &form_cookie,
+        form(&[
+            ("tenant", &city.tenant),
+            ("username", "staff"),
+            ("password", ""),
+            ("form_token", &token),
+        ]),
+    )
+    .await;
+    assert_eq!(missing.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = missing.text().await.unwrap();
+    assert!(
+        html.contains("<a href=\"#password\">入力してください。</a>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("aria-describedby=\"password-error\""),
+        "{html}"
+    );
+    assert!(html.contains("value=\"staff\""), "{html}");
+
+    let wrong = post_form(
+        &app,
+        "/login",
+        &form_cookie,
+        form(&[
+            ("tenant", &city.tenant),
+            ("username", "staff"),
+            ("password", "wrong password!"),
+            ("form_token", &token),
+        ]),
+    )
+    .await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert!(wrong.text().await.unwrap().contains("正しくありません"));
+
+    let logged_in = post_form(
+        &app,
+        "/login",
+        &form_cookie,
+        form(&[
+            ("tenant", &city.tenant),
+            ("username", "staff"),
+            ("password", PASSWORD),
+            ("form_token", &token),
+        ]),
+    )
+    .await;
+    assert_eq!(logged_in.status(), StatusCode::SEE_OTHER);
+    assert_eq!(logged_in.headers()[LOCATION], "/home");
+    let (session, attributes) = set_cookie(&logged_in, "cie_session");
+    for attribute in [
+        "HttpOnly",
+        "SameSite=Strict",
+        "Secure",
+        "Path=/",
+        "Max-Age=",
+    ] {
+        assert!(attributes.contains(attribute), "{attributes}");
+    }
+
+    let home = client()
+        .get(app.url("/home"))
+        .header(COOKIE, &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(home.status(), StatusCode::OK);
+    let html = home.text().await.unwrap();
+    assert!(
+        html.contains("staff さん、ようこそ。") && html.contains("会計課職員"),
+        "{html}"
+    );
+    let csrf = hidden(&html, "csrf");
+
+    let refused = post_form(
+        &app,
+        "/logout",
+        &session,
+        form(&[("csrf", "not the token")]),
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let out = post_form(&app, "/logout", &session, form(&[("csrf", &csrf)])).await;
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    assert_eq!(out.headers()[LOCATION], "/login?out=1");
+    assert!(set_cookie(&out, "cie_session").1.contains("Max-Age=0"));
+
+    // The session ended on the server: the old cookie no longer opens the home page.
+    let after = client()
+        .get(app.url("/home"))
+        .header(COOKIE, &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.status(), StatusCode::SEE_OTHER);
+    assert_eq!(after.headers()[LOCATION], "/login");
+    let none = client().get(app.url("/home")).send().await.unwrap();
+    assert_eq!(none.status(), StatusCode::SEE_OTHER);
+}
