@@ -230,3 +230,147 @@ async fn a_person_logs_in_sees_the_home_page_and_logs_out(
     let none = client().get(app.url("/home")).send().await.unwrap();
     assert_eq!(none.status(), StatusCode::SEE_OTHER);
 }
+
+#[rstest]
+#[tokio::test]
+async fn an_invited_supplier_sets_a_password_once_and_is_logged_in(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let city = app.city("city-a").await;
+    let invite = |body: serde_json::Value, token: String| {
+        let app = &app;
+        async move {
+            app.post_json(&token, "/api/v1/admin/invitations", &body)
+                .await
+        }
+    };
+    let made = invite(
+        serde_json::json!({ "username": "yamada", "role": "supplier", "supplier_org_id": city.org_a }),
+        city.admin.clone(),
+    )
+    .await;
+    assert_eq!(made.status(), StatusCode::CREATED);
+    let link: serde_json::Value = made.json().await.unwrap();
+    let path = link["path"].as_str().unwrap().to_owned();
+    assert!(path.starts_with("/invite/city-a."), "{link}");
+
+    // The city's own checks, at once: a taken name, a supplier without organisation, a non-administrator.
+    let taken = invite(
+        serde_json::json!({ "username": "staff", "role": "staff" }),
+        city.admin.clone(),
+    )
+    .await;
+    assert_eq!(taken.status(), StatusCode::CONFLICT);
+    let orgless = invite(
+        serde_json::json!({ "username": "x", "role": "supplier" }),
+        city.admin.clone(),
+    )
+    .await;
+    assert_eq!(orgless.status(), StatusCode::BAD_REQUEST);
+    let by_staff = invite(
+        serde_json::json!({ "username": "y", "role": "staff" }),
+        city.staff.clone(),
+    )
+    .await;
+    assert_eq!(by_staff.status(), StatusCode::FORBIDDEN);
+
+    let page = client().get(app.url(&path)).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let (form_cookie, _) = set_cookie(&page, "cie_form");
+    let html = page.text().await.unwrap();
+    assert!(html.contains("「yamada」"), "{html}");
+    let token = hidden(&html, "form_token");
+
+    let weak = post_form(
+        &app,
+        &path,
+        &form_cookie,
+        form(&[
+            ("password", "short"),
+            ("password_again", "short"),
+            ("form_token", &token),
+        ]),
+    )
+    .await;
+    assert_eq!(weak.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        weak.text()
+            .await
+            .unwrap()
+            .contains("<a href=\"#password\">10 文字以上にしてください。</a>")
+    );
+    let mismatch = post_form(
+        &app,
+        &path,
+        &form_cookie,
+        form(&[
+            ("password", "a good long password"),
+            ("password_again", "another one"),
+            ("form_token", &token),
+        ]),
+    )
+    .await;
+    assert_eq!(mismatch.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        mismatch
+            .text()
+            .await
+            .unwrap()
+            .contains("href=\"#password_again\"")
+    );
+
+    let accepted = post_form(
+        &app,
+        &path,
+        &form_cookie,
+        form(&[
+            ("password", "a good long password"),
+            ("password_again", "a good long password"),
+            ("form_token", &token),
+        ]),
+    )
+    .await;
+    assert_eq!(accepted.status(), StatusCode::SEE_OTHER);
+    let (session, _) = set_cookie(&accepted, "cie_session");
+    let home = client()
+        .get(app.url("/home"))
+        .header(COOKIE, &session)
+        .send()
+        .await
+        .unwrap();
+    let html = home.text().await.unwrap();
+    assert!(
+        html.contains("yamada さん") && html.contains("事業者"),
+        "{html}"
+    );
+
+    // Used once: the link is gone, and the password works for the API too.
+    let again = client().get(app.url(&path)).send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_FOUND);
+    assert!(again.text().await.unwrap().contains("使用済み"));
+    let replay = post_form(
+        &app,
+        &path,
+        &form_cookie,
+        form(&[
+            ("password", "another good password"),
+            ("password_again", "another good password"),
+            ("form_token", &token),
+        ]),
+    )
+    .await;
+    assert_eq!(replay.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.login("city-a", "yamada", "a good long password")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let unknown = client()
+        .get(app.url("/invite/city-a.0000"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+}

@@ -407,21 +407,7 @@ pub async fn create_user(
     request: NewUserRequest,
 ) -> Result<User, Error> {
     check_credentials(&request.username, &request.password)?;
-    match (request.role, request.supplier_org_id) {
-        (Role::Supplier, None) => {
-            return Err(Error::invalid(
-                "missing_field",
-                "a supplier user needs supplier_org_id",
-            ));
-        }
-        (role, Some(_)) if role != Role::Supplier => {
-            return Err(Error::invalid(
-                "invalid_request",
-                format!("a {role} user belongs to the city, not to a supplier organisation"),
-            ));
-        }
-        _ => {}
-    }
+    check_role_and_org(request.role, request.supplier_org_id)?;
     let password = request.password;
     let password_hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
         .await
@@ -438,6 +424,21 @@ pub async fn create_user(
         .store
         .create_user(tenant, &user, state.clock.now())
         .await?)
+}
+
+/// A new user's role and organisation fit: a supplier user has one, a city user none.
+fn check_role_and_org(role: Role, supplier_org_id: Option<i64>) -> Result<(), Error> {
+    match (role, supplier_org_id) {
+        (Role::Supplier, None) => Err(Error::invalid(
+            "missing_field",
+            "a supplier user needs supplier_org_id",
+        )),
+        (role, Some(_)) if role != Role::Supplier => Err(Error::invalid(
+            "invalid_request",
+            format!("a {role} user belongs to the city, not to a supplier organisation"),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// A finance-system client just created: its secret is shown once.
@@ -504,6 +505,11 @@ pub async fn verify_archive(
 }
 
 fn check_credentials(username: &str, password: &str) -> Result<(), Error> {
+    check_username(username)?;
+    check_password(password)
+}
+
+fn check_username(username: &str) -> Result<(), Error> {
     let username = username.trim();
     if username.is_empty() || username.len() > 100 || username.chars().any(char::is_whitespace) {
         return Err(Error::invalid(
@@ -511,6 +517,11 @@ fn check_credentials(username: &str, password: &str) -> Result<(), Error> {
             "a user name is 1 to 100 characters without spaces",
         ));
     }
+    Ok(())
+}
+
+/// Refuses a password shorter than 10 characters (`weak_password`).
+pub fn check_password(password: &str) -> Result<(), Error> {
     if password.chars().count() < 10 {
         return Err(Error::invalid(
             "weak_password",
@@ -518,4 +529,142 @@ fn check_credentials(username: &str, password: &str) -> Result<(), Error> {
         ));
     }
     Ok(())
+}
+
+/// Days an invitation link works.
+pub const INVITATION_DAYS: i64 = 7;
+
+/// Whom to invite: the user the person will be.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InvitationRequest {
+    /// Login name.
+    pub username: String,
+    /// Role (not `finance`: finance systems get client credentials).
+    pub role: Role,
+    /// Name to show.
+    pub display_name: Option<String>,
+    /// Organisation, required for (and only for) supplier users.
+    pub supplier_org_id: Option<i64>,
+}
+
+/// An invitation made: the link to hand to the person (shown once) and until when it works.
+#[derive(Debug, Serialize)]
+pub struct InvitationLink {
+    /// The page's path, e.g. `/invite/higashikurume.3f…`; put the service's address in front.
+    pub path: String,
+    /// When the link stops working.
+    pub expires_at: DateTime<Utc>,
+}
+
+fn tenant_of_token(token: &str) -> Option<TenantId> {
+    token
+        .split_once('.')
+        .and_then(|(tenant, _)| TenantId::parse(tenant).ok())
+}
+
+/// Invites a person of the caller's city (administrators only): checked now as the user will be made, so
+/// following the link cannot fail on anything but the password.
+pub async fn invite(
+    state: &AppState,
+    caller: &Caller,
+    request: InvitationRequest,
+) -> Result<InvitationLink, Error> {
+    caller.require(&[Role::Admin])?;
+    check_username(&request.username)?;
+    check_role_and_org(request.role, request.supplier_org_id)?;
+    if request.role == Role::Finance {
+        return Err(Error::invalid(
+            "invalid_request",
+            "a finance system gets client credentials (POST /api/v1/admin/finance-clients), not an invitation",
+        ));
+    }
+    if let Some(org) = request.supplier_org_id {
+        state.store.supplier_org(&caller.tenant, org).await?;
+    }
+    let username = request.username.trim().to_owned();
+    if state
+        .store
+        .user_by_username(&caller.tenant, &username)
+        .await?
+        .is_some()
+    {
+        return Err(Error::Conflict(format!("user {username:?} already exists")));
+    }
+    let now = state.clock.now();
+    let token = format!("{}.{}", caller.tenant, auth::random_secret(32));
+    let invitation = cie_store::Invitation {
+        tenant: caller.tenant.clone(),
+        username,
+        role: request.role,
+        display_name: request.display_name,
+        supplier_org_id: request.supplier_org_id,
+        created_by: caller.user_id,
+        expires_at: now + chrono::Duration::days(INVITATION_DAYS),
+    };
+    state
+        .store
+        .create_invitation(
+            &invitation,
+            &cie_audit::content_sha256(token.as_bytes()),
+            now,
+        )
+        .await?;
+    Ok(InvitationLink {
+        path: format!("/invite/{token}"),
+        expires_at: invitation.expires_at,
+    })
+}
+
+/// The invitation a link names, if it is unused and has not expired.
+pub async fn open_invitation(
+    state: &AppState,
+    token: &str,
+) -> Result<Option<cie_store::Invitation>, Error> {
+    let Some(tenant) = tenant_of_token(token) else {
+        return Ok(None);
+    };
+    Ok(state
+        .store
+        .open_invitation(
+            &tenant,
+            &cie_audit::content_sha256(token.as_bytes()),
+            state.clock.now(),
+        )
+        .await?)
+}
+
+/// Follows an invitation: makes its user with `password`, uses the invitation up and logs the person in.
+pub async fn accept_invitation(
+    state: &AppState,
+    token: &str,
+    password: &str,
+    address: Option<std::net::IpAddr>,
+) -> Result<(String, cie_store::WebSession), Error> {
+    let invitation = open_invitation(state, token)
+        .await?
+        .ok_or_else(|| Error::NotFound("invitation (used already, or expired)".into()))?;
+    check_password(password)?;
+    let tenant = invitation.tenant.clone();
+    let user = create_user(
+        state,
+        &tenant,
+        NewUserRequest {
+            username: invitation.username.clone(),
+            password: password.to_owned(),
+            role: invitation.role,
+            display_name: invitation.display_name.clone(),
+            supplier_org_id: invitation.supplier_org_id,
+        },
+    )
+    .await?;
+    state
+        .store
+        .accept_invitation(
+            &tenant,
+            &cie_audit::content_sha256(token.as_bytes()),
+            state.clock.now(),
+        )
+        .await?;
+    start_web_session(state, tenant.as_str(), &user.username, password, address).await
 }

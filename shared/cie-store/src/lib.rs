@@ -12,6 +12,7 @@ mod documents;
 mod error;
 mod exports;
 mod guards;
+mod invitations;
 pub mod plans;
 mod registry;
 mod sealing;
@@ -35,6 +36,7 @@ pub use documents::{
 pub use error::StoreError;
 pub use exports::{ExportKind, ExportRow, NewExport};
 pub use guards::GuardProblem;
+pub use invitations::Invitation;
 pub use registry::RegistryEntry;
 pub use security::SecurityEvent;
 pub use validations::{NewValidation, Validation};

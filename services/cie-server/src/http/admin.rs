@@ -166,6 +166,16 @@ pub(crate) async fn list_users(
     Ok(Json(users.into_iter().map(UserView::from).collect()))
 }
 
+/// `POST /api/v1/admin/invitations`: a link that lets a person set a password and become a user.
+pub(crate) async fn invite(
+    State(state): State<AppState>,
+    Authenticated(caller): Authenticated,
+    JsonInput(request): JsonInput<accounts::InvitationRequest>,
+) -> Result<(StatusCode, Json<accounts::InvitationLink>), ApiError> {
+    let link = accounts::invite(&state, &caller, request).await?;
+    Ok((StatusCode::CREATED, Json(link)))
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct SecurityEventsQuery {

@@ -132,6 +132,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/admin/verify-archive", post(admin::verify_archive))
         .route("/api/v1/admin/security-events", get(admin::security_events))
+        .route("/api/v1/admin/invitations", post(admin::invite))
         .route(
             "/api/v1/operator/tenants",
             post(admin::create_tenant).get(admin::list_tenants),

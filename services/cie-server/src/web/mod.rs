@@ -8,7 +8,7 @@ mod pages;
 
 use axum::Form;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -36,6 +36,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/login", get(login_page).post(login))
         .route("/logout", post(logout))
         .route("/home", get(home))
+        .route(
+            "/invite/{token}",
+            get(invitation_page).post(accept_invitation),
+        )
 }
 
 fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -298,6 +302,136 @@ async fn logout(
         )
             .into_response(),
         Ok(None) => Redirect::to("/login").into_response(),
+        Err(error) => crate::http::answer_outside_routes(error),
+    }
+}
+
+async fn invitation_page(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Query(query): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = language(query.lang.as_deref(), &headers);
+    match crate::accounts::open_invitation(&state, &token).await {
+        Ok(Some(invitation)) => invitation_form(
+            &state,
+            lang,
+            &token,
+            &invitation.username,
+            &Notices::default(),
+            StatusCode::OK,
+        ),
+        Ok(None) => gone(lang, &token),
+        Err(error) => crate::http::answer_outside_routes(error),
+    }
+}
+
+fn gone(lang: Lang, token: &str) -> Response {
+    page(
+        StatusCode::NOT_FOUND,
+        pages::invitation_gone(lang, &format!("/invite/{token}")),
+        Vec::new(),
+    )
+}
+
+fn invitation_form(
+    state: &AppState,
+    lang: Lang,
+    token: &str,
+    username: &str,
+    notices: &Notices,
+    status: StatusCode,
+) -> Response {
+    let form_token = crate::auth::random_secret(24);
+    let path = format!("/invite/{token}");
+    page(
+        status,
+        pages::invitation(lang, &path, &form_token, username, notices),
+        vec![
+            set_cookie(state, FORM_COOKIE, &form_token, "/invite", None),
+            set_cookie(state, LANG_COOKIE, lang.code(), "/", Some(365 * 24 * 3600)),
+        ],
+    )
+}
+
+#[derive(Deserialize)]
+pub(crate) struct InvitationForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_again: String,
+    #[serde(default)]
+    form_token: String,
+    #[serde(default)]
+    lang: String,
+}
+
+async fn accept_invitation(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    ClientAddress(address): ClientAddress,
+    headers: HeaderMap,
+    Form(form): Form<InvitationForm>,
+) -> Response {
+    let lang = Lang::parse(&form.lang);
+    let invitation = match crate::accounts::open_invitation(&state, &token).await {
+        Ok(Some(invitation)) => invitation,
+        Ok(None) => return gone(lang, &token),
+        Err(error) => return crate::http::answer_outside_routes(error),
+    };
+    let mut notices = Notices::default();
+    let expected = cookie(&headers, FORM_COOKIE).unwrap_or_default();
+    if expected.is_empty() || !equal(expected, &form.form_token) {
+        notices.form_error = Some(t(lang, "error_form_expired"));
+        return invitation_form(
+            &state,
+            lang,
+            &token,
+            &invitation.username,
+            &notices,
+            StatusCode::FORBIDDEN,
+        );
+    }
+    if crate::accounts::check_password(&form.password).is_err() {
+        notices.fields.push(FieldError {
+            field: "password",
+            message: t(lang, "error_weak_password"),
+        });
+    } else if form.password != form.password_again {
+        notices.fields.push(FieldError {
+            field: "password_again",
+            message: t(lang, "error_password_mismatch"),
+        });
+    }
+    if !notices.fields.is_empty() {
+        return invitation_form(
+            &state,
+            lang,
+            &token,
+            &invitation.username,
+            &notices,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    match crate::accounts::accept_invitation(&state, &token, &form.password, address).await {
+        Ok((session_token, session)) => {
+            let seconds = (session.expires_at - state.clock.now())
+                .num_seconds()
+                .max(0);
+            let mut response = Redirect::to("/home").into_response();
+            let headers = response.headers_mut();
+            headers.append(
+                header::SET_COOKIE,
+                set_cookie(&state, SESSION_COOKIE, &session_token, "/", Some(seconds)),
+            );
+            headers.append(
+                header::SET_COOKIE,
+                set_cookie(&state, FORM_COOKIE, "", "/invite", Some(0)),
+            );
+            response
+        }
+        Err(Error::NotFound(_)) => gone(lang, &token),
         Err(error) => crate::http::answer_outside_routes(error),
     }
 }

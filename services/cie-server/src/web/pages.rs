@@ -133,6 +133,44 @@ pub(crate) fn login(
     )
 }
 
+/// The page an invitation link opens: set a password.
+pub(crate) fn invitation(
+    lang: Lang,
+    path: &str,
+    form_token: &str,
+    username: &str,
+    notices: &Notices,
+) -> Markup {
+    let title = t(lang, "invite_title");
+    layout(
+        lang,
+        &title,
+        path,
+        html! {
+            (summary(lang, notices))
+            p { (t_with(lang, "invite_intro", &[("name", username)])) }
+            form method="post" action=(path) novalidate {
+                input type="hidden" name="form_token" value=(form_token);
+                input type="hidden" name="lang" value=(lang.code());
+                (text_field(lang, notices, ("password", "password_label", "password", "", "new-password"), None))
+                (text_field(lang, notices, ("password_again", "password_again_label", "password", "", "new-password"), None))
+                button type="submit" { (t(lang, "set_password_button")) }
+            }
+        },
+    )
+}
+
+/// The page of an invitation link that is used or expired.
+pub(crate) fn invitation_gone(lang: Lang, path: &str) -> Markup {
+    let title = t(lang, "invitation_gone_title");
+    layout(
+        lang,
+        &title,
+        path,
+        html! { p { (t(lang, "invitation_gone")) } },
+    )
+}
+
 /// The home page of a logged-in person.
 pub(crate) fn home(lang: Lang, name: &str, role_key: &str, csrf: &str) -> Markup {
     let title = t(lang, "home_title");
