@@ -374,3 +374,137 @@ async fn an_invited_supplier_sets_a_password_once_and_is_logged_in(
         .unwrap();
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
 }
+
+async fn web_login(app: &TestApp, tenant: &str, username: &str, password: &str) -> String {
+    let page = client().get(app.url("/login")).send().await.unwrap();
+    let (form_cookie, _) = set_cookie(&page, "cie_form");
+    let token = hidden(&page.text().await.unwrap(), "form_token");
+    let response = post_form(
+        app,
+        "/login",
+        &form_cookie,
+        form(&[
+            ("tenant", tenant),
+            ("username", username),
+            ("password", password),
+            ("form_token", &token),
+        ]),
+    )
+    .await;
+    assert_eq!(
+        response.status(),
+        StatusCode::SEE_OTHER,
+        "{username} logs in"
+    );
+    set_cookie(&response, "cie_session").0
+}
+
+#[rstest]
+#[tokio::test]
+async fn a_password_is_changed_on_its_page_or_over_the_api_and_other_sessions_end(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let city = app.city("city-a").await;
+    let here = web_login(&app, &city.tenant, "staff", PASSWORD).await;
+    let elsewhere = web_login(&app, &city.tenant, "staff", PASSWORD).await;
+
+    let page = client()
+        .get(app.url("/password"))
+        .header(COOKIE, &here)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let csrf = hidden(&page.text().await.unwrap(), "csrf");
+    let change = |current: &'static str, new: &'static str, again: &'static str| {
+        let (app, here, csrf) = (&app, here.clone(), csrf.clone());
+        async move {
+            post_form(
+                app,
+                "/password",
+                &here,
+                form(&[
+                    ("csrf", &csrf),
+                    ("current_password", current),
+                    ("new_password", new),
+                    ("new_password_again", again),
+                ]),
+            )
+            .await
+        }
+    };
+    let wrong = change(
+        "not my password",
+        "a brand new password",
+        "a brand new password",
+    )
+    .await;
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        wrong
+            .text()
+            .await
+            .unwrap()
+            .contains("<a href=\"#current_password\">")
+    );
+    let mismatch = change(PASSWORD, "a brand new password", "a different one!").await;
+    assert!(
+        mismatch
+            .text()
+            .await
+            .unwrap()
+            .contains("href=\"#new_password_again\"")
+    );
+
+    let done = change(PASSWORD, "a brand new password", "a brand new password").await;
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    assert_eq!(done.headers()[LOCATION], "/home?changed=1");
+    let home = client()
+        .get(app.url("/home?changed=1"))
+        .header(COOKIE, &here)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        home.text()
+            .await
+            .unwrap()
+            .contains("パスワードを変更しました")
+    );
+    let other = client()
+        .get(app.url("/home"))
+        .header(COOKIE, &elsewhere)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        other.status(),
+        StatusCode::SEE_OTHER,
+        "the other session ended"
+    );
+    assert_eq!(
+        app.login(&city.tenant, "staff", PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    // Over the API, with a token.
+    let token = app
+        .token(&city.tenant, "staff", "a brand new password")
+        .await;
+    let body =
+        serde_json::json!({ "current_password": "a brand new password", "new_password": "short" });
+    let weak = app.post_json(&token, "/api/v1/auth/password", &body).await;
+    assert_eq!(weak.status(), StatusCode::BAD_REQUEST);
+    let error: serde_json::Value = weak.json().await.unwrap();
+    assert_eq!(error["code"], "weak_password");
+    let body = serde_json::json!({ "current_password": "a brand new password", "new_password": "the third password" });
+    let changed = app.post_json(&token, "/api/v1/auth/password", &body).await;
+    assert_eq!(changed.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.login(&city.tenant, "staff", "the third password")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+}

@@ -668,3 +668,53 @@ pub async fn accept_invitation(
         .await?;
     start_web_session(state, tenant.as_str(), &user.username, password, address).await
 }
+
+/// Changes the caller's password after checking the current one (failures count towards the login lock);
+/// every other web session of the caller ends. `session_token`: the web session the change is made in, kept.
+pub async fn change_password(
+    state: &AppState,
+    caller: &Caller,
+    current: &str,
+    new: &str,
+    session_token: Option<&str>,
+) -> Result<(), Error> {
+    let account = Subject::Account(caller.tenant.to_string(), caller.username.to_lowercase());
+    let now = state.clock.now();
+    if let Err(locked) = state.login_guard.check(std::slice::from_ref(&account), now) {
+        return Err(Error::Throttled {
+            retry_after_seconds: locked.retry_after_seconds,
+        });
+    }
+    let user = state.store.user(&caller.tenant, caller.user_id).await?;
+    let guard = state.login_guard.clone();
+    let current = current.to_owned();
+    let hash = user.password_hash.clone();
+    let matches = tokio::task::spawn_blocking(move || guard.memory.verify(&current, &hash))
+        .await
+        .map_err(|e| Error::Internal(e.into()))?;
+    if !matches {
+        state
+            .login_guard
+            .failed(std::slice::from_ref(&account), now);
+        return Err(Error::invalid(
+            "wrong_current_password",
+            "the current password is not right",
+        ));
+    }
+    check_password(new)?;
+    let new = new.to_owned();
+    let password_hash = tokio::task::spawn_blocking(move || auth::hash_password(&new))
+        .await
+        .map_err(|e| Error::Internal(e.into()))??;
+    let keep = session_token.map(|token| cie_audit::content_sha256(token.as_bytes()));
+    state
+        .store
+        .set_password(
+            &caller.tenant,
+            caller.user_id,
+            &password_hash,
+            keep.as_deref(),
+        )
+        .await?;
+    Ok(())
+}

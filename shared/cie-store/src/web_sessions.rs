@@ -90,3 +90,37 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Sets a user's password hash and ends every web session of the user but the one whose token hashes to
+    /// `keep` (the one the change was made in, if any).
+    pub async fn set_password(
+        &self,
+        tenant: &TenantId,
+        user_id: i64,
+        password_hash: &str,
+        keep: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().begin().await?;
+        let changed =
+            sqlx::query("UPDATE users SET password_hash = $3 WHERE tenant_id = $1 AND id = $2")
+                .bind(tenant.as_str())
+                .bind(user_id)
+                .bind(password_hash)
+                .execute(&mut *tx)
+                .await?;
+        if changed.rows_affected() != 1 {
+            return Err(StoreError::NotFound { what: "user" });
+        }
+        sqlx::query(
+            "DELETE FROM web_sessions WHERE tenant_id = $1 AND user_id = $2 AND token_sha256 <> $3",
+        )
+        .bind(tenant.as_str())
+        .bind(user_id)
+        .bind(keep.unwrap_or(""))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router {
     let routes = Router::new()
         .route("/health", get(health::health))
         .route("/api/v1/auth/login", post(session::login))
+        .route("/api/v1/auth/password", post(session::change_password))
         .route(
             "/api/v1/documents",
             post(documents::submit)

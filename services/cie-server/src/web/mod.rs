@@ -36,6 +36,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/login", get(login_page).post(login))
         .route("/logout", post(logout))
         .route("/home", get(home))
+        .route("/password", get(password_page).post(change_password))
         .route(
             "/invite/{token}",
             get(invitation_page).post(accept_invitation),
@@ -104,6 +105,7 @@ fn equal(a: &str, b: &str) -> bool {
 pub(crate) struct LangQuery {
     lang: Option<String>,
     out: Option<String>,
+    changed: Option<String>,
 }
 
 async fn login_page(
@@ -256,6 +258,10 @@ async fn home(
                 &caller.username,
                 role_key(caller.role),
                 &session.csrf_token,
+                &Notices {
+                    info: query.changed.map(|_| t(lang, "password_changed")),
+                    ..Notices::default()
+                },
             ),
             vec![set_cookie(
                 &state,
@@ -434,4 +440,110 @@ async fn accept_invitation(
         Err(Error::NotFound(_)) => gone(lang, &token),
         Err(error) => crate::http::answer_outside_routes(error),
     }
+}
+
+async fn password_page(
+    State(state): State<AppState>,
+    Query(query): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = language(query.lang.as_deref(), &headers);
+    let Some(token) = cookie(&headers, SESSION_COOKIE) else {
+        return Redirect::to("/login").into_response();
+    };
+    match crate::accounts::web_caller(&state, token).await {
+        Ok(Some((_, session))) => page(
+            StatusCode::OK,
+            pages::password(lang, &session.csrf_token, &Notices::default()),
+            Vec::new(),
+        ),
+        Ok(None) => Redirect::to("/login").into_response(),
+        Err(error) => crate::http::answer_outside_routes(error),
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct PasswordForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    new_password_again: String,
+    #[serde(default)]
+    lang: String,
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<PasswordForm>,
+) -> Response {
+    let lang = Lang::parse(&form.lang);
+    let Some(token) = cookie(&headers, SESSION_COOKIE) else {
+        return Redirect::to("/login").into_response();
+    };
+    let (caller, session) = match crate::accounts::web_caller(&state, token).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return Redirect::to("/login").into_response(),
+        Err(error) => return crate::http::answer_outside_routes(error),
+    };
+    if !equal(&session.csrf_token, &form.csrf) {
+        return (
+            StatusCode::FORBIDDEN,
+            "the form token does not match this session",
+        )
+            .into_response();
+    }
+    let mut notices = Notices::default();
+    if crate::accounts::check_password(&form.new_password).is_err() {
+        notices.fields.push(FieldError {
+            field: "new_password",
+            message: t(lang, "error_weak_password"),
+        });
+    } else if form.new_password != form.new_password_again {
+        notices.fields.push(FieldError {
+            field: "new_password_again",
+            message: t(lang, "error_password_mismatch"),
+        });
+    }
+    if notices.fields.is_empty() {
+        match crate::accounts::change_password(
+            &state,
+            &caller,
+            &form.current_password,
+            &form.new_password,
+            Some(token),
+        )
+        .await
+        {
+            Ok(()) => return Redirect::to("/home?changed=1").into_response(),
+            Err(Error::InvalidRequest {
+                code: "wrong_current_password",
+                ..
+            }) => {
+                notices.fields.push(FieldError {
+                    field: "current_password",
+                    message: t(lang, "error_wrong_current_password"),
+                });
+            }
+            Err(Error::Throttled {
+                retry_after_seconds,
+            }) => {
+                notices.form_error = Some(t_with(
+                    lang,
+                    "error_throttled",
+                    &[("seconds", &retry_after_seconds.to_string())],
+                ));
+            }
+            Err(error) => return crate::http::answer_outside_routes(error),
+        }
+    }
+    page(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        pages::password(lang, &session.csrf_token, &notices),
+        Vec::new(),
+    )
 }

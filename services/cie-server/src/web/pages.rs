@@ -171,19 +171,48 @@ pub(crate) fn invitation_gone(lang: Lang, path: &str) -> Markup {
     )
 }
 
+/// The page to change one's password.
+pub(crate) fn password(lang: Lang, csrf: &str, notices: &Notices) -> Markup {
+    let title = t(lang, "password_title");
+    layout(
+        lang,
+        &title,
+        "/password",
+        html! {
+            (summary(lang, notices))
+            form method="post" action="/password" novalidate {
+                input type="hidden" name="csrf" value=(csrf);
+                input type="hidden" name="lang" value=(lang.code());
+                (text_field(lang, notices, ("current_password", "current_password_label", "password", "", "current-password"), None))
+                (text_field(lang, notices, ("new_password", "new_password_label", "password", "", "new-password"), None))
+                (text_field(lang, notices, ("new_password_again", "new_password_again_label", "password", "", "new-password"), None))
+                button type="submit" { (t(lang, "change_password_button")) }
+            }
+        },
+    )
+}
+
 /// The home page of a logged-in person.
-pub(crate) fn home(lang: Lang, name: &str, role_key: &str, csrf: &str) -> Markup {
+pub(crate) fn home(
+    lang: Lang,
+    name: &str,
+    role_key: &str,
+    csrf: &str,
+    notices: &Notices,
+) -> Markup {
     let title = t(lang, "home_title");
     layout(
         lang,
         &title,
         "/home",
         html! {
+            (summary(lang, notices))
             p { (t_with(lang, "welcome", &[("name", name)])) }
             dl {
                 dt { (t(lang, "role_label")) }
                 dd { (t(lang, role_key)) }
             }
+            p { a href="/password" { (t(lang, "change_password_link")) } }
             form method="post" action="/logout" {
                 input type="hidden" name="csrf" value=(csrf);
                 button type="submit" { (t(lang, "logout_button")) }
