@@ -508,3 +508,66 @@ async fn a_password_is_changed_on_its_page_or_over_the_api_and_other_sessions_en
         StatusCode::OK
     );
 }
+
+#[rstest]
+#[tokio::test]
+async fn a_supplier_sees_its_own_documents_and_their_status(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let city = app.city("city-a").await;
+    assert_eq!(
+        app.submit(
+            &city.supplier_a,
+            cie_tests::fixture("jp-pint/jp-pint-example.xml")
+        )
+        .await
+        .status(),
+        StatusCode::CREATED
+    );
+    let mine = web_login(&app, &city.tenant, "supplier-a", PASSWORD).await;
+    let page = client()
+        .get(app.url("/documents"))
+        .header(COOKIE, &mine)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("<td>請求書</td><th scope=\"row\">156</th><td>2023-10-24</td>"),
+        "{html}"
+    );
+    assert!(html.contains("<td>受付済み</td>"), "{html}");
+
+    let english = client()
+        .get(app.url("/documents?lang=en"))
+        .header(COOKIE, &mine)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        english.contains("<td>Invoice</td>") && english.contains("<td>Received</td>"),
+        "{english}"
+    );
+
+    let other = web_login(&app, &city.tenant, "supplier-b", PASSWORD).await;
+    let html = client()
+        .get(app.url("/documents"))
+        .header(COOKIE, &other)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("まだ書類はありません") && !html.contains("156"),
+        "another supplier's documents stay hidden: {html}"
+    );
+    let anonymous = client().get(app.url("/documents")).send().await.unwrap();
+    assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
+}

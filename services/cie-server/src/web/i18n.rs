@@ -91,6 +91,28 @@ mod tests {
     }
 
     #[test]
+    fn every_kind_status_and_state_has_a_name() {
+        for lang in [Lang::Ja, Lang::En] {
+            let keys = cie_domain::DocumentKind::ALL
+                .iter()
+                .map(|k| format!("kind_{}", k.as_str()))
+                .chain(
+                    cie_domain::DocumentStatus::ALL
+                        .iter()
+                        .map(|s| format!("status_{}", s.as_str())),
+                )
+                .chain(
+                    cie_workflow::InvoiceState::ALL
+                        .iter()
+                        .map(|s| format!("state_{}", s.as_str())),
+                );
+            for key in keys {
+                assert_ne!(t(lang, &key), key, "{key} in {lang:?}");
+            }
+        }
+    }
+
+    #[test]
     fn placeholders_are_filled() {
         assert_eq!(
             t_with(Lang::En, "welcome", &[("name", "tanaka")]),

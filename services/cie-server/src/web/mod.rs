@@ -37,6 +37,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/logout", post(logout))
         .route("/home", get(home))
         .route("/password", get(password_page).post(change_password))
+        .route("/documents", get(documents_page))
         .route(
             "/invite/{token}",
             get(invitation_page).post(accept_invitation),
@@ -546,4 +547,50 @@ async fn change_password(
         pages::password(lang, &session.csrf_token, &notices),
         Vec::new(),
     )
+}
+
+async fn documents_page(
+    State(state): State<AppState>,
+    Query(query): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = language(query.lang.as_deref(), &headers);
+    let Some(token) = cookie(&headers, SESSION_COOKIE) else {
+        return Redirect::to("/login").into_response();
+    };
+    let caller = match crate::accounts::web_caller(&state, token).await {
+        Ok(Some((caller, _))) => caller,
+        Ok(None) => return Redirect::to("/login").into_response(),
+        Err(error) => return crate::http::answer_outside_routes(error),
+    };
+    let search = crate::records::DocumentSearch {
+        sort: Some("-received_at".into()),
+        per_page: Some(100),
+        ..crate::records::DocumentSearch::default()
+    };
+    let found = match crate::records::search_documents(&state, &caller, search).await {
+        Ok(found) => found,
+        Err(error) => return crate::http::answer_outside_routes(error),
+    };
+    let rows: Vec<pages::DocumentRow> = found
+        .items
+        .iter()
+        .map(|document| pages::DocumentRow {
+            kind: t(lang, &format!("kind_{}", document.kind.as_str())),
+            number: document.number.clone(),
+            issue_date: document.issue_date.format("%Y-%m-%d").to_string(),
+            received: document
+                .received_at
+                .with_timezone(
+                    &chrono::FixedOffset::east_opt(9 * 3600).expect("UTC+9 is an offset"),
+                )
+                .format("%Y-%m-%d %H:%M")
+                .to_string(),
+            status: match document.workflow_state {
+                Some(state) => t(lang, &format!("state_{}", state.as_str())),
+                None => t(lang, &format!("status_{}", document.status.as_str())),
+            },
+        })
+        .collect();
+    page(StatusCode::OK, pages::documents(lang, &rows), Vec::new())
 }

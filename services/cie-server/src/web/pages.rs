@@ -212,10 +212,59 @@ pub(crate) fn home(
                 dt { (t(lang, "role_label")) }
                 dd { (t(lang, role_key)) }
             }
+            p { a href="/documents" { (t(lang, "documents_link")) } }
             p { a href="/password" { (t(lang, "change_password_link")) } }
             form method="post" action="/logout" {
                 input type="hidden" name="csrf" value=(csrf);
                 button type="submit" { (t(lang, "logout_button")) }
+            }
+        },
+    )
+}
+
+/// One row of the documents list, already in words.
+pub(crate) struct DocumentRow {
+    pub(crate) kind: String,
+    pub(crate) number: String,
+    pub(crate) issue_date: String,
+    pub(crate) received: String,
+    pub(crate) status: String,
+}
+
+/// The list of the caller's documents (a supplier's own; the city's for staff).
+pub(crate) fn documents(lang: Lang, rows: &[DocumentRow]) -> Markup {
+    let title = t(lang, "documents_title");
+    layout(
+        lang,
+        &title,
+        "/documents",
+        html! {
+            @if rows.is_empty() {
+                p { (t(lang, "no_documents")) }
+            } @else {
+                table {
+                    caption { (t(lang, "documents_caption")) }
+                    thead {
+                        tr {
+                            th scope="col" { (t(lang, "col_kind")) }
+                            th scope="col" { (t(lang, "col_number")) }
+                            th scope="col" { (t(lang, "col_issue_date")) }
+                            th scope="col" { (t(lang, "col_received")) }
+                            th scope="col" { (t(lang, "col_status")) }
+                        }
+                    }
+                    tbody {
+                        @for row in rows {
+                            tr {
+                                td { (row.kind) }
+                                th scope="row" { (row.number) }
+                                td { (row.issue_date) }
+                                td { (row.received) }
+                                td { (row.status) }
+                            }
+                        }
+                    }
+                }
             }
         },
     )
