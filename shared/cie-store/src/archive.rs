@@ -117,6 +117,26 @@ impl ArchiveEntry {
         crate::directory::timestamp(self.received_at)
     }
 
+    /// The entry hash its stored fields give (compared with `entry_hash` to find a changed entry).
+    pub(crate) fn recomputed_hash(&self, tenant: &str) -> String {
+        let received_at = self.hashed_received_at();
+        ChainFields {
+            tenant,
+            seq: self.seq,
+            prev_hash: &self.prev_hash,
+            received_at: &received_at,
+            submitter_id: self.submitter_id,
+            supplier_org_id: self.supplier_org_id,
+            content_sha256: &self.content_sha256,
+            size_bytes: self.size_bytes,
+            truncated: self.truncated,
+            outcome: &self.outcome,
+            error_code: self.error_code.as_deref(),
+            error_message: self.error_message.as_deref(),
+        }
+        .entry_hash()
+    }
+
     pub(crate) fn from_row(row: &AnyRow) -> Result<ArchiveEntry, StoreError> {
         Ok(ArchiveEntry {
             seq: row.try_get("seq")?,
@@ -215,22 +235,7 @@ impl Store {
         if content_sha256(content) != entry.content_sha256 {
             return Err(tampered("recorded SHA-256"));
         }
-        let received_at = entry.hashed_received_at();
-        let hash = ChainFields {
-            tenant: tenant.as_str(),
-            seq: entry.seq,
-            prev_hash: &entry.prev_hash,
-            received_at: &received_at,
-            submitter_id: entry.submitter_id,
-            supplier_org_id: entry.supplier_org_id,
-            content_sha256: &entry.content_sha256,
-            size_bytes: entry.size_bytes,
-            truncated: entry.truncated,
-            outcome: &entry.outcome,
-            error_code: entry.error_code.as_deref(),
-            error_message: entry.error_message.as_deref(),
-        }
-        .entry_hash();
+        let hash = entry.recomputed_hash(tenant.as_str());
         if hash != entry.entry_hash {
             return Err(tampered("entry hash"));
         }
@@ -388,22 +393,7 @@ impl Store {
                         "content length does not match its recorded size".into(),
                     );
                 }
-                let received_at = crate::directory::timestamp(entry.received_at);
-                let recomputed = ChainFields {
-                    tenant: tenant.as_str(),
-                    seq: entry.seq,
-                    prev_hash: &entry.prev_hash,
-                    received_at: &received_at,
-                    submitter_id: entry.submitter_id,
-                    supplier_org_id: entry.supplier_org_id,
-                    content_sha256: &entry.content_sha256,
-                    size_bytes: entry.size_bytes,
-                    truncated: entry.truncated,
-                    outcome: &entry.outcome,
-                    error_code: entry.error_code.as_deref(),
-                    error_message: entry.error_message.as_deref(),
-                }
-                .entry_hash();
+                let recomputed = entry.recomputed_hash(tenant.as_str());
                 if recomputed != entry.entry_hash {
                     break 'walk broken(entry.seq, "entry hash does not match its fields".into());
                 }
