@@ -232,6 +232,22 @@ async fn login(
     }
 }
 
+/// The caller, session and token of the request's session cookie; without a live one, the answer to give
+/// instead (the login page, or the error).
+async fn signed_in<'h>(
+    state: &AppState,
+    headers: &'h HeaderMap,
+) -> Result<(crate::auth::Caller, cie_store::WebSession, &'h str), Response> {
+    let Some(token) = cookie(headers, SESSION_COOKIE) else {
+        return Err(Redirect::to("/login").into_response());
+    };
+    match crate::accounts::web_caller(state, token).await {
+        Ok(Some((caller, session))) => Ok((caller, session, token)),
+        Ok(None) => Err(Redirect::to("/login").into_response()),
+        Err(error) => Err(crate::http::answer_outside_routes(error)),
+    }
+}
+
 fn role_key(role: Role) -> &'static str {
     match role {
         Role::Supplier => "role_supplier",
@@ -248,33 +264,30 @@ async fn home(
     headers: HeaderMap,
 ) -> Response {
     let lang = language(query.lang.as_deref(), &headers);
-    let Some(token) = cookie(&headers, SESSION_COOKIE) else {
-        return Redirect::to("/login").into_response();
+    let (caller, session, _) = match signed_in(&state, &headers).await {
+        Ok(found) => found,
+        Err(answer) => return answer,
     };
-    match crate::accounts::web_caller(&state, token).await {
-        Ok(Some((caller, session))) => page(
-            StatusCode::OK,
-            pages::home(
-                lang,
-                &caller.username,
-                role_key(caller.role),
-                &session.csrf_token,
-                &Notices {
-                    info: query.changed.map(|_| t(lang, "password_changed")),
-                    ..Notices::default()
-                },
-            ),
-            vec![set_cookie(
-                &state,
-                LANG_COOKIE,
-                lang.code(),
-                "/",
-                Some(365 * 24 * 3600),
-            )],
+    page(
+        StatusCode::OK,
+        pages::home(
+            lang,
+            &caller.username,
+            role_key(caller.role),
+            &session.csrf_token,
+            &Notices {
+                info: query.changed.map(|_| t(lang, "password_changed")),
+                ..Notices::default()
+            },
         ),
-        Ok(None) => Redirect::to("/login").into_response(),
-        Err(error) => crate::http::answer_outside_routes(error),
-    }
+        vec![set_cookie(
+            &state,
+            LANG_COOKIE,
+            lang.code(),
+            "/",
+            Some(365 * 24 * 3600),
+        )],
+    )
 }
 
 #[derive(Deserialize)]
@@ -288,29 +301,31 @@ async fn logout(
     headers: HeaderMap,
     Form(form): Form<LogoutForm>,
 ) -> Response {
-    let Some(token) = cookie(&headers, SESSION_COOKIE) else {
-        return Redirect::to("/login").into_response();
+    let (_, session, token) = match signed_in(&state, &headers).await {
+        Ok(found) => found,
+        Err(answer) => return answer,
     };
-    match crate::accounts::web_caller(&state, token).await {
-        Ok(Some((_, session))) if equal(&session.csrf_token, &form.csrf) => {
-            if let Err(error) = crate::accounts::end_web_session(&state, token).await {
-                return crate::http::answer_outside_routes(error);
-            }
-            let mut response = Redirect::to("/login?out=1").into_response();
-            response.headers_mut().append(
-                header::SET_COOKIE,
-                set_cookie(&state, SESSION_COOKIE, "", "/", Some(0)),
-            );
-            response
-        }
-        Ok(Some(_)) => (
-            StatusCode::FORBIDDEN,
-            "the form token does not match this session",
-        )
-            .into_response(),
-        Ok(None) => Redirect::to("/login").into_response(),
-        Err(error) => crate::http::answer_outside_routes(error),
+    if !equal(&session.csrf_token, &form.csrf) {
+        return forged_form();
     }
+    if let Err(error) = crate::accounts::end_web_session(&state, token).await {
+        return crate::http::answer_outside_routes(error);
+    }
+    let mut response = Redirect::to("/login?out=1").into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(&state, SESSION_COOKIE, "", "/", Some(0)),
+    );
+    response
+}
+
+/// The answer to a form whose token is not its session's (posted from elsewhere, or stale).
+fn forged_form() -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        "the form token does not match this session",
+    )
+        .into_response()
 }
 
 async fn invitation_page(
@@ -449,17 +464,13 @@ async fn password_page(
     headers: HeaderMap,
 ) -> Response {
     let lang = language(query.lang.as_deref(), &headers);
-    let Some(token) = cookie(&headers, SESSION_COOKIE) else {
-        return Redirect::to("/login").into_response();
-    };
-    match crate::accounts::web_caller(&state, token).await {
-        Ok(Some((_, session))) => page(
+    match signed_in(&state, &headers).await {
+        Ok((_, session, _)) => page(
             StatusCode::OK,
             pages::password(lang, &session.csrf_token, &Notices::default()),
             Vec::new(),
         ),
-        Ok(None) => Redirect::to("/login").into_response(),
-        Err(error) => crate::http::answer_outside_routes(error),
+        Err(answer) => answer,
     }
 }
 
@@ -483,20 +494,12 @@ async fn change_password(
     Form(form): Form<PasswordForm>,
 ) -> Response {
     let lang = Lang::parse(&form.lang);
-    let Some(token) = cookie(&headers, SESSION_COOKIE) else {
-        return Redirect::to("/login").into_response();
-    };
-    let (caller, session) = match crate::accounts::web_caller(&state, token).await {
-        Ok(Some(found)) => found,
-        Ok(None) => return Redirect::to("/login").into_response(),
-        Err(error) => return crate::http::answer_outside_routes(error),
+    let (caller, session, token) = match signed_in(&state, &headers).await {
+        Ok(found) => found,
+        Err(answer) => return answer,
     };
     if !equal(&session.csrf_token, &form.csrf) {
-        return (
-            StatusCode::FORBIDDEN,
-            "the form token does not match this session",
-        )
-            .into_response();
+        return forged_form();
     }
     let mut notices = Notices::default();
     if crate::accounts::check_password(&form.new_password).is_err() {
@@ -555,13 +558,9 @@ async fn documents_page(
     headers: HeaderMap,
 ) -> Response {
     let lang = language(query.lang.as_deref(), &headers);
-    let Some(token) = cookie(&headers, SESSION_COOKIE) else {
-        return Redirect::to("/login").into_response();
-    };
-    let caller = match crate::accounts::web_caller(&state, token).await {
-        Ok(Some((caller, _))) => caller,
-        Ok(None) => return Redirect::to("/login").into_response(),
-        Err(error) => return crate::http::answer_outside_routes(error),
+    let caller = match signed_in(&state, &headers).await {
+        Ok((caller, _, _)) => caller,
+        Err(answer) => return answer,
     };
     let search = crate::records::DocumentSearch {
         sort: Some("-received_at".into()),
