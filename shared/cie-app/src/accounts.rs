@@ -77,7 +77,7 @@ pub async fn start_web_session(
     };
     state
         .store
-        .create_web_session(&session, &cie_audit::content_sha256(token.as_bytes()), now)
+        .create_web_session(&session, &token_digest(&token), now)
         .await?;
     Ok((token, session))
 }
@@ -87,16 +87,13 @@ pub async fn web_caller(
     state: &AppState,
     token: &str,
 ) -> Result<Option<(Caller, cie_store::WebSession)>, Error> {
-    let Some(tenant) = token
-        .split_once('.')
-        .and_then(|(tenant, _)| TenantId::parse(tenant).ok())
-    else {
+    let Some(tenant) = tenant_of_token(token) else {
         return Ok(None);
     };
     let now = state.clock.now();
     let Some(session) = state
         .store
-        .web_session(&tenant, &cie_audit::content_sha256(token.as_bytes()), now)
+        .web_session(&tenant, &token_digest(token), now)
         .await?
     else {
         return Ok(None);
@@ -107,17 +104,10 @@ pub async fn web_caller(
 
 /// Ends the web session a cookie names (logging out); an unknown or ended one is no error.
 pub async fn end_web_session(state: &AppState, token: &str) -> Result<(), Error> {
-    if let Some(tenant) = token
-        .split_once('.')
-        .and_then(|(tenant, _)| TenantId::parse(tenant).ok())
-    {
+    if let Some(tenant) = tenant_of_token(token) {
         state
             .store
-            .end_web_session(
-                &tenant,
-                &cie_audit::content_sha256(token.as_bytes()),
-                state.clock.now(),
-            )
+            .end_web_session(&tenant, &token_digest(token), state.clock.now())
             .await?;
     }
     Ok(())
@@ -557,6 +547,12 @@ pub struct InvitationLink {
     pub expires_at: DateTime<Utc>,
 }
 
+/// What is stored of a session or invitation token: its SHA-256, never the token.
+fn token_digest(token: &str) -> String {
+    cie_audit::content_sha256(token.as_bytes())
+}
+
+/// The city a session or invitation token (`<tenant>.<random>`) belongs to.
 fn tenant_of_token(token: &str) -> Option<TenantId> {
     token
         .split_once('.')
@@ -604,11 +600,7 @@ pub async fn invite(
     };
     state
         .store
-        .create_invitation(
-            &invitation,
-            &cie_audit::content_sha256(token.as_bytes()),
-            now,
-        )
+        .create_invitation(&invitation, &token_digest(&token), now)
         .await?;
     Ok(InvitationLink {
         path: format!("/invite/{token}"),
@@ -626,11 +618,7 @@ pub async fn open_invitation(
     };
     Ok(state
         .store
-        .open_invitation(
-            &tenant,
-            &cie_audit::content_sha256(token.as_bytes()),
-            state.clock.now(),
-        )
+        .open_invitation(&tenant, &token_digest(token), state.clock.now())
         .await?)
 }
 
@@ -660,11 +648,7 @@ pub async fn accept_invitation(
     .await?;
     state
         .store
-        .accept_invitation(
-            &tenant,
-            &cie_audit::content_sha256(token.as_bytes()),
-            state.clock.now(),
-        )
+        .accept_invitation(&tenant, &token_digest(token), state.clock.now())
         .await?;
     start_web_session(state, tenant.as_str(), &user.username, password, address).await
 }
@@ -706,7 +690,7 @@ pub async fn change_password(
     let password_hash = tokio::task::spawn_blocking(move || auth::hash_password(&new))
         .await
         .map_err(|e| Error::Internal(e.into()))??;
-    let keep = session_token.map(|token| cie_audit::content_sha256(token.as_bytes()));
+    let keep = session_token.map(token_digest);
     state
         .store
         .set_password(
