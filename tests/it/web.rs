@@ -226,7 +226,7 @@ async fn a_person_logs_in_sees_the_home_page_and_logs_out(
         .await
         .unwrap();
     assert_eq!(after.status(), StatusCode::SEE_OTHER);
-    assert_eq!(after.headers()[LOCATION], "/login");
+    assert_eq!(after.headers()[LOCATION], "/login?next=/home");
     let none = client().get(app.url("/home")).send().await.unwrap();
     assert_eq!(none.status(), StatusCode::SEE_OTHER);
 }
@@ -535,7 +535,7 @@ async fn a_supplier_sees_its_own_documents_and_their_status(
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
     assert!(
-        html.contains("<td>請求書</td><th scope=\"row\">156</th><td>2023-10-24</td>"),
+        html.contains("<a href=\"/documents/1\">156</a></th><td>請求書</td><td>株式会社 〇〇商事</td><td>2023-10-24</td><td class=\"num\">289,490 円</td>"),
         "{html}"
     );
     assert!(html.contains("<td>受付済み</td>"), "{html}");
@@ -565,7 +565,7 @@ async fn a_supplier_sees_its_own_documents_and_their_status(
         .await
         .unwrap();
     assert!(
-        html.contains("まだ書類はありません") && !html.contains("156"),
+        html.contains("まだ書類はありません") && !html.contains(">156<"),
         "another supplier's documents stay hidden: {html}"
     );
     let anonymous = client().get(app.url("/documents")).send().await.unwrap();

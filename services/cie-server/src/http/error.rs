@@ -119,6 +119,13 @@ fn message_of(error: &Error, status: StatusCode) -> String {
     }
 }
 
+/// The status, stable code and message of `error`, for the web pages' error page.
+pub(crate) fn describe(error: &Error) -> (StatusCode, String, String) {
+    let (status, code, _) = classify(error);
+    let message = message_of(error, status);
+    (status, code, message)
+}
+
 /// The `{code, message}` of `error` for a report that lists several outcomes in one answer (bulk steps).
 pub(crate) fn code_and_message(error: &Error) -> (String, String) {
     let (status, code, _) = classify(error);

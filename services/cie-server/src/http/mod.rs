@@ -29,6 +29,7 @@ use crate::error::Error;
 use crate::http::error::ApiError;
 
 pub use error::ErrorBody;
+pub(crate) use error::describe;
 
 /// Every route of the API.
 pub fn router(state: AppState) -> Router {
@@ -138,7 +139,7 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/operator/tenants",
             post(admin::create_tenant).get(admin::list_tenants),
         )
-        .merge(crate::web::routes())
+        .merge(crate::web::routes(state.clone()))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .with_state(state)

@@ -1,5 +1,5 @@
 //! The message catalogues of the pages: Japanese by default, English on request. Every string a page shows
-//! comes from `messages/<lang>.toml`; templates hold none.
+//! comes from `messages/<lang>/<area>.toml`; templates hold none. A key is defined once per language.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -40,23 +40,40 @@ impl Lang {
     }
 }
 
-fn parse(source: &str) -> HashMap<String, String> {
-    let table: toml::Table = source
-        .parse()
-        .expect("an embedded message catalogue parses");
-    table
-        .into_iter()
-        .map(|(key, value)| match value {
-            toml::Value::String(text) => (key, text),
-            other => panic!("message {key} is not a string: {other}"),
-        })
-        .collect()
+/// The catalogue files of one language, by area.
+macro_rules! catalogue {
+    ($lang:literal) => {
+        [
+            include_str!(concat!("messages/", $lang, "/common.toml")),
+            include_str!(concat!("messages/", $lang, "/documents.toml")),
+            include_str!(concat!("messages/", $lang, "/staff.toml")),
+            include_str!(concat!("messages/", $lang, "/forms.toml")),
+            include_str!(concat!("messages/", $lang, "/admin.toml")),
+        ]
+    };
 }
 
-static JA: LazyLock<HashMap<String, String>> =
-    LazyLock::new(|| parse(include_str!("messages/ja.toml")));
-static EN: LazyLock<HashMap<String, String>> =
-    LazyLock::new(|| parse(include_str!("messages/en.toml")));
+fn parse(sources: &[&str]) -> HashMap<String, String> {
+    let mut messages = HashMap::new();
+    for source in sources {
+        let table: toml::Table = source
+            .parse()
+            .expect("an embedded message catalogue parses");
+        for (key, value) in table {
+            let toml::Value::String(text) = value else {
+                panic!("message {key} is not a string: {value}");
+            };
+            assert!(
+                messages.insert(key.clone(), text).is_none(),
+                "message {key} is defined twice"
+            );
+        }
+    }
+    messages
+}
+
+static JA: LazyLock<HashMap<String, String>> = LazyLock::new(|| parse(&catalogue!("ja")));
+static EN: LazyLock<HashMap<String, String>> = LazyLock::new(|| parse(&catalogue!("en")));
 
 /// The message `key` in `lang` (the key itself when missing, which the catalogue test prevents).
 pub(crate) fn t(lang: Lang, key: &str) -> String {
@@ -109,6 +126,129 @@ mod tests {
             for key in keys {
                 assert_ne!(t(lang, &key), key, "{key} in {lang:?}");
             }
+        }
+    }
+
+    /// The sources of the pages, scanned for the message keys they name.
+    const SOURCES: [&str; 8] = [
+        include_str!("mod.rs"),
+        include_str!("session.rs"),
+        include_str!("documents.rs"),
+        include_str!("staff.rs"),
+        include_str!("views/mod.rs"),
+        include_str!("views/session.rs"),
+        include_str!("views/documents.rs"),
+        include_str!("views/staff.rs"),
+    ];
+
+    /// The literal keys of `t(…, "key")` and `t_with(…, "key", …)` calls, and the literal keys of menus and
+    /// filters (strings starting with a known prefix).
+    fn keys_named_in(source: &str) -> Vec<String> {
+        let mut keys = Vec::new();
+        for call in ["t(", "t_with("] {
+            let mut rest = source;
+            while let Some(at) = rest.find(call) {
+                let before = rest[..at].chars().last();
+                rest = &rest[at + call.len()..];
+                if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                    continue;
+                }
+                let Some(comma) = rest.find(", \"") else {
+                    break;
+                };
+                let argument = &rest[..comma];
+                if argument.contains('(') || argument.contains('\n') {
+                    continue;
+                }
+                let key_start = &rest[comma + 3..];
+                if let Some(end) = key_start.find('"') {
+                    keys.push(key_start[..end].to_owned());
+                }
+            }
+        }
+        for prefix in ["\"nav_", "\"task_", "\"inbox_", "\"error_page_"] {
+            let mut rest = source;
+            while let Some(at) = rest.find(prefix) {
+                rest = &rest[at + 1..];
+                if let Some(end) = rest.find('"') {
+                    keys.push(rest[..end].to_owned());
+                }
+            }
+        }
+        keys
+    }
+
+    #[test]
+    fn every_key_the_pages_name_is_in_the_catalogues() {
+        let mut named = 0;
+        for source in SOURCES {
+            for key in keys_named_in(source) {
+                named += 1;
+                assert!(
+                    JA.contains_key(&key),
+                    "message {key} is not in the catalogue"
+                );
+            }
+        }
+        assert!(named > 150, "only {named} keys found: the scan is broken");
+    }
+
+    #[test]
+    fn every_computed_key_is_in_the_catalogues() {
+        let mut keys: Vec<String> = Vec::new();
+        keys.extend(
+            [
+                cie_domain::Severity::Fatal,
+                cie_domain::Severity::Error,
+                cie_domain::Severity::Warning,
+                cie_domain::Severity::Info,
+            ]
+            .iter()
+            .map(|s| format!("severity_{}", s.as_str())),
+        );
+        keys.extend(
+            cie_workflow::Action::ALL
+                .iter()
+                .map(|a| format!("action_{}", a.as_str())),
+        );
+        keys.extend(
+            crate::web::staff::RETURN_REASONS
+                .iter()
+                .map(|(key, _)| format!("return_reason_{key}")),
+        );
+        keys.extend(
+            [
+                "received",
+                "start_inspection",
+                "return",
+                "inspection",
+                "approval",
+                "payment_order",
+                "payment",
+                "withdrawal",
+            ]
+            .iter()
+            .map(|step| format!("done_{step}")),
+        );
+        for status in [
+            "not_yet_registered",
+            "cancelled",
+            "expired",
+            "not_found",
+            "no_registry_data",
+        ] {
+            keys.push(format!("flag_registry_{status}"));
+            keys.push(format!("registry_{status}"));
+        }
+        keys.push("registry_registered".into());
+        for role in ["supplier", "staff", "approver", "admin", "finance"] {
+            keys.push(format!("role_{role}"));
+        }
+        for key in keys {
+            assert!(
+                JA.contains_key(&key),
+                "message {key} is not in the catalogue"
+            );
         }
     }
 

@@ -1,47 +1,66 @@
-//! The web pages (issue 14), server-rendered HTML beside the JSON API and over the same use cases: log in
-//! (a server-side session in an `HttpOnly`, `SameSite=Strict` cookie), the home page, log out. Every form
-//! carries a token: before login a double-submit cookie, after it the session's own. Japanese by default,
-//! `?lang=en` switches (and is remembered in a cookie).
+//! The web pages (issue 14): server-rendered HTML beside the JSON API, over the same use cases of
+//! `cie-app` (so every permission and business rule is the API's own). A person signs in to a server-side
+//! session held in an `HttpOnly`, `SameSite=Strict` cookie; every form carries a token (before login a
+//! double-submit cookie, after it the session's own). Japanese by default; `?lang=en` switches and is
+//! remembered in a cookie. A failed use case becomes an HTML error page in the page's language.
+//!
+//! Handlers live by area: `session` (login, invitation, password), `documents` (lists, the document page,
+//! downloads, upload), `staff` (inbox and workflow steps), `forms` (documents built from a form), `admin`.
+//! Templates are in `views`, strings in `messages/<lang>/<area>.toml`.
 
+mod documents;
 mod i18n;
-mod pages;
+mod session;
+mod staff;
+mod views;
 
-use axum::Form;
 use axum::Router;
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::extract::{FromRequestParts, Request, State};
 use axum::http::header::{self, HeaderMap, HeaderValue};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, Uri};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use cie_domain::Role;
-use serde::Deserialize;
+use axum::routing::get;
 
 use crate::AppState;
+use crate::auth::Caller;
 use crate::error::Error;
-use crate::http::extract::ClientAddress;
-use i18n::{Lang, t, t_with};
-use pages::{FieldError, Notices};
+use i18n::Lang;
 
 const SESSION_COOKIE: &str = "cie_session";
 const FORM_COOKIE: &str = "cie_form";
 const LANG_COOKIE: &str = "cie_lang";
 
 /// What pages may load and where their forms may go: nothing from elsewhere.
-const PAGE_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const PAGE_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// The routes of the pages.
-pub(crate) fn routes() -> Router<AppState> {
+pub(crate) fn routes(state: AppState) -> Router<AppState> {
     Router::new()
-        .route("/", get(|| async { Redirect::to("/home") }))
-        .route("/login", get(login_page).post(login))
-        .route("/logout", post(logout))
-        .route("/home", get(home))
-        .route("/password", get(password_page).post(change_password))
-        .route("/documents", get(documents_page))
-        .route(
-            "/invite/{token}",
-            get(invitation_page).post(accept_invitation),
-        )
+        .merge(session::routes())
+        .merge(documents::routes())
+        .merge(staff::routes())
+        .route("/static/site.css", get(stylesheet))
+        .layer(axum::middleware::from_fn_with_state(state, page_frame))
+}
+
+async fn stylesheet() -> Response {
+    asset("text/css; charset=utf-8", include_str!("site.css"))
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=3600"),
+            ),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -72,26 +91,254 @@ fn set_cookie(
     HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
-/// The language: `?lang=` first, then the cookie, then Japanese.
-fn language(query: Option<&str>, headers: &HeaderMap) -> Lang {
+/// The `lang` asked for in a query string, if any.
+fn query_lang(uri: &Uri) -> Option<&str> {
+    uri.query()?
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(key, _)| *key == "lang")
+        .map(|(_, value)| value)
+}
+
+/// The language of a request: `?lang=` first, then the cookie, then Japanese.
+fn language(uri: &Uri, headers: &HeaderMap) -> Lang {
     Lang::parse(
-        query
+        query_lang(uri)
             .or_else(|| cookie(headers, LANG_COOKIE))
             .unwrap_or("ja"),
     )
 }
 
-fn page(status: StatusCode, markup: maud::Markup, cookies: Vec<HeaderValue>) -> Response {
-    let mut response = (status, axum::response::Html(markup.into_string())).into_response();
+/// The language of the page, for handlers that need no session.
+pub(crate) struct PageLang(pub(crate) Lang);
+
+impl<S: Send + Sync> FromRequestParts<S> for PageLang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(PageLang(language(&parts.uri, &parts.headers)))
+    }
+}
+
+/// A use case's failure on its way to an HTML error page: [`page_frame`] renders it in the request's
+/// language with the status the API would answer.
+pub(crate) struct PageError(pub(crate) Error);
+
+impl From<Error> for PageError {
+    fn from(error: Error) -> Self {
+        PageError(error)
+    }
+}
+
+impl From<cie_store::StoreError> for PageError {
+    fn from(error: cie_store::StoreError) -> Self {
+        PageError(error.into())
+    }
+}
+
+/// What a failed request said, carried to [`page_frame`] for rendering.
+#[derive(Clone)]
+struct Failure {
+    code: String,
+    message: String,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        if matches!(self.0, Error::Unauthenticated(_)) {
+            return Redirect::to("/login").into_response();
+        }
+        let (status, code, message) = crate::http::describe(&self.0);
+        let mut response = status.into_response();
+        response.extensions_mut().insert(Failure { code, message });
+        response
+    }
+}
+
+/// What every page answer gets: the page policy, the language cookie when `?lang=` chose one, and for a
+/// failure the error page.
+async fn page_frame(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let lang = language(request.uri(), request.headers());
+    let chosen = query_lang(request.uri()).is_some();
+    let mut response = next.run(request).await;
+    if let Some(failure) = response.extensions_mut().remove::<Failure>() {
+        let status = response.status();
+        response = (
+            status,
+            axum::response::Html(
+                views::error_page(lang, status.as_u16(), &failure.code, &failure.message)
+                    .into_string(),
+            ),
+        )
+            .into_response();
+    }
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(PAGE_POLICY),
     );
-    for cookie in cookies {
-        headers.append(header::SET_COOKIE, cookie);
+    if chosen {
+        headers.append(
+            header::SET_COOKIE,
+            set_cookie(&state, LANG_COOKIE, lang.code(), "/", Some(365 * 24 * 3600)),
+        );
     }
     response
+}
+
+/// A signed-in person on a page: who, their session and its cookie token, and the page's language.
+/// Without a live session a page answers with the login page, coming back here after it.
+pub(crate) struct Visit {
+    pub(crate) caller: Caller,
+    pub(crate) session: cie_store::WebSession,
+    pub(crate) token: String,
+    pub(crate) lang: Lang,
+    pub(crate) path: String,
+    /// Today in Japan, by the service's clock.
+    pub(crate) today: chrono::NaiveDate,
+}
+
+impl Visit {
+    /// Refuses a form whose token is not this session's (posted from elsewhere, or stale).
+    pub(crate) fn check_form(&self, token: &str) -> Result<(), PageError> {
+        if equal(&self.session.csrf_token, token) {
+            Ok(())
+        } else {
+            Err(PageError(Error::Forbidden(
+                "the form token does not match this session; reload the page and send it again"
+                    .into(),
+            )))
+        }
+    }
+
+    /// The frame of a page for this visit: language, path, and the person's menu.
+    pub(crate) fn frame(&self) -> views::Frame<'_> {
+        views::Frame {
+            lang: self.lang,
+            path: &self.path,
+            person: Some(views::Person {
+                name: &self.caller.username,
+                role: self.caller.role,
+                csrf: &self.session.csrf_token,
+            }),
+            today: self.today,
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Visit {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let lang = language(&parts.uri, &parts.headers);
+        let path = parts.uri.path().to_owned();
+        let to_login = || {
+            let back = parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/home");
+            let next = if parts.method == axum::http::Method::GET {
+                format!("?next={}", percent_encode(back))
+            } else {
+                String::new()
+            };
+            Redirect::to(&format!("/login{next}")).into_response()
+        };
+        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+            return Err(to_login());
+        };
+        match crate::accounts::web_caller(state, token).await {
+            Ok(Some((caller, session))) => Ok(Visit {
+                caller,
+                session,
+                token: token.to_owned(),
+                lang,
+                path,
+                today: state.clock.now().with_timezone(&japan()).date_naive(),
+            }),
+            Ok(None) => Err(to_login()),
+            Err(error) => Err(PageError(error).into_response()),
+        }
+    }
+}
+
+/// The fields of a posted form in order, repeated names kept (check boxes, lines of a document).
+pub(crate) struct FormFields(Vec<(String, String)>);
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for FormFields {
+    type Rejection = PageError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = axum::body::Bytes::from_request(request, state)
+            .await
+            .map_err(|e| {
+                PageError(Error::invalid(
+                    "invalid_form",
+                    format!("the form could not be read: {e}"),
+                ))
+            })?;
+        Ok(FormFields(
+            form_urlencoded::parse(&bytes)
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        ))
+    }
+}
+
+impl FormFields {
+    /// The first value of `name`, trimmed; empty when absent.
+    pub(crate) fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.trim())
+    }
+
+    /// The first value of `name`, trimmed, or `None` when absent or empty.
+    pub(crate) fn optional(&self, name: &str) -> Option<String> {
+        Some(self.get(name).to_owned()).filter(|v| !v.is_empty())
+    }
+
+    /// Every value of `name`, in order.
+    pub(crate) fn all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// Whether check box `name` was ticked.
+    pub(crate) fn ticked(&self, name: &str) -> bool {
+        !self.get(name).is_empty()
+    }
+
+    /// Every field, in order.
+    pub(crate) fn pairs(&self) -> &[(String, String)] {
+        &self.0
+    }
+}
+
+/// `value` made safe for a query string.
+pub(crate) fn percent_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// A page answer with `markup`.
+fn page(status: StatusCode, markup: maud::Markup) -> Response {
+    (status, axum::response::Html(markup.into_string())).into_response()
 }
 
 fn equal(a: &str, b: &str) -> bool {
@@ -102,494 +349,55 @@ fn equal(a: &str, b: &str) -> bool {
             == 0
 }
 
-#[derive(Deserialize)]
-pub(crate) struct LangQuery {
-    lang: Option<String>,
-    out: Option<String>,
-    changed: Option<String>,
+/// Japan time, in which every date and time on the pages is shown.
+fn japan() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(9 * 3600).expect("UTC+9 is an offset")
 }
 
-async fn login_page(
-    State(state): State<AppState>,
-    Query(query): Query<LangQuery>,
-    headers: HeaderMap,
-) -> Response {
-    let lang = language(query.lang.as_deref(), &headers);
-    let notices = Notices {
-        info: query.out.map(|_| t(lang, "logged_out")),
-        ..Notices::default()
-    };
-    login_form(&state, lang, ("", ""), &notices, StatusCode::OK)
-}
-
-fn login_form(
-    state: &AppState,
-    lang: Lang,
-    typed: (&str, &str),
-    notices: &Notices,
-    status: StatusCode,
-) -> Response {
-    let token = crate::auth::random_secret(24);
-    page(
-        status,
-        pages::login(lang, &token, typed, notices),
-        vec![
-            set_cookie(state, FORM_COOKIE, &token, "/login", None),
-            set_cookie(state, LANG_COOKIE, lang.code(), "/", Some(365 * 24 * 3600)),
-        ],
-    )
-}
-
-#[derive(Deserialize)]
-pub(crate) struct LoginForm {
-    #[serde(default)]
-    tenant: String,
-    #[serde(default)]
-    username: String,
-    #[serde(default)]
-    password: String,
-    #[serde(default)]
-    form_token: String,
-    #[serde(default)]
-    lang: String,
-}
-
-async fn login(
-    State(state): State<AppState>,
-    ClientAddress(address): ClientAddress,
-    headers: HeaderMap,
-    Form(form): Form<LoginForm>,
-) -> Response {
-    let lang = Lang::parse(&form.lang);
-    let typed = (form.tenant.trim(), form.username.trim());
-    let mut notices = Notices::default();
-    let expected = cookie(&headers, FORM_COOKIE).unwrap_or_default();
-    if expected.is_empty() || !equal(expected, &form.form_token) {
-        notices.form_error = Some(t(lang, "error_form_expired"));
-        return login_form(&state, lang, typed, &notices, StatusCode::FORBIDDEN);
-    }
-    for (field, value) in [
-        ("tenant", typed.0),
-        ("username", typed.1),
-        ("password", form.password.as_str()),
-    ] {
-        if value.is_empty() {
-            notices.fields.push(FieldError {
-                field,
-                message: t(lang, "error_required"),
-            });
+/// An amount of money as Japanese pages write it: thousands separated, no decimals for yen.
+pub(crate) fn money(amount: rust_decimal::Decimal, currency: Option<&str>) -> String {
+    let currency = currency.unwrap_or("JPY");
+    let scale = if currency == "JPY" { 0 } else { 2 };
+    let rounded = amount.round_dp(scale);
+    let text = format!("{:.*}", scale as usize, rounded);
+    let (sign, digits) = text
+        .strip_prefix('-')
+        .map_or(("", text.as_str()), |rest| ("-", rest));
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let mut grouped = String::new();
+    for (index, digit) in whole.chars().enumerate() {
+        if index > 0 && (whole.len() - index) % 3 == 0 {
+            grouped.push(',');
         }
+        grouped.push(digit);
     }
-    if !notices.fields.is_empty() {
-        return login_form(
-            &state,
-            lang,
-            typed,
-            &notices,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        );
-    }
-    match crate::accounts::start_web_session(&state, typed.0, typed.1, &form.password, address)
-        .await
-    {
-        Ok((token, session)) => {
-            let seconds = (session.expires_at - state.clock.now())
-                .num_seconds()
-                .max(0);
-            let mut response = Redirect::to("/home").into_response();
-            let headers = response.headers_mut();
-            headers.append(
-                header::SET_COOKIE,
-                set_cookie(&state, SESSION_COOKIE, &token, "/", Some(seconds)),
-            );
-            headers.append(
-                header::SET_COOKIE,
-                set_cookie(&state, FORM_COOKIE, "", "/login", Some(0)),
-            );
-            response
-        }
-        Err(error) => {
-            let (status, message) = match &error {
-                Error::Throttled {
-                    retry_after_seconds,
-                } => (
-                    StatusCode::TOO_MANY_REQUESTS,
-                    t_with(
-                        lang,
-                        "error_throttled",
-                        &[("seconds", &retry_after_seconds.to_string())],
-                    ),
-                ),
-                Error::Busy(_) => (StatusCode::SERVICE_UNAVAILABLE, t(lang, "error_busy")),
-                Error::InvalidCredentials => {
-                    (StatusCode::UNAUTHORIZED, t(lang, "error_credentials"))
-                }
-                _ => return crate::http::answer_outside_routes(error),
-            };
-            notices.form_error = Some(message);
-            login_form(&state, lang, typed, &notices, status)
-        }
-    }
-}
-
-/// The caller, session and token of the request's session cookie; without a live one, the answer to give
-/// instead (the login page, or the error).
-async fn signed_in<'h>(
-    state: &AppState,
-    headers: &'h HeaderMap,
-) -> Result<(crate::auth::Caller, cie_store::WebSession, &'h str), Response> {
-    let Some(token) = cookie(headers, SESSION_COOKIE) else {
-        return Err(Redirect::to("/login").into_response());
+    let fraction = if fraction.is_empty() {
+        String::new()
+    } else {
+        format!(".{fraction}")
     };
-    match crate::accounts::web_caller(state, token).await {
-        Ok(Some((caller, session))) => Ok((caller, session, token)),
-        Ok(None) => Err(Redirect::to("/login").into_response()),
-        Err(error) => Err(crate::http::answer_outside_routes(error)),
+    if currency == "JPY" {
+        format!("{sign}{grouped}{fraction} 円")
+    } else {
+        format!("{sign}{grouped}{fraction} {currency}")
     }
 }
 
-fn role_key(role: Role) -> &'static str {
-    match role {
-        Role::Supplier => "role_supplier",
-        Role::Staff => "role_staff",
-        Role::Approver => "role_approver",
-        Role::Admin => "role_admin",
-        Role::Finance => "role_finance",
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_is_grouped_by_thousands() {
+        use rust_decimal::Decimal;
+        assert_eq!(money(Decimal::new(1234567, 0), None), "1,234,567 円");
+        assert_eq!(money(Decimal::new(-1000, 0), Some("JPY")), "-1,000 円");
+        assert_eq!(money(Decimal::new(999, 0), None), "999 円");
+        assert_eq!(money(Decimal::new(123456, 2), Some("USD")), "1,234.56 USD");
     }
-}
 
-async fn home(
-    State(state): State<AppState>,
-    Query(query): Query<LangQuery>,
-    headers: HeaderMap,
-) -> Response {
-    let lang = language(query.lang.as_deref(), &headers);
-    let (caller, session, _) = match signed_in(&state, &headers).await {
-        Ok(found) => found,
-        Err(answer) => return answer,
-    };
-    page(
-        StatusCode::OK,
-        pages::home(
-            lang,
-            &caller.username,
-            role_key(caller.role),
-            &session.csrf_token,
-            &Notices {
-                info: query.changed.map(|_| t(lang, "password_changed")),
-                ..Notices::default()
-            },
-        ),
-        vec![set_cookie(
-            &state,
-            LANG_COOKIE,
-            lang.code(),
-            "/",
-            Some(365 * 24 * 3600),
-        )],
-    )
-}
-
-#[derive(Deserialize)]
-pub(crate) struct LogoutForm {
-    #[serde(default)]
-    csrf: String,
-}
-
-async fn logout(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(form): Form<LogoutForm>,
-) -> Response {
-    let (_, session, token) = match signed_in(&state, &headers).await {
-        Ok(found) => found,
-        Err(answer) => return answer,
-    };
-    if !equal(&session.csrf_token, &form.csrf) {
-        return forged_form();
+    #[test]
+    fn a_path_is_encoded_for_the_query() {
+        assert_eq!(percent_encode("/inbox?a=1&b"), "/inbox%3Fa%3D1%26b");
     }
-    if let Err(error) = crate::accounts::end_web_session(&state, token).await {
-        return crate::http::answer_outside_routes(error);
-    }
-    let mut response = Redirect::to("/login?out=1").into_response();
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        set_cookie(&state, SESSION_COOKIE, "", "/", Some(0)),
-    );
-    response
-}
-
-/// The answer to a form whose token is not its session's (posted from elsewhere, or stale).
-fn forged_form() -> Response {
-    (
-        StatusCode::FORBIDDEN,
-        "the form token does not match this session",
-    )
-        .into_response()
-}
-
-async fn invitation_page(
-    State(state): State<AppState>,
-    Path(token): Path<String>,
-    Query(query): Query<LangQuery>,
-    headers: HeaderMap,
-) -> Response {
-    let lang = language(query.lang.as_deref(), &headers);
-    match crate::accounts::open_invitation(&state, &token).await {
-        Ok(Some(invitation)) => invitation_form(
-            &state,
-            lang,
-            &token,
-            &invitation.username,
-            &Notices::default(),
-            StatusCode::OK,
-        ),
-        Ok(None) => gone(lang, &token),
-        Err(error) => crate::http::answer_outside_routes(error),
-    }
-}
-
-fn gone(lang: Lang, token: &str) -> Response {
-    page(
-        StatusCode::NOT_FOUND,
-        pages::invitation_gone(lang, &format!("/invite/{token}")),
-        Vec::new(),
-    )
-}
-
-fn invitation_form(
-    state: &AppState,
-    lang: Lang,
-    token: &str,
-    username: &str,
-    notices: &Notices,
-    status: StatusCode,
-) -> Response {
-    let form_token = crate::auth::random_secret(24);
-    let path = format!("/invite/{token}");
-    page(
-        status,
-        pages::invitation(lang, &path, &form_token, username, notices),
-        vec![
-            set_cookie(state, FORM_COOKIE, &form_token, "/invite", None),
-            set_cookie(state, LANG_COOKIE, lang.code(), "/", Some(365 * 24 * 3600)),
-        ],
-    )
-}
-
-#[derive(Deserialize)]
-pub(crate) struct InvitationForm {
-    #[serde(default)]
-    password: String,
-    #[serde(default)]
-    password_again: String,
-    #[serde(default)]
-    form_token: String,
-    #[serde(default)]
-    lang: String,
-}
-
-async fn accept_invitation(
-    State(state): State<AppState>,
-    Path(token): Path<String>,
-    ClientAddress(address): ClientAddress,
-    headers: HeaderMap,
-    Form(form): Form<InvitationForm>,
-) -> Response {
-    let lang = Lang::parse(&form.lang);
-    let invitation = match crate::accounts::open_invitation(&state, &token).await {
-        Ok(Some(invitation)) => invitation,
-        Ok(None) => return gone(lang, &token),
-        Err(error) => return crate::http::answer_outside_routes(error),
-    };
-    let mut notices = Notices::default();
-    let expected = cookie(&headers, FORM_COOKIE).unwrap_or_default();
-    if expected.is_empty() || !equal(expected, &form.form_token) {
-        notices.form_error = Some(t(lang, "error_form_expired"));
-        return invitation_form(
-            &state,
-            lang,
-            &token,
-            &invitation.username,
-            &notices,
-            StatusCode::FORBIDDEN,
-        );
-    }
-    if crate::accounts::check_password(&form.password).is_err() {
-        notices.fields.push(FieldError {
-            field: "password",
-            message: t(lang, "error_weak_password"),
-        });
-    } else if form.password != form.password_again {
-        notices.fields.push(FieldError {
-            field: "password_again",
-            message: t(lang, "error_password_mismatch"),
-        });
-    }
-    if !notices.fields.is_empty() {
-        return invitation_form(
-            &state,
-            lang,
-            &token,
-            &invitation.username,
-            &notices,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        );
-    }
-    match crate::accounts::accept_invitation(&state, &token, &form.password, address).await {
-        Ok((session_token, session)) => {
-            let seconds = (session.expires_at - state.clock.now())
-                .num_seconds()
-                .max(0);
-            let mut response = Redirect::to("/home").into_response();
-            let headers = response.headers_mut();
-            headers.append(
-                header::SET_COOKIE,
-                set_cookie(&state, SESSION_COOKIE, &session_token, "/", Some(seconds)),
-            );
-            headers.append(
-                header::SET_COOKIE,
-                set_cookie(&state, FORM_COOKIE, "", "/invite", Some(0)),
-            );
-            response
-        }
-        Err(Error::NotFound(_)) => gone(lang, &token),
-        Err(error) => crate::http::answer_outside_routes(error),
-    }
-}
-
-async fn password_page(
-    State(state): State<AppState>,
-    Query(query): Query<LangQuery>,
-    headers: HeaderMap,
-) -> Response {
-    let lang = language(query.lang.as_deref(), &headers);
-    match signed_in(&state, &headers).await {
-        Ok((_, session, _)) => page(
-            StatusCode::OK,
-            pages::password(lang, &session.csrf_token, &Notices::default()),
-            Vec::new(),
-        ),
-        Err(answer) => answer,
-    }
-}
-
-#[derive(Deserialize)]
-pub(crate) struct PasswordForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    current_password: String,
-    #[serde(default)]
-    new_password: String,
-    #[serde(default)]
-    new_password_again: String,
-    #[serde(default)]
-    lang: String,
-}
-
-async fn change_password(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(form): Form<PasswordForm>,
-) -> Response {
-    let lang = Lang::parse(&form.lang);
-    let (caller, session, token) = match signed_in(&state, &headers).await {
-        Ok(found) => found,
-        Err(answer) => return answer,
-    };
-    if !equal(&session.csrf_token, &form.csrf) {
-        return forged_form();
-    }
-    let mut notices = Notices::default();
-    if crate::accounts::check_password(&form.new_password).is_err() {
-        notices.fields.push(FieldError {
-            field: "new_password",
-            message: t(lang, "error_weak_password"),
-        });
-    } else if form.new_password != form.new_password_again {
-        notices.fields.push(FieldError {
-            field: "new_password_again",
-            message: t(lang, "error_password_mismatch"),
-        });
-    }
-    if notices.fields.is_empty() {
-        match crate::accounts::change_password(
-            &state,
-            &caller,
-            &form.current_password,
-            &form.new_password,
-            Some(token),
-        )
-        .await
-        {
-            Ok(()) => return Redirect::to("/home?changed=1").into_response(),
-            Err(Error::InvalidRequest {
-                code: "wrong_current_password",
-                ..
-            }) => {
-                notices.fields.push(FieldError {
-                    field: "current_password",
-                    message: t(lang, "error_wrong_current_password"),
-                });
-            }
-            Err(Error::Throttled {
-                retry_after_seconds,
-            }) => {
-                notices.form_error = Some(t_with(
-                    lang,
-                    "error_throttled",
-                    &[("seconds", &retry_after_seconds.to_string())],
-                ));
-            }
-            Err(error) => return crate::http::answer_outside_routes(error),
-        }
-    }
-    page(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        pages::password(lang, &session.csrf_token, &notices),
-        Vec::new(),
-    )
-}
-
-async fn documents_page(
-    State(state): State<AppState>,
-    Query(query): Query<LangQuery>,
-    headers: HeaderMap,
-) -> Response {
-    let lang = language(query.lang.as_deref(), &headers);
-    let caller = match signed_in(&state, &headers).await {
-        Ok((caller, _, _)) => caller,
-        Err(answer) => return answer,
-    };
-    let search = crate::records::DocumentSearch {
-        sort: Some("-received_at".into()),
-        per_page: Some(100),
-        ..crate::records::DocumentSearch::default()
-    };
-    let found = match crate::records::search_documents(&state, &caller, search).await {
-        Ok(found) => found,
-        Err(error) => return crate::http::answer_outside_routes(error),
-    };
-    let rows: Vec<pages::DocumentRow> = found
-        .items
-        .iter()
-        .map(|document| pages::DocumentRow {
-            kind: t(lang, &format!("kind_{}", document.kind.as_str())),
-            number: document.number.clone(),
-            issue_date: document.issue_date.format("%Y-%m-%d").to_string(),
-            received: document
-                .received_at
-                .with_timezone(
-                    &chrono::FixedOffset::east_opt(9 * 3600).expect("UTC+9 is an offset"),
-                )
-                .format("%Y-%m-%d %H:%M")
-                .to_string(),
-            status: match document.workflow_state {
-                Some(state) => t(lang, &format!("state_{}", state.as_str())),
-                None => t(lang, &format!("status_{}", document.status.as_str())),
-            },
-        })
-        .collect();
-    page(StatusCode::OK, pages::documents(lang, &rows), Vec::new())
 }
