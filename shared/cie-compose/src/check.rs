@@ -120,6 +120,38 @@ pub(crate) fn tax_category(field: &str, value: &str) -> Result<(), ComposeError>
     )
 }
 
+/// A code of a closed list: one of `allowed`, exactly.
+pub(crate) fn one_of(
+    field: &str,
+    value: &str,
+    allowed: &[&str],
+    expected: &'static str,
+) -> Result<(), ComposeError> {
+    code(field, value, expected, |v| allowed.contains(&v))
+}
+
+/// A number of exactly `count` ASCII digits, e.g. a 4-digit 金融機関コード.
+pub(crate) fn digits(
+    field: &str,
+    value: &str,
+    count: usize,
+    expected: &'static str,
+) -> Result<(), ComposeError> {
+    code(field, value, expected, |v| {
+        all_bytes(v, count..=count, u8::is_ascii_digit)
+    })
+}
+
+/// A file name without directory: no `/` or `\`.
+pub(crate) fn file_name(field: &str, value: &str) -> Result<(), ComposeError> {
+    code(
+        field,
+        value,
+        "a file name without directory (no / or \\)",
+        |v| !v.contains(['/', '\\']),
+    )
+}
+
 /// The Peppol electronic address scheme for a Japanese corporate number (法人番号).
 pub(crate) const CORPORATE_NUMBER_SCHEME: &str = "0188";
 
@@ -300,5 +332,13 @@ mod tests {
         assert!(tax_category("c", "X").is_err());
         assert_eq!(minor_units("JPY"), 0);
         assert_eq!(minor_units("EUR"), 2);
+        assert!(digits("d", "0009", 4, "four digits").is_ok());
+        assert!(digits("d", "009", 4, "four digits").is_err());
+        assert!(digits("d", "００09", 4, "four digits").is_err());
+        assert!(file_name("f", "見積書.pdf").is_ok());
+        assert!(file_name("f", "../etc/passwd").is_err());
+        assert!(file_name("f", "C:\\temp\\a.pdf").is_err());
+        assert!(one_of("m", "text/csv", &["text/csv"], "csv").is_ok());
+        assert!(one_of("m", "TEXT/CSV", &["text/csv"], "csv").is_err());
     }
 }

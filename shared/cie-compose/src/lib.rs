@@ -1,10 +1,17 @@
-//! Writes the UBL 2.1 documents the city issues, from plain inputs that arrive as JSON:
+//! Writes the UBL 2.1 documents of the exchange, from plain inputs that arrive as JSON. The city
+//! issues:
 //!
 //! - [`invoice_response`]: Peppol BIS Invoice Response 3.0 (T111, `ApplicationResponse`), the
 //!   city's answer to a supplier's invoice;
 //! - [`order()`]: Peppol BIS Ordering 3 (T01, `Order`), with line amounts and totals computed;
 //! - [`request_for_quotation`]: UBL 2.1 `RequestForQuotation`. No Peppol BIS exists for it, so it
 //!   carries our own CustomizationID [`RFQ_CUSTOMIZATION_ID`] (`urn:city-invoice-exchange:rfq:1`).
+//!
+//! A supplier without e-invoicing software issues through the web form:
+//!
+//! - [`invoice()`]: a JP PINT 1.1.3 `Invoice`, a qualified invoice (適格請求書) from a registered seller
+//!   or an invoice of a non-tax-registered business, with the tax computed once per rate
+//!   ([`invoice_totals`] gives the same amounts for display while the form is filled in).
 //!
 //! A pure library: no IO and no clock (dates and times are inputs). Every input is checked first;
 //! a refusal is a [`ComposeError`] naming the field as a path into the input
@@ -53,9 +60,11 @@
 //! assert!(xml.contains("<cbc:ResponseCode>RE</cbc:ResponseCode>"));
 //! ```
 
+mod base64_json;
 mod check;
 mod decimal_json;
 mod error;
+mod invoice;
 mod invoice_response;
 mod order;
 mod party;
@@ -63,6 +72,11 @@ mod rfq;
 mod xml;
 
 pub use error::ComposeError;
+pub use invoice::{
+    ATTACHMENT_MIME_CODES, AccountType, Attachment, BankAccount, INVOICE_CUSTOMIZATION_ID,
+    INVOICE_PROFILE_ID, Invoice, InvoiceLine, InvoiceTaxCategory, InvoiceTotals,
+    NON_TAX_REGISTERED_CUSTOMIZATION_ID, TaxBreakdown, TaxRounding, invoice, invoice_totals,
+};
 pub use invoice_response::{
     ActionCode, INVOICE_RESPONSE_CUSTOMIZATION_ID, INVOICE_RESPONSE_PROFILE_ID, InvoiceReference,
     InvoiceResponse, ReasonCode, ResponseParty, ResponseStatus, StatusAction, StatusCondition,

@@ -112,28 +112,11 @@ pub struct OrderTotals {
 /// refused, never rounded.
 pub fn order_totals(order: &Order) -> Result<OrderTotals, ComposeError> {
     check::currency("currency", &order.currency)?;
-    let minor_units = check::minor_units(order.currency.trim());
     let mut line_amounts = Vec::with_capacity(order.lines.len());
     let mut line_extension = Decimal::ZERO;
     for (index, line) in order.lines.iter().enumerate() {
         let field = format!("lines[{index}]");
-        check::positive(&format!("{field}.quantity"), line.quantity)?;
-        check::not_negative(&format!("{field}.unit_price"), line.unit_price)?;
-        let amount = line
-            .quantity
-            .checked_mul(line.unit_price)
-            .ok_or_else(|| ComposeError::Overflow {
-                field: field.clone(),
-            })?
-            .normalize();
-        if amount.scale() > minor_units {
-            return Err(ComposeError::FractionalAmount {
-                field,
-                amount,
-                currency: order.currency.trim().to_owned(),
-                minor_units,
-            });
-        }
+        let amount = line_amount(&field, line.quantity, line.unit_price, &order.currency)?;
         line_extension = line_extension
             .checked_add(amount)
             .ok_or(ComposeError::Overflow { field })?;
@@ -143,6 +126,34 @@ pub fn order_totals(order: &Order) -> Result<OrderTotals, ComposeError> {
         line_amounts,
         line_extension,
     })
+}
+
+/// The amount of line `field`, quantity × unit price, after checking both; refused when it has more
+/// decimals than `currency` allows.
+pub(crate) fn line_amount(
+    field: &str,
+    quantity: Decimal,
+    unit_price: Decimal,
+    currency: &str,
+) -> Result<Decimal, ComposeError> {
+    check::positive(&format!("{field}.quantity"), quantity)?;
+    check::not_negative(&format!("{field}.unit_price"), unit_price)?;
+    let minor_units = check::minor_units(currency.trim());
+    let amount = quantity
+        .checked_mul(unit_price)
+        .ok_or_else(|| ComposeError::Overflow {
+            field: field.to_owned(),
+        })?
+        .normalize();
+    if amount.scale() > minor_units {
+        return Err(ComposeError::FractionalAmount {
+            field: field.to_owned(),
+            amount,
+            currency: currency.trim().to_owned(),
+            minor_units,
+        });
+    }
+    Ok(amount)
 }
 
 /// Writes the order, with each line amount and the totals computed (see [`order_totals`]).

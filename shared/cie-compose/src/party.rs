@@ -144,13 +144,14 @@ impl Contact {
 pub struct TradingParty {
     /// Legal name (`PartyLegalEntity/RegistrationName`), e.g. `東久留米市`, `株式会社〇〇商事`.
     pub name: String,
-    /// Electronic address; required in an order.
+    /// Electronic address; required in an order and an invoice.
     #[serde(default)]
     pub endpoint: Option<Endpoint>,
-    /// 登録番号 (`PartyTaxScheme/CompanyID` under the `VAT` scheme), for a registered supplier.
+    /// 登録番号 (`PartyTaxScheme/CompanyID` under the `VAT` scheme), for a registered supplier. On
+    /// an invoice's seller it chooses the JP PINT profile: standard with it, non-tax-registered without.
     #[serde(default)]
     pub registration_number: Option<String>,
-    /// Postal address.
+    /// Postal address; required in an invoice.
     #[serde(default)]
     pub address: Option<Address>,
     /// Contact point.
@@ -186,12 +187,58 @@ impl TradingParty {
         }
     }
 
+    /// Refuses a party without a postal address.
+    pub(crate) fn require_address(&self, field: &str) -> Result<(), ComposeError> {
+        match self.address {
+            Some(_) => Ok(()),
+            None => Err(ComposeError::Missing {
+                field: format!("{field}.address"),
+            }),
+        }
+    }
+
+    /// The 法人番号 of a party whose electronic address is one (scheme 0188).
+    pub(crate) fn corporate_number(&self) -> Option<&str> {
+        self.endpoint
+            .as_ref()
+            .filter(|endpoint| endpoint.scheme.trim() == check::CORPORATE_NUMBER_SCHEME)
+            .map(|endpoint| endpoint.id.trim())
+    }
+
     /// Writes `role` (`cac:BuyerCustomerParty`, …) wrapping its `cac:Party`.
     pub(crate) fn write(&self, writer: &mut XmlWriter, role: &'static str) {
+        self.write_party(writer, role, None, None);
+    }
+
+    /// Writes `role` (`cac:AccountingSupplierParty`, `cac:AccountingCustomerParty`) as an invoice
+    /// carries it: with `identifier` as the party identifier (`cac:PartyIdentification`, ibt-029 and
+    /// ibt-046), and the 法人番号 of a 0188 address also as the legal registration identifier
+    /// (`PartyLegalEntity/CompanyID`, ibt-030 and ibt-047).
+    pub(crate) fn write_accounting(
+        &self,
+        writer: &mut XmlWriter,
+        role: &'static str,
+        identifier: Option<&str>,
+    ) {
+        self.write_party(writer, role, identifier, self.corporate_number());
+    }
+
+    fn write_party(
+        &self,
+        writer: &mut XmlWriter,
+        role: &'static str,
+        identifier: Option<&str>,
+        corporate_number: Option<&str>,
+    ) {
         writer.start(role);
         writer.start("cac:Party");
         if let Some(endpoint) = &self.endpoint {
             endpoint.write(writer);
+        }
+        if let Some(identifier) = identifier {
+            writer.start("cac:PartyIdentification");
+            writer.leaf("cbc:ID", identifier);
+            writer.end();
         }
         if let Some(address) = &self.address {
             address.write(writer, "cac:PostalAddress");
@@ -206,6 +253,13 @@ impl TradingParty {
         }
         writer.start("cac:PartyLegalEntity");
         writer.leaf("cbc:RegistrationName", self.name.trim());
+        if let Some(number) = corporate_number {
+            writer.leaf_with(
+                "cbc:CompanyID",
+                &[("schemeID", check::CORPORATE_NUMBER_SCHEME)],
+                number,
+            );
+        }
         writer.end();
         if let Some(contact) = &self.contact {
             contact.write(writer);
@@ -215,7 +269,7 @@ impl TradingParty {
     }
 }
 
-/// A requested delivery or performance period; at least one end is given.
+/// A period of days (requested delivery, invoicing); at least one end is given.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Period {
@@ -225,6 +279,31 @@ pub struct Period {
     /// Last day, not before the first.
     #[serde(default)]
     pub end: Option<NaiveDate>,
+}
+
+impl Period {
+    pub(crate) fn check(&self, field: &str) -> Result<(), ComposeError> {
+        check::optional_date(&format!("{field}.start"), self.start)?;
+        check::optional_date(&format!("{field}.end"), self.end)?;
+        match (self.start, self.end) {
+            (None, None) => Err(ComposeError::Empty {
+                field: field.to_owned(),
+            }),
+            (Some(start), Some(end)) if end < start => Err(ComposeError::DateOrder {
+                field: format!("{field}.end"),
+                earlier_field: format!("{field}.start"),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Writes the period as `element` (`cac:InvoicePeriod`, `cac:RequestedDeliveryPeriod`).
+    pub(crate) fn write(&self, writer: &mut XmlWriter, element: &'static str) {
+        writer.start(element);
+        writer.optional_leaf("cbc:StartDate", self.start.map(iso_date).as_deref());
+        writer.optional_leaf("cbc:EndDate", self.end.map(iso_date).as_deref());
+        writer.end();
+    }
 }
 
 /// Where (and when) goods are to be delivered or services performed.
@@ -242,23 +321,7 @@ impl Delivery {
     pub(crate) fn check(&self, field: &str) -> Result<(), ComposeError> {
         self.address.check(&format!("{field}.address"))?;
         if let Some(period) = &self.requested_period {
-            let period_field = format!("{field}.requested_period");
-            check::optional_date(&format!("{period_field}.start"), period.start)?;
-            check::optional_date(&format!("{period_field}.end"), period.end)?;
-            match (period.start, period.end) {
-                (None, None) => {
-                    return Err(ComposeError::Empty {
-                        field: period_field,
-                    });
-                }
-                (Some(start), Some(end)) if end < start => {
-                    return Err(ComposeError::DateOrder {
-                        field: format!("{period_field}.end"),
-                        earlier_field: format!("{period_field}.start"),
-                    });
-                }
-                _ => {}
-            }
+            period.check(&format!("{field}.requested_period"))?;
         }
         Ok(())
     }
@@ -269,10 +332,7 @@ impl Delivery {
         self.address.write(writer, "cac:Address");
         writer.end();
         if let Some(period) = &self.requested_period {
-            writer.start("cac:RequestedDeliveryPeriod");
-            writer.optional_leaf("cbc:StartDate", period.start.map(iso_date).as_deref());
-            writer.optional_leaf("cbc:EndDate", period.end.map(iso_date).as_deref());
-            writer.end();
+            period.write(writer, "cac:RequestedDeliveryPeriod");
         }
         writer.end();
     }

@@ -2,7 +2,8 @@
 //! refusals of unknown fields, JSON fractions and unknown codes.
 
 use cie_compose::{
-    InvoiceResponse, Order, RequestForQuotation, ResponseStatus, invoice_response, order,
+    AccountType, Invoice, InvoiceResponse, InvoiceTaxCategory, Order, RequestForQuotation,
+    ResponseStatus, TaxRounding, invoice, invoice_response, invoice_totals, order,
     request_for_quotation,
 };
 
@@ -130,4 +131,86 @@ fn a_request_for_quotation_needs_its_issue_time() {
         error.to_string().contains("missing field `issue_time`"),
         "{error}"
     );
+}
+
+const INVOICE_JSON: &str = r#"{
+    "id": "INV-1",
+    "issue_date": "2025-04-30",
+    "delivery_date": "2025-04-25",
+    "seller": {"name": "株式会社〇〇商事", "endpoint": {"id": "4011001098993", "scheme": "0188"},
+               "registration_number": "T4011001098993",
+               "address": {"city_name": "東久留米市", "street_name": "本町1-2-3"}},
+    "buyer": {"name": "東久留米市", "endpoint": {"id": "7000012050002", "scheme": "0188"},
+              "address": {"city_name": "東久留米市"}},
+    "bank_account": {"bank_code": "0009", "branch_code": "123", "account_type": "当座",
+                     "account_number": "1234567", "account_name": "ｶ)ﾏﾙﾏﾙｼﾖｳｼﾞ"},
+    "attachments": [{"filename": "納品書.csv", "mime_code": "text/csv", "description": "納品書",
+                     "content": "5ZOB5ZCNLOaVsOmHjwo="}],
+    "lines": [
+        {"id": "1", "item_name": "弁当", "quantity": 3, "unit_code": "EA", "unit_price": "105",
+         "tax_category": "AA"},
+        {"id": "2", "item_name": "配達", "quantity": "1", "unit_code": "C62", "unit_price": 500,
+         "tax_category": "S", "despatch_reference": "DN-1"}
+    ]
+}"#;
+
+#[test]
+fn an_invoice_reads_with_defaults_codes_and_base64_content() {
+    let input: Invoice = serde_json::from_str(INVOICE_JSON).expect("readable");
+    assert_eq!(input.currency, "JPY");
+    assert_eq!(input.tax_rounding, TaxRounding::Down);
+    assert_eq!(input.lines[0].tax_category, InvoiceTaxCategory::Reduced);
+    let account = input.bank_account.as_ref().expect("an account");
+    assert_eq!(account.account_type, AccountType::Current);
+    assert_eq!(input.attachments[0].content, "品名,数量\n".as_bytes());
+    let xml = invoice(&input).expect("valid");
+    assert!(xml.contains(">5ZOB5ZCNLOaVsOmHjwo=</cbc:EmbeddedDocumentBinaryObject>"));
+    assert!(xml.contains("<cbc:ID>0009:123:2:1234567</cbc:ID>"));
+    assert!(xml.contains("<cbc:PayableAmount currencyID=\"JPY\">890</cbc:PayableAmount>"));
+
+    let json = serde_json::to_value(&input).expect("serialisable");
+    assert_eq!(json["attachments"][0]["content"], "5ZOB5ZCNLOaVsOmHjwo=");
+    assert_eq!(json["lines"][0]["tax_category"], "AA");
+    assert_eq!(json["bank_account"]["account_type"], "当座");
+    assert_eq!(json["tax_rounding"], "down");
+    let back: Invoice = serde_json::from_value(json).expect("readable again");
+    assert_eq!(back, input);
+}
+
+#[test]
+fn invoice_totals_travel_as_decimal_strings_for_the_form() {
+    let mut input: Invoice = serde_json::from_str(INVOICE_JSON).expect("readable");
+    input.currency = "EUR".to_owned();
+    let json = serde_json::to_value(invoice_totals(&input).expect("totals")).expect("serialisable");
+    assert_eq!(json["line_amounts"][0], "315.00");
+    assert_eq!(json["tax_breakdown"][0]["category"], "S");
+    assert_eq!(json["tax_breakdown"][0]["percent"], "10");
+    assert_eq!(json["tax_breakdown"][1]["tax"], "25.20");
+    assert_eq!(json["payable"], "890.20");
+}
+
+#[test]
+fn unknown_invoice_codes_and_bad_base64_are_refused() {
+    for (from, to) in [
+        ("\"tax_category\": \"AA\"", "\"tax_category\": \"Z\""),
+        ("\"tax_category\": \"S\"", "\"tax_category\": \"10%\""),
+        (
+            "\"account_type\": \"当座\"",
+            "\"account_type\": \"checking\"",
+        ),
+        ("5ZOB5ZCNLOaVsOmHjwo=", "5ZOB5ZCNLOaVsOmHjwo"),
+        (
+            "\"id\": \"INV-1\",",
+            "\"id\": \"INV-1\", \"tax_rounding\": \"nearest\",",
+        ),
+        ("\"quantity\": 3", "\"quantity\": 3.0"),
+        (
+            "\"id\": \"INV-1\",",
+            "\"id\": \"INV-1\", \"total\": \"890\",",
+        ),
+    ] {
+        let json = INVOICE_JSON.replace(from, to);
+        assert_ne!(json, INVOICE_JSON, "{from}");
+        assert!(serde_json::from_str::<Invoice>(&json).is_err(), "{to}");
+    }
 }

@@ -2,8 +2,9 @@
 //! pass.
 
 use cie_compose::{Address, ComposeError, Contact, Endpoint, TradingParty};
-use cie_domain::{Severity, Summary};
+use cie_domain::{Finding, Severity, Summary};
 use cie_rules::post_award::{Transaction, validate_post_award};
+use cie_rules::{Profile, jp::validate_jp, validate_official};
 
 /// 東久留米市's 法人番号 (valid check digit).
 pub(crate) const CITY_NUMBER: &str = "7000012050002";
@@ -88,6 +89,30 @@ pub(crate) fn assert_post_award_clean(xml: &str, transaction: Transaction) {
         serious.is_empty(),
         "post-award findings: {serious:#?}\n{xml}"
     );
+}
+
+/// Runs the official JP PINT rule set the document's CustomizationID selects and our Japanese-law
+/// rules (cie-jp) on `xml`: recognised as `profile`, nothing fatal or in error. Returns every
+/// finding, informational ones included.
+pub(crate) fn assert_jp_pint_clean(xml: &str, profile: Profile) -> Vec<Finding> {
+    let findings = jp_pint_findings(xml, profile);
+    let serious: Vec<_> = findings
+        .iter()
+        .filter(|finding| matches!(finding.severity, Severity::Fatal | Severity::Error))
+        .collect();
+    assert!(serious.is_empty(), "JP PINT findings: {serious:#?}\n{xml}");
+    findings
+}
+
+/// The findings of the official JP PINT rules and the cie-jp rules on `xml`, which must be a JP PINT
+/// invoice of `profile`.
+pub(crate) fn jp_pint_findings(xml: &str, profile: Profile) -> Vec<Finding> {
+    let document = cie_xpath::Document::parse(xml.as_bytes()).expect("well-formed");
+    let verdict = validate_official(&document).expect("a JP PINT invoice");
+    assert_eq!(verdict.rule_set, profile.rule_set());
+    let mut findings = verdict.findings;
+    findings.extend(validate_jp(&document, profile));
+    findings
 }
 
 /// Asserts that `result` is a refusal about `field` whose message is `message`.
