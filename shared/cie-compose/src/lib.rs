@@ -6,6 +6,17 @@
 //! - [`request_for_quotation`]: UBL 2.1 `RequestForQuotation`. No Peppol BIS exists for it, so it
 //!   carries our own CustomizationID [`RFQ_CUSTOMIZATION_ID`] (`urn:city-invoice-exchange:rfq:1`).
 //!
+//! It also writes the answers a supplier without software of its own gives the city through the
+//! city's web form:
+//!
+//! - [`quotation()`]: UBL 2.1 `Quotation` (見積書) answering a request for quotation, with line
+//!   amounts, tax per rate (computed once per rate and rounded down, as for a qualified invoice) and
+//!   totals computed; our own CustomizationID [`QUOTATION_CUSTOMIZATION_ID`]
+//!   (`urn:city-invoice-exchange:quotation:1`);
+//! - [`order_response()`]: Peppol BIS Ordering 3 (T76, `OrderResponse`, 注文請書), accepting,
+//!   rejecting or accepting an order with changes;
+//! - [`despatch_advice()`]: Peppol BIS Despatch Advice 3 (T16, `DespatchAdvice`, 納品書).
+//!
 //! A pure library: no IO and no clock (dates and times are inputs). Every input is checked first;
 //! a refusal is a [`ComposeError`] naming the field as a path into the input
 //! (`lines[2].quantity must be positive`). The output is deterministic: the same input gives the
@@ -55,13 +66,20 @@
 
 mod check;
 mod decimal_json;
+mod despatch_advice;
 mod error;
 mod invoice_response;
 mod order;
+mod order_response;
 mod party;
+mod quotation;
 mod rfq;
 mod xml;
 
+pub use despatch_advice::{
+    DESPATCH_ADVICE_CUSTOMIZATION_ID, DESPATCH_ADVICE_PROFILE_ID, DespatchAdvice, DespatchLine,
+    despatch_advice,
+};
 pub use error::ComposeError;
 pub use invoice_response::{
     ActionCode, INVOICE_RESPONSE_CUSTOMIZATION_ID, INVOICE_RESPONSE_PROFILE_ID, InvoiceReference,
@@ -72,5 +90,13 @@ pub use order::{
     ORDER_CUSTOMIZATION_ID, ORDER_ONLY_PROFILE_ID, ORDERING_PROFILE_ID, Order, OrderLine,
     OrderTotals, TaxCategory, order, order_totals,
 };
+pub use order_response::{
+    LineResponse, LineResponseStatus, ORDER_RESPONSE_CUSTOMIZATION_ID, OrderResponse,
+    OrderResponseStatus, order_response,
+};
 pub use party::{Address, Contact, Delivery, Endpoint, Period, TradingParty};
+pub use quotation::{
+    QUOTATION_CUSTOMIZATION_ID, Quotation, QuotationTotals, QuotedLine, QuotedTaxSubtotal,
+    quotation, quotation_totals,
+};
 pub use rfq::{RFQ_CUSTOMIZATION_ID, RequestForQuotation, RequestedLine, request_for_quotation};

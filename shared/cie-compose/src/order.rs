@@ -112,28 +112,16 @@ pub struct OrderTotals {
 /// refused, never rounded.
 pub fn order_totals(order: &Order) -> Result<OrderTotals, ComposeError> {
     check::currency("currency", &order.currency)?;
-    let minor_units = check::minor_units(order.currency.trim());
     let mut line_amounts = Vec::with_capacity(order.lines.len());
     let mut line_extension = Decimal::ZERO;
     for (index, line) in order.lines.iter().enumerate() {
         let field = format!("lines[{index}]");
-        check::positive(&format!("{field}.quantity"), line.quantity)?;
-        check::not_negative(&format!("{field}.unit_price"), line.unit_price)?;
-        let amount = line
-            .quantity
-            .checked_mul(line.unit_price)
-            .ok_or_else(|| ComposeError::Overflow {
-                field: field.clone(),
-            })?
-            .normalize();
-        if amount.scale() > minor_units {
-            return Err(ComposeError::FractionalAmount {
-                field,
-                amount,
-                currency: order.currency.trim().to_owned(),
-                minor_units,
-            });
-        }
+        let amount = check::line_amount(
+            &field,
+            line.quantity,
+            line.unit_price,
+            order.currency.trim(),
+        )?;
         line_extension = line_extension
             .checked_add(amount)
             .ok_or(ComposeError::Overflow { field })?;
@@ -188,7 +176,7 @@ fn check_order(order: &Order) -> Result<(), ComposeError> {
     check::unique_line_ids("lines", order.lines.iter().map(|line| line.id.as_str()))
 }
 
-fn check_tax_category(field: &str, category: &TaxCategory) -> Result<(), ComposeError> {
+pub(crate) fn check_tax_category(field: &str, category: &TaxCategory) -> Result<(), ComposeError> {
     check::tax_category(&format!("{field}.code"), &category.code)?;
     if let Some(percent) = category.percent {
         let percent_field = format!("{field}.percent");

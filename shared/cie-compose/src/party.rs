@@ -130,7 +130,12 @@ impl Contact {
     }
 
     pub(crate) fn write(&self, writer: &mut XmlWriter) {
-        writer.start("cac:Contact");
+        self.write_as(writer, "cac:Contact");
+    }
+
+    /// Writes the contact as `element` (`cac:Contact`, `cac:DeliveryContact`).
+    pub(crate) fn write_as(&self, writer: &mut XmlWriter, element: &'static str) {
+        writer.start(element);
         writer.optional_leaf("cbc:Name", trimmed(&self.name));
         writer.optional_leaf("cbc:Telephone", trimmed(&self.telephone));
         writer.optional_leaf("cbc:ElectronicMail", trimmed(&self.email));
@@ -215,7 +220,7 @@ impl TradingParty {
     }
 }
 
-/// A requested delivery or performance period; at least one end is given.
+/// A period of days (requested or promised delivery, validity); at least one end is given.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Period {
@@ -225,6 +230,31 @@ pub struct Period {
     /// Last day, not before the first.
     #[serde(default)]
     pub end: Option<NaiveDate>,
+}
+
+impl Period {
+    pub(crate) fn check(&self, field: &str) -> Result<(), ComposeError> {
+        check::optional_date(&format!("{field}.start"), self.start)?;
+        check::optional_date(&format!("{field}.end"), self.end)?;
+        match (self.start, self.end) {
+            (None, None) => Err(ComposeError::Empty {
+                field: field.to_owned(),
+            }),
+            (Some(start), Some(end)) if end < start => Err(ComposeError::DateOrder {
+                field: format!("{field}.end"),
+                earlier_field: format!("{field}.start"),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Writes the period as `element` (`cac:RequestedDeliveryPeriod`, `cac:ValidityPeriod`, …).
+    pub(crate) fn write(&self, writer: &mut XmlWriter, element: &'static str) {
+        writer.start(element);
+        writer.optional_leaf("cbc:StartDate", self.start.map(iso_date).as_deref());
+        writer.optional_leaf("cbc:EndDate", self.end.map(iso_date).as_deref());
+        writer.end();
+    }
 }
 
 /// Where (and when) goods are to be delivered or services performed.
@@ -241,26 +271,10 @@ pub struct Delivery {
 impl Delivery {
     pub(crate) fn check(&self, field: &str) -> Result<(), ComposeError> {
         self.address.check(&format!("{field}.address"))?;
-        if let Some(period) = &self.requested_period {
-            let period_field = format!("{field}.requested_period");
-            check::optional_date(&format!("{period_field}.start"), period.start)?;
-            check::optional_date(&format!("{period_field}.end"), period.end)?;
-            match (period.start, period.end) {
-                (None, None) => {
-                    return Err(ComposeError::Empty {
-                        field: period_field,
-                    });
-                }
-                (Some(start), Some(end)) if end < start => {
-                    return Err(ComposeError::DateOrder {
-                        field: format!("{period_field}.end"),
-                        earlier_field: format!("{period_field}.start"),
-                    });
-                }
-                _ => {}
-            }
+        match &self.requested_period {
+            Some(period) => period.check(&format!("{field}.requested_period")),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     pub(crate) fn write(&self, writer: &mut XmlWriter) {
@@ -269,10 +283,7 @@ impl Delivery {
         self.address.write(writer, "cac:Address");
         writer.end();
         if let Some(period) = &self.requested_period {
-            writer.start("cac:RequestedDeliveryPeriod");
-            writer.optional_leaf("cbc:StartDate", period.start.map(iso_date).as_deref());
-            writer.optional_leaf("cbc:EndDate", period.end.map(iso_date).as_deref());
-            writer.end();
+            period.write(writer, "cac:RequestedDeliveryPeriod");
         }
         writer.end();
     }

@@ -2,8 +2,11 @@
 //! (cie-ubl), the UBL schema check (cie-schema) and, for Peppol documents, the post-award rules
 //! (cie-rules), and every refusal is checked by its field path.
 
+mod despatch_advice;
 mod invoice_response;
 mod json;
 mod order;
+mod order_response;
+mod quotation;
 mod rfq;
 mod support;
