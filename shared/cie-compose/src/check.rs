@@ -270,16 +270,55 @@ pub(crate) fn minor_units(currency: &str) -> u32 {
     }
 }
 
+/// Quantity × unit price of the line at `field`, exact. The quantity must be positive and the price
+/// not negative; an amount with more decimals than `currency` has (a fraction of a yen) is refused,
+/// never rounded.
+pub(crate) fn line_amount(
+    field: &str,
+    quantity: Decimal,
+    unit_price: Decimal,
+    currency: &str,
+) -> Result<Decimal, ComposeError> {
+    positive(&format!("{field}.quantity"), quantity)?;
+    not_negative(&format!("{field}.unit_price"), unit_price)?;
+    let amount = quantity
+        .checked_mul(unit_price)
+        .ok_or_else(|| ComposeError::Overflow {
+            field: field.to_owned(),
+        })?
+        .normalize();
+    let minor_units = minor_units(currency);
+    if amount.scale() > minor_units {
+        return Err(ComposeError::FractionalAmount {
+            field: field.to_owned(),
+            amount,
+            currency: currency.to_owned(),
+            minor_units,
+        });
+    }
+    Ok(amount)
+}
+
 /// Refuses a line id an earlier line of `list` already carries.
 pub(crate) fn unique_line_ids<'a>(
     list: &str,
+    ids: impl Iterator<Item = &'a str>,
+) -> Result<(), ComposeError> {
+    unique_ids(list, "id", ids)
+}
+
+/// Refuses a line id, held in each line's field `id_field`, that an earlier line of `list` already
+/// carries.
+pub(crate) fn unique_ids<'a>(
+    list: &str,
+    id_field: &str,
     ids: impl Iterator<Item = &'a str>,
 ) -> Result<(), ComposeError> {
     let mut seen = std::collections::HashSet::new();
     for (index, id) in ids.enumerate() {
         if !seen.insert(id.trim()) {
             return Err(ComposeError::DuplicateLineId {
-                field: format!("{list}[{index}].id"),
+                field: format!("{list}[{index}].{id_field}"),
                 value: id.trim().to_owned(),
             });
         }

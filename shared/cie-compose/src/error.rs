@@ -89,12 +89,13 @@ pub enum ComposeError {
         /// Path of the date it must not precede.
         earlier_field: String,
     },
-    /// A status reason or action code that the invoice response status does not admit.
+    /// A code the response status does not admit: an invoice response's status reason or action, an
+    /// order response's line.
     #[error("{field}: code {code} is not allowed with response status {status}")]
     CodeNotAllowed {
-        /// Path of the reason or action.
+        /// Path of the reason, action or line.
         field: String,
-        /// The reason or action code.
+        /// The reason, action or line status code.
         code: &'static str,
         /// The response status code.
         status: &'static str,

@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::check;
 use crate::error::ComposeError;
-use crate::order::{line_amount, yen};
+use crate::order::yen;
 use crate::party::{Period, TradingParty, iso_date, trimmed};
 use crate::xml::{XmlWriter, decimal_text};
 
@@ -465,7 +465,12 @@ pub fn invoice_totals(invoice: &Invoice) -> Result<InvoiceTotals, ComposeError> 
     let mut taxable = BTreeMap::new();
     for (index, line) in invoice.lines.iter().enumerate() {
         let field = format!("lines[{index}]");
-        let amount = line_amount(&field, line.quantity, line.unit_price, &invoice.currency)?;
+        let amount = check::line_amount(
+            &field,
+            line.quantity,
+            line.unit_price,
+            invoice.currency.trim(),
+        )?;
         line_extension = line_extension
             .checked_add(amount)
             .ok_or_else(|| overflow(&field))?;

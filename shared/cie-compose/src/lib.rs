@@ -11,7 +11,14 @@
 //!
 //! - [`invoice()`]: a JP PINT 1.1.3 `Invoice`, a qualified invoice (適格請求書) from a registered seller
 //!   or an invoice of a non-tax-registered business, with the tax computed once per rate
-//!   ([`invoice_totals`] gives the same amounts for display while the form is filled in).
+//!   ([`invoice_totals`] gives the same amounts for display while the form is filled in);
+//! - [`quotation()`]: UBL 2.1 `Quotation` (見積書) answering a request for quotation, with line
+//!   amounts, tax per rate (computed once per rate and rounded down, as for a qualified invoice) and
+//!   totals computed; our own CustomizationID [`QUOTATION_CUSTOMIZATION_ID`]
+//!   (`urn:city-invoice-exchange:quotation:1`);
+//! - [`order_response()`]: Peppol BIS Ordering 3 (T76, `OrderResponse`, 注文請書), accepting,
+//!   rejecting or accepting an order with changes;
+//! - [`despatch_advice()`]: Peppol BIS Despatch Advice 3 (T16, `DespatchAdvice`, 納品書).
 //!
 //! A pure library: no IO and no clock (dates and times are inputs). Every input is checked first;
 //! a refusal is a [`ComposeError`] naming the field as a path into the input
@@ -63,14 +70,21 @@
 mod base64_json;
 mod check;
 mod decimal_json;
+mod despatch_advice;
 mod error;
 mod invoice;
 mod invoice_response;
 mod order;
+mod order_response;
 mod party;
+mod quotation;
 mod rfq;
 mod xml;
 
+pub use despatch_advice::{
+    DESPATCH_ADVICE_CUSTOMIZATION_ID, DESPATCH_ADVICE_PROFILE_ID, DespatchAdvice, DespatchLine,
+    despatch_advice,
+};
 pub use error::ComposeError;
 pub use invoice::{
     ATTACHMENT_MIME_CODES, AccountType, Attachment, BankAccount, INVOICE_CUSTOMIZATION_ID,
@@ -86,5 +100,13 @@ pub use order::{
     ORDER_CUSTOMIZATION_ID, ORDER_ONLY_PROFILE_ID, ORDERING_PROFILE_ID, Order, OrderLine,
     OrderTotals, TaxCategory, order, order_totals,
 };
+pub use order_response::{
+    LineResponse, LineResponseStatus, ORDER_RESPONSE_CUSTOMIZATION_ID, OrderResponse,
+    OrderResponseStatus, order_response,
+};
 pub use party::{Address, Contact, Delivery, Endpoint, Period, TradingParty};
+pub use quotation::{
+    QUOTATION_CUSTOMIZATION_ID, Quotation, QuotationTotals, QuotedLine, QuotedTaxSubtotal,
+    quotation, quotation_totals,
+};
 pub use rfq::{RFQ_CUSTOMIZATION_ID, RequestForQuotation, RequestedLine, request_for_quotation};

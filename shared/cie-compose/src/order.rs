@@ -116,7 +116,12 @@ pub fn order_totals(order: &Order) -> Result<OrderTotals, ComposeError> {
     let mut line_extension = Decimal::ZERO;
     for (index, line) in order.lines.iter().enumerate() {
         let field = format!("lines[{index}]");
-        let amount = line_amount(&field, line.quantity, line.unit_price, &order.currency)?;
+        let amount = check::line_amount(
+            &field,
+            line.quantity,
+            line.unit_price,
+            order.currency.trim(),
+        )?;
         line_extension = line_extension
             .checked_add(amount)
             .ok_or(ComposeError::Overflow { field })?;
@@ -126,34 +131,6 @@ pub fn order_totals(order: &Order) -> Result<OrderTotals, ComposeError> {
         line_amounts,
         line_extension,
     })
-}
-
-/// The amount of line `field`, quantity × unit price, after checking both; refused when it has more
-/// decimals than `currency` allows.
-pub(crate) fn line_amount(
-    field: &str,
-    quantity: Decimal,
-    unit_price: Decimal,
-    currency: &str,
-) -> Result<Decimal, ComposeError> {
-    check::positive(&format!("{field}.quantity"), quantity)?;
-    check::not_negative(&format!("{field}.unit_price"), unit_price)?;
-    let minor_units = check::minor_units(currency.trim());
-    let amount = quantity
-        .checked_mul(unit_price)
-        .ok_or_else(|| ComposeError::Overflow {
-            field: field.to_owned(),
-        })?
-        .normalize();
-    if amount.scale() > minor_units {
-        return Err(ComposeError::FractionalAmount {
-            field: field.to_owned(),
-            amount,
-            currency: currency.trim().to_owned(),
-            minor_units,
-        });
-    }
-    Ok(amount)
 }
 
 /// Writes the order, with each line amount and the totals computed (see [`order_totals`]).
@@ -199,7 +176,7 @@ fn check_order(order: &Order) -> Result<(), ComposeError> {
     check::unique_line_ids("lines", order.lines.iter().map(|line| line.id.as_str()))
 }
 
-fn check_tax_category(field: &str, category: &TaxCategory) -> Result<(), ComposeError> {
+pub(crate) fn check_tax_category(field: &str, category: &TaxCategory) -> Result<(), ComposeError> {
     check::tax_category(&format!("{field}.code"), &category.code)?;
     if let Some(percent) = category.percent {
         let percent_field = format!("{field}.percent");

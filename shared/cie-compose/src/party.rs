@@ -130,7 +130,12 @@ impl Contact {
     }
 
     pub(crate) fn write(&self, writer: &mut XmlWriter) {
-        writer.start("cac:Contact");
+        self.write_as(writer, "cac:Contact");
+    }
+
+    /// Writes the contact as `element` (`cac:Contact`, `cac:DeliveryContact`).
+    pub(crate) fn write_as(&self, writer: &mut XmlWriter, element: &'static str) {
+        writer.start(element);
         writer.optional_leaf("cbc:Name", trimmed(&self.name));
         writer.optional_leaf("cbc:Telephone", trimmed(&self.telephone));
         writer.optional_leaf("cbc:ElectronicMail", trimmed(&self.email));
@@ -269,7 +274,7 @@ impl TradingParty {
     }
 }
 
-/// A period of days (requested delivery, invoicing); at least one end is given.
+/// A period of days (requested or promised delivery, invoicing, validity); at least one end is given.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Period {
@@ -297,7 +302,8 @@ impl Period {
         }
     }
 
-    /// Writes the period as `element` (`cac:InvoicePeriod`, `cac:RequestedDeliveryPeriod`).
+    /// Writes the period as `element` (`cac:InvoicePeriod`, `cac:RequestedDeliveryPeriod`,
+    /// `cac:ValidityPeriod`, …).
     pub(crate) fn write(&self, writer: &mut XmlWriter, element: &'static str) {
         writer.start(element);
         writer.optional_leaf("cbc:StartDate", self.start.map(iso_date).as_deref());

@@ -2,9 +2,10 @@
 //! refusals of unknown fields, JSON fractions and unknown codes.
 
 use cie_compose::{
-    AccountType, Invoice, InvoiceResponse, InvoiceTaxCategory, Order, RequestForQuotation,
-    ResponseStatus, TaxRounding, invoice, invoice_response, invoice_totals, order,
-    request_for_quotation,
+    AccountType, DespatchAdvice, Invoice, InvoiceResponse, InvoiceTaxCategory, LineResponseStatus,
+    Order, OrderResponse, OrderResponseStatus, Quotation, RequestForQuotation, ResponseStatus,
+    TaxRounding, despatch_advice, invoice, invoice_response, invoice_totals, order, order_response,
+    quotation, request_for_quotation,
 };
 
 use crate::support::decimal;
@@ -213,4 +214,106 @@ fn unknown_invoice_codes_and_bad_base64_are_refused() {
         assert_ne!(json, INVOICE_JSON, "{from}");
         assert!(serde_json::from_str::<Invoice>(&json).is_err(), "{to}");
     }
+}
+
+const QUOTATION_JSON: &str = r#"{
+    "id": "Q-1",
+    "issue_date": "2025-04-03",
+    "request_id": "RFQ-1",
+    "validity_period": {"end": "2025-04-30"},
+    "seller": {"name": "株式会社〇〇商事", "registration_number": "T4011001098993"},
+    "buyer": {"name": "東久留米市"},
+    "lines": [
+        {"id": "1", "item_name": "机", "quantity": 10, "unit_code": "H87", "unit_price": "15000",
+         "tax_category": {"code": "S", "percent": 10}},
+        {"id": "2", "item_name": "お茶", "quantity": "24", "unit_code": "EA", "unit_price": 98,
+         "tax_category": {"code": "AA", "percent": "8"}}
+    ]
+}"#;
+
+#[test]
+fn a_quotation_reads_with_defaults_and_needs_its_tax_category() {
+    let input: Quotation = serde_json::from_str(QUOTATION_JSON).expect("readable");
+    assert_eq!(input.currency, "JPY");
+    assert_eq!(input.lines[1].unit_price, decimal("98"));
+    let xml = quotation(&input).expect("valid");
+    assert!(xml.contains("<cbc:PayableAmount currencyID=\"JPY\">167540</cbc:PayableAmount>"));
+    let json = serde_json::to_value(&input).expect("serialisable");
+    assert_eq!(json["lines"][0]["tax_category"]["percent"], "10");
+    let without_category = QUOTATION_JSON.replace(
+        ",\n         \"tax_category\": {\"code\": \"S\", \"percent\": 10}",
+        "",
+    );
+    assert_ne!(without_category, QUOTATION_JSON);
+    let error = serde_json::from_str::<Quotation>(&without_category).expect_err("no category");
+    assert!(
+        error.to_string().contains("missing field `tax_category`"),
+        "{error}"
+    );
+}
+
+const ORDER_RESPONSE_JSON: &str = r#"{
+    "id": "OR-1",
+    "issue_date": "2025-04-02",
+    "status": "CA",
+    "order_id": "PO-1",
+    "seller": {"name": "株式会社〇〇商事", "endpoint": {"id": "4011001098993", "scheme": "0188"}},
+    "buyer": {"name": "東久留米市", "endpoint": {"id": "7000012050002", "scheme": "0188"}},
+    "lines": [
+        {"order_line_id": "1", "status": "5", "item_name": "コピー用紙"},
+        {"order_line_id": "2", "status": "3", "item_name": "飲料水", "quantity": "2.5",
+         "unit_code": "KGM", "unit_price": 400}
+    ]
+}"#;
+
+#[test]
+fn an_order_response_reads_status_codes_and_defaults() {
+    let input: OrderResponse = serde_json::from_str(ORDER_RESPONSE_JSON).expect("readable");
+    assert_eq!(input.status, OrderResponseStatus::AcceptedWithChanges);
+    assert_eq!(input.lines[1].status, LineResponseStatus::Changed);
+    assert_eq!(input.lines[1].quantity, Some(decimal("2.5")));
+    assert_eq!(input.currency, "JPY");
+    let xml = order_response(&input).expect("valid");
+    assert!(xml.contains("<cbc:Quantity unitCode=\"KGM\">2.5</cbc:Quantity>"));
+    let back: OrderResponse =
+        serde_json::from_value(serde_json::to_value(&input).expect("serialisable"))
+            .expect("readable again");
+    assert_eq!(back, input);
+    for (from, to) in [
+        ("\"status\": \"CA\"", "\"status\": \"AB\""),
+        ("\"status\": \"5\"", "\"status\": 5"),
+        ("\"status\": \"3\"", "\"status\": \"1\""),
+        ("\"quantity\": \"2.5\"", "\"quantity\": 2.5"),
+    ] {
+        let json = ORDER_RESPONSE_JSON.replace(from, to);
+        assert!(
+            serde_json::from_str::<OrderResponse>(&json).is_err(),
+            "{to}"
+        );
+    }
+}
+
+#[test]
+fn a_despatch_advice_reads_and_refuses_unknown_fields() {
+    let json = r#"{
+        "id": "DN-1",
+        "issue_date": "2025-04-14",
+        "order_id": "PO-1",
+        "supplier": {"name": "株式会社〇〇商事", "endpoint": {"id": "4011001098993", "scheme": "0188"}},
+        "customer": {"name": "東久留米市", "endpoint": {"id": "7000012050002", "scheme": "0188"}},
+        "despatch_date": "2025-04-14",
+        "lines": [{"id": "1", "order_line_id": "1", "item_name": "机", "quantity": 10,
+                   "unit_code": "H87"}]
+    }"#;
+    let input: DespatchAdvice = serde_json::from_str(json).expect("readable");
+    despatch_advice(&input).expect("valid");
+    let unknown = json.replace(
+        "\"quantity\": 10,",
+        "\"quantity\": 10, \"delivered_on\": \"2025-04-15\",",
+    );
+    let error = serde_json::from_str::<DespatchAdvice>(&unknown).expect_err("unknown field");
+    assert!(
+        error.to_string().contains("unknown field `delivered_on`"),
+        "{error}"
+    );
 }

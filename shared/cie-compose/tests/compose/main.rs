@@ -3,9 +3,12 @@
 //! for invoices, the official JP PINT and our Japanese-law rules (cie-rules), and every refusal is
 //! checked by its field path.
 
+mod despatch_advice;
 mod invoice;
 mod invoice_response;
 mod json;
 mod order;
+mod order_response;
+mod quotation;
 mod rfq;
 mod support;
