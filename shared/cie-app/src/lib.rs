@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod audit_export;
 pub mod auth;
 pub mod body;
+pub mod composing;
 pub mod config;
 pub mod error;
 pub mod finance;

@@ -11,6 +11,7 @@ mod directory;
 mod documents;
 mod error;
 mod exports;
+mod forms;
 mod guards;
 mod invitations;
 pub mod plans;
@@ -35,6 +36,7 @@ pub use documents::{
 };
 pub use error::StoreError;
 pub use exports::{ExportKind, ExportRow, NewExport};
+pub use forms::{CityBuyer, Draft, NewCityBuyer};
 pub use guards::GuardProblem;
 pub use invitations::Invitation;
 pub use registry::RegistryEntry;

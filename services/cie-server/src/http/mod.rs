@@ -2,6 +2,7 @@
 
 mod admin;
 mod audit;
+mod buyers;
 mod documents;
 mod error;
 mod exports;
@@ -64,6 +65,12 @@ pub fn router(state: AppState) -> Router {
             post(documents::issue_request_for_quotation),
         )
         .route("/api/v1/registry/{number}", get(registry::look_up))
+        .route("/api/v1/buyers", get(buyers::list))
+        .route("/api/v1/admin/buyers", post(buyers::create))
+        .route(
+            "/api/v1/admin/buyers/{id}/active",
+            axum::routing::put(buyers::set_active),
+        )
         .route("/api/v1/invoices", get(invoices::list))
         .route("/api/v1/invoices/{id}", get(invoices::show))
         .route("/api/v1/invoices/{id}/audit", get(invoices::audit))

@@ -49,6 +49,7 @@ macro_rules! catalogue {
             include_str!(concat!("messages/", $lang, "/staff.toml")),
             include_str!(concat!("messages/", $lang, "/forms.toml")),
             include_str!(concat!("messages/", $lang, "/admin.toml")),
+            include_str!(concat!("messages/", $lang, "/console.toml")),
         ]
     };
 }
