@@ -17,8 +17,8 @@ use tokio::net::TcpListener;
 
 pub use cie_app::{
     App, AppState, Config, Error, accounts, audit_export, auth, body, composing, config, error,
-    finance, intake, issuing, linking, login_guard, quota, records, registry, rendering, responses,
-    sealing, validation, workflow,
+    finance, intake, invoice_fields, issuing, linking, login_guard, quota, records, registry,
+    rendering, responses, sealing, validation, workflow,
 };
 
 /// The HTTP routes of `app`.

@@ -14,6 +14,7 @@ pub mod config;
 pub mod error;
 pub mod finance;
 pub mod intake;
+pub mod invoice_fields;
 pub mod issuing;
 pub mod linking;
 pub mod login_guard;

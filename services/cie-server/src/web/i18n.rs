@@ -131,7 +131,9 @@ mod tests {
     }
 
     /// The sources of the pages, scanned for the message keys they name.
-    const SOURCES: [&str; 8] = [
+    const SOURCES: [&str; 10] = [
+        include_str!("forms.rs"),
+        include_str!("views/forms.rs"),
         include_str!("mod.rs"),
         include_str!("session.rs"),
         include_str!("documents.rs"),
@@ -242,6 +244,28 @@ mod tests {
             keys.push(format!("registry_{status}"));
         }
         keys.push("registry_registered".into());
+        keys.extend(
+            crate::web::forms::UNITS
+                .iter()
+                .map(|(_, key)| (*key).to_owned()),
+        );
+        keys.extend(
+            crate::web::forms::TAX_CATEGORIES
+                .iter()
+                .flat_map(|(category, key)| {
+                    [(*key).to_owned(), format!("taxable_{}", category.code())]
+                }),
+        );
+        keys.extend(
+            [
+                "tax_S",
+                "tax_AA",
+                "error_invalid_buyer",
+                "error_corporate_number_required",
+                "error_lines_not_numbers",
+            ]
+            .map(str::to_owned),
+        );
         for role in ["supplier", "staff", "approver", "admin", "finance"] {
             keys.push(format!("role_{role}"));
         }

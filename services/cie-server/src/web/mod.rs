@@ -9,6 +9,7 @@
 //! Templates are in `views`, strings in `messages/<lang>/<area>.toml`.
 
 mod documents;
+mod forms;
 mod i18n;
 mod session;
 mod staff;
@@ -41,12 +42,18 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
         .merge(session::routes())
         .merge(documents::routes())
         .merge(staff::routes())
+        .merge(forms::routes())
+        .route("/static/site.js", get(script))
         .route("/static/site.css", get(stylesheet))
         .layer(axum::middleware::from_fn_with_state(state, page_frame))
 }
 
 async fn stylesheet() -> Response {
     asset("text/css; charset=utf-8", include_str!("site.css"))
+}
+
+async fn script() -> Response {
+    asset("text/javascript; charset=utf-8", include_str!("site.js"))
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {

@@ -3,6 +3,7 @@
 //! catalogues in `i18n`.
 
 pub(crate) mod documents;
+pub(crate) mod forms;
 pub(crate) mod session;
 pub(crate) mod staff;
 
@@ -106,6 +107,7 @@ fn menu(role: Role) -> &'static [(&'static str, &'static str)] {
             ("/home", "nav_home"),
             ("/documents", "nav_my_documents"),
             ("/invoices/new", "nav_new_invoice"),
+            ("/drafts", "nav_drafts"),
             ("/upload", "nav_upload"),
         ],
         Role::Staff | Role::Approver => &[
