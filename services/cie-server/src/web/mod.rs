@@ -468,7 +468,13 @@ async fn password_page(
         Ok((_, session, _)) => page(
             StatusCode::OK,
             pages::password(lang, &session.csrf_token, &Notices::default()),
-            Vec::new(),
+            vec![set_cookie(
+                &state,
+                LANG_COOKIE,
+                lang.code(),
+                "/",
+                Some(365 * 24 * 3600),
+            )],
         ),
         Err(answer) => answer,
     }
@@ -591,5 +597,15 @@ async fn documents_page(
             },
         })
         .collect();
-    page(StatusCode::OK, pages::documents(lang, &rows), Vec::new())
+    page(
+        StatusCode::OK,
+        pages::documents(lang, &rows),
+        vec![set_cookie(
+            &state,
+            LANG_COOKIE,
+            lang.code(),
+            "/",
+            Some(365 * 24 * 3600),
+        )],
+    )
 }
