@@ -74,6 +74,23 @@ if ! command -v pdftotext >/dev/null || ! command -v pdffonts >/dev/null || ! co
   fi
 fi
 
+# The browser tests drive headless Chromium through chromedriver (tests/support/browser.rs).
+missing=()
+[ -x "${CIE_TEST_CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium)
+[ -x "${CIE_TEST_CHROMEDRIVER:-/usr/bin/chromedriver}" ] || missing+=(chromium-driver)
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    echo "run-all: ${missing[*]} not found; installing with apt-get" >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null) \
+      || fail "apt-get could not install ${missing[*]}, which the browser tests need (chromium and chromium-driver)"
+    for package in "${missing[@]}"; do
+      dpkg -s "$package" >/dev/null 2>&1 || fail "the package $package is still not installed; the browser tests need it"
+    done
+  else
+    fail "${missing[*]} not found: install the Debian package(s) ${missing[*]} (/usr/bin/chromium, /usr/bin/chromedriver), or set CIE_TEST_CHROMIUM / CIE_TEST_CHROMEDRIVER; the browser tests need them"
+  fi
+fi
+
 if [ -z "${CIE_TEST_POSTGRES_URL:-}" ]; then
   start_private_cluster
 fi

@@ -7,6 +7,7 @@ mod archive;
 mod audit_export;
 mod bad_input;
 mod bodies;
+mod browser;
 mod corpus;
 mod finance;
 mod getting_started;

@@ -4,6 +4,8 @@
 //! PostgreSQL comes from `CIE_TEST_POSTGRES_URL` (a server whose user may CREATE DATABASE);
 //! `tests/run-all.sh` provides one. Without it every PostgreSQL test fails, saying so.
 
+pub mod browser;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 

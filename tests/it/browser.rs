@@ -1,0 +1,194 @@
+//! The web pages in a real browser (headless Chromium through chromedriver) on both databases: what a
+//! person does, click by click, with axe-core's WCAG 2.1 A/AA checks on every page and a screenshot of each
+//! (`target/browser-screenshots/<backend>/`).
+
+use cie_tests::browser::{Browser, axe_violations, wait_for_path};
+use cie_tests::{Backend, PASSWORD, SUPPLIER_A_REGISTRATION_NUMBER, TestApp};
+use fantoccini::Locator;
+use reqwest::StatusCode;
+use rstest::rstest;
+
+async fn fill(browser: &Browser, fields: &[(&str, &str)]) {
+    for (id, value) in fields {
+        let field = browser
+            .find(Locator::Id(id))
+            .await
+            .unwrap_or_else(|e| panic!("field #{id}: {e}"));
+        field.clear().await.unwrap();
+        field.send_keys(value).await.unwrap();
+    }
+}
+
+async fn click(browser: &Browser, css: &str) {
+    browser
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("clicking {css}: {e}"));
+}
+
+/// The text of the element `css`, waiting for it to appear (a form posted back to its own address
+/// changes no URL to wait for).
+async fn text(browser: &Browser, css: &str) -> String {
+    browser
+        .wait()
+        .at_most(std::time::Duration::from_secs(20))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .text()
+        .await
+        .unwrap()
+}
+
+#[rstest]
+#[tokio::test]
+async fn an_invited_supplier_finds_its_way_through_the_pages_in_a_browser(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    // The browser talks plain HTTP to 127.0.0.1: it would not send back cookies marked Secure.
+    let app = TestApp::spawn_with(backend, |config| config.web.secure_cookies = false).await;
+    assert_eq!(
+        app.create_tenant("city-a", "テスト市").await.status(),
+        StatusCode::CREATED
+    );
+    let admin = app.token("city-a", "admin", PASSWORD).await;
+    let org = app
+        .create_org(
+            &admin,
+            "株式会社 〇〇商事",
+            Some(SUPPLIER_A_REGISTRATION_NUMBER),
+        )
+        .await;
+    let made = app
+        .post_json(
+            &admin,
+            "/api/v1/admin/invitations",
+            &serde_json::json!({ "username": "yamada", "role": "supplier", "supplier_org_id": org }),
+        )
+        .await;
+    assert_eq!(made.status(), StatusCode::CREATED);
+    let link: serde_json::Value = made.json().await.unwrap();
+    let invitation = link["path"].as_str().unwrap().to_owned();
+
+    let browser = Browser::open(backend, "invited-supplier").await;
+    browser.goto(&app.url(&invitation)).await.unwrap();
+    assert!(text(&browser, "main").await.contains("「yamada」"));
+    browser.check_page("01-invitation").await;
+
+    // A password too short: the error summary and the field's own message.
+    fill(
+        &browser,
+        &[("password", "short"), ("password_again", "short")],
+    )
+    .await;
+    click(&browser, "main form button[type=submit]").await;
+    assert!(
+        text(&browser, "[role=alert]")
+            .await
+            .contains("10 文字以上にしてください。")
+    );
+    browser.check_page("02-invitation-error").await;
+
+    let first = "a good long password";
+    fill(&browser, &[("password", first), ("password_again", first)]).await;
+    click(&browser, "main form button[type=submit]").await;
+    wait_for_path(&browser, &app, "/home").await;
+    assert!(text(&browser, "main").await.contains("yamada さん"));
+    browser.check_page("03-home").await;
+
+    // A document of the supplier's, so that the list has a row.
+    let token = app.token("city-a", "yamada", first).await;
+    assert_eq!(
+        app.submit(&token, cie_tests::fixture("jp-pint/jp-pint-example.xml"))
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+    click(&browser, "main a[href='/documents']").await;
+    wait_for_path(&browser, &app, "/documents").await;
+    assert!(text(&browser, "table").await.contains("156"));
+    browser.check_page("04-documents").await;
+
+    click(&browser, "header a[hreflang=en]").await;
+    wait_for_path(&browser, &app, "/documents?lang=en").await;
+    assert_eq!(text(&browser, "h1").await, "Documents");
+    assert!(text(&browser, "table").await.contains("Invoice"));
+    browser.check_page("05-documents-en").await;
+
+    // English is remembered: the home page needs no `?lang=`.
+    browser.goto(&app.url("/home")).await.unwrap();
+    assert_eq!(text(&browser, "h1").await, "Home");
+    click(&browser, "main a[href='/password']").await;
+    wait_for_path(&browser, &app, "/password").await;
+    browser.check_page("06-password").await;
+
+    let second = "the second long password";
+    fill(
+        &browser,
+        &[
+            ("current_password", first),
+            ("new_password", second),
+            ("new_password_again", second),
+        ],
+    )
+    .await;
+    click(&browser, "main form button[type=submit]").await;
+    wait_for_path(&browser, &app, "/home?changed=1").await;
+    assert!(
+        text(&browser, "[role=status]")
+            .await
+            .contains("Your password has been changed")
+    );
+    browser.check_page("07-password-changed").await;
+
+    click(&browser, "main form[action='/logout'] button").await;
+    wait_for_path(&browser, &app, "/login?out=1").await;
+    assert!(
+        text(&browser, "[role=status]")
+            .await
+            .contains("You have logged out.")
+    );
+    browser.check_page("08-logged-out").await;
+
+    fill(
+        &browser,
+        &[
+            ("tenant", "city-a"),
+            ("username", "yamada"),
+            ("password", second),
+        ],
+    )
+    .await;
+    click(&browser, "main form button[type=submit]").await;
+    wait_for_path(&browser, &app, "/home").await;
+    assert!(text(&browser, "main").await.contains("Welcome, yamada."));
+    browser.check_page("09-home-again").await;
+
+    browser.close().await;
+}
+
+/// The harness itself: axe-core does run, and a page with the usual mistakes fails the check.
+#[tokio::test]
+async fn axe_finds_what_a_careless_page_gets_wrong() {
+    let browser = Browser::open(Backend::Sqlite, "careless-page").await;
+    browser
+        .goto(
+            "data:text/html,<!DOCTYPE html><html><head><title>x</title></head><body>\
+             <img src='x.png'><input type='text'><a href='/x'></a></body></html>",
+        )
+        .await
+        .unwrap();
+    let found = axe_violations(&browser).await;
+    let blocking: Vec<&str> = found
+        .iter()
+        .filter(|v| v.is_blocking())
+        .map(|v| v.id.as_str())
+        .collect();
+    for rule in ["html-has-lang", "image-alt", "label", "link-name"] {
+        assert!(blocking.contains(&rule), "{rule} in {found:#?}");
+    }
+    browser.close().await;
+}
