@@ -23,4 +23,5 @@ mod slow_clients;
 mod tamper;
 mod validation;
 mod web;
+mod web_forms;
 mod workflow;

@@ -93,7 +93,7 @@ pub(super) async fn gather(
     } else {
         None
     };
-    let history = if case.is_some() {
+    let history = if case.is_some() && caller.role.is_city_side() {
         crate::workflow::audit_trail(state, caller, Some(id)).await?
     } else {
         Vec::new()

@@ -669,7 +669,10 @@ async fn post_invoice(
         ));
     }
     let parsed = parse_invoice(lang, &form, &mut errors);
-    context.totals = cie_compose::invoice_totals(&parsed.invoice).ok();
+    // The tax depends on whether the seller is registered: shown as the organisation stands.
+    let mut for_totals = parsed.invoice.clone();
+    for_totals.seller.registration_number = context.organisation.registration_number.clone();
+    context.totals = cie_compose::invoice_totals(&for_totals).ok();
     if !errors.is_empty() {
         notices.fields = errors;
         return Ok(page(
@@ -705,6 +708,7 @@ async fn post_invoice(
         }
         Err(error) => return Err(error.into()),
     };
+    context.totals = cie_compose::invoice_totals(&invoice).ok();
     let (xml, verdict) =
         match composing::check_written(&state, &visit.caller, cie_compose::invoice(&invoice))
             .await?
