@@ -50,6 +50,7 @@ macro_rules! catalogue {
             include_str!(concat!("messages/", $lang, "/forms.toml")),
             include_str!(concat!("messages/", $lang, "/admin.toml")),
             include_str!(concat!("messages/", $lang, "/console.toml")),
+            include_str!(concat!("messages/", $lang, "/answers.toml")),
         ]
     };
 }
