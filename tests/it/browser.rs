@@ -8,7 +8,7 @@ use fantoccini::Locator;
 use reqwest::StatusCode;
 use rstest::rstest;
 
-async fn fill(browser: &Browser, fields: &[(&str, &str)]) {
+pub(crate) async fn fill(browser: &Browser, fields: &[(&str, &str)]) {
     for (id, value) in fields {
         let field = browser
             .find(Locator::Id(id))
@@ -19,7 +19,7 @@ async fn fill(browser: &Browser, fields: &[(&str, &str)]) {
     }
 }
 
-async fn click(browser: &Browser, css: &str) {
+pub(crate) async fn click(browser: &Browser, css: &str) {
     browser
         .find(Locator::Css(css))
         .await
@@ -31,16 +31,43 @@ async fn click(browser: &Browser, css: &str) {
 
 /// The text of the element `css`, waiting for it to appear (a form posted back to its own address
 /// changes no URL to wait for).
-async fn text(browser: &Browser, css: &str) -> String {
-    browser
-        .wait()
-        .at_most(std::time::Duration::from_secs(20))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .text()
-        .await
-        .unwrap()
+pub(crate) async fn text(browser: &Browser, css: &str) -> String {
+    for _ in 0..50 {
+        let element = browser
+            .wait()
+            .at_most(std::time::Duration::from_secs(20))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
+        match element.text().await {
+            Ok(text) => return text,
+            // The page was replaced between finding the element and reading it: read the new one.
+            Err(fantoccini::error::CmdError::Standard(e))
+                if e.error == fantoccini::error::ErrorStatus::StaleElementReference =>
+            {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("the text of {css}: {e}"),
+        }
+    }
+    panic!("{css} kept going stale")
+}
+
+/// Clicks `css` and waits until the page it was on has been replaced by the answer.
+pub(crate) async fn submit(browser: &Browser, css: &str) {
+    let before = browser.find(Locator::Css("html")).await.unwrap();
+    click(browser, css).await;
+    for _ in 0..200 {
+        match before.tag_name().await {
+            Err(fantoccini::error::CmdError::Standard(e))
+                if e.error == fantoccini::error::ErrorStatus::StaleElementReference =>
+            {
+                return;
+            }
+            _ => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+        }
+    }
+    panic!("clicking {css} did not load a new page");
 }
 
 #[rstest]
@@ -121,7 +148,7 @@ async fn an_invited_supplier_finds_its_way_through_the_pages_in_a_browser(
     // English is remembered: the home page needs no `?lang=`.
     browser.goto(&app.url("/home")).await.unwrap();
     assert_eq!(text(&browser, "h1").await, "Home");
-    click(&browser, "main a[href='/password']").await;
+    click(&browser, "header a[href='/password']").await;
     wait_for_path(&browser, &app, "/password").await;
     browser.check_page("06-password").await;
 
@@ -144,7 +171,7 @@ async fn an_invited_supplier_finds_its_way_through_the_pages_in_a_browser(
     );
     browser.check_page("07-password-changed").await;
 
-    click(&browser, "main form[action='/logout'] button").await;
+    click(&browser, "header form[action='/logout'] button").await;
     wait_for_path(&browser, &app, "/login?out=1").await;
     assert!(
         text(&browser, "[role=status]")

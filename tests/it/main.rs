@@ -8,6 +8,7 @@ mod audit_export;
 mod bad_input;
 mod bodies;
 mod browser;
+mod browser_story;
 mod corpus;
 mod finance;
 mod getting_started;

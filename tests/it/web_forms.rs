@@ -12,9 +12,14 @@ use crate::web::{client, form, hidden, post_form, web_login};
 
 /// The city's buyer every invoice of these tests is addressed to.
 pub(crate) async fn add_buyer(app: &TestApp, city: &City) -> i64 {
+    add_buyer_for(app, &city.admin).await
+}
+
+/// Adds the city's buyer with administrator token `admin`; its id.
+pub(crate) async fn add_buyer_for(app: &TestApp, admin: &str) -> i64 {
     let response = app
         .post_json(
-            &city.admin,
+            admin,
             "/api/v1/admin/buyers",
             &json!({ "name": "テスト市 総務課", "endpoint_id": "7000012050002",
                      "postal_zone": "203-8555", "city_name": "テスト市", "street_name": "本町3-3-1" }),

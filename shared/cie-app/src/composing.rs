@@ -227,6 +227,8 @@ pub enum Composed {
     Refused {
         /// The field, as a path into the input (`lines[2].quantity`).
         field: String,
+        /// What kind of problem (`ComposeError::kind`).
+        kind: &'static str,
         /// What is wrong.
         message: String,
     },
@@ -255,6 +257,7 @@ pub async fn check_written(
         }
         Err(error) => Ok(Composed::Refused {
             field: error.field().to_owned(),
+            kind: error.kind(),
             message: error.to_string(),
         }),
     }

@@ -129,4 +129,40 @@ impl ComposeError {
             | ComposeError::ReasonRequired { field, .. } => field,
         }
     }
+
+    /// What kind of problem it is, as a stable snake_case name (for messages in other languages).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ComposeError::Empty { .. } => "empty",
+            ComposeError::Missing { .. } => "missing",
+            ComposeError::ControlCharacter { .. } => "control_character",
+            ComposeError::NoEntries { .. } => "no_entries",
+            ComposeError::NotPositive { .. } => "not_positive",
+            ComposeError::Negative { .. } => "negative",
+            ComposeError::InvalidCode { .. } => "invalid_code",
+            ComposeError::FractionalAmount { .. } => "fractional_amount",
+            ComposeError::Overflow { .. } => "overflow",
+            ComposeError::DuplicateLineId { .. } => "duplicate_line_id",
+            ComposeError::DateOrder { .. } => "date_order",
+            ComposeError::CodeNotAllowed { .. } => "code_not_allowed",
+            ComposeError::ReasonRequired { .. } => "reason_required",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_kind_has_its_own_name() {
+        let errors = [
+            ComposeError::Empty { field: "a".into() },
+            ComposeError::Missing { field: "a".into() },
+            ComposeError::NotPositive { field: "a".into() },
+            ComposeError::Negative { field: "a".into() },
+        ];
+        let kinds: Vec<&str> = errors.iter().map(ComposeError::kind).collect();
+        assert_eq!(kinds, ["empty", "missing", "not_positive", "negative"]);
+    }
 }

@@ -434,6 +434,33 @@ pub(crate) fn field_of_finding(path: &str, rows: &[usize]) -> Option<String> {
     Some(field.to_owned())
 }
 
+/// The problems `cie-compose` finds in an input, by kind.
+pub(crate) const INPUT_PROBLEMS: [&str; 13] = [
+    "empty",
+    "missing",
+    "control_character",
+    "no_entries",
+    "not_positive",
+    "negative",
+    "invalid_code",
+    "fractional_amount",
+    "overflow",
+    "duplicate_line_id",
+    "date_order",
+    "code_not_allowed",
+    "reason_required",
+];
+
+/// A problem of the input in the page's language; the technical detail follows in English when there is no
+/// message for its kind.
+pub(crate) fn input_problem(lang: Lang, kind: &str, detail: &str) -> String {
+    if INPUT_PROBLEMS.contains(&kind) {
+        t_with(lang, &format!("input_{kind}"), &[("detail", detail)])
+    } else {
+        detail.to_owned()
+    }
+}
+
 #[derive(Deserialize, Default)]
 pub(super) struct NewQuery {
     draft: Option<i64>,
@@ -713,10 +740,14 @@ async fn post_invoice(
         match composing::check_written(&state, &visit.caller, cie_compose::invoice(&invoice))
             .await?
         {
-            Composed::Refused { field, message } => {
+            Composed::Refused {
+                field,
+                kind,
+                message,
+            } => {
                 notices.fields.push(FieldError::new(
                     field_of_input(&field, &parsed.rows),
-                    message,
+                    input_problem(lang, kind, &message),
                 ));
                 return Ok(page(
                     StatusCode::UNPROCESSABLE_ENTITY,
