@@ -1,10 +1,12 @@
 //! `cie-bench`: starts the real `cie-server` binary on a fresh database, sets up a tenant and a supplier
-//! over the API, posts documents from concurrent clients (or attacks it) and prints throughput, latency and
+//! over the API, posts documents from concurrent clients (or attacks it, or times its pages) and prints
+//! throughput, latency and
 //! memory figures.
 
 mod attack;
 mod export;
 mod load;
+mod pages;
 mod postgres;
 mod preload;
 mod report;
@@ -41,6 +43,31 @@ enum Command {
     /// Attacks (issue 13): a login flood, stalled connections, a 200,000-attribute element; prints the
     /// server's RSS and `/health` latency during each.
     Attack(AttackArgs),
+    /// The web pages (issue 14): a city-year of invoices loaded, then the inbox, the document page, the
+    /// documents list and the archive search timed over HTTP with a staff session.
+    Pages(PagesArgs),
+}
+
+#[derive(clap::Args)]
+struct PagesArgs {
+    /// Database to run on.
+    #[arg(long, value_enum, default_value_t = BackendChoice::Sqlite)]
+    backend: BackendChoice,
+    /// Invoices in the archive (a city of 115,000 people receives about 35,000 a year).
+    #[arg(long, default_value_t = 35_000)]
+    invoices: usize,
+    /// Timed requests per page.
+    #[arg(long, default_value_t = 200)]
+    requests: usize,
+    /// The `cie-server` binary; defaults to the one beside this executable.
+    #[arg(long)]
+    server_binary: Option<PathBuf>,
+    /// PostgreSQL server whose user may CREATE DATABASE.
+    #[arg(long, env = "CIE_TEST_POSTGRES_URL", hide_env_values = true)]
+    postgres_url: Option<String>,
+    /// Directory of the XML documents the invoices are made from.
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/jp-pint"))]
+    fixtures: PathBuf,
 }
 
 #[derive(clap::Args)]
@@ -179,6 +206,7 @@ fn main() -> ExitCode {
             Command::Intake(args) => runtime.block_on(intake(args)),
             Command::Export(args) => runtime.block_on(export(args)),
             Command::Attack(args) => runtime.block_on(attack(args)),
+            Command::Pages(args) => runtime.block_on(pages(args)),
         });
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -275,6 +303,35 @@ async fn export(args: ExportArgs) -> anyhow::Result<()> {
         )
         .await
         .with_context(|| format!("export benchmark on {}", backend.name()))?;
+    }
+    Ok(())
+}
+
+async fn pages(args: PagesArgs) -> anyhow::Result<()> {
+    let binary = match &args.server_binary {
+        Some(path) => path.clone(),
+        None => default_server_binary()?,
+    };
+    let templates = Templates::load(&args.fixtures)?;
+    let backends: &[Backend] = match args.backend {
+        BackendChoice::Sqlite => &[Backend::Sqlite],
+        BackendChoice::Postgres => &[Backend::Postgres],
+        BackendChoice::Both => &[Backend::Sqlite, Backend::Postgres],
+    };
+    let plan = pages::Plan {
+        invoices: args.invoices,
+        requests: args.requests.max(1),
+    };
+    for &backend in backends {
+        pages::run(
+            backend,
+            &binary,
+            args.postgres_url.as_deref(),
+            &templates,
+            &plan,
+        )
+        .await
+        .with_context(|| format!("page benchmark on {}", backend.name()))?;
     }
     Ok(())
 }
