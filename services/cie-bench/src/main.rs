@@ -1,7 +1,6 @@
 //! `cie-bench`: starts the real `cie-server` binary on a fresh database, sets up a tenant and a supplier
 //! over the API, posts documents from concurrent clients (or attacks it, or times its pages) and prints
-//! throughput, latency and
-//! memory figures.
+//! throughput, latency and memory figures.
 
 mod attack;
 mod export;
