@@ -215,6 +215,34 @@ async fn a_supplier_builds_an_invoice_on_the_form_and_corrects_it_after_a_return
         .await;
     assert_eq!(document["validation"]["passed"], true, "{document}");
 
+    // The document page lists the attachment; it downloads as sent, never shown inline.
+    let (_, document_page) = page(&app, &supplier, &format!("/documents/{id}")).await;
+    assert!(
+        document_page.contains(&format!("/documents/{id}/attachments/1")),
+        "{document_page}"
+    );
+    let file = client()
+        .get(app.url(&format!("/documents/{id}/attachments/1")))
+        .header(COOKIE, &supplier)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(file.status(), StatusCode::OK);
+    assert!(
+        file.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    assert_eq!(file.bytes().await.unwrap().as_ref(), PDF);
+    let other = web_login(&app, &city.tenant, "supplier-b", cie_tests::PASSWORD).await;
+    let (status, _) = page(&app, &other, &format!("/documents/{id}/attachments/1")).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "another supplier gets nothing"
+    );
+
     // Staff return it from the document page with a reason from the list and a note.
     let staff = web_login(&app, &city.tenant, "staff", cie_tests::PASSWORD).await;
     let (_, inbox) = page(&app, &staff, "/inbox").await;

@@ -23,6 +23,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/documents/{id}", get(show))
         .route("/documents/{id}/pdf", get(pdf))
         .route("/documents/{id}/xml", get(xml))
+        .route("/documents/{id}/attachments/{number}", get(attachment))
         .route(
             "/upload",
             get(upload_page)
@@ -74,6 +75,7 @@ pub(crate) struct DocumentPage {
     pub(crate) links: Option<crate::linking::Links>,
     pub(crate) history: Vec<cie_store::AuditEntry>,
     pub(crate) matching: Option<cie_matching::MatchReport>,
+    pub(crate) attachments: Vec<crate::attachments::AttachmentInfo>,
 }
 
 /// Gathers the document page of `id` for `visit`'s caller.
@@ -108,7 +110,13 @@ pub(super) async fn gather(
     } else {
         None
     };
+    let attachments = crate::attachments::attachments(state, caller, id)
+        .await?
+        .into_iter()
+        .map(|file| file.info)
+        .collect();
     Ok(DocumentPage {
+        attachments,
         document,
         case,
         links,
@@ -170,6 +178,23 @@ async fn xml(
         "application/xml",
         &format!("{}-{id}.xml", record.summary.kind.as_str()),
     ))
+}
+
+async fn attachment(
+    State(state): State<AppState>,
+    visit: Visit,
+    Path((id, number)): Path<(i64, usize)>,
+) -> Result<Response, PageError> {
+    let file = crate::attachments::attachment(&state, &visit.caller, id, number).await?;
+    let name = file
+        .info
+        .filename
+        .as_deref()
+        .map(file_name)
+        .filter(|n| !n.trim_matches('_').is_empty())
+        .unwrap_or_else(|| format!("attachment-{id}-{number}"));
+    // Offered for download only, never shown inline: its type is the sender's word.
+    Ok(download(file.bytes, "application/octet-stream", &name))
 }
 
 /// A file name made safe for the `Content-Disposition` header.

@@ -232,6 +232,22 @@ pub(crate) fn document(
                 }
                 (findings_table(lang, findings))
             }
+            @if !page.attachments.is_empty() {
+                section aria-labelledby="attachments-heading" {
+                    h2 id="attachments-heading" { (t(lang, "attachments_heading")) }
+                    ul {
+                        @for file in &page.attachments {
+                            li {
+                                a href={ "/documents/" (document.id) "/attachments/" (file.number) } download {
+                                    (file.filename.as_deref().or(file.description.as_deref()).unwrap_or("—"))
+                                }
+                                " (" (file.description.as_deref().unwrap_or("")) ", " (file.mime_code.as_deref().unwrap_or("?")) ", "
+                                (t_with(lang, "size_kb", &[("kb", &file.size.div_ceil(1024).to_string())])) ")"
+                            }
+                        }
+                    }
+                }
+            }
             @if let Some(matching) = &page.matching {
                 (super::staff::matching_section(lang, matching))
             }
