@@ -16,6 +16,9 @@ use crate::server::{Server, ServerOptions, random_hex};
 use crate::setup::{self, TENANT, expect};
 use crate::{Backend, preload};
 
+/// The path of the `i`-th request of a page.
+type PathOf = Box<dyn Fn(usize) -> String>;
+
 /// What the page benchmark does.
 pub(crate) struct Plan {
     /// Invoices loaded before the timed phase.
@@ -181,7 +184,7 @@ async fn measure(
     let session = web_login(&client, server, "staff", &password).await?;
     let api = setup::login(&client, server, TENANT, "staff", &password).await?;
     let invoices = plan.invoices.max(1) as u64;
-    let pages: [(&'static str, Box<dyn Fn(usize) -> String>); 6] = [
+    let pages: [(&'static str, PathOf); 6] = [
         ("inbox (page)", Box::new(|_| "/inbox".to_owned())),
         (
             "inbox, overdue (page)",
