@@ -581,3 +581,33 @@ async fn a_supplier_sees_its_own_documents_and_their_status(
     let anonymous = client().get(app.url("/documents")).send().await.unwrap();
     assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
 }
+
+#[rstest]
+#[tokio::test]
+async fn a_web_session_ends_after_half_an_hour_unused(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let city = app.city("city-a").await;
+    let session = web_login(&app, &city.tenant, "supplier-a", PASSWORD).await;
+    let home = |session: String| {
+        let app = &app;
+        async move {
+            client()
+                .get(app.url("/home"))
+                .header(COOKIE, session)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    // Used every 20 minutes, it lives on.
+    for _ in 0..3 {
+        app.clock.advance(chrono::Duration::minutes(20));
+        assert_eq!(home(session.clone()).await, StatusCode::OK);
+    }
+    // 31 minutes without a request: the login page.
+    app.clock.advance(chrono::Duration::minutes(31));
+    assert_eq!(home(session.clone()).await, StatusCode::SEE_OTHER);
+}

@@ -91,9 +91,10 @@ pub async fn web_caller(
         return Ok(None);
     };
     let now = state.clock.now();
+    let idle_since = now - chrono::Duration::minutes(state.config.web.idle_minutes.max(1));
     let Some(session) = state
         .store
-        .web_session(&tenant, &token_digest(token), now)
+        .web_session(&tenant, &token_digest(token), now, idle_since)
         .await?
     else {
         return Ok(None);

@@ -321,12 +321,16 @@ pub struct WebConfig {
     /// Whether session cookies are marked `Secure` (sent over HTTPS only); turn off only to try the pages over
     /// plain HTTP on one's own machine.
     pub secure_cookies: bool,
+    /// Minutes without a page request after which a web session ends (besides its end after
+    /// `auth.token_ttl_minutes`).
+    pub idle_minutes: i64,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
         Self {
             secure_cookies: true,
+            idle_minutes: 30,
         }
     }
 }

@@ -44,32 +44,51 @@ impl Store {
         Ok(())
     }
 
-    /// The session of `tenant` whose token hashes to `token_sha256`, if it has not ended by `now`.
+    /// The session of `tenant` whose token hashes to `token_sha256`, if it has not ended by `now` and was used
+    /// after `idle_since`; marks it used (at most once a minute).
     pub async fn web_session(
         &self,
         tenant: &TenantId,
         token_sha256: &str,
         now: DateTime<Utc>,
+        idle_since: DateTime<Utc>,
     ) -> Result<Option<WebSession>, StoreError> {
         let row = sqlx::query(
-            "SELECT user_id, csrf_token, expires_at FROM web_sessions
-             WHERE tenant_id = $1 AND token_sha256 = $2 AND expires_at > $3",
+            "SELECT user_id, csrf_token, expires_at, last_seen_at FROM web_sessions
+             WHERE tenant_id = $1 AND token_sha256 = $2 AND expires_at > $3
+               AND COALESCE(last_seen_at, created_at) > $4",
         )
         .bind(tenant.as_str())
         .bind(token_sha256)
         .bind(timestamp(now))
+        .bind(timestamp(idle_since))
         .fetch_optional(self.read())
         .await?;
-        row.map(|row| {
-            let expires_at: String = row.try_get("expires_at")?;
-            Ok(WebSession {
-                tenant: tenant.clone(),
-                user_id: row.try_get("user_id")?,
-                csrf_token: row.try_get("csrf_token")?,
-                expires_at: parse_timestamp(&expires_at)?,
-            })
-        })
-        .transpose()
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let expires_at: String = row.try_get("expires_at")?;
+        let last_seen: Option<String> = row.try_get("last_seen_at")?;
+        let seen_recently = match last_seen.as_deref().map(parse_timestamp).transpose()? {
+            Some(seen) => now - seen < chrono::Duration::minutes(1),
+            None => false,
+        };
+        if !seen_recently {
+            sqlx::query(
+                "UPDATE web_sessions SET last_seen_at = $3 WHERE tenant_id = $1 AND token_sha256 = $2",
+            )
+            .bind(tenant.as_str())
+            .bind(token_sha256)
+            .bind(timestamp(now))
+            .execute(self.write())
+            .await?;
+        }
+        Ok(Some(WebSession {
+            tenant: tenant.clone(),
+            user_id: row.try_get("user_id")?,
+            csrf_token: row.try_get("csrf_token")?,
+            expires_at: parse_timestamp(&expires_at)?,
+        }))
     }
 
     /// Ends a session (logging out); ended sessions of the tenant are swept at the same time.
