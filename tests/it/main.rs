@@ -22,4 +22,5 @@ mod slow_clients;
 mod tamper;
 mod validation;
 mod web;
+mod web_console;
 mod workflow;

@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use reqwest::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 use rstest::rstest;
 
-fn client() -> reqwest::Client {
+pub(crate) fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -26,7 +26,7 @@ fn set_cookie(response: &reqwest::Response, name: &str) -> (String, String) {
     (header.split(';').next().unwrap().to_owned(), header)
 }
 
-fn hidden(html: &str, name: &str) -> String {
+pub(crate) fn hidden(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let start = html
         .find(&marker)
@@ -35,7 +35,7 @@ fn hidden(html: &str, name: &str) -> String {
     html[start..start + html[start..].find('"').unwrap()].to_owned()
 }
 
-fn form(fields: &[(&str, &str)]) -> String {
+pub(crate) fn form(fields: &[(&str, &str)]) -> String {
     fields
         .iter()
         .map(|(k, v)| {
@@ -54,7 +54,12 @@ fn form(fields: &[(&str, &str)]) -> String {
         .join("&")
 }
 
-async fn post_form(app: &TestApp, path: &str, cookie: &str, body: String) -> reqwest::Response {
+pub(crate) async fn post_form(
+    app: &TestApp,
+    path: &str,
+    cookie: &str,
+    body: String,
+) -> reqwest::Response {
     client()
         .post(app.url(path))
         .header(COOKIE, cookie)
@@ -375,7 +380,12 @@ async fn an_invited_supplier_sets_a_password_once_and_is_logged_in(
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
 }
 
-async fn web_login(app: &TestApp, tenant: &str, username: &str, password: &str) -> String {
+pub(crate) async fn web_login(
+    app: &TestApp,
+    tenant: &str,
+    username: &str,
+    password: &str,
+) -> String {
     let page = client().get(app.url("/login")).send().await.unwrap();
     let (form_cookie, _) = set_cookie(&page, "cie_form");
     let token = hidden(&page.text().await.unwrap(), "form_token");
