@@ -244,7 +244,7 @@ async fn an_approval_can_be_withdrawn_before_payment_is_ordered(
 }
 
 /// Registers supplier A as a creditor with the account the JP PINT example asks payment into.
-async fn register_creditor_a(app: &TestApp, city: &City, account_number: &str) {
+pub(crate) async fn register_creditor_a(app: &TestApp, city: &City, account_number: &str) {
     let response = app
         .put_json(
             &city.admin,
@@ -263,12 +263,17 @@ async fn register_creditor_a(app: &TestApp, city: &City, account_number: &str) {
 }
 
 /// An invoice approved with everything a finance import needs.
-async fn approved_for_export(app: &TestApp, city: &City, people: &Actors, number: &str) -> i64 {
+pub(crate) async fn approved_for_export(
+    app: &TestApp,
+    city: &City,
+    people: &Actors,
+    number: &str,
+) -> i64 {
     let city_data = json!({ "accounting_unit": "一般会計", "department": "総務課" });
     approved_with(app, city, people, number, city_data).await
 }
 
-async fn pull(app: &TestApp, token: &str, query: &str) -> Value {
+pub(crate) async fn pull(app: &TestApp, token: &str, query: &str) -> Value {
     let response = app
         .get(
             token,

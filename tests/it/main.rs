@@ -24,5 +24,6 @@ mod slow_clients;
 mod tamper;
 mod validation;
 mod web;
+mod web_console;
 mod web_forms;
 mod workflow;

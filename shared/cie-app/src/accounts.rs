@@ -432,6 +432,52 @@ fn check_role_and_org(role: Role, supplier_org_id: Option<i64>) -> Result<(), Er
     }
 }
 
+/// Who sees the city's supplier organisations: every user on the city's side.
+const CITY_USERS: [Role; 4] = [Role::Admin, Role::Staff, Role::Approver, Role::Finance];
+
+/// The supplier organisations of the caller's city (city users).
+pub async fn supplier_orgs(state: &AppState, caller: &Caller) -> Result<Vec<SupplierOrg>, Error> {
+    caller.require(&CITY_USERS)?;
+    Ok(state.store.list_supplier_orgs(&caller.tenant).await?)
+}
+
+/// Supplier organisation `id` of the caller's city (city users).
+pub async fn supplier_org(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+) -> Result<SupplierOrg, Error> {
+    caller.require(&CITY_USERS)?;
+    Ok(state.store.supplier_org(&caller.tenant, id).await?)
+}
+
+/// Registers a supplier organisation of the caller's city (administrators), as [`create_supplier_org`]
+/// checks it.
+pub async fn register_supplier_org(
+    state: &AppState,
+    caller: &Caller,
+    request: NewSupplierOrgRequest,
+) -> Result<RegisteredSupplierOrg, Error> {
+    caller.require(&[Role::Admin])?;
+    create_supplier_org(state, &caller.tenant, request).await
+}
+
+/// The users and machine clients of the caller's city (administrators).
+pub async fn users(state: &AppState, caller: &Caller) -> Result<Vec<User>, Error> {
+    caller.require(&[Role::Admin])?;
+    Ok(state.store.list_users(&caller.tenant).await?)
+}
+
+/// Creates a user of the caller's city with a password (administrators), as [`create_user`] checks it.
+pub async fn add_user(
+    state: &AppState,
+    caller: &Caller,
+    request: NewUserRequest,
+) -> Result<User, Error> {
+    caller.require(&[Role::Admin])?;
+    create_user(state, &caller.tenant, request).await
+}
+
 /// A finance-system client just created: its secret is shown once.
 #[derive(Debug, Serialize)]
 pub struct FinanceClientCredentials {

@@ -17,7 +17,7 @@ use crate::validation::Verdict;
 /// EAS scheme of a 法人番号.
 const CORPORATE_NUMBER_SCHEME: &str = "0188";
 /// EAS scheme of a qualified invoice issuer's 登録番号 (`T` and 13 digits).
-const REGISTRATION_NUMBER_SCHEME: &str = "0221";
+pub(crate) const REGISTRATION_NUMBER_SCHEME: &str = "0221";
 /// Largest form draft kept, in bytes of JSON (attachments included).
 pub const MAX_DRAFT_BYTES: usize = 12 * 1024 * 1024;
 

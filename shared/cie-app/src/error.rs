@@ -38,6 +38,9 @@ pub enum Error {
     /// unacknowledged late date).
     #[error(transparent)]
     Step(#[from] cie_workflow::StepError),
+    /// The input of a document the service writes cannot make a valid document; the error names the field.
+    #[error(transparent)]
+    Compose(#[from] cie_compose::ComposeError),
     /// The caller may not do this because of a separation-of-duties rule.
     #[error("{0}")]
     SeparationOfDuties(String),

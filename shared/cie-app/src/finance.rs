@@ -792,3 +792,94 @@ pub async fn held_back(
         })
         .collect()
 }
+
+/// Who follows what the finance system has pulled: the city's staff, approvers, administrators, and the
+/// finance system itself.
+const EXPORT_READERS: [Role; 4] = [Role::Staff, Role::Approver, Role::Admin, Role::Finance];
+
+/// Most pending records and most recently acknowledged records an export status lists.
+pub const EXPORT_STATUS_ROWS: i64 = 200;
+
+/// One record of the payment export as the city follows it.
+#[derive(Debug, Clone)]
+pub struct ExportRecordView {
+    /// Its place in the stream.
+    pub seq: i64,
+    /// The invoice.
+    pub document_id: i64,
+    /// Payment or cancellation.
+    pub kind: cie_store::ExportKind,
+    /// When the step appended it.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// What the approval recorded of the invoice.
+    pub snapshot: PaymentSnapshot,
+    /// Until when the finance system holds it after pulling it; `None` when not pulled yet.
+    pub leased_until: Option<chrono::DateTime<chrono::Utc>>,
+    /// Why it was held back at its last pull, when it was.
+    pub held_back: Option<Vec<cie_export::FieldError>>,
+    /// When the finance system acknowledged it.
+    pub acked_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Where the city's payment export stands: counts, the records not acknowledged yet (oldest first), and
+/// those acknowledged last.
+#[derive(Debug, Clone)]
+pub struct ExportStatus {
+    /// How many records stand where, and the last acknowledgement.
+    pub counts: cie_store::ExportCounts,
+    /// Records not acknowledged yet, oldest first (at most [`EXPORT_STATUS_ROWS`]).
+    pub pending: Vec<ExportRecordView>,
+    /// Records acknowledged, last first (at most [`EXPORT_STATUS_ROWS`]).
+    pub acknowledged: Vec<ExportRecordView>,
+}
+
+/// What the finance system has pulled and acknowledged of the caller's city's payment export, and what it
+/// held back with why.
+pub async fn export_status(state: &AppState, caller: &Caller) -> Result<ExportStatus, Error> {
+    caller.require(&EXPORT_READERS)?;
+    let tenant = &caller.tenant;
+    let counts = state.store.export_counts(tenant).await?;
+    let mut lists = Vec::with_capacity(2);
+    for acknowledged in [false, true] {
+        let entries = state
+            .store
+            .export_entries(tenant, acknowledged, EXPORT_STATUS_ROWS)
+            .await?;
+        lists.push(
+            entries
+                .into_iter()
+                .map(export_record_view)
+                .collect::<Result<Vec<_>, Error>>()?,
+        );
+    }
+    let acknowledged = lists.pop().unwrap_or_default();
+    let pending = lists.pop().unwrap_or_default();
+    Ok(ExportStatus {
+        counts,
+        pending,
+        acknowledged,
+    })
+}
+
+fn export_record_view(entry: cie_store::ExportEntry) -> Result<ExportRecordView, Error> {
+    let seq = entry.seq;
+    let snapshot = serde_json::from_str(&entry.snapshot)
+        .map_err(|e| Error::Internal(anyhow::anyhow!("payment snapshot {seq}: {e}")))?;
+    let held_back = entry
+        .held_back
+        .map(|why| {
+            serde_json::from_str::<Vec<cie_export::FieldError>>(&why)
+                .map_err(|e| Error::Internal(anyhow::anyhow!("held-back reasons of {seq}: {e}")))
+        })
+        .transpose()?;
+    Ok(ExportRecordView {
+        seq,
+        document_id: entry.document_id,
+        kind: entry.kind,
+        created_at: entry.created_at,
+        snapshot,
+        leased_until: entry.leased_until,
+        held_back,
+        acked_at: entry.acked_at,
+    })
+}

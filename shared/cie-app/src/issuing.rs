@@ -42,13 +42,81 @@ pub enum Issue {
     RequestForQuotation(IssueRequestForQuotation),
 }
 
+/// Who issues documents for the city.
+const ISSUERS: [Role; 3] = [Role::Staff, Role::Approver, Role::Admin];
+
+/// Issues `document` with its parties taken from the city's records, replacing what the input said of them:
+/// the buyer picked from the city's list (`buyer_id`, still in use), the supplier organisation as the city
+/// registered it (its name, and its 登録番号 as its registration and electronic address).
+pub async fn issue_to_registered(
+    state: &AppState,
+    caller: &Caller,
+    buyer_id: i64,
+    mut document: Issue,
+) -> Result<(DocumentRecord, Verdict), Error> {
+    caller.require(&ISSUERS)?;
+    let buyer = match state.store.city_buyer(&caller.tenant, buyer_id).await {
+        Ok(buyer) if buyer.active => buyer,
+        Ok(_) => {
+            return Err(Error::invalid(
+                "invalid_buyer",
+                "buyer: this addressee is no longer in use; pick another from the list",
+            ));
+        }
+        Err(cie_store::StoreError::NotFound { .. }) => {
+            return Err(Error::invalid(
+                "invalid_buyer",
+                "buyer: pick the addressee from the list",
+            ));
+        }
+        Err(error) => return Err(error.into()),
+    };
+    let org_id = match &document {
+        Issue::Order(order) => order.supplier_org_id,
+        Issue::RequestForQuotation(request) => request.supplier_org_id,
+    };
+    let org = state.store.supplier_org(&caller.tenant, org_id).await?;
+    let Some(number) = org.registration_number.clone() else {
+        return Err(Error::invalid(
+            "supplier_without_address",
+            format!(
+                "supplier_org_id: {} has no registration number (登録番号) on record, so no electronic address \
+                 to send documents to; record its number first",
+                org.name
+            ),
+        ));
+    };
+    let seller = cie_compose::TradingParty {
+        name: org.name.clone(),
+        endpoint: Some(cie_compose::Endpoint {
+            id: number.clone(),
+            scheme: crate::composing::REGISTRATION_NUMBER_SCHEME.into(),
+        }),
+        registration_number: Some(number),
+        address: None,
+        contact: None,
+    };
+    let buyer = crate::composing::buyer_party(&buyer);
+    match &mut document {
+        Issue::Order(order) => {
+            order.order.buyer = buyer;
+            order.order.seller = seller;
+        }
+        Issue::RequestForQuotation(request) => {
+            request.request.buyer = buyer;
+            request.request.seller = seller;
+        }
+    }
+    issue(state, caller, document).await
+}
+
 /// Writes, checks and archives a document the city issues; returns it with the rules' verdict.
 pub async fn issue(
     state: &AppState,
     caller: &Caller,
     issue: Issue,
 ) -> Result<(DocumentRecord, Verdict), Error> {
-    caller.require(&[Role::Staff, Role::Approver, Role::Admin])?;
+    caller.require(&ISSUERS)?;
     let (org_id, written) = match &issue {
         Issue::Order(order) => (order.supplier_org_id, cie_compose::order(&order.order)),
         Issue::RequestForQuotation(request) => (
@@ -57,7 +125,7 @@ pub async fn issue(
         ),
     };
     let org = state.store.supplier_org(&caller.tenant, org_id).await?;
-    let xml = written.map_err(|e| Error::invalid("invalid_document_input", e.to_string()))?;
+    let xml = written?;
     let bytes = xml.into_bytes();
     let summary = cie_ubl::parse(&bytes, &cie_ubl::Limits::default()).map_err(|e| {
         Error::Internal(anyhow::anyhow!(

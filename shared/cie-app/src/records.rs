@@ -346,6 +346,32 @@ pub async fn search_documents(
     })
 }
 
+/// Who searches the city's whole archive (電子帳簿保存法の検索) on the staff pages: the city's staff,
+/// approvers and administrators. A supplier searches its own documents through [`search_documents`].
+const ARCHIVE_SEARCHERS: [Role; 3] = [Role::Staff, Role::Approver, Role::Admin];
+
+/// The 電子帳簿保存法 search of the city's whole archive (city staff): [`search_documents`] over every
+/// supplier's documents.
+pub async fn search_archive(
+    state: &AppState,
+    caller: &Caller,
+    search: DocumentSearch,
+) -> Result<PageView<DocumentView>, Error> {
+    caller.require(&ARCHIVE_SEARCHERS)?;
+    search_documents(state, caller, search).await
+}
+
+/// Every document of the city's archive matching `search`, as CSV (city staff): see
+/// [`export_documents_csv`].
+pub async fn export_archive_csv(
+    state: &AppState,
+    caller: &Caller,
+    search: DocumentSearch,
+) -> Result<Vec<u8>, Error> {
+    caller.require(&ARCHIVE_SEARCHERS)?;
+    export_documents_csv(state, caller, search).await
+}
+
 /// Most counterparty names one search may mean; a text matching more is too short to search by.
 const COUNTERPARTY_NAMES: usize = 10_000;
 

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
-use cie_domain::{Finding, Location, Severity, TenantId};
+use cie_domain::{Finding, Location, Role, Severity, TenantId};
 use cie_rules::city::{CityRules, Sender};
 use cie_rules::registry::{RegistryAnswer, registry_findings};
 use cie_store::{NewValidation, SupplierOrg};
@@ -15,6 +15,7 @@ use cie_xpath::{Document, NodeId};
 use serde::Serialize;
 
 use crate::AppState;
+use crate::auth::Caller;
 use crate::error::Error;
 use crate::registry::RegistryCheck;
 
@@ -209,6 +210,46 @@ pub fn load_city_rules(state: &AppState, tenant: &TenantId) -> Result<Option<Cit
     };
     state.city_rules.put(path, stamp, rules.clone());
     Ok(rules)
+}
+
+/// A city's rules file as its administrators see it: where the service reads it and what it says.
+#[derive(Debug, Clone)]
+pub struct CityRulesFile {
+    /// Where the service reads it.
+    pub path: PathBuf,
+    /// Its text; `None` when the city has no rules file.
+    pub content: Option<String>,
+    /// Why its rules are not in force (it does not parse, or a rule does not hold), when they are not.
+    pub problem: Option<String>,
+}
+
+/// The caller's city's rules file (administrators): its path, its text, and whether its rules are in force.
+/// The service only reads it: the file is changed on the server, and a changed file is read again at the
+/// next check.
+pub fn city_rules_file(state: &AppState, caller: &Caller) -> Result<CityRulesFile, Error> {
+    caller.require(&[Role::Admin])?;
+    let path = city_rules_path(state, &caller.tenant);
+    let content = match std::fs::read_to_string(&path) {
+        Ok(text) => Some(text),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+        Err(error) => {
+            return Err(Error::Internal(anyhow::anyhow!(
+                "reading {}: {error}",
+                path.display()
+            )));
+        }
+    };
+    let problem = load_city_rules(state, &caller.tenant)
+        .err()
+        .map(|error| match error {
+            Error::Internal(cause) => format!("{cause:#}"),
+            other => other.to_string(),
+        });
+    Ok(CityRulesFile {
+        path,
+        content,
+        problem,
+    })
 }
 
 /// The cities' rules as last read from their files, keyed by path and checked against the file's

@@ -61,6 +61,46 @@ pub struct ExportRow {
     pub snapshot: String,
 }
 
+/// One record of the stream as the city's staff follow it: where it stands with the finance system.
+#[derive(Debug, Clone)]
+pub struct ExportEntry {
+    /// Its place in the city's stream.
+    pub seq: i64,
+    /// The invoice.
+    pub document_id: i64,
+    /// Payment or cancellation.
+    pub kind: ExportKind,
+    /// When it was appended.
+    pub created_at: DateTime<Utc>,
+    /// What the step recorded (JSON as stored).
+    pub snapshot: String,
+    /// Until when the client that pulled it last holds it; `None` when never pulled.
+    pub leased_until: Option<DateTime<Utc>>,
+    /// Why it was held back at its last pull (JSON as stored), when it was.
+    pub held_back: Option<String>,
+    /// When the finance system acknowledged it.
+    pub acked_at: Option<DateTime<Utc>>,
+}
+
+/// How many records of a city's stream stand where.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ExportCounts {
+    /// Not acknowledged yet (pulled or not, held back or not).
+    pub pending: i64,
+    /// Pending and pulled by the finance system, awaiting its acknowledgement.
+    pub pulled: i64,
+    /// Pending and held back at their last pull.
+    pub held_back: i64,
+    /// Acknowledged.
+    pub acknowledged: i64,
+    /// The latest acknowledgement.
+    pub last_acked_at: Option<DateTime<Utc>>,
+}
+
+fn optional_timestamp(raw: Option<String>) -> Result<Option<DateTime<Utc>>, StoreError> {
+    raw.as_deref().map(parse_timestamp).transpose()
+}
+
 /// Appends `export` for invoice `document_id` to `tenant`'s stream, on the writer's connection.
 pub(crate) async fn append_export(
     conn: &mut AnyConnection,
@@ -261,5 +301,75 @@ impl Store {
         .execute(self.write())
         .await?;
         Ok(done.rows_affected())
+    }
+
+    /// How many records of `tenant`'s stream are pending, pulled, held back and acknowledged, and when the
+    /// last acknowledgement came.
+    pub async fn export_counts(&self, tenant: &TenantId) -> Result<ExportCounts, StoreError> {
+        let row = sqlx::query(
+            "SELECT COALESCE(SUM(CASE WHEN acked_at IS NULL THEN 1 ELSE 0 END), 0) AS pending,
+                    COALESCE(SUM(CASE WHEN acked_at IS NULL AND held_back = 0 AND leased_until IS NOT NULL
+                                      THEN 1 ELSE 0 END), 0) AS pulled,
+                    COALESCE(SUM(CASE WHEN acked_at IS NULL AND held_back = 1 THEN 1 ELSE 0 END), 0) AS held,
+                    COALESCE(SUM(CASE WHEN acked_at IS NULL THEN 0 ELSE 1 END), 0) AS acknowledged,
+                    MAX(acked_at) AS last_acked_at
+             FROM payment_exports WHERE tenant_id = $1",
+        )
+        .bind(tenant.as_str())
+        .fetch_one(self.read())
+        .await?;
+        Ok(ExportCounts {
+            pending: row.try_get("pending")?,
+            pulled: row.try_get("pulled")?,
+            held_back: row.try_get("held")?,
+            acknowledged: row.try_get("acknowledged")?,
+            last_acked_at: optional_timestamp(row.try_get("last_acked_at")?)?,
+        })
+    }
+
+    /// Records of `tenant`'s stream: the oldest `limit` not yet acknowledged, or (`acknowledged`) the
+    /// `limit` acknowledged last.
+    pub async fn export_entries(
+        &self,
+        tenant: &TenantId,
+        acknowledged: bool,
+        limit: i64,
+    ) -> Result<Vec<ExportEntry>, StoreError> {
+        let (filter, order) = if acknowledged {
+            ("acked_at IS NOT NULL", "acked_at DESC, seq DESC")
+        } else {
+            ("acked_at IS NULL", "seq")
+        };
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT seq, document_id, kind, created_at, snapshot_json, leased_until, held_back,
+                    held_back_json, acked_at
+             FROM payment_exports WHERE tenant_id = $1 AND {filter} ORDER BY {order} LIMIT {}",
+            limit.clamp(1, 10_000)
+        )))
+        .bind(tenant.as_str())
+        .fetch_all(self.read())
+        .await?;
+        let mut entries = Vec::with_capacity(rows.len());
+        for row in rows {
+            let held = row.try_get::<i64, _>("held_back")? != 0;
+            entries.push(ExportEntry {
+                seq: row.try_get("seq")?,
+                document_id: row.try_get("document_id")?,
+                kind: ExportKind::parse(&row.try_get::<String, _>("kind")?)?,
+                created_at: parse_timestamp(&row.try_get::<String, _>("created_at")?)?,
+                snapshot: row.try_get("snapshot_json")?,
+                leased_until: optional_timestamp(row.try_get("leased_until")?)?,
+                held_back: if held {
+                    Some(
+                        row.try_get::<Option<String>, _>("held_back_json")?
+                            .unwrap_or_else(|| "[]".to_owned()),
+                    )
+                } else {
+                    None
+                },
+                acked_at: optional_timestamp(row.try_get("acked_at")?)?,
+            });
+        }
+        Ok(entries)
     }
 }

@@ -35,7 +35,7 @@ pub use documents::{
     COUNT_LIMIT, Counterparty, DocumentQuery, DocumentRecord, DocumentSort, Page, SearchHit,
 };
 pub use error::StoreError;
-pub use exports::{ExportKind, ExportRow, NewExport};
+pub use exports::{ExportCounts, ExportEntry, ExportKind, ExportRow, NewExport};
 pub use forms::{CityBuyer, Draft, NewCityBuyer};
 pub use guards::GuardProblem;
 pub use invitations::Invitation;

@@ -127,8 +127,7 @@ pub(crate) async fn create_supplier_org(
     Authenticated(caller): Authenticated,
     JsonInput(request): JsonInput<NewSupplierOrgRequest>,
 ) -> Result<(StatusCode, Json<SupplierOrgView>), ApiError> {
-    caller.require(&[Role::Admin])?;
-    let registered = accounts::create_supplier_org(&state, &caller.tenant, request).await?;
+    let registered = accounts::register_supplier_org(&state, &caller, request).await?;
     Ok((
         StatusCode::CREATED,
         Json(SupplierOrgView {
@@ -142,8 +141,7 @@ pub(crate) async fn list_supplier_orgs(
     State(state): State<AppState>,
     Authenticated(caller): Authenticated,
 ) -> Result<Json<Vec<SupplierOrgView>>, ApiError> {
-    caller.require(&[Role::Admin, Role::Staff, Role::Approver, Role::Finance])?;
-    let orgs = state.store.list_supplier_orgs(&caller.tenant).await?;
+    let orgs = accounts::supplier_orgs(&state, &caller).await?;
     Ok(Json(orgs.into_iter().map(SupplierOrgView::from).collect()))
 }
 
@@ -152,8 +150,7 @@ pub(crate) async fn create_user(
     Authenticated(caller): Authenticated,
     JsonInput(request): JsonInput<NewUserRequest>,
 ) -> Result<(StatusCode, Json<UserView>), ApiError> {
-    caller.require(&[Role::Admin])?;
-    let user = accounts::create_user(&state, &caller.tenant, request).await?;
+    let user = accounts::add_user(&state, &caller, request).await?;
     Ok((StatusCode::CREATED, Json(user.into())))
 }
 
@@ -161,8 +158,7 @@ pub(crate) async fn list_users(
     State(state): State<AppState>,
     Authenticated(caller): Authenticated,
 ) -> Result<Json<Vec<UserView>>, ApiError> {
-    caller.require(&[Role::Admin])?;
-    let users = state.store.list_users(&caller.tenant).await?;
+    let users = accounts::users(&state, &caller).await?;
     Ok(Json(users.into_iter().map(UserView::from).collect()))
 }
 

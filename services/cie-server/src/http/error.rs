@@ -65,6 +65,11 @@ fn classify(error: &Error) -> (StatusCode, String, Option<i64>) {
         Error::InvalidRequest { code, .. } => {
             (status_of_invalid_request(code), (*code).into(), None)
         }
+        Error::Compose(_) => (
+            StatusCode::BAD_REQUEST,
+            "invalid_document_input".into(),
+            None,
+        ),
         Error::Step(refused) => (StatusCode::BAD_REQUEST, refused.code().into(), None),
         Error::Conflict(_) => (StatusCode::CONFLICT, "conflict".into(), None),
         Error::Throttled { .. } => (

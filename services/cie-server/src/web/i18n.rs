@@ -132,17 +132,21 @@ mod tests {
     }
 
     /// The sources of the pages, scanned for the message keys they name.
-    const SOURCES: [&str; 10] = [
+    const SOURCES: [&str; 14] = [
         include_str!("forms.rs"),
         include_str!("views/forms.rs"),
         include_str!("mod.rs"),
         include_str!("session.rs"),
         include_str!("documents.rs"),
         include_str!("staff.rs"),
+        include_str!("console.rs"),
+        include_str!("admin.rs"),
         include_str!("views/mod.rs"),
         include_str!("views/session.rs"),
         include_str!("views/documents.rs"),
         include_str!("views/staff.rs"),
+        include_str!("views/console.rs"),
+        include_str!("views/admin.rs"),
     ];
 
     /// The literal keys of `t(…, "key")` and `t_with(…, "key", …)` calls, and the literal keys of menus and

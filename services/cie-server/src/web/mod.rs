@@ -8,6 +8,8 @@
 //! downloads, upload), `staff` (inbox and workflow steps), `forms` (documents built from a form), `admin`.
 //! Templates are in `views`, strings in `messages/<lang>/<area>.toml`.
 
+mod admin;
+mod console;
 mod documents;
 mod forms;
 mod i18n;
@@ -44,6 +46,8 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
         .merge(staff::routes())
         .merge(forms::routes())
         .route("/static/site.js", get(script))
+        .merge(console::routes())
+        .merge(admin::routes())
         .route("/static/site.css", get(stylesheet))
         .layer(axum::middleware::from_fn_with_state(state, page_frame))
 }

@@ -2,6 +2,8 @@
 //! summary and form fields, and the error page. Area templates are in the submodules; strings come from the
 //! catalogues in `i18n`.
 
+pub(crate) mod admin;
+pub(crate) mod console;
 pub(crate) mod documents;
 pub(crate) mod forms;
 pub(crate) mod session;
@@ -123,6 +125,7 @@ fn menu(role: Role) -> &'static [(&'static str, &'static str)] {
             ("/archive", "nav_archive"),
             ("/admin/organisations", "nav_admin_orgs"),
             ("/admin/users", "nav_admin_users"),
+            ("/admin/buyers", "nav_admin_buyers"),
             ("/admin/settings", "nav_admin_settings"),
         ],
         Role::Finance => &[("/home", "nav_home")],
