@@ -104,24 +104,11 @@ pub(super) fn date_of(
     if value.is_empty() {
         return None;
     }
-    let parsed = NaiveDate::parse_from_str(&ascii_digits(value), "%Y-%m-%d");
-    if parsed.is_err() {
+    let parsed = crate::web::forms::date_of(value);
+    if parsed.is_none() {
         errors.push(FieldError::new(name, t(lang, "error_date")));
     }
-    parsed.ok()
-}
-
-/// Full-width digits and signs as their ASCII forms (a Japanese keyboard may type either).
-fn ascii_digits(value: &str) -> String {
-    value
-        .chars()
-        .map(|c| match c {
-            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
-            '．' => '.',
-            '－' | 'ー' => '-',
-            other => other,
-        })
-        .collect()
+    parsed
 }
 
 /// A number typed in `name` (thousands separators, yen sign and full-width digits allowed), or the
@@ -136,17 +123,11 @@ fn decimal_of(
     if value.is_empty() {
         return None;
     }
-    let cleaned: String = ascii_digits(value)
-        .chars()
-        .filter(|c| !matches!(c, ',' | '，' | '円' | '¥' | '￥' | ' ' | '\u{3000}'))
-        .collect();
-    match cleaned.parse::<Decimal>() {
-        Ok(number) => Some(number),
-        Err(_) => {
-            errors.push(FieldError::new(name, t(lang, "console_error_number")));
-            None
-        }
+    let parsed = crate::web::forms::decimal_of(value);
+    if parsed.is_none() {
+        errors.push(FieldError::new(name, t(lang, "console_error_number")));
     }
+    parsed
 }
 
 /// The archive search as typed: the search for the use case, or the problems beside the fields.
@@ -538,20 +519,8 @@ fn read_issue(
 /// The form field a path of the composed input (`lines[2].quantity`, `delivery.address.city_name`) is
 /// typed in.
 fn form_field(path: &str, line_rows: &[usize]) -> String {
-    if let Some(rest) = path.strip_prefix("lines[") {
-        let (index, part) = rest.split_once(']').unwrap_or((rest, ""));
-        let row = index
-            .parse::<usize>()
-            .ok()
-            .and_then(|i| line_rows.get(i).copied())
-            .unwrap_or(0);
-        let part = match part.trim_start_matches('.') {
-            "quantity" => "quantity",
-            "unit_code" => "unit",
-            "unit_price" | "" => "price",
-            _ => "name",
-        };
-        return format!("l{row}_{part}");
+    if let Some(field) = crate::web::forms::line_field(path, line_rows) {
+        return field;
     }
     let field = match path {
         "lines" => "l0_name",

@@ -141,7 +141,7 @@ impl TypedForm {
 }
 
 /// Digits, signs and separators typed in full width (１２，０００) made ASCII, commas dropped.
-fn half_width_number(text: &str) -> String {
+pub(crate) fn half_width_number(text: &str) -> String {
     text.chars()
         .filter_map(|c| match c {
             '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32),
@@ -153,11 +153,11 @@ fn half_width_number(text: &str) -> String {
         .collect()
 }
 
-fn decimal_of(text: &str) -> Option<Decimal> {
+pub(crate) fn decimal_of(text: &str) -> Option<Decimal> {
     half_width_number(text).parse::<Decimal>().ok()
 }
 
-fn date_of(text: &str) -> Option<NaiveDate> {
+pub(crate) fn date_of(text: &str) -> Option<NaiveDate> {
     let text = half_width_number(text).replace('/', "-");
     NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok()
 }
@@ -335,23 +335,30 @@ pub(crate) fn parse_invoice(
     }
 }
 
+/// The line-row field (`l{row}_quantity`, …) an input path into a document's lines names (`lines[2].quantity`;
+/// `lines[2]` alone is its amount, so its price), `rows` giving the form row of each line written.
+pub(crate) fn line_field(path: &str, rows: &[usize]) -> Option<String> {
+    let rest = path.strip_prefix("lines[")?;
+    let (index, tail) = rest.split_once(']').unwrap_or((rest, ""));
+    let row = index
+        .parse::<usize>()
+        .ok()
+        .and_then(|i| rows.get(i).copied())
+        .unwrap_or(0);
+    let part = match tail.trim_start_matches('.') {
+        "quantity" => "quantity",
+        "unit_price" | "" => "price",
+        "unit_code" => "unit",
+        "tax_category" => "tax",
+        _ => "name",
+    };
+    Some(format!("l{row}_{part}"))
+}
+
 /// The form field a `cie-compose` input path (`lines[2].quantity`, `seller.address.city_name`) is typed in.
 pub(crate) fn field_of_input(path: &str, rows: &[usize]) -> String {
-    if let Some(rest) = path.strip_prefix("lines[") {
-        let (index, tail) = rest.split_once(']').unwrap_or((rest, ""));
-        let row = index
-            .parse::<usize>()
-            .ok()
-            .and_then(|i| rows.get(i).copied())
-            .unwrap_or(0);
-        let part = match tail.trim_start_matches('.') {
-            "quantity" => "quantity",
-            "unit_price" => "price",
-            "unit_code" => "unit",
-            "tax_category" => "tax",
-            _ => "name",
-        };
-        return format!("l{row}_{part}");
+    if let Some(field) = line_field(path, rows) {
+        return field;
     }
     let field = match path {
         "id" => "number",
