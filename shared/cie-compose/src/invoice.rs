@@ -485,10 +485,13 @@ pub fn invoice_totals(invoice: &Invoice) -> Result<InvoiceTotals, ComposeError> 
     let mut tax = Decimal::ZERO;
     for (category, taxable) in taxable {
         let category_tax = match category.percent() {
-            Some(percent) if invoice.is_qualified() => taxable
-                .checked_mul(percent / Decimal::ONE_HUNDRED)
-                .ok_or_else(|| overflow("lines"))?
-                .round_dp_with_strategy(minor_units, invoice.tax_rounding.strategy()),
+            Some(percent) if invoice.is_qualified() => check::tax_of_rate(
+                taxable,
+                percent,
+                minor_units,
+                invoice.tax_rounding.strategy(),
+            )
+            .ok_or_else(|| overflow("lines"))?,
             _ => Decimal::ZERO,
         };
         tax = tax

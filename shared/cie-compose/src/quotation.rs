@@ -151,13 +151,14 @@ pub fn quotation_totals(quotation: &Quotation) -> Result<QuotationTotals, Compos
     };
     let mut tax = Decimal::ZERO;
     for subtotal in &mut tax_subtotals {
-        subtotal.tax = subtotal
-            .taxable
-            .checked_mul(subtotal.percent)
-            .and_then(|product| product.checked_div(Decimal::ONE_HUNDRED))
-            .ok_or_else(overflow)?
-            .round_dp_with_strategy(minor_units, RoundingStrategy::ToZero)
-            .normalize();
+        subtotal.tax = check::tax_of_rate(
+            subtotal.taxable,
+            subtotal.percent,
+            minor_units,
+            RoundingStrategy::ToZero,
+        )
+        .ok_or_else(overflow)?
+        .normalize();
         tax = tax.checked_add(subtotal.tax).ok_or_else(overflow)?;
     }
     let tax_inclusive = line_extension.checked_add(tax).ok_or_else(overflow)?;
