@@ -326,6 +326,23 @@ pub(crate) fn unique_ids<'a>(
     Ok(())
 }
 
+/// The tax of one rate under the qualified invoice rule: computed once on the sum of the rate's line
+/// amounts (`taxable`) and rounded to the currency's `minor_units` with `strategy`, never per line; `None`
+/// when it overflows.
+pub(crate) fn tax_of_rate(
+    taxable: Decimal,
+    percent: Decimal,
+    minor_units: u32,
+    strategy: rust_decimal::RoundingStrategy,
+) -> Option<Decimal> {
+    Some(
+        taxable
+            .checked_mul(percent)?
+            .checked_div(Decimal::ONE_HUNDRED)?
+            .round_dp_with_strategy(minor_units, strategy),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -380,21 +397,4 @@ mod tests {
         assert!(one_of("m", "text/csv", &["text/csv"], "csv").is_ok());
         assert!(one_of("m", "TEXT/CSV", &["text/csv"], "csv").is_err());
     }
-}
-
-/// The tax of one rate under the qualified invoice rule: computed once on the sum of the rate's line
-/// amounts (`taxable`) and rounded to the currency's `minor_units` with `strategy`, never per line; `None`
-/// when it overflows.
-pub(crate) fn tax_of_rate(
-    taxable: Decimal,
-    percent: Decimal,
-    minor_units: u32,
-    strategy: rust_decimal::RoundingStrategy,
-) -> Option<Decimal> {
-    Some(
-        taxable
-            .checked_mul(percent)?
-            .checked_div(Decimal::ONE_HUNDRED)?
-            .round_dp_with_strategy(minor_units, strategy),
-    )
 }
