@@ -8,6 +8,7 @@
 //! downloads, upload), `staff` (inbox and workflow steps), `forms` (documents built from a form), `admin`.
 //! Templates are in `views`, strings in `messages/<lang>/<area>.toml`.
 
+mod answers;
 mod documents;
 mod forms;
 mod i18n;
@@ -43,6 +44,7 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
         .merge(documents::routes())
         .merge(staff::routes())
         .merge(forms::routes())
+        .merge(answers::routes())
         .route("/static/site.js", get(script))
         .route("/static/site.css", get(stylesheet))
         .layer(axum::middleware::from_fn_with_state(state, page_frame))

@@ -7,6 +7,7 @@ use maud::{Markup, html};
 
 use super::documents::date_time;
 use super::{Field, Frame, Notices, field, layout, select, summary};
+use crate::web::answers::AnswerKind;
 use crate::web::forms::{FormPage, TAX_CATEGORIES, TypedForm, UNITS};
 use crate::web::i18n::{Lang, t, t_with};
 use crate::web::money;
@@ -404,7 +405,7 @@ pub(crate) fn drafts(frame: &Frame, drafts: &[cie_store::Draft]) -> Markup {
                     tbody {
                         @for draft in drafts {
                             tr {
-                                th scope="row" { a href={ "/invoices/new?draft=" (draft.id) } { (draft.title) } }
+                                th scope="row" { a href={ (AnswerKind::of_draft(&draft.kind).map_or("/invoices/new", AnswerKind::path)) "?draft=" (draft.id) } { (draft.title) } }
                                 td { (date_time(draft.updated_at)) }
                                 td {
                                     form method="post" action={ "/drafts/" (draft.id) "/delete" } class="inline" {

@@ -2,6 +2,7 @@
 //! summary and form fields, and the error page. Area templates are in the submodules; strings come from the
 //! catalogues in `i18n`.
 
+pub(crate) mod answers;
 pub(crate) mod documents;
 pub(crate) mod forms;
 pub(crate) mod session;
