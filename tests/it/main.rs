@@ -23,5 +23,6 @@ mod slow_clients;
 mod tamper;
 mod validation;
 mod web;
+mod web_answers;
 mod web_forms;
 mod workflow;
