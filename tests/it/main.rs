@@ -24,6 +24,7 @@ mod slow_clients;
 mod tamper;
 mod validation;
 mod web;
+mod web_answers;
 mod web_console;
 mod web_forms;
 mod workflow;

@@ -90,7 +90,7 @@ pub(crate) async fn post_invoice(
         .unwrap()
 }
 
-async fn page(app: &TestApp, cookie: &str, path: &str) -> (StatusCode, String) {
+pub(crate) async fn page(app: &TestApp, cookie: &str, path: &str) -> (StatusCode, String) {
     let response = client()
         .get(app.url(path))
         .header(COOKIE, cookie)

@@ -146,11 +146,11 @@ pub async fn own_organisation(state: &AppState, caller: &Caller) -> Result<Suppl
 }
 
 /// The seller a supplier's documents name: the organisation's registered name and 登録番号 (never what a
-/// form says), its address as given, and its electronic address: the 登録番号 under 0221 for a registered
-/// business, else its 法人番号 under 0188.
+/// form says), its address as given (none for a document that carries none), and its electronic address:
+/// the 登録番号 under 0221 for a registered business, else its 法人番号 under 0188.
 pub fn seller_party(
     org: &SupplierOrg,
-    address: cie_compose::Address,
+    address: Option<cie_compose::Address>,
     corporate_number: Option<&str>,
 ) -> Result<cie_compose::TradingParty, Error> {
     let corporate_number = corporate_number.map(str::trim).filter(|n| !n.is_empty());
@@ -180,7 +180,7 @@ pub fn seller_party(
         name: org.name.clone(),
         endpoint: Some(endpoint),
         registration_number: org.registration_number.clone(),
-        address: Some(address),
+        address,
         contact: None,
     })
 }
@@ -208,7 +208,7 @@ pub async fn prepare_invoice(
         ));
     }
     invoice.buyer = buyer_party(&buyer);
-    invoice.seller = seller_party(&org, address, corporate_number)?;
+    invoice.seller = seller_party(&org, Some(address), corporate_number)?;
     invoice.seller_creditor_number = org.creditor_number.clone();
     Ok(invoice)
 }

@@ -5,11 +5,12 @@
 
 use cie_xpath::{Document, NodeId};
 
-const CAC: &str = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2";
-const CBC: &str = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2";
+pub(crate) const CAC: &str =
+    "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2";
+pub(crate) const CBC: &str = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2";
 
 /// The element at `path` below `node`; each step `cac:Name` or `cbc:Name`, the first match.
-fn at(doc: &Document, node: NodeId, path: &[&str]) -> Option<NodeId> {
+pub(crate) fn at(doc: &Document, node: NodeId, path: &[&str]) -> Option<NodeId> {
     path.iter().try_fold(node, |current, step| {
         let (prefix, name) = step.split_once(':')?;
         let namespace = if prefix == "cac" { CAC } else { CBC };
@@ -17,7 +18,8 @@ fn at(doc: &Document, node: NodeId, path: &[&str]) -> Option<NodeId> {
     })
 }
 
-fn text_at(doc: &Document, node: NodeId, path: &[&str]) -> Option<String> {
+/// The trimmed text of the element at `path` below `node`; `None` when absent or empty.
+pub(crate) fn text_at(doc: &Document, node: NodeId, path: &[&str]) -> Option<String> {
     let found = at(doc, node, path)?;
     let text = doc.string_value(found).trim().to_owned();
     (!text.is_empty()).then_some(text)

@@ -6,6 +6,7 @@
 //! maps them to HTTP in one place.
 
 pub mod accounts;
+pub mod answering;
 pub mod attachments;
 pub mod audit_export;
 pub mod auth;

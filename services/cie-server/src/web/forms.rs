@@ -4,7 +4,8 @@
 //! totals and tax per rate are computed as the law rounds them (and shown live by a small script);
 //! attachments (PDF or image of a 納品書 or 内訳書) are embedded. "Check" writes the invoice and runs the
 //! rules intake runs, showing each finding beside the field or line it concerns; every post keeps a draft,
-//! so nothing typed is lost. "Send" sends the written invoice through intake, as an upload would be.
+//! so nothing typed is lost. "Send" sends the written invoice through intake, as an upload would be. The
+//! answer forms (`answers`) read their line rows and dates, decide after a check and send the same way.
 
 use axum::Router;
 use axum::extract::{Multipart, Query, State};
@@ -42,7 +43,7 @@ pub(super) fn routes() -> Router<AppState> {
 /// Rows a new form starts with.
 const FIRST_ROWS: usize = 3;
 /// Most rows a form takes.
-const MAX_ROWS: usize = 200;
+pub(crate) const MAX_ROWS: usize = 200;
 /// Largest attachment taken, in bytes.
 const MAX_ATTACHMENT_BYTES: usize = 5 * 1024 * 1024;
 
@@ -94,7 +95,7 @@ impl TypedForm {
             .map_or("", |(_, v)| v.trim())
     }
 
-    fn set(&mut self, name: &str, value: String) {
+    pub(crate) fn set(&mut self, name: &str, value: String) {
         match self.fields.iter_mut().find(|(k, _)| k == name) {
             Some(field) => field.1 = value,
             None => self.fields.push((name.to_owned(), value)),
@@ -110,7 +111,7 @@ impl TypedForm {
     }
 
     /// The fields and attachments as a draft keeps them.
-    fn to_draft(&self) -> Vec<(String, String)> {
+    pub(crate) fn to_draft(&self) -> Vec<(String, String)> {
         let mut pairs: Vec<(String, String)> = self
             .fields
             .iter()
@@ -125,7 +126,7 @@ impl TypedForm {
         pairs
     }
 
-    fn from_draft(pairs: Vec<(String, String)>) -> TypedForm {
+    pub(crate) fn from_draft(pairs: Vec<(String, String)>) -> TypedForm {
         let mut form = TypedForm::default();
         for (name, value) in pairs {
             if name == "kept_attachment" {
@@ -162,55 +163,48 @@ pub(crate) fn date_of(text: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok()
 }
 
-/// What the form gives: the invoice (parties to be set by the use case), which form row each invoice line
-/// came from, the buyer picked, the seller's address and 法人番号; or the problems with its fields.
-pub(crate) struct ParsedInvoice {
-    pub(crate) invoice: Invoice,
-    pub(crate) rows: Vec<usize>,
-    pub(crate) buyer_id: Option<i64>,
-    pub(crate) address: cie_compose::Address,
-    pub(crate) corporate_number: Option<String>,
-}
-
-fn optional(text: &str) -> Option<String> {
-    Some(text.trim().to_owned()).filter(|t| !t.is_empty())
-}
-
-fn empty_party() -> cie_compose::TradingParty {
-    cie_compose::TradingParty {
-        name: String::new(),
-        endpoint: None,
-        registration_number: None,
-        address: None,
-        contact: None,
+/// The date typed in field `name`; a message when it is no date, or is `required` and empty.
+pub(crate) fn read_date(
+    lang: Lang,
+    form: &TypedForm,
+    (name, required): (&str, bool),
+    errors: &mut Vec<FieldError>,
+) -> Option<NaiveDate> {
+    let text = form.get(name);
+    if text.is_empty() {
+        if required {
+            errors.push(FieldError::new(name, t(lang, "error_required")));
+        }
+        return None;
     }
+    let parsed = date_of(text);
+    if parsed.is_none() {
+        errors.push(FieldError::new(name, t(lang, "error_date")));
+    }
+    parsed
 }
 
-/// Reads the typed form into an invoice, collecting a message per field that cannot be read.
-pub(crate) fn parse_invoice(
+/// A line row as typed, read.
+pub(crate) struct TypedLine {
+    /// The row of the form it was typed in.
+    pub(crate) row: usize,
+    pub(crate) name: String,
+    pub(crate) quantity: Decimal,
+    /// UN/ECE Rec 20 code; `H87` (piece) when none was chosen.
+    pub(crate) unit: String,
+    pub(crate) price: Decimal,
+    pub(crate) category: InvoiceTaxCategory,
+}
+
+/// The line rows of a form with name, quantity, unit, price and tax category, those filled in, read; a
+/// message per cell that cannot be read, and one when no row is filled in.
+pub(crate) fn parse_lines(
     lang: Lang,
     form: &TypedForm,
     errors: &mut Vec<FieldError>,
-) -> ParsedInvoice {
-    let mut date = |name: &str, required: bool| {
-        let text = form.get(name);
-        if text.is_empty() {
-            if required {
-                errors.push(FieldError::new(name, t(lang, "error_required")));
-            }
-            return None;
-        }
-        let parsed = date_of(text);
-        if parsed.is_none() {
-            errors.push(FieldError::new(name, t(lang, "error_date")));
-        }
-        parsed
-    };
-    let issue_date = date("issue_date", true);
-    let due_date = date("due_date", false);
-    let delivery_date = date("delivery_date", false);
+) -> Vec<TypedLine> {
     let mut lines = Vec::new();
-    let mut rows = Vec::new();
+    let mut unreadable = false;
     for row in 0..form.rows() {
         let field = |name: &str| format!("l{row}_{name}");
         let name = form.get(&field("name"));
@@ -235,30 +229,80 @@ pub(crate) fn parse_invoice(
             errors.push(FieldError::new(field("tax"), t(lang, "error_tax_category")));
         }
         let unit = form.get(&field("unit"));
-        if let (Some(quantity), Some(price), Some(category)) =
-            (quantity_value, price_value, category)
-        {
-            rows.push(row);
-            lines.push(InvoiceLine {
-                id: (lines.len() + 1).to_string(),
-                item_name: name.to_owned(),
+        match (quantity_value, price_value, category) {
+            (Some(quantity), Some(price), Some(category)) => lines.push(TypedLine {
+                row,
+                name: name.to_owned(),
                 quantity,
-                unit_code: if unit.is_empty() {
+                unit: if unit.is_empty() {
                     "H87".into()
                 } else {
                     unit.to_owned()
                 },
-                unit_price: price,
-                tax_category: category,
-                note: None,
-                order_line_reference: None,
-                despatch_reference: None,
-            });
+                price,
+                category,
+            }),
+            _ => unreadable = true,
         }
     }
-    if lines.is_empty() && !errors.iter().any(|e| e.field.starts_with('l')) {
+    if lines.is_empty() && !unreadable {
         errors.push(FieldError::new("l0_name", t(lang, "error_no_lines")));
     }
+    lines
+}
+
+/// What the form gives: the invoice (parties to be set by the use case), which form row each invoice line
+/// came from, the buyer picked, the seller's address and 法人番号; or the problems with its fields.
+pub(crate) struct ParsedInvoice {
+    pub(crate) invoice: Invoice,
+    pub(crate) rows: Vec<usize>,
+    pub(crate) buyer_id: Option<i64>,
+    pub(crate) address: cie_compose::Address,
+    pub(crate) corporate_number: Option<String>,
+}
+
+/// The text trimmed; `None` when nothing is left.
+pub(crate) fn optional(text: &str) -> Option<String> {
+    Some(text.trim().to_owned()).filter(|t| !t.is_empty())
+}
+
+/// A party with nothing said of it yet, for a use case to set.
+pub(crate) fn empty_party() -> cie_compose::TradingParty {
+    cie_compose::TradingParty {
+        name: String::new(),
+        endpoint: None,
+        registration_number: None,
+        address: None,
+        contact: None,
+    }
+}
+
+/// Reads the typed form into an invoice, collecting a message per field that cannot be read.
+pub(crate) fn parse_invoice(
+    lang: Lang,
+    form: &TypedForm,
+    errors: &mut Vec<FieldError>,
+) -> ParsedInvoice {
+    let issue_date = read_date(lang, form, ("issue_date", true), errors);
+    let due_date = read_date(lang, form, ("due_date", false), errors);
+    let delivery_date = read_date(lang, form, ("delivery_date", false), errors);
+    let typed = parse_lines(lang, form, errors);
+    let rows = typed.iter().map(|line| line.row).collect();
+    let lines = typed
+        .into_iter()
+        .enumerate()
+        .map(|(index, line)| InvoiceLine {
+            id: (index + 1).to_string(),
+            item_name: line.name,
+            quantity: line.quantity,
+            unit_code: line.unit,
+            unit_price: line.price,
+            tax_category: line.category,
+            note: None,
+            order_line_reference: None,
+            despatch_reference: None,
+        })
+        .collect();
     let bank_fields = ["bank_code", "branch_code", "account_number", "account_name"];
     let bank_account = if bank_fields.iter().all(|f| form.get(f).is_empty()) {
         None
@@ -390,20 +434,8 @@ pub(crate) fn field_of_input(path: &str, rows: &[usize]) -> String {
 /// The form field a finding on the written invoice concerns, from its location; `None` for the document as
 /// a whole (totals, profile).
 pub(crate) fn field_of_finding(path: &str, rows: &[usize]) -> Option<String> {
-    if let Some(at) = path.find("cac:InvoiceLine[") {
-        let rest = &path[at + "cac:InvoiceLine[".len()..];
-        let index = rest.split(']').next()?.parse::<usize>().ok()?;
-        let row = rows.get(index.checked_sub(1)?).copied().unwrap_or(0);
-        let part = if rest.contains("InvoicedQuantity") {
-            "quantity"
-        } else if rest.contains("cac:Price") {
-            "price"
-        } else if rest.contains("ClassifiedTaxCategory") {
-            "tax"
-        } else {
-            "name"
-        };
-        return Some(format!("l{row}_{part}"));
+    if let Some(field) = line_field_of_finding(path, "cac:InvoiceLine[", rows) {
+        return field;
     }
     let field = if path.contains("AccountingSupplierParty") {
         if path.contains("PostalAddress") {
@@ -465,6 +497,99 @@ pub(crate) fn input_problem(lang: Lang, kind: &str, detail: &str) -> String {
         t_with(lang, &format!("input_{kind}"), &[("detail", detail)])
     } else {
         detail.to_owned()
+    }
+}
+
+/// The line-row field a finding located in a line (`line` is its element with the bracket,
+/// `cac:InvoiceLine[`) concerns: `None` when the finding is not in a line, `Some(None)` when its row is
+/// unknown.
+pub(crate) fn line_field_of_finding(
+    path: &str,
+    line: &str,
+    rows: &[usize],
+) -> Option<Option<String>> {
+    let at = path.find(line)?;
+    let rest = &path[at + line.len()..];
+    let row = rest
+        .split(']')
+        .next()
+        .and_then(|index| index.parse::<usize>().ok())
+        .and_then(|index| index.checked_sub(1))
+        .map(|index| rows.get(index).copied().unwrap_or(0));
+    let part = if rest.contains("cac:Price") {
+        "price"
+    } else if rest.contains("Quantity") {
+        "quantity"
+    } else if rest.contains("ClassifiedTaxCategory") {
+        "tax"
+    } else {
+        "name"
+    };
+    Some(row.map(|row| format!("l{row}_{part}")))
+}
+
+/// What the rules' findings on a written document leave the form to do: `None` to send it (asked to,
+/// nothing fatal, any error confirmed), else the status to show the form again with, the reason in
+/// `notices`.
+pub(crate) fn after_check(
+    lang: Lang,
+    action: &str,
+    form: &TypedForm,
+    findings: &[(Option<String>, Finding)],
+    notices: &mut Notices,
+) -> Option<StatusCode> {
+    let blocking = findings
+        .iter()
+        .any(|(_, f)| matches!(f.severity, Severity::Fatal));
+    let errors_found = findings
+        .iter()
+        .any(|(_, f)| matches!(f.severity, Severity::Error));
+    if action == "send" && !blocking && (!errors_found || !form.get("confirm_errors").is_empty()) {
+        return None;
+    }
+    Some(if blocking {
+        notices.form_error = Some(t(lang, "error_findings_block"));
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else if action == "send" && errors_found {
+        notices.form_error = Some(t(lang, "error_confirm_errors"));
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        notices.info = Some(t(
+            lang,
+            if errors_found {
+                "checked_with_errors"
+            } else {
+                "checked_ok"
+            },
+        ));
+        StatusCode::OK
+    })
+}
+
+/// Sends a written document through intake and drops the form's draft: the way to the new document's page
+/// (saying `done`), or `None` with intake's refusal in `notices`.
+pub(crate) async fn send(
+    state: &AppState,
+    visit: &Visit,
+    draft_id: i64,
+    xml: String,
+    done: &str,
+    notices: &mut Notices,
+) -> Result<Option<Response>, PageError> {
+    match composing::send_written(state, &visit.caller, xml).await {
+        Ok(crate::intake::Received::Created(record, _))
+        | Ok(crate::intake::Received::AlreadyReceived(record)) => {
+            composing::delete_draft(state, &visit.caller, draft_id).await?;
+            Ok(Some(
+                Redirect::to(&format!("/documents/{}?done={done}", record.id)).into_response(),
+            ))
+        }
+        Err(error @ (Error::DocumentInvalid { .. } | Error::DocumentRejected { .. })) => {
+            let (_, _, message) = crate::http::describe(&error);
+            notices.form_error = Some(message);
+            Ok(None)
+        }
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -769,52 +894,18 @@ async fn post_invoice(
         .iter()
         .map(|f| (field_of_finding(&f.location.path, &parsed.rows), f.clone()))
         .collect();
-    let blocking = verdict
-        .findings
-        .iter()
-        .any(|f| matches!(f.severity, Severity::Fatal));
-    let errors_found = verdict
-        .findings
-        .iter()
-        .any(|f| matches!(f.severity, Severity::Error));
-    if action != "send" || blocking || (errors_found && form.get("confirm_errors").is_empty()) {
-        let status = if blocking {
-            notices.form_error = Some(t(lang, "error_findings_block"));
-            StatusCode::UNPROCESSABLE_ENTITY
-        } else if action == "send" && errors_found {
-            notices.form_error = Some(t(lang, "error_confirm_errors"));
-            StatusCode::UNPROCESSABLE_ENTITY
-        } else {
-            notices.info = Some(t(
-                lang,
-                if errors_found {
-                    "checked_with_errors"
-                } else {
-                    "checked_ok"
-                },
-            ));
-            StatusCode::OK
-        };
+    if let Some(status) = after_check(lang, &action, &form, &context.findings, &mut notices) {
         return Ok(page(
             status,
             views::forms::invoice(&visit.frame(), &form, &context, &notices),
         ));
     }
-    match composing::send_written(&state, &visit.caller, xml).await {
-        Ok(crate::intake::Received::Created(record, _))
-        | Ok(crate::intake::Received::AlreadyReceived(record)) => {
-            composing::delete_draft(&state, &visit.caller, draft.id).await?;
-            Ok(Redirect::to(&format!("/documents/{}?done=submitted", record.id)).into_response())
-        }
-        Err(error @ (Error::DocumentInvalid { .. } | Error::DocumentRejected { .. })) => {
-            let (_, _, message) = crate::http::describe(&error);
-            notices.form_error = Some(message);
-            Ok(page(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                views::forms::invoice(&visit.frame(), &form, &context, &notices),
-            ))
-        }
-        Err(error) => Err(error.into()),
+    match send(&state, &visit, draft.id, xml, "submitted", &mut notices).await? {
+        Some(sent) => Ok(sent),
+        None => Ok(page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            views::forms::invoice(&visit.frame(), &form, &context, &notices),
+        )),
     }
 }
 

@@ -132,9 +132,11 @@ mod tests {
     }
 
     /// The sources of the pages, scanned for the message keys they name.
-    const SOURCES: [&str; 14] = [
+    const SOURCES: [&str; 16] = [
         include_str!("forms.rs"),
         include_str!("views/forms.rs"),
+        include_str!("answers.rs"),
+        include_str!("views/answers.rs"),
         include_str!("mod.rs"),
         include_str!("session.rs"),
         include_str!("documents.rs"),
@@ -234,6 +236,8 @@ mod tests {
                 "payment_order",
                 "payment",
                 "withdrawal",
+                "submitted",
+                "answered",
             ]
             .iter()
             .map(|step| format!("done_{step}")),
@@ -268,6 +272,36 @@ mod tests {
                 "error_invalid_buyer",
                 "error_corporate_number_required",
                 "error_lines_not_numbers",
+            ]
+            .map(str::to_owned),
+        );
+        keys.extend(
+            crate::web::answers::RESPONSE_STATUSES
+                .iter()
+                .map(|(_, key)| (*key).to_owned())
+                .chain(
+                    crate::web::answers::LINE_STATUSES
+                        .iter()
+                        .map(|(_, key)| (*key).to_owned()),
+                ),
+        );
+        keys.extend(
+            [
+                "quotation_form_title",
+                "quotation_form_intro",
+                "order_response_form_title",
+                "order_response_form_intro",
+                "despatch_advice_form_title",
+                "despatch_advice_form_intro",
+                "validity_end_hint",
+                "rejection_note_hint",
+                "quotation_total_label",
+                "answer_findings_heading",
+                "document_findings_heading",
+                "error_note_required",
+                "error_quantity_unchanged",
+                "error_nothing_changed",
+                "error_unknown_line",
             ]
             .map(str::to_owned),
         );

@@ -9,6 +9,7 @@
 //! Templates are in `views`, strings in `messages/<lang>/<area>.toml`.
 
 mod admin;
+mod answers;
 mod console;
 mod documents;
 mod forms;
@@ -45,6 +46,7 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
         .merge(documents::routes())
         .merge(staff::routes())
         .merge(forms::routes())
+        .merge(answers::routes())
         .route("/static/site.js", get(script))
         .merge(console::routes())
         .merge(admin::routes())

@@ -1,9 +1,10 @@
-// Live totals of the invoice form, computed as the server computes them: each line is quantity × unit price
-// in whole yen; the tax of each rate is computed once on the sum of its lines and rounded down (the
-// Qualified Invoice rule). The page works without this script: "Check" computes the same on the server.
+// Live totals of the invoice and quotation forms, computed as the server computes them: each line is
+// quantity × unit price in whole yen; the tax of each rate is computed once on the sum of its lines and
+// rounded down (the Qualified Invoice rule). The page works without this script: "Check" computes the same
+// on the server.
 (function () {
   "use strict";
-  var form = document.getElementById("invoice-form");
+  var form = document.getElementById("invoice-form") || document.getElementById("quotation-form");
   var totals = document.getElementById("totals");
   if (!form || !totals) { return; }
   var rates = { S: 10, AA: 8, E: 0, O: null };

@@ -1,16 +1,19 @@
 //! Templates of the document forms: the supplier's invoice form (lines, live totals, attachments,
-//! findings beside the fields they concern) and the list of drafts.
+//! findings beside the fields they concern), the pieces the answer forms share with it (inputs, line
+//! cells, the error summary, the findings and buttons at the end) and the list of drafts.
 
 use cie_domain::Finding;
 use maud::{Markup, html};
 
 use super::documents::date_time;
 use super::{Field, Frame, Notices, field, layout, select, summary};
+use crate::web::answers::AnswerKind;
 use crate::web::forms::{FormPage, TAX_CATEGORIES, TypedForm, UNITS};
 use crate::web::i18n::{Lang, t, t_with};
 use crate::web::money;
 
-fn finding_text(lang: Lang, finding: &Finding) -> String {
+/// A finding in words: severity, rule and message.
+pub(crate) fn finding_text(lang: Lang, finding: &Finding) -> String {
     let message = if lang == Lang::Ja {
         &finding.message_ja
     } else {
@@ -25,7 +28,7 @@ fn finding_text(lang: Lang, finding: &Finding) -> String {
 }
 
 /// Messages beside field `id`: its input error and the findings located at it.
-fn beside(lang: Lang, notices: &Notices, context: &FormPage, id: &str) -> Vec<String> {
+pub(crate) fn beside(lang: Lang, notices: &Notices, context: &FormPage, id: &str) -> Vec<String> {
     let mut messages: Vec<String> = notices
         .fields
         .iter()
@@ -42,8 +45,8 @@ fn beside(lang: Lang, notices: &Notices, context: &FormPage, id: &str) -> Vec<St
     messages
 }
 
-/// A text input of the invoice form with what is said about it.
-fn input(
+/// A text input of a document form with what is said about it.
+pub(crate) fn input(
     lang: Lang,
     notices: &Notices,
     context: &FormPage,
@@ -77,7 +80,7 @@ fn input(
 }
 
 /// A cell input of a line row, labelled for screen readers by the column and row.
-fn cell(
+pub(crate) fn cell(
     lang: Lang,
     notices: &Notices,
     context: &FormPage,
@@ -105,7 +108,8 @@ fn cell(
     }
 }
 
-fn cell_select(
+/// A cell choice of a line row among `options` (value, text), `default` when nothing is chosen.
+pub(crate) fn cell_select(
     lang: Lang,
     notices: &Notices,
     context: &FormPage,
@@ -140,8 +144,8 @@ fn cell_select(
     }
 }
 
-/// The words the live totals script shows, as JSON.
-fn live_words(lang: Lang) -> String {
+/// The words the live totals script shows, as JSON; `payable_key` names the total with tax.
+pub(crate) fn live_words(lang: Lang, payable_key: &str) -> String {
     let words: serde_json::Map<String, serde_json::Value> = [
         ("S", "taxable_S"),
         ("AA", "taxable_AA"),
@@ -150,7 +154,7 @@ fn live_words(lang: Lang) -> String {
         ("taxS", "tax_S"),
         ("taxAA", "tax_AA"),
         ("tax", "tax_total_label"),
-        ("payable", "payable_label"),
+        ("payable", payable_key),
         ("bad", "error_lines_not_numbers"),
     ]
     .into_iter()
@@ -186,37 +190,7 @@ pub(crate) fn invoice(
         .iter()
         .map(|k| ((*k).to_owned(), (*k).to_owned()))
         .collect();
-    let whole_form: Vec<&(Option<String>, Finding)> = context
-        .findings
-        .iter()
-        .filter(|(f, _)| f.is_none())
-        .collect();
-    let mut all_notices = Notices {
-        form_error: notices.form_error.clone(),
-        fields: notices
-            .fields
-            .iter()
-            .map(|e| super::FieldError::new(e.field.clone(), e.message.clone()))
-            .collect(),
-        info: notices.info.clone(),
-    };
-    for (field, finding) in &context.findings {
-        if let Some(field) = field
-            && matches!(
-                finding.severity,
-                cie_domain::Severity::Fatal | cie_domain::Severity::Error
-            )
-        {
-            all_notices.fields.push(super::FieldError::new(
-                field.clone(),
-                finding_text(lang, finding),
-            ));
-        }
-    }
-    let has_errors = context
-        .findings
-        .iter()
-        .any(|(_, f)| matches!(f.severity, cie_domain::Severity::Error));
+    let all_notices = summary_notices(lang, notices, context);
     html! {
         (layout(frame, &title, html! {
             (summary(lang, &all_notices))
@@ -282,7 +256,7 @@ pub(crate) fn invoice(
                     }
                     button type="submit" name="action" value="add_line" class="secondary" { (t(lang, "add_line_button")) }
                 }
-                section aria-labelledby="totals-heading" class="totals" aria-live="polite" id="totals" data-words=(live_words(lang)) {
+                section aria-labelledby="totals-heading" class="totals" aria-live="polite" id="totals" data-words=(live_words(lang, "payable_label")) {
                     h2 id="totals-heading" { (t(lang, "totals_heading")) }
                     @if let Some(totals) = &context.totals {
                         dl class="facts" {
@@ -340,28 +314,73 @@ pub(crate) fn invoice(
                     label for="note" { (t(lang, "note_label")) }
                     textarea id="note" name="note" rows="3" { (form.get("note")) }
                 }
-                @if !whole_form.is_empty() {
-                    section aria-labelledby="document-findings" {
-                        h2 id="document-findings" { (t(lang, "document_findings_heading")) }
-                        ul { @for (_, finding) in &whole_form { li class={ "sev-" (finding.severity.as_str()) } { (finding_text(lang, finding)) } } }
-                    }
-                }
-                @if context.checked && has_errors {
-                    div class="check" {
-                        input type="checkbox" id="confirm_errors" name="confirm_errors" value="1";
-                        label for="confirm_errors" { (t(lang, "confirm_errors_label")) }
-                    }
-                }
-                div class="buttons" {
-                    button type="submit" name="action" value="check" { (t(lang, "check_button")) }
-                    " "
-                    button type="submit" name="action" value="send" { (t(lang, "send_button")) }
-                    " "
-                    button type="submit" name="action" value="save" class="secondary" { (t(lang, "save_draft_button")) }
-                }
+                (form_end(lang, context, "document_findings_heading"))
             }
             script src="/static/site.js" {}
         }))
+    }
+}
+
+/// The notices of a document form with the findings that are errors added beside their fields, for the
+/// summary at the top.
+pub(crate) fn summary_notices(lang: Lang, notices: &Notices, context: &FormPage) -> Notices {
+    let mut all_notices = Notices {
+        form_error: notices.form_error.clone(),
+        fields: notices
+            .fields
+            .iter()
+            .map(|e| super::FieldError::new(e.field.clone(), e.message.clone()))
+            .collect(),
+        info: notices.info.clone(),
+    };
+    for (field, finding) in &context.findings {
+        if let Some(field) = field
+            && matches!(
+                finding.severity,
+                cie_domain::Severity::Fatal | cie_domain::Severity::Error
+            )
+        {
+            all_notices.fields.push(super::FieldError::new(
+                field.clone(),
+                finding_text(lang, finding),
+            ));
+        }
+    }
+    all_notices
+}
+
+/// The end of a document form: the findings on the document as a whole (under the heading `heading_key`),
+/// the confirmation that errors found are sent knowingly, and the check, send and save buttons.
+pub(crate) fn form_end(lang: Lang, context: &FormPage, heading_key: &str) -> Markup {
+    let whole_form: Vec<&(Option<String>, Finding)> = context
+        .findings
+        .iter()
+        .filter(|(f, _)| f.is_none())
+        .collect();
+    let has_errors = context
+        .findings
+        .iter()
+        .any(|(_, f)| matches!(f.severity, cie_domain::Severity::Error));
+    html! {
+        @if !whole_form.is_empty() {
+            section aria-labelledby="document-findings" {
+                h2 id="document-findings" { (t(lang, heading_key)) }
+                ul { @for (_, finding) in &whole_form { li class={ "sev-" (finding.severity.as_str()) } { (finding_text(lang, finding)) } } }
+            }
+        }
+        @if context.checked && has_errors {
+            div class="check" {
+                input type="checkbox" id="confirm_errors" name="confirm_errors" value="1";
+                label for="confirm_errors" { (t(lang, "confirm_errors_label")) }
+            }
+        }
+        div class="buttons" {
+            button type="submit" name="action" value="check" { (t(lang, "check_button")) }
+            " "
+            button type="submit" name="action" value="send" { (t(lang, "send_button")) }
+            " "
+            button type="submit" name="action" value="save" class="secondary" { (t(lang, "save_draft_button")) }
+        }
     }
 }
 
@@ -386,7 +405,7 @@ pub(crate) fn drafts(frame: &Frame, drafts: &[cie_store::Draft]) -> Markup {
                     tbody {
                         @for draft in drafts {
                             tr {
-                                th scope="row" { a href={ "/invoices/new?draft=" (draft.id) } { (draft.title) } }
+                                th scope="row" { a href={ (AnswerKind::of_draft(&draft.kind).map_or("/invoices/new", AnswerKind::path)) "?draft=" (draft.id) } { (draft.title) } }
                                 td { (date_time(draft.updated_at)) }
                                 td {
                                     form method="post" action={ "/drafts/" (draft.id) "/delete" } class="inline" {

@@ -3,6 +3,7 @@
 //! catalogues in `i18n`.
 
 pub(crate) mod admin;
+pub(crate) mod answers;
 pub(crate) mod console;
 pub(crate) mod documents;
 pub(crate) mod forms;
