@@ -5,7 +5,9 @@
 //! remembered in a cookie. A failed use case becomes an HTML error page in the page's language.
 //!
 //! Handlers live by area: `session` (login, invitation, password), `documents` (lists, the document page,
-//! downloads, upload), `staff` (inbox and workflow steps), `forms` (documents built from a form), `admin`.
+//! downloads, upload), `staff` (inbox and workflow steps), `forms` (the invoice built from a form, drafts),
+//! `answers` (a supplier's quotation, order response and delivery note), `console` (archive search, export
+//! status, issuing orders and requests for quotation), `admin` (organisations, users, buyers, settings).
 //! Templates are in `views`, strings in `messages/<lang>/<area>.toml`.
 
 mod admin;
