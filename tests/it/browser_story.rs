@@ -245,6 +245,11 @@ async fn the_whole_story_runs_in_a_browser(
         "the attachment is kept"
     );
     browser.check_page("04-invoice-checked").await;
+    browser
+        .execute("document.getElementById('lines').scrollIntoView();", vec![])
+        .await
+        .unwrap();
+    browser.screenshot("04-invoice-lines").await;
     submit(&browser, "button[value=send]").await;
     let document = wait_for_prefix(&browser, "/documents/").await;
     assert!(

@@ -19,6 +19,10 @@ use crate::{Backend, preload};
 /// The path of the `i`-th request of a page.
 type PathOf = Box<dyn Fn(usize) -> String>;
 
+fn path_of(path: impl Fn(usize) -> String + 'static) -> PathOf {
+    Box::new(path)
+}
+
 /// What the page benchmark does.
 pub(crate) struct Plan {
     /// Invoices loaded before the timed phase.
@@ -184,23 +188,23 @@ async fn measure(
     let session = web_login(&client, server, "staff", &password).await?;
     let api = setup::login(&client, server, TENANT, "staff", &password).await?;
     let invoices = plan.invoices.max(1) as u64;
-    let pages: [(&'static str, PathOf); 6] = [
-        ("inbox (page)", Box::new(|_| "/inbox".to_owned())),
+    let pages: [(&'static str, PathOf); 10] = [
+        ("inbox (page)", path_of(|_| "/inbox".to_owned())),
         (
             "inbox, overdue (page)",
-            Box::new(|_| "/inbox?show=overdue".to_owned()),
+            path_of(|_| "/inbox?show=overdue".to_owned()),
         ),
         (
             "document page",
-            Box::new(move |i| format!("/documents/{}", 1 + (i as u64 * 7_919) % invoices)),
+            path_of(move |i| format!("/documents/{}", 1 + (i as u64 * 7_919) % invoices)),
         ),
         (
             "documents list",
-            Box::new(|i| format!("/documents?page={}", 1 + i % 20)),
+            path_of(|i| format!("/documents?page={}", 1 + i % 20)),
         ),
         (
             "archive search (date+amount+party)",
-            Box::new(|i| {
+            path_of(|i| {
                 format!(
                     "/archive?date_from=2024-0{}-01&date_to=2024-12-31&amount_min=1000&amount_max=500000&counterparty=%E5%95%86%E4%BA%8B",
                     1 + i % 9
@@ -209,7 +213,33 @@ async fn measure(
         ),
         (
             "inbox (JSON API, reference)",
-            Box::new(|_| "/api/v1/inbox".to_owned()),
+            path_of(|_| "/api/v1/inbox".to_owned()),
+        ),
+        (
+            "document (JSON API, reference)",
+            path_of(move |i| format!("/api/v1/documents/{}", 1 + (i as u64 * 7_919) % invoices)),
+        ),
+        (
+            "invoice case (JSON API, reference)",
+            path_of(move |i| format!("/api/v1/invoices/{}", 1 + (i as u64 * 7_919) % invoices)),
+        ),
+        (
+            "links (JSON API, reference)",
+            path_of(move |i| {
+                format!(
+                    "/api/v1/documents/{}/links",
+                    1 + (i as u64 * 7_919) % invoices
+                )
+            }),
+        ),
+        (
+            "archive search (JSON API, reference)",
+            path_of(|i| {
+                format!(
+                    "/api/v1/documents?date_from=2024-0{}-01&date_to=2024-12-31&amount_min=1000&amount_max=500000&counterparty=%E5%95%86%E4%BA%8B",
+                    1 + i % 9
+                )
+            }),
         ),
     ];
     let mut timed = Vec::new();

@@ -538,20 +538,17 @@ impl Store {
     ) -> Result<Vec<DocumentRecord>, StoreError> {
         let mut found: Vec<DocumentRecord> = Vec::new();
         for number in numbers {
-            let mention = format!(
-                "%{}%",
-                escape_like(&serde_json::to_string(number).unwrap_or_default())
-            );
             let rows = sqlx::query(AssertSqlSafe(format!(
                 "SELECT {DOCUMENT_COLUMNS} FROM documents
                  WHERE tenant_id = $1 AND ($2 IS NULL OR supplier_org_id = $2) AND status <> 'rejected'
-                   AND (number = $3 OR summary_json LIKE $4 ESCAPE '\\')
+                   AND id IN (SELECT id FROM documents WHERE tenant_id = $1 AND number = $3
+                              UNION
+                              SELECT document_id FROM document_references WHERE tenant_id = $1 AND number = $3)
                  ORDER BY id LIMIT 1000"
             )))
             .bind(tenant.as_str())
             .bind(supplier_org_id)
             .bind(*number)
-            .bind(mention)
             .fetch_all(self.read())
             .await?;
             for row in &rows {
@@ -564,17 +561,6 @@ impl Store {
         found.sort_by_key(|d| d.id);
         Ok(found)
     }
-}
-
-fn escape_like(raw: &str) -> String {
-    let mut escaped = String::with_capacity(raw.len());
-    for c in raw.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            escaped.push('\\');
-        }
-        escaped.push(c);
-    }
-    escaped
 }
 
 /// Documents of `kinds` kinds numbered one of `numbers` numbers (tenant, then the kinds, then the numbers):
