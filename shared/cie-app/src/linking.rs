@@ -105,7 +105,12 @@ async fn load(
     numbers.dedup();
     let related = state
         .store
-        .related_documents(&caller.tenant, document.supplier_org_id, &numbers)
+        .related_documents(
+            &caller.tenant,
+            document.supplier_org_id,
+            &numbers,
+            &document.summary.number,
+        )
         .await?;
     Ok((document, related))
 }
@@ -296,6 +301,7 @@ async fn match_document(state: &AppState, document: &DocumentRecord) -> Result<M
                 tenant,
                 document.supplier_org_id,
                 &[document.summary.number.as_str()],
+                &document.summary.number,
             )
             .await?;
         for record in mentioning

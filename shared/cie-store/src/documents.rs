@@ -527,14 +527,15 @@ impl Store {
         Ok(found)
     }
 
-    /// Documents of `tenant` (of one supplier organisation when given) that are numbered one of `numbers`
-    /// or may refer to one of them: the candidates for linking orders, responses, despatches and invoices.
-    /// Callers confirm a reference from the summaries.
+    /// Documents of `tenant` (of one supplier organisation when given) that are numbered one of `numbers`,
+    /// or refer to a document numbered `referring_to`: the candidates for linking orders, responses,
+    /// despatches and invoices. Callers confirm a reference from the summaries.
     pub async fn related_documents(
         &self,
         tenant: &TenantId,
         supplier_org_id: Option<i64>,
         numbers: &[&str],
+        referring_to: &str,
     ) -> Result<Vec<DocumentRecord>, StoreError> {
         let mut found: Vec<DocumentRecord> = Vec::new();
         for number in numbers {
@@ -543,12 +544,14 @@ impl Store {
                  WHERE tenant_id = $1 AND ($2 IS NULL OR supplier_org_id = $2) AND status <> 'rejected'
                    AND id IN (SELECT id FROM documents WHERE tenant_id = $1 AND number = $3
                               UNION
-                              SELECT document_id FROM document_references WHERE tenant_id = $1 AND number = $3)
+                              SELECT document_id FROM document_references
+                              WHERE tenant_id = $1 AND number = $3 AND $4 = 1)
                  ORDER BY id LIMIT 1000"
             )))
             .bind(tenant.as_str())
             .bind(supplier_org_id)
             .bind(*number)
+            .bind(i64::from(*number == referring_to))
             .fetch_all(self.read())
             .await?;
             for row in &rows {
