@@ -7,7 +7,7 @@ use maud::{Markup, html};
 use super::forms::{beside, cell, cell_select, form_end, input, live_words, summary_notices};
 use super::{Frame, Notices, summary};
 use crate::web::answers::{AnswerKind, AnswerPage, LINE_STATUSES, RESPONSE_STATUSES};
-use crate::web::forms::{TAX_CATEGORIES, TypedForm, UNITS};
+use crate::web::forms::{TypedForm, UNITS};
 use crate::web::i18n::{Lang, t};
 use crate::web::money;
 
@@ -176,43 +176,9 @@ fn status_choice(lang: Lang, notices: &Notices, context: &AnswerPage, form: &Typ
 
 /// The lines of a quotation: the request's items to price, and rows to add.
 fn quoted_lines(lang: Lang, notices: &Notices, context: &AnswerPage, form: &TypedForm) -> Markup {
-    let units: Vec<(String, String)> = UNITS
-        .iter()
-        .map(|(code, key)| ((*code).to_owned(), t(lang, key)))
-        .collect();
-    let categories: Vec<(String, String)> = TAX_CATEGORIES
-        .iter()
-        .map(|(category, key)| (category.code().to_owned(), t(lang, key)))
-        .collect();
-    let form_page = &context.form;
     html! {
         p class="hint" { (t(lang, "quotation_lines_hint")) }
-        table class="lines" id="lines" {
-            caption class="visually-hidden" { (t(lang, "section_lines")) }
-            thead { tr {
-                th scope="col" { "#" }
-                th scope="col" { (t(lang, "col_item")) }
-                th scope="col" { (t(lang, "col_quantity")) }
-                th scope="col" { (t(lang, "col_unit")) }
-                th scope="col" { (t(lang, "col_unit_price")) }
-                th scope="col" { (t(lang, "col_tax")) }
-                th scope="col" class="num" { (t(lang, "col_line_amount")) }
-            } }
-            tbody {
-                @for row in 0..form.rows() {
-                    tr data-row=(row) {
-                        td { (row + 1) }
-                        (cell(lang, notices, form_page, form, (row, "name", "line_item_label"), "text"))
-                        (cell(lang, notices, form_page, form, (row, "quantity", "line_quantity_label"), "num"))
-                        (cell_select(lang, notices, form_page, form, (row, "unit", "line_unit_label"), &units, "H87"))
-                        (cell(lang, notices, form_page, form, (row, "price", "line_price_label"), "num"))
-                        (cell_select(lang, notices, form_page, form, (row, "tax", "line_tax_label"), &categories, "S"))
-                        td class="num" data-amount=(row) { }
-                    }
-                }
-            }
-        }
-        button type="submit" name="action" value="add_line" class="secondary" { (t(lang, "add_line_button")) }
+        (super::forms::priced_lines(lang, notices, &context.form, form))
     }
 }
 

@@ -163,6 +163,52 @@ pub(crate) fn live_words(lang: Lang, payable_key: &str) -> String {
     serde_json::Value::Object(words).to_string()
 }
 
+/// The table of priced lines (item, quantity, unit, unit price, tax rate, amount filled in by the script)
+/// with the button that adds a row: the invoice's and the quotation's.
+pub(crate) fn priced_lines(
+    lang: Lang,
+    notices: &Notices,
+    context: &FormPage,
+    form: &TypedForm,
+) -> Markup {
+    let units: Vec<(String, String)> = UNITS
+        .iter()
+        .map(|(code, key)| ((*code).to_owned(), t(lang, key)))
+        .collect();
+    let categories: Vec<(String, String)> = TAX_CATEGORIES
+        .iter()
+        .map(|(category, key)| (category.code().to_owned(), t(lang, key)))
+        .collect();
+    html! {
+        table class="lines" id="lines" {
+            caption class="visually-hidden" { (t(lang, "section_lines")) }
+            thead { tr {
+                th scope="col" { "#" }
+                th scope="col" { (t(lang, "col_item")) }
+                th scope="col" { (t(lang, "col_quantity")) }
+                th scope="col" { (t(lang, "col_unit")) }
+                th scope="col" { (t(lang, "col_unit_price")) }
+                th scope="col" { (t(lang, "col_tax")) }
+                th scope="col" class="num" { (t(lang, "col_line_amount")) }
+            } }
+            tbody {
+                @for row in 0..form.rows() {
+                    tr data-row=(row) {
+                        td { (row + 1) }
+                        (cell(lang, notices, context, form, (row, "name", "line_item_label"), "text"))
+                        (cell(lang, notices, context, form, (row, "quantity", "line_quantity_label"), "num"))
+                        (cell_select(lang, notices, context, form, (row, "unit", "line_unit_label"), &units, "H87"))
+                        (cell(lang, notices, context, form, (row, "price", "line_price_label"), "num"))
+                        (cell_select(lang, notices, context, form, (row, "tax", "line_tax_label"), &categories, "S"))
+                        td class="num" data-amount=(row) { }
+                    }
+                }
+            }
+        }
+        button type="submit" name="action" value="add_line" class="secondary" { (t(lang, "add_line_button")) }
+    }
+}
+
 /// The invoice form.
 pub(crate) fn invoice(
     frame: &Frame,
@@ -173,14 +219,6 @@ pub(crate) fn invoice(
     let lang = frame.lang;
     let title = t(lang, "invoice_form_title");
     let org = &context.organisation;
-    let units: Vec<(String, String)> = UNITS
-        .iter()
-        .map(|(code, key)| ((*code).to_owned(), t(lang, key)))
-        .collect();
-    let categories: Vec<(String, String)> = TAX_CATEGORIES
-        .iter()
-        .map(|(category, key)| (category.code().to_owned(), t(lang, key)))
-        .collect();
     let buyers: Vec<(String, String)> = context
         .buyers
         .iter()
@@ -229,32 +267,7 @@ pub(crate) fn invoice(
                 fieldset {
                     legend { (t(lang, "section_lines")) }
                     p class="hint" { (t(lang, "lines_hint")) }
-                    table class="lines" id="lines" {
-                        caption class="visually-hidden" { (t(lang, "section_lines")) }
-                        thead { tr {
-                            th scope="col" { "#" }
-                            th scope="col" { (t(lang, "col_item")) }
-                            th scope="col" { (t(lang, "col_quantity")) }
-                            th scope="col" { (t(lang, "col_unit")) }
-                            th scope="col" { (t(lang, "col_unit_price")) }
-                            th scope="col" { (t(lang, "col_tax")) }
-                            th scope="col" class="num" { (t(lang, "col_line_amount")) }
-                        } }
-                        tbody {
-                            @for row in 0..form.rows() {
-                                tr data-row=(row) {
-                                    td { (row + 1) }
-                                    (cell(lang, notices, context, form, (row, "name", "line_item_label"), "text"))
-                                    (cell(lang, notices, context, form, (row, "quantity", "line_quantity_label"), "num"))
-                                    (cell_select(lang, notices, context, form, (row, "unit", "line_unit_label"), &units, "H87"))
-                                    (cell(lang, notices, context, form, (row, "price", "line_price_label"), "num"))
-                                    (cell_select(lang, notices, context, form, (row, "tax", "line_tax_label"), &categories, "S"))
-                                    td class="num" data-amount=(row) { }
-                                }
-                            }
-                        }
-                    }
-                    button type="submit" name="action" value="add_line" class="secondary" { (t(lang, "add_line_button")) }
+                    (priced_lines(lang, notices, context, form))
                 }
                 section aria-labelledby="totals-heading" class="totals" aria-live="polite" id="totals" data-words=(live_words(lang, "payable_label")) {
                     h2 id="totals-heading" { (t(lang, "totals_heading")) }
