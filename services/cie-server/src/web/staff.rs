@@ -73,9 +73,9 @@ fn date_field(
     if value.is_empty() {
         return Ok(None);
     }
-    NaiveDate::parse_from_str(value, "%Y-%m-%d")
+    super::forms::date_of(value)
         .map(Some)
-        .map_err(|_| FieldError::new(name, t(lang, "error_date")))
+        .ok_or_else(|| FieldError::new(name, t(lang, "error_date")))
 }
 
 /// The step a form asks for, or the problems with its fields.
@@ -123,13 +123,15 @@ fn step_of(lang: Lang, name: &str, fields: &FormFields) -> Result<Step, Vec<Fiel
         }),
         "approval" => {
             let payment_date = date("payment_date");
-            let fiscal_year = fields.get("fiscal_year").parse::<i64>().ok();
+            let fiscal_year = super::forms::half_width_number(fields.get("fiscal_year"))
+                .parse::<i64>()
+                .ok();
             if fiscal_year.is_none() {
                 errors.push(FieldError::new("fiscal_year", t(lang, "error_fiscal_year")));
             }
             let withholding_yen = match fields.get("withholding_yen") {
                 "" => None,
-                text => match text.replace(',', "").parse::<i64>() {
+                text => match super::forms::half_width_number(text).parse::<i64>() {
                     Ok(yen) if yen >= 0 => Some(yen),
                     _ => {
                         errors.push(FieldError::new(
