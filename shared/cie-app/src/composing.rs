@@ -66,7 +66,12 @@ pub async fn add_city_buyer(
             "city_name: a buyer needs the city of its address",
         ));
     }
-    check_endpoint(&buyer.endpoint_id, &buyer.endpoint_scheme)?;
+    cie_compose::Endpoint {
+        id: buyer.endpoint_id.clone(),
+        scheme: buyer.endpoint_scheme.clone(),
+    }
+    .check_as("endpoint_scheme", "endpoint_id")
+    .map_err(|e| Error::invalid("invalid_endpoint", e.to_string()))?;
     Ok(state
         .store
         .create_city_buyer(&caller.tenant, &buyer, state.clock.now())
@@ -85,34 +90,6 @@ pub async fn set_city_buyer_active(
         .store
         .set_city_buyer_active(&caller.tenant, id, active)
         .await?)
-}
-
-/// Checks an electronic address: a four-digit EAS scheme, and under 0188 a 法人番号 of 13 digits with its
-/// check digit.
-fn check_endpoint(id: &str, scheme: &str) -> Result<(), Error> {
-    if scheme.len() != 4 || !scheme.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Error::invalid(
-            "invalid_endpoint",
-            format!("endpoint_scheme {scheme:?}: a Peppol EAS code is four digits, e.g. 0188"),
-        ));
-    }
-    let valid = if scheme == CORPORATE_NUMBER_SCHEME {
-        id.len() == 13
-            && id.bytes().all(|b| b.is_ascii_digit())
-            && RegistrationNumber::parse(&format!("T{id}")).is_ok_and(|n| n.has_valid_check_digit())
-    } else {
-        !id.is_empty()
-    };
-    if valid {
-        Ok(())
-    } else {
-        Err(Error::invalid(
-            "invalid_endpoint",
-            format!(
-                "endpoint_id {id:?}: under 0188 a corporate number (法人番号) of 13 digits with a valid check digit"
-            ),
-        ))
-    }
 }
 
 /// The party of a city buyer as documents name it.
