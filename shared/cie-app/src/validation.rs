@@ -177,6 +177,18 @@ pub fn city_rules_path(state: &AppState, tenant: &TenantId) -> PathBuf {
     dir.join(format!("{tenant}.toml"))
 }
 
+/// The text of a rules file; `None` when there is none.
+fn read_rules_text(path: &std::path::Path) -> Result<Option<String>, Error> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(Error::Internal(anyhow::anyhow!(
+            "reading {}: {error}",
+            path.display()
+        ))),
+    }
+}
+
 /// The tenant's rules, from `<city_rules_dir>/<tenant>.toml`; none when the file does not exist.
 pub fn load_city_rules(state: &AppState, tenant: &TenantId) -> Result<Option<CityRules>, Error> {
     let path = city_rules_path(state, tenant);
@@ -186,16 +198,7 @@ pub fn load_city_rules(state: &AppState, tenant: &TenantId) -> Result<Option<Cit
     if let Some(rules) = state.city_rules.get(&path, stamp) {
         return Ok(rules);
     }
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => Some(text),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
-        Err(error) => {
-            return Err(Error::Internal(anyhow::anyhow!(
-                "reading {}: {error}",
-                path.display()
-            )));
-        }
-    };
+    let text = read_rules_text(&path)?;
     let rules = match text {
         None => None,
         Some(text) => {
@@ -229,16 +232,7 @@ pub struct CityRulesFile {
 pub fn city_rules_file(state: &AppState, caller: &Caller) -> Result<CityRulesFile, Error> {
     caller.require(&[Role::Admin])?;
     let path = city_rules_path(state, &caller.tenant);
-    let content = match std::fs::read_to_string(&path) {
-        Ok(text) => Some(text),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
-        Err(error) => {
-            return Err(Error::Internal(anyhow::anyhow!(
-                "reading {}: {error}",
-                path.display()
-            )));
-        }
-    };
+    let content = read_rules_text(&path)?;
     let problem = load_city_rules(state, &caller.tenant)
         .err()
         .map(|error| match error {
