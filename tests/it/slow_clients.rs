@@ -19,6 +19,10 @@ const STALLED_HEAD: &[u8] = b"GET /health HTTP/1.1\r\nHost: cie\r\nX-Slow: ";
 const STALLED_BODY: &[u8] = b"POST /api/v1/auth/login HTTP/1.1\r\nHost: cie\r\n\
     Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"tenant\": ";
 
+/// These tests hold thousands of connections and time what the server does with them: they run one at a
+/// time, so that one's connections never slow another's server.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 async fn open_with(address: SocketAddr, sent: &[u8]) -> TcpStream {
     let mut stream = TcpStream::connect(address).await.unwrap();
     stream.write_all(sent).await.unwrap();
@@ -92,6 +96,7 @@ async fn health_answers_within(app: &TestApp, bound: Duration) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_answers_while_two_thousand_connections_stall_and_the_stalled_ones_are_cut_off() {
+    let _alone = ONE_AT_A_TIME.lock().await;
     let app = TestApp::spawn_with(Backend::Sqlite, |config| {
         config.http.header_read_timeout_seconds = 3;
         config.http.body_read_timeout_seconds = 3;
@@ -226,6 +231,7 @@ async fn past_the_connection_cap_new_connections_are_answered_503_and_closed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_kept_alive_connection_waits_the_idle_timeout_not_the_header_timeout() {
+    let _alone = ONE_AT_A_TIME.lock().await;
     let app = TestApp::spawn_with(Backend::Sqlite, |config| {
         config.http.header_read_timeout_seconds = 1;
         config.http.idle_timeout_seconds = 3;
@@ -255,6 +261,7 @@ async fn a_kept_alive_connection_waits_the_idle_timeout_not_the_header_timeout()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_closes_waiting_connections_at_once_and_lets_requests_in_flight_finish() {
+    let _alone = ONE_AT_A_TIME.lock().await;
     let app = TestApp::spawn_with(Backend::Sqlite, |config| {
         config.http.header_read_timeout_seconds = 60;
         config.http.body_read_timeout_seconds = 60;
