@@ -150,6 +150,7 @@ async fn health_answers_while_two_thousand_connections_stall_and_the_stalled_one
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_with_its_limit_of_requests_in_progress_gets_429_until_one_ends() {
+    let _alone = ONE_AT_A_TIME.lock().await;
     // The stalled bodies must still be held when the cap is looked for (within 5 s), even on a loaded machine.
     let app = TestApp::spawn_with(Backend::Sqlite, |config| {
         config.http.body_read_timeout_seconds = 8;
@@ -198,6 +199,7 @@ async fn a_client_with_its_limit_of_requests_in_progress_gets_429_until_one_ends
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn past_the_connection_cap_new_connections_are_answered_503_and_closed() {
+    let _alone = ONE_AT_A_TIME.lock().await;
     let app = TestApp::spawn_with(Backend::Sqlite, |config| {
         config.http.header_read_timeout_seconds = 2;
         config.http.max_connections = 8;
