@@ -10,6 +10,7 @@ mod bodies;
 mod browser;
 mod browser_story;
 mod corpus;
+mod deadlines;
 mod finance;
 mod getting_started;
 mod hardening;

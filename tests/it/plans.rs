@@ -27,8 +27,9 @@ async fn execute(app: &TestApp, sql: &str) {
 }
 
 /// Archive entries, documents (80 % invoices), verdicts, invoice cases (most paid, about 1 % open, one in
-/// twenty returned once and superseded since, each with its return) and counterparty names for documents `from..=to` of `tenant`, seven in ten
-/// from its first supplier organisation.
+/// twenty returned once and superseded since, each with its return; deadlines stored as the store keeps
+/// them) and counterparty names for documents `from..=to` of `tenant`, seven in ten from its first supplier
+/// organisation.
 fn generate(tenant: &str, from: i64, to: i64) -> String {
     format!(
         "
@@ -81,6 +82,14 @@ fn generate(tenant: &str, from: i64, to: i64) -> String {
         WHERE tenant_id = '{tenant}' AND state IN ('returned', 'superseded')
           AND NOT EXISTS (SELECT 1 FROM invoice_returns r WHERE r.tenant_id = c.tenant_id
                           AND r.document_id = c.document_id);
+
+        UPDATE invoice_cases SET payment_deadline = to_char(date '2026-02-01' + (document_id % 90)::int, 'YYYY-MM-DD')
+        WHERE tenant_id = '{tenant}' AND state NOT IN ('rejected', 'superseded') AND payment_deadline IS NULL;
+        UPDATE invoice_cases SET open_deadline = payment_deadline
+        WHERE tenant_id = '{tenant}' AND state IN ('received', 'under_inspection', 'inspected', 'approved',
+                                                    'payment_ordered');
+        UPDATE invoice_cases SET paused_days_left = document_id % 30 - 5
+        WHERE tenant_id = '{tenant}' AND state = 'returned';
 
         INSERT INTO counterparty_names (tenant_id, name)
         SELECT DISTINCT '{tenant}', supplier_name FROM documents

@@ -119,7 +119,7 @@ pub(crate) fn checklist(payment_date: &str) -> Value {
     })
 }
 
-fn return_body() -> Value {
+pub(crate) fn return_body() -> Value {
     json!({
         "reasons": [
             { "code": "PRI", "text": "単価が契約単価と異なります" },

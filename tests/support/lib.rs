@@ -142,6 +142,12 @@ impl TestApp {
         run_server_command(&self.database_url, &self.data_dir, &args)
     }
 
+    /// Runs the `cie-server` binary with `args` on this server's database and data directory, as an
+    /// operator would beside the running server.
+    pub fn run_command(&self, args: &[&str]) -> std::process::Output {
+        run_server_command(&self.database_url, &self.data_dir, args)
+    }
+
     /// Stops the server and waits for it.
     pub async fn stop(mut self) {
         if let Some(shutdown) = self.shutdown.take() {

@@ -19,6 +19,8 @@ use crate::setup::Supplier;
 
 /// Documents written per transaction.
 const CHUNK: usize = 400;
+/// Documents are received over this many days up to now: deadlines spread, a third of them past.
+const RECEIVED_DAYS: u64 = 45;
 /// Issue dates are spread over this many days from [`FIRST_DAY`].
 const DAYS: u64 = 1_157;
 
@@ -152,9 +154,19 @@ impl Preloader {
         let mut summary = template.summary.clone();
         summary.number = number;
         summary.issue_date = issue_date;
+        let terms = (summary.kind == cie_domain::DocumentKind::Invoice).then(|| {
+            let kind = cie_workflow::ContractKind::Goods;
+            cie_workflow::GoverningTerms {
+                contract_kind: kind,
+                terms: cie_workflow::PaymentTerms::statutory(kind),
+                source: cie_workflow::TermsSource::Statutory,
+            }
+        });
+        // Received over the last RECEIVED_DAYS days, so that deadlines differ and some have passed.
+        let age = chrono::Duration::days(((index as u64 * 104_729) % RECEIVED_DAYS) as i64);
         NewSubmission {
             tenant: tenant.clone(),
-            received_at: self.clock.now(),
+            received_at: self.clock.now() - age,
             submitter_id: supplier.user_id,
             supplier_org_id: Some(supplier.org_id),
             size_bytes: content.len() as i64,
@@ -169,7 +181,7 @@ impl Preloader {
             },
             outbound: false,
             workflow: None,
-            terms: None,
+            terms,
             delivery: None,
         }
     }

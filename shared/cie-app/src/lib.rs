@@ -121,7 +121,7 @@ impl App {
         let dummy_hash =
             tokio::task::spawn_blocking(|| auth::hash_password("no such user, no such password"))
                 .await??;
-        Ok(App {
+        let app = App {
             state: AppState {
                 store,
                 config: Arc::new(config),
@@ -138,7 +138,11 @@ impl App {
                 body_budget: Arc::new(tokio::sync::Semaphore::new(config_limits_budget)),
                 quota: Arc::new(quota::DailyQuota::new(daily_quota)),
             },
-        })
+        };
+        workflow::fill_missing_deadlines(&app.state)
+            .await
+            .context("storing the payment deadlines of invoices recorded before they were kept")?;
+        Ok(app)
     }
 
     /// The shared state (for subcommands that act without HTTP).

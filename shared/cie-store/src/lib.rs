@@ -7,6 +7,7 @@ mod audit;
 mod batch;
 mod chain;
 mod connect;
+mod deadlines;
 mod directory;
 mod documents;
 mod error;
@@ -30,6 +31,7 @@ pub use archive::{
 pub use audit::{AuditItem, AuditSelection, AuditWindow};
 pub use cie_audit::GENESIS_HASH;
 pub use connect::{Backend, SqliteSynchronous, StoreOptions};
+pub use deadlines::CaseWithoutDeadlines;
 pub use directory::{BankAccount, NewSupplierOrg, NewUser, SupplierOrg, Tenant, User};
 pub use documents::{
     COUNT_LIMIT, Counterparty, DocumentQuery, DocumentRecord, DocumentSort, Page, SearchHit,
@@ -44,9 +46,9 @@ pub use security::SecurityEvent;
 pub use validations::{NewValidation, Validation};
 pub use web_sessions::WebSession;
 pub use workflow::{
-    Approval, ApprovalChecklist, AuditEntry, CaseChange, CaseFilter, CaseFlags, InvoiceCase,
-    InvoiceReturn, IssuedResponse, NewTransition, ReturnReason, SupplierTerms, WorkflowSettings,
-    WorkflowStep,
+    Approval, ApprovalChecklist, AuditEntry, CaseChange, CaseFilter, CaseFlags, CaseOrder, DueBy,
+    InvoiceCase, InvoiceReturn, IssuedResponse, NewTransition, ReturnReason, SupplierTerms,
+    WorkflowSettings, WorkflowStep,
 };
 pub use writer::{
     DeliveryNotice, DuplicateHints, NewSubmission, Parsed, STORAGE_FAILURE, SubmissionOutcome,

@@ -13,7 +13,7 @@ use sqlx::{Acquire, AssertSqlSafe};
 
 use crate::documents::{Bind, SearchStatements};
 use crate::error::StoreError;
-use crate::workflow::CaseFilter;
+use crate::workflow::{CaseFilter, CaseOrder, DueBy};
 use crate::{Backend, Counterparty, DocumentQuery, DocumentSort, Store};
 
 /// Which user waits on a statement.
@@ -455,22 +455,46 @@ fn search_statements(sample: &PlanSample, counterparty_names: &[String]) -> Vec<
 }
 
 fn inbox_statements(sample: &PlanSample) -> Vec<HotStatement> {
+    let today = sample.issue_date;
     let shapes: Vec<(&str, CaseFilter)> = vec![
         (
-            "inbox: open invoices",
+            "inbox: open invoices by deadline",
             CaseFilter {
-                supplier_org_id: None,
                 states: InvoiceState::OPEN.to_vec(),
-                limit: 10_000,
+                order: CaseOrder::Deadline,
+                limit: 200,
                 ..CaseFilter::default()
             },
         ),
         (
-            "inbox: one state",
+            "inbox: one state by deadline",
             CaseFilter {
-                supplier_org_id: None,
                 states: vec![InvoiceState::Inspected],
-                limit: 10_000,
+                order: CaseOrder::Deadline,
+                limit: 200,
+                ..CaseFilter::default()
+            },
+        ),
+        (
+            "inbox: overdue",
+            CaseFilter {
+                states: InvoiceState::OPEN.to_vec(),
+                overdue_on: Some(today),
+                order: CaseOrder::Deadline,
+                limit: 200,
+                ..CaseFilter::default()
+            },
+        ),
+        (
+            "inbox: due within a week",
+            CaseFilter {
+                states: InvoiceState::OPEN.to_vec(),
+                due_by: Some(DueBy {
+                    deadline: today + chrono::Duration::days(7),
+                    days_left: 7,
+                }),
+                order: CaseOrder::Deadline,
+                limit: 200,
                 ..CaseFilter::default()
             },
         ),
@@ -480,15 +504,14 @@ fn inbox_statements(sample: &PlanSample) -> Vec<HotStatement> {
                 states: InvoiceState::OPEN.to_vec(),
                 min_severity: Some(cie_domain::Severity::Error),
                 registry_statuses: vec!["not_found".to_owned()],
-                limit: 10_000,
+                order: CaseOrder::Deadline,
+                limit: 200,
                 ..CaseFilter::default()
             },
         ),
         (
             "invoices: all, newest first",
             CaseFilter {
-                supplier_org_id: None,
-                states: Vec::new(),
                 limit: 200,
                 ..CaseFilter::default()
             },
@@ -497,7 +520,6 @@ fn inbox_statements(sample: &PlanSample) -> Vec<HotStatement> {
             "invoices: a supplier's own",
             CaseFilter {
                 supplier_org_id: Some(sample.supplier_org_id),
-                states: Vec::new(),
                 limit: 200,
                 ..CaseFilter::default()
             },
@@ -511,19 +533,35 @@ fn inbox_statements(sample: &PlanSample) -> Vec<HotStatement> {
                 ..CaseFilter::default()
             },
         ),
+        (
+            "invoices: a supplier's overdue ones",
+            CaseFilter {
+                supplier_org_id: Some(sample.supplier_org_id),
+                overdue_on: Some(today),
+                limit: 200,
+                ..CaseFilter::default()
+            },
+        ),
     ];
-    let mut statements: Vec<HotStatement> = shapes
-        .into_iter()
-        .map(|(name, filter)| {
-            let (sql, binds) = crate::workflow::invoice_cases_sql(&sample.tenant, &filter);
-            HotStatement {
+    let mut statements: Vec<HotStatement> = Vec::new();
+    for (name, filter) in shapes {
+        let parts = filter.statements(&sample.tenant);
+        let count = parts.len();
+        for (index, (sql, binds)) in parts.into_iter().enumerate() {
+            statements.push(HotStatement {
                 path: HotPath::Inbox,
-                name: name.to_owned(),
+                name: if count == 1 {
+                    name.to_owned()
+                } else {
+                    format!("{name} (part {} of {count})", index + 1)
+                },
                 sql,
-                values: binds.iter().map(SampleValue::from).collect(),
-            }
-        })
-        .collect();
+                values: std::iter::once(SampleValue::Int(filter.limit))
+                    .chain(binds.iter().map(SampleValue::from))
+                    .collect(),
+            });
+        }
+    }
     statements.push(HotStatement {
         path: HotPath::Inbox,
         name: "returns of 10 returned or corrected invoices' chains".to_owned(),

@@ -5,8 +5,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use cie_domain::{DocumentKind, Role, Severity, TenantId};
 use cie_workflow::{
-    Action, ContractKind, GoverningTerms, InspectionBasis, InspectionStart, InvoiceState,
-    PaymentTerms, TermsSource,
+    Action, ClockEvents, ContractKind, GoverningTerms, InspectionBasis, InspectionStart,
+    InvoiceState, PaymentTerms, StoredDeadlines, TermsSource,
 };
 pub use cie_workflow::{ApprovalChecklist, ReturnReason};
 use serde::{Deserialize, Serialize};
@@ -195,8 +195,106 @@ pub struct CaseFilter {
     pub match_status: Option<String>,
     /// Only invoices that are (or are not) possible duplicates.
     pub possible_duplicate: Option<bool>,
-    /// At most this many, newest first.
+    /// Only invoices due soon: open with a payment deadline on or before this day, or returned with at
+    /// most this many days left when the correction arrives.
+    pub due_by: Option<DueBy>,
+    /// Only invoices overdue as of this day: open past their payment deadline, or paid after it.
+    pub overdue_on: Option<NaiveDate>,
+    /// In which order.
+    pub order: CaseOrder,
+    /// At most this many.
     pub limit: i64,
+}
+
+/// How soon an invoice is due, as a [`CaseFilter`] asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DueBy {
+    /// The last payment deadline of an open invoice whose clock runs.
+    pub deadline: NaiveDate,
+    /// The most days left of a returned invoice, whose clock stands still.
+    pub days_left: i64,
+}
+
+/// The order of an invoice listing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CaseOrder {
+    /// Newest first.
+    #[default]
+    Newest,
+    /// Earliest payment deadline first: the open invoices whose clock runs, then the returned ones (fewest
+    /// days left first), then the closed ones.
+    Deadline,
+}
+
+/// Which cases one statement of a deadline-ordered listing reads, in the order they are listed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DeadlinePart {
+    /// Open, clock running: by stored deadline, from the `invoice_cases_open_deadline` index.
+    Running,
+    /// Returned, clock standing still: by days left.
+    Paused,
+    /// Paid, rejected or superseded: by deadline, those without one last.
+    Closed,
+}
+
+impl DeadlinePart {
+    const ALL: [DeadlinePart; 3] = [
+        DeadlinePart::Running,
+        DeadlinePart::Paused,
+        DeadlinePart::Closed,
+    ];
+
+    fn holds(self, state: InvoiceState) -> bool {
+        match self {
+            DeadlinePart::Running => {
+                InvoiceState::OPEN.contains(&state) && state != InvoiceState::Returned
+            }
+            DeadlinePart::Paused => state == InvoiceState::Returned,
+            DeadlinePart::Closed => !InvoiceState::OPEN.contains(&state),
+        }
+    }
+
+    /// The states of `filter` (every state when it names none) this part reads.
+    fn states(self, filter: &CaseFilter) -> Vec<InvoiceState> {
+        InvoiceState::ALL
+            .into_iter()
+            .filter(|s| filter.states.is_empty() || filter.states.contains(s))
+            .filter(|s| self.holds(*s))
+            .collect()
+    }
+
+    fn order_by(self) -> &'static str {
+        match self {
+            DeadlinePart::Running => "c.open_deadline, c.document_id",
+            DeadlinePart::Paused => "c.paused_days_left, c.document_id",
+            DeadlinePart::Closed => {
+                "CASE WHEN c.payment_deadline IS NULL THEN 1 ELSE 0 END, c.payment_deadline, c.document_id"
+            }
+        }
+    }
+}
+
+impl CaseFilter {
+    /// The statements a listing in this filter's order sends, each with the states it reads: one for a
+    /// newest-first listing, one per part with states for a deadline-ordered one.
+    pub(crate) fn statements(&self, tenant: &TenantId) -> Vec<(String, Vec<Bind>)> {
+        match self.order {
+            CaseOrder::Newest => vec![invoice_cases_sql(tenant, self, None)],
+            CaseOrder::Deadline => DeadlinePart::ALL
+                .into_iter()
+                .filter_map(|part| {
+                    let states = part.states(self);
+                    (!states.is_empty()).then(|| {
+                        let filter = CaseFilter {
+                            states,
+                            ..self.clone()
+                        };
+                        invoice_cases_sql(tenant, &filter, Some(part))
+                    })
+                })
+                .collect(),
+        }
+    }
 }
 
 /// What a transition changes besides the state.
@@ -264,6 +362,9 @@ pub struct NewTransition {
     pub response_status_code: String,
     /// The record the finance export gets with it, if any (a cancellation only when a payment record is live).
     pub export: Option<crate::exports::NewExport>,
+    /// The terms the invoice's clock runs on: recorded on its case if it has none yet (an invoice received
+    /// before terms were recorded), so that its stored deadline can be computed from then on.
+    pub terms: GoverningTerms,
 }
 
 /// What the writer does with a submission besides archiving it.
@@ -323,7 +424,7 @@ fn terms_from_row(row: &AnyRow) -> Result<Option<GoverningTerms>, StoreError> {
     }))
 }
 
-fn date(raw: Option<String>) -> Result<Option<NaiveDate>, StoreError> {
+pub(crate) fn date(raw: Option<String>) -> Result<Option<NaiveDate>, StoreError> {
     raw.map(|raw| {
         NaiveDate::parse_from_str(&raw, "%Y-%m-%d")
             .map_err(|e| StoreError::Corrupt(format!("date {raw:?}: {e}")))
@@ -331,7 +432,7 @@ fn date(raw: Option<String>) -> Result<Option<NaiveDate>, StoreError> {
     .transpose()
 }
 
-fn day(on: NaiveDate) -> String {
+pub(crate) fn day(on: NaiveDate) -> String {
     on.format("%Y-%m-%d").to_string()
 }
 
@@ -343,7 +444,7 @@ fn contract_kind(raw: &str) -> Result<ContractKind, StoreError> {
     }
 }
 
-fn contract_kind_str(kind: ContractKind) -> &'static str {
+pub(crate) fn contract_kind_str(kind: ContractKind) -> &'static str {
     match kind {
         ContractKind::Goods => "goods",
         ContractKind::Works => "works",
@@ -430,21 +531,29 @@ impl Store {
         case_from_row(&row)
     }
 
-    /// Received invoices of `tenant` with their workflow state, newest first.
+    /// Received invoices of `tenant` with their workflow state, in the filter's order.
     pub async fn invoice_cases(
         &self,
         tenant: &TenantId,
         filter: &CaseFilter,
     ) -> Result<Vec<InvoiceCase>, StoreError> {
-        let (sql, binds) = invoice_cases_sql(tenant, filter);
-        let mut query = sqlx::query(AssertSqlSafe(sql));
-        for bind in &binds {
-            query = bind.bind(query);
-        }
         let mut tx = self.listing().await?;
-        let rows = query.fetch_all(&mut *tx).await?;
+        let mut cases = Vec::new();
+        for (sql, binds) in filter.statements(tenant) {
+            let room = filter.limit.clamp(1, 10_000) - i64::try_from(cases.len()).unwrap_or(0);
+            if room <= 0 {
+                break;
+            }
+            let mut query = sqlx::query(AssertSqlSafe(sql)).bind(room);
+            for bind in &binds {
+                query = bind.bind(query);
+            }
+            for row in query.fetch_all(&mut *tx).await? {
+                cases.push(case_from_row(&row)?);
+            }
+        }
         tx.commit().await?;
-        rows.iter().map(case_from_row).collect()
+        Ok(cases)
     }
 
     /// The returns of the chains rooted at `chain_root_ids`, oldest first.
@@ -809,22 +918,40 @@ impl Store {
     }
 }
 
-/// The statement listing invoice cases for `filter`, newest first, and its values: read from the cases'
-/// indexes (by state, by organisation, or newest first), never by walking the tenant's documents.
-pub(crate) fn invoice_cases_sql(tenant: &TenantId, filter: &CaseFilter) -> (String, Vec<Bind>) {
-    let mut conditions = vec!["c.tenant_id = $1".to_owned()];
+/// The statement listing invoice cases for `filter` (newest first, or one `part` of a deadline-ordered
+/// listing) and its values after the first, the limit: read from the cases' indexes (by state, by
+/// organisation, by open deadline, or newest first), never by walking the tenant's documents.
+pub(crate) fn invoice_cases_sql(
+    tenant: &TenantId,
+    filter: &CaseFilter,
+    part: Option<DeadlinePart>,
+) -> (String, Vec<Bind>) {
+    let mut conditions = vec!["c.tenant_id = $2".to_owned()];
     let mut binds = vec![Bind::Text(tenant.as_str().to_owned())];
+    let at = |binds: &Vec<Bind>| binds.len() + 1;
     if let Some(org) = filter.supplier_org_id {
         binds.push(Bind::Int(org));
-        conditions.push(format!("c.supplier_org_id = ${}", binds.len()));
+        conditions.push(format!("c.supplier_org_id = ${}", at(&binds)));
     }
-    let every_state =
-        filter.states.is_empty() || InvoiceState::ALL.iter().all(|s| filter.states.contains(s));
+    let every_state = match part {
+        None => {
+            filter.states.is_empty() || InvoiceState::ALL.iter().all(|s| filter.states.contains(s))
+        }
+        // Only the running part is confined to its states by its own condition.
+        Some(DeadlinePart::Running) => InvoiceState::ALL
+            .into_iter()
+            .filter(|s| DeadlinePart::Running.holds(*s))
+            .all(|s| filter.states.contains(&s)),
+        Some(DeadlinePart::Paused | DeadlinePart::Closed) => false,
+    };
+    if part == Some(DeadlinePart::Running) {
+        conditions.push("c.open_deadline IS NOT NULL".to_owned());
+    }
     if !every_state {
         let mut placeholders = Vec::with_capacity(filter.states.len());
         for state in &filter.states {
             binds.push(Bind::Text(state.as_str().to_owned()));
-            placeholders.push(format!("${}", binds.len()));
+            placeholders.push(format!("${}", at(&binds)));
         }
         conditions.push(format!("c.state IN ({})", placeholders.join(", ")));
     }
@@ -832,7 +959,7 @@ pub(crate) fn invoice_cases_sql(tenant: &TenantId, filter: &CaseFilter) -> (Stri
         let mut placeholders = Vec::new();
         for severity in Severity::ALL.into_iter().filter(|s| *s <= floor) {
             binds.push(Bind::Text(severity.as_str().to_owned()));
-            placeholders.push(format!("${}", binds.len()));
+            placeholders.push(format!("${}", at(&binds)));
         }
         conditions.push(format!("c.worst_severity IN ({})", placeholders.join(", ")));
     }
@@ -840,7 +967,7 @@ pub(crate) fn invoice_cases_sql(tenant: &TenantId, filter: &CaseFilter) -> (Stri
         let mut placeholders = Vec::new();
         for status in &filter.registry_statuses {
             binds.push(Bind::Text(status.clone()));
-            placeholders.push(format!("${}", binds.len()));
+            placeholders.push(format!("${}", at(&binds)));
         }
         conditions.push(format!(
             "c.registry_status IN ({})",
@@ -849,31 +976,47 @@ pub(crate) fn invoice_cases_sql(tenant: &TenantId, filter: &CaseFilter) -> (Stri
     }
     if let Some(status) = &filter.match_status {
         binds.push(Bind::Text(status.clone()));
-        conditions.push(format!("c.match_status = ${}", binds.len()));
+        conditions.push(format!("c.match_status = ${}", at(&binds)));
     }
     if let Some(flag) = filter.possible_duplicate {
         binds.push(Bind::Int(i64::from(flag)));
-        conditions.push(format!("c.possible_duplicate = ${}", binds.len()));
+        conditions.push(format!("c.possible_duplicate = ${}", at(&binds)));
     }
+    if let Some(due) = filter.due_by {
+        binds.push(Bind::Text(day(due.deadline)));
+        binds.push(Bind::Int(due.days_left));
+        conditions.push(format!(
+            "(c.open_deadline <= ${} OR c.paused_days_left <= ${})",
+            at(&binds) - 1,
+            at(&binds)
+        ));
+    }
+    if let Some(today) = filter.overdue_on {
+        binds.push(Bind::Text(day(today)));
+        conditions.push(format!(
+            "(c.open_deadline < ${} OR c.paid_on > c.payment_deadline)",
+            at(&binds)
+        ));
+    }
+    let order = part.map_or("c.document_id DESC", DeadlinePart::order_by);
     let sql = format!(
         "SELECT {DOCUMENT_COLUMNS_OF_D}, {CASE_COLUMNS}
          FROM invoice_cases c JOIN documents d ON d.tenant_id = c.tenant_id AND d.id = c.document_id
          WHERE {}
-         ORDER BY c.document_id DESC LIMIT {}",
+         ORDER BY {order} LIMIT $1",
         conditions.join(" AND "),
-        filter.limit.clamp(1, 10_000)
     );
     (sql, binds)
 }
 
-/// The insert of `rows` new cases, 15 values each.
+/// The insert of `rows` new cases, 18 values each.
 pub(crate) fn cases_insert_sql(rows: usize) -> String {
     format!(
         "INSERT INTO invoice_cases (tenant_id, document_id, state, chain_root_id, supplier_org_id, updated_at,
              contract_kind, inspection_days, payment_days, terms_source, inspection_from, inspection_basis,
-             worst_severity, registry_status, possible_duplicate)
+             worst_severity, registry_status, possible_duplicate, payment_deadline, open_deadline, paused_days_left)
          VALUES {}",
-        crate::batch::placeholders(rows, 15)
+        crate::batch::placeholders(rows, 18)
     )
 }
 
@@ -908,6 +1051,20 @@ pub(crate) async fn open_cases(
     let mut insert = sqlx::query(AssertSqlSafe(cases_insert_sql(invoices.len())));
     for opened in invoices {
         let (record, terms, start) = (opened.record, opened.terms, opened.inspection_start);
+        let deadlines = terms.map_or_else(StoredDeadlines::default, |terms| {
+            let received_on = cie_workflow::japan_day(record.received_at);
+            StoredDeadlines::of(
+                record
+                    .status
+                    .as_str()
+                    .parse()
+                    .unwrap_or(InvoiceState::Received),
+                terms.terms,
+                received_on,
+                start.map_or(received_on, |s| s.on),
+                &ClockEvents::default(),
+            )
+        });
         insert = insert
             .bind(record.tenant.as_str())
             .bind(record.id)
@@ -923,7 +1080,10 @@ pub(crate) async fn open_cases(
             .bind(start.map(|s| s.basis.as_str()))
             .bind(opened.validation.map(|v| worst_severity(&v.findings)))
             .bind(opened.validation.and_then(|v| v.registry_status.clone()))
-            .bind(i64::from(opened.possible_duplicate));
+            .bind(i64::from(opened.possible_duplicate))
+            .bind(deadlines.payment_deadline.map(day))
+            .bind(deadlines.open_deadline.map(day))
+            .bind(deadlines.paused_days_left);
     }
     insert.execute(&mut *conn).await?;
     Ok(())
@@ -1185,6 +1345,8 @@ pub(crate) async fn apply_transition(
         &transition.detail,
     )
     .await?;
+    crate::deadlines::record_missing_terms(&mut *conn, tenant, invoice, transition.terms).await?;
+    crate::deadlines::refresh(&mut *conn, tenant, invoice).await?;
     sqlx::query(
         "INSERT INTO invoice_responses (tenant_id, response_document_id, invoice_document_id, status_code, issued_at)
          VALUES ($1, $2, $3, $4, $5)",
@@ -1261,6 +1423,8 @@ pub(crate) async fn link_correction(
     .bind(day(received_on))
     .execute(&mut *conn)
     .await?;
+    crate::deadlines::refresh(&mut *conn, tenant, returned_document_id).await?;
+    crate::deadlines::refresh(&mut *conn, tenant, corrected_document_id).await?;
     audit(
         conn,
         key,

@@ -2,9 +2,10 @@
 
 use std::collections::HashMap;
 
+use chrono::{Duration, NaiveDate};
 use cie_domain::{Role, Severity};
 use cie_registry::RegistrationStatus;
-use cie_store::{CaseFilter, InvoiceReturn};
+use cie_store::{CaseFilter, CaseOrder, DueBy, InvoiceReturn};
 use cie_workflow::{InvoiceState, japan_day};
 use serde::Deserialize;
 
@@ -62,14 +63,22 @@ impl MatchStatus {
     }
 }
 
-/// The states of invoices still waiting for the city.
+/// The day `days` after `today` (before, when negative), within three centuries either way.
+fn days_from(today: NaiveDate, days: i64) -> NaiveDate {
+    today + Duration::days(days.clamp(-100_000, 100_000))
+}
+
+/// The invoices of `states` that `query` asks for, in `order`: filtered, sorted and limited by the
+/// database from the deadlines stored on each case, then viewed with their clocks as of today.
 async fn list(
     state: &AppState,
     caller: &Caller,
     query: &CaseListQuery,
     states: Vec<InvoiceState>,
+    order: CaseOrder,
 ) -> Result<Vec<CaseView>, Error> {
     let org = visible_org(caller)?;
+    let today = japan_day(state.clock.now());
     let cases = state
         .store
         .invoice_cases(
@@ -84,7 +93,13 @@ async fn list(
                     .unwrap_or_default(),
                 match_status: query.match_status.map(|m| m.as_str().to_owned()),
                 possible_duplicate: query.possible_duplicate,
-                limit: 10_000,
+                due_by: query.due_within_days.map(|days| DueBy {
+                    deadline: days_from(today, days),
+                    days_left: days,
+                }),
+                overdue_on: (query.overdue == Some(true)).then_some(today),
+                order,
+                limit: query.limit.unwrap_or(200).clamp(1, 10_000),
             },
         )
         .await?;
@@ -104,7 +119,6 @@ async fn list(
     for (root, r) in state.store.invoice_returns(&caller.tenant, &roots).await? {
         returns.entry(root).or_default().push(r);
     }
-    let today = japan_day(state.clock.now());
     let mut views = Vec::with_capacity(cases.len());
     for case in &cases {
         let received_at = chain_received_at(state, &caller.tenant, case).await?;
@@ -112,7 +126,7 @@ async fn list(
             .get(&case.chain_root_id)
             .cloned()
             .unwrap_or_default();
-        let view = view(
+        views.push(view(
             state,
             caller,
             case,
@@ -120,17 +134,7 @@ async fn list(
             received_at,
             terms.resolve(case),
             today,
-        );
-        let due = view.clock.as_ref().and_then(|c| c.days_left);
-        if let Some(within) = query.due_within_days
-            && due.is_none_or(|days| days > within)
-        {
-            continue;
-        }
-        if query.overdue == Some(true) && !view.clock.as_ref().is_some_and(|c| c.overdue) {
-            continue;
-        }
-        views.push(view);
+        ));
     }
     Ok(views)
 }
@@ -142,9 +146,7 @@ pub async fn list_invoices(
     query: CaseListQuery,
 ) -> Result<Vec<CaseView>, Error> {
     let states = query.state.map(|s| vec![s]).unwrap_or_default();
-    let mut views = list(state, caller, &query, states).await?;
-    views.truncate(usize::try_from(query.limit.unwrap_or(200).clamp(1, 10_000)).unwrap_or(200));
-    Ok(views)
+    list(state, caller, &query, states, CaseOrder::Newest).await
 }
 
 /// The staff inbox: open invoices, earliest payment deadline first (paused ones after the running ones).
@@ -158,15 +160,5 @@ pub async fn inbox(
         Some(s) => vec![s],
         None => InvoiceState::OPEN.to_vec(),
     };
-    let mut views = list(state, caller, &query, states).await?;
-    views.sort_by_key(|v| {
-        let clock = v.clock.as_ref();
-        (
-            clock.is_some_and(|c| c.clock.paused),
-            clock.map(|c| c.clock.payment_deadline),
-            v.document_id,
-        )
-    });
-    views.truncate(usize::try_from(query.limit.unwrap_or(200).clamp(1, 10_000)).unwrap_or(200));
-    Ok(views)
+    list(state, caller, &query, states, CaseOrder::Deadline).await
 }

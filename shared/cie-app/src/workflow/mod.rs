@@ -4,6 +4,7 @@
 //! [`cie_workflow::steps`] (dates that cannot be, a late payment date only when acknowledged with a reason),
 //! logged in the audit log and answered to the supplier with an archived invoice response (Peppol T111).
 
+mod deadlines;
 mod inbox;
 mod requests;
 mod settings;
@@ -23,6 +24,7 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use tracing::info;
 
+pub use deadlines::fill_missing_deadlines;
 pub use inbox::{CaseListQuery, MatchStatus, inbox, list_invoices};
 pub use requests::{
     ApprovalRequest, InspectionRequest, LatePayment, PaidRequest, PaymentOrderRequest,
@@ -262,6 +264,7 @@ pub async fn act(
         change,
         detail,
         response_status_code: status_code.to_owned(),
+        terms: loaded.terms,
     };
     let content = response.into_bytes();
     let submission = NewSubmission {

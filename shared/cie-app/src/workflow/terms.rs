@@ -27,7 +27,8 @@ impl TermsResolver {
     ) -> Result<Self, Error> {
         let settings = state.store.workflow_settings(tenant).await?;
         let mut terms = HashMap::new();
-        for org in cases.iter().filter_map(|c| c.document.supplier_org_id) {
+        let without_terms = cases.iter().filter(|c| c.terms.is_none());
+        for org in without_terms.filter_map(|c| c.document.supplier_org_id) {
             if let Entry::Vacant(slot) = terms.entry(org) {
                 slot.insert(state.store.supplier_terms(tenant, org).await?);
             }
