@@ -33,10 +33,17 @@ const HEALTH_TIMEOUT: Duration = Duration::from_secs(30);
 impl Server {
     /// Starts the server and waits until `GET /health` answers.
     pub(crate) async fn start(options: &ServerOptions) -> anyhow::Result<Server> {
-        let dir = tempfile::Builder::new()
+        let mut dir = tempfile::Builder::new()
             .prefix("cie-bench-")
             .tempdir()
             .context("creating a temporary data directory")?;
+        if std::env::var_os("CIE_BENCH_KEEP_DATA").is_some() {
+            dir.disable_cleanup(true);
+            eprintln!(
+                "cie-bench: the server's data stays in {} (CIE_BENCH_KEEP_DATA)",
+                dir.path().display()
+            );
+        }
         let port = free_port()?;
         let address = format!("127.0.0.1:{port}");
         let operator_key = random_hex(32);
