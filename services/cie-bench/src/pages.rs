@@ -183,6 +183,7 @@ async fn measure(
     .await?;
     eprintln!("cie-bench: loading {} invoices", plan.invoices);
     preloader.add(plan.invoices, true).await?;
+    preloader.analyze().await?;
     preloader.close().await;
 
     let session = web_login(&client, server, "staff", &password).await?;

@@ -132,6 +132,19 @@ impl Preloader {
     }
 
     /// Closes the database connections.
+    /// Vacuums and analyses the loaded tables on PostgreSQL, as autovacuum does within minutes of a bulk
+    /// load, so that the timed phase runs on the plans and visibility map a running database has rather than
+    /// beside autovacuum's first pass (nothing to do on SQLite).
+    pub(crate) async fn analyze(&self) -> anyhow::Result<()> {
+        if self.store.backend() == cie_store::Backend::Postgres {
+            sqlx::raw_sql("VACUUM ANALYZE")
+                .execute(self.store.raw_pool())
+                .await
+                .context("analysing the loaded tables")?;
+        }
+        Ok(())
+    }
+
     pub(crate) async fn close(self) {
         self.store.close().await;
     }

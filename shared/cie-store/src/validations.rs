@@ -127,7 +127,8 @@ impl Store {
         Ok(id)
     }
 
-    /// Records how invoice `document_id`'s lines match its order and delivery notes.
+    /// Records how invoice `document_id`'s lines match its order and delivery notes; a page that shows the
+    /// same match again writes nothing.
     pub async fn set_match_status(
         &self,
         tenant: &TenantId,
@@ -135,7 +136,8 @@ impl Store {
         status: &str,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "UPDATE invoice_cases SET match_status = $3 WHERE tenant_id = $1 AND document_id = $2",
+            "UPDATE invoice_cases SET match_status = $3
+             WHERE tenant_id = $1 AND document_id = $2 AND (match_status IS NULL OR match_status <> $3)",
         )
         .bind(tenant.as_str())
         .bind(document_id)

@@ -90,31 +90,40 @@ pub(super) async fn gather(
         document.kind,
         DocumentKind::Invoice | DocumentKind::CreditNote
     );
-    let case = if is_invoice {
-        optional(crate::workflow::case_detail(state, caller, id).await)?
-    } else {
-        None
-    };
-    let history = if case.is_some() && caller.role.is_city_side() {
-        crate::workflow::audit_trail(state, caller, Some(id)).await?
-    } else {
-        Vec::new()
-    };
-    let links = optional(crate::linking::links(state, caller, id).await)?;
-    let matching = if is_invoice && caller.role != Role::Supplier {
-        match crate::linking::matching(state, caller, id).await {
-            Ok(report) => Some(report),
-            Err(Error::NotFound(_) | Error::InvalidRequest { .. }) => None,
-            Err(error) => return Err(error.into()),
-        }
-    } else {
-        None
-    };
-    let attachments = crate::attachments::attachments(state, caller, id)
-        .await?
-        .into_iter()
-        .map(|file| file.info)
-        .collect();
+    // Independent reads, sent together: on PostgreSQL each is a few round trips of its own.
+    let (case, history, links, matching, attachments) = tokio::join!(
+        async {
+            if is_invoice {
+                optional(crate::workflow::case_detail(state, caller, id).await)
+            } else {
+                Ok(None)
+            }
+        },
+        async {
+            if is_invoice && caller.role.is_city_side() {
+                crate::workflow::audit_trail(state, caller, Some(id)).await
+            } else {
+                Ok(Vec::new())
+            }
+        },
+        async { optional(crate::linking::links(state, caller, id).await) },
+        async {
+            if !is_invoice || caller.role == Role::Supplier {
+                return Ok(None);
+            }
+            match crate::linking::matching(state, caller, id).await {
+                Ok(report) => Ok(Some(report)),
+                Err(Error::NotFound(_) | Error::InvalidRequest { .. }) => Ok(None),
+                Err(error) => Err(error),
+            }
+        },
+        crate::attachments::attachments(state, caller, id),
+    );
+    let case = case?;
+    let history = if case.is_some() { history? } else { Vec::new() };
+    let links = links?;
+    let matching = matching?;
+    let attachments = attachments?.into_iter().map(|file| file.info).collect();
     Ok(DocumentPage {
         attachments,
         document,
