@@ -1,13 +1,15 @@
 //! Deadlines stored on each invoice's case: the inbox's order and its overdue and due-soon filters, read
 //! from the stored columns, agree with the clock every invoice shows through every step that moves it
-//! (return, correction, late inspection, payment), and cases recorded before the columns existed get
-//! them when the server starts.
+//! (return, correction, late inspection, payment), cases recorded before the columns existed get them
+//! when the server starts, and the inbox page lists the nearest deadlines first with more on request.
 
 use chrono::Duration;
 use cie_tests::{Backend, TestApp, start_of_tests};
 use rstest::rstest;
 use serde_json::{Value, json};
 
+use crate::web::web_login;
+use crate::web_forms::page;
 use crate::workflow::{actors, checklist, invoice, ok_step, return_body, spawn, submit};
 
 fn ids(cases: &[Value]) -> Vec<i64> {
@@ -197,4 +199,57 @@ async fn cases_recorded_before_deadlines_were_stored_get_them_at_start(
         .await;
     assert_eq!(case["clock"]["payment_deadline"], "2026-05-01");
     assert_eq!(case["clock"]["terms_source"], "statutory");
+}
+
+#[rstest]
+#[tokio::test]
+async fn the_inbox_page_lists_the_nearest_deadlines_first_and_more_on_request(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = spawn(backend).await;
+    let city = app.city("city-a").await;
+    let mut numbers = Vec::new();
+    for day in 0..3 {
+        let number = format!("PAGE-{day}");
+        submit(&app, &city.supplier_a, invoice(&number)).await;
+        numbers.push(number);
+        app.clock.advance(Duration::days(1));
+    }
+    let staff = web_login(&app, &city.tenant, "staff", cie_tests::PASSWORD).await;
+    let (status, first_two) = page(&app, &staff, "/inbox?rows=2").await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    assert!(
+        first_two.contains("支払期限の近い 2 件（続きがあります）"),
+        "{first_two}"
+    );
+    let first = first_two
+        .find("PAGE-0")
+        .expect("the nearest deadline is listed");
+    let second = first_two.find("PAGE-1").expect("the next one too");
+    assert!(first < second, "nearest first");
+    assert!(!first_two.contains("PAGE-2"));
+    assert!(
+        first_two.contains("href=\"/inbox?rows=202\""),
+        "{first_two}"
+    );
+
+    let (_, all) = page(&app, &staff, "/inbox?rows=202").await;
+    assert!(numbers.iter().all(|n| all.contains(n.as_str())));
+    assert!(all.contains("処理中の請求書 3 件"), "{all}");
+    assert!(!all.contains("rows="), "no more to show");
+
+    // 05-03: the first two are overdue; the filter keeps itself in the "more" link, and an unknown one shows all.
+    app.clock.set(start_of_tests() + Duration::days(32));
+    let staff = web_login(&app, &city.tenant, "staff", cie_tests::PASSWORD).await;
+    let (_, overdue) = page(&app, &staff, "/inbox?show=overdue&rows=1").await;
+    assert!(
+        overdue.contains("PAGE-0") && !overdue.contains("PAGE-1"),
+        "{overdue}"
+    );
+    assert!(
+        overdue.contains("href=\"/inbox?show=overdue&amp;rows=201\""),
+        "{overdue}"
+    );
+    let (_, unknown) = page(&app, &staff, "/inbox?show=%22%3E%3Cscript%3E&rows=1").await;
+    assert!(unknown.contains("href=\"/inbox?rows=201\""), "{unknown}");
 }

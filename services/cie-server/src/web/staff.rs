@@ -43,23 +43,35 @@ pub(crate) const RETURN_REASONS: [(&str, &str); 8] = [
 #[derive(Deserialize, Default)]
 pub(super) struct InboxQuery {
     show: Option<String>,
+    /// How many invoices to list, nearest deadline first ([`INBOX_ROWS`] more at each "more" link).
+    rows: Option<i64>,
 }
+
+/// Invoices the inbox lists at first, and adds at each "more" link.
+pub(crate) const INBOX_ROWS: i64 = 200;
 
 async fn inbox(
     State(state): State<AppState>,
     visit: Visit,
     Query(query): Query<InboxQuery>,
 ) -> Result<Response, PageError> {
-    let show = query.show.unwrap_or_default();
+    let show = match query.show.as_deref() {
+        Some(known @ ("week" | "overdue")) => known,
+        _ => "",
+    };
+    let rows = query.rows.unwrap_or(INBOX_ROWS).clamp(1, 9_999);
     let filter = CaseListQuery {
         overdue: (show == "overdue").then_some(true),
         due_within_days: (show == "week").then_some(7),
+        limit: Some(rows + 1),
         ..CaseListQuery::default()
     };
-    let cases = crate::workflow::inbox(&state, &visit.caller, filter).await?;
+    let mut cases = crate::workflow::inbox(&state, &visit.caller, filter).await?;
+    let more = (i64::try_from(cases.len()).unwrap_or(0) > rows).then_some(rows + INBOX_ROWS);
+    cases.truncate(usize::try_from(rows).unwrap_or(0));
     Ok(page(
         StatusCode::OK,
-        views::staff::inbox(&visit.frame(), &cases, &show),
+        views::staff::inbox(&visit.frame(), &cases, show, more),
     ))
 }
 

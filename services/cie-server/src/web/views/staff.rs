@@ -53,8 +53,9 @@ fn problems(lang: Lang, case: &CaseView) -> Markup {
     }
 }
 
-/// The inbox: open invoices by payment deadline, days left, overdue marked.
-pub(crate) fn inbox(frame: &Frame, cases: &[CaseView], show: &str) -> Markup {
+/// The inbox: open invoices by payment deadline, days left, overdue marked; `more` is how many the "more"
+/// link lists, when there may be more than these.
+pub(crate) fn inbox(frame: &Frame, cases: &[CaseView], show: &str, more: Option<i64>) -> Markup {
     let lang = frame.lang;
     let title = t(lang, "inbox_title");
     let filters = [
@@ -80,7 +81,10 @@ pub(crate) fn inbox(frame: &Frame, cases: &[CaseView], show: &str) -> Markup {
                 p { (t(lang, "inbox_empty")) }
             } @else {
                 table class="inbox" {
-                    caption { (t_with(lang, "inbox_caption", &[("count", &cases.len().to_string())])) }
+                    caption {
+                        (t_with(lang, if more.is_some() { "inbox_caption_first" } else { "inbox_caption" },
+                            &[("count", &cases.len().to_string())]))
+                    }
                     thead { tr {
                         th scope="col" { (t(lang, "col_deadline")) }
                         th scope="col" { (t(lang, "col_days_left")) }
@@ -103,6 +107,9 @@ pub(crate) fn inbox(frame: &Frame, cases: &[CaseView], show: &str) -> Markup {
                             }
                         }
                     }
+                }
+                @if let Some(rows) = more {
+                    p { a href={ "/inbox?" @if !show.is_empty() { "show=" (show) "&" } "rows=" (rows) } { (t(lang, "inbox_more")) } }
                 }
             }
         },
