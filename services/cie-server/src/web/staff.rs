@@ -55,10 +55,10 @@ async fn inbox(
     visit: Visit,
     Query(query): Query<InboxQuery>,
 ) -> Result<Response, PageError> {
-    let show = match query.show.as_deref() {
-        Some(known @ ("week" | "overdue")) => known,
-        _ => "",
-    };
+    let show = ["week", "overdue"]
+        .into_iter()
+        .find(|known| query.show.as_deref() == Some(*known))
+        .unwrap_or_default();
     let rows = query.rows.unwrap_or(INBOX_ROWS).clamp(1, 9_999);
     let filter = CaseListQuery {
         overdue: (show == "overdue").then_some(true),
