@@ -11,6 +11,7 @@ mod browser;
 mod browser_story;
 mod corpus;
 mod deadlines;
+mod encodings;
 mod finance;
 mod getting_started;
 mod hardening;

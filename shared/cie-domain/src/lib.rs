@@ -3,6 +3,7 @@
 
 pub mod clock;
 pub mod document;
+pub mod encoding;
 pub mod finding;
 pub mod ids;
 pub mod money;

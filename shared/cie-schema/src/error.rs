@@ -4,6 +4,10 @@
 /// characters.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SchemaError {
+    /// The document's encoding is not read here, or its bytes are not valid in it.
+    #[error(transparent)]
+    Encoding(#[from] cie_domain::encoding::EncodingError),
+
     /// The bytes are not valid UTF-8.
     #[error("document is not valid UTF-8: invalid byte sequence at byte offset {offset}")]
     NotUtf8 {

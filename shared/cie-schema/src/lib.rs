@@ -78,7 +78,8 @@ impl Default for Limits {
 /// [`check`] within `limits`.
 pub fn check_with(bytes: &[u8], limits: &Limits) -> Result<Vec<Finding>, SchemaError> {
     let model = model::model()?;
-    Ok(match document::read(bytes, model, limits)? {
+    let decoded = cie_domain::encoding::to_utf8(bytes)?;
+    Ok(match document::read(&decoded, model, limits)? {
         Some(document) => validate::validate(&document, model),
         None => Vec::new(),
     })

@@ -24,13 +24,24 @@ pub enum UblError {
         offset: usize,
     },
 
-    /// The XML declaration names an encoding other than UTF-8 (code `not_utf8`).
+    /// The XML declaration names an encoding that is not read here (UTF-8, UTF-16, Shift_JIS, CP932 and
+    /// EUC-JP are).
     #[error(
-        "document declares encoding=\"{encoding}\" in its XML declaration; only UTF-8 is accepted"
+        "document declares encoding=\"{encoding}\" in its XML declaration, which is not read here \
+         (UTF-8, UTF-16, Shift_JIS, CP932/Windows-31J and EUC-JP are)"
     )]
     UnsupportedEncoding {
         /// The encoding name as declared.
         encoding: String,
+    },
+
+    /// A byte sequence is not valid in the document's encoding (declared, or UTF-16 by its byte order mark).
+    #[error("document is not valid {encoding}: invalid byte sequence at byte offset {offset}")]
+    InvalidEncoding {
+        /// The encoding the bytes were read in.
+        encoding: &'static str,
+        /// Byte offset of the first invalid sequence in the bytes as received.
+        offset: usize,
     },
 
     /// The input is not well-formed, namespace-correct XML: empty, no root element, content outside
@@ -200,7 +211,9 @@ impl UblError {
     pub fn code(&self) -> &'static str {
         match self {
             UblError::TooLarge { .. } => "document_too_large",
-            UblError::NotUtf8 { .. } | UblError::UnsupportedEncoding { .. } => "not_utf8",
+            UblError::NotUtf8 { .. } => "not_utf8",
+            UblError::UnsupportedEncoding { .. } => "unsupported_encoding",
+            UblError::InvalidEncoding { .. } => "invalid_encoding",
             UblError::NotXml { .. } => "not_xml",
             UblError::TooDeep { .. } => "too_deeply_nested",
             UblError::TooManyAttributes { .. } => "too_many_attributes",

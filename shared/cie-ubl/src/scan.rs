@@ -5,6 +5,7 @@
 
 use std::collections::HashSet;
 
+use cie_domain::encoding::{self, EncodingError};
 use cie_domain::xml10::{self, is_xml_char};
 use cie_domain::{DocumentKind, Summary};
 use quick_xml::XmlVersion;
@@ -18,9 +19,6 @@ use crate::extract::{Attrs, Extractor};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// How far into the document the XML declaration's end is looked for.
-const DECLARATION_WINDOW: usize = 1024;
-
 /// Reads `bytes` as one UBL document. See [`crate::parse`].
 pub(crate) fn parse(bytes: &[u8], limits: &Limits) -> Result<Summary, UblError> {
     if bytes.len() > limits.max_bytes {
@@ -29,55 +27,19 @@ pub(crate) fn parse(bytes: &[u8], limits: &Limits) -> Result<Summary, UblError> 
             limit: limits.max_bytes,
         });
     }
+    let decoded = encoding::to_utf8(bytes).map_err(|error| match error {
+        EncodingError::Unsupported { encoding } => UblError::UnsupportedEncoding { encoding },
+        EncodingError::Invalid { encoding, offset } => {
+            UblError::InvalidEncoding { encoding, offset }
+        }
+    })?;
+    let bytes: &[u8] = &decoded;
     let body = bytes.strip_prefix(BOM).unwrap_or(bytes);
-    if let Some(encoding) = declared_encoding(body)
-        && !is_utf8_name(encoding)
-    {
-        return Err(UblError::UnsupportedEncoding {
-            encoding: String::from_utf8_lossy(encoding).into_owned(),
-        });
-    }
     let input = std::str::from_utf8(body).map_err(|error| UblError::NotUtf8 {
         offset: bytes.len() - body.len() + error.valid_up_to(),
     })?;
     xml10::check_document(input).map_err(|violation| xml10_error(input, &violation))?;
     Scanner::new(input, limits).run()
-}
-
-/// The value of `encoding="…"` in the XML declaration at the start of `body`, if any.
-fn declared_encoding(body: &[u8]) -> Option<&[u8]> {
-    let rest = body.strip_prefix(b"<?xml")?;
-    if !rest.first().is_some_and(u8::is_ascii_whitespace) {
-        return None;
-    }
-    let window = &rest[..rest.len().min(DECLARATION_WINDOW)];
-    let declaration = &window[..find(window, b"?>")?];
-    let after_name = &declaration[find(declaration, b"encoding")? + b"encoding".len()..];
-    let after_equals = trim_ascii_start(after_name).strip_prefix(b"=")?;
-    let quoted = trim_ascii_start(after_equals);
-    let (&quote, value) = quoted.split_first()?;
-    if quote != b'"' && quote != b'\'' {
-        return None;
-    }
-    Some(&value[..value.iter().position(|&byte| byte == quote)?])
-}
-
-fn is_utf8_name(encoding: &[u8]) -> bool {
-    encoding.eq_ignore_ascii_case(b"utf-8") || encoding.eq_ignore_ascii_case(b"utf8")
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack
-        .windows(needle.len())
-        .position(|window| window == needle)
-}
-
-fn trim_ascii_start(bytes: &[u8]) -> &[u8] {
-    let start = bytes
-        .iter()
-        .position(|byte| !byte.is_ascii_whitespace())
-        .unwrap_or(bytes.len());
-    &bytes[start..]
 }
 
 /// 1-based line and column (in characters) of byte `offset` in `input`.
@@ -234,7 +196,7 @@ impl<'i> Scanner<'i> {
                         ));
                     }
                     if let Some(Ok(encoding)) = declaration.encoding()
-                        && !is_utf8_name(encoding.as_bytes())
+                        && !encoding::is_utf8_name(encoding.as_bytes())
                     {
                         return Err(UblError::UnsupportedEncoding {
                             encoding: encoding.into_owned(),
@@ -622,24 +584,6 @@ mod tests {
             error.code(),
             "not_xml",
             "well-formed markup is read: {error}"
-        );
-    }
-
-    #[test]
-    fn the_declared_encoding_is_found() {
-        assert_eq!(
-            declared_encoding(br#"<?xml version="1.0" encoding="Shift_JIS"?><a/>"#),
-            Some(&b"Shift_JIS"[..])
-        );
-        assert_eq!(
-            declared_encoding(b"<?xml version='1.0' encoding = 'utf-8' ?><a/>"),
-            Some(&b"utf-8"[..])
-        );
-        assert_eq!(declared_encoding(br#"<?xml version="1.0"?><a/>"#), None);
-        assert_eq!(declared_encoding(b"<a/>"), None);
-        assert_eq!(
-            declared_encoding(br#"<?xml-stylesheet encoding="x"?>"#),
-            None
         );
     }
 }

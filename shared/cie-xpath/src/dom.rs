@@ -182,6 +182,8 @@ impl Document {
 
     /// [`Document::parse`] within `limits`.
     pub fn parse_with(bytes: &[u8], limits: &ParseLimits) -> Result<Document, XmlError> {
+        let decoded = cie_domain::encoding::to_utf8(bytes)?;
+        let bytes: &[u8] = &decoded;
         let bom = if bytes.starts_with(b"\xEF\xBB\xBF") {
             3
         } else {

@@ -3,6 +3,9 @@
 /// Why a byte string could not be parsed into a [`crate::Document`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum XmlError {
+    /// The input's encoding is not read here, or its bytes are not valid in it.
+    #[error(transparent)]
+    Encoding(#[from] cie_domain::encoding::EncodingError),
     /// The input is not valid UTF-8.
     #[error("the document is not valid UTF-8 (byte {offset})")]
     NotUtf8 {

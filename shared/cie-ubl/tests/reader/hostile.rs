@@ -86,21 +86,36 @@ fn latin1_bytes_are_not_utf8() {
 }
 
 #[test]
-fn a_declared_encoding_other_than_utf8_is_refused() {
-    let declared = format!(
-        "<?xml version=\"1.0\" encoding=\"Shift_JIS\"?>{}",
-        invoice(HEADER)
-    );
-    let error = refused(declared.as_bytes());
-    assert_eq!(error.code(), "not_utf8");
-    assert!(error.to_string().contains("Shift_JIS"), "{error}");
-
+fn japanese_legacy_encodings_and_utf16_are_read_and_others_refused_by_name() {
     let mut shift_jis_bytes = b"<?xml version='1.0' encoding='Shift_JIS'?>".to_vec();
     shift_jis_bytes.extend_from_slice(OPEN.as_bytes());
+    shift_jis_bytes.extend_from_slice(HEADER.as_bytes());
     shift_jis_bytes.extend_from_slice(b"<cbc:Note>\x93\x8c\x8b\x9e</cbc:Note></Invoice>");
-    let error = refused(&shift_jis_bytes);
-    assert_eq!(error.code(), "not_utf8");
-    assert!(error.to_string().contains("Shift_JIS"), "{error}");
+    let read_back = parse(&shift_jis_bytes, &Limits::default());
+    assert!(read_back.is_ok(), "{read_back:?}");
+
+    let at = shift_jis_bytes.len() - "</cbc:Note></Invoice>".len();
+    let mut broken = shift_jis_bytes.clone();
+    broken.insert(at, 0xA0);
+    let error = refused(&broken);
+    assert_eq!(error.code(), "invalid_encoding");
+    assert_eq!(
+        error,
+        UblError::InvalidEncoding {
+            encoding: "Shift_JIS",
+            offset: at
+        }
+    );
+
+    for other in ["ISO-2022-JP", "ISO-8859-1"] {
+        let declared = format!(
+            "<?xml version=\"1.0\" encoding=\"{other}\"?>{}",
+            invoice(HEADER)
+        );
+        let error = refused(declared.as_bytes());
+        assert_eq!(error.code(), "unsupported_encoding");
+        assert!(error.to_string().contains(other), "{error}");
+    }
 
     for utf8 in ["UTF-8", "utf-8", "utf8"] {
         let xml = format!(
@@ -110,11 +125,15 @@ fn a_declared_encoding_other_than_utf8_is_refused() {
         assert!(read(&xml).is_ok(), "{utf8}");
     }
 
-    let utf16: Vec<u8> = "\u{feff}<Invoice/>"
-        .encode_utf16()
-        .flat_map(u16::to_le_bytes)
-        .collect();
-    assert_eq!(refused(&utf16).code(), "not_utf8");
+    let text = format!(
+        "\u{feff}<?xml version=\"1.0\" encoding=\"UTF-16\"?>{}",
+        invoice(HEADER)
+    );
+    let utf16: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    assert_eq!(
+        parse(&utf16, &Limits::default()).map(|s| s.number),
+        read(&invoice(HEADER)).map(|s| s.number)
+    );
 }
 
 #[test]
@@ -580,9 +599,16 @@ fn every_error_has_its_stable_code() {
         (UblError::NotUtf8 { offset: 0 }, "not_utf8"),
         (
             UblError::UnsupportedEncoding {
-                encoding: "Shift_JIS".to_owned(),
+                encoding: "ISO-2022-JP".to_owned(),
             },
-            "not_utf8",
+            "unsupported_encoding",
+        ),
+        (
+            UblError::InvalidEncoding {
+                encoding: "Shift_JIS",
+                offset: 0,
+            },
+            "invalid_encoding",
         ),
         (
             UblError::NotXml {

@@ -1,0 +1,189 @@
+//! Documents in the encodings Japanese business software writes (issue 15): an invoice sent as Shift_JIS,
+//! Windows-31J, EUC-JP or UTF-16 (either byte order) is read, validated and summarised as its UTF-8 twin is,
+//! its bytes are archived as sent, and its PDF shows its Japanese text; bytes invalid in the declared encoding
+//! are refused with their offset, and an encoding not read here is refused by name.
+
+use cie_tests::{Backend, TestApp};
+use encoding_rs::{EUC_JP, Encoding, SHIFT_JIS};
+use reqwest::StatusCode;
+use rstest::rstest;
+use serde_json::Value;
+
+use crate::workflow::{invoice, spawn, submit};
+
+/// The example invoice numbered `number`, declaring `name` in its XML declaration.
+fn declaring(number: &str, name: &str) -> String {
+    String::from_utf8(invoice(number)).unwrap().replacen(
+        "encoding=\"UTF-8\"",
+        &format!("encoding=\"{name}\""),
+        1,
+    )
+}
+
+fn legacy(encoding: &'static Encoding, text: &str) -> Vec<u8> {
+    let (bytes, _, unmappable) = encoding.encode(text);
+    assert!(!unmappable, "the example is written in {}", encoding.name());
+    bytes.into_owned()
+}
+
+fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
+    let mut bytes = if big_endian {
+        vec![0xFE, 0xFF]
+    } else {
+        vec![0xFF, 0xFE]
+    };
+    for unit in text.encode_utf16() {
+        bytes.extend(if big_endian {
+            unit.to_be_bytes()
+        } else {
+            unit.to_le_bytes()
+        });
+    }
+    bytes
+}
+
+/// The rule ids of a document's findings, the duplicate hints aside (the twins share dates and amounts).
+fn rule_ids(document: &Value) -> Vec<String> {
+    let mut ids: Vec<String> = document["validation"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule_id"].as_str().unwrap().to_owned())
+        .filter(|id| !id.starts_with("cie-dup"))
+        .collect();
+    ids.sort();
+    ids
+}
+
+async fn pdf_text(app: &TestApp, token: &str, id: i64) -> String {
+    let response = app.get(token, &format!("/api/v1/documents/{id}/pdf")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("invoice.pdf");
+    std::fs::write(&file, response.bytes().await.unwrap()).unwrap();
+    let output = std::process::Command::new("pdftotext")
+        .args(["-layout", file.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils) must be installed: tests/run-all.sh installs it");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[rstest]
+#[tokio::test]
+async fn invoices_in_japanese_legacy_encodings_and_utf16_read_as_their_utf8_twin(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = spawn(backend).await;
+    let city = app.city("city-a").await;
+    let twin_id = submit(&app, &city.supplier_a, invoice("ENC-UTF8")).await;
+    let twin: Value = app
+        .get_json(&city.supplier_a, &format!("/api/v1/documents/{twin_id}"))
+        .await;
+    assert_eq!(twin["summary"]["supplier"]["name"], "株式会社 〇〇商事");
+
+    let sent: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "Shift_JIS",
+            legacy(SHIFT_JIS, &declaring("ENC-SJIS", "Shift_JIS")),
+        ),
+        (
+            "Windows-31J",
+            legacy(SHIFT_JIS, &declaring("ENC-31J", "Windows-31J")),
+        ),
+        ("EUC-JP", legacy(EUC_JP, &declaring("ENC-EUC", "EUC-JP"))),
+        ("UTF-16LE", utf16(&declaring("ENC-U16LE", "UTF-16"), false)),
+        ("UTF-16BE", utf16(&declaring("ENC-U16BE", "UTF-16"), true)),
+    ];
+    for (name, bytes) in sent {
+        let response = app.submit(&city.supplier_a, bytes.clone()).await;
+        let status = response.status();
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(status, StatusCode::CREATED, "{name}: {body}");
+        let id = body["id"].as_i64().unwrap();
+        let document: Value = app
+            .get_json(&city.supplier_a, &format!("/api/v1/documents/{id}"))
+            .await;
+        assert_eq!(
+            document["summary"]["supplier"], twin["summary"]["supplier"],
+            "{name}"
+        );
+        assert_eq!(
+            document["summary"]["buyer"], twin["summary"]["buyer"],
+            "{name}"
+        );
+        assert_eq!(
+            document["summary"]["totals"], twin["summary"]["totals"],
+            "{name}"
+        );
+        assert_eq!(
+            rule_ids(&document),
+            rule_ids(&twin),
+            "{name}: the same findings"
+        );
+        let original = app
+            .get(
+                &city.supplier_a,
+                &format!("/api/v1/documents/{id}/original"),
+            )
+            .await
+            .bytes()
+            .await
+            .unwrap();
+        assert_eq!(
+            original.as_ref(),
+            bytes.as_slice(),
+            "{name}: archived as sent"
+        );
+        let text = pdf_text(&app, &city.supplier_a, id).await;
+        assert!(text.contains("〇〇商事"), "{name}: {text}");
+    }
+}
+
+#[rstest]
+#[tokio::test]
+async fn bytes_invalid_in_their_encoding_and_unread_encodings_are_refused_clearly(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = spawn(backend).await;
+    let city = app.city("city-a").await;
+    let mut broken = legacy(SHIFT_JIS, &declaring("ENC-BAD", "Shift_JIS"));
+    let at = broken.len() - "</Invoice>".len();
+    broken.insert(at, 0xA0);
+    let response = app.submit(&city.supplier_a, broken).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "invalid_encoding", "{body}");
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.contains("Shift_JIS") && message.contains(&format!("offset {at}")),
+        "{message}"
+    );
+
+    let response = app
+        .submit(
+            &city.supplier_a,
+            declaring("ENC-JIS", "ISO-2022-JP").into_bytes(),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "unsupported_encoding", "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("ISO-2022-JP"),
+        "{body}"
+    );
+
+    let checked = reqwest::Client::new()
+        .post(app.url("/api/v1/validate"))
+        .bearer_auth(&city.supplier_a)
+        .header("content-type", "application/xml")
+        .body(legacy(SHIFT_JIS, &declaring("ENC-CHECK", "Shift_JIS")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        checked.status(),
+        StatusCode::OK,
+        "the validator reads it too"
+    );
+}
