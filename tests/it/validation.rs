@@ -481,3 +481,59 @@ async fn no_cie_rule_reports_an_error_on_an_official_example(
         false_errors.join("\n")
     );
 }
+
+#[rstest]
+#[tokio::test]
+async fn consistency_rules_find_a_wrong_line_amount_and_flag_placeholder_identifiers(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let city = app.city("city-a").await;
+    let example = String::from_utf8(fixture("jp-pint/jp-pint-example.xml")).unwrap();
+    let line = example.find("<cac:InvoiceLine>").unwrap();
+    let at = line + example[line..].find("<cbc:LineExtensionAmount").unwrap();
+    let value = at + example[at..].find('>').unwrap() + 1;
+    let end = value + example[value..].find('<').unwrap();
+    let stated: f64 = example[value..end].parse().unwrap();
+    let wrong = format!("{}{}{}", &example[..value], stated + 7.0, &example[end..]).replacen(
+        "<cbc:ID>156</cbc:ID>",
+        "<cbc:ID>DOC-1</cbc:ID>",
+        1,
+    );
+    // The line sum no longer meets the totals, which the official rules refuse: the refusal lists ours too.
+    let response = app.submit(&city.supplier_a, wrong.into_bytes()).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = response.json().await.unwrap();
+    let fired = finding(&body["findings"], "cie-doc-01");
+    assert_eq!(fired["severity"], "error", "{fired}");
+    assert_eq!(fired["rule_set"], "cie-doc 1");
+    assert!(
+        fired["location"]["path"]
+            .as_str()
+            .unwrap()
+            .contains("InvoiceLine"),
+        "{fired}"
+    );
+    assert!(
+        fired["message_ja"]
+            .as_str()
+            .unwrap()
+            .contains("明細行の金額")
+    );
+    // The official example's placeholder 法人番号 get the identifier warning, nothing else of ours.
+    let clean: Value = app
+        .submit(&city.supplier_b, fixture("jp-pint/jp-pint-example.xml"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let ours: Vec<String> = rule_ids(&clean["validation"]["findings"])
+        .into_iter()
+        .filter(|id| id.starts_with("cie-doc"))
+        .collect();
+    assert_eq!(ours, ["cie-doc-04"; 3]);
+    assert_eq!(
+        finding(&clean["validation"]["findings"], "cie-doc-04")["severity"],
+        "warning"
+    );
+}

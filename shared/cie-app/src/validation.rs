@@ -139,6 +139,12 @@ fn validate_parsed(bytes: &[u8], context: &TenantContext) -> (Verdict, Option<Do
             verdict
                 .findings
                 .extend(cie_rules::jp::validate_jp(&doc, profile));
+            verdict
+                .rule_sets
+                .push(cie_rules::consistency::RULE_SET.to_owned());
+            verdict
+                .findings
+                .extend(cie_rules::consistency::validate_consistency(&doc));
         }
         if let Some(rules) = &context.city_rules {
             verdict.rule_sets.push(cie_rules::city::RULE_SET.to_owned());

@@ -150,16 +150,40 @@ impl RegistrationNumber {
     /// the first digit equals 9 − (Σ Pn·Qn mod 9) over the 12 base digits counted from the right,
     /// with Qn = 1 for odd n and 2 for even n.
     pub fn has_valid_check_digit(&self) -> bool {
-        let digits: Vec<u32> = self.0[1..].bytes().map(|b| u32::from(b - b'0')).collect();
-        let check = digits[0];
-        let sum: u32 = digits[1..]
-            .iter()
-            .rev()
-            .enumerate()
-            .map(|(index, digit)| digit * if index % 2 == 0 { 1 } else { 2 })
-            .sum();
-        check == 9 - sum % 9
+        is_corporate_number(&self.0[1..])
     }
+}
+
+/// Whether `digits` is a 法人番号: 13 ASCII digits whose first is the check digit of the 12 after it
+/// (法人番号の指定等に関する省令 第2条, see [`RegistrationNumber::has_valid_check_digit`]).
+pub fn is_corporate_number(digits: &str) -> bool {
+    let bytes = digits.as_bytes();
+    if bytes.len() != 13 || !bytes.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let values: Vec<u32> = bytes.iter().map(|b| u32::from(b - b'0')).collect();
+    let sum: u32 = values[1..]
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(index, digit)| digit * if index % 2 == 0 { 1 } else { 2 })
+        .sum();
+    values[0] == 9 - sum % 9
+}
+
+/// Whether `digits` is a GS1 Global Location Number: 13 ASCII digits whose last is the GS1 check digit
+/// (weights 1 and 3 alternating from the left over the first 12, the check making the sum a multiple of 10).
+pub fn is_gln(digits: &str) -> bool {
+    let bytes = digits.as_bytes();
+    if bytes.len() != 13 || !bytes.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let sum: u32 = bytes[..12]
+        .iter()
+        .enumerate()
+        .map(|(index, b)| u32::from(b - b'0') * if index % 2 == 0 { 1 } else { 3 })
+        .sum();
+    u32::from(bytes[12] - b'0') == (10 - sum % 10) % 10
 }
 
 impl fmt::Display for RegistrationNumber {
@@ -217,6 +241,15 @@ mod tests {
                 "{bad:?} should be refused"
             );
         }
+    }
+
+    #[test]
+    fn gln_check_digits() {
+        assert!(is_gln("4901234567894"));
+        assert!(is_gln("0614141000036"));
+        assert!(!is_gln("4901234567890"));
+        assert!(!is_gln("490123456789"));
+        assert!(!is_gln("490123456789X"));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 mod catalog;
 pub mod city;
+pub mod consistency;
 pub mod duplicates;
 pub mod jp;
 pub mod official;

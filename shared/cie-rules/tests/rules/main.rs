@@ -2,6 +2,7 @@
 //! runner's own cases, and the generated large invoices.
 
 mod agreement;
+mod consistency;
 mod generated;
 mod official;
 mod per_rule;
