@@ -537,3 +537,76 @@ async fn consistency_rules_find_a_wrong_line_amount_and_flag_placeholder_identif
         "warning"
     );
 }
+
+#[rstest]
+#[tokio::test]
+async fn a_malformed_issue_date_is_refused_with_what_the_schema_and_the_rules_find(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let city = app.city("city-a").await;
+    let example = String::from_utf8(fixture("jp-pint/jp-pint-example.xml")).unwrap();
+    for date in ["2023/10/24", "2023-10-24T10:00:00", "2023-13-24"] {
+        let bytes = example
+            .replacen(
+                "<cbc:IssueDate>2023-10-24</cbc:IssueDate>",
+                &format!("<cbc:IssueDate>{date}</cbc:IssueDate>"),
+                1,
+            )
+            .into_bytes();
+        let response = app.submit(&city.supplier_a, bytes).await;
+        let status = response.status();
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{date}: {body}");
+        assert_eq!(body["code"], "invalid_issue_date", "{date}: {body}");
+        assert!(body["archive_seq"].as_i64().is_some(), "archived: {body}");
+        let ids = rule_ids(&body["findings"]);
+        assert!(
+            ids.contains(&"cie-ubl-datatype".to_owned()),
+            "{date}: the schema's finding is reported: {ids:?}"
+        );
+        assert!(
+            ids.contains(&"ibr-073".to_owned()),
+            "{date}: the official rule's finding is reported: {ids:?}"
+        );
+    }
+    // The upload page shows the refusal beside the file and what the rules found under it.
+    let session =
+        crate::web::web_login(&app, &city.tenant, "supplier-a", cie_tests::PASSWORD).await;
+    let upload_page = crate::web::client()
+        .get(app.url("/upload"))
+        .header(reqwest::header::COOKIE, &session)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = crate::web::hidden(&upload_page, "csrf");
+    let bad = example.replacen(
+        "<cbc:IssueDate>2023-10-24</cbc:IssueDate>",
+        "<cbc:IssueDate>2023/10/24</cbc:IssueDate>",
+        1,
+    );
+    let form = reqwest::multipart::Form::new().text("csrf", csrf).part(
+        "file",
+        reqwest::multipart::Part::bytes(bad.into_bytes()).file_name("invoice.xml"),
+    );
+    let page = crate::web::client()
+        .post(app.url("/upload"))
+        .header(reqwest::header::COOKIE, &session)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("id=\"file-error\""), "{html}");
+    assert!(html.contains("ibr-073"), "{html}");
+
+    // A document that is not XML has nothing for the rules to read: the refusal alone.
+    let response = app.submit(&city.supplier_a, b"<Invoice".to_vec()).await;
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "not_xml");
+    assert!(body.get("findings").is_none_or(Value::is_null), "{body}");
+}

@@ -73,6 +73,9 @@ pub enum Error {
         message: String,
         /// Where the bytes were archived.
         archive_seq: i64,
+        /// What the schema check and the rules found, when the document could be read as XML of a known kind
+        /// and only a field the summary needs was missing or malformed (empty otherwise).
+        findings: Vec<cie_domain::Finding>,
     },
     /// A document was read but has fatal findings: archived, recorded with status `rejected`.
     #[error("the document has fatal findings: {}", summarise(findings))]

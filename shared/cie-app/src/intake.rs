@@ -77,6 +77,7 @@ pub async fn receive(
             Err((
                 "quota_exceeded".to_owned(),
                 format!("{message}; {}", body.kept_in_words()),
+                false,
             ))
         }
     };
@@ -85,6 +86,7 @@ pub async fn receive(
         None => None,
     };
     let mut verdict = None;
+    let mut refusal_findings = Vec::new();
     let mut workflow_step = None;
     let mut terms = None;
     let mut delivery = None;
@@ -142,7 +144,20 @@ pub async fn receive(
                 validation: Some(record),
             }
         }
-        Err((code, message)) => Parsed::Rejected { code, message },
+        Err((code, message, field_error)) => {
+            // Still refused (no number or date, no workflow), but checked as the official validator would.
+            if field_error {
+                refusal_findings = validation::validate_for_tenant(
+                    state,
+                    &caller.tenant,
+                    org.as_ref(),
+                    &body.bytes,
+                )
+                .await?
+                .findings;
+            }
+            Parsed::Rejected { code, message }
+        }
     };
     let submission = NewSubmission {
         tenant: caller.tenant.clone(),
@@ -205,6 +220,7 @@ pub async fn receive(
                 code,
                 message,
                 archive_seq,
+                findings: refusal_findings,
             })
         }
     }
@@ -315,7 +331,9 @@ async fn record_duplicates(
     Ok(())
 }
 
-async fn parse(state: &AppState, body: &ReceivedBody) -> Result<Summary, (String, String)> {
+/// The summary of `body`, or why it cannot be read: a code, a message, and whether only a field the summary
+/// needs is wrong (so that the rules can still run on the document).
+async fn parse(state: &AppState, body: &ReceivedBody) -> Result<Summary, (String, String, bool)> {
     let limits = cie_ubl::Limits {
         max_bytes: state.config.limits.max_document_bytes,
         max_depth: state.config.limits.max_depth,
@@ -335,6 +353,7 @@ async fn parse(state: &AppState, body: &ReceivedBody) -> Result<Summary, (String
                 limits.max_bytes,
                 body.kept_in_words()
             ),
+            false,
         ));
     }
     let result = if body.bytes.len() <= INLINE_PARSE_BYTES {
@@ -347,11 +366,15 @@ async fn parse(state: &AppState, body: &ReceivedBody) -> Result<Summary, (String
                 return Err((
                     "internal_error".into(),
                     format!("reading the document failed unexpectedly: {join}"),
+                    false,
                 ));
             }
         }
     };
-    result.map_err(|error| (error.code().to_owned(), error.to_string()))
+    result.map_err(|error| {
+        let field = error.is_field_error();
+        (error.code().to_owned(), error.to_string(), field)
+    })
 }
 
 /// Who counts as "the same supplier" for versions and duplicate flags: the organisation when known,

@@ -177,6 +177,9 @@ impl IntoResponse for ApiError {
                 findings,
                 ..
             } => (Some(document_id), Some(findings)),
+            Error::DocumentRejected { findings, .. } if !findings.is_empty() => {
+                (None, Some(findings))
+            }
             _ => (None, None),
         };
         let mut response = (
@@ -244,6 +247,7 @@ mod tests {
                     code: "document_too_large".into(),
                     message: "x".into(),
                     archive_seq: 1,
+                    findings: Vec::new(),
                 },
                 StatusCode::PAYLOAD_TOO_LARGE,
             ),
@@ -252,6 +256,7 @@ mod tests {
                     code: "unknown_document_type".into(),
                     message: "x".into(),
                     archive_seq: 1,
+                    findings: Vec::new(),
                 },
                 StatusCode::UNPROCESSABLE_ENTITY,
             ),

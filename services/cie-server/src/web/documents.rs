@@ -298,11 +298,15 @@ async fn upload(
                     form_error: Some(t(lang, "error_document_rejected")),
                     ..Notices::default()
                 },
-                Some((document_id, &findings)),
+                Some((Some(document_id), &findings)),
             ),
         )),
         Err(error @ (Error::DocumentRejected { .. } | Error::InvalidRequest { .. })) => {
             let (_, _, message) = crate::http::describe(&error);
+            let findings = match &error {
+                Error::DocumentRejected { findings, .. } => findings.as_slice(),
+                _ => &[],
+            };
             Ok(page(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 views::documents::upload(
@@ -311,7 +315,7 @@ async fn upload(
                         fields: vec![views::FieldError::new("file", message)],
                         ..Notices::default()
                     },
-                    None,
+                    (!findings.is_empty()).then_some((None, findings)),
                 ),
             ))
         }

@@ -407,7 +407,7 @@ fn supplier_next_steps(lang: Lang, page: &DocumentPage) -> Markup {
 pub(crate) fn upload(
     frame: &Frame,
     notices: &Notices,
-    refused: Option<(i64, &[Finding])>,
+    refused: Option<(Option<i64>, &[Finding])>,
 ) -> Markup {
     let lang = frame.lang;
     let title = t(lang, "upload_title");
@@ -433,7 +433,9 @@ pub(crate) fn upload(
             @if let Some((document_id, findings)) = refused {
                 section aria-labelledby="refused-heading" {
                     h2 id="refused-heading" { (t(lang, "refused_heading")) }
-                    p { a href={ "/documents/" (document_id) } { (t(lang, "refused_record_link")) } }
+                    @if let Some(document_id) = document_id {
+                        p { a href={ "/documents/" (document_id) } { (t(lang, "refused_record_link")) } }
+                    }
                     (findings_table(lang, findings))
                 }
             }
