@@ -560,6 +560,14 @@ async fn a_malformed_issue_date_is_refused_with_what_the_schema_and_the_rules_fi
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{date}: {body}");
         assert_eq!(body["code"], "invalid_issue_date", "{date}: {body}");
         assert!(body["archive_seq"].as_i64().is_some(), "archived: {body}");
+        assert_eq!(body["location"]["path"], "cbc:IssueDate", "{body}");
+        assert!(body["location"]["line"].as_u64().unwrap() > 1, "{body}");
+        assert!(
+            body["message_ja"].as_str().unwrap().contains("発行日")
+                && body["message_ja"].as_str().unwrap().contains(date),
+            "{body}"
+        );
+        assert!(body["message"].as_str().unwrap().contains("line"), "{body}");
         let ids = rule_ids(&body["findings"]);
         assert!(
             ids.contains(&"cie-ubl-datatype".to_owned()),
@@ -602,6 +610,10 @@ async fn a_malformed_issue_date_is_refused_with_what_the_schema_and_the_rules_fi
     assert_eq!(page.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = page.text().await.unwrap();
     assert!(html.contains("id=\"file-error\""), "{html}");
+    assert!(
+        html.contains("発行日（cbc:IssueDate）「2023/10/24」"),
+        "{html}"
+    );
     assert!(html.contains("ibr-073"), "{html}");
 
     // A document that is not XML has nothing for the rules to read: the refusal alone.
@@ -609,4 +621,12 @@ async fn a_malformed_issue_date_is_refused_with_what_the_schema_and_the_rules_fi
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["code"], "not_xml");
     assert!(body.get("findings").is_none_or(Value::is_null), "{body}");
+    assert!(
+        body["message_ja"]
+            .as_str()
+            .unwrap()
+            .contains("正しいXMLではありません"),
+        "{body}"
+    );
+    assert_eq!(body["location"]["line"], 1, "{body}");
 }

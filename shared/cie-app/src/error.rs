@@ -73,9 +73,8 @@ pub enum Error {
         message: String,
         /// Where the bytes were archived.
         archive_seq: i64,
-        /// What the schema check and the rules found, when the document could be read as XML of a known kind
-        /// and only a field the summary needs was missing or malformed (empty otherwise).
-        findings: Vec<cie_domain::Finding>,
+        /// The message in Japanese, the place, and what the rules found.
+        detail: Box<RefusalDetail>,
     },
     /// A document was read but has fatal findings: archived, recorded with status `rejected`.
     #[error("the document has fatal findings: {}", summarise(findings))]
@@ -123,4 +122,16 @@ fn summarise(findings: &[cie_domain::Finding]) -> String {
         .map(|f| f.rule_id.as_str())
         .collect();
     fatal.join(", ")
+}
+
+/// What a refusal of the reader says besides its code and English message.
+#[derive(Debug, Default)]
+pub struct RefusalDetail {
+    /// The message in Japanese, when the reader said it.
+    pub message_ja: Option<String>,
+    /// Where in the document, as far as the reader knows.
+    pub location: Option<cie_domain::Location>,
+    /// What the schema check and the rules found, when the document could be read as XML of a known kind and
+    /// only a field the summary needs was missing or malformed (empty otherwise).
+    pub findings: Vec<cie_domain::Finding>,
 }

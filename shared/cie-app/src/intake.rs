@@ -74,10 +74,9 @@ pub async fn receive(
         Err(message) => {
             body.keep_first(state.config.limits.refused_keep_bytes);
             warn!(target: "security", tenant = %caller.tenant, ?sender, size = body.size, "daily archive quota used up");
-            Err((
-                "quota_exceeded".to_owned(),
+            Err(Unread::plain(
+                "quota_exceeded",
                 format!("{message}; {}", body.kept_in_words()),
-                false,
             ))
         }
     };
@@ -87,6 +86,7 @@ pub async fn receive(
     };
     let mut verdict = None;
     let mut refusal_findings = Vec::new();
+    let mut refusal_detail = (None, None);
     let mut workflow_step = None;
     let mut terms = None;
     let mut delivery = None;
@@ -144,9 +144,9 @@ pub async fn receive(
                 validation: Some(record),
             }
         }
-        Err((code, message, field_error)) => {
+        Err(unread) => {
             // Still refused (no number or date, no workflow), but checked as the official validator would.
-            if field_error {
+            if unread.field_error {
                 refusal_findings = validation::validate_for_tenant(
                     state,
                     &caller.tenant,
@@ -156,7 +156,11 @@ pub async fn receive(
                 .await?
                 .findings;
             }
-            Parsed::Rejected { code, message }
+            refusal_detail = (unread.message_ja, unread.location);
+            Parsed::Rejected {
+                code: unread.code,
+                message: unread.message,
+            }
         }
     };
     let submission = NewSubmission {
@@ -216,11 +220,16 @@ pub async fn receive(
                 ),
             };
             info!(tenant = %caller.tenant, archive_seq, code, "submission rejected and archived");
+            let (message_ja, location) = refusal_detail;
             Err(Error::DocumentRejected {
                 code,
                 message,
                 archive_seq,
-                findings: refusal_findings,
+                detail: Box::new(crate::error::RefusalDetail {
+                    message_ja,
+                    location,
+                    findings: refusal_findings,
+                }),
             })
         }
     }
@@ -331,9 +340,55 @@ async fn record_duplicates(
     Ok(())
 }
 
-/// The summary of `body`, or why it cannot be read: a code, a message, and whether only a field the summary
-/// needs is wrong (so that the rules can still run on the document).
-async fn parse(state: &AppState, body: &ReceivedBody) -> Result<Summary, (String, String, bool)> {
+/// Why a body could not be read into a summary.
+struct Unread {
+    /// The stable code.
+    code: String,
+    /// What is wrong, in English.
+    message: String,
+    /// The same in Japanese, when the reader said it.
+    message_ja: Option<String>,
+    /// Where, as far as the reader knows.
+    location: Option<cie_domain::Location>,
+    /// Whether only a field the summary needs is wrong, so that the rules can still run on the document.
+    field_error: bool,
+}
+
+impl Unread {
+    fn plain(code: &str, message: String) -> Self {
+        Self {
+            code: code.to_owned(),
+            message,
+            message_ja: None,
+            location: None,
+            field_error: false,
+        }
+    }
+}
+
+impl From<UblError> for Unread {
+    fn from(error: UblError) -> Self {
+        let (at, path) = error.location();
+        let location = (at.is_some() || path.is_some()).then(|| {
+            let (line, column) = at.unwrap_or((0, 0));
+            cie_domain::Location {
+                path: path.unwrap_or_default(),
+                line: u32::try_from(line).unwrap_or(u32::MAX),
+                column: u32::try_from(column).unwrap_or(u32::MAX),
+            }
+        });
+        Self {
+            code: error.code().to_owned(),
+            message: error.to_string(),
+            message_ja: Some(error.message_ja()),
+            location,
+            field_error: error.is_field_error(),
+        }
+    }
+}
+
+/// The summary of `body`, or why it cannot be read.
+async fn parse(state: &AppState, body: &ReceivedBody) -> Result<Summary, Unread> {
     let limits = cie_ubl::Limits {
         max_bytes: state.config.limits.max_document_bytes,
         max_depth: state.config.limits.max_depth,
@@ -345,15 +400,14 @@ async fn parse(state: &AppState, body: &ReceivedBody) -> Result<Summary, (String
             limit: limits.max_bytes,
         }
         .code();
-        return Err((
-            code.to_owned(),
+        return Err(Unread::plain(
+            code,
             format!(
                 "the document is {}, more than the {} bytes accepted; {}",
                 body.size_in_words(),
                 limits.max_bytes,
                 body.kept_in_words()
             ),
-            false,
         ));
     }
     let result = if body.bytes.len() <= INLINE_PARSE_BYTES {
@@ -363,18 +417,14 @@ async fn parse(state: &AppState, body: &ReceivedBody) -> Result<Summary, (String
         match tokio::task::spawn_blocking(move || cie_ubl::parse(&bytes, &limits)).await {
             Ok(result) => result,
             Err(join) => {
-                return Err((
-                    "internal_error".into(),
+                return Err(Unread::plain(
+                    "internal_error",
                     format!("reading the document failed unexpectedly: {join}"),
-                    false,
                 ));
             }
         }
     };
-    result.map_err(|error| {
-        let field = error.is_field_error();
-        (error.code().to_owned(), error.to_string(), field)
-    })
+    result.map_err(Unread::from)
 }
 
 /// Who counts as "the same supplier" for versions and duplicate flags: the organisation when known,

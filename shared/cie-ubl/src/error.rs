@@ -183,10 +183,16 @@ pub enum UblError {
     },
 
     /// The top-level `cbc:IssueDate` is not a date `YYYY-MM-DD` (optionally with a time zone).
-    #[error("issue date {value:?} in cbc:IssueDate is not a valid date of the form YYYY-MM-DD")]
+    #[error(
+        "issue date {value:?} in cbc:IssueDate at line {line}, column {column} is not a valid date of the form YYYY-MM-DD"
+    )]
     InvalidIssueDate {
         /// The value as written (trimmed).
         value: String,
+        /// Line of the element's start tag.
+        line: usize,
+        /// Column of the element's start tag.
+        column: usize,
     },
 
     /// An amount or percentage the summary needs is not a plain decimal number.
@@ -219,6 +225,149 @@ impl UblError {
                 | UblError::InvalidIssueDate { .. }
                 | UblError::InvalidAmount { .. }
         )
+    }
+
+    /// Where the problem is: line, column and the element's path from the root (in conventional prefixes),
+    /// as far as the reader knows them.
+    pub fn location(&self) -> (Option<(usize, usize)>, Option<String>) {
+        match self {
+            UblError::NotXml { line, column, .. }
+            | UblError::TooDeep { line, column, .. }
+            | UblError::NameTooLong { line, column, .. }
+            | UblError::DoctypeForbidden { line, column }
+            | UblError::EntityForbidden { line, column, .. } => (Some((*line, *column)), None),
+            UblError::TooManyAttributes {
+                element,
+                line,
+                column,
+                ..
+            } => (Some((*line, *column)), Some(element.clone())),
+            UblError::NumberTooLong { line, column, .. } => {
+                (Some((*line, *column)), Some("cbc:ID".to_owned()))
+            }
+            UblError::ValueTooLong {
+                element,
+                line,
+                column,
+                ..
+            }
+            | UblError::InvalidAmount {
+                element,
+                line,
+                column,
+                ..
+            } => (Some((*line, *column)), Some(element.clone())),
+            UblError::InvalidIssueDate { line, column, .. } => {
+                (Some((*line, *column)), Some("cbc:IssueDate".to_owned()))
+            }
+            UblError::MissingNumber { .. } => (None, Some("cbc:ID".to_owned())),
+            UblError::MissingIssueDate { .. } => (None, Some("cbc:IssueDate".to_owned())),
+            UblError::UnknownRoot { local_name, .. } => (Some((1, 1)), Some(local_name.clone())),
+            UblError::TooLarge { .. }
+            | UblError::NotUtf8 { .. }
+            | UblError::UnsupportedEncoding { .. }
+            | UblError::InvalidEncoding { .. } => (None, None),
+        }
+    }
+
+    /// What is wrong and where, in Japanese (the `Display` text is the English).
+    pub fn message_ja(&self) -> String {
+        match self {
+            UblError::TooLarge { size, limit } => {
+                format!("文書は {size} バイトで、上限の {limit} バイトを超えています。")
+            }
+            UblError::NotUtf8 { offset } => format!(
+                "文書が正しいUTF-8ではありません（{offset} バイト目に不正なバイト列があります）。"
+            ),
+            UblError::UnsupportedEncoding { encoding } => format!(
+                "XML宣言の文字コード「{encoding}」には対応していません（UTF-8、UTF-16、Shift_JIS、CP932/Windows-31J、EUC-JP に対応しています）。"
+            ),
+            UblError::InvalidEncoding { encoding, offset } => format!(
+                "文書が正しい{encoding}ではありません（{offset} バイト目に不正なバイト列があります）。"
+            ),
+            UblError::NotXml {
+                line,
+                column,
+                reason,
+            } => format!("{line} 行 {column} 文字目が正しいXMLではありません（{reason}）。"),
+            UblError::TooDeep {
+                limit,
+                line,
+                column,
+            } => format!(
+                "{line} 行 {column} 文字目で要素の入れ子が上限の {limit} 段を超えています。"
+            ),
+            UblError::NameTooLong {
+                start,
+                length,
+                limit,
+                line,
+                column,
+            } => format!(
+                "{line} 行 {column} 文字目の名前（{start}…）は {length} バイトで、上限の {limit} バイトを超えています。"
+            ),
+            UblError::TooManyAttributes {
+                element,
+                count,
+                limit,
+                line,
+                column,
+            } => format!(
+                "{line} 行 {column} 文字目の要素 <{element}> の属性は {count} 個で、上限の {limit} 個を超えています。"
+            ),
+            UblError::NumberTooLong {
+                length,
+                limit,
+                line,
+                column,
+            } => format!(
+                "{line} 行 {column} 文字目の文書番号（cbc:ID）は {length} 文字で、上限の {limit} 文字を超えています。"
+            ),
+            UblError::ValueTooLong {
+                element,
+                length,
+                limit,
+                line,
+                column,
+            } => format!(
+                "{line} 行 {column} 文字目の {element} は {length} 文字で、上限の {limit} 文字を超えています。"
+            ),
+            UblError::DoctypeForbidden { line, column } => format!(
+                "{line} 行 {column} 文字目の文書型宣言（<!DOCTYPE ...>）は受け付けていません。"
+            ),
+            UblError::EntityForbidden { name, line, column } => format!(
+                "{line} 行 {column} 文字目の実体参照 &{name}; は受け付けていません（&amp; &lt; &gt; &quot; &apos; と文字参照のみ使えます）。"
+            ),
+            UblError::UnknownRoot {
+                namespace,
+                local_name,
+            } => format!(
+                "ルート要素 <{local_name}>（名前空間 \"{namespace}\"）は対応しているUBL 2.1の文書ではありません（例: 名前空間 \"urn:oasis:names:specification:ubl:schema:xsd:Invoice-2\" の <Invoice>）。"
+            ),
+            UblError::MissingNumber { kind } => format!(
+                "{} に文書番号がありません（最上位の cbc:ID がないか空です）。",
+                kind.as_str()
+            ),
+            UblError::MissingIssueDate { kind } => format!(
+                "{} に発行日がありません（最上位の cbc:IssueDate がないか空です）。",
+                kind.as_str()
+            ),
+            UblError::InvalidIssueDate {
+                value,
+                line,
+                column,
+            } => format!(
+                "{line} 行 {column} 文字目の発行日（cbc:IssueDate）「{value}」は YYYY-MM-DD 形式の正しい日付ではありません。"
+            ),
+            UblError::InvalidAmount {
+                element,
+                value,
+                line,
+                column,
+            } => format!(
+                "{line} 行 {column} 文字目の {element}「{value}」は数値ではありません（符号と小数点を含められる数字で書いてください）。"
+            ),
+        }
     }
 
     /// The stable snake_case code of this error, part of the public API contract.

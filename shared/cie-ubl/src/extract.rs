@@ -219,6 +219,8 @@ pub(crate) struct Extractor<'i> {
     profile_id: Option<String>,
     number: Option<String>,
     issue_date: Option<String>,
+    /// Where the kept issue date's element starts (line, column).
+    issue_date_at: (usize, usize),
     type_code: Option<String>,
     document_currency: Option<String>,
     pricing_currency: Option<String>,
@@ -255,6 +257,7 @@ impl<'i> Extractor<'i> {
             profile_id: None,
             number: None,
             issue_date: None,
+            issue_date_at: (0, 0),
             type_code: None,
             document_currency: None,
             pricing_currency: None,
@@ -501,7 +504,12 @@ impl<'i> Extractor<'i> {
                 }
             }
             Field::Number => keep_first(&mut self.number, value),
-            Field::IssueDate => keep_first(&mut self.issue_date, value),
+            Field::IssueDate => {
+                if self.issue_date.is_none() && !value.is_empty() {
+                    self.issue_date_at = line_column(self.input, offset);
+                }
+                keep_first(&mut self.issue_date, value);
+            }
             Field::TypeCode => keep_first(&mut self.type_code, value),
             Field::DocumentCurrency => keep_first(&mut self.document_currency, value),
             Field::PricingCurrency => keep_first(&mut self.pricing_currency, value),
@@ -690,8 +698,12 @@ impl<'i> Extractor<'i> {
             .issue_date
             .take()
             .ok_or(UblError::MissingIssueDate { kind })?;
-        let issue_date =
-            parse_issue_date(&raw_date).ok_or(UblError::InvalidIssueDate { value: raw_date })?;
+        let (line, column) = self.issue_date_at;
+        let issue_date = parse_issue_date(&raw_date).ok_or(UblError::InvalidIssueDate {
+            value: raw_date,
+            line,
+            column,
+        })?;
         if let Some(error) = self.invalid_value.take() {
             return Err(error);
         }

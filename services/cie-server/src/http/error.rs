@@ -25,6 +25,12 @@ pub struct ErrorBody {
     /// For a document refused by the rules: every finding.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub findings: Option<Vec<cie_domain::Finding>>,
+    /// For a document that could not be read: what is wrong, in Japanese.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub message_ja: Option<String>,
+    /// For a document that could not be read: where (line, column, path), as far as known.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub location: Option<cie_domain::Location>,
 }
 
 /// The status of a malformed request: 400 but for a body too large, of the wrong type, too slow to arrive,
@@ -171,16 +177,22 @@ impl IntoResponse for ApiError {
             Error::Busy(_) | Error::TooManyRequests { .. } => Some(1),
             _ => None,
         };
-        let (document_id, findings) = match error {
+        let (document_id, findings, message_ja, location) = match error {
             Error::DocumentInvalid {
                 document_id,
                 findings,
                 ..
-            } => (Some(document_id), Some(findings)),
-            Error::DocumentRejected { findings, .. } if !findings.is_empty() => {
-                (None, Some(findings))
+            } => (Some(document_id), Some(findings), None, None),
+            Error::DocumentRejected { detail, .. } => {
+                let detail = *detail;
+                (
+                    None,
+                    (!detail.findings.is_empty()).then_some(detail.findings),
+                    detail.message_ja,
+                    detail.location,
+                )
             }
-            _ => (None, None),
+            _ => (None, None, None, None),
         };
         let mut response = (
             status,
@@ -190,6 +202,8 @@ impl IntoResponse for ApiError {
                 archive_seq,
                 document_id,
                 findings,
+                message_ja,
+                location,
             }),
         )
             .into_response();
@@ -247,7 +261,7 @@ mod tests {
                     code: "document_too_large".into(),
                     message: "x".into(),
                     archive_seq: 1,
-                    findings: Vec::new(),
+                    detail: Box::default(),
                 },
                 StatusCode::PAYLOAD_TOO_LARGE,
             ),
@@ -256,7 +270,7 @@ mod tests {
                     code: "unknown_document_type".into(),
                     message: "x".into(),
                     archive_seq: 1,
-                    findings: Vec::new(),
+                    detail: Box::default(),
                 },
                 StatusCode::UNPROCESSABLE_ENTITY,
             ),

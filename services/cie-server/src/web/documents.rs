@@ -303,9 +303,16 @@ async fn upload(
         )),
         Err(error @ (Error::DocumentRejected { .. } | Error::InvalidRequest { .. })) => {
             let (_, _, message) = crate::http::describe(&error);
-            let findings = match &error {
-                Error::DocumentRejected { findings, .. } => findings.as_slice(),
-                _ => &[],
+            let (findings, message) = match &error {
+                Error::DocumentRejected { detail, .. } => (
+                    detail.findings.as_slice(),
+                    detail
+                        .message_ja
+                        .clone()
+                        .filter(|_| visit.lang == super::Lang::Ja)
+                        .unwrap_or(message),
+                ),
+                _ => (&[][..], message),
             };
             Ok(page(
                 StatusCode::UNPROCESSABLE_ENTITY,

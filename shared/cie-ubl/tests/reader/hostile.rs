@@ -351,15 +351,22 @@ fn a_missing_issue_date_is_refused() {
 
 #[test]
 fn an_invalid_issue_date_is_refused_and_a_time_zone_is_ignored() {
-    let error = read(&invoice(
-        "<cbc:ID>1</cbc:ID><cbc:IssueDate>2023-13-45</cbc:IssueDate>",
-    ))
-    .unwrap_err();
+    let xml = invoice("<cbc:ID>1</cbc:ID><cbc:IssueDate>2023-13-45</cbc:IssueDate>");
+    let error = read(&xml).unwrap_err();
+    let column = xml.find("<cbc:IssueDate>").unwrap() + 1;
     assert_eq!(
         error,
         UblError::InvalidIssueDate {
-            value: "2023-13-45".to_owned()
+            value: "2023-13-45".to_owned(),
+            line: 1,
+            column,
         }
+    );
+    assert_eq!(error.location().1.as_deref(), Some("cbc:IssueDate"));
+    assert!(
+        error.message_ja().contains("発行日"),
+        "{}",
+        error.message_ja()
     );
     assert_eq!(error.code(), "invalid_issue_date");
     assert!(error.to_string().contains("2023-13-45"));
@@ -679,6 +686,8 @@ fn every_error_has_its_stable_code() {
         (
             UblError::InvalidIssueDate {
                 value: String::new(),
+                line: 1,
+                column: 1,
             },
             "invalid_issue_date",
         ),
