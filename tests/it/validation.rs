@@ -578,6 +578,29 @@ async fn a_malformed_issue_date_is_refused_with_what_the_schema_and_the_rules_fi
             "{date}: the official rule's finding is reported: {ids:?}"
         );
     }
+    // The pre-check says the same without archiving: not accepted, the unreadable date first.
+    let bad_date = example.replacen(
+        "<cbc:IssueDate>2023-10-24</cbc:IssueDate>",
+        "<cbc:IssueDate>2023-13-24</cbc:IssueDate>",
+        1,
+    );
+    let checked: Value = app
+        .client
+        .post(app.url("/api/v1/validate"))
+        .bearer_auth(&city.supplier_a)
+        .body(bad_date)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(checked["accepted"], false, "{checked}");
+    assert!(checked["summary"].is_null(), "{checked}");
+    assert_eq!(checked["findings"][0]["rule_id"], "cie-ubl-unreadable");
+    assert_eq!(checked["findings"][0]["location"]["path"], "cbc:IssueDate");
+    assert!(rule_ids(&checked["findings"]).contains(&"ibr-073".to_owned()));
+
     // The upload page shows the refusal beside the file and what the rules found under it.
     let session =
         crate::web::web_login(&app, &city.tenant, "supplier-a", cie_tests::PASSWORD).await;

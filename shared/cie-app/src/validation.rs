@@ -161,6 +161,24 @@ fn validate_parsed(bytes: &[u8], context: &TenantContext) -> (Verdict, Option<Do
     (verdict, Some(doc))
 }
 
+/// The finding of a field the reader could not read: fatal, where the reader says, in both languages.
+fn read_failure(error: &cie_ubl::UblError) -> Finding {
+    let (at, path) = error.location();
+    let (line, column) = at.unwrap_or((0, 0));
+    Finding {
+        rule_id: "cie-ubl-unreadable".to_owned(),
+        severity: Severity::Fatal,
+        location: Location {
+            path: path.unwrap_or_default(),
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            column: u32::try_from(column).unwrap_or(u32::MAX),
+        },
+        message_ja: error.message_ja(),
+        message_en: error.to_string(),
+        rule_set: cie_schema::RULE_SET.to_owned(),
+    }
+}
+
 fn unreadable(id: &str, detail: &str) -> Finding {
     Finding {
         rule_id: id.to_owned(),
@@ -399,8 +417,9 @@ pub struct PreCheck {
     pub accepted: bool,
     /// Whether no finding is fatal or an error (nothing to be returned for).
     pub passed: bool,
-    /// The summary intake would record.
-    pub summary: cie_domain::Summary,
+    /// The summary intake would record; none when a field it needs cannot be read (intake refuses such a
+    /// document, and the findings say why, first among them `cie-ubl-unreadable` with its place).
+    pub summary: Option<cie_domain::Summary>,
     /// Rule sets applied.
     pub rule_sets: Vec<String>,
     /// Every finding, worst first.
@@ -437,15 +456,25 @@ pub async fn precheck(
             ),
         ));
     }
-    let summary = cie_ubl::parse(&body.bytes, &limits).map_err(|e| Error::InvalidRequest {
-        code: e.code(),
-        message: e.to_string(),
-    })?;
+    let (summary, unread) = match cie_ubl::parse(&body.bytes, &limits) {
+        Ok(summary) => (Some(summary), None),
+        // Only a field is wrong: the document is checked all the same, as intake reports it.
+        Err(error) if error.is_field_error() => (None, Some(read_failure(&error))),
+        Err(error) => {
+            return Err(Error::InvalidRequest {
+                code: error.code(),
+                message: error.to_string(),
+            });
+        }
+    };
     let org = match caller.supplier_org_id {
         Some(id) => Some(state.store.supplier_org(&caller.tenant, id).await?),
         None => None,
     };
-    let verdict = validate_for_tenant(state, &caller.tenant, org.as_ref(), &body.bytes).await?;
+    let mut verdict = validate_for_tenant(state, &caller.tenant, org.as_ref(), &body.bytes).await?;
+    if let Some(finding) = unread {
+        verdict.findings.insert(0, finding);
+    }
     let passed = !verdict
         .findings
         .iter()
