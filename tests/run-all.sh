@@ -74,6 +74,17 @@ if ! command -v pdftotext >/dev/null || ! command -v pdffonts >/dev/null || ! co
   fi
 fi
 
+# The schema checker is compared with libxml2's on every fixture (shared/cie-schema/tests/schema/fixtures.rs).
+if ! command -v xmllint >/dev/null; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    echo "run-all: xmllint not found; installing libxml2-utils with apt-get" >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libxml2-utils >/dev/null) \
+      || fail "apt-get could not install libxml2-utils (xmllint), which the schema agreement test needs"
+  else
+    fail "xmllint not found: install libxml2-utils, the schema checker is compared with it"
+  fi
+fi
+
 # The browser tests drive headless Chromium through chromedriver (tests/support/browser.rs).
 missing=()
 [ -x "${CIE_TEST_CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium)

@@ -56,6 +56,13 @@ fn officially_failing() -> Vec<String> {
         .collect()
 }
 
+/// Official Peppol advanced-ordering samples that go beyond UBL 2.1 (an OrderResponse with
+/// `cac:OrderChangeDocumentReference`): `xmllint --schema` and the schema check refuse them alike.
+const BEYOND_UBL_21: [&str; 2] = [
+    "order/advanced-sc2-orderresponse.xml",
+    "order/order-response-advanced-example.xml",
+];
+
 #[rstest]
 #[tokio::test]
 async fn every_corpus_file_round_trips_byte_for_byte(
@@ -69,8 +76,9 @@ async fn every_corpus_file_round_trips_byte_for_byte(
         "the whole corpus is in tests/fixtures ({} files)",
         files.len()
     );
-    let failing = officially_failing();
+    let mut failing = officially_failing();
     assert!(failing.len() > 20, "the official verdicts are read");
+    failing.extend(BEYOND_UBL_21.map(str::to_owned));
 
     for file in &files {
         let bytes = fixture(file);

@@ -63,13 +63,34 @@ pub(crate) struct Model {
     contents: Vec<Content>,
 }
 
-const INVOICE_NS: &str = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2";
-const CREDIT_NOTE_NS: &str = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2";
+/// The document kinds checked, by root element name: each in its own namespace
+/// `urn:oasis:names:specification:ubl:schema:xsd:<name>-2`.
+const ROOTS: [&str; 12] = [
+    "Invoice",
+    "CreditNote",
+    "ApplicationResponse",
+    "DespatchAdvice",
+    "Order",
+    "OrderCancellation",
+    "OrderChange",
+    "OrderResponse",
+    "OrderResponseSimple",
+    "Quotation",
+    "ReceiptAdvice",
+    "RequestForQuotation",
+];
 
-/// The conventional prefix of each namespace that declares elements.
-const PREFIXES: [(&str, &str); 5] = [
-    (INVOICE_NS, ""),
-    (CREDIT_NOTE_NS, ""),
+/// Whether `namespace` is the own namespace of one of the document kinds checked.
+fn is_document_namespace(namespace: &str) -> bool {
+    namespace
+        .strip_prefix("urn:oasis:names:specification:ubl:schema:xsd:")
+        .and_then(|rest| rest.strip_suffix("-2"))
+        .is_some_and(|kind| ROOTS.contains(&kind))
+}
+
+/// The conventional prefix of each namespace of components that declares elements (the documents' own
+/// namespaces have none).
+const PREFIXES: [(&str, &str); 3] = [
     (
         "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
         "cac",
@@ -99,9 +120,19 @@ macro_rules! ubl_schema {
 
 /// The schema documents the model is compiled from. The signature schemas are not needed: they only
 /// apply inside extension content, which is not validated.
-const SOURCES: [(&str, &str); 8] = [
+const SOURCES: [(&str, &str); 18] = [
     ubl_schema!("maindoc/UBL-Invoice-2.1.xsd"),
     ubl_schema!("maindoc/UBL-CreditNote-2.1.xsd"),
+    ubl_schema!("maindoc/UBL-ApplicationResponse-2.1.xsd"),
+    ubl_schema!("maindoc/UBL-DespatchAdvice-2.1.xsd"),
+    ubl_schema!("maindoc/UBL-Order-2.1.xsd"),
+    ubl_schema!("maindoc/UBL-OrderCancellation-2.1.xsd"),
+    ubl_schema!("maindoc/UBL-OrderChange-2.1.xsd"),
+    ubl_schema!("maindoc/UBL-OrderResponse-2.1.xsd"),
+    ubl_schema!("maindoc/UBL-OrderResponseSimple-2.1.xsd"),
+    ubl_schema!("maindoc/UBL-Quotation-2.1.xsd"),
+    ubl_schema!("maindoc/UBL-ReceiptAdvice-2.1.xsd"),
+    ubl_schema!("maindoc/UBL-RequestForQuotation-2.1.xsd"),
     ubl_schema!("common/UBL-CommonAggregateComponents-2.1.xsd"),
     ubl_schema!("common/UBL-CommonBasicComponents-2.1.xsd"),
     ubl_schema!("common/UBL-CommonExtensionComponents-2.1.xsd"),
@@ -142,14 +173,14 @@ impl Model {
         self.by_name[usize::from(namespace)].get(local).copied()
     }
 
-    /// The root element `local` in `namespace` if it is an Invoice or CreditNote.
+    /// The root element `local` in `namespace` if it is one of the document kinds checked ([`ROOTS`]).
     pub(crate) fn root(&self, namespace: &str, local: &str) -> Option<ElemId> {
-        match (namespace, local) {
-            (INVOICE_NS, "Invoice") | (CREDIT_NOTE_NS, "CreditNote") => {
-                self.lookup(namespace, local)
-            }
-            _ => None,
-        }
+        let kind = namespace
+            .strip_prefix("urn:oasis:names:specification:ubl:schema:xsd:")?
+            .strip_suffix("-2")?;
+        (kind == local && ROOTS.contains(&local))
+            .then(|| self.lookup(namespace, local))
+            .flatten()
     }
 
     pub(crate) fn element(&self, id: ElemId) -> &ElementDecl {
@@ -183,6 +214,7 @@ impl Model {
                 .iter()
                 .find(|(uri, _)| uri == namespace)
                 .map(|(_, prefix)| *prefix)
+                .or_else(|| is_document_namespace(namespace).then_some(""))
                 .ok_or_else(|| format!("elements declared in unexpected namespace {namespace}"))?;
             let ns = compiler.namespace(namespace)?;
             let id = ElemId::try_from(compiler.model.elements.len())
@@ -405,7 +437,10 @@ mod tests {
         let model = model().expect("model compiles");
         assert!(model.element_count() > 1500);
         let invoice = model
-            .root(super::INVOICE_NS, "Invoice")
+            .root(
+                "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2",
+                "Invoice",
+            )
             .expect("Invoice is a root");
         let Content::Elements(particles) = model.content(invoice) else {
             panic!("Invoice has element content");

@@ -213,14 +213,12 @@ pub enum UblError {
 }
 
 impl UblError {
-    /// Whether the bytes are well-formed XML of a known kind and only a field the summary needs is missing or
-    /// malformed: the schema check and the rules can still run on such a document.
+    /// Whether the bytes are well-formed XML of a known kind within the limits and only a field the summary
+    /// needs is missing or malformed: the schema check and the rules can still run on such a document.
     pub fn is_field_error(&self) -> bool {
         matches!(
             self,
             UblError::MissingNumber { .. }
-                | UblError::NumberTooLong { .. }
-                | UblError::ValueTooLong { .. }
                 | UblError::MissingIssueDate { .. }
                 | UblError::InvalidIssueDate { .. }
                 | UblError::InvalidAmount { .. }

@@ -442,12 +442,36 @@ fn prefixes_are_reported_as_written() {
 }
 
 #[test]
-fn other_roots_give_no_findings() {
-    let order =
-        "<Order xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:Order-2\"><Bogus/></Order>";
-    assert!(check(order).is_empty());
+fn every_kind_the_service_exchanges_is_checked_and_unknown_roots_are_not() {
+    for kind in [
+        "Order",
+        "OrderResponse",
+        "OrderResponseSimple",
+        "OrderChange",
+        "OrderCancellation",
+        "DespatchAdvice",
+        "ReceiptAdvice",
+        "ApplicationResponse",
+        "Quotation",
+        "RequestForQuotation",
+    ] {
+        let xml = format!(
+            "<{kind} xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:{kind}-2\"><Bogus/></{kind}>"
+        );
+        let findings = check(&xml);
+        assert!(
+            findings
+                .iter()
+                .any(|f| f.rule_id == SchemaRule::ElementUnexpected.id()),
+            "{kind}: {}",
+            describe(&findings)
+        );
+    }
     let old_namespace = "<Invoice xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:Invoice-1\"><Bogus/></Invoice>";
     assert!(check(old_namespace).is_empty());
+    let foreign =
+        "<Order xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:Invoice-2\"><Bogus/></Order>";
+    assert!(check(foreign).is_empty());
 }
 
 #[test]
