@@ -9,9 +9,11 @@
 use std::collections::HashSet;
 
 use cie_domain::ids::{is_corporate_number, is_gln};
-use cie_domain::{Finding, Location, Severity};
+use cie_domain::{Finding, Severity};
 use cie_xpath::{Document, NodeId, NodeKind};
 use rust_decimal::Decimal;
+
+use crate::catalogued::{Findings, text};
 
 /// Name and version of this rule set.
 pub const RULE_SET: &str = "cie-doc 1";
@@ -58,10 +60,7 @@ pub fn validate_consistency(doc: &Document) -> Vec<Finding> {
     let Some(root) = doc.document_element() else {
         return Vec::new();
     };
-    let mut out = Findings {
-        doc,
-        findings: Vec::new(),
-    };
+    let mut out = Findings::new(doc, RULES, RULE_SET);
     let mut ids = HashSet::new();
     for (line_name, quantity_name) in [
         ("InvoiceLine", "InvoicedQuantity"),
@@ -158,36 +157,6 @@ fn check_line(out: &mut Findings<'_>, line: NodeId, quantity_name: &str) {
             &format!("computed {}, stated {net}", product.normalize()),
         );
     }
-}
-
-struct Findings<'a> {
-    doc: &'a Document,
-    findings: Vec<Finding>,
-}
-
-impl Findings<'_> {
-    fn push(&mut self, node: NodeId, id: &str, detail_ja: &str, detail_en: &str) {
-        let Some((_, severity, ja, en)) = RULES.iter().find(|(rule, ..)| *rule == id) else {
-            return;
-        };
-        let (line, column) = self.doc.line_column(node);
-        self.findings.push(Finding {
-            rule_id: id.to_owned(),
-            severity: *severity,
-            location: Location {
-                path: self.doc.path_of(node),
-                line,
-                column,
-            },
-            message_ja: format!("{ja}（{detail_ja}）"),
-            message_en: format!("{en} ({detail_en})"),
-            rule_set: RULE_SET.to_owned(),
-        });
-    }
-}
-
-fn text(doc: &Document, node: NodeId) -> String {
-    doc.string_value(node).trim().to_owned()
 }
 
 #[cfg(test)]

@@ -4,10 +4,11 @@
 //! (the invoice is returned, not refused at the door); facts for the accountant are `info`.
 
 use chrono::NaiveDate;
-use cie_domain::{Finding, Location, RegistrationNumber, Severity};
+use cie_domain::{Finding, RegistrationNumber, Severity};
 use cie_xpath::{Document, NodeId};
 use rust_decimal::Decimal;
 
+use crate::catalogued::{Findings, text};
 use crate::official::Profile;
 
 /// Name and version of this rule set.
@@ -72,10 +73,7 @@ pub fn validate_jp(doc: &Document, profile: Profile) -> Vec<Finding> {
     let Some(root) = doc.document_element() else {
         return Vec::new();
     };
-    let mut out = Findings {
-        doc,
-        findings: Vec::new(),
-    };
+    let mut out = Findings::new(doc, RULES, RULE_SET);
     let issue_date = doc
         .child_named(root, CBC, "IssueDate")
         .and_then(|n| parse_date(&text(doc, n)));
@@ -114,40 +112,10 @@ pub fn validate_jp(doc: &Document, profile: Profile) -> Vec<Finding> {
     out.findings
 }
 
-struct Findings<'a> {
-    doc: &'a Document,
-    findings: Vec<Finding>,
-}
-
-impl Findings<'_> {
-    fn push(&mut self, node: NodeId, id: &str, detail_ja: &str, detail_en: &str) {
-        let Some((_, severity, ja, en)) = RULES.iter().find(|(rule, ..)| *rule == id) else {
-            return;
-        };
-        let (line, column) = self.doc.line_column(node);
-        self.findings.push(Finding {
-            rule_id: id.to_owned(),
-            severity: *severity,
-            location: Location {
-                path: self.doc.path_of(node),
-                line,
-                column,
-            },
-            message_ja: format!("{ja}（{detail_ja}）"),
-            message_en: format!("{en} ({detail_en})"),
-            rule_set: RULE_SET.to_owned(),
-        });
-    }
-}
-
 fn path<'d>(doc: &'d Document, node: NodeId, steps: &'d [(&'d str, &'d str)]) -> Option<NodeId> {
     steps
         .iter()
         .try_fold(node, |at, (ns, local)| doc.child_named(at, ns, local))
-}
-
-fn text(doc: &Document, node: NodeId) -> String {
-    doc.string_value(node).trim().to_owned()
 }
 
 fn decimal(doc: &Document, node: Option<NodeId>) -> Option<Decimal> {

@@ -3,6 +3,7 @@
 //! our Japanese-law rules, [`city`] each city's configurable rules, [`registry`] the registry's answer as findings.
 
 mod catalog;
+mod catalogued;
 pub mod city;
 pub mod consistency;
 pub mod duplicates;
