@@ -3,7 +3,7 @@
 //! its bytes are archived as sent, and its PDF shows its Japanese text; bytes invalid in the declared encoding
 //! are refused with their offset, and an encoding not read here is refused by name.
 
-use cie_tests::{Backend, TestApp};
+use cie_tests::{Backend, pdf_text};
 use encoding_rs::{EUC_JP, Encoding, SHIFT_JIS};
 use reqwest::StatusCode;
 use rstest::rstest;
@@ -53,19 +53,6 @@ fn rule_ids(document: &Value) -> Vec<String> {
         .collect();
     ids.sort();
     ids
-}
-
-async fn pdf_text(app: &TestApp, token: &str, id: i64) -> String {
-    let response = app.get(token, &format!("/api/v1/documents/{id}/pdf")).await;
-    assert_eq!(response.status(), StatusCode::OK);
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("invoice.pdf");
-    std::fs::write(&file, response.bytes().await.unwrap()).unwrap();
-    let output = std::process::Command::new("pdftotext")
-        .args(["-layout", file.to_str().unwrap(), "-"])
-        .output()
-        .expect("pdftotext (poppler-utils) must be installed: tests/run-all.sh installs it");
-    String::from_utf8(output.stdout).unwrap()
 }
 
 #[rstest]
@@ -121,20 +108,17 @@ async fn invoices_in_japanese_legacy_encodings_and_utf16_read_as_their_utf8_twin
             "{name}: the same findings"
         );
         let original = app
-            .get(
+            .get_bytes(
                 &city.supplier_a,
                 &format!("/api/v1/documents/{id}/original"),
             )
-            .await
-            .bytes()
-            .await
-            .unwrap();
-        assert_eq!(
-            original.as_ref(),
-            bytes.as_slice(),
-            "{name}: archived as sent"
-        );
-        let text = pdf_text(&app, &city.supplier_a, id).await;
+            .await;
+        assert_eq!(original, bytes, "{name}: archived as sent");
+        let pdf = app
+            .get_bytes(&city.supplier_a, &format!("/api/v1/documents/{id}/pdf"))
+            .await;
+        assert!(pdf.starts_with(b"%PDF"), "{name}: a PDF");
+        let text = pdf_text(&pdf);
         assert!(text.contains("〇〇商事"), "{name}: {text}");
     }
 }

@@ -534,14 +534,7 @@ async fn an_archived_invoice_reads_as_a_pdf(
     assert_eq!(response.headers()["content-type"], "application/pdf");
     let pdf = response.bytes().await.unwrap();
     assert!(pdf.starts_with(b"%PDF"));
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("invoice.pdf");
-    std::fs::write(&file, &pdf).unwrap();
-    let output = std::process::Command::new("pdftotext")
-        .args(["-layout", file.to_str().unwrap(), "-"])
-        .output()
-        .expect("pdftotext (poppler-utils) must be installed: tests/run-all.sh installs it");
-    let text = String::from_utf8(output.stdout).unwrap();
+    let text = cie_tests::pdf_text(&pdf);
     assert!(text.contains("請求書"), "{text}");
     assert!(text.contains("289,490"), "{text}");
     let hidden = app.get(&city.supplier_b, &path).await;

@@ -604,15 +604,7 @@ async fn a_malformed_issue_date_is_refused_with_what_the_schema_and_the_rules_fi
     // The upload page shows the refusal beside the file and what the rules found under it.
     let session =
         crate::web::web_login(&app, &city.tenant, "supplier-a", cie_tests::PASSWORD).await;
-    let upload_page = crate::web::client()
-        .get(app.url("/upload"))
-        .header(reqwest::header::COOKIE, &session)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, upload_page) = crate::web_forms::page(&app, &session, "/upload").await;
     let csrf = crate::web::hidden(&upload_page, "csrf");
     let bad = example.replacen(
         "<cbc:IssueDate>2023-10-24</cbc:IssueDate>",

@@ -262,6 +262,16 @@ impl TestApp {
             .expect("request")
     }
 
+    /// The body of `GET path` as bytes (an original, a PDF, a download).
+    pub async fn get_bytes(&self, token: &str, path: &str) -> Vec<u8> {
+        self.get(token, path)
+            .await
+            .bytes()
+            .await
+            .expect("a body")
+            .to_vec()
+    }
+
     /// Submits on behalf of supplier organisation `org` (city users).
     pub async fn submit_for(
         &self,
@@ -530,4 +540,16 @@ pub fn server_binary() -> PathBuf {
         binary.display()
     );
     binary
+}
+
+/// The text of a PDF as poppler's `pdftotext -layout` reads it (tests/run-all.sh installs poppler-utils).
+pub fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let file = dir.path().join("document.pdf");
+    std::fs::write(&file, pdf).expect("PDF written");
+    let output = std::process::Command::new("pdftotext")
+        .args(["-layout", file.to_str().expect("a UTF-8 path"), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils) must be installed: tests/run-all.sh installs it");
+    String::from_utf8(output.stdout).expect("UTF-8 text")
 }
