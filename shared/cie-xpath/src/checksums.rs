@@ -1,18 +1,21 @@
 //! Native implementations of the utility functions declared (as `xsl:function`) in the PEPPOL / PINT
 //! Schematron files, namespace `utils`: identifier check digits (GS1 GLN, Norwegian and Belgian organisation
-//! numbers, Italian codes, Australian ABN) and the `slack` tolerance comparison. Each one follows the
+//! numbers, Italian codes, Australian ABN, Swedish organisation numbers), the `slack` tolerance comparison and
+//! `cat2str`, a tax category's id and rate as one string. Each one follows the
 //! official XSLT definition, including its behaviour on malformed input.
 
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::error::XPathError;
 use crate::functions::{FunctionRegistry, SCHEMATRON_UTILS_NAMESPACE};
-use crate::value::{Atomic, AtomicType, Value, parse_double};
+use crate::value::{Atomic, AtomicType, Item, Value, parse_double};
+
+const CBC: &str = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2";
 
 type Check = fn(&str) -> Result<bool, XPathError>;
 
 pub(crate) fn register(registry: &mut FunctionRegistry) {
-    let unary: [(&str, Check); 7] = [
+    let unary: [(&str, Check); 8] = [
         ("gln", |value| Ok(gln(value))),
         ("mod11", |value| Ok(mod11(value))),
         ("mod97-0208", mod97_0208),
@@ -20,6 +23,7 @@ pub(crate) fn register(registry: &mut FunctionRegistry) {
         ("checkCF", |value| Ok(check_cf(value))),
         ("checkPIVAseIT", check_piva_se_it),
         ("abn", |value| Ok(abn(value))),
+        ("checkSEOrgnr", |value| Ok(check_se_orgnr(value))),
     ];
     for (name, check) in unary {
         registry.register(
@@ -32,6 +36,44 @@ pub(crate) fn register(registry: &mut FunctionRegistry) {
             },
         );
     }
+    registry.register(
+        SCHEMATRON_UTILS_NAMESPACE,
+        "cat2str",
+        1..=1,
+        |context, args| {
+            let doc = context.document();
+            let category = match args[0].items() {
+                [] => None,
+                [Item::Node(node)] => Some(*node),
+                _ => return Err(XPathError::type_error("u:cat2str expects one tax category")),
+            };
+            let child = |local: &str| {
+                category
+                    .and_then(|node| doc.child_named(node, CBC, local))
+                    .map(|node| doc.string_value(node).into_owned())
+            };
+            let id = child("ID")
+                .unwrap_or_default()
+                .split([' ', '\t', '\r', '\n'])
+                .filter(|part| !part.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let Some(percent) = child("Percent") else {
+                return Ok(Value::string(format!("{id}-")));
+            };
+            let percent = match Atomic::String(percent).cast(AtomicType::Decimal)? {
+                Atomic::Decimal(percent) => percent,
+                _ => return Err(XPathError::type_error("u:cat2str expects a decimal percent")),
+            };
+            let midpoint = if percent.is_sign_negative() {
+                RoundingStrategy::MidpointTowardZero
+            } else {
+                RoundingStrategy::MidpointAwayFromZero
+            };
+            let scaled = (percent * Decimal::from(1_000_000)).round_dp_with_strategy(0, midpoint);
+            Ok(Value::string(format!("{id}-{}", scaled.normalize())))
+        },
+    );
     registry.register(
         SCHEMATRON_UTILS_NAMESPACE,
         "slack",
@@ -179,6 +221,28 @@ fn add_piva(code: &str, even: bool) -> Result<i64, XPathError> {
         rest.remove(0);
     }
     Ok(total)
+}
+
+/// The Swedish organisation number: ten digits, the tenth the Luhn check digit of the first nine.
+pub(crate) fn check_se_orgnr(value: &str) -> bool {
+    if value.is_empty() || !value.chars().all(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    let digits: Vec<u32> = value.chars().filter_map(|c| c.to_digit(10)).collect();
+    let main = &digits[..digits.len().min(9)];
+    let sum: u32 = main
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(index, &digit)| {
+            if index % 2 == 0 {
+                (digit * 2) % 10 + (digit * 2) / 10
+            } else {
+                digit
+            }
+        })
+        .sum();
+    digits.get(9) == Some(&((10 - sum % 10) % 10))
 }
 
 /// The Australian Business Number: weights 10, 1, 3, ..., 19 with 1 subtracted from the first digit,

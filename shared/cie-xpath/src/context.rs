@@ -72,6 +72,16 @@ impl Variables {
         self
     }
 
+    /// Sets a variable and hands back the value it replaces, so a scope can restore it.
+    pub fn replace(&mut self, name: &str, value: Value) -> Option<Value> {
+        self.values.insert(name.to_owned(), value)
+    }
+
+    /// Removes a variable, handing back its value.
+    pub fn remove(&mut self, name: &str) -> Option<Value> {
+        self.values.remove(name)
+    }
+
     /// The value of a variable.
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.values.get(name)

@@ -31,7 +31,7 @@ const INVOICE: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
   <cac:InvoiceLine>
     <cbc:ID>2</cbc:ID>
     <cbc:LineExtensionAmount currencyID="JPY">0.2</cbc:LineExtensionAmount>
-    <cac:Item><cbc:Name>C</cbc:Name></cac:Item>
+    <cac:Item><cbc:Name>C</cbc:Name><cac:ClassifiedTaxCategory><cbc:ID> S </cbc:ID><cbc:Percent>8.0000005</cbc:Percent></cac:ClassifiedTaxCategory></cac:Item>
   </cac:InvoiceLine>
   <cac:PaymentMeans><cbc:PaymentID>X</cbc:PaymentID></cac:PaymentMeans>
   <cac:PaymentMeans><cbc:PaymentID>X</cbc:PaymentID></cac:PaymentMeans>
@@ -443,6 +443,11 @@ fn schematron_utility_functions() {
     assert!(truth("u:checkCF('RSSMRA85T10A562S')"));
     assert!(truth("u:checkPIVAseIT('IT12345678903')"));
     assert!(truth("u:slack(10.00, 10.01, 0.02)"));
+    assert!(truth("u:checkSEOrgnr('5560360793')"));
+    assert!(!truth("u:checkSEOrgnr('5560360794')"));
+    assert!(!truth("u:checkSEOrgnr('556036079A')"));
+    assert_eq!(text("u:cat2str(//cac:ClassifiedTaxCategory)"), "S-8000001");
+    assert_eq!(text("u:cat2str(())"), "-");
 }
 
 #[test]
