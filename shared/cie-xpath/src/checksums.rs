@@ -63,7 +63,11 @@ pub(crate) fn register(registry: &mut FunctionRegistry) {
             };
             let percent = match Atomic::String(percent).cast(AtomicType::Decimal)? {
                 Atomic::Decimal(percent) => percent,
-                _ => return Err(XPathError::type_error("u:cat2str expects a decimal percent")),
+                _ => {
+                    return Err(XPathError::type_error(
+                        "u:cat2str expects a decimal percent",
+                    ));
+                }
             };
             let midpoint = if percent.is_sign_negative() {
                 RoundingStrategy::MidpointTowardZero
