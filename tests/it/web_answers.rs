@@ -341,6 +341,7 @@ async fn a_supplier_answers_an_order_and_sends_its_delivery_note(
         ("despatch_date", "2026-04-08"),
         ("delivery_end", "2026-04-09"),
         ("l0_quantity", "十"),
+        ("l0_item", ""),
         ("l1_quantity", "0"),
         ("action", "check"),
     ];
@@ -349,9 +350,22 @@ async fn a_supplier_answers_an_order_and_sends_its_delivery_note(
     let html = response.text().await.unwrap();
     assert!(html.contains("id=\"l0_quantity-error\""), "{html}");
     let draft = hidden(&html, "draft_id");
+    // A delivered line without the supplier's item number is told beside it (Peppol identifies every item).
+    for field in fields.iter_mut() {
+        if field.0 == "l0_quantity" {
+            field.1 = "１０";
+        }
+    }
+    let response = post(&app, &supplier, "/despatch-advices/new", &fields).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains("id=\"l0_item-error\"") && html.contains("貴社品番を入力してください"),
+        "{html}"
+    );
     for field in fields.iter_mut() {
         match field.0 {
-            "l0_quantity" => field.1 = "１０",
+            "l0_item" => field.1 = "CP-A4-500",
             "action" => field.1 = "send",
             _ => {}
         }
@@ -367,7 +381,8 @@ async fn a_supplier_answers_an_order_and_sends_its_delivery_note(
     let xml = original(&app, &city.supplier_a, note).await;
     assert_eq!(xml.matches("<cac:DespatchLine>").count(), 1, "{xml}");
     assert!(
-        xml.contains("<cbc:DeliveredQuantity unitCode=\"H87\">10</cbc:DeliveredQuantity>"),
+        xml.contains("<cbc:DeliveredQuantity unitCode=\"H87\">10</cbc:DeliveredQuantity>")
+            && xml.contains("<cbc:ID>CP-A4-500</cbc:ID>"),
         "{xml}"
     );
 

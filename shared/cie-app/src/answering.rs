@@ -51,6 +51,8 @@ pub struct AskedLine {
     pub quantity: Decimal,
     /// UN/ECE Rec 20 unit of the quantity.
     pub unit_code: String,
+    /// The seller's item number the city gave (`Item/SellersItemIdentification/cbc:ID`), if any.
+    pub seller_item_id: Option<String>,
 }
 
 impl Asked {
@@ -65,6 +67,9 @@ impl Asked {
                 line.quantity.normalize().to_string(),
             ));
             fields.push((format!("l{row}_unit"), line.unit_code.clone()));
+            if let Some(item) = &line.seller_item_id {
+                fields.push((format!("l{row}_item"), item.clone()));
+            }
         }
         fields.push(("line_count".into(), self.lines.len().max(1).to_string()));
         if let Some(period) = &self.requested_delivery {
@@ -280,6 +285,11 @@ fn read(bytes: &[u8], id: i64, kind: DocumentKind) -> Option<Asked> {
                 item_name: text_at(&doc, item, &["cac:Item", "cbc:Name"])?,
                 quantity: doc.string_value(quantity).trim().parse().ok()?,
                 unit_code: doc.attribute(quantity, "", "unitCode")?.trim().to_owned(),
+                seller_item_id: text_at(
+                    &doc,
+                    item,
+                    &["cac:Item", "cac:SellersItemIdentification", "cbc:ID"],
+                ),
             })
         })
         .collect();
@@ -434,6 +444,7 @@ mod tests {
                 item_name: "コピー用紙 A4".into(),
                 quantity: Decimal::new(105, 1),
                 unit_code: "KGM".into(),
+                seller_item_id: None,
             }]
         );
         let fields = asked.form_fields();

@@ -63,7 +63,8 @@ pub struct DespatchLine {
     pub order_line_id: String,
     /// Item name.
     pub item_name: String,
-    /// The supplier's item number.
+    /// The supplier's item number; required, as Peppol requires every delivered item to be identified
+    /// (PEPPOL-T16-R003).
     #[serde(default)]
     pub seller_item_id: Option<String>,
     /// Quantity delivered; more than zero. A decimal string or an integer in JSON.
@@ -106,10 +107,14 @@ fn check_advice(advice: &DespatchAdvice) -> Result<(), ComposeError> {
         check::text(&format!("{field}.id"), &line.id)?;
         check::text(&format!("{field}.order_line_id"), &line.order_line_id)?;
         check::text(&format!("{field}.item_name"), &line.item_name)?;
-        check::optional_text(
-            &format!("{field}.seller_item_id"),
-            line.seller_item_id.as_deref(),
-        )?;
+        match line.seller_item_id.as_deref() {
+            Some(item) => check::text(&format!("{field}.seller_item_id"), item)?,
+            None => {
+                return Err(ComposeError::Missing {
+                    field: format!("{field}.seller_item_id"),
+                });
+            }
+        }
         check::positive(&format!("{field}.quantity"), line.quantity)?;
         check::unit_code(&format!("{field}.unit_code"), &line.unit_code)?;
         check::optional_text(&format!("{field}.note"), line.note.as_deref())?;

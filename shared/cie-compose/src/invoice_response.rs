@@ -383,6 +383,11 @@ fn check_response(response: &InvoiceResponse) -> Result<(), ComposeError> {
                 status: status.code(),
             });
         }
+        if reason.code == ReasonCode::PartiallyPaid && reason.text.is_none() {
+            return Err(ComposeError::Missing {
+                field: format!("{field}.text"),
+            });
+        }
         check_clarification(&field, reason.text.as_deref(), &reason.conditions)?;
     }
     for (index, action) in response.actions.iter().enumerate() {

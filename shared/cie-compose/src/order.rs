@@ -214,7 +214,9 @@ fn write_order(order: &Order, totals: &OrderTotals) -> String {
     writer.leaf("cbc:DocumentCurrencyCode", currency);
     writer.optional_leaf("cbc:CustomerReference", trimmed(&order.buyer_reference));
     order.buyer.write(&mut writer, "cac:BuyerCustomerParty");
-    order.seller.write(&mut writer, "cac:SellerSupplierParty");
+    order
+        .seller
+        .write_ordering(&mut writer, "cac:SellerSupplierParty");
     if let Some(delivery) = &order.delivery {
         delivery.write(&mut writer);
     }

@@ -98,7 +98,9 @@ impl Address {
             "cbc:AdditionalStreetName",
             trimmed(&self.additional_street_name),
         );
-        writer.leaf("cbc:CityName", self.city_name.trim());
+        if !self.city_name.trim().is_empty() {
+            writer.leaf("cbc:CityName", self.city_name.trim());
+        }
         writer.optional_leaf("cbc:PostalZone", trimmed(&self.postal_zone));
         writer.optional_leaf("cbc:CountrySubentity", trimmed(&self.country_subentity));
         writer.start("cac:Country");
@@ -218,7 +220,27 @@ impl TradingParty {
 
     /// Writes `role` (`cac:BuyerCustomerParty`, …) wrapping its `cac:Party`.
     pub(crate) fn write(&self, writer: &mut XmlWriter, role: &'static str) {
-        self.write_party(writer, role, None, None);
+        self.write_party(writer, role, None, None, true);
+    }
+
+    /// Writes `role` as a Peppol order carries it: without the 登録番号, which the Peppol order model has no
+    /// place for on the seller and requires in a foreign (country-prefixed) form on the buyer, and with a
+    /// postal address, which it requires of the seller: the party's own, else one naming only the country,
+    /// Japan (the city's suppliers are recorded by their Japanese 登録番号).
+    pub(crate) fn write_ordering(&self, writer: &mut XmlWriter, role: &'static str) {
+        if self.address.is_some() {
+            return self.write_party(writer, role, None, None, false);
+        }
+        let mut party = self.clone();
+        party.address = Some(Address {
+            postal_zone: None,
+            country_subentity: None,
+            city_name: String::new(),
+            street_name: None,
+            additional_street_name: None,
+            country: japan(),
+        });
+        party.write_party(writer, role, None, None, false);
     }
 
     /// Writes `role` (`cac:AccountingSupplierParty`, `cac:AccountingCustomerParty`) as an invoice
@@ -231,7 +253,7 @@ impl TradingParty {
         role: &'static str,
         identifier: Option<&str>,
     ) {
-        self.write_party(writer, role, identifier, self.corporate_number());
+        self.write_party(writer, role, identifier, self.corporate_number(), true);
     }
 
     fn write_party(
@@ -240,6 +262,7 @@ impl TradingParty {
         role: &'static str,
         identifier: Option<&str>,
         corporate_number: Option<&str>,
+        with_registration_number: bool,
     ) {
         writer.start(role);
         writer.start("cac:Party");
@@ -254,7 +277,11 @@ impl TradingParty {
         if let Some(address) = &self.address {
             address.write(writer, "cac:PostalAddress");
         }
-        if let Some(number) = &self.registration_number {
+        if let Some(number) = self
+            .registration_number
+            .as_ref()
+            .filter(|_| with_registration_number)
+        {
             writer.start("cac:PartyTaxScheme");
             writer.leaf("cbc:CompanyID", number.trim());
             writer.start("cac:TaxScheme");

@@ -1,11 +1,13 @@
-//! The official JP PINT 1.1.3 rule data embedded from `schemas/jp-pint-1.1.3/`: rule ids, flags, contexts and
-//! messages per profile, the XPath test of every assert grouped by Schematron pattern and rule, and the
-//! Japanese messages.
+//! The official rule data embedded from `schemas/`: JP PINT 1.1.3 (`jp-pint-1.1.3/`: rule ids, flags, contexts and
+//! messages per profile, the XPath test of every assert) and the Peppol post-award rule sets of release 2026.5
+//! (`peppol-poacc-2026.5/`: every rule, assert and `let` per transaction), grouped by Schematron pattern and
+//! rule, with their Japanese messages.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use crate::official::Profile;
+use crate::official::{Profile, RuleSet};
+use crate::post_award::Transaction;
 
 const TESTS: &str = include_str!("../../../schemas/jp-pint-1.1.3/jp-pint-rule-tests.tsv");
 const STANDARD_RULES: &str = include_str!("../../../schemas/jp-pint-1.1.3/jp-pint-rules.tsv");
@@ -14,6 +16,17 @@ const SELF_BILLING_RULES: &str =
 const NON_TAX_REGISTERED_RULES: &str =
     include_str!("../../../schemas/jp-pint-1.1.3/jp-pint-ntr-rules.tsv");
 const MESSAGES_JA: &str = include_str!(concat!(env!("OUT_DIR"), "/messages-ja.tsv"));
+const POST_AWARD_RULES: &str = include_str!("../../../schemas/peppol-poacc-2026.5/rules.tsv");
+const POST_AWARD_LETS: &str = include_str!("../../../schemas/peppol-poacc-2026.5/lets.tsv");
+const POST_AWARD_MESSAGES_JA: &str =
+    include_str!("../../../schemas/peppol-poacc-2026.5/messages-ja.tsv");
+
+/// One Schematron `<let>`: a variable and the XPath expression of its value.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LetSource {
+    pub(crate) name: &'static str,
+    pub(crate) value: &'static str,
+}
 
 /// One assert as published.
 #[derive(Debug, Clone, Copy)]
@@ -28,6 +41,8 @@ pub(crate) struct AssertSource {
 #[derive(Debug, Clone)]
 pub(crate) struct RuleSource {
     pub(crate) context: &'static str,
+    /// Variables evaluated on each element the rule takes, before its asserts.
+    pub(crate) lets: Vec<LetSource>,
     pub(crate) asserts: Vec<AssertSource>,
 }
 
@@ -36,8 +51,115 @@ pub(crate) struct RuleSource {
 pub(crate) struct PatternSource {
     pub(crate) source: &'static str,
     pub(crate) name: &'static str,
+    /// Variables evaluated once per document (the ISO Schematron skeleton makes them global).
+    pub(crate) lets: Vec<LetSource>,
     pub(crate) rules: Vec<RuleSource>,
 }
+
+/// The patterns of a rule set in Schematron order.
+pub(crate) fn rule_set_patterns(set: RuleSet) -> Vec<PatternSource> {
+    match set {
+        RuleSet::JpPint(profile) => patterns(profile),
+        RuleSet::PostAward(transaction) => post_award_patterns(transaction),
+    }
+}
+
+/// The Japanese message of a rule of a rule set, if there is one.
+pub(crate) fn rule_set_message_ja(set: RuleSet, id: &str) -> Option<&'static str> {
+    match set {
+        RuleSet::JpPint(_) => message_ja(id),
+        RuleSet::PostAward(_) => POST_AWARD_JAPANESE.get(id).copied(),
+    }
+}
+
+fn columns<const N: usize>(line: &'static str, file: &str) -> [&'static str; N] {
+    let parts: Vec<&'static str> = line.splitn(N, '\t').collect();
+    parts
+        .try_into()
+        .unwrap_or_else(|_| panic!("malformed line in {file}: {line:?}"))
+}
+
+fn number(text: &str, line: &str) -> usize {
+    text.parse()
+        .unwrap_or_else(|_| panic!("bad pattern or rule number in {line:?}"))
+}
+
+/// The patterns of a Peppol post-award transaction from `rules.tsv` and `lets.tsv` (pattern and rule numbers
+/// count from 1 in file order; a rule without asserts has one row with an empty id; a `let` with rule 0 belongs
+/// to its pattern).
+///
+/// Panics if the embedded tables are inconsistent; the crate's tests guard against that.
+fn post_award_patterns(transaction: Transaction) -> Vec<PatternSource> {
+    let code = transaction.code();
+    let mut patterns: Vec<PatternSource> = Vec::new();
+    for line in POST_AWARD_RULES.lines().skip(1).filter(|l| !l.is_empty()) {
+        let [row, pattern, rule, context, id, flag, test, message] =
+            columns::<8>(line, "rules.tsv");
+        if row != code {
+            continue;
+        }
+        let (pattern, rule) = (number(pattern, line), number(rule, line));
+        while patterns.len() < pattern {
+            patterns.push(PatternSource {
+                source: "PEPPOLBIS",
+                name: "",
+                lets: Vec::new(),
+                rules: Vec::new(),
+            });
+        }
+        let rules = &mut patterns[pattern - 1].rules;
+        while rules.len() < rule {
+            rules.push(RuleSource {
+                context,
+                lets: Vec::new(),
+                asserts: Vec::new(),
+            });
+        }
+        let rule_source = &mut rules[rule - 1];
+        assert_eq!(
+            rule_source.context, context,
+            "asserts of one rule share its context ({id})"
+        );
+        if !id.is_empty() {
+            rule_source.asserts.push(AssertSource {
+                id,
+                flag,
+                test,
+                message,
+            });
+        }
+    }
+    for line in POST_AWARD_LETS.lines().skip(1).filter(|l| !l.is_empty()) {
+        let [row, pattern, rule, name, value] = columns::<5>(line, "lets.tsv");
+        if row != code {
+            continue;
+        }
+        let (pattern, rule) = (number(pattern, line), number(rule, line));
+        let source = LetSource { name, value };
+        let pattern = patterns
+            .get_mut(pattern.saturating_sub(1))
+            .unwrap_or_else(|| panic!("a let of {code} names a pattern it lacks: {line:?}"));
+        match rule {
+            0 => pattern.lets.push(source),
+            rule => pattern
+                .rules
+                .get_mut(rule - 1)
+                .unwrap_or_else(|| panic!("a let of {code} names a rule it lacks: {line:?}"))
+                .lets
+                .push(source),
+        }
+    }
+    patterns
+}
+
+static POST_AWARD_JAPANESE: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(|| {
+    POST_AWARD_MESSAGES_JA
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.split_once('\t'))
+        .filter(|(id, message)| !id.is_empty() && !message.is_empty())
+        .collect()
+});
 
 fn profile_key(profile: Profile) -> &'static str {
     match profile {
@@ -106,6 +228,7 @@ pub(crate) fn patterns(profile: Profile) -> Vec<PatternSource> {
                 patterns.push(PatternSource {
                     source,
                     name,
+                    lets: Vec::new(),
                     rules: Vec::new(),
                 });
                 rule_numbers.push(Vec::new());
@@ -120,6 +243,7 @@ pub(crate) fn patterns(profile: Profile) -> Vec<PatternSource> {
                 numbers.push(rule);
                 pattern.rules.push(RuleSource {
                     context,
+                    lets: Vec::new(),
                     asserts: Vec::new(),
                 });
                 numbers.len() - 1

@@ -1,6 +1,8 @@
-//! The official JP PINT 1.1.3 rule sets (Standard, Self-billing, Non-tax-registered), run the way the
-//! OpenPeppol Schematron XSLT runs them: per pattern, every element is checked by the first rule (in file
-//! order) whose context matches it, and every failing assert of that rule yields a finding.
+//! The official rule sets — JP PINT 1.1.3 (Standard, Self-billing, Non-tax-registered) and the Peppol
+//! post-award transactions of release 2026.5 — run the way the OpenPeppol Schematron XSLT runs them: the
+//! patterns' `let`s are evaluated once per document, then per pattern every element is checked by the first
+//! rule (in file order) whose context matches it, its `let`s are evaluated on the element, and every failing
+//! assert of that rule yields a finding.
 //!
 //! Choices where the official engine gives no usable answer: a dynamic error while evaluating an assert
 //! test (e.g. `xs:decimal('abc')`) makes Saxon abort the whole validation; here the assert fires instead, so
@@ -14,10 +16,11 @@ use std::sync::{Arc, LazyLock, PoisonError, RwLock};
 use cie_domain::{Finding, Location, Severity};
 use cie_xpath::{
     Document, DocumentCache, Expr, NameKey, Namespaces, NodeId, NodeKind, Pattern, Prematch,
-    SCHEMATRON_UTILS_NAMESPACE, Variables,
+    SCHEMATRON_UTILS_NAMESPACE, Value, Variables,
 };
 
-use crate::catalog::{self, AssertSource, PatternSource};
+use crate::catalog::{self, AssertSource, LetSource, PatternSource};
+use crate::post_award::Transaction;
 
 const UBL_INVOICE: &str = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2";
 const UBL_CREDIT_NOTE: &str = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2";
@@ -83,6 +86,49 @@ impl Profile {
     }
 }
 
+/// An official rule set the engine holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RuleSet {
+    /// The rule set of a JP PINT profile.
+    JpPint(Profile),
+    /// The rule set of a Peppol post-award transaction.
+    PostAward(Transaction),
+}
+
+impl RuleSet {
+    /// Every rule set.
+    pub fn all() -> Vec<RuleSet> {
+        Profile::ALL
+            .into_iter()
+            .map(RuleSet::JpPint)
+            .chain(Transaction::ALL.into_iter().map(RuleSet::PostAward))
+            .collect()
+    }
+
+    /// The name and version findings carry, e.g. `jp-pint 1.1.3`, `peppol-t16 2026.5`.
+    pub fn name(self) -> &'static str {
+        match self {
+            RuleSet::JpPint(profile) => profile.rule_set(),
+            RuleSet::PostAward(transaction) => transaction.rule_set(),
+        }
+    }
+
+    /// The namespace bindings of the rule set's Schematron files.
+    pub fn namespaces(self) -> Namespaces {
+        match self {
+            RuleSet::JpPint(_) => namespaces(),
+            RuleSet::PostAward(transaction) => Namespaces::new()
+                .with("cbc", CBC)
+                .with("cac", CAC)
+                .with("ubl", transaction.root_namespace())
+                .with("xs", XS)
+                .with("u", SCHEMATRON_UTILS_NAMESPACE),
+        }
+    }
+}
+
+const XS: &str = "http://www.w3.org/2001/XMLSchema";
+
 /// The outcome of running an official rule set on a document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OfficialVerdict {
@@ -110,8 +156,19 @@ pub fn validate_official(doc: &Document) -> Option<OfficialVerdict> {
 
 /// Runs the rule set of `profile` on a document, whatever its `cbc:CustomizationID`.
 pub fn validate_profile(doc: &Document, profile: Profile) -> OfficialVerdict {
-    let rule_set = compiled(profile);
-    let variables = Variables::new();
+    validate_rule_set(doc, RuleSet::JpPint(profile))
+}
+
+/// Runs an official rule set on a document, whatever the document says it is.
+pub fn validate_rule_set(doc: &Document, set: RuleSet) -> OfficialVerdict {
+    let rule_set = compiled(set);
+    let mut variables = Variables::new();
+    for (name, value) in &rule_set.globals {
+        let value = value
+            .evaluate(doc, doc.root(), &variables)
+            .unwrap_or_else(|_| Value::empty());
+        variables.set(name, value);
+    }
     let mut findings: Vec<Vec<Finding>> = vec![Vec::new(); rule_set.patterns.len()];
     let mut paths = DocumentPaths::new(doc);
     let mut cache = DocumentCache::new(doc);
@@ -129,12 +186,12 @@ pub fn validate_profile(doc: &Document, profile: Profile) -> OfficialVerdict {
             .zip(candidates.iter())
             .zip(&mut findings)
         {
-            pattern.visit(&mut cache, node, candidates, &variables, profile, findings);
+            pattern.visit(&mut cache, node, candidates, &mut variables, set, findings);
         }
     }
     let findings = findings.into_iter().flatten().collect();
     OfficialVerdict {
-        rule_set: profile.rule_set(),
+        rule_set: set.name(),
         findings,
     }
 }
@@ -162,7 +219,12 @@ pub struct RuleInfo {
 
 /// Every assert of a profile's rule set, in Schematron order.
 pub fn rules(profile: Profile) -> Vec<RuleInfo> {
-    catalog::patterns(profile)
+    rule_set_rules(RuleSet::JpPint(profile))
+}
+
+/// Every assert of a rule set, in Schematron order.
+pub fn rule_set_rules(set: RuleSet) -> Vec<RuleInfo> {
+    catalog::rule_set_patterns(set)
         .into_iter()
         .flat_map(|pattern| {
             pattern.rules.into_iter().flat_map(move |rule| {
@@ -174,7 +236,8 @@ pub fn rules(profile: Profile) -> Vec<RuleInfo> {
                     context: rule.context,
                     test: assert.test,
                     message_en: assert.message,
-                    message_ja: catalog::message_ja(assert.id).unwrap_or(assert.message),
+                    message_ja: catalog::rule_set_message_ja(set, assert.id)
+                        .unwrap_or(assert.message),
                 })
             })
         })
@@ -211,6 +274,7 @@ struct CompiledAssert {
 
 struct CompiledRule {
     context: Pattern,
+    lets: Vec<(&'static str, Expr)>,
     asserts: Vec<CompiledAssert>,
 }
 
@@ -235,6 +299,8 @@ struct Candidate {
 }
 
 struct CompiledRuleSet {
+    /// The patterns' `let`s in file order, evaluated once per document.
+    globals: Vec<(&'static str, Expr)>,
     patterns: Vec<CompiledPattern>,
     /// Candidates per element path, shared by all documents (bounded by `PATH_CACHE_LIMIT` paths).
     paths: RwLock<PathCache>,
@@ -372,39 +438,60 @@ impl CompiledRuleSet {
 
 const NO_PATH: u32 = u32::MAX;
 
-static STANDARD: LazyLock<CompiledRuleSet> = LazyLock::new(|| compile(Profile::Standard));
-static SELF_BILLING: LazyLock<CompiledRuleSet> = LazyLock::new(|| compile(Profile::SelfBilling));
-static NON_TAX_REGISTERED: LazyLock<CompiledRuleSet> =
-    LazyLock::new(|| compile(Profile::NonTaxRegistered));
+/// The rule sets compiled so far, each compiled once for the life of the process.
+static COMPILED: LazyLock<RwLock<HashMap<RuleSet, &'static CompiledRuleSet>>> =
+    LazyLock::new(RwLock::default);
 
-fn compiled(profile: Profile) -> &'static CompiledRuleSet {
-    match profile {
-        Profile::Standard => &STANDARD,
-        Profile::SelfBilling => &SELF_BILLING,
-        Profile::NonTaxRegistered => &NON_TAX_REGISTERED,
+fn compiled(set: RuleSet) -> &'static CompiledRuleSet {
+    if let Some(compiled) = COMPILED
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(&set)
+    {
+        return compiled;
     }
+    let mut sets = COMPILED.write().unwrap_or_else(PoisonError::into_inner);
+    sets.entry(set)
+        .or_insert_with(|| Box::leak(Box::new(compile(set))))
 }
 
 /// Compiles every rule set now instead of on first use (e.g. at server start).
 pub fn preload() {
-    for profile in Profile::ALL {
-        compiled(profile);
+    for set in RuleSet::all() {
+        compiled(set);
     }
 }
 
-fn compile(profile: Profile) -> CompiledRuleSet {
-    let namespaces = namespaces();
-    let patterns = catalog::patterns(profile)
+fn compile(set: RuleSet) -> CompiledRuleSet {
+    let namespaces = set.namespaces();
+    let sources = catalog::rule_set_patterns(set);
+    let globals = sources
+        .iter()
+        .flat_map(|pattern| &pattern.lets)
+        .map(|source| compile_let(source, &namespaces))
+        .collect();
+    let patterns = sources
         .into_iter()
-        .map(|pattern| compile_pattern(pattern, &namespaces))
+        .map(|pattern| compile_pattern(pattern, &namespaces, set))
         .collect();
     CompiledRuleSet {
+        globals,
         patterns,
         paths: RwLock::default(),
     }
 }
 
-fn compile_pattern(source: PatternSource, namespaces: &Namespaces) -> CompiledPattern {
+fn compile_let(source: &LetSource, namespaces: &Namespaces) -> (&'static str, Expr) {
+    let value = Expr::compile(source.value, namespaces)
+        .unwrap_or_else(|error| panic!("official let ${} does not compile: {error}", source.name));
+    (source.name, value)
+}
+
+fn compile_pattern(
+    source: PatternSource,
+    namespaces: &Namespaces,
+    set: RuleSet,
+) -> CompiledPattern {
     let mut rules = Vec::new();
     let mut by_name: HashMap<String, HashMap<String, Vec<usize>>> = HashMap::new();
     let mut any_name = Vec::new();
@@ -430,12 +517,21 @@ fn compile_pattern(source: PatternSource, namespaces: &Namespaces) -> CompiledPa
             }
             None => any_name.push(index),
         }
+        let lets = rule
+            .lets
+            .iter()
+            .map(|source| compile_let(source, namespaces))
+            .collect();
         let asserts = rule
             .asserts
             .into_iter()
-            .map(|assert| compile_assert(assert, namespaces))
+            .map(|assert| compile_assert(assert, namespaces, set))
             .collect();
-        rules.push(CompiledRule { context, asserts });
+        rules.push(CompiledRule {
+            context,
+            lets,
+            asserts,
+        });
     }
     let mut by_key: Vec<Vec<usize>> = Vec::new();
     for (namespace, locals) in &by_name {
@@ -462,7 +558,7 @@ fn merged(named: &[usize], any_name: &[usize]) -> Vec<usize> {
     merged
 }
 
-fn compile_assert(assert: AssertSource, namespaces: &Namespaces) -> CompiledAssert {
+fn compile_assert(assert: AssertSource, namespaces: &Namespaces, set: RuleSet) -> CompiledAssert {
     let test = Expr::compile(assert.test, namespaces)
         .unwrap_or_else(|error| panic!("official test of {} does not compile: {error}", assert.id));
     CompiledAssert {
@@ -470,19 +566,21 @@ fn compile_assert(assert: AssertSource, namespaces: &Namespaces) -> CompiledAsse
         severity: severity(assert.flag),
         test,
         message_en: assert.message,
-        message_ja: catalog::message_ja(assert.id).unwrap_or(assert.message),
+        message_ja: catalog::rule_set_message_ja(set, assert.id).unwrap_or(assert.message),
     }
 }
 
 impl CompiledPattern {
-    /// Checks an element with the first rule of the pattern whose context matches it.
+    /// Checks an element with the first rule of the pattern whose context matches it, with the rule's `let`s
+    /// bound for its asserts (and the outer values restored after them). An assert fails when its test is
+    /// false or cannot be evaluated, or when one of the rule's `let`s cannot.
     fn visit(
         &self,
         cache: &mut DocumentCache<'_>,
         node: NodeId,
         candidates: &[Candidate],
-        variables: &Variables,
-        profile: Profile,
+        variables: &mut Variables,
+        set: RuleSet,
         findings: &mut Vec<Finding>,
     ) {
         let doc = cache.document();
@@ -501,13 +599,29 @@ impl CompiledPattern {
         else {
             return;
         };
+        let mut outer = Vec::with_capacity(rule.lets.len());
+        let mut lets_hold = true;
+        for (name, value) in &rule.lets {
+            let value = value.evaluate(doc, node, variables);
+            lets_hold &= value.is_ok();
+            outer.push((*name, variables.replace(name, value.unwrap_or_default())));
+        }
         for assert in &rule.asserts {
-            let holds = assert
-                .test
-                .effective_boolean_value_in(cache, node, variables)
-                .unwrap_or(false);
+            let holds = lets_hold
+                && assert
+                    .test
+                    .effective_boolean_value_in(cache, node, variables)
+                    .unwrap_or(false);
             if !holds {
-                findings.push(finding(doc, node, assert, profile));
+                findings.push(finding(doc, node, assert, set));
+            }
+        }
+        for (name, value) in outer.into_iter().rev() {
+            match value {
+                Some(value) => variables.set(name, value),
+                None => {
+                    variables.remove(name);
+                }
             }
         }
     }
@@ -638,7 +752,7 @@ impl DocumentPaths {
     }
 }
 
-fn finding(doc: &Document, node: NodeId, assert: &CompiledAssert, profile: Profile) -> Finding {
+fn finding(doc: &Document, node: NodeId, assert: &CompiledAssert, set: RuleSet) -> Finding {
     let (line, column) = doc.line_column(node);
     Finding {
         rule_id: assert.id.to_owned(),
@@ -650,6 +764,6 @@ fn finding(doc: &Document, node: NodeId, assert: &CompiledAssert, profile: Profi
         },
         message_ja: assert.message_ja.to_owned(),
         message_en: assert.message_en.to_owned(),
-        rule_set: profile.rule_set().to_owned(),
+        rule_set: set.name().to_owned(),
     }
 }

@@ -1,20 +1,17 @@
 //! Peppol BIS post-award documents (orders, order responses and agreements, order changes and cancellations,
-//! despatch advices, invoice responses): the transaction from root element and CustomizationID, and the
-//! structural and key business checks that catch missing numbers, dates, parties, lines and quantities.
-//! Rule ids are Peppol BIS's where a Peppol rule says the same thing, ours (`cie-peppol-*`) otherwise; the
-//! implementation and messages are ours.
+//! despatch advices, invoice responses): the transaction from root element and CustomizationID, judged by
+//! the official Peppol rule set of that transaction (OpenPeppol release 2026.5, run by [`crate::official`]).
 
-use std::collections::HashMap;
-
-use cie_domain::{Finding, Location, Severity};
+use cie_domain::Finding;
 use cie_xpath::{Document, NodeId};
-use rust_decimal::Decimal;
+
+use crate::official::{RuleSet, validate_rule_set};
 
 const CBC: &str = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2";
-const CAC: &str = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2";
+const UBL: &str = "urn:oasis:names:specification:ubl:schema:xsd:";
 
 /// A Peppol BIS post-award transaction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Transaction {
     /// T01 Order (注文書).
     Order,
@@ -35,6 +32,42 @@ pub enum Transaction {
 }
 
 impl Transaction {
+    /// Every transaction.
+    pub const ALL: [Transaction; 8] = [
+        Transaction::Order,
+        Transaction::OrderResponse,
+        Transaction::OrderAgreement,
+        Transaction::OrderChange,
+        Transaction::OrderCancellation,
+        Transaction::OrderResponseAdvanced,
+        Transaction::DespatchAdvice,
+        Transaction::InvoiceResponse,
+    ];
+
+    /// The namespace of the transaction's root element (the rule set's `ubl` prefix).
+    pub fn root_namespace(self) -> &'static str {
+        match self {
+            Transaction::Order => "urn:oasis:names:specification:ubl:schema:xsd:Order-2",
+            Transaction::OrderResponse
+            | Transaction::OrderAgreement
+            | Transaction::OrderResponseAdvanced => {
+                "urn:oasis:names:specification:ubl:schema:xsd:OrderResponse-2"
+            }
+            Transaction::OrderChange => {
+                "urn:oasis:names:specification:ubl:schema:xsd:OrderChange-2"
+            }
+            Transaction::OrderCancellation => {
+                "urn:oasis:names:specification:ubl:schema:xsd:OrderCancellation-2"
+            }
+            Transaction::DespatchAdvice => {
+                "urn:oasis:names:specification:ubl:schema:xsd:DespatchAdvice-2"
+            }
+            Transaction::InvoiceResponse => {
+                "urn:oasis:names:specification:ubl:schema:xsd:ApplicationResponse-2"
+            }
+        }
+    }
+
     /// The Peppol transaction code, e.g. `T01`.
     pub fn code(self) -> &'static str {
         match self {
@@ -52,14 +85,14 @@ impl Transaction {
     /// The rule set name findings carry.
     pub fn rule_set(self) -> &'static str {
         match self {
-            Transaction::Order => "peppol-t01 cie 1",
-            Transaction::OrderResponse => "peppol-t76 cie 1",
-            Transaction::OrderAgreement => "peppol-t110 cie 1",
-            Transaction::OrderChange => "peppol-t114 cie 1",
-            Transaction::OrderCancellation => "peppol-t115 cie 1",
-            Transaction::OrderResponseAdvanced => "peppol-t116 cie 1",
-            Transaction::DespatchAdvice => "peppol-t16 cie 1",
-            Transaction::InvoiceResponse => "peppol-t111 cie 1",
+            Transaction::Order => "peppol-t01 2026.5",
+            Transaction::OrderResponse => "peppol-t76 2026.5",
+            Transaction::OrderAgreement => "peppol-t110 2026.5",
+            Transaction::OrderChange => "peppol-t114 2026.5",
+            Transaction::OrderCancellation => "peppol-t115 2026.5",
+            Transaction::OrderResponseAdvanced => "peppol-t116 2026.5",
+            Transaction::DespatchAdvice => "peppol-t16 2026.5",
+            Transaction::InvoiceResponse => "peppol-t111 2026.5",
         }
     }
 
@@ -72,6 +105,9 @@ impl Transaction {
         let trns = customization.strip_prefix("urn:fdc:peppol.eu:poacc:trns:")?;
         let name = trns.split(':').next()?;
         let root_name = doc.local_name(root);
+        if doc.namespace_uri(root).strip_prefix(UBL) != Some(&format!("{root_name}-2")) {
+            return None;
+        }
         Some(match (root_name, name) {
             ("Order", "order") => Transaction::Order,
             ("OrderResponse", "order_response") => Transaction::OrderResponse,
@@ -97,411 +133,20 @@ pub struct PostAwardVerdict {
     pub findings: Vec<Finding>,
 }
 
-/// Checks a Peppol post-award document; `None` when the document is not one.
+/// Judges a Peppol post-award document by its transaction's official rule set; `None` when the document is
+/// not one.
 pub fn validate_post_award(doc: &Document) -> Option<PostAwardVerdict> {
     let transaction = Transaction::detect(doc)?;
-    let root = doc.document_element()?;
-    let mut checks = Checks {
-        doc,
-        transaction,
-        findings: Vec::new(),
-    };
-    checks.header(root);
-    match transaction {
-        Transaction::Order => {
-            checks.party(
-                root,
-                "BuyerCustomerParty",
-                "PEPPOL-T01-B00106",
-                "買い手",
-                "buyer",
-            );
-            checks.party(
-                root,
-                "SellerSupplierParty",
-                "PEPPOL-T01-B00107",
-                "売り手",
-                "seller",
-            );
-            checks.order_lines(root, "PEPPOL-T01-B23902");
-        }
-        Transaction::OrderResponse
-        | Transaction::OrderAgreement
-        | Transaction::OrderResponseAdvanced => {
-            let (seller, buyer) = match transaction {
-                Transaction::OrderResponse => ("PEPPOL-T76-B00108", "PEPPOL-T76-B00109"),
-                _ => ("cie-peppol-seller", "cie-peppol-buyer"),
-            };
-            checks.party(root, "SellerSupplierParty", seller, "売り手", "seller");
-            checks.party(root, "BuyerCustomerParty", buyer, "買い手", "buyer");
-            checks.order_reference(root);
-        }
-        Transaction::OrderChange => {
-            checks.party(
-                root,
-                "BuyerCustomerParty",
-                "cie-peppol-buyer",
-                "買い手",
-                "buyer",
-            );
-            checks.party(
-                root,
-                "SellerSupplierParty",
-                "cie-peppol-seller",
-                "売り手",
-                "seller",
-            );
-            checks.order_reference(root);
-            checks.order_lines(root, "cie-peppol-line-quantity");
-        }
-        Transaction::OrderCancellation => {
-            checks.party(
-                root,
-                "BuyerCustomerParty",
-                "cie-peppol-buyer",
-                "買い手",
-                "buyer",
-            );
-            checks.party(
-                root,
-                "SellerSupplierParty",
-                "cie-peppol-seller",
-                "売り手",
-                "seller",
-            );
-            checks.order_reference(root);
-        }
-        Transaction::DespatchAdvice => {
-            checks.party(
-                root,
-                "DespatchSupplierParty",
-                "PEPPOL-T16-B00105",
-                "出荷者",
-                "despatch party",
-            );
-            checks.party(
-                root,
-                "DeliveryCustomerParty",
-                "PEPPOL-T16-B00106",
-                "納品先",
-                "delivery party",
-            );
-            checks.despatch_lines(root);
-        }
-        Transaction::InvoiceResponse => checks.invoice_response(root),
-    }
+    let verdict = validate_rule_set(doc, RuleSet::PostAward(transaction));
     Some(PostAwardVerdict {
         transaction,
-        rule_set: transaction.rule_set(),
-        findings: checks.findings,
+        rule_set: verdict.rule_set,
+        findings: verdict.findings,
     })
-}
-
-struct Checks<'d> {
-    doc: &'d Document,
-    transaction: Transaction,
-    findings: Vec<Finding>,
-}
-
-impl Checks<'_> {
-    fn push(&mut self, node: NodeId, rule_id: &str, severity: Severity, ja: String, en: String) {
-        let (line, column) = self.doc.line_column(node);
-        self.findings.push(Finding {
-            rule_id: rule_id.to_owned(),
-            severity,
-            location: Location {
-                path: self.doc.path_of(node),
-                line,
-                column,
-            },
-            message_ja: ja,
-            message_en: en,
-            rule_set: self.transaction.rule_set().to_owned(),
-        });
-    }
-
-    fn coded(&self, number: &str, fallback: &str) -> String {
-        match self.transaction {
-            Transaction::Order
-            | Transaction::OrderResponse
-            | Transaction::DespatchAdvice
-            | Transaction::InvoiceResponse => {
-                format!("PEPPOL-{}-{number}", self.transaction.code())
-            }
-            _ => fallback.to_owned(),
-        }
-    }
-
-    fn header(&mut self, root: NodeId) {
-        let doc = self.doc;
-        if !has_text(doc, doc.child_named(root, CBC, "ID")) {
-            let id = self.coded("B00103", "cie-peppol-number");
-            self.push(
-                root,
-                &id,
-                Severity::Fatal,
-                "文書番号（cbc:ID）は必須です。".into(),
-                "The document number (cbc:ID) is required.".into(),
-            );
-        }
-        if !has_text(doc, doc.child_named(root, CBC, "IssueDate")) {
-            let id = self.coded("B00104", "cie-peppol-issue-date");
-            self.push(
-                root,
-                &id,
-                Severity::Fatal,
-                "発行日（cbc:IssueDate）は必須です。".into(),
-                "The issue date (cbc:IssueDate) is required.".into(),
-            );
-        }
-    }
-
-    fn party(&mut self, root: NodeId, element: &str, rule_id: &str, role_ja: &str, role_en: &str) {
-        let doc = self.doc;
-        // Most parties wrap a cac:Party; an invoice response's SenderParty and ReceiverParty are parties.
-        let party = doc
-            .child_named(root, CAC, element)
-            .map(|p| doc.child_named(p, CAC, "Party").unwrap_or(p));
-        match party {
-            None => self.push(
-                root,
-                rule_id,
-                Severity::Fatal,
-                format!("{role_ja}（cac:{element}）は必須です。"),
-                format!("The {role_en} (cac:{element}) is required."),
-            ),
-            Some(party) => {
-                let named = has_text(
-                    doc,
-                    doc.child_named(party, CAC, "PartyName")
-                        .and_then(|n| doc.child_named(n, CBC, "Name")),
-                ) || has_text(
-                    doc,
-                    doc.child_named(party, CAC, "PartyLegalEntity")
-                        .and_then(|e| doc.child_named(e, CBC, "RegistrationName")),
-                ) || has_text(
-                    doc,
-                    doc.child_named(party, CAC, "PartyIdentification")
-                        .and_then(|i| doc.child_named(i, CBC, "ID")),
-                ) || has_text(doc, doc.child_named(party, CBC, "EndpointID"));
-                if !named {
-                    self.push(
-                        party,
-                        "cie-peppol-party-identity",
-                        Severity::Fatal,
-                        format!(
-                            "{role_ja}には名称、識別子または電子アドレスのいずれかが必要です。"
-                        ),
-                        format!(
-                            "The {role_en} needs a name, an identifier or an electronic address."
-                        ),
-                    );
-                }
-            }
-        }
-    }
-
-    fn order_reference(&mut self, root: NodeId) {
-        let doc = self.doc;
-        let reference = doc
-            .child_named(root, CAC, "OrderReference")
-            .and_then(|r| doc.child_named(r, CBC, "ID"));
-        if !has_text(doc, reference) {
-            self.push(
-                root,
-                "cie-peppol-order-reference",
-                Severity::Fatal,
-                "対象の注文書の番号（cac:OrderReference/cbc:ID）は必須です。".into(),
-                "The number of the order referred to (cac:OrderReference/cbc:ID) is required."
-                    .into(),
-            );
-        }
-    }
-
-    fn order_lines(&mut self, root: NodeId, quantity_rule: &str) {
-        let doc = self.doc;
-        let lines: Vec<NodeId> = doc.element_children_named(root, CAC, "OrderLine").collect();
-        if lines.is_empty() {
-            self.push(
-                root,
-                "cie-peppol-lines",
-                Severity::Fatal,
-                "明細行が1行以上必要です。".into(),
-                "At least one line is required.".into(),
-            );
-        }
-        let mut seen: HashMap<String, usize> = HashMap::new();
-        for line in lines {
-            let Some(item) = doc.child_named(line, CAC, "LineItem") else {
-                self.push(
-                    line,
-                    "cie-peppol-line-item",
-                    Severity::Fatal,
-                    "明細行には品目行（cac:LineItem）が必要です。".into(),
-                    "An order line needs its line item (cac:LineItem).".into(),
-                );
-                continue;
-            };
-            if let Some(id) = doc
-                .child_named(item, CBC, "ID")
-                .map(|n| text(doc, n))
-                .filter(|id| !id.is_empty())
-            {
-                *seen.entry(id).or_default() += 1;
-            }
-            self.quantity(
-                item,
-                "Quantity",
-                quantity_rule,
-                "cie-peppol-negative-quantity",
-                "数量",
-                "quantity",
-            );
-        }
-        for (id, count) in seen {
-            if count > 1 && self.transaction == Transaction::Order {
-                self.push(
-                    root,
-                    "PEPPOL-T01-R001",
-                    Severity::Fatal,
-                    format!("明細行ID '{id}' が{count}回使われています。明細行IDは文書内で一意でなければなりません。"),
-                    format!("Line id '{id}' is used {count} times; line ids must be unique within the document."),
-                );
-            }
-        }
-    }
-
-    fn despatch_lines(&mut self, root: NodeId) {
-        let doc = self.doc;
-        let lines: Vec<NodeId> = doc
-            .element_children_named(root, CAC, "DespatchLine")
-            .collect();
-        if lines.is_empty() {
-            self.push(
-                root,
-                "cie-peppol-lines",
-                Severity::Fatal,
-                "明細行が1行以上必要です。".into(),
-                "At least one line is required.".into(),
-            );
-        }
-        for line in lines {
-            self.quantity(
-                line,
-                "DeliveredQuantity",
-                "PEPPOL-T16-B18002",
-                "PEPPOL-T16-R006",
-                "出荷数量",
-                "delivered quantity",
-            );
-        }
-    }
-
-    fn quantity(
-        &mut self,
-        parent: NodeId,
-        element: &str,
-        missing_rule: &str,
-        negative_rule: &str,
-        name_ja: &str,
-        name_en: &str,
-    ) {
-        let doc = self.doc;
-        match doc.child_named(parent, CBC, element) {
-            None => self.push(
-                parent,
-                missing_rule,
-                Severity::Fatal,
-                format!("{name_ja}（cbc:{element}）は必須です。"),
-                format!("The {name_en} (cbc:{element}) is required."),
-            ),
-            Some(quantity) => {
-                let raw = text(doc, quantity);
-                match raw.parse::<Decimal>() {
-                    Err(_) => self.push(
-                        quantity,
-                        "cie-peppol-quantity-format",
-                        Severity::Fatal,
-                        format!("{name_ja} '{raw}' は数値ではありません。"),
-                        format!("The {name_en} '{raw}' is not a number."),
-                    ),
-                    Ok(value) if value < Decimal::ZERO => self.push(
-                        quantity,
-                        negative_rule,
-                        Severity::Fatal,
-                        format!("{name_ja}は負の値にできません（{raw}）。"),
-                        format!("The {name_en} must not be negative ({raw})."),
-                    ),
-                    Ok(_) => {}
-                }
-                if doc
-                    .attribute(quantity, "", "unitCode")
-                    .is_none_or(|u| u.trim().is_empty())
-                {
-                    self.push(
-                        quantity,
-                        "cie-peppol-unit-code",
-                        Severity::Fatal,
-                        format!("{name_ja}には数量単位（@unitCode）が必要です。"),
-                        format!("The {name_en} needs a unit of measure (@unitCode)."),
-                    );
-                }
-            }
-        }
-    }
-
-    fn invoice_response(&mut self, root: NodeId) {
-        let doc = self.doc;
-        let Some(response) = doc.child_named(root, CAC, "DocumentResponse") else {
-            self.push(
-                root,
-                "cie-peppol-document-response",
-                Severity::Fatal,
-                "対象文書への応答（cac:DocumentResponse）は必須です。".into(),
-                "The response to a document (cac:DocumentResponse) is required.".into(),
-            );
-            return;
-        };
-        let reference = doc
-            .child_named(response, CAC, "DocumentReference")
-            .and_then(|r| doc.child_named(r, CBC, "ID"));
-        if !has_text(doc, reference) {
-            self.push(response, "PEPPOL-T111-B02802", Severity::Fatal, "対象の請求書の番号（cac:DocumentReference/cbc:ID）は必須です。".into(), "The number of the invoice responded to (cac:DocumentReference/cbc:ID) is required.".into());
-        }
-        let code = doc
-            .child_named(response, CAC, "Response")
-            .and_then(|r| doc.child_named(r, CBC, "ResponseCode"));
-        if !has_text(doc, code) {
-            self.push(
-                response,
-                "PEPPOL-T111-B02901",
-                Severity::Fatal,
-                "応答ステータスコード（cac:Response/cbc:ResponseCode）は必須です。".into(),
-                "The response status code (cac:Response/cbc:ResponseCode) is required.".into(),
-            );
-        } else if let Some(code) = code {
-            let value = text(doc, code);
-            if !["AB", "IP", "UQ", "CA", "RE", "AP", "PD"].contains(&value.as_str()) {
-                self.push(code, "cie-peppol-response-code", Severity::Fatal, format!("応答ステータスコード '{value}' はUNCL4343のサブセット（AB, IP, UQ, CA, RE, AP, PD）にありません。"), format!("Response status code '{value}' is not in the UNCL4343 subset AB, IP, UQ, CA, RE, AP, PD."));
-            }
-        }
-        self.party(root, "SenderParty", "cie-peppol-sender", "送信者", "sender");
-        self.party(
-            root,
-            "ReceiverParty",
-            "cie-peppol-receiver",
-            "受信者",
-            "receiver",
-        );
-    }
 }
 
 fn text(doc: &Document, node: NodeId) -> String {
     doc.string_value(node).trim().to_owned()
-}
-
-fn has_text(doc: &Document, node: Option<NodeId>) -> bool {
-    node.is_some_and(|n| !doc.string_value(n).trim().is_empty())
 }
 
 #[cfg(test)]
@@ -612,80 +257,28 @@ mod tests {
     }
 
     #[test]
-    fn missing_parties_are_caught_with_their_peppol_ids() {
+    fn official_rules_name_what_is_missing_or_wrong() {
         let order = fixture("order/order-example.xml");
         let no_buyer = without(
             &order,
             "<cac:BuyerCustomerParty>",
             "</cac:BuyerCustomerParty>",
         );
-        assert_eq!(fired(&no_buyer), ["PEPPOL-T01-B00106"]);
-        let no_seller = without(
-            &order,
-            "<cac:SellerSupplierParty>",
-            "</cac:SellerSupplierParty>",
-        );
-        assert_eq!(fired(&no_seller), ["PEPPOL-T01-B00107"]);
+        assert!(fired(&no_buyer).contains(&"PEPPOL-T01-B00106".to_owned()));
+        let no_date = without(&order, "<cbc:IssueDate>", "</cbc:IssueDate>");
+        assert!(fired(&no_date).contains(&"PEPPOL-T01-B00104".to_owned()));
+        let blank_number = order.replacen("<cbc:ID>34</cbc:ID>", "<cbc:ID> </cbc:ID>", 1);
+        assert!(fired(&blank_number).contains(&"PEPPOL-COMMON-R001".to_owned()));
         let despatch = fixture("despatch/despatch-advice-example.xml");
         let no_supplier = without(
             &despatch,
             "<cac:DespatchSupplierParty>",
             "</cac:DespatchSupplierParty>",
         );
-        assert_eq!(fired(&no_supplier), ["PEPPOL-T16-B00105"]);
-        let no_customer = without(
-            &despatch,
-            "<cac:DeliveryCustomerParty>",
-            "</cac:DeliveryCustomerParty>",
-        );
-        assert_eq!(fired(&no_customer), ["PEPPOL-T16-B00106"]);
-        let response = fixture("order/order-response-example.xml");
-        let no_buyer = without(
-            &response,
-            "<cac:BuyerCustomerParty>",
-            "</cac:BuyerCustomerParty>",
-        );
-        assert_eq!(fired(&no_buyer), ["PEPPOL-T76-B00109"]);
-    }
-
-    #[test]
-    fn missing_numbers_and_dates_are_caught() {
-        let order = fixture("order/order-example.xml");
-        assert_eq!(
-            fired(&order.replacen("<cbc:ID>34</cbc:ID>", "<cbc:ID> </cbc:ID>", 1)),
-            ["PEPPOL-T01-B00103"]
-        );
-        let no_date = without(&order, "<cbc:IssueDate>", "</cbc:IssueDate>");
-        assert_eq!(fired(&no_date), ["PEPPOL-T01-B00104"]);
+        assert!(fired(&no_supplier).contains(&"PEPPOL-T16-B00105".to_owned()));
         let response = fixture("invoice-response/invoice-response-example.xml");
-        let no_invoice = without(
-            &response,
-            "<cac:DocumentReference>",
-            "</cac:DocumentReference>",
-        );
-        assert!(fired(&no_invoice).contains(&"PEPPOL-T111-B02802".to_owned()));
         let no_status = without(&response, "<cbc:ResponseCode", "</cbc:ResponseCode>");
         assert!(fired(&no_status).contains(&"PEPPOL-T111-B02901".to_owned()));
-    }
-
-    #[test]
-    fn line_quantities_are_required_and_not_negative() {
-        let order = fixture("order/order-example.xml");
-        let no_quantity = without(&order, "<cbc:Quantity", "</cbc:Quantity>");
-        assert_eq!(fired(&no_quantity), ["PEPPOL-T01-B23902"]);
-        let negative = order.replacen(">120</cbc:Quantity>", ">-120</cbc:Quantity>", 1);
-        assert_eq!(fired(&negative), ["cie-peppol-negative-quantity"]);
-        let despatch = fixture("despatch/despatch-advice-example.xml");
-        let no_delivered = without(
-            &despatch,
-            "<cbc:DeliveredQuantity",
-            "</cbc:DeliveredQuantity>",
-        );
-        assert_eq!(fired(&no_delivered), ["PEPPOL-T16-B18002"]);
-        let start = despatch.find("<cbc:DeliveredQuantity").expect("quantity");
-        let value_start = start + despatch[start..].find('>').expect("tag end") + 1;
-        let negative = format!("{}-{}", &despatch[..value_start], &despatch[value_start..]);
-        assert_eq!(fired(&negative), ["PEPPOL-T16-R006"]);
     }
 
     #[test]
@@ -705,6 +298,6 @@ mod tests {
             &order[..second_id_start],
             &order[second_id_end..]
         );
-        assert_eq!(fired(&duplicated), ["PEPPOL-T01-R001"]);
+        assert_eq!(fired(&duplicated), ["PEPPOL-T01-R001", "PEPPOL-T01-R001"]);
     }
 }

@@ -111,7 +111,9 @@ impl AnswerKind {
             return field;
         };
         match (self, part) {
-            (AnswerKind::Quotation, _) | (_, "quantity") => field,
+            (AnswerKind::Quotation, _) | (_, "quantity") | (AnswerKind::DespatchAdvice, "item") => {
+                field
+            }
             (AnswerKind::OrderResponse, _) => format!("{row}_status"),
             (AnswerKind::DespatchAdvice, _) => format!("{row}_quantity"),
         }
@@ -489,12 +491,18 @@ fn parse(
                 if quantity.is_zero() {
                     continue;
                 }
+                let item_field = format!("l{row}_item");
+                let item = form.get(&item_field).trim();
+                if item.is_empty() {
+                    errors.push(FieldError::new(item_field, t(lang, "error_item_number")));
+                    continue;
+                }
                 rows.push(row);
                 lines.push(DespatchLine {
                     id: (lines.len() + 1).to_string(),
                     order_line_id: ordered.id.clone(),
                     item_name: String::new(),
-                    seller_item_id: None,
+                    seller_item_id: Some(item.to_owned()),
                     quantity,
                     unit_code: String::new(),
                     note: None,

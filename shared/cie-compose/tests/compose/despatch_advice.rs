@@ -18,7 +18,7 @@ fn delivered(id: &str, order_line_id: &str, name: &str, quantity: &str) -> Despa
         id: id.to_owned(),
         order_line_id: order_line_id.to_owned(),
         item_name: name.to_owned(),
-        seller_item_id: None,
+        seller_item_id: Some(format!("ITEM-{order_line_id}")),
         quantity: decimal(quantity),
         unit_code: "H87".to_owned(),
         note: None,

@@ -303,7 +303,7 @@ fn a_despatch_advice_reads_and_refuses_unknown_fields() {
         "customer": {"name": "東久留米市", "endpoint": {"id": "7000012050002", "scheme": "0188"}},
         "despatch_date": "2025-04-14",
         "lines": [{"id": "1", "order_line_id": "1", "item_name": "机", "quantity": 10,
-                   "unit_code": "H87"}]
+                   "unit_code": "H87", "seller_item_id": "DESK-1"}]
     }"#;
     let input: DespatchAdvice = serde_json::from_str(json).expect("readable");
     despatch_advice(&input).expect("valid");

@@ -260,6 +260,7 @@ fn delivered_lines(
                 th scope="col" class="num" { (t(lang, "col_ordered")) }
                 th scope="col" { (t(lang, "col_delivered_quantity")) }
                 th scope="col" { (t(lang, "col_unit")) }
+                th scope="col" { (t(lang, "col_item_number")) }
             } }
             tbody {
                 @for (row, line) in context.asked.lines.iter().enumerate() {
@@ -269,6 +270,7 @@ fn delivered_lines(
                         td class="num" { (line.quantity.normalize()) }
                         (cell(lang, notices, form_page, form, (row, "quantity", "line_delivered_label"), "num"))
                         td { (unit_name(lang, &line.unit_code)) }
+                        (cell(lang, notices, form_page, form, (row, "item", "line_item_number_label"), ""))
                     }
                 }
             }
