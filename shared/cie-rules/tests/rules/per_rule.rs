@@ -1,5 +1,6 @@
-//! One failing and one passing case for every rule id of the three official JP PINT 1.1.3 rule sets, driven
-//! by the table `per_rule.tsv`: a failing case is an official example plus a few text edits on which the rule
+//! One failing and one passing case for every rule id of the official rule sets — the three JP PINT 1.1.3
+//! profiles (`per_rule.tsv`) and the eight Peppol post-award transactions (`per_rule_poacc.tsv`) — driven by a
+//! table: a failing case is an official example plus a few text edits on which the rule
 //! must fire (with the severity of its official flag), the passing case is the unedited example on which it
 //! must not. A rule that can never fire is listed as unreachable with its reason (and optionally a probe on
 //! which it must stay silent). Every rule id of the catalog must be in exactly one of the two lists.
@@ -12,7 +13,9 @@
 //! - `unreachable <profiles> <rule> <reason> [<base> <edit>...]`: the rule never fires; the optional probe
 //!   is a document built like a failing case on which it stays silent anyway.
 //!
-//! `<profiles>` is `*` or a comma-separated list of `jp-pint`, `jp-pint-sb`, `jp-pint-ntr`; `<base>` is a name
+//! `<profiles>` is `*` (every rule set of the table) or a comma-separated list of `jp-pint`, `jp-pint-sb`,
+//! `jp-pint-ntr` (`per_rule.tsv`), or `t01`, `t76`, `t110`, `t114`, `t115`, `t116`, `t16`, `t111`
+//! (`per_rule_poacc.tsv`); `<base>` is a name
 //! defined by a `base` line or a file path. An edit is `op TEXT` or `op TEXT => NEW`, applied to the first
 //! occurrence of `TEXT` (or the n-th with `op@n`), which must exist: `replace TEXT => NEW`,
 //! `insert-before TEXT => NEW`, `insert-after TEXT => NEW`, `delete TEXT`, and `delete-element TEXT` (`TEXT`
@@ -22,14 +25,13 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use cie_domain::{Finding, Severity};
-use cie_rules::official::{Profile, rules, validate_profile};
+use cie_rules::official::{Profile, RuleSet, rule_set_rules, validate_rule_set};
+use cie_rules::post_award::Transaction;
 use cie_xpath::Document;
 
 use crate::support::generated::fixture;
 
-const TABLE: &str = "tests/rules/per_rule.tsv";
-
-/// The official rule tables, the independent source of each rule's flag.
+/// The official JP PINT rule tables, the independent source of each rule's flag.
 const OFFICIAL_TABLES: [(Profile, &str); 3] = [
     (Profile::Standard, "jp-pint-rules.tsv"),
     (Profile::SelfBilling, "jp-pint-sb-rules.tsv"),
@@ -37,26 +39,47 @@ const OFFICIAL_TABLES: [(Profile, &str); 3] = [
 ];
 
 /// The folders of the official valid examples a case may start from.
-const EXAMPLE_FOLDERS: [&str; 3] = ["jp-pint/", "jp-pint-sb/", "jp-pint-ntr/"];
+const EXAMPLE_FOLDERS: [&str; 6] = [
+    "jp-pint/",
+    "jp-pint-sb/",
+    "jp-pint-ntr/",
+    "order/",
+    "despatch/",
+    "invoice-response/",
+];
 
-fn profile_key(profile: Profile) -> &'static str {
-    match profile {
-        Profile::Standard => "jp-pint",
-        Profile::SelfBilling => "jp-pint-sb",
-        Profile::NonTaxRegistered => "jp-pint-ntr",
+const JP_PINT: [RuleSet; 3] = [
+    RuleSet::JpPint(Profile::Standard),
+    RuleSet::JpPint(Profile::SelfBilling),
+    RuleSet::JpPint(Profile::NonTaxRegistered),
+];
+
+fn key_of(set: RuleSet) -> String {
+    match set {
+        RuleSet::JpPint(Profile::Standard) => "jp-pint".to_owned(),
+        RuleSet::JpPint(Profile::SelfBilling) => "jp-pint-sb".to_owned(),
+        RuleSet::JpPint(Profile::NonTaxRegistered) => "jp-pint-ntr".to_owned(),
+        RuleSet::PostAward(transaction) => transaction.code().to_lowercase(),
     }
 }
 
-fn parse_profiles(text: &str) -> Result<Vec<Profile>, String> {
+/// The rule set a document says it follows.
+fn detect(doc: &Document) -> Option<RuleSet> {
+    Profile::detect(doc)
+        .map(RuleSet::JpPint)
+        .or_else(|| Transaction::detect(doc).map(RuleSet::PostAward))
+}
+
+fn parse_profiles(text: &str, sets: &[RuleSet]) -> Result<Vec<RuleSet>, String> {
     if text == "*" {
-        return Ok(Profile::ALL.to_vec());
+        return Ok(sets.to_vec());
     }
     text.split(',')
         .map(|key| {
-            Profile::ALL
-                .into_iter()
-                .find(|profile| profile_key(*profile) == key.trim())
-                .ok_or_else(|| format!("unknown profile {key:?}"))
+            sets.iter()
+                .copied()
+                .find(|set| key_of(*set) == key.trim())
+                .ok_or_else(|| format!("unknown rule set {key:?}"))
         })
         .collect()
 }
@@ -201,13 +224,13 @@ enum Entry {
 #[derive(Debug)]
 struct Row {
     line: usize,
-    profiles: Vec<Profile>,
+    profiles: Vec<RuleSet>,
     rule: String,
     entry: Entry,
 }
 
 struct Table {
-    bases: HashMap<(String, Profile), String>,
+    bases: HashMap<(String, RuleSet), String>,
     rows: Vec<Row>,
 }
 
@@ -222,7 +245,7 @@ fn parse_case(columns: &[&str]) -> Result<Case, String> {
     })
 }
 
-fn parse_table(text: &str) -> Result<Table, Vec<String>> {
+fn parse_table(text: &str, table: &str, sets: &[RuleSet]) -> Result<Table, Vec<String>> {
     let mut bases = HashMap::new();
     let mut rows = Vec::new();
     let mut errors = Vec::new();
@@ -233,25 +256,27 @@ fn parse_table(text: &str) -> Result<Table, Vec<String>> {
         }
         let columns: Vec<&str> = line.split('\t').collect();
         let parsed = match columns.as_slice() {
-            ["base", name, profile, file] => parse_profiles(profile).map(|profiles| {
+            ["base", name, profile, file] => parse_profiles(profile, sets).map(|profiles| {
                 for profile in profiles {
                     bases.insert(((*name).to_owned(), profile), (*file).to_owned());
                 }
             }),
-            ["fail", profiles, rule, case @ ..] => parse_profiles(profiles).and_then(|profiles| {
-                let case = parse_case(case)?;
-                if case.edits.is_empty() {
-                    return Err("a failing case needs an edit".to_owned());
-                }
-                rows.push(Row {
-                    line: number,
-                    profiles,
-                    rule: (*rule).to_owned(),
-                    entry: Entry::Fail(case),
-                });
-                Ok(())
-            }),
-            ["unreachable", profiles, rule, reason, probe @ ..] => parse_profiles(profiles)
+            ["fail", profiles, rule, case @ ..] => {
+                parse_profiles(profiles, sets).and_then(|profiles| {
+                    let case = parse_case(case)?;
+                    if case.edits.is_empty() {
+                        return Err("a failing case needs an edit".to_owned());
+                    }
+                    rows.push(Row {
+                        line: number,
+                        profiles,
+                        rule: (*rule).to_owned(),
+                        entry: Entry::Fail(case),
+                    });
+                    Ok(())
+                })
+            }
+            ["unreachable", profiles, rule, reason, probe @ ..] => parse_profiles(profiles, sets)
                 .and_then(|profiles| {
                     let probe = if probe.is_empty() {
                         None
@@ -272,7 +297,7 @@ fn parse_table(text: &str) -> Result<Table, Vec<String>> {
             _ => Err("unknown row kind or wrong column count".to_owned()),
         };
         if let Err(error) = parsed {
-            errors.push(format!("{TABLE}:{number}: {error}"));
+            errors.push(format!("{table}:{number}: {error}"));
         }
     }
     if errors.is_empty() {
@@ -310,13 +335,22 @@ impl Runner {
     }
 }
 
-fn run(xml: &str, profile: Profile) -> Result<Vec<Finding>, String> {
+fn run(xml: &str, set: RuleSet) -> Result<Vec<Finding>, String> {
     let doc =
         Document::parse(xml.as_bytes()).map_err(|error| format!("not well-formed: {error}"))?;
-    Ok(validate_profile(&doc, profile).findings)
+    Ok(validate_rule_set(&doc, set).findings)
 }
 
-fn official_flags() -> HashMap<(Profile, String), Severity> {
+fn severity(flag: &str) -> Severity {
+    match flag {
+        "fatal" => Severity::Fatal,
+        "warning" => Severity::Warning,
+        "information" | "info" => Severity::Info,
+        _ => Severity::Error,
+    }
+}
+
+fn official_flags() -> HashMap<(RuleSet, String), Severity> {
     let mut flags = HashMap::new();
     for (profile, file) in OFFICIAL_TABLES {
         let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -327,14 +361,28 @@ fn official_flags() -> HashMap<(Profile, String), Severity> {
         for line in text.lines().skip(1) {
             let mut columns = line.split('\t');
             let id = columns.next().expect("id column");
-            let severity = match columns.next().expect("flag column") {
-                "fatal" => Severity::Fatal,
-                "warning" => Severity::Warning,
-                "information" | "info" => Severity::Info,
-                _ => Severity::Error,
-            };
-            flags.insert((profile, id.to_owned()), severity);
+            let flag = columns.next().expect("flag column");
+            flags.insert((RuleSet::JpPint(profile), id.to_owned()), severity(flag));
         }
+    }
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schemas/peppol-poacc-2026.5/rules.tsv");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+    for line in text.lines().skip(1) {
+        let columns: Vec<&str> = line.split('\t').collect();
+        let (code, id, flag) = (columns[0], columns[4], columns[5]);
+        if id.is_empty() {
+            continue;
+        }
+        let transaction = Transaction::ALL
+            .into_iter()
+            .find(|transaction| transaction.code() == code)
+            .unwrap_or_else(|| panic!("unknown transaction {code}"));
+        flags.insert(
+            (RuleSet::PostAward(transaction), id.to_owned()),
+            severity(flag),
+        );
     }
     flags
 }
@@ -343,14 +391,14 @@ fn build(
     table: &Table,
     runner: &mut Runner,
     case: &Case,
-    profile: Profile,
+    profile: RuleSet,
 ) -> Result<(String, String), String> {
     let file = table
         .bases
         .get(&(case.base.clone(), profile))
         .cloned()
         .or_else(|| case.base.contains('/').then(|| case.base.clone()))
-        .ok_or_else(|| format!("no example {:?} for {}", case.base, profile_key(profile)))?;
+        .ok_or_else(|| format!("no example {:?} for {}", case.base, key_of(profile)))?;
     let base = runner.source(&file)?;
     let mut xml = base.clone();
     for edit in &case.edits {
@@ -372,11 +420,24 @@ fn ids(findings: &[Finding]) -> BTreeSet<&str> {
 }
 
 #[test]
-fn every_rule_has_a_failing_and_a_passing_case_or_a_reason() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(TABLE);
+fn every_jp_pint_rule_has_a_failing_and_a_passing_case_or_a_reason() {
+    check_table("tests/rules/per_rule.tsv", &JP_PINT);
+}
+
+#[test]
+fn every_post_award_rule_has_a_failing_and_a_passing_case_or_a_reason() {
+    let sets: Vec<RuleSet> = Transaction::ALL
+        .into_iter()
+        .map(RuleSet::PostAward)
+        .collect();
+    check_table("tests/rules/per_rule_poacc.tsv", &sets);
+}
+
+fn check_table(table_name: &str, sets: &[RuleSet]) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(table_name);
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
-    let table = match parse_table(&text) {
+    let table = match parse_table(&text, table_name, sets) {
         Ok(table) => table,
         Err(errors) => panic!("{} bad rows:\n{}", errors.len(), errors.join("\n")),
     };
@@ -384,29 +445,29 @@ fn every_rule_has_a_failing_and_a_passing_case_or_a_reason() {
     let mut runner = Runner {
         sources: HashMap::new(),
     };
-    let mut base_findings: HashMap<(String, Profile), Vec<Finding>> = HashMap::new();
+    let mut base_findings: HashMap<(String, RuleSet), Vec<Finding>> = HashMap::new();
     let mut failures = Vec::new();
     // Per profile: rule → the table lines covering it / listing it as unreachable.
-    let mut covered: BTreeMap<(&'static str, String), Vec<usize>> = BTreeMap::new();
-    let mut unreachable: BTreeMap<(&'static str, String), Vec<usize>> = BTreeMap::new();
+    let mut covered: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
+    let mut unreachable: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
     // Per profile: rule → the first table line whose document fired it.
-    let mut fired_anywhere: HashMap<(&'static str, String), usize> = HashMap::new();
+    let mut fired_anywhere: HashMap<(String, String), usize> = HashMap::new();
 
     for row in &table.rows {
         for &profile in &row.profiles {
-            let key = profile_key(profile);
-            let here = format!("{TABLE}:{} {key} {}", row.line, row.rule);
+            let key = key_of(profile);
+            let here = format!("{table_name}:{} {key} {}", row.line, row.rule);
             let (case, expect_fire) = match &row.entry {
                 Entry::Fail(case) => {
                     covered
-                        .entry((key, row.rule.clone()))
+                        .entry((key.clone(), row.rule.clone()))
                         .or_default()
                         .push(row.line);
                     (Some(case), true)
                 }
                 Entry::Unreachable { reason, probe } => {
                     unreachable
-                        .entry((key, row.rule.clone()))
+                        .entry((key.clone(), row.rule.clone()))
                         .or_default()
                         .push(row.line);
                     if reason.trim().is_empty() {
@@ -432,17 +493,17 @@ fn every_rule_has_a_failing_and_a_passing_case_or_a_reason() {
                     let base = runner.source(&file).expect("read above");
                     let doc = Document::parse(base.as_bytes())
                         .expect("official examples are well-formed");
-                    if Profile::detect(&doc) != Some(profile) {
+                    if detect(&doc) != Some(profile) {
                         failures.push(format!("{here}: {file} is not a {key} document"));
                     }
-                    validate_profile(&doc, profile).findings
+                    validate_rule_set(&doc, profile).findings
                 });
             if on_base.iter().any(|finding| finding.rule_id == row.rule) {
                 failures.push(format!("{here}: fires on the unedited {file}"));
             }
             for finding in on_base.iter() {
                 fired_anywhere
-                    .entry((key, finding.rule_id.clone()))
+                    .entry((key.clone(), finding.rule_id.clone()))
                     .or_insert(row.line);
             }
             // The failing case (or the probe of an unreachable rule).
@@ -455,7 +516,7 @@ fn every_rule_has_a_failing_and_a_passing_case_or_a_reason() {
             };
             for finding in &findings {
                 fired_anywhere
-                    .entry((key, finding.rule_id.clone()))
+                    .entry((key.clone(), finding.rule_id.clone()))
                     .or_insert(row.line);
             }
             let mine: Vec<&Finding> = findings
@@ -485,22 +546,22 @@ fn every_rule_has_a_failing_and_a_passing_case_or_a_reason() {
                         finding.severity
                     ));
                 }
-                if finding.rule_set != profile.rule_set() {
+                if finding.rule_set != profile.name() {
                     failures.push(format!("{here}: rule set {}", finding.rule_set));
                 }
             }
         }
     }
 
-    for profile in Profile::ALL {
-        let key = profile_key(profile);
-        let catalog: BTreeSet<String> = rules(profile)
+    for &profile in sets {
+        let key = key_of(profile);
+        let catalog: BTreeSet<String> = rule_set_rules(profile)
             .into_iter()
             .map(|rule| rule.id.to_owned())
             .collect();
         for id in &catalog {
-            let is_covered = covered.contains_key(&(key, id.clone()));
-            let listed = unreachable.get(&(key, id.clone()));
+            let is_covered = covered.contains_key(&(key.clone(), id.clone()));
+            let listed = unreachable.get(&(key.clone(), id.clone()));
             match (is_covered, listed) {
                 (false, None) => failures.push(format!(
                     "{key} {id}: neither a failing case nor listed as unreachable"
@@ -512,7 +573,7 @@ fn every_rule_has_a_failing_and_a_passing_case_or_a_reason() {
                     "{key} {id}: listed as unreachable more than once, lines {lines:?}"
                 )),
                 (false, Some(_)) => {
-                    if let Some(line) = fired_anywhere.get(&(key, id.clone())) {
+                    if let Some(line) = fired_anywhere.get(&(key.clone(), id.clone())) {
                         failures.push(format!(
                             "{key} {id}: listed as unreachable but fires on the document of line {line}"
                         ));
@@ -541,7 +602,7 @@ fn every_rule_has_a_failing_and_a_passing_case_or_a_reason() {
             catalog.len(),
             catalog
                 .iter()
-                .filter(|id| covered.contains_key(&(key, (*id).clone())))
+                .filter(|id| covered.contains_key(&(key.clone(), (*id).clone())))
                 .count(),
         );
     }
