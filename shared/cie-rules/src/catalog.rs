@@ -1,21 +1,45 @@
-//! The official rule data embedded from `schemas/`: JP PINT 1.1.3 (`jp-pint-1.1.3/`: rule ids, flags, contexts and
-//! messages per profile, the XPath test of every assert) and the Peppol post-award rule sets of release 2026.5
+//! The official rule data embedded from `schemas/`: JP PINT 1.1.2 and 1.1.3 (`jp-pint-<version>/`: rule ids,
+//! flags, contexts and messages per profile, the XPath test of every assert) and the Peppol post-award rule sets of release 2026.5
 //! (`peppol-poacc-2026.5/`: every rule, assert and `let` per transaction), grouped by Schematron pattern and
 //! rule, with their Japanese messages.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use crate::official::{Profile, RuleSet};
+use crate::official::{JpPintVersion, Profile, RuleSet};
 use crate::post_award::Transaction;
 
-const TESTS: &str = include_str!("../../../schemas/jp-pint-1.1.3/jp-pint-rule-tests.tsv");
-const STANDARD_RULES: &str = include_str!("../../../schemas/jp-pint-1.1.3/jp-pint-rules.tsv");
-const SELF_BILLING_RULES: &str =
-    include_str!("../../../schemas/jp-pint-1.1.3/jp-pint-sb-rules.tsv");
-const NON_TAX_REGISTERED_RULES: &str =
-    include_str!("../../../schemas/jp-pint-1.1.3/jp-pint-ntr-rules.tsv");
-const MESSAGES_JA: &str = include_str!(concat!(env!("OUT_DIR"), "/messages-ja.tsv"));
+/// The published data of one JP PINT version.
+struct JpPintData {
+    tests: &'static str,
+    standard: &'static str,
+    self_billing: &'static str,
+    non_tax_registered: &'static str,
+    messages_ja: &'static str,
+}
+
+const JP_PINT_1_1_3: JpPintData = JpPintData {
+    tests: include_str!("../../../schemas/jp-pint-1.1.3/jp-pint-rule-tests.tsv"),
+    standard: include_str!("../../../schemas/jp-pint-1.1.3/jp-pint-rules.tsv"),
+    self_billing: include_str!("../../../schemas/jp-pint-1.1.3/jp-pint-sb-rules.tsv"),
+    non_tax_registered: include_str!("../../../schemas/jp-pint-1.1.3/jp-pint-ntr-rules.tsv"),
+    messages_ja: include_str!(concat!(env!("OUT_DIR"), "/messages-ja.tsv")),
+};
+
+const JP_PINT_1_1_2: JpPintData = JpPintData {
+    tests: include_str!("../../../schemas/jp-pint-1.1.2/jp-pint-rule-tests.tsv"),
+    standard: include_str!("../../../schemas/jp-pint-1.1.2/jp-pint-rules.tsv"),
+    self_billing: include_str!("../../../schemas/jp-pint-1.1.2/jp-pint-sb-rules.tsv"),
+    non_tax_registered: include_str!("../../../schemas/jp-pint-1.1.2/jp-pint-ntr-rules.tsv"),
+    messages_ja: include_str!("../../../schemas/jp-pint-1.1.2/messages-ja.tsv"),
+};
+
+fn jp_pint_data(version: JpPintVersion) -> &'static JpPintData {
+    match version {
+        JpPintVersion::V1_1_2 => &JP_PINT_1_1_2,
+        JpPintVersion::V1_1_3 => &JP_PINT_1_1_3,
+    }
+}
 const POST_AWARD_RULES: &str = include_str!("../../../schemas/peppol-poacc-2026.5/rules.tsv");
 const POST_AWARD_LETS: &str = include_str!("../../../schemas/peppol-poacc-2026.5/lets.tsv");
 const POST_AWARD_MESSAGES_JA: &str =
@@ -59,7 +83,7 @@ pub(crate) struct PatternSource {
 /// The patterns of a rule set in Schematron order.
 pub(crate) fn rule_set_patterns(set: RuleSet) -> Vec<PatternSource> {
     match set {
-        RuleSet::JpPint(profile) => patterns(profile),
+        RuleSet::JpPint(profile, version) => patterns(profile, version),
         RuleSet::PostAward(transaction) => post_award_patterns(transaction),
     }
 }
@@ -67,7 +91,7 @@ pub(crate) fn rule_set_patterns(set: RuleSet) -> Vec<PatternSource> {
 /// The Japanese message of a rule of a rule set, if there is one.
 pub(crate) fn rule_set_message_ja(set: RuleSet, id: &str) -> Option<&'static str> {
     match set {
-        RuleSet::JpPint(_) => message_ja(id),
+        RuleSet::JpPint(_, version) => message_ja(version, id),
         RuleSet::PostAward(_) => POST_AWARD_JAPANESE.get(id).copied(),
     }
 }
@@ -169,19 +193,21 @@ fn profile_key(profile: Profile) -> &'static str {
     }
 }
 
-fn rule_table(profile: Profile) -> &'static str {
+fn rule_table(profile: Profile, version: JpPintVersion) -> &'static str {
+    let data = jp_pint_data(version);
     match profile {
-        Profile::Standard => STANDARD_RULES,
-        Profile::SelfBilling => SELF_BILLING_RULES,
-        Profile::NonTaxRegistered => NON_TAX_REGISTERED_RULES,
+        Profile::Standard => data.standard,
+        Profile::SelfBilling => data.self_billing,
+        Profile::NonTaxRegistered => data.non_tax_registered,
     }
 }
 
 /// `id → (flag, context, message)` of a profile's rule table.
 pub(crate) fn rule_rows(
     profile: Profile,
+    version: JpPintVersion,
 ) -> Vec<(&'static str, &'static str, &'static str, &'static str)> {
-    rule_table(profile)
+    rule_table(profile, version)
         .lines()
         .skip(1)
         .filter(|line| !line.is_empty())
@@ -197,15 +223,16 @@ pub(crate) fn rule_rows(
 ///
 /// Panics if the embedded tables are inconsistent (an assert without a row in the rule table, or two asserts
 /// of one rule with different contexts); the crate's tests guard against that.
-pub(crate) fn patterns(profile: Profile) -> Vec<PatternSource> {
-    let rows: HashMap<&str, (&str, &str, &str)> = rule_rows(profile)
+pub(crate) fn patterns(profile: Profile, version: JpPintVersion) -> Vec<PatternSource> {
+    let rows: HashMap<&str, (&str, &str, &str)> = rule_rows(profile, version)
         .into_iter()
         .map(|(id, flag, context, message)| (id, (flag, context, message)))
         .collect();
     let key = profile_key(profile);
     let mut patterns: Vec<PatternSource> = Vec::new();
     let mut rule_numbers: Vec<Vec<u32>> = Vec::new();
-    for line in TESTS.lines().skip(1).filter(|line| !line.is_empty()) {
+    let tests = jp_pint_data(version).tests;
+    for line in tests.lines().skip(1).filter(|line| !line.is_empty()) {
         let columns: Vec<&'static str> = line.splitn(6, '\t').collect();
         let [row_profile, source, name, rule, id, test] = columns[..] else {
             panic!("malformed line in jp-pint-rule-tests.tsv: {line:?}");
@@ -274,16 +301,24 @@ pub(crate) fn patterns(profile: Profile) -> Vec<PatternSource> {
     patterns
 }
 
-static JAPANESE: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(|| {
-    MESSAGES_JA
+fn japanese(messages: &'static str) -> HashMap<&'static str, &'static str> {
+    messages
         .lines()
         .filter_map(|line| line.split_once('\t'))
         .map(|(id, message)| (id.trim(), message.trim_end_matches('\r')))
         .filter(|(id, message)| !id.is_empty() && *id != "id" && !message.is_empty())
         .collect()
-});
+}
 
-/// The Japanese message of a rule, if `messages-ja.tsv` has one.
-pub(crate) fn message_ja(id: &str) -> Option<&'static str> {
-    JAPANESE.get(id).copied()
+static JAPANESE_1_1_3: LazyLock<HashMap<&'static str, &'static str>> =
+    LazyLock::new(|| japanese(JP_PINT_1_1_3.messages_ja));
+static JAPANESE_1_1_2: LazyLock<HashMap<&'static str, &'static str>> =
+    LazyLock::new(|| japanese(JP_PINT_1_1_2.messages_ja));
+
+/// The Japanese message of a rule of a JP PINT version, if its `messages-ja.tsv` has one.
+pub(crate) fn message_ja(version: JpPintVersion, id: &str) -> Option<&'static str> {
+    match version {
+        JpPintVersion::V1_1_2 => JAPANESE_1_1_2.get(id).copied(),
+        JpPintVersion::V1_1_3 => JAPANESE_1_1_3.get(id).copied(),
+    }
 }

@@ -1,4 +1,4 @@
-//! The official rule sets — JP PINT 1.1.3 (Standard, Self-billing, Non-tax-registered) and the Peppol
+//! The official rule sets — JP PINT 1.1.2 and 1.1.3 (Standard, Self-billing, Non-tax-registered) and the Peppol
 //! post-award transactions of release 2026.5 — run the way the OpenPeppol Schematron XSLT runs them: the
 //! patterns' `let`s are evaluated once per document, then per pattern every element is checked by the first
 //! rule (in file order) whose context matches it, its `let`s are evaluated on the element, and every failing
@@ -56,13 +56,9 @@ impl Profile {
         }
     }
 
-    /// The name of the rule set, as put in [`Finding::rule_set`].
+    /// The name of the current version's rule set, as put in [`Finding::rule_set`].
     pub fn rule_set(self) -> &'static str {
-        match self {
-            Profile::Standard => "jp-pint 1.1.3",
-            Profile::SelfBilling => "jp-pint-sb 1.1.3",
-            Profile::NonTaxRegistered => "jp-pint-ntr 1.1.3",
-        }
+        RuleSet::JpPint(self, JpPintVersion::CURRENT).name()
     }
 
     /// The profile of a document: an UBL Invoice or CreditNote whose top-level `cbc:CustomizationID` (spaces
@@ -86,11 +82,53 @@ impl Profile {
     }
 }
 
+/// A published version of the JP PINT rule sets. The service holds each side by side: which one judges a
+/// document is decided by the day it is received (see [`JpPintVersion::in_force`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum JpPintVersion {
+    /// JP PINT 1.1.2 (release notes 2025-11-17).
+    V1_1_2,
+    /// JP PINT 1.1.3 (release notes 2026-06-08).
+    V1_1_3,
+}
+
+impl JpPintVersion {
+    /// Every version held, oldest first.
+    pub const ALL: [JpPintVersion; 2] = [JpPintVersion::V1_1_2, JpPintVersion::V1_1_3];
+
+    /// The newest version, which judges every document unless an older one is still in force.
+    pub const CURRENT: JpPintVersion = JpPintVersion::V1_1_3;
+
+    /// The version number, e.g. `1.1.3`.
+    pub fn number(self) -> &'static str {
+        match self {
+            JpPintVersion::V1_1_2 => "1.1.2",
+            JpPintVersion::V1_1_3 => "1.1.3",
+        }
+    }
+
+    /// The version by its number.
+    pub fn parse(number: &str) -> Option<JpPintVersion> {
+        JpPintVersion::ALL
+            .into_iter()
+            .find(|version| version.number() == number.trim())
+    }
+
+    /// The version in force on `day` when the current version became mandatory on `current_from`
+    /// (`None`: the current version judges every day); the one before it judges the days before.
+    pub fn in_force(day: chrono::NaiveDate, current_from: Option<chrono::NaiveDate>) -> Self {
+        match current_from {
+            Some(from) if day < from => JpPintVersion::V1_1_2,
+            _ => JpPintVersion::CURRENT,
+        }
+    }
+}
+
 /// An official rule set the engine holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RuleSet {
-    /// The rule set of a JP PINT profile.
-    JpPint(Profile),
+    /// The rule set of a JP PINT profile in one of its versions.
+    JpPint(Profile, JpPintVersion),
     /// The rule set of a Peppol post-award transaction.
     PostAward(Transaction),
 }
@@ -98,9 +136,13 @@ pub enum RuleSet {
 impl RuleSet {
     /// Every rule set.
     pub fn all() -> Vec<RuleSet> {
-        Profile::ALL
+        JpPintVersion::ALL
             .into_iter()
-            .map(RuleSet::JpPint)
+            .flat_map(|version| {
+                Profile::ALL
+                    .into_iter()
+                    .map(move |profile| RuleSet::JpPint(profile, version))
+            })
             .chain(Transaction::ALL.into_iter().map(RuleSet::PostAward))
             .collect()
     }
@@ -108,7 +150,14 @@ impl RuleSet {
     /// The name and version findings carry, e.g. `jp-pint 1.1.3`, `peppol-t16 2026.5`.
     pub fn name(self) -> &'static str {
         match self {
-            RuleSet::JpPint(profile) => profile.rule_set(),
+            RuleSet::JpPint(profile, version) => match (profile, version) {
+                (Profile::Standard, JpPintVersion::V1_1_2) => "jp-pint 1.1.2",
+                (Profile::SelfBilling, JpPintVersion::V1_1_2) => "jp-pint-sb 1.1.2",
+                (Profile::NonTaxRegistered, JpPintVersion::V1_1_2) => "jp-pint-ntr 1.1.2",
+                (Profile::Standard, JpPintVersion::V1_1_3) => "jp-pint 1.1.3",
+                (Profile::SelfBilling, JpPintVersion::V1_1_3) => "jp-pint-sb 1.1.3",
+                (Profile::NonTaxRegistered, JpPintVersion::V1_1_3) => "jp-pint-ntr 1.1.3",
+            },
             RuleSet::PostAward(transaction) => transaction.rule_set(),
         }
     }
@@ -116,7 +165,7 @@ impl RuleSet {
     /// The namespace bindings of the rule set's Schematron files.
     pub fn namespaces(self) -> Namespaces {
         match self {
-            RuleSet::JpPint(_) => namespaces(),
+            RuleSet::JpPint(..) => namespaces(),
             RuleSet::PostAward(transaction) => Namespaces::new()
                 .with("cbc", CBC)
                 .with("cac", CAC)
@@ -148,15 +197,24 @@ impl OfficialVerdict {
     }
 }
 
-/// Runs the JP PINT rule set selected by the document's `cbc:CustomizationID` (see [`Profile::detect`]);
-/// `None` when the document is not a JP PINT invoice (orders, despatch advices, other profiles...).
+/// Runs the current JP PINT rule set selected by the document's `cbc:CustomizationID` (see
+/// [`Profile::detect`]); `None` when the document is not a JP PINT invoice (orders, despatch advices, other
+/// profiles...).
 pub fn validate_official(doc: &Document) -> Option<OfficialVerdict> {
-    Profile::detect(doc).map(|profile| validate_profile(doc, profile))
+    validate_official_version(doc, JpPintVersion::CURRENT)
 }
 
-/// Runs the rule set of `profile` on a document, whatever its `cbc:CustomizationID`.
+/// [`validate_official`] with the rule sets of `version`.
+pub fn validate_official_version(
+    doc: &Document,
+    version: JpPintVersion,
+) -> Option<OfficialVerdict> {
+    Profile::detect(doc).map(|profile| validate_rule_set(doc, RuleSet::JpPint(profile, version)))
+}
+
+/// Runs the current rule set of `profile` on a document, whatever its `cbc:CustomizationID`.
 pub fn validate_profile(doc: &Document, profile: Profile) -> OfficialVerdict {
-    validate_rule_set(doc, RuleSet::JpPint(profile))
+    validate_rule_set(doc, RuleSet::JpPint(profile, JpPintVersion::CURRENT))
 }
 
 /// Runs an official rule set on a document, whatever the document says it is.
@@ -219,7 +277,7 @@ pub struct RuleInfo {
 
 /// Every assert of a profile's rule set, in Schematron order.
 pub fn rules(profile: Profile) -> Vec<RuleInfo> {
-    rule_set_rules(RuleSet::JpPint(profile))
+    rule_set_rules(RuleSet::JpPint(profile, JpPintVersion::CURRENT))
 }
 
 /// Every assert of a rule set, in Schematron order.

@@ -7,3 +7,4 @@ mod generated;
 mod official;
 mod per_rule;
 mod support;
+mod versions;

@@ -25,7 +25,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use cie_domain::{Finding, Severity};
-use cie_rules::official::{Profile, RuleSet, rule_set_rules, validate_rule_set};
+use cie_rules::official::{JpPintVersion, Profile, RuleSet, rule_set_rules, validate_rule_set};
 use cie_rules::post_award::Transaction;
 use cie_xpath::Document;
 
@@ -49,16 +49,16 @@ const EXAMPLE_FOLDERS: [&str; 6] = [
 ];
 
 const JP_PINT: [RuleSet; 3] = [
-    RuleSet::JpPint(Profile::Standard),
-    RuleSet::JpPint(Profile::SelfBilling),
-    RuleSet::JpPint(Profile::NonTaxRegistered),
+    RuleSet::JpPint(Profile::Standard, JpPintVersion::V1_1_3),
+    RuleSet::JpPint(Profile::SelfBilling, JpPintVersion::V1_1_3),
+    RuleSet::JpPint(Profile::NonTaxRegistered, JpPintVersion::V1_1_3),
 ];
 
 fn key_of(set: RuleSet) -> String {
     match set {
-        RuleSet::JpPint(Profile::Standard) => "jp-pint".to_owned(),
-        RuleSet::JpPint(Profile::SelfBilling) => "jp-pint-sb".to_owned(),
-        RuleSet::JpPint(Profile::NonTaxRegistered) => "jp-pint-ntr".to_owned(),
+        RuleSet::JpPint(Profile::Standard, _) => "jp-pint".to_owned(),
+        RuleSet::JpPint(Profile::SelfBilling, _) => "jp-pint-sb".to_owned(),
+        RuleSet::JpPint(Profile::NonTaxRegistered, _) => "jp-pint-ntr".to_owned(),
         RuleSet::PostAward(transaction) => transaction.code().to_lowercase(),
     }
 }
@@ -66,7 +66,7 @@ fn key_of(set: RuleSet) -> String {
 /// The rule set a document says it follows.
 fn detect(doc: &Document) -> Option<RuleSet> {
     Profile::detect(doc)
-        .map(RuleSet::JpPint)
+        .map(|profile| RuleSet::JpPint(profile, JpPintVersion::V1_1_3))
         .or_else(|| Transaction::detect(doc).map(RuleSet::PostAward))
 }
 
@@ -362,7 +362,13 @@ fn official_flags() -> HashMap<(RuleSet, String), Severity> {
             let mut columns = line.split('\t');
             let id = columns.next().expect("id column");
             let flag = columns.next().expect("flag column");
-            flags.insert((RuleSet::JpPint(profile), id.to_owned()), severity(flag));
+            flags.insert(
+                (
+                    RuleSet::JpPint(profile, JpPintVersion::V1_1_3),
+                    id.to_owned(),
+                ),
+                severity(flag),
+            );
         }
     }
     let path =
