@@ -645,3 +645,53 @@ async fn a_malformed_issue_date_is_refused_with_what_the_schema_and_the_rules_fi
     );
     assert_eq!(body["location"]["line"], 1, "{body}");
 }
+
+/// JP PINT 1.1.2 and 1.1.3 side by side: until the configured switch-over day invoices are judged by 1.1.2,
+/// from it by 1.1.3, and each document records the version that judged it. A Bulgarian-lev invoice (a
+/// currency 1.1.3 dropped) passes before and is refused after; a Caribbean-guilder one (added in 1.1.3) the
+/// other way round.
+#[rstest]
+#[tokio::test]
+async fn jp_pint_versions_switch_on_the_configured_day(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = TestApp::spawn_with(backend, |config| {
+        config.rules.jp_pint_1_1_3_from = chrono::NaiveDate::from_ymd_opt(2026, 4, 2);
+    })
+    .await;
+    let city = app.city("city-a").await;
+    let bgn = String::from_utf8(fixture("jp-pint-versions/invoice-currency-bgn.xml")).unwrap();
+    let xcg = String::from_utf8(fixture("jp-pint-versions/invoice-currency-xcg.xml")).unwrap();
+
+    let before = app.submit(&city.supplier_a, bgn.clone()).await;
+    assert_eq!(before.status(), StatusCode::CREATED);
+    let body: Value = before.json().await.unwrap();
+    let rule_sets = body["validation"]["rule_sets"].to_string();
+    assert!(rule_sets.contains("\"jp-pint 1.1.2\""), "{rule_sets}");
+    let refused = app.submit(&city.supplier_a, xcg.clone()).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = refused.json().await.unwrap();
+    let fired = finding(&body["findings"], "ibr-cl-04");
+    assert_eq!(fired["rule_set"], "jp-pint 1.1.2");
+
+    // 18:00 Japan time on the 1st: seven hours later it is the 2nd in Japan, the switch-over day.
+    app.clock.advance(chrono::Duration::hours(7));
+    let renumbered = |xml: &str| xml.replacen("<cbc:ID>", "<cbc:ID>V113-", 1);
+    let after = app.submit(&city.supplier_a, renumbered(&xcg)).await;
+    assert_eq!(after.status(), StatusCode::CREATED);
+    let body: Value = after.json().await.unwrap();
+    let id = body["id"].clone();
+    let document: Value = app
+        .get_json(&city.supplier_a, &format!("/api/v1/documents/{id}"))
+        .await;
+    let rule_sets = document["validation"]["rule_sets"].to_string();
+    assert!(rule_sets.contains("\"jp-pint 1.1.3\""), "{rule_sets}");
+    assert!(!rule_sets.contains("1.1.2"), "{rule_sets}");
+    let refused = app.submit(&city.supplier_a, renumbered(&bgn)).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(
+        finding(&body["findings"], "ibr-cl-04")["rule_set"],
+        "jp-pint 1.1.3"
+    );
+}

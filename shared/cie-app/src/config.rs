@@ -141,6 +141,9 @@ impl PaymentConfig {
 pub struct RulesConfig {
     /// Directory of the cities' rules files, `<tenant>.toml` each; unset means `<data_dir>/city-rules`.
     pub city_rules_dir: Option<PathBuf>,
+    /// The first day (Japan time) documents are judged by JP PINT 1.1.3; documents received before it are
+    /// judged by 1.1.2. Unset: 1.1.3 judges every document.
+    pub jp_pint_1_1_3_from: Option<chrono::NaiveDate>,
 }
 
 /// Database settings.

@@ -78,6 +78,8 @@ pub struct TenantContext {
     /// Most attributes accepted on one element (the reader's limit, also for the schema check and
     /// the DOM).
     pub max_attributes: usize,
+    /// The JP PINT version in force for the document (by the day it is received).
+    pub jp_pint_version: cie_rules::official::JpPintVersion,
 }
 
 impl Default for TenantContext {
@@ -88,6 +90,7 @@ impl Default for TenantContext {
             sender_registration_number: None,
             sender_name: None,
             max_attributes: cie_ubl::DEFAULT_MAX_ATTRIBUTES,
+            jp_pint_version: cie_rules::official::JpPintVersion::CURRENT,
         }
     }
 }
@@ -130,7 +133,9 @@ fn validate_parsed(bytes: &[u8], context: &TenantContext) -> (Verdict, Option<Do
         verdict.rule_sets.push(post_award.rule_set.to_owned());
         verdict.findings.extend(post_award.findings);
     }
-    if let Some(official) = cie_rules::validate_official(&doc) {
+    if let Some(official) =
+        cie_rules::official::validate_official_version(&doc, context.jp_pint_version)
+    {
         let profile = cie_rules::Profile::detect(&doc);
         verdict.rule_sets.push(official.rule_set.to_owned());
         verdict.findings.extend(official.findings);
@@ -295,6 +300,14 @@ impl CityRulesCache {
     }
 }
 
+/// The JP PINT version in force today (Japan time), by the configured switch-over day.
+pub fn jp_pint_version_today(state: &AppState) -> cie_rules::official::JpPintVersion {
+    cie_rules::official::JpPintVersion::in_force(
+        cie_workflow::japan_day(state.clock.now()),
+        state.config.rules.jp_pint_1_1_3_from,
+    )
+}
+
 /// Runs every rule set for a document received by `tenant` from `org`, consulting the registry.
 pub async fn validate_for_tenant(
     state: &AppState,
@@ -307,6 +320,7 @@ pub async fn validate_for_tenant(
         sender_registration_number: org.and_then(|o| o.registration_number.clone()),
         sender_name: org.map(|o| o.name.clone()),
         max_attributes: state.config.limits.max_attributes,
+        jp_pint_version: jp_pint_version_today(state),
     };
     // CPU-bound: on the blocking pool, so the async workers stay free for I/O and the archive writer.
     let owned = bytes.to_vec();
