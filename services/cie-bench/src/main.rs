@@ -1,6 +1,6 @@
 //! `cie-bench`: starts the real `cie-server` binary on a fresh database, sets up a tenant and a supplier
 //! over the API, posts documents from concurrent clients (or attacks it, or times its pages) and prints
-//! throughput, latency and memory figures.
+//! throughput, latency and memory figures; `validate` times intake's reading and validation in process.
 
 mod attack;
 mod export;
@@ -11,6 +11,7 @@ mod preload;
 mod report;
 mod server;
 mod setup;
+mod validate;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -45,6 +46,21 @@ enum Command {
     /// The web pages (issue 14): a city-year of invoices loaded, then the inbox, the document page, the
     /// documents list and the archive search timed over HTTP with a staff session.
     Pages(PagesArgs),
+    /// In process, no server: the stages of reading and validating a document at intake (summary, schema,
+    /// DOM, official and own rules) and the whole path, on the full JP PINT example and a 1,000-line invoice,
+    /// with the peak heap.
+    Validate(ValidateArgs),
+}
+
+#[derive(clap::Args)]
+struct ValidateArgs {
+    /// Timed runs per stage on the full example (a twentieth as many on the 1,000-line invoice).
+    #[arg(long, default_value_t = 2_000)]
+    runs: usize,
+    /// Internal: print the memory the whole path adds for an invoice of this many lines (0: the full
+    /// example) and exit; run in a child process by the figures.
+    #[arg(long, hide = true)]
+    memory_of: Option<usize>,
 }
 
 #[derive(clap::Args)]
@@ -206,6 +222,10 @@ fn main() -> ExitCode {
             Command::Export(args) => runtime.block_on(export(args)),
             Command::Attack(args) => runtime.block_on(attack(args)),
             Command::Pages(args) => runtime.block_on(pages(args)),
+            Command::Validate(args) => match args.memory_of {
+                Some(lines) => validate::memory_of(lines),
+                None => validate::run(args.runs),
+            },
         });
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -7,6 +7,7 @@ use cie_store::{
     WorkflowStep,
 };
 use cie_ubl::UblError;
+use cie_xpath::Document;
 use tracing::{info, warn};
 
 use crate::AppState;
@@ -50,7 +51,7 @@ pub async fn receive(
     let received_at = state.clock.now();
     let parsed = parse(state, &body).await;
     let mut unattached = None;
-    if let (None, Ok(summary)) = (supplier_org_id, &parsed) {
+    if let (None, Ok((summary, _))) = (supplier_org_id, &parsed) {
         match organisation_of_seller(state, caller, summary).await? {
             Ok(found) => supplier_org_id = Some(found),
             Err(finding) => unattached = Some(finding),
@@ -91,9 +92,9 @@ pub async fn receive(
     let mut terms = None;
     let mut delivery = None;
     let parsed = match parsed {
-        Ok(summary) => {
+        Ok((summary, doc)) => {
             let mut checked =
-                validation::validate_for_tenant(state, &caller.tenant, org.as_ref(), &body.bytes)
+                validation::validate_read_for_tenant(state, &caller.tenant, org.as_ref(), doc)
                     .await?;
             if let Some(finding) = unattached {
                 checked.findings.push(finding);
@@ -387,8 +388,8 @@ impl From<UblError> for Unread {
     }
 }
 
-/// The summary of `body`, or why it cannot be read.
-async fn parse(state: &AppState, body: &ReceivedBody) -> Result<Summary, Unread> {
+/// The summary of `body` and the parsed document the rules then check, or why it cannot be read.
+async fn parse(state: &AppState, body: &ReceivedBody) -> Result<(Summary, Document), Unread> {
     let limits = cie_ubl::Limits {
         max_bytes: state.config.limits.max_document_bytes,
         max_depth: state.config.limits.max_depth,
@@ -411,10 +412,10 @@ async fn parse(state: &AppState, body: &ReceivedBody) -> Result<Summary, Unread>
         ));
     }
     let result = if body.bytes.len() <= INLINE_PARSE_BYTES {
-        cie_ubl::parse(&body.bytes, &limits)
+        cie_ubl::read(&body.bytes, &limits)
     } else {
         let bytes = body.bytes.clone();
-        match tokio::task::spawn_blocking(move || cie_ubl::parse(&bytes, &limits)).await {
+        match tokio::task::spawn_blocking(move || cie_ubl::read(&bytes, &limits)).await {
             Ok(result) => result,
             Err(join) => {
                 return Err(Unread::plain(

@@ -127,12 +127,12 @@ pub async fn issue(
     let org = state.store.supplier_org(&caller.tenant, org_id).await?;
     let xml = written?;
     let bytes = xml.into_bytes();
-    let summary = cie_ubl::parse(&bytes, &cie_ubl::Limits::default()).map_err(|e| {
+    let (summary, doc) = cie_ubl::read(&bytes, &cie_ubl::Limits::default()).map_err(|e| {
         Error::Internal(anyhow::anyhow!(
             "an issued document does not read back: {e}"
         ))
     })?;
-    let verdict = validation::validate_for_tenant(state, &caller.tenant, None, &bytes).await?;
+    let verdict = validation::validate_read_for_tenant(state, &caller.tenant, None, doc).await?;
     if verdict.is_fatal() {
         let fatal: Vec<String> = verdict
             .findings

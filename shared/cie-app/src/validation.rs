@@ -101,14 +101,51 @@ pub fn validate_offline(bytes: &[u8], context: &TenantContext) -> Verdict {
     validate_parsed(bytes, context).0
 }
 
-/// [`validate_offline`], also handing back the DOM it read (when the bytes could be read), so callers read
-/// the document once.
+/// What intake knows of a readable document before it is archived: its summary and the verdict of the rules
+/// that need no database.
+#[derive(Debug)]
+pub struct ReadDocument {
+    /// The summary the archive and the workflow record.
+    pub summary: cie_domain::Summary,
+    /// The rules' verdict.
+    pub verdict: Verdict,
+}
+
+/// Reads a document as intake does (one parse: its summary within `limits`) and runs the rules that need no
+/// database on the same parsed document.
+pub fn read_and_validate(
+    bytes: &[u8],
+    limits: &cie_ubl::Limits,
+    context: &TenantContext,
+) -> Result<ReadDocument, cie_ubl::UblError> {
+    let (summary, doc) = cie_ubl::read(bytes, limits)?;
+    let verdict = validate_document(&doc, context);
+    Ok(ReadDocument { summary, verdict })
+}
+
+/// [`validate_offline`], also handing back the DOM it read (when the bytes could be read).
 fn validate_parsed(bytes: &[u8], context: &TenantContext) -> (Verdict, Option<Document>) {
-    let mut verdict = Verdict::default();
-    let schema_limits = cie_schema::Limits {
+    let dom_limits = cie_xpath::ParseLimits {
         max_attributes: context.max_attributes,
+        ..Default::default()
     };
-    match cie_schema::check_with(bytes, &schema_limits) {
+    match Document::parse_with(bytes, &dom_limits) {
+        Ok(doc) => (validate_document(&doc, context), Some(doc)),
+        Err(error) => {
+            let mut verdict = Verdict::default();
+            verdict
+                .findings
+                .push(unreadable("cie-ubl-unreadable", &error.to_string()));
+            (verdict, None)
+        }
+    }
+}
+
+/// Runs the rules that need no database on a parsed document: the schema check, the official rules, ours
+/// and the city's.
+pub fn validate_document(doc: &Document, context: &TenantContext) -> Verdict {
+    let mut verdict = Verdict::default();
+    match cie_schema::check_document(doc) {
         Ok(findings) => {
             verdict.rule_sets.push(cie_schema::RULE_SET.to_owned());
             verdict.findings.extend(findings);
@@ -117,39 +154,27 @@ fn validate_parsed(bytes: &[u8], context: &TenantContext) -> (Verdict, Option<Do
             .findings
             .push(unreadable("cie-ubl-unreadable", &error.to_string())),
     }
-    let dom_limits = cie_xpath::ParseLimits {
-        max_attributes: context.max_attributes,
-    };
-    let doc = match Document::parse_with(bytes, &dom_limits) {
-        Ok(doc) => doc,
-        Err(error) => {
-            verdict
-                .findings
-                .push(unreadable("cie-ubl-unreadable", &error.to_string()));
-            return (verdict, None);
-        }
-    };
-    if let Some(post_award) = cie_rules::validate_post_award(&doc) {
+    if let Some(post_award) = cie_rules::validate_post_award(doc) {
         verdict.rule_sets.push(post_award.rule_set.to_owned());
         verdict.findings.extend(post_award.findings);
     }
     if let Some(official) =
-        cie_rules::official::validate_official_version(&doc, context.jp_pint_version)
+        cie_rules::official::validate_official_version(doc, context.jp_pint_version)
     {
-        let profile = cie_rules::Profile::detect(&doc);
+        let profile = cie_rules::Profile::detect(doc);
         verdict.rule_sets.push(official.rule_set.to_owned());
         verdict.findings.extend(official.findings);
         if let Some(profile) = profile {
             verdict.rule_sets.push(cie_rules::jp::RULE_SET.to_owned());
             verdict
                 .findings
-                .extend(cie_rules::jp::validate_jp(&doc, profile));
+                .extend(cie_rules::jp::validate_jp(doc, profile));
             verdict
                 .rule_sets
                 .push(cie_rules::consistency::RULE_SET.to_owned());
             verdict
                 .findings
-                .extend(cie_rules::consistency::validate_consistency(&doc));
+                .extend(cie_rules::consistency::validate_consistency(doc));
         }
         if let Some(rules) = &context.city_rules {
             verdict.rule_sets.push(cie_rules::city::RULE_SET.to_owned());
@@ -159,11 +184,11 @@ fn validate_parsed(bytes: &[u8], context: &TenantContext) -> (Verdict, Option<Do
             };
             verdict
                 .findings
-                .extend(cie_rules::city::validate_city(&doc, rules, &sender));
+                .extend(cie_rules::city::validate_city(doc, rules, &sender));
         }
     }
     verdict.findings.sort_by_key(|f| f.severity);
-    (verdict, Some(doc))
+    verdict
 }
 
 /// The finding of a field the reader could not read: fatal, where the reader says, in both languages.
@@ -315,22 +340,59 @@ pub async fn validate_for_tenant(
     org: Option<&SupplierOrg>,
     bytes: &[u8],
 ) -> Result<Verdict, Error> {
-    let context = TenantContext {
-        city_rules: load_city_rules(state, tenant)?,
-        sender_registration_number: org.and_then(|o| o.registration_number.clone()),
-        sender_name: org.map(|o| o.name.clone()),
-        max_attributes: state.config.limits.max_attributes,
-        jp_pint_version: jp_pint_version_today(state),
-    };
+    let context = tenant_context(state, tenant, org)?;
     // CPU-bound: on the blocking pool, so the async workers stay free for I/O and the archive writer.
     let owned = bytes.to_vec();
-    let (mut verdict, seller) = tokio::task::spawn_blocking(move || {
+    let (verdict, seller) = tokio::task::spawn_blocking(move || {
         let (mut verdict, doc) = validate_parsed(&owned, &context);
         verdict.delivery_date = doc.as_ref().and_then(delivery_date);
         (verdict, doc.as_ref().and_then(seller_identity))
     })
     .await
     .map_err(|e| Error::Internal(e.into()))?;
+    with_registry(state, verdict, seller).await
+}
+
+/// [`validate_for_tenant`] on a document intake has already parsed (with [`cie_ubl::read`]).
+pub async fn validate_read_for_tenant(
+    state: &AppState,
+    tenant: &TenantId,
+    org: Option<&SupplierOrg>,
+    doc: Document,
+) -> Result<Verdict, Error> {
+    let context = tenant_context(state, tenant, org)?;
+    let work = move || {
+        let mut verdict = validate_document(&doc, &context);
+        verdict.delivery_date = delivery_date(&doc);
+        (verdict, seller_identity(&doc))
+    };
+    // CPU-bound: on the blocking pool, so the async workers stay free for I/O and the archive writer.
+    let (verdict, seller) = tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| Error::Internal(e.into()))?;
+    with_registry(state, verdict, seller).await
+}
+
+fn tenant_context(
+    state: &AppState,
+    tenant: &TenantId,
+    org: Option<&SupplierOrg>,
+) -> Result<TenantContext, Error> {
+    Ok(TenantContext {
+        city_rules: load_city_rules(state, tenant)?,
+        sender_registration_number: org.and_then(|o| o.registration_number.clone()),
+        sender_name: org.map(|o| o.name.clone()),
+        max_attributes: state.config.limits.max_attributes,
+        jp_pint_version: jp_pint_version_today(state),
+    })
+}
+
+/// Adds what the registry says of the seller's 登録番号 when our Japanese rules applied.
+async fn with_registry(
+    state: &AppState,
+    mut verdict: Verdict,
+    seller: Option<SellerIdentity>,
+) -> Result<Verdict, Error> {
     let jp_rules_applied = verdict
         .rule_sets
         .iter()
@@ -470,10 +532,10 @@ pub async fn precheck(
             ),
         ));
     }
-    let (summary, unread) = match cie_ubl::parse(&body.bytes, &limits) {
-        Ok(summary) => (Some(summary), None),
+    let (summary, doc, unread) = match cie_ubl::read(&body.bytes, &limits) {
+        Ok((summary, doc)) => (Some(summary), Some(doc), None),
         // Only a field is wrong: the document is checked all the same, as intake reports it.
-        Err(error) if error.is_field_error() => (None, Some(read_failure(&error))),
+        Err(error) if error.is_field_error() => (None, None, Some(read_failure(&error))),
         Err(error) => {
             return Err(Error::InvalidRequest {
                 code: error.code(),
@@ -485,7 +547,10 @@ pub async fn precheck(
         Some(id) => Some(state.store.supplier_org(&caller.tenant, id).await?),
         None => None,
     };
-    let mut verdict = validate_for_tenant(state, &caller.tenant, org.as_ref(), &body.bytes).await?;
+    let mut verdict = match doc {
+        Some(doc) => validate_read_for_tenant(state, &caller.tenant, org.as_ref(), doc).await?,
+        None => validate_for_tenant(state, &caller.tenant, org.as_ref(), &body.bytes).await?,
+    };
     if let Some(finding) = unread {
         verdict.findings.insert(0, finding);
     }

@@ -92,15 +92,34 @@ pub fn check_document(input: &str) -> Result<(), Xml10Violation> {
 }
 
 /// Every character of `input` is an XML 1.0 `Char`. A `&str` holds no surrogates, so only the C0
-/// controls other than tab, line feed and carriage return, U+FFFE and U+FFFF can be wrong.
+/// controls other than tab, line feed and carriage return, U+FFFE and U+FFFF can be wrong. Eight bytes
+/// are looked at together: only a word with a byte below 0x20 or an 0xEF byte is looked at closely.
 fn check_chars(input: &str) -> Result<(), Xml10Violation> {
     let bytes = input.as_bytes();
-    let found = bytes.iter().enumerate().position(|(at, &byte)| {
+    let suspicious = |at: usize, byte: u8| {
         (byte < 0x20 && !matches!(byte, b'\t' | b'\n' | b'\r'))
             || (byte == 0xEF
                 && bytes.get(at + 1) == Some(&0xBF)
                 && matches!(bytes.get(at + 2), Some(0xBE | 0xBF)))
-    });
+    };
+    let mut found = None;
+    let mut start = 0;
+    for chunk in bytes.chunks(8) {
+        let mut word = [0x20u8; 8];
+        word[..chunk.len()].copy_from_slice(chunk);
+        let word = u64::from_le_bytes(word);
+        if has_byte_below(word, 0x20) || has_byte_equal(word, 0xEF) {
+            let hit = chunk
+                .iter()
+                .enumerate()
+                .find(|&(index, &byte)| suspicious(start + index, byte));
+            if let Some((index, _)) = hit {
+                found = Some(start + index);
+                break;
+            }
+        }
+        start += chunk.len();
+    }
     match found {
         None => Ok(()),
         Some(offset) => {
@@ -111,6 +130,19 @@ fn check_chars(input: &str) -> Result<(), Xml10Violation> {
             })
         }
     }
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Whether a byte of `word` is below `limit` (at most 0x80); may err towards yes, never towards no.
+fn has_byte_below(word: u64, limit: u8) -> bool {
+    word.wrapping_sub(ONES * u64::from(limit)) & !word & HIGHS != 0
+}
+
+/// Whether a byte of `word` equals `byte`; may err towards yes, never towards no.
+fn has_byte_equal(word: u64, byte: u8) -> bool {
+    has_byte_below(word ^ (ONES * u64::from(byte)), 1)
 }
 
 /// The XML declaration at the start of `input`, if any, names version 1.0.
@@ -164,6 +196,9 @@ fn trim_start(bytes: &[u8]) -> &[u8] {
 /// Checks raw character data (text between markup, outside CDATA sections) that starts at byte
 /// `offset` of the document: it must not contain `]]>`.
 pub fn check_character_data(text: &str, offset: usize) -> Result<(), Xml10Violation> {
+    if !text.as_bytes().contains(&b']') {
+        return Ok(());
+    }
     match text.find("]]>") {
         None => Ok(()),
         Some(at) => Err(Xml10Violation {
@@ -208,6 +243,22 @@ mod tests {
             let (offset, message) = problem(&input).expect("refused");
             assert_eq!(offset, 5, "{name}");
             assert!(message.contains(name), "{message}");
+        }
+    }
+
+    #[test]
+    fn a_bad_character_is_found_wherever_it_falls_in_a_word() {
+        for position in 0..20 {
+            for bad in ['\u{1}', '\u{1F}', '\u{FFFE}', '\u{FFFF}'] {
+                let input = format!("<a>{}{bad}{}</a>", "x".repeat(position), "y".repeat(9));
+                let (offset, _) = problem(&input).expect("refused");
+                assert_eq!(offset, 3 + position, "{bad:?} after {position}");
+            }
+            let good = format!(
+                "<a>{}\u{EFFF}\u{FFFD}\u{FEFF}\t\n\r\u{7F}</a>",
+                "x".repeat(position)
+            );
+            assert_eq!(problem(&good), None);
         }
     }
 

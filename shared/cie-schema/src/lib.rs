@@ -3,7 +3,8 @@
 //!
 //! The content model is compiled on first use from the OASIS UBL 2.1 runtime schemas embedded in the
 //! binary: for every element its child sequence with `minOccurs`/`maxOccurs`, or its simple content
-//! type and attributes. A check reads the document once into a flat element arena, then matches each
+//! type and attributes. A check takes the parsed document (`cie_xpath`'s DOM, which the rules also run on)
+//! into a flat element arena, then matches each
 //! element's children against its sequence. It finds what libxml2 finds (unexpected, missing and too
 //! many elements; missing and undeclared attributes; values not valid for `xs:date`, `xs:time`,
 //! `xs:dateTime`, `xs:decimal`, `xs:boolean`, `xs:base64Binary`, `xs:language`; text in element-only
@@ -64,22 +65,35 @@ pub const DEFAULT_MAX_ATTRIBUTES: usize = 256;
 pub struct Limits {
     /// Most attributes (namespace declarations included) accepted on one element.
     pub max_attributes: usize,
+    /// Deepest accepted element nesting; the root element is at depth 1.
+    pub max_depth: usize,
 }
 
 impl Default for Limits {
-    /// [`DEFAULT_MAX_ATTRIBUTES`] attributes per element.
+    /// [`DEFAULT_MAX_ATTRIBUTES`] attributes per element and 64 levels of nesting (the UBL reader's).
     fn default() -> Self {
         Self {
             max_attributes: DEFAULT_MAX_ATTRIBUTES,
+            max_depth: 64,
         }
     }
 }
 
 /// [`check`] within `limits`.
 pub fn check_with(bytes: &[u8], limits: &Limits) -> Result<Vec<Finding>, SchemaError> {
+    let limits = cie_xpath::ParseLimits {
+        max_attributes: limits.max_attributes,
+        max_depth: limits.max_depth,
+        ..Default::default()
+    };
+    let dom = cie_xpath::Document::parse_with(bytes, &limits)?;
+    check_document(&dom)
+}
+
+/// [`check`] on a document already parsed (the DOM the rules run on, so the text is read once).
+pub fn check_document(dom: &cie_xpath::Document) -> Result<Vec<Finding>, SchemaError> {
     let model = model::model()?;
-    let decoded = cie_domain::encoding::to_utf8(bytes)?;
-    Ok(match document::read(&decoded, model, limits)? {
+    Ok(match document::from_dom(dom, model) {
         Some(document) => validate::validate(&document, model),
         None => Vec::new(),
     })

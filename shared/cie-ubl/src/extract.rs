@@ -10,7 +10,7 @@ use cie_domain::{
 use rust_decimal::Decimal;
 
 use crate::error::UblError;
-use crate::scan::line_column;
+use crate::read::line_column;
 use crate::tags::Tag;
 use crate::values::{parse_decimal, parse_issue_date, profile_for, trim_xml};
 use crate::{MAX_NUMBER_CHARS, MAX_VALUE_CHARS};
@@ -322,13 +322,6 @@ impl<'i> Extractor<'i> {
     pub(crate) fn text(&mut self, text: &str) {
         if self.wants_text() {
             self.text.push_str(text);
-        }
-    }
-
-    /// One character of the current element, from a reference.
-    pub(crate) fn char(&mut self, c: char) {
-        if self.wants_text() {
-            self.text.push(c);
         }
     }
 

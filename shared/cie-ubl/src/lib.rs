@@ -1,10 +1,11 @@
 //! Reads UBL 2.1 procurement documents (JP PINT and Peppol invoices, orders, despatch advices,
 //! invoice responses, OASIS quotations, ...) safely and extracts their [`cie_domain::Summary`].
 //!
-//! One streaming, namespace-aware pass over the bytes: elements are matched by namespace URI and
-//! local name, never by prefix. The reader refuses what a hostile sender could abuse (oversized
-//! input, deep nesting, DTDs, entities) before and while reading. Every refusal is a [`UblError`]
-//! with a stable [`UblError::code`].
+//! One parse of the bytes into `cie_xpath`'s DOM, whose elements are then matched by namespace URI and
+//! local name, never by prefix; [`read`] hands the DOM back, so the schema check and the rules need no
+//! second parse. The reader refuses what a hostile sender could abuse (oversized input, deep nesting,
+//! long names, many attributes, DTDs, entities) before and while parsing. Every refusal is a
+//! [`UblError`] with a stable [`UblError::code`].
 //!
 //! ```
 //! let xml = br#"<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
@@ -17,11 +18,12 @@
 
 mod error;
 mod extract;
-mod scan;
+mod read;
 mod tags;
 mod values;
 
 use cie_domain::Summary;
+use cie_xpath::Document;
 
 pub use error::UblError;
 
@@ -71,5 +73,17 @@ impl Default for Limits {
 /// `cbc:IssueDate`; every other part of the summary is optional. Extension content
 /// (`ext:UBLExtensions`) and signatures are read for well-formedness only.
 pub fn parse(bytes: &[u8], limits: &Limits) -> Result<Summary, UblError> {
-    scan::parse(bytes, limits)
+    read(bytes, limits).map(|(summary, _)| summary)
+}
+
+/// [`parse`], also handing back the parsed document, so that what checks it next (the schema check, the
+/// rules) does not parse it again.
+pub fn read(bytes: &[u8], limits: &Limits) -> Result<(Summary, Document), UblError> {
+    read::read(bytes, limits)
+}
+
+/// The summary of a document already parsed (e.g. one the city wrote); the limits of [`parse`] are the
+/// parser's business then.
+pub fn summary(doc: &Document) -> Result<Summary, UblError> {
+    read::summary(doc)
 }

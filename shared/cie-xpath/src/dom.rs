@@ -162,13 +162,20 @@ pub const DEFAULT_MAX_ATTRIBUTES: usize = 256;
 pub struct ParseLimits {
     /// Most attributes (namespace declarations included) accepted on one element.
     pub max_attributes: usize,
+    /// Deepest accepted element nesting; the root element is at depth 1.
+    pub max_depth: usize,
+    /// Longest accepted element or attribute name, in bytes.
+    pub max_name_bytes: usize,
 }
 
 impl Default for ParseLimits {
-    /// [`DEFAULT_MAX_ATTRIBUTES`] attributes per element.
+    /// [`DEFAULT_MAX_ATTRIBUTES`] attributes per element, 64 levels of nesting (UBL documents nest fewer
+    /// than 15) and names of up to 1,024 bytes: the UBL reader's limits.
     fn default() -> Self {
         Self {
             max_attributes: DEFAULT_MAX_ATTRIBUTES,
+            max_depth: 64,
+            max_name_bytes: 1024,
         }
     }
 }
@@ -195,7 +202,7 @@ impl Document {
         if source.len() >= u32::MAX as usize {
             return Err(XmlError::TooLarge);
         }
-        let parts = crate::xml::parse(source, limits.max_attributes)?;
+        let parts = crate::xml::parse(source, limits)?;
         let document = Document {
             source: source.into(),
             line_starts: OnceLock::new(),
@@ -593,6 +600,18 @@ impl Document {
             (Some(&from), Some(&to)) => &self.elements_by_name[from as usize..to as usize],
             _ => &[],
         }
+    }
+
+    /// The document's text as parsed: UTF-8 (transcoded when it was in another encoding), after any byte
+    /// order mark; [`Document::source_offset`] points into it.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// The byte offset in [`Document::source`] where a node starts: the `<` of an element's start tag (an
+    /// attribute gives its element's).
+    pub fn source_offset(&self, node: NodeId) -> usize {
+        self.data(node).offset as usize
     }
 
     /// The content of a text, attribute, comment or processing-instruction node; `None` for elements and the

@@ -46,6 +46,44 @@ pub enum XmlError {
         /// 1-based column of the start tag.
         column: u32,
     },
+    /// Elements are nested deeper than [`crate::ParseLimits::max_depth`].
+    #[error("elements are nested more than {limit} deep (line {line}, column {column})")]
+    TooDeep {
+        /// The limit.
+        limit: usize,
+        /// 1-based line of the start tag beyond the limit.
+        line: u32,
+        /// 1-based column of that start tag.
+        column: u32,
+    },
+    /// A name is longer than [`crate::ParseLimits::max_name_bytes`].
+    #[error(
+        "a name starting {start:?} is {length} bytes long, more than the limit of {limit} (line {line}, column {column})"
+    )]
+    NameTooLong {
+        /// The name's first 32 bytes (lossy UTF-8).
+        start: String,
+        /// Its length in bytes.
+        length: usize,
+        /// The limit.
+        limit: usize,
+        /// 1-based line of the tag.
+        line: u32,
+        /// 1-based column of the tag.
+        column: u32,
+    },
+    /// A reference to an entity other than the five predefined ones (no DTD can declare one).
+    #[error(
+        "entity &{name}; is not one of the five predefined entities (line {line}, column {column})"
+    )]
+    UnknownEntity {
+        /// The entity's name.
+        name: String,
+        /// 1-based line of the reference.
+        line: u32,
+        /// 1-based column of the reference.
+        column: u32,
+    },
     /// The document has no root element.
     #[error("the document has no root element")]
     NoRootElement,

@@ -7,7 +7,7 @@ use cie_domain::xml10::{self, is_xml_char};
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::borrow::Cow;
 
-use crate::dom::{DocumentParts, ExpandedName, NONE, NameData, NodeData, NodeKind};
+use crate::dom::{DocumentParts, ExpandedName, NONE, NameData, NodeData, NodeKind, ParseLimits};
 use crate::error::XmlError;
 
 /// Up to this many attributes on an element, duplicates are found by comparing with the earlier
@@ -110,8 +110,8 @@ fn split_qname(qname: &str) -> (Option<&str>, &str) {
     }
 }
 
-pub(crate) fn parse(source: &str, max_attributes: usize) -> Result<DocumentParts, XmlError> {
-    let mut parser = Parser::new(source, max_attributes);
+pub(crate) fn parse(source: &str, limits: &ParseLimits) -> Result<DocumentParts, XmlError> {
+    let mut parser = Parser::new(source, limits);
     parser.run()?;
     Ok(parser.finish())
 }
@@ -145,13 +145,17 @@ struct Parser<'s> {
     attributes: Vec<RawAttribute<'s>>,
     /// Most attributes (namespace declarations included) accepted on one element.
     max_attributes: usize,
+    /// Deepest accepted element nesting.
+    max_depth: usize,
+    /// Longest accepted name, in bytes.
+    max_name_bytes: usize,
     /// Expanded names of the current element's attributes, when it has too many to compare pairwise.
     seen_attributes: HashSet<u32>,
     seen_root: bool,
 }
 
 impl<'s> Parser<'s> {
-    fn new(src: &'s str, max_attributes: usize) -> Self {
+    fn new(src: &'s str, limits: &ParseLimits) -> Self {
         let bytes = src.as_bytes();
         let document = NodeData::new(NodeKind::Document, NONE);
         let mut nodes = Vec::with_capacity(bytes.len() / 16 + 4);
@@ -180,7 +184,9 @@ impl<'s> Parser<'s> {
             }],
             bindings: vec![("xml", 1)],
             attributes: Vec::new(),
-            max_attributes,
+            max_attributes: limits.max_attributes,
+            max_depth: limits.max_depth,
+            max_name_bytes: limits.max_name_bytes,
             seen_attributes: HashSet::new(),
             seen_root: false,
         }
@@ -268,6 +274,10 @@ impl<'s> Parser<'s> {
                 let end = self
                     .find("-->", start + 4)
                     .ok_or_else(|| self.error_at(start, "unterminated comment"))?;
+                let body = &self.src[start + 4..end];
+                if body.contains("--") || body.ends_with('-') {
+                    return Err(self.error_at(start, "`--` is not allowed inside a comment"));
+                }
                 self.pos = end + 3;
                 if self.has_cr {
                     self.push_leaf(
@@ -356,6 +366,19 @@ impl<'s> Parser<'s> {
         self.pos = end;
         let name = &self.src[start..end];
         let bytes = name.as_bytes();
+        if bytes.len() > self.max_name_bytes {
+            let (line, column) = position_of(self.bytes, start);
+            return Err(XmlError::NameTooLong {
+                start: String::from_utf8_lossy(&bytes[..32.min(bytes.len())]).into_owned(),
+                length: bytes.len(),
+                limit: self.max_name_bytes,
+                line,
+                column,
+            });
+        }
+        if !bytes.is_ascii() && !cie_domain::xml10::is_qname(name) {
+            return Err(self.error_at(start, format!("`{name}` is not an XML name")));
+        }
         let colons = bytes.iter().filter(|&&b| b == b':').count();
         if colons > 1 || (colons == 1 && (bytes[0] == b':' || bytes[bytes.len() - 1] == b':')) {
             return Err(self.error_at(start, format!("`{name}` is not a qualified name")));
@@ -466,6 +489,14 @@ impl<'s> Parser<'s> {
                 element: qname.to_owned(),
                 count,
                 limit: self.max_attributes,
+                line,
+                column,
+            });
+        }
+        if self.stack.len() > self.max_depth {
+            let (line, column) = position_of(self.bytes, start);
+            return Err(XmlError::TooDeep {
+                limit: self.max_depth,
                 line,
                 column,
             });
@@ -628,7 +659,7 @@ impl<'s> Parser<'s> {
             .bytes()
             .take(12)
             .position(|b| b == b';')
-            .ok_or_else(|| self.error_at(offset, "unterminated entity or character reference"))?;
+            .ok_or_else(|| self.long_reference(offset))?;
         let body = &rest[..end];
         let resolved = match body {
             "lt" => Some('<'),
@@ -647,7 +678,12 @@ impl<'s> Parser<'s> {
                         .ok()
                         .filter(|_| decimal.bytes().all(|b| b.is_ascii_digit()))
                 } else {
-                    return Err(self.error_at(offset, format!("unknown entity `&{body};`")));
+                    let (line, column) = position_of(self.bytes, offset);
+                    return Err(XmlError::UnknownEntity {
+                        name: body.to_owned(),
+                        line,
+                        column,
+                    });
                 };
                 number.and_then(char::from_u32).filter(|&c| is_xml_char(c))
             }
@@ -656,6 +692,29 @@ impl<'s> Parser<'s> {
             self.error_at(offset, format!("invalid character reference `&{body};`"))
         })?;
         Ok((resolved, body.len() + 2))
+    }
+
+    /// The error for a reference whose `;` is not within its first twelve bytes: an entity of a long name
+    /// is an unknown entity, anything else unterminated.
+    fn long_reference(&self, offset: usize) -> XmlError {
+        let rest = &self.src[offset + 1..];
+        let name = rest
+            .bytes()
+            .take(self.max_name_bytes + 1)
+            .position(|b| b == b';')
+            .map(|end| &rest[..end])
+            .filter(|name| xml10::is_qname(name));
+        match name {
+            Some(name) => {
+                let (line, column) = position_of(self.bytes, offset);
+                XmlError::UnknownEntity {
+                    name: name.to_owned(),
+                    line,
+                    column,
+                }
+            }
+            None => self.error_at(offset, "unterminated entity or character reference"),
+        }
     }
 
     fn character_data(&mut self) -> Result<(), XmlError> {
@@ -1015,6 +1074,7 @@ mod tests {
         );
         let limits = crate::ParseLimits {
             max_attributes: 200_000,
+            ..Default::default()
         };
         let doc = Document::parse_with(with_attributes(200_000, "z").as_bytes(), &limits)
             .expect("well-formed");

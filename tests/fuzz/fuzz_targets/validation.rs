@@ -50,6 +50,7 @@ fuzz_target!(|data: &[u8]| {
     let mut findings = Vec::new();
     let schema_limits = cie_schema::Limits {
         max_attributes: limits.max_attributes,
+        max_depth: limits.max_depth,
     };
     if let Ok(schema) = cie_schema::check_with(data, &schema_limits) {
         findings.extend(schema);
@@ -58,6 +59,8 @@ fuzz_target!(|data: &[u8]| {
         data,
         &cie_xpath::ParseLimits {
             max_attributes: limits.max_attributes,
+            max_depth: limits.max_depth,
+            ..Default::default()
         },
     ) else {
         return;

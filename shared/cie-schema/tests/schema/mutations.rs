@@ -3,6 +3,7 @@
 
 use cie_domain::{Finding, Severity};
 use cie_schema::{RULE_SET, SchemaError, SchemaRule};
+use cie_xpath::XmlError;
 
 use crate::{check, describe, fixture};
 
@@ -480,20 +481,17 @@ fn unreadable_input_is_an_error() {
         cie_schema::check(
             b"<Invoice xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:Invoice-2\"><a>"
         ),
-        Err(SchemaError::NotXml { .. })
+        Err(SchemaError::Unreadable(XmlError::Syntax { .. }))
     ));
     assert!(matches!(
         cie_schema::check(b"<Invoice xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:Invoice-2\"><x:ID/></Invoice>"),
-        Err(SchemaError::NotXml { .. })
+        Err(SchemaError::Unreadable(XmlError::Syntax { .. }))
     ));
     assert!(matches!(
         cie_schema::check(b"<Invoice>\xFF</Invoice>"),
-        Err(SchemaError::NotUtf8 { offset: 9 })
+        Err(SchemaError::Unreadable(XmlError::NotUtf8 { offset: 9 }))
     ));
-    assert!(matches!(
-        cie_schema::check(b""),
-        Err(SchemaError::NotXml { .. })
-    ));
+    assert!(cie_schema::check(b"").is_err());
 }
 
 #[test]
@@ -541,16 +539,19 @@ fn hostile_documents_stay_cheap_and_bounded() {
     );
     let limits = cie_schema::Limits {
         max_attributes: 2_000,
+        ..cie_schema::Limits::default()
     };
     let findings = cie_schema::check_with(attributes.as_bytes(), &limits).expect("checkable");
     assert_eq!(findings.len(), 1000);
     assert!(matches!(
         cie_schema::check(attributes.as_bytes()),
-        Err(cie_schema::SchemaError::TooManyAttributes {
-            count: 2_000,
-            limit: 256,
-            ..
-        })
+        Err(cie_schema::SchemaError::Unreadable(
+            XmlError::TooManyAttributes {
+                count: 2_000,
+                limit: 256,
+                ..
+            }
+        ))
     ));
 
     let deep = format!(
@@ -558,7 +559,16 @@ fn hostile_documents_stay_cheap_and_bounded() {
         "<cbc:Foo>".repeat(30_000),
         "</cbc:Foo>".repeat(30_000)
     );
-    assert!(!check(&deep).is_empty());
+    assert!(matches!(
+        cie_schema::check(deep.as_bytes()),
+        Err(SchemaError::Unreadable(XmlError::TooDeep { limit: 64, .. }))
+    ));
+    let unbounded = cie_schema::Limits {
+        max_depth: 40_000,
+        ..cie_schema::Limits::default()
+    };
+    let findings = cie_schema::check_with(deep.as_bytes(), &unbounded).expect("checkable");
+    assert!(!findings.is_empty());
 
     assert!(
         started.elapsed().as_secs() < 10,
@@ -622,6 +632,7 @@ fn many_attributes_are_checked_in_linear_time_and_duplicates_still_refused() {
     };
     let limits = cie_schema::Limits {
         max_attributes: 200_000,
+        ..cie_schema::Limits::default()
     };
     let error = cie_schema::check(with(100_000, "z").as_bytes()).unwrap_err();
     assert!(
@@ -631,12 +642,12 @@ fn many_attributes_are_checked_in_linear_time_and_duplicates_still_refused() {
     assert!(cie_schema::check_with(with(200_000, "z").as_bytes(), &limits).is_ok());
     let error = cie_schema::check_with(with(200_000, "a7").as_bytes(), &limits).unwrap_err();
     assert!(
-        error.to_string().contains("duplicate attribute a7"),
+        error.to_string().contains("duplicate attribute `a7`"),
         "{error}"
     );
     let error = cie_schema::check(with(3, "a1").as_bytes()).unwrap_err();
     assert!(
-        error.to_string().contains("duplicate attribute a1"),
+        error.to_string().contains("duplicate attribute `a1`"),
         "{error}"
     );
 }

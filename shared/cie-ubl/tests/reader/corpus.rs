@@ -40,7 +40,9 @@ fn read(relative: &str) -> Summary {
 /// The kind a fixture must have, from its folder and file name.
 fn expected_kind(folder: &str, file: &str) -> DocumentKind {
     match folder {
-        "jp-pint" | "jp-pint-sb" | "jp-pint-ntr" | "jp-pint-mutants" => DocumentKind::Invoice,
+        "jp-pint" | "jp-pint-sb" | "jp-pint-ntr" | "jp-pint-mutants" | "jp-pint-versions" => {
+            DocumentKind::Invoice
+        }
         "despatch" => DocumentKind::DespatchAdvice,
         "invoice-response" => DocumentKind::InvoiceResponse,
         "order" => {
@@ -94,7 +96,7 @@ fn every_fixture_is_read_with_its_kind_a_number_and_both_parties() {
             "despatch" => Some(Profile::PeppolDespatchAdvice),
             "invoice-response" => Some(Profile::PeppolInvoiceResponse),
             "quotation" | "oasis-ubl21" => Some(Profile::Ubl),
-            "jp-pint" => Some(Profile::JpPintStandard),
+            "jp-pint" | "jp-pint-versions" => Some(Profile::JpPintStandard),
             "jp-pint-sb" => Some(Profile::JpPintSelfBilling),
             "jp-pint-ntr" => Some(Profile::JpPintNonTaxRegistered),
             _ => None,

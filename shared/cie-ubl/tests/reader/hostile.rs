@@ -68,7 +68,7 @@ fn binary_garbage_is_not_utf8_and_text_garbage_is_not_xml() {
     let error = refused(b"just some text, no markup");
     assert_eq!(error.code(), "not_xml");
     assert!(
-        error.to_string().contains("before the root element"),
+        error.to_string().contains("outside the root element"),
         "{error}"
     );
 }
@@ -204,12 +204,8 @@ fn very_deep_nesting_is_refused_without_exhausting_the_stack() {
         max_depth: 1_000_000,
         ..Limits::default()
     };
-    let error = parse(nested(100_000).as_bytes(), &limits).unwrap_err();
-    assert_eq!(
-        error.code(),
-        "not_xml",
-        "quick-xml's own nesting guard: {error}"
-    );
+    let summary = parse(nested(100_000).as_bytes(), &limits).expect("read without recursion");
+    assert_eq!(summary.number, "1");
 }
 
 #[test]
@@ -734,7 +730,7 @@ fn attributes_beyond_the_limit_are_refused_and_many_are_checked_in_linear_time()
     let error = parse(duplicated.as_bytes(), &limits).unwrap_err();
     assert_eq!(error.code(), "not_xml");
     assert!(
-        error.to_string().contains("duplicate attribute a7"),
+        error.to_string().contains("duplicate attribute `a7`"),
         "{error}"
     );
 }

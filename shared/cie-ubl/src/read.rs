@@ -1,0 +1,184 @@
+//! One read of the document: the size limit, then `cie_xpath`'s parser builds the DOM (UTF-8 after
+//! transcoding any other encoding read here, well-formed and namespace-correct XML 1.0, no DTD, no entity
+//! beyond the five predefined ones, nesting, name and attribute limits), and the summary is extracted by
+//! walking the DOM; the same DOM then feeds the schema check and the rules, so the text is parsed once.
+
+use std::borrow::Cow;
+
+use cie_domain::encoding::EncodingError;
+use cie_domain::{DocumentKind, Summary};
+use cie_xpath::{Document, NodeKind, ParseLimits, XmlError};
+
+use crate::Limits;
+use crate::error::UblError;
+use crate::extract::{Attrs, Extractor};
+
+/// Reads `bytes` as one UBL document: its summary and its DOM. See [`crate::read`].
+pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Result<(Summary, Document), UblError> {
+    if bytes.len() > limits.max_bytes {
+        return Err(UblError::TooLarge {
+            size: bytes.len(),
+            limit: limits.max_bytes,
+        });
+    }
+    let parse_limits = ParseLimits {
+        max_attributes: limits.max_attributes,
+        max_depth: limits.max_depth,
+        max_name_bytes: crate::MAX_NAME_BYTES,
+    };
+    let doc = Document::parse_with(bytes, &parse_limits).map_err(refusal)?;
+    let summary = summary(&doc)?;
+    Ok((summary, doc))
+}
+
+/// The summary of a parsed document, walking its elements in document order.
+pub(crate) fn summary(doc: &Document) -> Result<Summary, UblError> {
+    let root = doc.document_element().ok_or_else(no_root)?;
+    let (namespace, local) = (doc.namespace_uri(root), doc.local_name(root));
+    let kind = DocumentKind::from_root(namespace, local).ok_or_else(|| UblError::UnknownRoot {
+        namespace: namespace.to_owned(),
+        local_name: local.to_owned(),
+    })?;
+    let mut extractor = Extractor::new(doc.source(), kind);
+    // The ends (exclusive node indexes) of the open elements below the root, innermost last.
+    let mut open: Vec<usize> = Vec::with_capacity(16);
+    for index in root.index() + 1..doc.subtree_end(root) {
+        let Some(node) = doc.node(index) else {
+            break;
+        };
+        while open.last().is_some_and(|&end| index >= end) {
+            open.pop();
+            extractor.end();
+        }
+        match doc.kind(node) {
+            NodeKind::Element => {
+                let attrs = Attrs {
+                    currency_id: doc.attribute(node, "", "currencyID").map(Cow::Borrowed),
+                    scheme_id: doc.attribute(node, "", "schemeID").map(Cow::Borrowed),
+                };
+                extractor.start(
+                    doc.namespace_uri(node),
+                    doc.local_name(node),
+                    &attrs,
+                    doc.source_offset(node),
+                );
+                open.push(doc.subtree_end(node));
+            }
+            NodeKind::Text if extractor.wants_text() => {
+                extractor.text(doc.text(node).unwrap_or_default());
+            }
+            _ => {}
+        }
+    }
+    for _ in open {
+        extractor.end();
+    }
+    extractor.finish()
+}
+
+fn no_root() -> UblError {
+    UblError::NotXml {
+        line: 1,
+        column: 1,
+        reason: "the document has no root element".to_owned(),
+    }
+}
+
+/// The reader's refusal for a document the parser refuses.
+fn refusal(error: XmlError) -> UblError {
+    let at = |line: u32, column: u32| (line as usize, column as usize);
+    match error {
+        XmlError::Encoding(EncodingError::Unsupported { encoding }) => {
+            UblError::UnsupportedEncoding { encoding }
+        }
+        XmlError::Encoding(EncodingError::Invalid { encoding, offset }) => {
+            UblError::InvalidEncoding { encoding, offset }
+        }
+        XmlError::NotUtf8 { offset } => UblError::NotUtf8 { offset },
+        XmlError::Doctype { line, column } => {
+            let (line, column) = at(line, column);
+            UblError::DoctypeForbidden { line, column }
+        }
+        XmlError::Syntax {
+            line,
+            column,
+            message,
+        } => {
+            let (line, column) = at(line, column);
+            UblError::NotXml {
+                line,
+                column,
+                reason: message,
+            }
+        }
+        XmlError::TooManyAttributes {
+            element,
+            count,
+            limit,
+            line,
+            column,
+        } => {
+            let (line, column) = at(line, column);
+            UblError::TooManyAttributes {
+                element,
+                count,
+                limit,
+                line,
+                column,
+            }
+        }
+        XmlError::TooDeep {
+            limit,
+            line,
+            column,
+        } => {
+            let (line, column) = at(line, column);
+            UblError::TooDeep {
+                limit,
+                line,
+                column,
+            }
+        }
+        XmlError::NameTooLong {
+            start,
+            length,
+            limit,
+            line,
+            column,
+        } => {
+            let (line, column) = at(line, column);
+            UblError::NameTooLong {
+                start,
+                length,
+                limit,
+                line,
+                column,
+            }
+        }
+        XmlError::UnknownEntity { name, line, column } => {
+            let (line, column) = at(line, column);
+            UblError::EntityForbidden { name, line, column }
+        }
+        XmlError::NoRootElement => no_root(),
+        XmlError::TooLarge => UblError::TooLarge {
+            size: u32::MAX as usize,
+            limit: u32::MAX as usize - 1,
+        },
+    }
+}
+
+/// 1-based line and column (in characters) of byte `offset` in `input`.
+pub(crate) fn line_column(input: &str, offset: usize) -> (usize, usize) {
+    let before = &input.as_bytes()[..offset.min(input.len())];
+    let line_start = before
+        .iter()
+        .rposition(|&byte| byte == b'\n')
+        .map_or(0, |index| index + 1);
+    let line = before.iter().filter(|&&byte| byte == b'\n').count() + 1;
+    let column = before[line_start..]
+        .iter()
+        .filter(|&&byte| byte & 0b1100_0000 != 0b1000_0000)
+        .count()
+        + 1;
+    (line, column)
+}
