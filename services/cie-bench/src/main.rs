@@ -61,6 +61,9 @@ struct ValidateArgs {
     /// example) and exit; run in a child process by the figures.
     #[arg(long, hide = true)]
     memory_of: Option<usize>,
+    /// Time only the stages whose name contains this text (e.g. `whole`), for profiling.
+    #[arg(long)]
+    only: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -224,7 +227,7 @@ fn main() -> ExitCode {
             Command::Pages(args) => runtime.block_on(pages(args)),
             Command::Validate(args) => match args.memory_of {
                 Some(lines) => validate::memory_of(lines),
-                None => validate::run(args.runs),
+                None => validate::run(args.runs, args.only.as_deref()),
             },
         });
     match result {

@@ -86,7 +86,7 @@ fn micros(duration: Duration) -> String {
 }
 
 /// Runs the figures and prints them as a table.
-pub(crate) fn run(runs: usize) -> anyhow::Result<()> {
+pub(crate) fn run(runs: usize, only: Option<&str>) -> anyhow::Result<()> {
     if runs == 0 {
         bail!("--runs must be at least 1");
     }
@@ -158,8 +158,14 @@ pub(crate) fn run(runs: usize) -> anyhow::Result<()> {
             ),
         ];
         for (stage, mut work) in stages {
+            if only.is_some_and(|only| !stage.contains(only)) {
+                continue;
+            }
             let (p50, p99) = time(*runs, &mut work);
             println!("| {name} | {stage} | {} | {} |", micros(p50), micros(p99));
+        }
+        if only.is_some() {
+            continue;
         }
         let (peak_kib, size) = memory_in_child(lines_of(name))?;
         println!(

@@ -709,13 +709,8 @@ impl Document {
         let offset = self.data(node).offset as usize;
         let starts = self.line_starts.get_or_init(|| {
             let mut starts = vec![0u32];
-            starts.extend(
-                self.source
-                    .bytes()
-                    .enumerate()
-                    .filter(|&(_, b)| b == b'\n')
-                    .map(|(at, _)| at as u32 + 1),
-            );
+            starts
+                .extend(memchr::memchr_iter(b'\n', self.source.as_bytes()).map(|at| at as u32 + 1));
             starts
         });
         let line = starts.partition_point(|&start| start as usize <= offset);
