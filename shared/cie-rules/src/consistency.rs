@@ -88,12 +88,15 @@ pub fn validate_consistency(doc: &Document) -> Vec<Finding> {
         if doc.kind(node) != NodeKind::Element {
             continue;
         }
-        let value = text(doc, node);
-        let rule = match doc.attribute(node, "", "schemeID") {
-            Some("0188") if !is_corporate_number(&value) => "cie-doc-04",
-            Some("0088") if !is_gln(&value) => "cie-doc-05",
+        let (check, rule): (fn(&str) -> bool, &str) = match doc.attribute(node, "", "schemeID") {
+            Some("0188") => (is_corporate_number, "cie-doc-04"),
+            Some("0088") => (is_gln, "cie-doc-05"),
             _ => continue,
         };
+        let value = text(doc, node);
+        if check(&value) {
+            continue;
+        }
         out.push(node, rule, &value, &value);
     }
     out.findings
