@@ -13,6 +13,10 @@ mod server;
 mod setup;
 mod validate;
 
+/// The server's allocator, so that the in-process figures of `validate` are the server's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
