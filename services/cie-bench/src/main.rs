@@ -13,9 +13,11 @@ mod server;
 mod setup;
 mod validate;
 
-/// The server's allocator, so that the in-process figures of `validate` are the server's.
+/// The server's allocator, so that the in-process figures of `validate` are the server's, counted so that
+/// `validate` can print the heap a document needs.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: cie_bench_alloc::Counting<mimalloc::MiMalloc> =
+    cie_bench_alloc::Counting::new(mimalloc::MiMalloc);
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -61,10 +63,6 @@ struct ValidateArgs {
     /// Timed runs per stage on the full example (a twentieth as many on the 1,000-line invoice).
     #[arg(long, default_value_t = 2_000)]
     runs: usize,
-    /// Internal: print the memory the whole path adds for an invoice of this many lines (0: the full
-    /// example) and exit; run in a child process by the figures.
-    #[arg(long, hide = true)]
-    memory_of: Option<usize>,
     /// Time only the stages whose name contains this text (e.g. `whole`), for profiling.
     #[arg(long)]
     only: Option<String>,
@@ -229,10 +227,7 @@ fn main() -> ExitCode {
             Command::Export(args) => runtime.block_on(export(args)),
             Command::Attack(args) => runtime.block_on(attack(args)),
             Command::Pages(args) => runtime.block_on(pages(args)),
-            Command::Validate(args) => match args.memory_of {
-                Some(lines) => validate::memory_of(lines),
-                None => validate::run(args.runs, args.only.as_deref()),
-            },
+            Command::Validate(args) => validate::run(args.runs, args.only.as_deref()),
         });
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,7 +1,7 @@
 //! In-process figures of what intake does with a document before it is archived (issue 15): read its
 //! summary, check it against the UBL 2.1 schema, build the DOM, run the official JP PINT rules and our own;
-//! each stage alone and the whole path as intake runs it, per input, with the memory the whole path adds at
-//! its peak beside the document's size (measured in a fresh process).
+//! each stage alone and the whole path as intake runs it, per input, with the heap the whole path needs at
+//! its peak beside the document's size (live bytes counted by the bench's allocator).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -12,54 +12,6 @@ use cie_xpath::Document;
 
 #[path = "../../../shared/cie-rules/tests/rules/support/generated.rs"]
 mod generated;
-
-/// A figure of this process from `/proc/self/status`, in KiB (`VmRSS`, `VmHWM`).
-fn status_kib(field: &str) -> anyhow::Result<u64> {
-    let status =
-        std::fs::read_to_string("/proc/self/status").context("reading /proc/self/status")?;
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix(field)?.strip_prefix(':'))
-        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
-        .with_context(|| format!("no {field} in /proc/self/status"))
-}
-
-/// In a fresh process (`--memory-of LINES`): the memory the whole path adds at its peak for an invoice of
-/// `lines` lines (0: the full example), in KiB, beside the document's size in bytes: the resident set's
-/// high-water mark is reset once the document and the compiled rules are in memory.
-pub(crate) fn memory_of(lines: usize) -> anyhow::Result<()> {
-    cie_rules::official::preload();
-    let xml = match lines {
-        0 => generated::fixture("jp-pint/jp-pint-example.xml"),
-        lines => generated::invoice_with_lines(lines),
-    };
-    let context = TenantContext::default();
-    let limits = cie_ubl::Limits::default();
-    black_box(read_and_validate(b"<x/>", &limits, &context).ok());
-    std::fs::write("/proc/self/clear_refs", "5").context("resetting the high-water mark")?;
-    let before = status_kib("VmRSS")?;
-    black_box(read_and_validate(xml.as_bytes(), &limits, &context).ok());
-    let peak = status_kib("VmHWM")?;
-    println!("{} {}", peak.saturating_sub(before), xml.len());
-    Ok(())
-}
-
-/// Runs `cie-bench validate --memory-of LINES` and reads its answer: (peak KiB added, document bytes).
-fn memory_in_child(lines: usize) -> anyhow::Result<(u64, u64)> {
-    let output = std::process::Command::new(std::env::current_exe()?)
-        .args(["validate", "--memory-of", &lines.to_string()])
-        .output()
-        .context("running the memory probe")?;
-    let text = String::from_utf8_lossy(&output.stdout);
-    let mut numbers = text.split_whitespace().map(str::parse::<u64>);
-    match (numbers.next(), numbers.next()) {
-        (Some(Ok(peak)), Some(Ok(size))) => Ok((peak, size)),
-        _ => bail!(
-            "the memory probe answered {text:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        ),
-    }
-}
 
 /// Median and 99th percentile of `runs` timed calls of `work` (after a tenth as many untimed).
 fn time(runs: usize, mut work: impl FnMut()) -> (Duration, Duration) {
@@ -103,7 +55,7 @@ pub(crate) fn run(runs: usize, only: Option<&str>) -> anyhow::Result<()> {
             (runs / 20).max(1),
         ),
     ];
-    let lines_of = |name: &str| if name.starts_with("1,000") { 1_000 } else { 0 };
+
     let context = TenantContext::default();
     let limits = cie_ubl::Limits::default();
     println!("| input | stage | p50 µs | p99 µs |");
@@ -167,11 +119,14 @@ pub(crate) fn run(runs: usize, only: Option<&str>) -> anyhow::Result<()> {
         if only.is_some() {
             continue;
         }
-        let (peak_kib, size) = memory_in_child(lines_of(name))?;
+        let peak = crate::ALLOCATOR.peak_during(|| {
+            black_box(read_and_validate(bytes, &limits, &context).ok());
+        });
         println!(
-            "| {name} | memory the whole path adds at its peak (resident set) | {peak_kib} KiB = {:.1} × the document ({} KiB) | |",
-            (peak_kib * 1024) as f64 / size as f64,
-            size / 1024
+            "| {name} | heap the whole path needs at its peak | {} KiB = {:.1} × the document ({} KiB) | |",
+            peak / 1024,
+            peak as f64 / bytes.len() as f64,
+            bytes.len() / 1024
         );
     }
     Ok(())
