@@ -450,6 +450,7 @@ async fn validate_files(
                         &bytes,
                         &cie_server::validation::TenantContext {
                             max_attributes: config.limits.max_attributes,
+                            max_depth: config.limits.max_depth,
                             jp_pint_version: cie_rules::official::JpPintVersion::in_force(
                                 cie_workflow::japan_day(cie_domain::Clock::now(&SystemClock)),
                                 config.rules.jp_pint_1_1_3_from,

@@ -78,6 +78,8 @@ pub struct TenantContext {
     /// Most attributes accepted on one element (the reader's limit, also for the schema check and
     /// the DOM).
     pub max_attributes: usize,
+    /// Deepest element nesting accepted (the reader's limit, also for the DOM).
+    pub max_depth: usize,
     /// The JP PINT version in force for the document (by the day it is received).
     pub jp_pint_version: cie_rules::official::JpPintVersion,
 }
@@ -90,6 +92,7 @@ impl Default for TenantContext {
             sender_registration_number: None,
             sender_name: None,
             max_attributes: cie_ubl::DEFAULT_MAX_ATTRIBUTES,
+            max_depth: cie_ubl::Limits::default().max_depth,
             jp_pint_version: cie_rules::official::JpPintVersion::CURRENT,
         }
     }
@@ -127,6 +130,7 @@ pub fn read_and_validate(
 fn validate_parsed(bytes: &[u8], context: &TenantContext) -> (Verdict, Option<Document>) {
     let dom_limits = cie_xpath::ParseLimits {
         max_attributes: context.max_attributes,
+        max_depth: context.max_depth,
         ..Default::default()
     };
     match Document::parse_with(bytes, &dom_limits) {
@@ -383,6 +387,7 @@ fn tenant_context(
         sender_registration_number: org.and_then(|o| o.registration_number.clone()),
         sender_name: org.map(|o| o.name.clone()),
         max_attributes: state.config.limits.max_attributes,
+        max_depth: state.config.limits.max_depth,
         jp_pint_version: jp_pint_version_today(state),
     })
 }
