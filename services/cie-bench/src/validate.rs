@@ -58,8 +58,8 @@ pub(crate) fn run(runs: usize, only: Option<&str>) -> anyhow::Result<()> {
 
     let context = TenantContext::default();
     let limits = cie_ubl::Limits::default();
-    println!("| input | stage | p50 µs | p99 µs |");
-    println!("|---|---|---|---|");
+    println!("| input | stage | p50 µs | p99 µs | peak heap KiB |");
+    println!("|---|---|---|---|---|");
     for (name, xml, runs) in &inputs {
         let bytes = xml.as_bytes();
         let read = read_and_validate(bytes, &limits, &context)
@@ -114,7 +114,13 @@ pub(crate) fn run(runs: usize, only: Option<&str>) -> anyhow::Result<()> {
                 continue;
             }
             let (p50, p99) = time(*runs, &mut work);
-            println!("| {name} | {stage} | {} | {} |", micros(p50), micros(p99));
+            let peak = crate::ALLOCATOR.peak_during(&mut work);
+            println!(
+                "| {name} | {stage} | {} | {} | {} |",
+                micros(p50),
+                micros(p99),
+                peak / 1024
+            );
         }
         if only.is_some() {
             continue;
@@ -123,7 +129,7 @@ pub(crate) fn run(runs: usize, only: Option<&str>) -> anyhow::Result<()> {
             black_box(read_and_validate(bytes, &limits, &context).ok());
         });
         println!(
-            "| {name} | heap the whole path needs at its peak | {} KiB = {:.1} × the document ({} KiB) | |",
+            "| {name} | heap the whole path needs at its peak | {} KiB = {:.1} × the document ({} KiB) | | |",
             peak / 1024,
             peak as f64 / bytes.len() as f64,
             bytes.len() / 1024
