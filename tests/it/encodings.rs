@@ -1,6 +1,7 @@
 //! Documents in the encodings Japanese business software writes (issue 15): an invoice sent as Shift_JIS,
 //! Windows-31J, EUC-JP or UTF-16 (either byte order) is read, validated and summarised as its UTF-8 twin is,
-//! its bytes are archived as sent, and its PDF shows its Japanese text; bytes invalid in the declared encoding
+//! its bytes are archived as sent, the archive search finds it by its supplier's Japanese name and its number, and
+//! its PDF shows its Japanese text; bytes invalid in the declared encoding
 //! are refused with their offset, and an encoding not read here is refused by name.
 
 use cie_tests::{Backend, pdf_text};
@@ -81,6 +82,7 @@ async fn invoices_in_japanese_legacy_encodings_and_utf16_read_as_their_utf8_twin
         ("UTF-16LE", utf16(&declaring("ENC-U16LE", "UTF-16"), false)),
         ("UTF-16BE", utf16(&declaring("ENC-U16BE", "UTF-16"), true)),
     ];
+    let mut sent_ids = Vec::new();
     for (name, bytes) in sent {
         let response = app.submit(&city.supplier_a, bytes.clone()).await;
         let status = response.status();
@@ -120,6 +122,38 @@ async fn invoices_in_japanese_legacy_encodings_and_utf16_read_as_their_utf8_twin
         assert!(pdf.starts_with(b"%PDF"), "{name}: a PDF");
         let text = pdf_text(&pdf);
         assert!(text.contains("〇〇商事"), "{name}: {text}");
+        sent_ids.push((name, id));
+    }
+
+    // The archive search finds each of them by the supplier's Japanese name and by its number, and lists it
+    // under that name.
+    let by_name: Value = app
+        .get_json(
+            &city.staff,
+            "/api/v1/documents?counterparty=%E3%80%87%E3%80%87%E5%95%86%E4%BA%8B&per_page=50",
+        )
+        .await;
+    let items = by_name["items"].as_array().unwrap();
+    for (name, id) in &sent_ids {
+        let item = items
+            .iter()
+            .find(|item| item["id"] == *id)
+            .unwrap_or_else(|| panic!("{name}: not found by 〇〇商事 in {by_name}"));
+        assert_eq!(
+            item["summary"]["supplier"]["name"], "株式会社 〇〇商事",
+            "{name}: {item}"
+        );
+        let number = item["number"].as_str().unwrap().to_owned();
+        let by_number: Value = app
+            .get_json(&city.staff, &format!("/api/v1/documents?number={number}"))
+            .await;
+        let ids: Vec<&Value> = by_number["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| &item["id"])
+            .collect();
+        assert_eq!(ids, [&Value::from(*id)], "{name}: by number {number}");
     }
 }
 
