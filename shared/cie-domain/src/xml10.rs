@@ -102,24 +102,24 @@ fn check_chars(input: &str) -> Result<(), Xml10Violation> {
                 && bytes.get(at + 1) == Some(&0xBF)
                 && matches!(bytes.get(at + 2), Some(0xBE | 0xBF)))
     };
-    let mut found = None;
-    let mut start = 0;
-    for chunk in bytes.chunks(8) {
-        let mut word = [0x20u8; 8];
-        word[..chunk.len()].copy_from_slice(chunk);
-        let word = u64::from_le_bytes(word);
-        if has_byte_below(word, 0x20) || has_byte_equal(word, 0xEF) {
-            let hit = chunk
-                .iter()
-                .enumerate()
-                .find(|&(index, &byte)| suspicious(start + index, byte));
-            if let Some((index, _)) = hit {
-                found = Some(start + index);
-                break;
-            }
-        }
-        start += chunk.len();
-    }
+    let chunks = bytes.chunks_exact(8);
+    let tail_start = bytes.len() - chunks.remainder().len();
+    let suspicious_word = chunks
+        .enumerate()
+        .filter(|(_, chunk)| {
+            let word = u64::from_le_bytes([
+                chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7],
+            ]);
+            has_byte_below(word, 0x20) || has_byte_equal(word, 0xEF)
+        })
+        .find_map(|(index, chunk)| {
+            let start = index * 8;
+            (0..chunk.len())
+                .find(|&offset| suspicious(start + offset, chunk[offset]))
+                .map(|offset| start + offset)
+        });
+    let found = suspicious_word
+        .or_else(|| (tail_start..bytes.len()).find(|&offset| suspicious(offset, bytes[offset])));
     match found {
         None => Ok(()),
         Some(offset) => {
