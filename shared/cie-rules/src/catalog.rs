@@ -23,7 +23,7 @@ const JP_PINT_1_1_3: JpPintData = JpPintData {
     standard: include_str!("../../../schemas/jp-pint-1.1.3/jp-pint-rules.tsv"),
     self_billing: include_str!("../../../schemas/jp-pint-1.1.3/jp-pint-sb-rules.tsv"),
     non_tax_registered: include_str!("../../../schemas/jp-pint-1.1.3/jp-pint-ntr-rules.tsv"),
-    messages_ja: include_str!(concat!(env!("OUT_DIR"), "/messages-ja.tsv")),
+    messages_ja: include_str!("../../../schemas/jp-pint-1.1.3/messages-ja.tsv"),
 };
 
 const JP_PINT_1_1_2: JpPintData = JpPintData {

@@ -1,6 +1,8 @@
-//! Validation rules run on the `cie-xpath` DOM. [`official`] holds the official JP PINT 1.1.3 Schematron rule
-//! sets (Standard, Self-billing, Non-tax-registered) executed natively with the official semantics; [`jp`]
-//! our Japanese-law rules, [`city`] each city's configurable rules, [`registry`] the registry's answer as findings.
+//! Validation rules run on the `cie-xpath` DOM. [`official`] runs the official Schematron rule sets as data with
+//! the official semantics: JP PINT 1.1.2 and 1.1.3 (Standard, Self-billing, Non-tax-registered) and the Peppol
+//! post-award transactions of release 2026.5 ([`post_award`] recognises them); [`jp`] holds our Japanese-law
+//! rules, [`consistency`] our arithmetic and identifier checks, [`city`] each city's configurable rules,
+//! [`registry`] the registry's answer as findings.
 
 mod catalog;
 mod catalogued;

@@ -282,6 +282,24 @@ mod tests {
     }
 
     #[test]
+    fn every_official_rule_has_its_japanese_message() {
+        let mut rules = 0;
+        for transaction in Transaction::ALL {
+            for rule in crate::official::rule_set_rules(RuleSet::PostAward(transaction)) {
+                assert_ne!(rule.message_ja, rule.message_en, "{}", rule.id);
+                assert!(
+                    rule.message_ja.chars().any(|c| c > '\u{3000}'),
+                    "{}: {}",
+                    rule.id,
+                    rule.message_ja
+                );
+                rules += 1;
+            }
+        }
+        assert_eq!(rules, 1_562, "every assert of the eight transactions");
+    }
+
+    #[test]
     fn duplicate_order_line_ids_are_caught() {
         let order = fixture("order/order-example.xml");
         let first = order.find("<cac:LineItem>").expect("line item");
