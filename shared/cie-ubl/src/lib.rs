@@ -81,9 +81,3 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> Result<Summary, UblError> {
 pub fn read(bytes: &[u8], limits: &Limits) -> Result<(Summary, Document), UblError> {
     read::read(bytes, limits)
 }
-
-/// The summary of a document already parsed (e.g. one the city wrote); the limits of [`parse`] are the
-/// parser's business then.
-pub fn summary(doc: &Document) -> Result<Summary, UblError> {
-    read::summary(doc)
-}

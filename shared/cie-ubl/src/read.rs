@@ -32,7 +32,7 @@ pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Result<(Summary, Document),
 }
 
 /// The summary of a parsed document, walking its elements in document order.
-pub(crate) fn summary(doc: &Document) -> Result<Summary, UblError> {
+fn summary(doc: &Document) -> Result<Summary, UblError> {
     let root = doc.document_element().ok_or_else(no_root)?;
     let (namespace, local) = (doc.namespace_uri(root), doc.local_name(root));
     let kind = DocumentKind::from_root(namespace, local).ok_or_else(|| UblError::UnknownRoot {

@@ -656,3 +656,35 @@ fn the_account_payment_is_asked_into_is_read() {
     let summary = read("jp-pint/jp-pint-example.xml");
     assert_eq!(summary.payee_accounts, ["1234:567:1:3242394"]);
 }
+
+/// `read` hands back, with the summary `parse` gives, the parsed document the schema check and the rules then
+/// use (its root and its number where the summary found them), so nothing needs parsing again.
+#[test]
+fn read_gives_the_summary_and_the_parsed_document() {
+    for path in all_fixtures() {
+        let relative = path.display().to_string();
+        let bytes =
+            std::fs::read(Path::new(FIXTURES).join(&relative)).expect("fixture is readable");
+        let (summary, doc) = cie_ubl::read(&bytes, &Limits::default())
+            .unwrap_or_else(|error| panic!("{relative}: {error}"));
+        assert_eq!(summary, read(&relative), "{relative}");
+        let root = doc.document_element().expect("a root element");
+        assert_eq!(
+            doc.local_name(root),
+            summary.kind.root_element(),
+            "{relative}"
+        );
+        let number = doc
+            .child_named(
+                root,
+                "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
+                "ID",
+            )
+            .map(|id| doc.string_value(id).trim().to_owned());
+        assert_eq!(
+            number.as_deref(),
+            Some(summary.number.as_str()),
+            "{relative}"
+        );
+    }
+}
