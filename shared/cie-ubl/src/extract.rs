@@ -7,10 +7,10 @@ use std::collections::HashSet;
 use cie_domain::{
     Amount, DocumentKind, DocumentReference, Party, ReferenceKind, Summary, TaxSubtotal, Totals,
 };
+use cie_xpath::{Document, NodeId};
 use rust_decimal::Decimal;
 
 use crate::error::UblError;
-use crate::read::line_column;
 use crate::tags::Tag;
 use crate::values::{parse_decimal, parse_issue_date, profile_for, trim_xml};
 use crate::{MAX_NUMBER_CHARS, MAX_VALUE_CHARS};
@@ -127,8 +127,8 @@ struct Capture {
     field: Field,
     /// Stack depth of the element; text of deeper elements is not its own.
     depth: usize,
-    /// Byte offset of its start tag, for error positions.
-    offset: usize,
+    /// The element, for error positions.
+    node: NodeId,
     /// `currencyID` or `schemeID`, trimmed, when given and needed.
     attribute: Option<String>,
 }
@@ -209,7 +209,7 @@ const REFERENCE_SCAN_LIMIT: usize = 16;
 /// Collects the summary of one document while its elements stream by.
 #[derive(Debug)]
 pub(crate) struct Extractor<'i> {
-    input: &'i str,
+    doc: &'i Document,
     kind: DocumentKind,
     /// Tags from the root (index 0) to the current element.
     stack: Vec<Tag>,
@@ -242,13 +242,13 @@ pub(crate) struct Extractor<'i> {
 }
 
 impl<'i> Extractor<'i> {
-    /// An extractor for a document of `kind` whose root element has just started. `input` is the
-    /// whole document, for turning offsets into line and column.
-    pub(crate) fn new(input: &'i str, kind: DocumentKind) -> Self {
+    /// An extractor for `doc`, of `kind`, whose root element has just started (its nodes give the errors'
+    /// lines and columns).
+    pub(crate) fn new(doc: &'i Document, kind: DocumentKind) -> Self {
         let mut stack = Vec::with_capacity(16);
         stack.push(Tag::Root);
         Self {
-            input,
+            doc,
             kind,
             stack,
             capture: None,
@@ -276,8 +276,8 @@ impl<'i> Extractor<'i> {
         }
     }
 
-    /// A child of the current element starts at byte `offset`.
-    pub(crate) fn start(&mut self, namespace: &str, local: &str, attrs: &Attrs<'_>, offset: usize) {
+    /// A child element of the current one, `node`, starts.
+    pub(crate) fn start(&mut self, namespace: &str, local: &str, attrs: &Attrs<'_>, node: NodeId) {
         let parent = self.stack.last().copied().unwrap_or(Tag::Other);
         let tag = if parent == Tag::Other {
             Tag::Other
@@ -305,7 +305,7 @@ impl<'i> Extractor<'i> {
             self.capture = Some(Capture {
                 field,
                 depth: self.stack.len(),
-                offset,
+                node,
                 attribute,
             });
         }
@@ -478,13 +478,13 @@ impl<'i> Extractor<'i> {
     fn store(&mut self, capture: Capture) {
         let Capture {
             field,
-            offset,
+            node,
             attribute,
             ..
         } = capture;
         let text = std::mem::take(&mut self.text);
         let value = trim_xml(&text);
-        if !self.within_length(field, value, offset) {
+        if !self.within_length(field, value, node) {
             self.text = text;
             return;
         }
@@ -499,7 +499,7 @@ impl<'i> Extractor<'i> {
             Field::Number => keep_first(&mut self.number, value),
             Field::IssueDate => {
                 if self.issue_date.is_none() && !value.is_empty() {
-                    self.issue_date_at = line_column(self.input, offset);
+                    self.issue_date_at = self.line_column(node);
                 }
                 keep_first(&mut self.issue_date, value);
             }
@@ -524,7 +524,7 @@ impl<'i> Extractor<'i> {
                 keep_first(&mut self.parties[slot as usize].tax_company_id, value);
             }
             Field::Total(which) => {
-                if let Some(amount) = self.amount(value, offset, attribute) {
+                if let Some(amount) = self.amount(value, node, attribute) {
                     let target = match which {
                         TotalField::LineExtension => &mut self.totals.line_extension,
                         TotalField::TaxExclusive => &mut self.totals.tax_exclusive,
@@ -535,21 +535,21 @@ impl<'i> Extractor<'i> {
                 }
             }
             Field::TaxTotalAmount => {
-                if let Some(amount) = self.amount(value, offset, attribute)
+                if let Some(amount) = self.amount(value, node, attribute)
                     && let Some(total) = self.tax_totals.last_mut()
                 {
                     total.amount.get_or_insert(amount);
                 }
             }
             Field::SubtotalTaxable => {
-                if let Some(amount) = self.amount(value, offset, attribute)
+                if let Some(amount) = self.amount(value, node, attribute)
                     && let Some(subtotal) = self.current_subtotal()
                 {
                     subtotal.taxable.get_or_insert(amount);
                 }
             }
             Field::SubtotalTax => {
-                if let Some(amount) = self.amount(value, offset, attribute)
+                if let Some(amount) = self.amount(value, node, attribute)
                     && let Some(subtotal) = self.current_subtotal()
                 {
                     subtotal.tax.get_or_insert(amount);
@@ -561,7 +561,7 @@ impl<'i> Extractor<'i> {
                 }
             }
             Field::SubtotalPercent => {
-                if let Some(percent) = self.decimal(value, offset)
+                if let Some(percent) = self.decimal(value, node)
                     && let Some(subtotal) = self.current_subtotal()
                 {
                     subtotal.percent.get_or_insert(percent);
@@ -584,7 +584,7 @@ impl<'i> Extractor<'i> {
 
     /// Whether `value` of `field` is within its length limit ([`MAX_NUMBER_CHARS`] for the
     /// document number, [`MAX_VALUE_CHARS`] for the rest); remembers the first one that is not.
-    fn within_length(&mut self, field: Field, value: &str, offset: usize) -> bool {
+    fn within_length(&mut self, field: Field, value: &str, node: NodeId) -> bool {
         let limit = match field {
             Field::Number => MAX_NUMBER_CHARS,
             _ => MAX_VALUE_CHARS,
@@ -597,7 +597,7 @@ impl<'i> Extractor<'i> {
             return true;
         }
         if self.too_long.is_none() {
-            let (line, column) = line_column(self.input, offset);
+            let (line, column) = self.line_column(node);
             self.too_long = Some(match field {
                 Field::Number => UblError::NumberTooLong {
                     length,
@@ -617,22 +617,28 @@ impl<'i> Extractor<'i> {
         false
     }
 
+    /// The 1-based line and column of an element's start tag.
+    fn line_column(&self, node: NodeId) -> (usize, usize) {
+        let (line, column) = self.doc.line_column(node);
+        (line as usize, column as usize)
+    }
+
     fn current_subtotal(&mut self) -> Option<&mut SubtotalParts> {
         self.tax_totals.last_mut()?.subtotals.last_mut()
     }
 
     /// `value` in `currency`; see [`Self::decimal`].
-    fn amount(&mut self, value: &str, offset: usize, currency: Option<String>) -> Option<Amount> {
-        let value = self.decimal(value, offset)?;
+    fn amount(&mut self, value: &str, node: NodeId, currency: Option<String>) -> Option<Amount> {
+        let value = self.decimal(value, node)?;
         Some(Amount { value, currency })
     }
 
-    /// `value` as a decimal. If it is not one, remembers the first such error (for the element
-    /// starting at byte `offset`) and gives `None`.
-    fn decimal(&mut self, value: &str, offset: usize) -> Option<Decimal> {
+    /// `value` as a decimal. If it is not one, remembers the first such error (for the element `node`) and
+    /// gives `None`.
+    fn decimal(&mut self, value: &str, node: NodeId) -> Option<Decimal> {
         let parsed = parse_decimal(value);
         if parsed.is_none() && self.invalid_value.is_none() {
-            let (line, column) = line_column(self.input, offset);
+            let (line, column) = self.line_column(node);
             self.invalid_value = Some(UblError::InvalidAmount {
                 element: self.element_path(),
                 value: value.to_owned(),

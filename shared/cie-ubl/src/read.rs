@@ -39,7 +39,7 @@ fn summary(doc: &Document) -> Result<Summary, UblError> {
         namespace: namespace.to_owned(),
         local_name: local.to_owned(),
     })?;
-    let mut extractor = Extractor::new(doc.source(), kind);
+    let mut extractor = Extractor::new(doc, kind);
     // The ends (exclusive node indexes) of the open elements below the root, innermost last.
     let mut open: Vec<usize> = Vec::with_capacity(16);
     for index in root.index() + 1..doc.subtree_end(root) {
@@ -56,12 +56,7 @@ fn summary(doc: &Document) -> Result<Summary, UblError> {
                     currency_id: doc.attribute(node, "", "currencyID").map(Cow::Borrowed),
                     scheme_id: doc.attribute(node, "", "schemeID").map(Cow::Borrowed),
                 };
-                extractor.start(
-                    doc.namespace_uri(node),
-                    doc.local_name(node),
-                    &attrs,
-                    doc.source_offset(node),
-                );
+                extractor.start(doc.namespace_uri(node), doc.local_name(node), &attrs, node);
                 open.push(doc.subtree_end(node));
             }
             NodeKind::Text if extractor.wants_text() => {
@@ -165,20 +160,4 @@ fn refusal(error: XmlError) -> UblError {
             limit: u32::MAX as usize - 1,
         },
     }
-}
-
-/// 1-based line and column (in characters) of byte `offset` in `input`.
-pub(crate) fn line_column(input: &str, offset: usize) -> (usize, usize) {
-    let before = &input.as_bytes()[..offset.min(input.len())];
-    let line_start = before
-        .iter()
-        .rposition(|&byte| byte == b'\n')
-        .map_or(0, |index| index + 1);
-    let line = before.iter().filter(|&&byte| byte == b'\n').count() + 1;
-    let column = before[line_start..]
-        .iter()
-        .filter(|&&byte| byte & 0b1100_0000 != 0b1000_0000)
-        .count()
-        + 1;
-    (line, column)
 }
