@@ -288,7 +288,7 @@ pub fn rule_set_rules(set: RuleSet) -> Vec<RuleInfo> {
             pattern.rules.into_iter().flat_map(move |rule| {
                 rule.asserts.into_iter().map(move |assert| RuleInfo {
                     id: assert.id,
-                    severity: severity(assert.flag),
+                    severity: flag_severity(assert.flag),
                     source: pattern.source,
                     pattern: pattern.name,
                     context: rule.context,
@@ -302,7 +302,9 @@ pub fn rule_set_rules(set: RuleSet) -> Vec<RuleInfo> {
         .collect()
 }
 
-fn severity(flag: &str) -> Severity {
+/// The severity of a Schematron assert's `flag` (`fatal`, `warning`, `information`/`info`; anything else is
+/// an error).
+pub fn flag_severity(flag: &str) -> Severity {
     match flag {
         "fatal" => Severity::Fatal,
         "warning" => Severity::Warning,
@@ -621,7 +623,7 @@ fn compile_assert(assert: AssertSource, namespaces: &Namespaces, set: RuleSet) -
         .unwrap_or_else(|error| panic!("official test of {} does not compile: {error}", assert.id));
     CompiledAssert {
         id: assert.id,
-        severity: severity(assert.flag),
+        severity: flag_severity(assert.flag),
         test,
         message_en: assert.message,
         message_ja: catalog::rule_set_message_ja(set, assert.id).unwrap_or(assert.message),

@@ -25,7 +25,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use cie_domain::{Finding, Severity};
-use cie_rules::official::{JpPintVersion, Profile, RuleSet, rule_set_rules, validate_rule_set};
+use cie_rules::official::{
+    JpPintVersion, Profile, RuleSet, flag_severity, rule_set_rules, validate_rule_set,
+};
 use cie_rules::post_award::Transaction;
 use cie_xpath::Document;
 
@@ -341,15 +343,6 @@ fn run(xml: &str, set: RuleSet) -> Result<Vec<Finding>, String> {
     Ok(validate_rule_set(&doc, set).findings)
 }
 
-fn severity(flag: &str) -> Severity {
-    match flag {
-        "fatal" => Severity::Fatal,
-        "warning" => Severity::Warning,
-        "information" | "info" => Severity::Info,
-        _ => Severity::Error,
-    }
-}
-
 fn official_flags() -> HashMap<(RuleSet, String), Severity> {
     let mut flags = HashMap::new();
     for (profile, file) in OFFICIAL_TABLES {
@@ -367,7 +360,7 @@ fn official_flags() -> HashMap<(RuleSet, String), Severity> {
                     RuleSet::JpPint(profile, JpPintVersion::V1_1_3),
                     id.to_owned(),
                 ),
-                severity(flag),
+                flag_severity(flag),
             );
         }
     }
@@ -387,7 +380,7 @@ fn official_flags() -> HashMap<(RuleSet, String), Severity> {
             .unwrap_or_else(|| panic!("unknown transaction {code}"));
         flags.insert(
             (RuleSet::PostAward(transaction), id.to_owned()),
-            severity(flag),
+            flag_severity(flag),
         );
     }
     flags
