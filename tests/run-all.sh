@@ -10,6 +10,20 @@ cd "$(dirname "$0")/.."
 
 fail() { echo "run-all: $*" >&2; exit 1; }
 
+# Installs Debian packages (the arguments after the first) with apt-get when running as root; otherwise, or
+# when apt-get fails, stops naming them and why they are needed (the first argument).
+apt_install() {
+  local why=$1
+  shift
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    echo "run-all: $* not found; installing with apt-get" >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null) \
+      || fail "apt-get could not install $*: $why"
+  else
+    fail "$* not found: install the Debian package(s) $*: $why"
+  fi
+}
+
 find_pg_bin() {
   local dir
   dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
@@ -20,12 +34,8 @@ start_private_cluster() {
   local bin
   bin=$(find_pg_bin)
   if [ -z "$bin" ]; then
-    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
-      echo "run-all: PostgreSQL server not found; installing it with apt-get" >&2
-      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) \
-        || fail "apt-get could not install postgresql; install it or set CIE_TEST_POSTGRES_URL to a server whose user may CREATE DATABASE"
-      bin=$(find_pg_bin)
-    fi
+    apt_install "the PostgreSQL half of the tests needs a server (or set CIE_TEST_POSTGRES_URL to one whose user may CREATE DATABASE)" postgresql
+    bin=$(find_pg_bin)
     [ -n "$bin" ] || fail "PostgreSQL server binaries (initdb, pg_ctl) not found under /usr/lib/postgresql; install the postgresql package or set CIE_TEST_POSTGRES_URL"
   fi
 
@@ -65,24 +75,12 @@ stop_private_cluster() {
 
 # The PDF tests read what was rendered with poppler's tools (pdftotext, pdffonts, pdfinfo, pdfdetach).
 if ! command -v pdftotext >/dev/null || ! command -v pdffonts >/dev/null || ! command -v pdfdetach >/dev/null; then
-  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
-    echo "run-all: poppler-utils not found; installing it with apt-get" >&2
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null) \
-      || fail "apt-get could not install poppler-utils (pdftotext, pdffonts), which the PDF tests need"
-  else
-    fail "poppler-utils (pdftotext, pdffonts, pdfinfo, pdfdetach) not found: install it, the PDF tests read the PDFs with it"
-  fi
+  apt_install "the PDF tests read the PDFs with pdftotext, pdffonts, pdfinfo and pdfdetach" poppler-utils
 fi
 
 # The schema checker is compared with libxml2's on every fixture (shared/cie-schema/tests/schema/fixtures.rs).
 if ! command -v xmllint >/dev/null; then
-  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
-    echo "run-all: xmllint not found; installing libxml2-utils with apt-get" >&2
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libxml2-utils >/dev/null) \
-      || fail "apt-get could not install libxml2-utils (xmllint), which the schema agreement test needs"
-  else
-    fail "xmllint not found: install libxml2-utils, the schema checker is compared with it"
-  fi
+  apt_install "the schema checker is compared with its xmllint" libxml2-utils
 fi
 
 # The browser tests drive headless Chromium through chromedriver (tests/support/browser.rs).
@@ -90,16 +88,10 @@ missing=()
 [ -x "${CIE_TEST_CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium)
 [ -x "${CIE_TEST_CHROMEDRIVER:-/usr/bin/chromedriver}" ] || missing+=(chromium-driver)
 if [ "${#missing[@]}" -gt 0 ]; then
-  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
-    echo "run-all: ${missing[*]} not found; installing with apt-get" >&2
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null) \
-      || fail "apt-get could not install ${missing[*]}, which the browser tests need (chromium and chromium-driver)"
-    for package in "${missing[@]}"; do
-      dpkg -s "$package" >/dev/null 2>&1 || fail "the package $package is still not installed; the browser tests need it"
-    done
-  else
-    fail "${missing[*]} not found: install the Debian package(s) ${missing[*]} (/usr/bin/chromium, /usr/bin/chromedriver), or set CIE_TEST_CHROMIUM / CIE_TEST_CHROMEDRIVER; the browser tests need them"
-  fi
+  apt_install "the browser tests need /usr/bin/chromium and /usr/bin/chromedriver (or set CIE_TEST_CHROMIUM / CIE_TEST_CHROMEDRIVER)" "${missing[@]}"
+  for package in "${missing[@]}"; do
+    dpkg -s "$package" >/dev/null 2>&1 || fail "the package $package is still not installed; the browser tests need it"
+  done
 fi
 
 if [ -z "${CIE_TEST_POSTGRES_URL:-}" ]; then
