@@ -162,24 +162,23 @@ pub fn validate_document(doc: &Document, context: &TenantContext) -> Verdict {
         verdict.rule_sets.push(post_award.rule_set.to_owned());
         verdict.findings.extend(post_award.findings);
     }
-    if let Some(official) =
-        cie_rules::official::validate_official_version(doc, context.jp_pint_version)
-    {
-        let profile = cie_rules::Profile::detect(doc);
+    if let Some(profile) = cie_rules::Profile::detect(doc) {
+        let official = cie_rules::official::validate_rule_set(
+            doc,
+            cie_rules::official::RuleSet::JpPint(profile, context.jp_pint_version),
+        );
         verdict.rule_sets.push(official.rule_set.to_owned());
         verdict.findings.extend(official.findings);
-        if let Some(profile) = profile {
-            verdict.rule_sets.push(cie_rules::jp::RULE_SET.to_owned());
-            verdict
-                .findings
-                .extend(cie_rules::jp::validate_jp(doc, profile));
-            verdict
-                .rule_sets
-                .push(cie_rules::consistency::RULE_SET.to_owned());
-            verdict
-                .findings
-                .extend(cie_rules::consistency::validate_consistency(doc));
-        }
+        verdict.rule_sets.push(cie_rules::jp::RULE_SET.to_owned());
+        verdict
+            .findings
+            .extend(cie_rules::jp::validate_jp(doc, profile));
+        verdict
+            .rule_sets
+            .push(cie_rules::consistency::RULE_SET.to_owned());
+        verdict
+            .findings
+            .extend(cie_rules::consistency::validate_consistency(doc));
         if let Some(rules) = &context.city_rules {
             verdict.rule_sets.push(cie_rules::city::RULE_SET.to_owned());
             let sender = Sender {

@@ -52,10 +52,18 @@ fn summary(doc: &Document) -> Result<Summary, UblError> {
         }
         match doc.kind(node) {
             NodeKind::Element => {
-                let attrs = Attrs {
-                    currency_id: doc.attribute(node, "", "currencyID").map(Cow::Borrowed),
-                    scheme_id: doc.attribute(node, "", "schemeID").map(Cow::Borrowed),
-                };
+                let mut attrs = Attrs::default();
+                for attribute in doc.attributes(node) {
+                    if doc.prefix(attribute).is_some() {
+                        continue;
+                    }
+                    let slot = match doc.local_name(attribute) {
+                        "currencyID" => &mut attrs.currency_id,
+                        "schemeID" => &mut attrs.scheme_id,
+                        _ => continue,
+                    };
+                    *slot = doc.text(attribute).map(Cow::Borrowed);
+                }
                 extractor.start(doc.namespace_uri(node), doc.local_name(node), &attrs, node);
                 open.push(doc.subtree_end(node));
             }
