@@ -219,3 +219,55 @@ async fn axe_finds_what_a_careless_page_gets_wrong() {
     }
     browser.close().await;
 }
+
+/// A supplier sends its delivery note (納品書) for the city's order in the browser: a delivered line without
+/// the supplier's item number is told beside the field (Peppol identifies every item delivered), and once
+/// given the note is sent and shown.
+#[rstest]
+#[tokio::test]
+async fn a_supplier_sends_a_delivery_note_in_a_browser(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = TestApp::spawn_with(backend, |config| config.web.secure_cookies = false).await;
+    let city = app.city("city-a").await;
+    let order = crate::web_answers::issue_order(&app, &city).await;
+
+    let browser = Browser::open(backend, "delivery-note").await;
+    browser.goto(&app.url("/login")).await.unwrap();
+    fill(
+        &browser,
+        &[
+            ("tenant", "city-a"),
+            ("username", "supplier-a"),
+            ("password", PASSWORD),
+        ],
+    )
+    .await;
+    click(&browser, "main form button[type=submit]").await;
+    wait_for_path(&browser, &app, "/home").await;
+
+    browser
+        .goto(&app.url(&format!("/despatch-advices/new?order={order}")))
+        .await
+        .unwrap();
+    assert!(text(&browser, "main").await.contains("コピー用紙 A4"));
+    browser.check_page("01-form").await;
+    fill(&browser, &[("number", "D-2026-01"), ("l1_quantity", "0")]).await;
+    crate::browser_story::set_date(&browser, "issue_date", "2026-04-08").await;
+    crate::browser_story::set_date(&browser, "despatch_date", "2026-04-08").await;
+    submit(&browser, "button[name=action][value=send]").await;
+    let error = text(&browser, "#l0_item-error").await;
+    assert!(
+        error.contains("1 行目の貴社品番を入力してください"),
+        "{error}"
+    );
+    browser.check_page("02-item-number-missing").await;
+
+    fill(&browser, &[("l0_item", "CP-A4-500")]).await;
+    submit(&browser, "button[name=action][value=send]").await;
+    let path = crate::browser_story::wait_for_prefix(&browser, "/documents/").await;
+    let shown = text(&browser, "main").await;
+    assert!(shown.contains("D-2026-01"), "{path}: {shown}");
+    browser.check_page("03-sent").await;
+    browser.close().await;
+}

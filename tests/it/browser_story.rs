@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use crate::browser::{click, fill, submit, text};
 
 /// Waits until the browser's path starts with `prefix`; the path it reached.
-async fn wait_for_prefix(browser: &Browser, prefix: &str) -> String {
+pub(crate) async fn wait_for_prefix(browser: &Browser, prefix: &str) -> String {
     for _ in 0..200 {
         if let Ok(url) = browser.current_url().await
             && url.path().starts_with(prefix)
@@ -41,7 +41,7 @@ async fn choose(browser: &Browser, id: &str, value: &str) {
 }
 
 /// Sets a date input (typing into one depends on the browser's locale).
-async fn set_date(browser: &Browser, id: &str, value: &str) {
+pub(crate) async fn set_date(browser: &Browser, id: &str, value: &str) {
     browser
         .execute(
             "document.getElementById(arguments[0]).value = arguments[1];",

@@ -57,7 +57,7 @@ async fn issue_rfq(app: &TestApp, city: &City) -> i64 {
     issue(app, city, "/api/v1/issued/requests-for-quotation", body).await
 }
 
-async fn issue_order(app: &TestApp, city: &City) -> i64 {
+pub(crate) async fn issue_order(app: &TestApp, city: &City) -> i64 {
     let body = json!({
         "supplier_org_id": city.org_a,
         "order": {
@@ -360,7 +360,8 @@ async fn a_supplier_answers_an_order_and_sends_its_delivery_note(
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = response.text().await.unwrap();
     assert!(
-        html.contains("id=\"l0_item-error\"") && html.contains("貴社品番を入力してください"),
+        html.contains("id=\"l0_item-error\"")
+            && html.contains("1 行目の貴社品番を入力してください"),
         "{html}"
     );
     for field in fields.iter_mut() {

@@ -494,7 +494,11 @@ fn parse(
                 let item_field = format!("l{row}_item");
                 let item = form.get(&item_field).trim();
                 if item.is_empty() {
-                    errors.push(FieldError::new(item_field, t(lang, "error_item_number")));
+                    let line = (row + 1).to_string();
+                    errors.push(FieldError::new(
+                        item_field,
+                        t_with(lang, "error_item_number", &[("row", &line)]),
+                    ));
                     continue;
                 }
                 rows.push(row);
