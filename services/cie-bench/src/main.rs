@@ -66,6 +66,9 @@ struct ValidateArgs {
     /// Time only the stages whose name contains this text (e.g. `whole`), for profiling.
     #[arg(long)]
     only: Option<String>,
+    /// Run only the inputs whose name contains this text (`full` or `1,000`), for profiling.
+    #[arg(long)]
+    input: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -227,7 +230,9 @@ fn main() -> ExitCode {
             Command::Export(args) => runtime.block_on(export(args)),
             Command::Attack(args) => runtime.block_on(attack(args)),
             Command::Pages(args) => runtime.block_on(pages(args)),
-            Command::Validate(args) => validate::run(args.runs, args.only.as_deref()),
+            Command::Validate(args) => {
+                validate::run(args.runs, args.only.as_deref(), args.input.as_deref())
+            }
         });
     match result {
         Ok(()) => ExitCode::SUCCESS,

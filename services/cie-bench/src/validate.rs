@@ -38,7 +38,7 @@ fn micros(duration: Duration) -> String {
 }
 
 /// Runs the figures and prints them as a table.
-pub(crate) fn run(runs: usize, only: Option<&str>) -> anyhow::Result<()> {
+pub(crate) fn run(runs: usize, only: Option<&str>, input: Option<&str>) -> anyhow::Result<()> {
     if runs == 0 {
         bail!("--runs must be at least 1");
     }
@@ -61,6 +61,9 @@ pub(crate) fn run(runs: usize, only: Option<&str>) -> anyhow::Result<()> {
     println!("| input | stage | p50 µs | p99 µs | peak heap KiB |");
     println!("|---|---|---|---|---|");
     for (name, xml, runs) in &inputs {
+        if input.is_some_and(|input| !name.contains(input)) {
+            continue;
+        }
         let bytes = xml.as_bytes();
         let read = read_and_validate(bytes, &limits, &context)
             .with_context(|| format!("{name} does not read"))?;
