@@ -18,6 +18,7 @@ mod hardening;
 mod hostile_xml;
 mod intake;
 mod isolation;
+mod operations;
 mod plans;
 mod procurement;
 mod registry;

@@ -18,7 +18,7 @@ use tokio::net::TcpListener;
 pub use cie_app::{
     App, AppState, Config, Error, accounts, answering, attachments, audit_export, auth, body,
     composing, config, error, finance, intake, invoice_fields, issuing, linking, login_guard,
-    quota, records, registry, rendering, responses, sealing, validation, workflow,
+    metrics, quota, records, registry, rendering, responses, sealing, validation, workflow,
 };
 
 /// The HTTP routes of `app`.

@@ -36,6 +36,37 @@ pub struct Config {
     pub exports: ExportsConfig,
     /// Seals and checkpoints (tamper evidence).
     pub sealing: SealingConfig,
+    /// The Prometheus metrics at `GET /metrics`.
+    pub metrics: MetricsConfig,
+}
+
+/// The Prometheus metrics at `GET /metrics`.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsConfig {
+    /// The bearer token a scraper presents (Prometheus `authorization: credentials`). Unset: `/metrics` is
+    /// off and answers 403 saying so.
+    pub token: Option<String>,
+    /// Open invoices due within this many days (today included) count as near their deadline.
+    pub due_soon_days: u32,
+}
+
+impl Default for MetricsConfig {
+    fn default() -> Self {
+        Self {
+            token: None,
+            due_soon_days: 7,
+        }
+    }
+}
+
+impl fmt::Debug for MetricsConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MetricsConfig")
+            .field("token", &self.token.as_ref().map(|_| "***"))
+            .field("due_soon_days", &self.due_soon_days)
+            .finish()
+    }
 }
 
 /// Tamper evidence: the key that seals the archive, documents, verdicts and audit log, and the signed
@@ -248,6 +279,7 @@ impl Default for Config {
             payment: PaymentConfig::default(),
             exports: ExportsConfig::default(),
             sealing: SealingConfig::default(),
+            metrics: MetricsConfig::default(),
         }
     }
 }
@@ -312,9 +344,9 @@ impl Default for LogConfig {
 
 /// The top-level keys `CIE_` variables may set; other `CIE_` variables (`CIE_CONFIG`, `CIE_ADMIN_PASSWORD`, …)
 /// are not configuration.
-const SECTIONS: [&str; 12] = [
+const SECTIONS: [&str; 13] = [
     "listen", "data_dir", "database", "limits", "http", "web", "auth", "rules", "log", "payment",
-    "exports", "sealing",
+    "exports", "sealing", "metrics",
 ];
 
 /// The web pages.

@@ -14,6 +14,7 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::body::ReceivedBody;
 use crate::error::Error;
+use crate::metrics::IntakeOutcome;
 use crate::quota::Sender;
 use crate::validation::{self, Verdict};
 use crate::workflow;
@@ -189,7 +190,9 @@ pub async fn receive(
             if duplicates.any() {
                 record_duplicates(state, &document, &duplicates, &mut verdict).await?;
             }
+            let kind = document.summary.kind.to_string();
             if document.status == DocumentStatus::Rejected {
+                state.metrics.count_intake(&kind, IntakeOutcome::Rejected);
                 info!(tenant = %caller.tenant, document_id = document.id, archive_seq,
                       fatal = verdict.count(cie_domain::Severity::Fatal), "document rejected by the rules");
                 return Err(Error::DocumentInvalid {
@@ -204,22 +207,31 @@ pub async fn receive(
                 warn!(tenant = %caller.tenant, document_id = document.id, %error,
                       "the invoice is archived but its lines could not be matched now");
             }
+            state.metrics.count_intake(&kind, IntakeOutcome::Accepted);
             info!(tenant = %caller.tenant, document_id = document.id, kind = %document.summary.kind,
                   version = document.version, "document received");
             Ok(Received::Created(*document, verdict))
         }
-        SubmissionOutcome::AlreadyStored { document } => Ok(Received::AlreadyReceived(*document)),
+        SubmissionOutcome::AlreadyStored { document } => {
+            state.metrics.count_intake(
+                &document.summary.kind.to_string(),
+                IntakeOutcome::AlreadyReceived,
+            );
+            Ok(Received::AlreadyReceived(*document))
+        }
         SubmissionOutcome::StateChanged { .. } => Err(Error::Internal(anyhow::anyhow!(
             "intake of a supplier document was refused as a workflow step"
         ))),
         SubmissionOutcome::Rejected { archive_seq } => {
-            let (code, message) = match parsed {
-                Parsed::Rejected { code, message } => (code, message),
-                Parsed::Document { .. } => (
+            let (code, message, kind) = match parsed {
+                Parsed::Rejected { code, message } => (code, message, "unknown".to_owned()),
+                Parsed::Document { summary, .. } => (
                     "storage_error".to_owned(),
                     "the document could not be recorded; its bytes are archived".to_owned(),
+                    summary.kind.to_string(),
                 ),
             };
+            state.metrics.count_intake(&kind, IntakeOutcome::Refused);
             info!(tenant = %caller.tenant, archive_seq, code, "submission rejected and archived");
             let (message_ja, location) = refusal_detail;
             Err(Error::DocumentRejected {

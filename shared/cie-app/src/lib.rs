@@ -20,6 +20,7 @@ pub mod invoice_fields;
 pub mod issuing;
 pub mod linking;
 pub mod login_guard;
+pub mod metrics;
 pub mod quota;
 pub mod records;
 pub mod registry;
@@ -64,6 +65,8 @@ pub struct AppState {
     pub body_budget: Arc<tokio::sync::Semaphore>,
     /// What each supplier has archived today, against `limits.daily_archive_bytes_per_supplier`.
     pub quota: Arc<quota::DailyQuota>,
+    /// What the service counts for `GET /metrics`.
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 /// A built application, ready to serve.
@@ -121,6 +124,7 @@ impl App {
         let dummy_hash =
             tokio::task::spawn_blocking(|| auth::hash_password("no such user, no such password"))
                 .await??;
+        let started_at = clock.now();
         let app = App {
             state: AppState {
                 store,
@@ -137,6 +141,7 @@ impl App {
                 seal_key: Arc::new(seal_key),
                 body_budget: Arc::new(tokio::sync::Semaphore::new(config_limits_budget)),
                 quota: Arc::new(quota::DailyQuota::new(daily_quota)),
+                metrics: Arc::new(metrics::Metrics::new(started_at)),
             },
         };
         workflow::fill_missing_deadlines(&app.state)

@@ -346,13 +346,16 @@ pub async fn validate_for_tenant(
     let context = tenant_context(state, tenant, org)?;
     // CPU-bound: on the blocking pool, so the async workers stay free for I/O and the archive writer.
     let owned = bytes.to_vec();
-    let (verdict, seller) = tokio::task::spawn_blocking(move || {
+    let (verdict, seller, elapsed) = tokio::task::spawn_blocking(move || {
+        let started = std::time::Instant::now();
         let (mut verdict, doc) = validate_parsed(&owned, &context);
         verdict.delivery_date = doc.as_ref().and_then(delivery_date);
-        (verdict, doc.as_ref().and_then(seller_identity))
+        let seller = doc.as_ref().and_then(seller_identity);
+        (verdict, seller, started.elapsed())
     })
     .await
     .map_err(|e| Error::Internal(e.into()))?;
+    state.metrics.observe_validation(elapsed);
     with_registry(state, verdict, seller).await
 }
 
@@ -365,14 +368,16 @@ pub async fn validate_read_for_tenant(
 ) -> Result<Verdict, Error> {
     let context = tenant_context(state, tenant, org)?;
     let work = move || {
+        let started = std::time::Instant::now();
         let mut verdict = validate_document(&doc, &context);
         verdict.delivery_date = delivery_date(&doc);
-        (verdict, seller_identity(&doc))
+        (verdict, seller_identity(&doc), started.elapsed())
     };
     // CPU-bound: on the blocking pool, so the async workers stay free for I/O and the archive writer.
-    let (verdict, seller) = tokio::task::spawn_blocking(work)
+    let (verdict, seller, elapsed) = tokio::task::spawn_blocking(work)
         .await
         .map_err(|e| Error::Internal(e.into()))?;
+    state.metrics.observe_validation(elapsed);
     with_registry(state, verdict, seller).await
 }
 

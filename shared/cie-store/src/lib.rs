@@ -15,6 +15,7 @@ mod exports;
 mod forms;
 mod guards;
 mod invitations;
+mod operations;
 pub mod plans;
 mod registry;
 mod sealing;
@@ -41,6 +42,7 @@ pub use exports::{ExportCounts, ExportEntry, ExportKind, ExportRow, NewExport};
 pub use forms::{CityBuyer, Draft, NewCityBuyer};
 pub use guards::GuardProblem;
 pub use invitations::Invitation;
+pub use operations::{DeadlineCounts, PoolLoad};
 pub use registry::RegistryEntry;
 pub use security::SecurityEvent;
 pub use validations::{NewValidation, Validation};
@@ -52,6 +54,7 @@ pub use workflow::{
 };
 pub use writer::{
     DeliveryNotice, DuplicateHints, NewSubmission, Parsed, STORAGE_FAILURE, SubmissionOutcome,
+    WriterLoad, WriterStats,
 };
 
 use std::sync::Arc;

@@ -169,8 +169,35 @@ impl DuplicateHints {
 
 type Reply = oneshot::Sender<Result<SubmissionOutcome, StoreError>>;
 
+/// What the writer is asked to do.
+enum Job {
+    /// Archive a submission and answer with its outcome.
+    Submit(Box<NewSubmission>, Reply),
+    /// Answer as soon as the writer gets to it: proof that it runs and is not stuck.
+    Probe(oneshot::Sender<()>),
+}
+
 pub(crate) struct WriterHandle {
-    sender: mpsc::Sender<(NewSubmission, Reply)>,
+    sender: mpsc::Sender<Job>,
+    stats: Arc<WriterStats>,
+}
+
+/// What the archive writer has done since the store was opened, for the metrics.
+#[derive(Debug)]
+pub struct WriterStats {
+    /// Submissions committed per transaction.
+    pub batch_sizes: cie_metrics::Histogram,
+    /// Seconds each transaction took, from its start to its commit.
+    pub batch_seconds: cie_metrics::Histogram,
+}
+
+/// The writer's state now, for the metrics and the readiness check.
+#[derive(Debug, Clone, Copy)]
+pub struct WriterLoad {
+    /// Submissions waiting for the writer.
+    pub queue_depth: usize,
+    /// How many may wait before senders are held back.
+    pub queue_capacity: usize,
 }
 
 pub(crate) fn spawn(
@@ -180,8 +207,19 @@ pub(crate) fn spawn(
     seal_key: Arc<SealKey>,
 ) -> WriterHandle {
     let (sender, receiver) = mpsc::channel(max_batch * 4);
-    tokio::spawn(run(backend, pool, max_batch, seal_key, receiver));
-    WriterHandle { sender }
+    let stats = Arc::new(WriterStats {
+        batch_sizes: cie_metrics::Histogram::new(cie_metrics::SIZES),
+        batch_seconds: cie_metrics::Histogram::new(cie_metrics::SECONDS),
+    });
+    tokio::spawn(run(
+        backend,
+        pool,
+        max_batch,
+        seal_key,
+        receiver,
+        stats.clone(),
+    ));
+    WriterHandle { sender, stats }
 }
 
 impl Store {
@@ -191,10 +229,37 @@ impl Store {
         self.inner
             .writer
             .sender
-            .send((submission, reply))
+            .send(Job::Submit(Box::new(submission), reply))
             .await
             .map_err(|_| StoreError::WriterStopped)?;
         answer.await.map_err(|_| StoreError::WriterStopped)?
+    }
+
+    /// Waits until the archive writer has taken everything queued before this call: an error when it has
+    /// stopped. The caller bounds the wait (a stuck writer never answers).
+    pub async fn probe_writer(&self) -> Result<(), StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.inner
+            .writer
+            .sender
+            .send(Job::Probe(reply))
+            .await
+            .map_err(|_| StoreError::WriterStopped)?;
+        answer.await.map_err(|_| StoreError::WriterStopped)
+    }
+
+    /// The archive writer's queue now.
+    pub fn writer_load(&self) -> WriterLoad {
+        let sender = &self.inner.writer.sender;
+        WriterLoad {
+            queue_depth: sender.max_capacity() - sender.capacity(),
+            queue_capacity: sender.max_capacity(),
+        }
+    }
+
+    /// What the archive writer has committed so far.
+    pub fn writer_stats(&self) -> &WriterStats {
+        &self.inner.writer.stats
     }
 }
 
@@ -203,22 +268,35 @@ async fn run(
     pool: AnyPool,
     max_batch: usize,
     seal_key: Arc<SealKey>,
-    mut receiver: mpsc::Receiver<(NewSubmission, Reply)>,
+    mut receiver: mpsc::Receiver<Job>,
+    stats: Arc<WriterStats>,
 ) {
     while let Some(first) = receiver.recv().await {
-        let mut batch = vec![first];
-        while batch.len() < max_batch {
-            match receiver.try_recv() {
-                Ok(next) => batch.push(next),
-                Err(_) => break,
+        let mut batch = Vec::new();
+        let mut next = Some(first);
+        while let Some(job) = next.take() {
+            match job {
+                Job::Submit(submission, reply) => batch.push((*submission, reply)),
+                Job::Probe(reply) => {
+                    let _ = reply.send(());
+                }
             }
+            if batch.len() < max_batch {
+                next = receiver.try_recv().ok();
+            }
+        }
+        if batch.is_empty() {
+            continue;
         }
         let size = batch.len();
         let started = std::time::Instant::now();
         write_batch(backend, &pool, &seal_key, batch).await;
+        let elapsed = started.elapsed();
+        stats.batch_sizes.observe(size as f64);
+        stats.batch_seconds.observe(elapsed.as_secs_f64());
         debug!(
             size,
-            micros = started.elapsed().as_micros() as u64,
+            micros = elapsed.as_micros() as u64,
             "archive batch written"
         );
     }

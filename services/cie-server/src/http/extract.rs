@@ -28,9 +28,50 @@ impl FromRequestParts<AppState> for Authenticated {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let token = bearer(parts)?;
-        Ok(Authenticated(
-            state.tokens.verify(token, state.clock.now())?,
-        ))
+        let caller = state.tokens.verify(token, state.clock.now())?;
+        crate::http::observe::record_caller(&caller);
+        Ok(Authenticated(caller))
+    }
+}
+
+/// A metrics scraper: a request carrying `metrics.token` as its bearer token.
+pub(crate) struct Scraper;
+
+impl FromRequestParts<AppState> for Scraper {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(expected) = &state.config.metrics.token else {
+            return Err(Error::Forbidden(
+                "the metrics are off: set metrics.token (CIE_METRICS__TOKEN) and give it to the scraper"
+                    .into(),
+            )
+            .into());
+        };
+        let subjects: Vec<_> = client_address(parts)
+            .map(crate::login_guard::Subject::Address)
+            .into_iter()
+            .collect();
+        let now = state.clock.now();
+        if let Err(locked) = state.login_guard.check(&subjects, now) {
+            return Err(Error::Throttled {
+                retry_after_seconds: locked.retry_after_seconds,
+            }
+            .into());
+        }
+        let presented = bearer(parts)?;
+        if constant_time_eq(presented.as_bytes(), expected.as_bytes()) {
+            Ok(Scraper)
+        } else {
+            if let Some(locked) = state.login_guard.failed(&subjects, now) {
+                tracing::warn!(target: "security", seconds = locked.retry_after_seconds,
+                               "metrics token locked after repeated failures");
+            }
+            Err(Error::Unauthenticated("the metrics token is wrong".into()).into())
+        }
     }
 }
 

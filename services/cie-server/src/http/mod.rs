@@ -10,6 +10,7 @@ pub(crate) mod extract;
 mod health;
 mod invoices;
 mod limits;
+pub(crate) mod observe;
 mod registry;
 mod session;
 mod submissions;
@@ -23,7 +24,6 @@ use axum::http::{HeaderName, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::trace::TraceLayer;
 
 use crate::AppState;
 use crate::error::Error;
@@ -37,6 +37,8 @@ pub fn router(state: AppState) -> Router {
     let client_requests = Arc::new(limits::ClientRequests::new(&state.config.http));
     let routes = Router::new()
         .route("/health", get(health::health))
+        .route("/ready", get(health::ready))
+        .route("/metrics", get(health::metrics))
         .route("/api/v1/auth/login", post(session::login))
         .route("/api/v1/auth/password", post(session::change_password))
         .route(
@@ -149,12 +151,16 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::web::routes(state.clone()))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
-        .with_state(state)
+        .with_state(state.clone())
         .layer(axum::middleware::from_fn_with_state(
             client_requests,
             limits::per_client,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            observe::observe,
         ));
-    with_security_headers(routes).layer(TraceLayer::new_for_http())
+    with_security_headers(routes)
 }
 
 /// The headers every answer carries: nothing is sniffed, framed, cached or referred on (answers hold tokens

@@ -268,7 +268,10 @@ impl FromRequestParts<AppState> for Visit {
         };
         match crate::accounts::web_caller(state, token).await {
             Ok(Some((caller, session))) => Ok(Visit {
-                caller,
+                caller: {
+                    crate::http::observe::record_caller(&caller);
+                    caller
+                },
                 session,
                 token: token.to_owned(),
                 lang,
