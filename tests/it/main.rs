@@ -20,6 +20,7 @@ mod intake;
 mod isolation;
 mod operations;
 mod plans;
+mod processes;
 mod procurement;
 mod registry;
 mod search;

@@ -5,6 +5,7 @@
 //! `tests/run-all.sh` provides one. Without it every PostgreSQL test fails, saying so.
 
 pub mod browser;
+pub mod process;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -48,25 +48,28 @@ fn checkpoint_file(dir: &Path, tenant: &TenantId) -> PathBuf {
     dir.join(format!("{}.checkpoints", tenant.as_str()))
 }
 
-/// The last checkpoint in `path`, if any.
+/// The furthest checkpoint in `path` (the highest archive entry and audit record), if any: servers sharing
+/// the directory may append theirs out of order.
 fn last_checkpoint(path: &Path) -> anyhow::Result<Option<SignedCheckpoint>> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(error) => return Err(error).with_context(|| format!("reading {}", path.display())),
     };
-    let Some((number, line)) = text
+    let mut furthest: Option<SignedCheckpoint> = None;
+    for (number, line) in text
         .lines()
         .enumerate()
         .filter(|(_, line)| !line.trim().is_empty())
-        .last()
-    else {
-        return Ok(None);
-    };
-    Ok(Some(
-        SignedCheckpoint::from_line(line, number + 1)
-            .with_context(|| format!("reading {}", path.display()))?,
-    ))
+    {
+        let checkpoint = SignedCheckpoint::from_line(line, number + 1)
+            .with_context(|| format!("reading {}", path.display()))?;
+        let key = |c: &SignedCheckpoint| (c.checkpoint.archive_seq, c.checkpoint.audit_id);
+        if furthest.as_ref().is_none_or(|f| key(&checkpoint) >= key(f)) {
+            furthest = Some(checkpoint);
+        }
+    }
+    Ok(furthest)
 }
 
 /// Puts back append-only triggers someone dropped, disabled or replaced, and reports each as an error
@@ -134,7 +137,9 @@ pub async fn write_checkpoints(state: &AppState) -> anyhow::Result<usize> {
             .append(true)
             .open(&path)
             .with_context(|| format!("opening {}", path.display()))?;
-        writeln!(file, "{}", signed.to_line())
+        // One write of the whole line: servers sharing the directory append without interleaving.
+        let line = format!("{}\n", signed.to_line());
+        file.write_all(line.as_bytes())
             .and_then(|()| file.sync_data())
             .with_context(|| format!("writing {}", path.display()))?;
         written += 1;

@@ -1,0 +1,165 @@
+//! `cie-server` as operators run it: separate processes started from the built binary, on a database of
+//! the test's choosing, told to stop with SIGTERM as a service manager or an orchestrator does.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::{Backend, OPERATOR_KEY, server_binary};
+
+/// The secrets every process of a deployment shares (tokens from one are accepted by the others; seals
+/// made by one are checked by the others).
+pub const SHARED_JWT_SECRET: &str = "shared-jwt-secret-for-process-tests";
+/// See [`SHARED_JWT_SECRET`].
+pub const SHARED_SEALING_KEY: &str =
+    "5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed";
+
+/// A database for processes to share: a fresh SQLite file under `dir` or a fresh PostgreSQL database.
+pub async fn fresh_database(backend: Backend, dir: &Path) -> String {
+    match backend {
+        Backend::Sqlite => format!("sqlite://{}", dir.join("shared.sqlite").display()),
+        Backend::Postgres => crate::fresh_postgres_database().await,
+    }
+}
+
+/// A running `cie-server serve` process.
+pub struct ServerProcess {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub address: String,
+    log: PathBuf,
+}
+
+impl ServerProcess {
+    /// Starts `cie-server` on `database_url` with its own data directory `data_dir`, the shared secrets
+    /// and checkpoint directory `checkpoints`, and waits until it listens (at most 60 seconds).
+    pub fn start(database_url: &str, data_dir: &Path, checkpoints: &Path) -> ServerProcess {
+        std::fs::create_dir_all(data_dir).expect("data directory");
+        let log = data_dir.join("server.log");
+        let log_file = std::fs::File::create(&log).expect("server log");
+        let child = Command::new(server_binary())
+            .arg("serve")
+            .env("CIE_LISTEN", "127.0.0.1:0")
+            .env("CIE_DATABASE__URL", database_url)
+            .env("CIE_DATABASE__SQLITE_SYNCHRONOUS", "normal")
+            .env("CIE_DATA_DIR", data_dir)
+            .env("CIE_AUTH__JWT_SECRET", SHARED_JWT_SECRET)
+            .env("CIE_AUTH__OPERATOR_KEY", OPERATOR_KEY)
+            .env("CIE_AUTH__TOKEN_TTL_MINUTES", "600")
+            .env("CIE_SEALING__KEY", SHARED_SEALING_KEY)
+            .env("CIE_SEALING__CHECKPOINT_DIR", checkpoints)
+            .env("CIE_LOG__FORMAT", "json")
+            .env("CIE_LOG__FILTER", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log_file)
+            .spawn()
+            .expect("cie-server starts");
+        let mut server = ServerProcess {
+            child,
+            address: String::new(),
+            log,
+        };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(address) = server.listening_address() {
+                server.address = format!("http://{address}");
+                return server;
+            }
+            if let Ok(Some(status)) = server.child.try_wait() {
+                panic!(
+                    "cie-server exited with {status} before listening:\n{}",
+                    server.log_text()
+                );
+            }
+            assert!(
+                Instant::now() < deadline,
+                "cie-server did not listen within 60 s:\n{}",
+                server.log_text()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn listening_address(&self) -> Option<String> {
+        self.log_text().lines().find_map(|line| {
+            let entry: serde_json::Value = serde_json::from_str(line).ok()?;
+            let fields = &entry["fields"];
+            fields["message"]
+                .as_str()?
+                .starts_with("cie-server listening")
+                .then(|| fields["address"].as_str().map(str::to_owned))?
+        })
+    }
+
+    /// What the process has logged so far.
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// The URL of `path` on this process.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends SIGTERM, as a service manager does to stop the service.
+    pub fn terminate(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.pid().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -TERM {}", self.pid());
+    }
+
+    /// Waits for the process to exit (at most `limit`) and returns how it exited.
+    pub fn wait(mut self, limit: Duration) -> (ExitStatus, String) {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("process status") {
+                return (status, self.log_text());
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!(
+                    "cie-server did not exit within {limit:?}:\n{}",
+                    self.log_text()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// Runs a `cie-server` subcommand beside the processes of [`ServerProcess::start`], with their secrets and
+/// checkpoint directory.
+pub fn run_command(
+    database_url: &str,
+    data_dir: &Path,
+    checkpoints: &Path,
+    args: &[&str],
+) -> std::process::Output {
+    Command::new(server_binary())
+        .args(args)
+        .env("CIE_DATABASE__URL", database_url)
+        .env("CIE_DATA_DIR", data_dir)
+        .env("CIE_AUTH__JWT_SECRET", SHARED_JWT_SECRET)
+        .env("CIE_SEALING__KEY", SHARED_SEALING_KEY)
+        .env("CIE_SEALING__CHECKPOINT_DIR", checkpoints)
+        .env("CIE_LOG__FILTER", "warn")
+        .output()
+        .expect("cie-server runs")
+}
