@@ -5,6 +5,7 @@
 mod accounts;
 mod archive;
 mod audit_export;
+mod backup;
 mod bad_input;
 mod bodies;
 mod browser;

@@ -17,7 +17,7 @@ use crate::workflow::invoice;
 const TENANT: &str = "multi-city";
 
 /// A city with a supplier user, set up through `server`: the supplier's token.
-async fn city_with_supplier(client: &Client, server: &ServerProcess) -> String {
+pub(crate) async fn city_with_supplier(client: &Client, server: &ServerProcess) -> String {
     let created = client
         .post(server.url("/api/v1/operator/tenants"))
         .bearer_auth(OPERATOR_KEY)
@@ -63,14 +63,14 @@ async fn login(client: &Client, server: &ServerProcess, username: &str) -> Strin
 
 /// An acknowledged document: its id, its archive entry and the bytes sent.
 #[derive(Debug, Clone)]
-struct Acknowledged {
+pub(crate) struct Acknowledged {
     id: i64,
     archive_seq: i64,
     bytes: Vec<u8>,
 }
 
 /// What one submission came to.
-enum Sent {
+pub(crate) enum Sent {
     Acknowledged(Acknowledged),
     /// The server answered with another status.
     Refused(StatusCode, String),
@@ -78,7 +78,7 @@ enum Sent {
     NoAnswer,
 }
 
-async fn send(client: &Client, base: &str, token: &str, number: &str) -> Sent {
+pub(crate) async fn send(client: &Client, base: &str, token: &str, number: &str) -> Sent {
     let bytes = invoice(number);
     let response = client
         .post(format!("{base}/api/v1/documents"))
@@ -107,7 +107,7 @@ async fn send(client: &Client, base: &str, token: &str, number: &str) -> Sent {
 
 /// Checks that the city's archive holds exactly `acknowledged`, each original byte for byte, on a chain
 /// that `verify-archive` finds intact, read through `server`.
-async fn archive_holds_exactly(
+pub(crate) async fn archive_holds_exactly(
     client: &Client,
     server: &ServerProcess,
     token: &str,

@@ -17,7 +17,11 @@ pub const SHARED_SEALING_KEY: &str =
 /// A database for processes to share: a fresh SQLite file under `dir` or a fresh PostgreSQL database.
 pub async fn fresh_database(backend: Backend, dir: &Path) -> String {
     match backend {
-        Backend::Sqlite => format!("sqlite://{}", dir.join("shared.sqlite").display()),
+        Backend::Sqlite => format!(
+            "sqlite://{}",
+            dir.join(format!("db-{:08x}.sqlite", rand::random::<u32>()))
+                .display()
+        ),
         Backend::Postgres => crate::fresh_postgres_database().await,
     }
 }

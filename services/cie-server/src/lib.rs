@@ -16,8 +16,8 @@ use std::future::Future;
 use tokio::net::TcpListener;
 
 pub use cie_app::{
-    App, AppState, Config, Error, accounts, answering, attachments, audit_export, auth, body,
-    composing, config, error, finance, intake, invoice_fields, issuing, linking, login_guard,
+    App, AppState, Config, Error, accounts, answering, attachments, audit_export, auth, backup,
+    body, composing, config, error, finance, intake, invoice_fields, issuing, linking, login_guard,
     metrics, quota, records, registry, rendering, responses, sealing, validation, workflow,
 };
 

@@ -56,6 +56,22 @@ enum Command {
     /// Put back the append-only triggers if someone dropped, disabled or replaced them (the server does this
     /// at start) and say which.
     RestoreTriggers,
+    /// Write a backup of the whole database to a new file while the service runs: SQLite's consistent copy
+    /// (`VACUUM INTO`), or `pg_dump --format=custom` on PostgreSQL. The sealing key and the checkpoint
+    /// directory are not in it: keep them apart.
+    Backup {
+        /// The file to write (it must not exist).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Restore a backup into the configured database, which must not exist yet (SQLite) or hold no table
+    /// (PostgreSQL), apply the migrations and check every city's archive against its last checkpoint; exit 1
+    /// if anything does not hold (e.g. the backup lacks entries a checkpoint recorded).
+    Restore {
+        /// The backup file written by `backup`.
+        #[arg(long)]
+        from: PathBuf,
+    },
     /// Append a signed checkpoint of every city's chain heads that moved (the server does this every
     /// `sealing.checkpoint_seconds` and at shutdown).
     Checkpoint,
@@ -197,6 +213,28 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
     if let Command::VerifyExport { file } = &command {
         return verify_export(file);
     }
+    if let Command::Restore { from } = &command {
+        let report = cie_server::backup::restore(config, Arc::new(SystemClock), from).await?;
+        for tenant in &report.without_checkpoint {
+            println!(
+                "archive of {tenant}: no checkpoint to compare with, so entries missing from the end would go unseen"
+            );
+        }
+        let mut intact = true;
+        for city in &report.cities {
+            intact &= print_verification(city);
+        }
+        println!(
+            "restored {} into the configured database: {} cities checked",
+            from.display(),
+            report.cities.len()
+        );
+        return Ok(if intact {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        });
+    }
     if let Command::Validate {
         files,
         format,
@@ -248,24 +286,22 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::VerifyArchive { tenant } => {
             let tenant = TenantId::parse(&tenant)?;
             let report = accounts::verify_archive(&state, &tenant).await?;
-            if report.intact() {
-                println!(
-                    "archive of {tenant} intact: {} entries, head {}, {} sealed records",
-                    report.entries_checked, report.head_seq, report.records_checked
-                );
-            } else {
-                if let Some(broken) = &report.first_broken {
-                    println!(
-                        "archive of {tenant} BROKEN at entry {}: {}",
-                        broken.seq, broken.reason
-                    );
-                }
-                for problem in &report.record_problems {
-                    println!("archive of {tenant} BROKEN: {problem}");
-                }
+            if !print_verification(&report) {
                 return Ok(ExitCode::FAILURE);
             }
         }
+        Command::Backup { to } => {
+            let report = cie_server::backup::backup(&state, &to).await?;
+            for (tenant, seq) in &report.heads {
+                println!("{tenant}: archive entries up to {seq} at least");
+            }
+            println!(
+                "backup written to {} ({} bytes); keep the sealing key and the checkpoints apart from it",
+                report.path.display(),
+                report.bytes
+            );
+        }
+        Command::Restore { .. } => {}
         Command::RestoreTriggers => {
             let restored = cie_server::sealing::restore_guards(&state.store).await?;
             if restored.is_empty() {
@@ -400,6 +436,28 @@ async fn admin_command(state: &cie_server::AppState, command: AdminCommand) -> a
         }
     }
     Ok(())
+}
+
+/// Prints what a check of a city's archive found; whether it holds.
+fn print_verification(report: &cie_store::ArchiveVerification) -> bool {
+    let tenant = &report.tenant;
+    if report.intact() {
+        println!(
+            "archive of {tenant} intact: {} entries, head {}, {} sealed records",
+            report.entries_checked, report.head_seq, report.records_checked
+        );
+        return true;
+    }
+    if let Some(broken) = &report.first_broken {
+        println!(
+            "archive of {tenant} BROKEN at entry {}: {}",
+            broken.seq, broken.reason
+        );
+    }
+    for problem in &report.record_problems {
+        println!("archive of {tenant} BROKEN: {problem}");
+    }
+    false
 }
 
 async fn shutdown_signal() {

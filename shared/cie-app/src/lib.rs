@@ -10,6 +10,7 @@ pub mod answering;
 pub mod attachments;
 pub mod audit_export;
 pub mod auth;
+pub mod backup;
 pub mod body;
 pub mod composing;
 pub mod config;

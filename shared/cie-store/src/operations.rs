@@ -96,3 +96,39 @@ impl Store {
             .collect()
     }
 }
+
+impl Store {
+    /// Writes a consistent copy of the whole SQLite database to `path` while the service runs (`VACUUM
+    /// INTO`: one read transaction, so writers go on; the copy is compacted). `path` must not exist.
+    pub async fn copy_sqlite_into(&self, path: &std::path::Path) -> Result<(), StoreError> {
+        if self.backend() != Backend::Sqlite {
+            return Err(StoreError::Unsupported(
+                "copying the database file is for SQLite; PostgreSQL is backed up with pg_dump",
+            ));
+        }
+        let target = path
+            .to_str()
+            .ok_or(StoreError::Unsupported("the backup path is not UTF-8"))?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(target)
+            .execute(self.read())
+            .await?;
+        Ok(())
+    }
+
+    /// Whether the database holds no table of this service yet (a fresh database to restore into).
+    pub async fn is_blank(&self) -> Result<bool, StoreError> {
+        let sql = match self.backend() {
+            Backend::Sqlite => "SELECT COUNT(*) AS tables FROM sqlite_master WHERE type = 'table'",
+            Backend::Postgres => {
+                "SELECT COUNT(*) AS tables FROM information_schema.tables
+                 WHERE table_schema NOT IN ('pg_catalog', 'information_schema')"
+            }
+        };
+        let tables: i64 = sqlx::query(sql)
+            .fetch_one(self.read())
+            .await?
+            .try_get("tables")?;
+        Ok(tables == 0)
+    }
+}
