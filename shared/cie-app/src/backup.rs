@@ -75,6 +75,7 @@ pub async fn backup(state: &AppState, to: &Path) -> anyhow::Result<BackupReport>
             .await?
         }
     }
+    crate::make_private_file(to)?;
     let bytes = std::fs::metadata(to)
         .with_context(|| format!("reading {}", to.display()))?
         .len();

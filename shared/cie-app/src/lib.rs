@@ -172,6 +172,19 @@ pub fn make_private_dir(dir: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))
 }
 
+/// A file readable by the service's user only (0600): a backup holds everything the database holds.
+#[cfg(unix)]
+pub fn make_private_file(path: &Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+        .with_context(|| format!("making {} private (0600)", path.display()))
+}
+
+#[cfg(not(unix))]
+pub fn make_private_file(_path: &Path) -> anyhow::Result<()> {
+    Ok(())
+}
+
 /// The SQLite database and its journal files readable by the service's user only (0600); SQLite gives new
 /// journal files the database file's mode.
 #[cfg(unix)]
