@@ -73,7 +73,11 @@ async fn a_backup_restores_byte_for_byte_and_a_stale_one_is_caught_by_the_checkp
     {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(&early).unwrap().permissions().mode();
-        assert_eq!(mode & 0o777, 0o600, "a backup is readable by the service's user only");
+        assert_eq!(
+            mode & 0o777,
+            0o600,
+            "a backup is readable by the service's user only"
+        );
     }
 
     acknowledged.extend(send_all(&client, &server, &token, &["B-6", "B-7", "B-8"]).await);

@@ -24,6 +24,7 @@ mod plans;
 mod processes;
 mod procurement;
 mod registry;
+mod schema_rules;
 mod search;
 mod slow_clients;
 mod tamper;

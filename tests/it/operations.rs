@@ -227,3 +227,44 @@ async fn ready_says_whether_the_database_answers_and_the_writer_takes_work(
     let health = app.client.get(app.url("/health")).send().await.unwrap();
     assert_eq!(health.status(), StatusCode::OK, "alive all the same");
 }
+
+#[rstest]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_city_per_transaction_keeps_every_city_chain_whole_under_mixed_load(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = TestApp::spawn_with(backend, |config| {
+        config.database.one_city_per_transaction = true;
+        config.metrics.token = Some(SCRAPE_TOKEN.into());
+    })
+    .await;
+    let cities = [app.city("city-one").await, app.city("city-two").await];
+    let mut sends = Vec::new();
+    for n in 0..24 {
+        let city = &cities[n % 2];
+        sends.push(app.submit(&city.supplier_a, invoice(&format!("C-{n}"))));
+    }
+    for response in futures::future::join_all(sends).await {
+        assert_eq!(response.status(), StatusCode::CREATED);
+    }
+    for city in &cities {
+        let report: Value = app
+            .post_json(
+                &city.admin,
+                "/api/v1/admin/verify-archive",
+                &serde_json::json!({}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(report["intact"], true, "{report}");
+        assert_eq!(report["head_seq"], 12, "{report}");
+    }
+    let text = scrape(&app).await;
+    let batches = sample(&text, "cie_archive_batch_size_count").unwrap();
+    let committed = sample(&text, "cie_archive_batch_size_sum").unwrap();
+    assert_eq!(committed, 24.0, "{text}");
+    assert!(batches >= 2.0, "{text}");
+    app.stop().await;
+}

@@ -192,6 +192,9 @@ pub struct DatabaseConfig {
     /// SQLite page cache of the archive writer's connection, in MiB (each reading connection gets a
     /// quarter): the indexes intake looks up stay in memory as the archive grows.
     pub sqlite_cache_mib: u32,
+    /// Commit each city's submissions in a transaction of their own instead of everything that arrived
+    /// together in one: for PostgreSQL distributed by city (Citus, `deploy/citus.md`).
+    pub one_city_per_transaction: bool,
 }
 
 /// Limits on received documents.
@@ -292,6 +295,7 @@ impl Default for DatabaseConfig {
             sqlite_synchronous: "full".into(),
             max_batch: 64,
             sqlite_cache_mib: 64,
+            one_city_per_transaction: false,
         }
     }
 }

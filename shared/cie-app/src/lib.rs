@@ -99,6 +99,7 @@ impl App {
                 sqlite_synchronous: synchronous,
                 max_batch: config.database.max_batch,
                 sqlite_cache_mib: config.database.sqlite_cache_mib,
+                one_city_per_transaction: config.database.one_city_per_transaction,
             },
             seal_key.clone(),
         )

@@ -66,6 +66,9 @@ pub struct StoreOptions {
     pub max_batch: usize,
     /// SQLite page cache of the writer connection in MiB; reading connections get a quarter each.
     pub sqlite_cache_mib: u32,
+    /// Whether the archive writer commits each city's submissions in a transaction of their own (Citus:
+    /// each transaction then stays on one node) rather than everything that arrived together in one.
+    pub one_city_per_transaction: bool,
 }
 
 impl Default for StoreOptions {
@@ -75,6 +78,7 @@ impl Default for StoreOptions {
             sqlite_synchronous: SqliteSynchronous::Full,
             max_batch: 64,
             sqlite_cache_mib: 64,
+            one_city_per_transaction: false,
         }
     }
 }
@@ -133,6 +137,7 @@ impl Store {
             write.clone(),
             options.max_batch.max(1),
             seal_key.clone(),
+            options.one_city_per_transaction,
         );
         Ok(Store {
             inner: Arc::new(Inner {

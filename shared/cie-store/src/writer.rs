@@ -205,6 +205,7 @@ pub(crate) fn spawn(
     pool: AnyPool,
     max_batch: usize,
     seal_key: Arc<SealKey>,
+    one_city_per_transaction: bool,
 ) -> WriterHandle {
     let (sender, receiver) = mpsc::channel(max_batch * 4);
     let stats = Arc::new(WriterStats {
@@ -218,6 +219,7 @@ pub(crate) fn spawn(
         seal_key,
         receiver,
         stats.clone(),
+        one_city_per_transaction,
     ));
     WriterHandle { sender, stats }
 }
@@ -270,6 +272,7 @@ async fn run(
     seal_key: Arc<SealKey>,
     mut receiver: mpsc::Receiver<Job>,
     stats: Arc<WriterStats>,
+    one_city_per_transaction: bool,
 ) {
     while let Some(first) = receiver.recv().await {
         let mut batch = Vec::new();
@@ -285,20 +288,57 @@ async fn run(
                 next = receiver.try_recv().ok();
             }
         }
-        if batch.is_empty() {
-            continue;
+        let batches = if one_city_per_transaction {
+            by_city(batch, |(submission, _)| submission.tenant.as_str())
+        } else {
+            vec![batch]
+        };
+        for batch in batches.into_iter().filter(|b| !b.is_empty()) {
+            let size = batch.len();
+            let started = std::time::Instant::now();
+            write_batch(backend, &pool, &seal_key, batch).await;
+            let elapsed = started.elapsed();
+            stats.batch_sizes.observe(size as f64);
+            stats.batch_seconds.observe(elapsed.as_secs_f64());
+            debug!(
+                size,
+                micros = elapsed.as_micros() as u64,
+                "archive batch written"
+            );
         }
-        let size = batch.len();
-        let started = std::time::Instant::now();
-        write_batch(backend, &pool, &seal_key, batch).await;
-        let elapsed = started.elapsed();
-        stats.batch_sizes.observe(size as f64);
-        stats.batch_seconds.observe(elapsed.as_secs_f64());
-        debug!(
-            size,
-            micros = elapsed.as_micros() as u64,
-            "archive batch written"
+    }
+}
+
+/// `items` split into one group per city, each in arrival order, the groups in the order their city first
+/// arrived (so that, on Citus, each transaction stays on the node of one city).
+fn by_city<T>(items: Vec<T>, city: impl Fn(&T) -> &str) -> Vec<Vec<T>> {
+    let mut groups: Vec<(String, Vec<T>)> = Vec::new();
+    for item in items {
+        let name = city(&item).to_owned();
+        match groups.iter_mut().find(|(group, _)| *group == name) {
+            Some((_, group)) => group.push(item),
+            None => groups.push((name, vec![item])),
+        }
+    }
+    groups.into_iter().map(|(_, group)| group).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::by_city;
+
+    #[test]
+    fn a_batch_is_split_by_city_keeping_the_order_of_arrival() {
+        let arrived = vec![("a", 1), ("b", 2), ("a", 3), ("c", 4), ("b", 5)];
+        assert_eq!(
+            by_city(arrived, |(city, _)| city),
+            vec![
+                vec![("a", 1), ("a", 3)],
+                vec![("b", 2), ("b", 5)],
+                vec![("c", 4)]
+            ]
         );
+        assert!(by_city(Vec::<(&str, i32)>::new(), |(city, _)| city).is_empty());
     }
 }
 
