@@ -98,6 +98,50 @@ if [ -z "${CIE_TEST_POSTGRES_URL:-}" ]; then
   start_private_cluster
 fi
 
+# Originals kept in an S3-compatible object store are tested against moto's S3 server on loopback
+# (tests/it/originals.rs), installed from PyPI when missing. Set CIE_TEST_S3_URL to use another store that
+# accepts any credentials and lets the tests create buckets.
+start_object_store() {
+  if ! command -v moto_server >/dev/null; then
+    command -v python3 >/dev/null || apt_install "moto, the local S3 server of the object-store tests, runs on Python" python3 python3-pip
+    echo "run-all: moto_server not found; installing moto[server] with pip" >&2
+    python3 -m pip install --quiet 'moto[server]>=5,<6' 2>/dev/null \
+      || python3 -m pip install --quiet --break-system-packages 'moto[server]>=5,<6' \
+      || fail "pip could not install moto[server]: the object-store tests need an S3 server (or set CIE_TEST_S3_URL)"
+    hash -r
+    command -v moto_server >/dev/null || fail "moto_server is still not on PATH after installing moto[server]"
+  fi
+  S3_DIR=$(mktemp -d /tmp/cie-test-s3.XXXXXX)
+  local port attempt
+  for attempt in 1 2 3 4 5 6 7 8 9 10; do
+    port=$(( 20000 + RANDOM % 30000 ))
+    moto_server -H 127.0.0.1 -p "$port" >"$S3_DIR/moto.log" 2>&1 &
+    S3_PID=$!
+    for _ in $(seq 1 100); do
+      if curl -sf "http://127.0.0.1:$port/moto-api/" >/dev/null 2>&1; then
+        export CIE_TEST_S3_URL="http://127.0.0.1:$port"
+        echo "run-all: S3 server (moto) on 127.0.0.1:$port" >&2
+        return 0
+      fi
+      kill -0 "$S3_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill "$S3_PID" 2>/dev/null || true
+  done
+  cat "$S3_DIR/moto.log" >&2 || true
+  fail "the S3 server (moto) did not start (log above)"
+}
+
+stop_object_store() {
+  kill "$S3_PID" 2>/dev/null || true
+  rm -rf "$S3_DIR"
+}
+
+if [ -z "${CIE_TEST_S3_URL:-}" ]; then
+  start_object_store
+  trap 'stop_object_store; [ -n "${PG_DIR:-}" ] && stop_private_cluster || true' EXIT
+fi
+
 # The end-to-end suite also runs the cie-server binary itself (subcommands), so build it first.
 cargo build -p cie-server --bin cie-server
 cargo test --workspace "$@"

@@ -20,6 +20,7 @@ mod hostile_xml;
 mod intake;
 mod isolation;
 mod operations;
+mod originals;
 mod plans;
 mod processes;
 mod procurement;

@@ -66,7 +66,7 @@ async fn login(client: &Client, server: &ServerProcess, username: &str) -> Strin
 pub(crate) struct Acknowledged {
     id: i64,
     archive_seq: i64,
-    bytes: Vec<u8>,
+    pub(crate) bytes: Vec<u8>,
 }
 
 /// What one submission came to.

@@ -554,3 +554,31 @@ pub fn pdf_text(pdf: &[u8]) -> String {
         .expect("pdftotext (poppler-utils) must be installed: tests/run-all.sh installs it");
     String::from_utf8(output.stdout).expect("UTF-8 text")
 }
+
+/// The S3-compatible server the object-store tests use (`CIE_TEST_S3_URL`, which `tests/run-all.sh` sets to
+/// a moto server it starts on loopback); a test without it fails, saying so.
+pub fn s3_url() -> String {
+    std::env::var("CIE_TEST_S3_URL").unwrap_or_else(|_| {
+        panic!(
+            "CIE_TEST_S3_URL is not set: the object-store tests need an S3-compatible server that accepts any \
+             credentials (e.g. `moto_server -p 5000` from PyPI's moto[server]). Run ./tests/run-all.sh, which \
+             starts one."
+        )
+    })
+}
+
+/// A new, empty bucket on [`s3_url`]'s server: its name.
+pub async fn fresh_bucket() -> String {
+    let name = format!("cie-test-{:016x}", rand::random::<u64>());
+    let response = reqwest::Client::new()
+        .put(format!("{}/{name}", s3_url()))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("the S3 server at CIE_TEST_S3_URL does not answer: {e}"));
+    assert!(
+        response.status().is_success(),
+        "creating bucket {name}: {}",
+        response.status()
+    );
+    name
+}

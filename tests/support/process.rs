@@ -38,10 +38,21 @@ impl ServerProcess {
     /// Starts `cie-server` on `database_url` with its own data directory `data_dir`, the shared secrets
     /// and checkpoint directory `checkpoints`, and waits until it listens (at most 60 seconds).
     pub fn start(database_url: &str, data_dir: &Path, checkpoints: &Path) -> ServerProcess {
+        Self::start_with(database_url, data_dir, checkpoints, &[])
+    }
+
+    /// [`ServerProcess::start`] with more settings (`CIE_…` variables).
+    pub fn start_with(
+        database_url: &str,
+        data_dir: &Path,
+        checkpoints: &Path,
+        settings: &[(&str, &str)],
+    ) -> ServerProcess {
         std::fs::create_dir_all(data_dir).expect("data directory");
         let log = data_dir.join("server.log");
         let log_file = std::fs::File::create(&log).expect("server log");
         let child = Command::new(server_binary())
+            .envs(settings.iter().copied())
             .arg("serve")
             .env("CIE_LISTEN", "127.0.0.1:0")
             .env("CIE_DATABASE__URL", database_url)
@@ -156,7 +167,19 @@ pub fn run_command(
     checkpoints: &Path,
     args: &[&str],
 ) -> std::process::Output {
+    run_command_with(database_url, data_dir, checkpoints, &[], args)
+}
+
+/// [`run_command`] with more settings (`CIE_…` variables).
+pub fn run_command_with(
+    database_url: &str,
+    data_dir: &Path,
+    checkpoints: &Path,
+    settings: &[(&str, &str)],
+    args: &[&str],
+) -> std::process::Output {
     Command::new(server_binary())
+        .envs(settings.iter().copied())
         .args(args)
         .env("CIE_DATABASE__URL", database_url)
         .env("CIE_DATA_DIR", data_dir)

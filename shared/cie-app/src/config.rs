@@ -38,6 +38,97 @@ pub struct Config {
     pub sealing: SealingConfig,
     /// The Prometheus metrics at `GET /metrics`.
     pub metrics: MetricsConfig,
+    /// Where the bytes of received documents are kept.
+    pub originals: OriginalsConfig,
+}
+
+/// Where the bytes of received documents (the originals) are kept: in the database, or in an S3-compatible
+/// object store, content-addressed by SHA-256 (`<prefix><tenant>/<2 hex digits>/<sha256>`). Entries keep
+/// where they were written, so switching applies to what arrives from then on.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OriginalsConfig {
+    /// `database` or `object_store`.
+    pub location: String,
+    /// The store's endpoint, e.g. `https://s3.ap-northeast-1.amazonaws.com` or `http://127.0.0.1:9000`.
+    pub endpoint: Option<String>,
+    /// The bucket.
+    pub bucket: Option<String>,
+    /// The bucket's region.
+    pub region: String,
+    /// Access key id.
+    pub access_key_id: Option<String>,
+    /// Secret access key.
+    pub secret_access_key: Option<String>,
+    /// Address the bucket in the path (MinIO and most S3-compatible stores) rather than the host name.
+    pub path_style: bool,
+    /// Prepended to every key.
+    pub prefix: String,
+    /// Most seconds one request to the store may take.
+    pub timeout_seconds: u64,
+}
+
+impl Default for OriginalsConfig {
+    fn default() -> Self {
+        Self {
+            location: "database".into(),
+            endpoint: None,
+            bucket: None,
+            region: "us-east-1".into(),
+            access_key_id: None,
+            secret_access_key: None,
+            path_style: true,
+            prefix: "originals/".into(),
+            timeout_seconds: 30,
+        }
+    }
+}
+
+impl fmt::Debug for OriginalsConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OriginalsConfig")
+            .field("location", &self.location)
+            .field("endpoint", &self.endpoint)
+            .field("bucket", &self.bucket)
+            .field(
+                "secret_access_key",
+                &self.secret_access_key.as_ref().map(|_| "***"),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl OriginalsConfig {
+    /// The object store to keep originals in; `None` for the database. Fails naming the setting that is
+    /// missing or wrong.
+    pub fn object_store(&self) -> Result<Option<cie_objects::ObjectStoreSettings>, String> {
+        match self.location.as_str() {
+            "database" => Ok(None),
+            "object_store" => {
+                let required = |value: &Option<String>, key: &str| {
+                    value.clone().filter(|v| !v.is_empty()).ok_or_else(|| {
+                        format!(
+                            "originals.{key} (CIE_ORIGINALS__{}) is needed when originals.location is object_store",
+                            key.to_ascii_uppercase()
+                        )
+                    })
+                };
+                Ok(Some(cie_objects::ObjectStoreSettings {
+                    endpoint: required(&self.endpoint, "endpoint")?,
+                    bucket: required(&self.bucket, "bucket")?,
+                    region: self.region.clone(),
+                    access_key_id: required(&self.access_key_id, "access_key_id")?,
+                    secret_access_key: required(&self.secret_access_key, "secret_access_key")?,
+                    path_style: self.path_style,
+                    prefix: self.prefix.clone(),
+                    timeout: std::time::Duration::from_secs(self.timeout_seconds.max(1)),
+                }))
+            }
+            other => Err(format!(
+                "originals.location must be \"database\" or \"object_store\", not {other:?}"
+            )),
+        }
+    }
 }
 
 /// The Prometheus metrics at `GET /metrics`.
@@ -283,6 +374,7 @@ impl Default for Config {
             exports: ExportsConfig::default(),
             sealing: SealingConfig::default(),
             metrics: MetricsConfig::default(),
+            originals: OriginalsConfig::default(),
         }
     }
 }
@@ -348,9 +440,21 @@ impl Default for LogConfig {
 
 /// The top-level keys `CIE_` variables may set; other `CIE_` variables (`CIE_CONFIG`, `CIE_ADMIN_PASSWORD`, …)
 /// are not configuration.
-const SECTIONS: [&str; 13] = [
-    "listen", "data_dir", "database", "limits", "http", "web", "auth", "rules", "log", "payment",
-    "exports", "sealing", "metrics",
+const SECTIONS: [&str; 14] = [
+    "listen",
+    "data_dir",
+    "database",
+    "limits",
+    "http",
+    "web",
+    "auth",
+    "rules",
+    "log",
+    "payment",
+    "exports",
+    "sealing",
+    "metrics",
+    "originals",
 ];
 
 /// The web pages.

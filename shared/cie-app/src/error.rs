@@ -100,6 +100,13 @@ impl From<StoreError> for Error {
             StoreError::NotFound { what } => Error::NotFound(what.to_owned()),
             StoreError::Conflict { what } => Error::Conflict(what),
             StoreError::UnknownTenant(tenant) => Error::NotFound(format!("tenant {tenant:?}")),
+            StoreError::Originals(failure) => {
+                tracing::error!(error = %failure, "the object store of the originals failed");
+                Error::Busy(
+                    "the archive's object store does not answer; nothing was archived, try again shortly"
+                        .into(),
+                )
+            }
             other => Error::Store(other),
         }
     }

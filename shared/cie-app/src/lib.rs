@@ -92,6 +92,23 @@ impl App {
         };
         make_private_dir(&config.data_dir)?;
         let seal_key = sealing::load_key(&config)?;
+        let originals = match config
+            .originals
+            .object_store()
+            .map_err(|problem| anyhow::anyhow!(problem))?
+        {
+            None => None,
+            Some(settings) => {
+                let store = cie_objects::ObjectStore::new(&settings)?;
+                store.check().await.with_context(|| {
+                    format!(
+                        "the object store for originals (bucket {:?} at {})",
+                        settings.bucket, settings.endpoint
+                    )
+                })?;
+                Some(store)
+            }
+        };
         let store = Store::connect(
             &config.database_url(),
             StoreOptions {
@@ -100,6 +117,7 @@ impl App {
                 max_batch: config.database.max_batch,
                 sqlite_cache_mib: config.database.sqlite_cache_mib,
                 one_city_per_transaction: config.database.one_city_per_transaction,
+                originals,
             },
             seal_key.clone(),
         )

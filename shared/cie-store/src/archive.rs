@@ -202,7 +202,7 @@ impl Store {
         supplier_org_id: Option<i64>,
     ) -> Result<(ArchiveEntry, Vec<u8>), StoreError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {ENTRY_COLUMNS}, content, seal FROM archive_entries
+            "SELECT {ENTRY_COLUMNS}, content, content_location, seal FROM archive_entries
              WHERE tenant_id = $1 AND seq = $2 AND ($3 IS NULL OR supplier_org_id = $3)"
         )))
         .bind(tenant.as_str())
@@ -214,10 +214,51 @@ impl Store {
             what: "archived submission",
         })?;
         let entry = ArchiveEntry::from_row(&row)?;
-        let content: Vec<u8> = row.try_get("content")?;
+        let content = self
+            .original_of(tenant, &entry, &row)
+            .await?
+            .ok_or_else(|| StoreError::Tampered {
+                seq: entry.seq,
+                what: "original, missing from the object store",
+            })?;
         self.check_original(tenant, &entry, &content, row.try_get("seal")?)
             .await?;
         Ok((entry, content))
+    }
+
+    /// The bytes of the entry in `row` (which has `content` and `content_location`): from the row, or from
+    /// the object store; `None` when the object store has no such object.
+    async fn original_of(
+        &self,
+        tenant: &TenantId,
+        entry: &ArchiveEntry,
+        row: &sqlx::any::AnyRow,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        let location: String = row.try_get("content_location")?;
+        match location.as_str() {
+            "database" => Ok(Some(row.try_get("content")?)),
+            "object_store" => {
+                let Some(originals) = &self.inner.originals else {
+                    return Err(StoreError::Originals(cie_objects::ObjectError::Settings(
+                        format!(
+                            "archive entry {} of {tenant} is kept in the object store, but none is configured (originals.location)",
+                            entry.seq
+                        ),
+                    )));
+                };
+                originals
+                    .get(&crate::writer::original_key(
+                        tenant.as_str(),
+                        &entry.content_sha256,
+                    ))
+                    .await
+                    .map_err(StoreError::Originals)
+            }
+            other => Err(StoreError::Corrupt(format!(
+                "archive entry {} of {tenant} says its original is in {other:?}",
+                entry.seq
+            ))),
+        }
     }
 
     /// Refuses an original whose bytes, fields or seal do not hold, so a forged original is never served.
@@ -357,7 +398,7 @@ impl Store {
         let broken = |seq: i64, reason: String| Some(BrokenEntry { seq, reason });
         let first_broken = 'walk: loop {
             let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT {ENTRY_COLUMNS}, content, seal FROM archive_entries
+                "SELECT {ENTRY_COLUMNS}, content, content_location, seal FROM archive_entries
                  WHERE tenant_id = $1 AND seq >= $2 ORDER BY seq LIMIT {CHUNK}"
             )))
             .bind(tenant.as_str())
@@ -369,7 +410,7 @@ impl Store {
             }
             for row in &rows {
                 let entry = ArchiveEntry::from_row(row)?;
-                let content: Vec<u8> = row.try_get("content")?;
+                let content = self.original_of(tenant, &entry, row).await?;
                 checked += 1;
                 if entry.seq != expected_seq {
                     break 'walk broken(expected_seq, format!("entry {expected_seq} is missing"));
@@ -380,6 +421,12 @@ impl Store {
                         "prev_hash does not match the previous entry".into(),
                     );
                 }
+                let Some(content) = content else {
+                    break 'walk broken(
+                        entry.seq,
+                        "the original is missing from the object store".into(),
+                    );
+                };
                 let actual_sha = content_sha256(&content);
                 if actual_sha != entry.content_sha256 {
                     break 'walk broken(

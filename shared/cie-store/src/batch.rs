@@ -251,13 +251,14 @@ pub(crate) fn prior_documents_sql(rows: usize) -> String {
     selects.join(" UNION ALL ")
 }
 
-/// The insert of `rows` archive entries, 15 values each.
+/// The insert of `rows` archive entries, 16 values each.
 pub(crate) fn archive_insert_sql(rows: usize) -> String {
     format!(
         "INSERT INTO archive_entries (tenant_id, seq, received_at, submitter_id, supplier_org_id, content_sha256,
-             size_bytes, truncated, outcome, error_code, error_message, prev_hash, entry_hash, content, seal)
+             size_bytes, truncated, outcome, error_code, error_message, prev_hash, entry_hash, content, seal,
+             content_location)
          VALUES {}",
-        placeholders(rows, 15)
+        placeholders(rows, 16)
     )
 }
 
@@ -368,6 +369,10 @@ pub(crate) async fn append_together(
     }
 
     if !entries.is_empty() {
+        let placement = heads
+            .values()
+            .next()
+            .map_or(crate::writer::Placement::Database, |head| head.placement);
         let mut insert = sqlx::query(AssertSqlSafe(archive_insert_sql(entries.len())));
         for entry in &entries {
             let submission = &submissions[entry.index];
@@ -385,8 +390,9 @@ pub(crate) async fn append_together(
                 .bind(entry.error_message)
                 .bind(entry.prev_hash.as_str())
                 .bind(entry.entry_hash.as_str())
-                .bind(submission.content.as_slice())
-                .bind(entry.seal.as_str());
+                .bind(placement.stored(&submission.content))
+                .bind(entry.seal.as_str())
+                .bind(placement.column());
         }
         insert.execute(&mut *conn).await?;
     }

@@ -69,6 +69,8 @@ pub struct StoreOptions {
     /// Whether the archive writer commits each city's submissions in a transaction of their own (Citus:
     /// each transaction then stays on one node) rather than everything that arrived together in one.
     pub one_city_per_transaction: bool,
+    /// Where new originals are kept: in the database (`None`) or in this object store.
+    pub originals: Option<cie_objects::ObjectStore>,
 }
 
 impl Default for StoreOptions {
@@ -79,6 +81,7 @@ impl Default for StoreOptions {
             max_batch: 64,
             sqlite_cache_mib: 64,
             one_city_per_transaction: false,
+            originals: None,
         }
     }
 }
@@ -133,11 +136,17 @@ impl Store {
         };
         let seal_key = Arc::new(seal_key);
         let writer = writer::spawn(
-            backend,
             write.clone(),
-            options.max_batch.max(1),
-            seal_key.clone(),
-            options.one_city_per_transaction,
+            writer::WriterSettings {
+                backend,
+                max_batch: options.max_batch.max(1),
+                seal_key: seal_key.clone(),
+                one_city_per_transaction: options.one_city_per_transaction,
+                placement: match options.originals {
+                    Some(_) => writer::Placement::ObjectStore,
+                    None => writer::Placement::Database,
+                },
+            },
         );
         Ok(Store {
             inner: Arc::new(Inner {
@@ -146,6 +155,7 @@ impl Store {
                 write,
                 writer,
                 seal_key,
+                originals: options.originals,
             }),
         })
     }

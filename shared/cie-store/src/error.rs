@@ -43,6 +43,9 @@ pub enum StoreError {
     /// Any other database error.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// The object store that keeps the originals failed.
+    #[error("{0}")]
+    Originals(cie_objects::ObjectError),
     /// The operation is not available on this database engine.
     #[error("{0}")]
     Unsupported(&'static str),

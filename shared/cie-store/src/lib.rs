@@ -73,6 +73,8 @@ struct Inner {
     write: AnyPool,
     writer: writer::WriterHandle,
     seal_key: Arc<cie_audit::SealKey>,
+    /// Where originals are kept when not in the database.
+    originals: Option<cie_objects::ObjectStore>,
 }
 
 impl Store {

@@ -132,3 +132,17 @@ impl Store {
         Ok(tables == 0)
     }
 }
+
+impl Store {
+    /// Checks that the object store of the originals answers and has its bucket: `Ok(false)` when the
+    /// originals are kept in the database.
+    pub async fn check_originals(&self) -> Result<bool, StoreError> {
+        match &self.inner.originals {
+            None => Ok(false),
+            Some(originals) => {
+                originals.check().await.map_err(StoreError::Originals)?;
+                Ok(true)
+            }
+        }
+    }
+}

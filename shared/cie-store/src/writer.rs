@@ -200,33 +200,32 @@ pub struct WriterLoad {
     pub queue_capacity: usize,
 }
 
-pub(crate) fn spawn(
-    backend: Backend,
-    pool: AnyPool,
-    max_batch: usize,
-    seal_key: Arc<SealKey>,
-    one_city_per_transaction: bool,
-) -> WriterHandle {
-    let (sender, receiver) = mpsc::channel(max_batch * 4);
+/// How the archive writer works: fixed when the store opens.
+pub(crate) struct WriterSettings {
+    pub(crate) backend: Backend,
+    /// Most submissions committed in one transaction.
+    pub(crate) max_batch: usize,
+    pub(crate) seal_key: Arc<SealKey>,
+    /// Commit each city's submissions in a transaction of their own.
+    pub(crate) one_city_per_transaction: bool,
+    /// Where originals are kept.
+    pub(crate) placement: Placement,
+}
+
+pub(crate) fn spawn(pool: AnyPool, settings: WriterSettings) -> WriterHandle {
+    let (sender, receiver) = mpsc::channel(settings.max_batch.max(1) * 4);
     let stats = Arc::new(WriterStats {
         batch_sizes: cie_metrics::Histogram::new(cie_metrics::SIZES),
         batch_seconds: cie_metrics::Histogram::new(cie_metrics::SECONDS),
     });
-    tokio::spawn(run(
-        backend,
-        pool,
-        max_batch,
-        seal_key,
-        receiver,
-        stats.clone(),
-        one_city_per_transaction,
-    ));
+    tokio::spawn(run(pool, settings, receiver, stats.clone()));
     WriterHandle { sender, stats }
 }
 
 impl Store {
     /// Archives a submission (and records its document), durably, before answering.
     pub async fn submit(&self, submission: NewSubmission) -> Result<SubmissionOutcome, StoreError> {
+        self.put_original(&submission).await?;
         let (reply, answer) = oneshot::channel();
         self.inner
             .writer
@@ -235,6 +234,31 @@ impl Store {
             .await
             .map_err(|_| StoreError::WriterStopped)?;
         answer.await.map_err(|_| StoreError::WriterStopped)?
+    }
+
+    /// Where new originals are kept.
+    pub(crate) fn placement(&self) -> Placement {
+        match self.inner.originals {
+            Some(_) => Placement::ObjectStore,
+            None => Placement::Database,
+        }
+    }
+
+    /// With an object store: puts the submission's bytes there first, so that an entry the writer commits
+    /// always finds its original (a failure leaves nothing archived; an object whose entry never commits
+    /// is harmless, and the same bytes later reuse it).
+    async fn put_original(&self, submission: &NewSubmission) -> Result<(), StoreError> {
+        let Some(originals) = &self.inner.originals else {
+            return Ok(());
+        };
+        let key = original_key(
+            submission.tenant.as_str(),
+            &content_sha256(&submission.content),
+        );
+        originals
+            .put(&key, submission.content.clone())
+            .await
+            .map_err(StoreError::Originals)
     }
 
     /// Waits until the archive writer has taken everything queued before this call: an error when it has
@@ -266,14 +290,18 @@ impl Store {
 }
 
 async fn run(
-    backend: Backend,
     pool: AnyPool,
-    max_batch: usize,
-    seal_key: Arc<SealKey>,
+    settings: WriterSettings,
     mut receiver: mpsc::Receiver<Job>,
     stats: Arc<WriterStats>,
-    one_city_per_transaction: bool,
 ) {
+    let WriterSettings {
+        backend,
+        max_batch,
+        seal_key,
+        one_city_per_transaction,
+        placement,
+    } = settings;
     while let Some(first) = receiver.recv().await {
         let mut batch = Vec::new();
         let mut next = Some(first);
@@ -296,7 +324,7 @@ async fn run(
         for batch in batches.into_iter().filter(|b| !b.is_empty()) {
             let size = batch.len();
             let started = std::time::Instant::now();
-            write_batch(backend, &pool, &seal_key, batch).await;
+            write_batch(backend, &pool, &seal_key, placement, batch).await;
             let elapsed = started.elapsed();
             stats.batch_sizes.observe(size as f64);
             stats.batch_seconds.observe(elapsed.as_secs_f64());
@@ -348,6 +376,42 @@ pub(crate) struct Head {
     /// The last entry's seal (empty before the first sealed entry).
     pub(crate) seal: String,
     pub(crate) key: Arc<SealKey>,
+    /// Where the originals of new entries are kept.
+    pub(crate) placement: Placement,
+}
+
+/// Where the bytes of an archive entry are kept: in its row, or in the object store under
+/// [`original_key`] (the row then holds no bytes and says so in `content_location`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Placement {
+    /// In `archive_entries.content`.
+    Database,
+    /// In the object store.
+    ObjectStore,
+}
+
+impl Placement {
+    /// The value of `archive_entries.content_location`.
+    pub(crate) fn column(self) -> &'static str {
+        match self {
+            Placement::Database => "database",
+            Placement::ObjectStore => "object_store",
+        }
+    }
+
+    /// What `archive_entries.content` holds for an original of these bytes.
+    pub(crate) fn stored(self, content: &[u8]) -> &[u8] {
+        match self {
+            Placement::Database => content,
+            Placement::ObjectStore => &[],
+        }
+    }
+}
+
+/// The object-store key of a city's original with this SHA-256 (content-addressed: the same bytes sent
+/// twice are one object).
+pub(crate) fn original_key(tenant: &str, sha256: &str) -> String {
+    format!("{tenant}/{}/{sha256}", &sha256[..2.min(sha256.len())])
 }
 
 impl Head {
@@ -377,12 +441,20 @@ async fn write_batch(
     backend: Backend,
     pool: &AnyPool,
     seal_key: &Arc<SealKey>,
+    placement: Placement,
     batch: Vec<(NewSubmission, Reply)>,
 ) {
     let (submissions, replies): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
     if submissions.len() > 1 {
-        if let Ok(results) =
-            commit_batch(backend, pool, seal_key, &submissions, Mode::Together).await
+        if let Ok(results) = commit_batch(
+            backend,
+            pool,
+            seal_key,
+            placement,
+            &submissions,
+            Mode::Together,
+        )
+        .await
         {
             for (reply, result) in replies.into_iter().zip(results) {
                 let _ = reply.send(result);
@@ -395,6 +467,7 @@ async fn write_batch(
                 backend,
                 pool,
                 seal_key,
+                placement,
                 std::slice::from_ref(submission),
                 Mode::Guarded,
             )
@@ -410,7 +483,16 @@ async fn write_batch(
         }
         return;
     }
-    match commit_batch(backend, pool, seal_key, &submissions, Mode::Guarded).await {
+    match commit_batch(
+        backend,
+        pool,
+        seal_key,
+        placement,
+        &submissions,
+        Mode::Guarded,
+    )
+    .await
+    {
         Ok(results) => {
             for (reply, result) in replies.into_iter().zip(results) {
                 let _ = reply.send(result);
@@ -431,11 +513,12 @@ async fn commit_batch(
     backend: Backend,
     pool: &AnyPool,
     seal_key: &Arc<SealKey>,
+    placement: Placement,
     submissions: &[NewSubmission],
     mode: Mode,
 ) -> Result<Vec<Result<SubmissionOutcome, StoreError>>, StoreError> {
     let mut tx = begin_archive_transaction(backend, pool).await?;
-    let mut heads = lock_heads(backend, &mut tx, submissions, seal_key).await?;
+    let mut heads = lock_heads(backend, &mut tx, submissions, seal_key, placement).await?;
 
     let mut results = Vec::with_capacity(submissions.len());
     let mut touched: BTreeMap<String, ()> = BTreeMap::new();
@@ -557,6 +640,7 @@ async fn lock_heads(
     conn: &mut AnyConnection,
     submissions: &[NewSubmission],
     seal_key: &Arc<SealKey>,
+    placement: Placement,
 ) -> Result<HashMap<String, Head>, StoreError> {
     let tenants: BTreeMap<&str, ()> = submissions
         .iter()
@@ -576,6 +660,7 @@ async fn lock_heads(
                     hash,
                     seal,
                     key: seal_key.clone(),
+                    placement,
                 },
             );
         }
@@ -608,7 +693,18 @@ impl Store {
         }
         let backend = self.backend();
         let mut tx = begin_archive_transaction(backend, self.write()).await?;
-        let mut heads = lock_heads(backend, &mut tx, submissions, &self.inner.seal_key).await?;
+        let placement = self.placement();
+        for submission in submissions {
+            self.put_original(submission).await?;
+        }
+        let mut heads = lock_heads(
+            backend,
+            &mut tx,
+            submissions,
+            &self.inner.seal_key,
+            placement,
+        )
+        .await?;
         if let Some(unknown) = submissions
             .iter()
             .find(|s| !heads.contains_key(s.tenant.as_str()))
@@ -752,8 +848,9 @@ async fn append(
     let seal = head.key.entry_seal(tenant, seq, &entry_hash, &head.seal);
     sqlx::query(
         "INSERT INTO archive_entries (tenant_id, seq, received_at, submitter_id, supplier_org_id, content_sha256,
-             size_bytes, truncated, outcome, error_code, error_message, prev_hash, entry_hash, content, seal)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+             size_bytes, truncated, outcome, error_code, error_message, prev_hash, entry_hash, content, seal,
+             content_location)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
     )
     .bind(tenant)
     .bind(seq)
@@ -768,8 +865,9 @@ async fn append(
     .bind(error_message)
     .bind(&head.hash)
     .bind(&entry_hash)
-    .bind(&submission.content)
+    .bind(head.placement.stored(&submission.content))
     .bind(&seal)
+    .bind(head.placement.column())
     .execute(&mut *conn)
     .await?;
 

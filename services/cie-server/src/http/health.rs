@@ -28,8 +28,9 @@ fn backend_name(state: &AppState) -> &'static str {
     }
 }
 
-/// `GET /ready`: 200 when the database answers a query and the archive writer takes a probe from its
-/// queue, each within two seconds; 503 naming the check that failed (the cause goes to the log).
+/// `GET /ready`: 200 when the database answers a query, the archive writer takes a probe from its queue
+/// and, when originals are kept there, the object store has its bucket, each within two seconds; 503
+/// naming the check that failed (the cause goes to the log).
 pub(crate) async fn ready(State(state): State<AppState>) -> Response {
     let database = match tokio::time::timeout(READY_TIMEOUT, state.store.ping()).await {
         Ok(Ok(())) => Ok(()),
@@ -47,16 +48,31 @@ pub(crate) async fn ready(State(state): State<AppState>) -> Response {
         }
         Err(_) => Err("the archive writer did not take work within 2 seconds"),
     };
+    let originals = match tokio::time::timeout(READY_TIMEOUT, state.store.check_originals()).await {
+        Ok(Ok(kept_there)) => Ok(kept_there),
+        Ok(Err(error)) => {
+            tracing::warn!(%error, "readiness: the object store of the originals fails");
+            Err("the object store of the originals does not answer or lacks its bucket")
+        }
+        Err(_) => Err("the object store of the originals did not answer within 2 seconds"),
+    };
     let word = |check: &Result<(), &str>| match check {
         Ok(()) => "ok".to_owned(),
         Err(problem) => (*problem).to_owned(),
     };
+    let mut checks = json!({ "database": word(&database), "archive_writer": word(&writer) });
+    match &originals {
+        Ok(false) => {}
+        Ok(true) => checks["object_store"] = json!("ok"),
+        Err(problem) => checks["object_store"] = json!(problem),
+    }
+    let ready = database.is_ok() && writer.is_ok() && originals.is_ok();
     let body = json!({
-        "status": if database.is_ok() && writer.is_ok() { "ready" } else { "not_ready" },
+        "status": if ready { "ready" } else { "not_ready" },
         "database": backend_name(&state),
-        "checks": { "database": word(&database), "archive_writer": word(&writer) },
+        "checks": checks,
     });
-    let status = if database.is_ok() && writer.is_ok() {
+    let status = if ready {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
