@@ -12,6 +12,7 @@ mod report;
 mod server;
 mod setup;
 mod validate;
+mod volume;
 
 /// The server's allocator, so that the in-process figures of `validate` are the server's, counted so that
 /// `validate` can print the heap a document needs.
@@ -52,6 +53,10 @@ enum Command {
     /// The web pages (issue 14): a city-year of invoices loaded, then the inbox, the document page, the
     /// documents list and the archive search timed over HTTP with a staff session.
     Pages(PagesArgs),
+    /// National volume (issue 16): many cities' documents loaded in bulk up to each size, then the archive
+    /// searches (date, amount, counterparty, all three), the inbox and intake timed over HTTP, and the
+    /// database's size per million documents.
+    Volume(VolumeArgs),
     /// In process, no server: the stages of reading and validating a document at intake (summary, schema,
     /// DOM, official and own rules) and the whole path, on the full JP PINT example and a 1,000-line invoice,
     /// with the peak heap.
@@ -89,6 +94,43 @@ struct PagesArgs {
     #[arg(long, env = "CIE_TEST_POSTGRES_URL", hide_env_values = true)]
     postgres_url: Option<String>,
     /// Directory of the XML documents the invoices are made from.
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/jp-pint"))]
+    fixtures: PathBuf,
+}
+
+#[derive(clap::Args)]
+struct VolumeArgs {
+    /// Database to run on.
+    #[arg(long, value_enum, default_value_t = BackendChoice::Postgres)]
+    backend: BackendChoice,
+    /// Archive sizes, ascending: filled up to each and measured there.
+    #[arg(long, value_delimiter = ',', default_value = "1000000,10000000")]
+    sizes: Vec<usize>,
+    /// Cities the documents are spread over.
+    #[arg(long, default_value_t = 100)]
+    cities: usize,
+    /// Supplier organisations per city.
+    #[arg(long, default_value_t = 8)]
+    suppliers: usize,
+    /// Timed requests per query.
+    #[arg(long, default_value_t = 200)]
+    requests: usize,
+    /// Documents posted in each intake phase.
+    #[arg(long, default_value_t = 5_000)]
+    intake_documents: usize,
+    /// Concurrent clients of the intake phase.
+    #[arg(long, default_value_t = 16)]
+    clients: usize,
+    /// Print the load's progress on stderr.
+    #[arg(long)]
+    progress: bool,
+    /// The `cie-server` binary; defaults to the one beside this executable.
+    #[arg(long)]
+    server_binary: Option<PathBuf>,
+    /// PostgreSQL server whose user may CREATE DATABASE.
+    #[arg(long, env = "CIE_TEST_POSTGRES_URL", hide_env_values = true)]
+    postgres_url: Option<String>,
+    /// Directory of the XML documents the archive is made from.
     #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/jp-pint"))]
     fixtures: PathBuf,
 }
@@ -230,6 +272,7 @@ fn main() -> ExitCode {
             Command::Export(args) => runtime.block_on(export(args)),
             Command::Attack(args) => runtime.block_on(attack(args)),
             Command::Pages(args) => runtime.block_on(pages(args)),
+            Command::Volume(args) => runtime.block_on(volume(args)),
             Command::Validate(args) => {
                 validate::run(args.runs, args.only.as_deref(), args.input.as_deref())
             }
@@ -358,6 +401,40 @@ async fn pages(args: PagesArgs) -> anyhow::Result<()> {
         )
         .await
         .with_context(|| format!("page benchmark on {}", backend.name()))?;
+    }
+    Ok(())
+}
+
+async fn volume(args: VolumeArgs) -> anyhow::Result<()> {
+    let binary = match &args.server_binary {
+        Some(path) => path.clone(),
+        None => default_server_binary()?,
+    };
+    let templates = Arc::new(Templates::load(&args.fixtures)?);
+    let backends: &[Backend] = match args.backend {
+        BackendChoice::Sqlite => &[Backend::Sqlite],
+        BackendChoice::Postgres => &[Backend::Postgres],
+        BackendChoice::Both => &[Backend::Sqlite, Backend::Postgres],
+    };
+    let plan = volume::Plan {
+        sizes: args.sizes.clone(),
+        cities: args.cities.max(1),
+        suppliers: args.suppliers.max(1),
+        requests: args.requests.max(1),
+        intake_documents: args.intake_documents.max(1),
+        clients: args.clients.max(1),
+        progress: args.progress,
+    };
+    for &backend in backends {
+        volume::run(
+            backend,
+            &binary,
+            args.postgres_url.as_deref(),
+            templates.clone(),
+            &plan,
+        )
+        .await
+        .with_context(|| format!("volume benchmark on {}", backend.name()))?;
     }
     Ok(())
 }

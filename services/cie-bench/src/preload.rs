@@ -145,6 +145,25 @@ impl Preloader {
         Ok(())
     }
 
+    /// The size of the database in bytes: PostgreSQL's `pg_database_size`, or SQLite's pages (the file).
+    pub(crate) async fn database_bytes(&self) -> anyhow::Result<u64> {
+        use sqlx::Row as _;
+        let sql = match self.store.backend() {
+            cie_store::Backend::Postgres => {
+                "SELECT CAST(pg_database_size(current_database()) AS BIGINT) AS bytes"
+            }
+            cie_store::Backend::Sqlite => {
+                "SELECT page_count * page_size AS bytes FROM pragma_page_count(), pragma_page_size()"
+            }
+        };
+        let bytes: i64 = sqlx::query(sql)
+            .fetch_one(self.store.raw_pool())
+            .await
+            .context("measuring the database")?
+            .try_get("bytes")?;
+        Ok(u64::try_from(bytes).unwrap_or(0))
+    }
+
     pub(crate) async fn close(self) {
         self.store.close().await;
     }

@@ -238,6 +238,7 @@ fn intake_statements(backend: Backend, sample: &PlanSample) -> Vec<HotStatement>
                     text("0"),
                     SampleValue::Bytes(b"<x/>".to_vec()),
                     text("seal"),
+                    text("database"),
                 ],
             ),
         ),

@@ -1,0 +1,307 @@
+//! The national volume benchmark (issue 16): an archive of many cities filled in bulk up to each size asked
+//! for (10 million documents over 100 cities on PostgreSQL, 1 million on SQLite), and at each size the waits
+//! that grow with it, over HTTP on the real server: the archive search in the combinations the 電子帳簿保存法
+//! requires a search by (date range, amount range, counterparty, and all three), the inbox, intake
+//! (throughput and p99) and the size of the database per million documents.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use reqwest::{Client, StatusCode};
+use serde_json::json;
+
+use crate::load::{self, Templates};
+use crate::postgres::TempDatabase;
+use crate::server::{Server, ServerOptions, random_hex};
+use crate::setup::{self, TENANT, expect};
+use crate::{Backend, preload};
+
+/// What the volume benchmark does.
+pub(crate) struct Plan {
+    /// Archive sizes, ascending: the archive is filled up to each in turn and measured there.
+    pub(crate) sizes: Vec<usize>,
+    /// Cities the documents are spread over.
+    pub(crate) cities: usize,
+    /// Supplier organisations per city.
+    pub(crate) suppliers: usize,
+    /// Timed requests per query.
+    pub(crate) requests: usize,
+    /// Documents posted in each intake phase.
+    pub(crate) intake_documents: usize,
+    /// Concurrent clients of the intake phase.
+    pub(crate) clients: usize,
+    /// Print the preload's progress.
+    pub(crate) progress: bool,
+}
+
+/// One query's timings at one size.
+struct Timed {
+    query: &'static str,
+    matches: String,
+    samples: Vec<Duration>,
+}
+
+fn quantile(samples: &[Duration], q: f64) -> f64 {
+    let mut sorted = samples.to_vec();
+    sorted.sort();
+    let index = ((sorted.len() as f64 * q).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[index].as_secs_f64() * 1000.0
+}
+
+/// Runs the benchmark on `backend` and prints a table per size.
+pub(crate) async fn run(
+    backend: Backend,
+    binary: &std::path::Path,
+    postgres_url: Option<&str>,
+    templates: Arc<Templates>,
+    plan: &Plan,
+) -> anyhow::Result<()> {
+    if plan.sizes.is_empty() || plan.sizes.windows(2).any(|pair| pair[0] > pair[1]) {
+        bail!("--sizes takes archive sizes in ascending order, e.g. 100000,1000000");
+    }
+    let database = match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => Some(
+            TempDatabase::create(
+                postgres_url.context("no PostgreSQL URL (CIE_TEST_POSTGRES_URL)")?,
+            )
+            .await?,
+        ),
+    };
+    let options = ServerOptions {
+        binary: binary.to_owned(),
+        database_url: database.as_ref().map(|db| db.url().to_owned()),
+        extra_env: vec![("CIE_HTTP__MAX_REQUESTS_PER_CLIENT".into(), "1000".into())],
+    };
+    let mut server = Server::start(&options).await?;
+    let result = measure(backend, &server, &options, templates, plan).await;
+    let stopped = server.stop(Duration::from_secs(30)).await;
+    if let Some(database) = database
+        && let Err(error) = database.drop_database().await
+    {
+        eprintln!("cie-bench: warning: {error:#}");
+    }
+    result.map_err(|error| match server.log_tail() {
+        Some(tail) => error.context(tail),
+        None => error,
+    })?;
+    stopped
+}
+
+async fn measure(
+    backend: Backend,
+    server: &Server,
+    options: &ServerOptions,
+    templates: Arc<Templates>,
+    plan: &Plan,
+) -> anyhow::Result<()> {
+    let client = Client::builder()
+        .timeout(Duration::from_secs(300))
+        .pool_max_idle_per_host(plan.clients)
+        .build()
+        .context("building the HTTP client")?;
+    let stage = setup::stage(&client, server, plan.cities, plan.suppliers).await?;
+    let password = random_hex(12);
+    expect(
+        client
+            .post(server.url("/api/v1/admin/users"))
+            .bearer_auth(&stage.admin)
+            .json(&json!({ "username": "staff", "password": password, "role": "staff" })),
+        StatusCode::CREATED,
+        "creating the staff user",
+    )
+    .await?;
+    let staff = setup::login(&client, server, TENANT, "staff", &password).await?;
+    let database_url = server.database_url(options);
+    let mut preloader = preload::Preloader::new(
+        &client,
+        server,
+        &stage.token,
+        templates.originals(),
+        &database_url,
+        stage.suppliers.clone(),
+        Box::new(cie_domain::SystemClock),
+    )
+    .await?;
+    let mut archived = 0;
+    for (phase, &size) in plan.sizes.iter().enumerate() {
+        if size > archived {
+            let missing = size - archived;
+            eprintln!("cie-bench: loading {missing} documents ({archived} → {size})");
+            let took = preloader.add(missing, plan.progress).await?;
+            eprintln!(
+                "cie-bench: loaded {missing} documents in {:.0} s ({:.0} docs/s)",
+                took.as_secs_f64(),
+                missing as f64 / took.as_secs_f64()
+            );
+            preloader.analyze().await?;
+            archived = size;
+        }
+        let database_bytes = preloader.database_bytes().await?;
+        let timed = time_queries(&client, server, &staff, plan.requests).await?;
+        let intake = load::run(load::Plan {
+            client: client.clone(),
+            url: Arc::from(server.url("/api/v1/documents")),
+            token: Arc::from(stage.token.as_str()),
+            templates: templates.clone(),
+            clients: plan.clients,
+            documents: plan.intake_documents,
+            label: format!("V{phase}x"),
+            progress: false,
+        })
+        .await;
+        if intake.errors > 0 {
+            bail!(
+                "{} of {} intake posts failed; first: {}",
+                intake.errors,
+                plan.intake_documents,
+                intake.first_error.unwrap_or_default()
+            );
+        }
+        archived += plan.intake_documents;
+        println!(
+            "\n{} — {} documents over {} cities ({} per city), database {:.1} GiB = {:.2} GiB per million documents",
+            backend.name(),
+            size,
+            plan.cities,
+            size / plan.cities.max(1),
+            database_bytes as f64 / (1u64 << 30) as f64,
+            database_bytes as f64 / (1u64 << 30) as f64 / (size.max(1) as f64 / 1e6)
+        );
+        println!("| what | matches (city `bench`) | p50 ms | p99 ms | max ms |");
+        println!("|---|---|---|---|---|");
+        for query in &timed {
+            println!(
+                "| {} | {} | {:.1} | {:.1} | {:.1} |",
+                query.query,
+                query.matches,
+                quantile(&query.samples, 0.5),
+                quantile(&query.samples, 0.99),
+                quantile(&query.samples, 1.0)
+            );
+        }
+        println!(
+            "| intake: {} invoices from {} clients | {:.0} docs/s | {:.1} | {:.1} | {:.1} |",
+            plan.intake_documents,
+            plan.clients,
+            plan.intake_documents as f64 / intake.wall.as_secs_f64(),
+            quantile(&intake.latencies, 0.5),
+            quantile(&intake.latencies, 0.99),
+            quantile(&intake.latencies, 1.0)
+        );
+    }
+    preloader.close().await;
+    Ok(())
+}
+
+/// The archive searches and the inbox, each `requests` times (after a few untimed), as the city's staff.
+async fn time_queries(
+    client: &Client,
+    server: &Server,
+    staff: &str,
+    requests: usize,
+) -> anyhow::Result<Vec<Timed>> {
+    type PathOf = Box<dyn Fn(usize) -> String>;
+    // Issue dates run from 2023-10-01 over 1,157 days (preload): a month somewhere in them.
+    let month = |i: usize| {
+        let year = 2024 + (i % 2);
+        let month = 1 + (i * 5) % 12;
+        let last = match month {
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        };
+        (
+            format!("{year}-{month:02}-01"),
+            format!("{year}-{month:02}-{last}"),
+        )
+    };
+    let amounts = |i: usize| {
+        let low = [1_000, 10_000, 50_000, 100_000][i % 4];
+        (low, low * 3)
+    };
+    let queries: [(&'static str, PathOf); 5] = [
+        (
+            "search: issue date in a month",
+            Box::new(move |i| {
+                let (from, to) = month(i);
+                format!("/api/v1/documents?date_from={from}&date_to={to}")
+            }),
+        ),
+        (
+            "search: amount range",
+            Box::new(move |i| {
+                let (low, high) = amounts(i);
+                format!("/api/v1/documents?amount_min={low}&amount_max={high}")
+            }),
+        ),
+        (
+            "search: counterparty",
+            Box::new(|i| {
+                format!(
+                    "/api/v1/documents?counterparty=Bench%20Supplier%20{}%20K.K.",
+                    1 + i % 8
+                )
+            }),
+        ),
+        (
+            "search: date, amount and counterparty",
+            Box::new(move |i| {
+                let (from, to) = month(i);
+                let (low, high) = amounts(i);
+                format!(
+                    "/api/v1/documents?date_from={from}&date_to={to}&amount_min={low}&amount_max={high}&counterparty=Bench%20Supplier%20{}%20K.K.",
+                    1 + i % 8
+                )
+            }),
+        ),
+        ("inbox", Box::new(|_| "/api/v1/inbox".to_owned())),
+    ];
+    let mut timed = Vec::new();
+    for (query, path) in queries {
+        let mut samples = Vec::with_capacity(requests);
+        let mut totals = Vec::new();
+        for i in 0..requests + 5 {
+            let started = Instant::now();
+            let response = client
+                .get(server.url(&path(i)))
+                .bearer_auth(staff)
+                .send()
+                .await
+                .with_context(|| format!("{query}"))?;
+            let status = response.status();
+            let body = response.bytes().await.context("reading an answer")?;
+            let elapsed = started.elapsed();
+            if status != StatusCode::OK {
+                bail!(
+                    "{query}: {} answered {status}: {}",
+                    path(i),
+                    String::from_utf8_lossy(&body)
+                );
+            }
+            if i >= 5 {
+                samples.push(elapsed);
+                let value: serde_json::Value =
+                    serde_json::from_slice(&body).context("the answer is not JSON")?;
+                totals.push(match value.get("total") {
+                    Some(total) => total.as_i64().unwrap_or(0),
+                    None => value.as_array().map_or(0, |items| items.len() as i64),
+                });
+            }
+        }
+        totals.sort_unstable();
+        let matches = format!(
+            "{}–{} ({})",
+            totals.first().copied().unwrap_or(0),
+            totals.last().copied().unwrap_or(0),
+            if query == "inbox" { "listed" } else { "counted up to 10,000" }
+        );
+        timed.push(Timed {
+            query,
+            matches,
+            samples,
+        });
+    }
+    Ok(timed)
+}
