@@ -142,6 +142,29 @@ pub(crate) async fn archive_holds_exactly(
     );
 }
 
+/// Every line of the log is a JSON object, and each received document is logged inside its request's span:
+/// request id, route, city and document.
+fn the_log_is_json_with_request_spans(log: &str) {
+    let mut received = 0;
+    for line in log.lines() {
+        let entry: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        if entry["fields"]["message"] == "document received" {
+            received += 1;
+            let span = &entry["span"];
+            assert_eq!(span["name"], "request", "{line}");
+            assert_eq!(span["route"], "/api/v1/documents", "{line}");
+            assert_eq!(span["tenant"], TENANT, "{line}");
+            assert_eq!(
+                span["request_id"].as_str().map(str::len),
+                Some(24),
+                "{line}"
+            );
+            assert!(entry["fields"]["document_id"].as_i64().is_some(), "{line}");
+        }
+    }
+    assert!(received > 0, "documents received are logged:\n{log}");
+}
+
 fn verify_archive(database_url: &str, dir: &std::path::Path) {
     let output = run_command(
         database_url,
@@ -192,6 +215,9 @@ async fn two_servers_on_one_database_keep_one_chain_under_concurrent_load(
     }
     assert_eq!(acknowledged.len(), 400);
     archive_holds_exactly(&client, &second, &token, &acknowledged).await;
+    for server in [&first, &second] {
+        the_log_is_json_with_request_spans(&server.log_text());
+    }
 
     for server in [first, second] {
         server.terminate();

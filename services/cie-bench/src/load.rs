@@ -45,6 +45,24 @@ impl Templates {
         Ok(Templates { parts, originals })
     }
 
+    /// The documents `documents` (named by `what` in errors) as templates.
+    pub(crate) fn from_documents(documents: Vec<Vec<u8>>, what: &str) -> anyhow::Result<Templates> {
+        let mut parts = Vec::with_capacity(documents.len());
+        for bytes in &documents {
+            parts.push(
+                split_at_number(bytes)
+                    .with_context(|| format!("{what} has no <cbc:ID>…</cbc:ID>"))?,
+            );
+        }
+        if parts.is_empty() {
+            bail!("no template documents");
+        }
+        Ok(Templates {
+            parts,
+            originals: documents,
+        })
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.parts.len()
     }

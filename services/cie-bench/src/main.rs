@@ -130,9 +130,10 @@ struct VolumeArgs {
     /// PostgreSQL server whose user may CREATE DATABASE.
     #[arg(long, env = "CIE_TEST_POSTGRES_URL", hide_env_values = true)]
     postgres_url: Option<String>,
-    /// Directory of the XML documents the archive is made from.
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/jp-pint"))]
-    fixtures: PathBuf,
+    /// The document the archive is made from (each copy with its own number and date), read without its
+    /// comments and blank space between tags.
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/jp-pint/jp-pint-example1-minimum.xml"))]
+    template: PathBuf,
 }
 
 #[derive(clap::Args)]
@@ -410,7 +411,12 @@ async fn volume(args: VolumeArgs) -> anyhow::Result<()> {
         Some(path) => path.clone(),
         None => default_server_binary()?,
     };
-    let templates = Arc::new(Templates::load(&args.fixtures)?);
+    let template = std::fs::read(&args.template)
+        .with_context(|| format!("reading {}", args.template.display()))?;
+    let templates = Arc::new(Templates::from_documents(
+        vec![volume::compacted(&template)],
+        &args.template.display().to_string(),
+    )?);
     let backends: &[Backend] = match args.backend {
         BackendChoice::Sqlite => &[Backend::Sqlite],
         BackendChoice::Postgres => &[Backend::Postgres],

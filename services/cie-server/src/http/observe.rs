@@ -64,7 +64,11 @@ pub(crate) async fn observe(
         method = %method,
         route = %route,
         tenant = tracing::field::Empty,
+        document_id = tracing::field::Empty,
     );
+    if let Some(document) = document_in_path(&route, request.uri().path()) {
+        span.record("document_id", document);
+    }
     let mut response = next.run(request).instrument(span.clone()).await;
     let elapsed = started.elapsed();
     let status = response.status().as_u16();
@@ -78,6 +82,21 @@ pub(crate) async fn observe(
         response.headers_mut().insert(REQUEST_ID, value);
     }
     response
+}
+
+/// The document a request is about, from its path: the `{id}` after `documents` or `invoices` in the
+/// declared route (an invoice's id is its document's).
+fn document_in_path(route: &str, path: &str) -> Option<i64> {
+    let declared: Vec<&str> = route.split('/').collect();
+    let actual: Vec<&str> = path.split('/').collect();
+    if declared.len() != actual.len() {
+        return None;
+    }
+    declared
+        .windows(2)
+        .zip(actual.iter().skip(1))
+        .find(|(pair, _)| matches!(pair[0], "documents" | "invoices") && pair[1] == "{id}")
+        .and_then(|(_, value)| value.parse().ok())
 }
 
 /// Names the caller's city on the current request span.
@@ -94,6 +113,34 @@ mod tests {
             .header("x-request-id", value)
             .body(axum::body::Body::empty())
             .expect("a request")
+    }
+
+    #[test]
+    fn the_document_of_a_request_is_read_from_its_path() {
+        assert_eq!(
+            document_in_path(
+                "/api/v1/documents/{id}/original",
+                "/api/v1/documents/42/original"
+            ),
+            Some(42)
+        );
+        assert_eq!(
+            document_in_path(
+                "/api/v1/invoices/{id}/approval",
+                "/api/v1/invoices/7/approval"
+            ),
+            Some(7)
+        );
+        assert_eq!(document_in_path("/documents/{id}", "/documents/9"), Some(9));
+        assert_eq!(
+            document_in_path("/api/v1/submissions/{seq}", "/api/v1/submissions/3"),
+            None
+        );
+        assert_eq!(
+            document_in_path("/api/v1/documents", "/api/v1/documents"),
+            None
+        );
+        assert_eq!(document_in_path("unmatched", "/x/y"), None);
     }
 
     #[test]
