@@ -300,7 +300,7 @@ async fn time_queries(
                 .bearer_auth(staff)
                 .send()
                 .await
-                .with_context(|| format!("{query}"))?;
+                .context(query)?;
             let status = response.status();
             let body = response.bytes().await.context("reading an answer")?;
             let elapsed = started.elapsed();
