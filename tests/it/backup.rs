@@ -163,7 +163,7 @@ async fn a_backup_restores_byte_for_byte_and_a_stale_one_is_caught_by_the_checkp
     let keyless = fresh_database(backend, dir.path()).await;
     let output = std::process::Command::new(server_binary())
         .args(["restore", "--from", late.to_str().unwrap()])
-        .env("CIE_DATABASE__URL", &keyless)
+        .env("CIE_DATABASE__URL", keyless.url())
         .env("CIE_DATA_DIR", dir.path().join("new-machine"))
         .env("CIE_LOG__FILTER", "warn")
         .output()

@@ -14,16 +14,47 @@ pub const SHARED_JWT_SECRET: &str = "shared-jwt-secret-for-process-tests";
 pub const SHARED_SEALING_KEY: &str =
     "5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed";
 
-/// A database for processes to share: a fresh SQLite file under `dir` or a fresh PostgreSQL database.
-pub async fn fresh_database(backend: Backend, dir: &Path) -> String {
-    match backend {
+/// A database for processes to share: a fresh SQLite file or a fresh PostgreSQL database, dropped with this
+/// guard (after the processes using it have stopped), so that a server the caller supplies is left as it was
+/// found.
+pub struct SharedDatabase {
+    url: String,
+}
+
+impl SharedDatabase {
+    /// The database URL.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+}
+
+impl std::ops::Deref for SharedDatabase {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.url
+    }
+}
+
+impl Drop for SharedDatabase {
+    fn drop(&mut self) {
+        if self.url.starts_with("postgres") {
+            crate::drop_postgres_database(&self.url);
+        }
+    }
+}
+
+/// A fresh database of `backend` (a SQLite file under `dir`) for processes to share.
+pub async fn fresh_database(backend: Backend, dir: &Path) -> SharedDatabase {
+    let url = match backend {
         Backend::Sqlite => format!(
             "sqlite://{}",
             dir.join(format!("db-{:08x}.sqlite", rand::random::<u32>()))
                 .display()
         ),
         Backend::Postgres => crate::fresh_postgres_database().await,
-    }
+    };
+    SharedDatabase { url }
 }
 
 /// A running `cie-server serve` process.
