@@ -47,6 +47,10 @@ pub(crate) fn compacted(xml: &[u8]) -> Vec<u8> {
                 .position(|w| w == b"-->")
                 .map_or(rest.len(), |at| at + 3);
             rest = &rest[end..];
+            let blank = rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
+            if out.last() == Some(&b'>') && rest.get(blank) == Some(&b'<') {
+                rest = &rest[blank..];
+            }
         } else if rest[0] == b'>' {
             out.push(b'>');
             let blank = rest[1..]
