@@ -2,8 +2,6 @@
 //! arrive, `cie-server restore` into a fresh database that then serves every original byte for byte with
 //! an intact chain, and a backup that lacks the newest entries caught against the last signed checkpoint.
 
-use std::time::Duration;
-
 use cie_tests::process::{ServerProcess, fresh_database, run_command};
 use cie_tests::{Backend, server_binary};
 use reqwest::Client;
@@ -99,9 +97,7 @@ async fn a_backup_restores_byte_for_byte_and_a_stale_one_is_caught_by_the_checkp
     );
     assert!(!again.status.success());
     assert!(text(&again).contains("exists already"), "{}", text(&again));
-    server.terminate();
-    let (status, log) = server.wait(Duration::from_secs(30));
-    assert!(status.success(), "{log}");
+    server.stop();
 
     // The latest backup into a new database: every check holds, and a server on it serves every original.
     let restored = fresh_database(backend, dir.path()).await;
@@ -135,9 +131,7 @@ async fn a_backup_restores_byte_for_byte_and_a_stale_one_is_caught_by_the_checkp
     );
     let server = ServerProcess::start(&restored, &dir.path().join("restored"), &checkpoints);
     archive_holds_exactly(&client, &server, &token, &acknowledged).await;
-    server.terminate();
-    let (status, log) = server.wait(Duration::from_secs(30));
-    assert!(status.success(), "{log}");
+    server.stop();
 
     // The backup taken before the last three invoices: the checkpoint says entries are missing.
     let stale = fresh_database(backend, dir.path()).await;

@@ -265,9 +265,7 @@ async fn switching_to_an_object_store_keeps_earlier_originals_where_they_were(
             _ => panic!("{number} was not archived"),
         }
     }
-    in_database.terminate();
-    let (status, log) = in_database.wait(Duration::from_secs(30));
-    assert!(status.success(), "{log}");
+    in_database.stop();
 
     let bucket = fresh_bucket().await;
     let settings = store_settings(&bucket);
@@ -294,9 +292,7 @@ async fn switching_to_an_object_store_keeps_earlier_originals_where_they_were(
             "only the originals received after the switch are in the store"
         );
     }
-    in_store.terminate();
-    let (status, log) = in_store.wait(Duration::from_secs(30));
-    assert!(status.success(), "{log}");
+    in_store.stop();
     let output = run_command_with(
         &database,
         &dir.path().join("verifier"),

@@ -220,9 +220,7 @@ async fn two_servers_on_one_database_keep_one_chain_under_concurrent_load(
     }
 
     for server in [first, second] {
-        server.terminate();
-        let (status, log) = server.wait(Duration::from_secs(30));
-        assert!(status.success(), "exit {status}:\n{log}");
+        server.stop();
     }
     verify_archive(&database, dir.path());
 }
@@ -297,8 +295,6 @@ async fn sigterm_under_load_loses_no_acknowledged_document_and_leaves_nothing_ha
         Some(acknowledged.len() as i64),
         "the archive holds the acknowledged submissions and nothing else: {submissions}"
     );
-    again.terminate();
-    let (status, log) = again.wait(Duration::from_secs(30));
-    assert!(status.success(), "exit {status}:\n{log}");
+    again.stop();
     verify_archive(&database, dir.path());
 }

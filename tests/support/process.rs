@@ -162,6 +162,15 @@ impl ServerProcess {
         assert!(status.success(), "kill -TERM {}", self.pid());
     }
 
+    /// Stops the process with SIGTERM and waits for it (at most 30 s), failing the test unless it exits 0;
+    /// returns its log.
+    pub fn stop(self) -> String {
+        self.terminate();
+        let (status, log) = self.wait(Duration::from_secs(30));
+        assert!(status.success(), "cie-server exited with {status}:\n{log}");
+        log
+    }
+
     /// Waits for the process to exit (at most `limit`) and returns how it exited.
     pub fn wait(mut self, limit: Duration) -> (ExitStatus, String) {
         let deadline = Instant::now() + limit;

@@ -37,15 +37,7 @@ pub(crate) async fn run(
     records: usize,
     audit: bool,
 ) -> anyhow::Result<()> {
-    let database = match backend {
-        Backend::Sqlite => None,
-        Backend::Postgres => Some(
-            TempDatabase::create(
-                postgres_url.context("no PostgreSQL URL (CIE_TEST_POSTGRES_URL)")?,
-            )
-            .await?,
-        ),
-    };
+    let database = TempDatabase::for_backend(backend, postgres_url).await?;
     let options = ServerOptions {
         binary: binary.to_owned(),
         database_url: database.as_ref().map(|db| db.url().to_owned()),
@@ -55,11 +47,7 @@ pub(crate) async fn run(
     let result = measure(&server, &options, templates, records, audit).await;
     let rss = server.peak_rss_kib().unwrap_or_default();
     let stopped = server.stop(Duration::from_secs(15)).await;
-    if let Some(database) = database
-        && let Err(error) = database.drop_database().await
-    {
-        eprintln!("cie-bench: warning: {error:#}");
-    }
+    TempDatabase::drop_quietly(database).await;
     let pulls = result?;
     stopped?;
     println!(

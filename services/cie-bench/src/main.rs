@@ -475,27 +475,14 @@ async fn bench_backend(
     backend: Backend,
     templates: &Arc<Templates>,
 ) -> anyhow::Result<Vec<Figures>> {
-    let database = match backend {
-        Backend::Sqlite => None,
-        Backend::Postgres => {
-            let admin_url = args
-                .postgres_url
-                .as_deref()
-                .context("no PostgreSQL URL (CIE_TEST_POSTGRES_URL)")?;
-            Some(TempDatabase::create(admin_url).await?)
-        }
-    };
+    let database = TempDatabase::for_backend(backend, args.postgres_url.as_deref()).await?;
     let options = ServerOptions {
         binary: binary.to_owned(),
         database_url: database.as_ref().map(|db| db.url().to_owned()),
         extra_env: args.server_env.clone(),
     };
     let result = bench_on_server(args, backend, &options, templates).await;
-    if let Some(database) = database
-        && let Err(error) = database.drop_database().await
-    {
-        eprintln!("cie-bench: warning: {error:#}");
-    }
+    TempDatabase::drop_quietly(database).await;
     result
 }
 

@@ -55,15 +55,7 @@ pub(crate) async fn run(
     templates: &Templates,
     plan: &Plan,
 ) -> anyhow::Result<()> {
-    let database = match backend {
-        Backend::Sqlite => None,
-        Backend::Postgres => Some(
-            TempDatabase::create(
-                postgres_url.context("no PostgreSQL URL (CIE_TEST_POSTGRES_URL)")?,
-            )
-            .await?,
-        ),
-    };
+    let database = TempDatabase::for_backend(backend, postgres_url).await?;
     let options = ServerOptions {
         binary: binary.to_owned(),
         database_url: database.as_ref().map(|db| db.url().to_owned()),
@@ -75,11 +67,7 @@ pub(crate) async fn run(
     let mut server = Server::start(&options).await?;
     let result = measure(&server, &options, templates, plan).await;
     let stopped = server.stop(Duration::from_secs(15)).await;
-    if let Some(database) = database
-        && let Err(error) = database.drop_database().await
-    {
-        eprintln!("cie-bench: warning: {error:#}");
-    }
+    TempDatabase::drop_quietly(database).await;
     let timed = result?;
     stopped?;
     println!(

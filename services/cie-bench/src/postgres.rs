@@ -29,6 +29,32 @@ impl TempDatabase {
         })
     }
 
+    /// A fresh database for a run on `backend`: none for SQLite (the server makes its file), a new one on
+    /// `postgres_url` for PostgreSQL.
+    pub(crate) async fn for_backend(
+        backend: crate::Backend,
+        postgres_url: Option<&str>,
+    ) -> anyhow::Result<Option<TempDatabase>> {
+        match backend {
+            crate::Backend::Sqlite => Ok(None),
+            crate::Backend::Postgres => Ok(Some(
+                TempDatabase::create(
+                    postgres_url.context("no PostgreSQL URL (CIE_TEST_POSTGRES_URL)")?,
+                )
+                .await?,
+            )),
+        }
+    }
+
+    /// Drops `database`, if any, saying on stderr when it could not.
+    pub(crate) async fn drop_quietly(database: Option<TempDatabase>) {
+        if let Some(database) = database
+            && let Err(error) = database.drop_database().await
+        {
+            eprintln!("cie-bench: warning: {error:#}");
+        }
+    }
+
     /// The URL of the new database.
     pub(crate) fn url(&self) -> &str {
         &self.url

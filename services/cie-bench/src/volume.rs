@@ -95,15 +95,7 @@ pub(crate) async fn run(
     if plan.sizes.is_empty() || plan.sizes.windows(2).any(|pair| pair[0] > pair[1]) {
         bail!("--sizes takes archive sizes in ascending order, e.g. 100000,1000000");
     }
-    let database = match backend {
-        Backend::Sqlite => None,
-        Backend::Postgres => Some(
-            TempDatabase::create(
-                postgres_url.context("no PostgreSQL URL (CIE_TEST_POSTGRES_URL)")?,
-            )
-            .await?,
-        ),
-    };
+    let database = TempDatabase::for_backend(backend, postgres_url).await?;
     let options = ServerOptions {
         binary: binary.to_owned(),
         database_url: database.as_ref().map(|db| db.url().to_owned()),
@@ -112,11 +104,7 @@ pub(crate) async fn run(
     let mut server = Server::start(&options).await?;
     let result = measure(backend, &server, &options, templates, plan).await;
     let stopped = server.stop(Duration::from_secs(30)).await;
-    if let Some(database) = database
-        && let Err(error) = database.drop_database().await
-    {
-        eprintln!("cie-bench: warning: {error:#}");
-    }
+    TempDatabase::drop_quietly(database).await;
     result.map_err(|error| match server.log_tail() {
         Some(tail) => error.context(tail),
         None => error,

@@ -32,30 +32,24 @@ fn backend_name(state: &AppState) -> &'static str {
 /// and, when originals are kept there, the object store has its bucket, each within two seconds; 503
 /// naming the check that failed (the cause goes to the log).
 pub(crate) async fn ready(State(state): State<AppState>) -> Response {
-    let database = match tokio::time::timeout(READY_TIMEOUT, state.store.ping()).await {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(error)) => {
-            tracing::warn!(%error, "readiness: the database does not answer");
-            Err("the database does not answer")
-        }
-        Err(_) => Err("the database did not answer within 2 seconds"),
-    };
-    let writer = match tokio::time::timeout(READY_TIMEOUT, state.store.probe_writer()).await {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(error)) => {
-            tracing::warn!(%error, "readiness: the archive writer has stopped");
-            Err("the archive writer has stopped")
-        }
-        Err(_) => Err("the archive writer did not take work within 2 seconds"),
-    };
-    let originals = match tokio::time::timeout(READY_TIMEOUT, state.store.check_originals()).await {
-        Ok(Ok(kept_there)) => Ok(kept_there),
-        Ok(Err(error)) => {
-            tracing::warn!(%error, "readiness: the object store of the originals fails");
-            Err("the object store of the originals does not answer or lacks its bucket")
-        }
-        Err(_) => Err("the object store of the originals did not answer within 2 seconds"),
-    };
+    let database = within_time(
+        state.store.ping(),
+        "the database does not answer",
+        "the database did not answer within 2 seconds",
+    )
+    .await;
+    let writer = within_time(
+        state.store.probe_writer(),
+        "the archive writer has stopped",
+        "the archive writer did not take work within 2 seconds",
+    )
+    .await;
+    let originals = within_time(
+        state.store.check_originals(),
+        "the object store of the originals does not answer or lacks its bucket",
+        "the object store of the originals did not answer within 2 seconds",
+    )
+    .await;
     let word = |check: &Result<(), &str>| match check {
         Ok(()) => "ok".to_owned(),
         Err(problem) => (*problem).to_owned(),
@@ -78,6 +72,22 @@ pub(crate) async fn ready(State(state): State<AppState>) -> Response {
         StatusCode::SERVICE_UNAVAILABLE
     };
     (status, Json(body)).into_response()
+}
+
+/// What one readiness check came to: its value, or `failed` (its cause logged) or `late`.
+async fn within_time<T>(
+    check: impl std::future::Future<Output = Result<T, cie_store::StoreError>>,
+    failed: &'static str,
+    late: &'static str,
+) -> Result<T, &'static str> {
+    match tokio::time::timeout(READY_TIMEOUT, check).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(error)) => {
+            tracing::warn!(%error, "readiness: {failed}");
+            Err(failed)
+        }
+        Err(_) => Err(late),
+    }
 }
 
 /// `GET /metrics`, for a scraper holding `metrics.token`.
