@@ -621,6 +621,30 @@ mod tests {
     }
 
     #[test]
+    fn an_object_store_for_originals_names_the_setting_it_lacks() {
+        let mut originals = OriginalsConfig::default();
+        assert!(
+            originals.object_store().unwrap().is_none(),
+            "the database by default"
+        );
+        originals.location = "object_store".into();
+        originals.endpoint = Some("http://127.0.0.1:9000".into());
+        let missing = originals.object_store().unwrap_err();
+        assert!(
+            missing.contains("originals.bucket (CIE_ORIGINALS__BUCKET)"),
+            "{missing}"
+        );
+        originals.bucket = Some("cie".into());
+        originals.access_key_id = Some("id".into());
+        originals.secret_access_key = Some("secret".into());
+        let settings = originals.object_store().unwrap().unwrap();
+        assert_eq!(settings.bucket, "cie");
+        assert!(!format!("{originals:?}").contains("secret\""));
+        originals.location = "s3".into();
+        assert!(originals.object_store().unwrap_err().contains("not \"s3\""));
+    }
+
+    #[test]
     fn every_section_can_be_set_from_the_environment() {
         let value = serde_json::to_value(Config::default()).unwrap();
         for key in value.as_object().unwrap().keys() {
