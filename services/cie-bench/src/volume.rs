@@ -70,6 +70,25 @@ pub(crate) fn compacted(xml: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The identifiers of the official minimum example, whose check digits do not hold (so that every copy would
+/// carry the findings that say so), replaced by ones that do: the seller's 登録番号 and its electronic
+/// address by those of the test suite's supplier, the buyer's address by the corporate number of the
+/// National Tax Agency. A national archive holds mostly documents that pass.
+const VALID_NUMBERS: [(&str, &str); 3] = [
+    ("T1234567890123", "T9234567890123"),
+    (">1234567890123<", ">9234567890123<"),
+    (">3210987654321<", ">7000012050002<"),
+];
+
+/// `xml` with [`VALID_NUMBERS`] in place of the example's.
+pub(crate) fn with_valid_numbers(xml: &[u8]) -> Vec<u8> {
+    let mut text = String::from_utf8_lossy(xml).into_owned();
+    for (from, to) in VALID_NUMBERS {
+        text = text.replace(from, to);
+    }
+    text.into_bytes()
+}
+
 /// One query's timings at one size.
 struct Timed {
     query: &'static str,
