@@ -51,27 +51,8 @@ impl FromRequestParts<AppState> for Scraper {
             )
             .into());
         };
-        let subjects: Vec<_> = client_address(parts)
-            .map(crate::login_guard::Subject::Address)
-            .into_iter()
-            .collect();
-        let now = state.clock.now();
-        if let Err(locked) = state.login_guard.check(&subjects, now) {
-            return Err(Error::Throttled {
-                retry_after_seconds: locked.retry_after_seconds,
-            }
-            .into());
-        }
-        let presented = bearer(parts)?;
-        if constant_time_eq(presented.as_bytes(), expected.as_bytes()) {
-            Ok(Scraper)
-        } else {
-            if let Some(locked) = state.login_guard.failed(&subjects, now) {
-                tracing::warn!(target: "security", seconds = locked.retry_after_seconds,
-                               "metrics token locked after repeated failures");
-            }
-            Err(Error::Unauthenticated("the metrics token is wrong".into()).into())
-        }
+        configured_secret(parts, state, expected, Vec::new(), "metrics token")?;
+        Ok(Scraper)
     }
 }
 
@@ -92,28 +73,41 @@ impl FromRequestParts<AppState> for Operator {
             )
             .into());
         };
-        let presented = bearer(parts)?;
-        let mut subjects = vec![crate::login_guard::Subject::Operator];
-        if let Some(address) = client_address(parts) {
-            subjects.push(crate::login_guard::Subject::Address(address));
-        }
-        let now = state.clock.now();
-        if let Err(locked) = state.login_guard.check(&subjects, now) {
-            return Err(Error::Throttled {
-                retry_after_seconds: locked.retry_after_seconds,
-            }
-            .into());
-        }
-        if constant_time_eq(presented.as_bytes(), expected.as_bytes()) {
-            Ok(Operator)
-        } else {
-            if let Some(locked) = state.login_guard.failed(&subjects, now) {
-                tracing::warn!(target: "security", seconds = locked.retry_after_seconds,
-                               "operator key locked after repeated failures");
-            }
-            Err(Error::Unauthenticated("the operator key is wrong".into()).into())
-        }
+        let subjects = vec![crate::login_guard::Subject::Operator];
+        configured_secret(parts, state, expected, subjects, "operator key")?;
+        Ok(Operator)
     }
+}
+
+/// Accepts a request whose bearer token is the secret `expected` of the configuration (named `what`),
+/// throttled like logins: failures count against `subjects` and the client's address, which are locked
+/// after repeated ones.
+fn configured_secret(
+    parts: &Parts,
+    state: &AppState,
+    expected: &str,
+    mut subjects: Vec<crate::login_guard::Subject>,
+    what: &str,
+) -> Result<(), ApiError> {
+    let presented = bearer(parts)?;
+    if let Some(address) = client_address(parts) {
+        subjects.push(crate::login_guard::Subject::Address(address));
+    }
+    let now = state.clock.now();
+    if let Err(locked) = state.login_guard.check(&subjects, now) {
+        return Err(Error::Throttled {
+            retry_after_seconds: locked.retry_after_seconds,
+        }
+        .into());
+    }
+    if constant_time_eq(presented.as_bytes(), expected.as_bytes()) {
+        return Ok(());
+    }
+    if let Some(locked) = state.login_guard.failed(&subjects, now) {
+        tracing::warn!(target: "security", seconds = locked.retry_after_seconds,
+                       "{what} locked after repeated failures");
+    }
+    Err(Error::Unauthenticated(format!("the {what} is wrong")).into())
 }
 
 fn bearer(parts: &Parts) -> Result<&str, ApiError> {
