@@ -126,14 +126,12 @@ async fn measure(
             .context("no client secret")?,
     )
     .await?;
-
-    let database_url = server.database_url(options);
     let mut preloader = preload::Preloader::new(
         &client,
         server,
         &stage.token,
         templates.originals(),
-        &database_url,
+        options,
         vec![supplier],
         Box::new(cie_domain::SystemClock),
     )

@@ -552,14 +552,13 @@ async fn measure(
     }
 
     let mut preloader = if needs_preload {
-        let database_url = server.database_url(options);
         Some(
             preload::Preloader::new(
                 &client,
                 server,
                 &stage.token,
                 templates.originals(),
-                &database_url,
+                options,
                 stage.suppliers.clone(),
                 Box::new(cie_domain::SystemClock),
             )

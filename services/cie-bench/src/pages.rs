@@ -8,12 +8,11 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use reqwest::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
 use reqwest::{Client, StatusCode};
-use serde_json::json;
 
 use crate::load::Templates;
 use crate::postgres::TempDatabase;
-use crate::server::{Server, ServerOptions, random_hex};
-use crate::setup::{self, TENANT, expect};
+use crate::server::{Server, ServerOptions};
+use crate::setup::{self, TENANT};
 use crate::{Backend, preload};
 
 /// The path of the `i`-th request of a page.
@@ -148,23 +147,13 @@ async fn measure(
         .build()
         .context("building the HTTP client")?;
     let stage = setup::stage(&client, server, 1, 20).await?;
-    let password = random_hex(12);
-    expect(
-        client
-            .post(server.url("/api/v1/admin/users"))
-            .bearer_auth(&stage.admin)
-            .json(&json!({ "username": "staff", "password": password, "role": "staff" })),
-        StatusCode::CREATED,
-        "creating the staff user",
-    )
-    .await?;
-    let database_url = server.database_url(options);
+    let password = setup::create_staff(&client, server, &stage.admin).await?;
     let mut preloader = preload::Preloader::new(
         &client,
         server,
         &stage.token,
         templates.originals(),
-        &database_url,
+        options,
         stage.suppliers.clone(),
         Box::new(cie_domain::SystemClock),
     )

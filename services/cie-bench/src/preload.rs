@@ -47,17 +47,20 @@ pub(crate) struct Preloader {
 }
 
 impl Preloader {
-    /// Reads the templates, has the server summarise and validate each, and opens its database; documents
+    /// Reads the templates, has the server summarise and validate each, and opens its database (the one
+    /// `options` started it on); documents
     /// are stamped as received at `clock`'s time.
     pub(crate) async fn new(
         client: &Client,
         server: &Server,
         token: &str,
         fixtures: &[Vec<u8>],
-        database_url: &str,
+        options: &crate::server::ServerOptions,
         suppliers: Vec<Supplier>,
         clock: Box<dyn Clock>,
     ) -> anyhow::Result<Preloader> {
+        let database_url = server.database_url(options);
+        let database_url = database_url.as_str();
         let mut templates = Vec::with_capacity(fixtures.len());
         for bytes in fixtures {
             templates.push(Template::new(client, server, token, bytes).await?);

@@ -109,6 +109,26 @@ pub(crate) async fn stage(
     })
 }
 
+/// Creates the staff user `staff` of `bench` with a new password, as its administrator `admin`; returns the
+/// password.
+pub(crate) async fn create_staff(
+    client: &Client,
+    server: &Server,
+    admin: &str,
+) -> anyhow::Result<String> {
+    let password = random_hex(12);
+    expect(
+        client
+            .post(server.url("/api/v1/admin/users"))
+            .bearer_auth(admin)
+            .json(&json!({ "username": "staff", "password": password, "role": "staff" })),
+        StatusCode::CREATED,
+        "creating the staff user",
+    )
+    .await?;
+    Ok(password)
+}
+
 pub(crate) async fn login(
     client: &Client,
     server: &Server,
