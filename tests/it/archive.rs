@@ -18,7 +18,8 @@ async fn three_submissions(app: &TestApp, token: &str) {
     }
 }
 
-async fn verify(app: &TestApp, admin: &str) -> Value {
+/// `verify-archive` over the API, as the city's administrator: the report.
+pub(crate) async fn verify(app: &TestApp, admin: &str) -> Value {
     let response = app
         .post_json(admin, "/api/v1/admin/verify-archive", &json!({}))
         .await;

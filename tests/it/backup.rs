@@ -2,12 +2,12 @@
 //! arrive, `cie-server restore` into a fresh database that then serves every original byte for byte with
 //! an intact chain, and a backup that lacks the newest entries caught against the last signed checkpoint.
 
-use cie_tests::process::{ServerProcess, fresh_database, run_command};
+use cie_tests::process::Deployment;
 use cie_tests::{Backend, server_binary};
 use reqwest::Client;
 use rstest::rstest;
 
-use crate::processes::{Acknowledged, Sent, archive_holds_exactly, city_with_supplier, send};
+use crate::processes::{archive_holds_exactly, city_with_supplier, send_all};
 
 fn text(output: &std::process::Output) -> String {
     format!(
@@ -17,32 +17,14 @@ fn text(output: &std::process::Output) -> String {
     )
 }
 
-async fn send_all(
-    client: &Client,
-    server: &ServerProcess,
-    token: &str,
-    numbers: &[&str],
-) -> Vec<Acknowledged> {
-    let mut acknowledged = Vec::new();
-    for number in numbers {
-        match send(client, &server.address, token, number).await {
-            Sent::Acknowledged(document) => acknowledged.push(document),
-            Sent::Refused(status, body) => panic!("{number}: {status} {body}"),
-            Sent::NoAnswer => panic!("{number}: no answer"),
-        }
-    }
-    acknowledged
-}
-
 #[rstest]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_backup_restores_byte_for_byte_and_a_stale_one_is_caught_by_the_checkpoint(
     #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
 ) {
-    let dir = tempfile::tempdir().unwrap();
-    let checkpoints = dir.path().join("checkpoints");
-    let live = fresh_database(backend, dir.path()).await;
-    let server = ServerProcess::start(&live, &dir.path().join("live"), &checkpoints);
+    let deployment = Deployment::new(backend).await;
+    let live: &str = &deployment.database;
+    let server = deployment.start("live");
     let client = Client::new();
     let token = city_with_supplier(&client, &server).await;
     let mut acknowledged = send_all(
@@ -53,12 +35,11 @@ async fn a_backup_restores_byte_for_byte_and_a_stale_one_is_caught_by_the_checkp
     )
     .await;
 
-    let operator = dir.path().join("operator");
-    let early = dir.path().join("early.backup");
-    let output = run_command(
-        &live,
-        &operator,
-        &checkpoints,
+    let early = deployment.path("early.backup");
+    let output = deployment.command_on(
+        live,
+        "operator",
+        &[],
         &["backup", "--to", early.to_str().unwrap()],
     );
     assert!(output.status.success(), "{}", text(&output));
@@ -79,20 +60,20 @@ async fn a_backup_restores_byte_for_byte_and_a_stale_one_is_caught_by_the_checkp
     }
 
     acknowledged.extend(send_all(&client, &server, &token, &["B-6", "B-7", "B-8"]).await);
-    let output = run_command(&live, &operator, &checkpoints, &["checkpoint"]);
+    let output = deployment.command_on(live, "operator", &[], &["checkpoint"]);
     assert!(output.status.success(), "{}", text(&output));
-    let late = dir.path().join("late.backup");
-    let output = run_command(
-        &live,
-        &operator,
-        &checkpoints,
+    let late = deployment.path("late.backup");
+    let output = deployment.command_on(
+        live,
+        "operator",
+        &[],
         &["backup", "--to", late.to_str().unwrap()],
     );
     assert!(output.status.success(), "{}", text(&output));
-    let again = run_command(
-        &live,
-        &operator,
-        &checkpoints,
+    let again = deployment.command_on(
+        live,
+        "operator",
+        &[],
         &["backup", "--to", late.to_str().unwrap()],
     );
     assert!(!again.status.success());
@@ -100,11 +81,11 @@ async fn a_backup_restores_byte_for_byte_and_a_stale_one_is_caught_by_the_checkp
     server.stop();
 
     // The latest backup into a new database: every check holds, and a server on it serves every original.
-    let restored = fresh_database(backend, dir.path()).await;
-    let output = run_command(
+    let restored = deployment.another_database().await;
+    let output = deployment.command_on(
         &restored,
-        &dir.path().join("restorer"),
-        &checkpoints,
+        "restorer",
+        &[],
         &["restore", "--from", late.to_str().unwrap()],
     );
     assert!(output.status.success(), "{}", text(&output));
@@ -113,10 +94,10 @@ async fn a_backup_restores_byte_for_byte_and_a_stale_one_is_caught_by_the_checkp
         "{}",
         text(&output)
     );
-    let onto_data = run_command(
+    let onto_data = deployment.command_on(
         &restored,
-        &dir.path().join("restorer"),
-        &checkpoints,
+        "restorer",
+        &[],
         &["restore", "--from", late.to_str().unwrap()],
     );
     assert!(
@@ -129,16 +110,16 @@ async fn a_backup_restores_byte_for_byte_and_a_stale_one_is_caught_by_the_checkp
             || refusal.contains("does not exist yet"),
         "{refusal}"
     );
-    let server = ServerProcess::start(&restored, &dir.path().join("restored"), &checkpoints);
+    let server = deployment.start_on(&restored, "restored", &[]);
     archive_holds_exactly(&client, &server, &token, &acknowledged).await;
     server.stop();
 
     // The backup taken before the last three invoices: the checkpoint says entries are missing.
-    let stale = fresh_database(backend, dir.path()).await;
-    let output = run_command(
+    let stale = deployment.another_database().await;
+    let output = deployment.command_on(
         &stale,
-        &dir.path().join("stale"),
-        &checkpoints,
+        "stale",
+        &[],
         &["restore", "--from", early.to_str().unwrap()],
     );
     assert!(!output.status.success(), "{}", text(&output));
@@ -154,11 +135,11 @@ async fn a_backup_restores_byte_for_byte_and_a_stale_one_is_caught_by_the_checkp
     );
 
     // On a new machine without the sealing key, the restore stops before touching the database.
-    let keyless = fresh_database(backend, dir.path()).await;
+    let keyless = deployment.another_database().await;
     let output = std::process::Command::new(server_binary())
         .args(["restore", "--from", late.to_str().unwrap()])
         .env("CIE_DATABASE__URL", keyless.url())
-        .env("CIE_DATA_DIR", dir.path().join("new-machine"))
+        .env("CIE_DATA_DIR", deployment.path("new-machine"))
         .env("CIE_LOG__FILTER", "warn")
         .output()
         .unwrap();

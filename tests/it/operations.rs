@@ -248,16 +248,7 @@ async fn one_city_per_transaction_keeps_every_city_chain_whole_under_mixed_load(
         assert_eq!(response.status(), StatusCode::CREATED);
     }
     for city in &cities {
-        let report: Value = app
-            .post_json(
-                &city.admin,
-                "/api/v1/admin/verify-archive",
-                &serde_json::json!({}),
-            )
-            .await
-            .json()
-            .await
-            .unwrap();
+        let report = crate::archive::verify(&app, &city.admin).await;
         assert_eq!(report["intact"], true, "{report}");
         assert_eq!(report["head_seq"], 12, "{report}");
     }

@@ -6,15 +6,16 @@
 
 use std::time::Duration;
 
-use cie_tests::process::{ServerProcess, fresh_database, run_command_with};
+use cie_tests::process::Deployment;
 use cie_tests::{Backend, TestApp, fresh_bucket, s3_url};
 use reqwest::{Client, StatusCode};
 use rstest::rstest;
-use serde_json::{Value, json};
+use serde_json::Value;
 use sha2::Digest;
 use sqlx::Row;
 
-use crate::processes::{Acknowledged, Sent, archive_holds_exactly, city_with_supplier, send};
+use crate::archive::verify;
+use crate::processes::{archive_holds_exactly, city_with_supplier, send_all, verify_archive};
 use crate::workflow::invoice;
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -105,14 +106,6 @@ fn store_settings(bucket: &str) -> Vec<(&'static str, String)> {
         ("CIE_ORIGINALS__ACCESS_KEY_ID", "test-key".into()),
         ("CIE_ORIGINALS__SECRET_ACCESS_KEY", "test-secret".into()),
     ]
-}
-
-async fn verify(app: &TestApp, admin: &str) -> Value {
-    let response = app
-        .post_json(admin, "/api/v1/admin/verify-archive", &json!({}))
-        .await;
-    assert_eq!(response.status(), StatusCode::OK);
-    response.json().await.unwrap()
 }
 
 #[rstest]
@@ -252,36 +245,18 @@ async fn originals_in_an_object_store_are_served_checked_and_never_half_archived
 async fn switching_to_an_object_store_keeps_earlier_originals_where_they_were(
     #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
 ) {
-    let dir = tempfile::tempdir().unwrap();
-    let checkpoints = dir.path().join("checkpoints");
-    let database = fresh_database(backend, dir.path()).await;
+    let deployment = Deployment::new(backend).await;
     let client = Client::new();
-    let in_database = ServerProcess::start(&database, &dir.path().join("before"), &checkpoints);
+    let in_database = deployment.start("before");
     let token = city_with_supplier(&client, &in_database).await;
-    let mut acknowledged: Vec<Acknowledged> = Vec::new();
-    for number in ["SW-1", "SW-2"] {
-        match send(&client, &in_database.address, &token, number).await {
-            Sent::Acknowledged(document) => acknowledged.push(document),
-            _ => panic!("{number} was not archived"),
-        }
-    }
+    let mut acknowledged = send_all(&client, &in_database, &token, &["SW-1", "SW-2"]).await;
     in_database.stop();
 
     let bucket = fresh_bucket().await;
     let settings = store_settings(&bucket);
     let settings: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let in_store = ServerProcess::start_with(
-        &database,
-        &dir.path().join("after"),
-        &checkpoints,
-        &settings,
-    );
-    for number in ["SW-3", "SW-4"] {
-        match send(&client, &in_store.address, &token, number).await {
-            Sent::Acknowledged(document) => acknowledged.push(document),
-            _ => panic!("{number} was not archived"),
-        }
-    }
+    let in_store = deployment.start_on(&deployment.database, "after", &settings);
+    acknowledged.extend(send_all(&client, &in_store, &token, &["SW-3", "SW-4"]).await);
     archive_holds_exactly(&client, &in_store, &token, &acknowledged).await;
     let store = Bucket::new(&bucket);
     for (index, document) in acknowledged.iter().enumerate() {
@@ -293,32 +268,14 @@ async fn switching_to_an_object_store_keeps_earlier_originals_where_they_were(
         );
     }
     in_store.stop();
-    let output = run_command_with(
-        &database,
-        &dir.path().join("verifier"),
-        &checkpoints,
-        &settings,
-        &["verify-archive", "--tenant", "multi-city"],
-    );
-    assert!(
-        output.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    verify_archive(&deployment, &deployment.database, &settings);
 
     // A store that cannot be reached stops the server at start, naming it.
     let mut unreachable = store_settings(&bucket);
     unreachable[1].1 = "http://127.0.0.1:9".into();
     let unreachable: Vec<(&str, &str)> =
         unreachable.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let output = run_command_with(
-        &database,
-        &dir.path().join("down"),
-        &checkpoints,
-        &unreachable,
-        &["migrate"],
-    );
+    let output = deployment.command_on(&deployment.database, "down", &unreachable, &["migrate"]);
     assert!(!output.status.success());
     let said = String::from_utf8_lossy(&output.stderr);
     assert!(

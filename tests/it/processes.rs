@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use cie_tests::process::{ServerProcess, fresh_database, run_command};
+use cie_tests::process::{Deployment, ServerProcess};
 use cie_tests::{Backend, OPERATOR_KEY, PASSWORD, SUPPLIER_A_REGISTRATION_NUMBER};
 use reqwest::{Client, StatusCode};
 use rstest::rstest;
@@ -165,11 +165,12 @@ fn the_log_is_json_with_request_spans(log: &str) {
     assert!(received > 0, "documents received are logged:\n{log}");
 }
 
-fn verify_archive(database_url: &str, dir: &std::path::Path) {
-    let output = run_command(
-        database_url,
-        &dir.join("verifier"),
-        &dir.join("checkpoints"),
+/// `verify-archive` of the city run beside the deployment's servers; fails the test unless it holds.
+pub(crate) fn verify_archive(deployment: &Deployment, database: &str, settings: &[(&str, &str)]) {
+    let output = deployment.command_on(
+        database,
+        "verifier",
+        settings,
         &["verify-archive", "--tenant", TENANT],
     );
     assert!(
@@ -180,16 +181,32 @@ fn verify_archive(database_url: &str, dir: &std::path::Path) {
     );
 }
 
+/// Sends invoices numbered `numbers` one after another to `server`; each must be acknowledged.
+pub(crate) async fn send_all(
+    client: &Client,
+    server: &ServerProcess,
+    token: &str,
+    numbers: &[&str],
+) -> Vec<Acknowledged> {
+    let mut acknowledged = Vec::new();
+    for number in numbers {
+        match send(client, &server.address, token, number).await {
+            Sent::Acknowledged(document) => acknowledged.push(document),
+            Sent::Refused(status, body) => panic!("{number}: {status} {body}"),
+            Sent::NoAnswer => panic!("{number}: no answer"),
+        }
+    }
+    acknowledged
+}
+
 #[rstest]
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_servers_on_one_database_keep_one_chain_under_concurrent_load(
     #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
 ) {
-    let dir = tempfile::tempdir().unwrap();
-    let database = fresh_database(backend, dir.path()).await;
-    let checkpoints = dir.path().join("checkpoints");
-    let first = ServerProcess::start(&database, &dir.path().join("first"), &checkpoints);
-    let second = ServerProcess::start(&database, &dir.path().join("second"), &checkpoints);
+    let deployment = Deployment::new(backend).await;
+    let first = deployment.start("first");
+    let second = deployment.start("second");
     let client = Client::new();
     let token = city_with_supplier(&client, &first).await;
 
@@ -222,7 +239,7 @@ async fn two_servers_on_one_database_keep_one_chain_under_concurrent_load(
     for server in [first, second] {
         server.stop();
     }
-    verify_archive(&database, dir.path());
+    verify_archive(&deployment, &deployment.database, &[]);
 }
 
 #[rstest]
@@ -230,10 +247,8 @@ async fn two_servers_on_one_database_keep_one_chain_under_concurrent_load(
 async fn sigterm_under_load_loses_no_acknowledged_document_and_leaves_nothing_half_written(
     #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
 ) {
-    let dir = tempfile::tempdir().unwrap();
-    let database = fresh_database(backend, dir.path()).await;
-    let checkpoints = dir.path().join("checkpoints");
-    let server = ServerProcess::start(&database, &dir.path().join("server"), &checkpoints);
+    let deployment = Deployment::new(backend).await;
+    let server = deployment.start("server");
     let client = Client::new();
     let token = city_with_supplier(&client, &server).await;
 
@@ -279,7 +294,7 @@ async fn sigterm_under_load_loses_no_acknowledged_document_and_leaves_nothing_ha
     );
 
     // Started again on the same database: everything acknowledged is there, and nothing else.
-    let again = ServerProcess::start(&database, &dir.path().join("again"), &checkpoints);
+    let again = deployment.start("again");
     archive_holds_exactly(&client, &again, &token, &acknowledged).await;
     let submissions: Value = client
         .get(again.url("/api/v1/submissions?per_page=1"))
@@ -296,5 +311,5 @@ async fn sigterm_under_load_loses_no_acknowledged_document_and_leaves_nothing_ha
         "the archive holds the acknowledged submissions and nothing else: {submissions}"
     );
     again.stop();
-    verify_archive(&database, dir.path());
+    verify_archive(&deployment, &deployment.database, &[]);
 }

@@ -15,6 +15,15 @@ const REFERENCE_TABLES: [&str; 4] = [
     "_sqlx_migrations",
 ];
 
+/// The rows of `sql` on `pool`, with `table` bound to `$1` when given.
+async fn rows(pool: &sqlx::AnyPool, sql: &str, table: Option<&str>) -> Vec<sqlx::any::AnyRow> {
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    if let Some(table) = table {
+        query = query.bind(table);
+    }
+    query.fetch_all(pool).await.unwrap()
+}
+
 /// A key or index: its table, its kind and name, and its columns in order.
 #[derive(Debug)]
 struct Key {
@@ -25,29 +34,23 @@ struct Key {
 
 async fn postgres_keys(app: &TestApp) -> (Vec<String>, Vec<(String, bool)>, Vec<Key>) {
     let pool = app.store.raw_pool();
-    let tables: Vec<String> = sqlx::query(
+    let tables: Vec<String> = rows(
+        pool,
         "SELECT table_name::text AS name FROM information_schema.tables
          WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1",
+        None,
     )
-    .fetch_all(pool)
     .await
-    .unwrap()
     .iter()
     .map(|row| row.get("name"))
     .collect();
-    let tenant_columns: Vec<(String, bool)> = sqlx::query(
-        "SELECT table_name::text AS name, is_nullable::text = 'NO' AS not_null FROM information_schema.columns
-         WHERE table_schema = 'public' AND column_name = 'tenant_id'",
-    )
-    .fetch_all(pool)
-    .await
-    .unwrap()
+    let tenant_columns: Vec<(String, bool)> = rows(pool, "SELECT table_name::text AS name, is_nullable::text = 'NO' AS not_null FROM information_schema.columns
+         WHERE table_schema = 'public' AND column_name = 'tenant_id'", None).await
     .iter()
     .map(|row| (row.get("name"), row.get("not_null")))
     .collect();
     let mut keys = Vec::new();
-    for row in sqlx::query(
-        "SELECT c.conrelid::regclass::text AS tbl, c.contype::text || ' ' || c.conname::text AS what,
+    for row in rows(pool, "SELECT c.conrelid::regclass::text AS tbl, c.contype::text || ' ' || c.conname::text AS what,
                 (SELECT string_agg(a.attname::text, ',' ORDER BY k.ord)
                  FROM unnest(c.conkey) WITH ORDINALITY k(attnum, ord)
                  JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum) AS cols
@@ -60,11 +63,7 @@ async fn postgres_keys(app: &TestApp) -> (Vec<String>, Vec<(String, bool)>, Vec<
                  JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum)
          FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
          JOIN pg_namespace n ON n.oid = t.relnamespace
-         WHERE n.nspname = 'public' AND x.indisunique",
-    )
-    .fetch_all(pool)
-    .await
-    .unwrap()
+         WHERE n.nspname = 'public' AND x.indisunique", None).await
     {
         let columns: Option<String> = row.get("cols");
         keys.push(Key {
@@ -82,25 +81,19 @@ async fn postgres_keys(app: &TestApp) -> (Vec<String>, Vec<(String, bool)>, Vec<
 
 async fn sqlite_keys(app: &TestApp) -> (Vec<String>, Vec<(String, bool)>, Vec<Key>) {
     let pool = app.store.raw_pool();
-    let tables: Vec<String> = sqlx::query(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY 1",
-    )
-    .fetch_all(pool)
-    .await
-    .unwrap()
+    let tables: Vec<String> = rows(pool, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY 1", None).await
     .iter()
     .map(|row| row.get("name"))
     .collect();
     let mut tenant_columns = Vec::new();
     let mut keys = Vec::new();
     for table in &tables {
-        for row in sqlx::query(
+        for row in rows(
+            pool,
             "SELECT name, \"notnull\" AS not_null, pk FROM pragma_table_info($1) ORDER BY pk",
+            Some(table),
         )
-        .bind(table)
-        .fetch_all(pool)
         .await
-        .unwrap()
         {
             let name: String = row.get("name");
             if name == "tenant_id" {
@@ -109,15 +102,15 @@ async fn sqlite_keys(app: &TestApp) -> (Vec<String>, Vec<(String, bool)>, Vec<Ke
                 tenant_columns.push((table.clone(), not_null == 1 || pk > 0));
             }
         }
-        let primary: Vec<String> =
-            sqlx::query("SELECT name FROM pragma_table_info($1) WHERE pk > 0 ORDER BY pk")
-                .bind(table)
-                .fetch_all(pool)
-                .await
-                .unwrap()
-                .iter()
-                .map(|row| row.get("name"))
-                .collect();
+        let primary: Vec<String> = rows(
+            pool,
+            "SELECT name FROM pragma_table_info($1) WHERE pk > 0 ORDER BY pk",
+            Some(table),
+        )
+        .await
+        .iter()
+        .map(|row| row.get("name"))
+        .collect();
         // SQLite numbers rows only through a one-column `INTEGER PRIMARY KEY`; such a table keys its rows by
         // city with a unique (tenant_id, id), which the unique indexes below must show.
         let rowid_alias = primary == ["id"];
@@ -129,22 +122,23 @@ async fn sqlite_keys(app: &TestApp) -> (Vec<String>, Vec<(String, bool)>, Vec<Ke
             });
         }
         let mut keyed_by_city = false;
-        for index in sqlx::query("SELECT name FROM pragma_index_list($1) WHERE \"unique\" = 1")
-            .bind(table)
-            .fetch_all(pool)
-            .await
-            .unwrap()
+        for index in rows(
+            pool,
+            "SELECT name FROM pragma_index_list($1) WHERE \"unique\" = 1",
+            Some(table),
+        )
+        .await
         {
             let name: String = index.get("name");
-            let columns: Vec<String> =
-                sqlx::query("SELECT name FROM pragma_index_info($1) ORDER BY seqno")
-                    .bind(&name)
-                    .fetch_all(pool)
-                    .await
-                    .unwrap()
-                    .iter()
-                    .map(|row| row.get::<Option<String>, _>("name").unwrap_or_default())
-                    .collect();
+            let columns: Vec<String> = rows(
+                pool,
+                "SELECT name FROM pragma_index_info($1) ORDER BY seqno",
+                Some(&name),
+            )
+            .await
+            .iter()
+            .map(|row| row.get::<Option<String>, _>("name").unwrap_or_default())
+            .collect();
             if rowid_alias && columns == ["tenant_id", "id"] {
                 keyed_by_city = true;
             }
@@ -162,13 +156,12 @@ async fn sqlite_keys(app: &TestApp) -> (Vec<String>, Vec<(String, bool)>, Vec<Ke
             });
         }
         let mut foreign: std::collections::BTreeMap<i64, Vec<String>> = Default::default();
-        for row in sqlx::query(
+        for row in rows(
+            pool,
             "SELECT id, \"from\" AS column_name FROM pragma_foreign_key_list($1) ORDER BY id, seq",
+            Some(table),
         )
-        .bind(table)
-        .fetch_all(pool)
         .await
-        .unwrap()
         {
             foreign
                 .entry(row.get("id"))

@@ -66,13 +66,9 @@ pub struct ServerProcess {
 }
 
 impl ServerProcess {
-    /// Starts `cie-server` on `database_url` with its own data directory `data_dir`, the shared secrets
-    /// and checkpoint directory `checkpoints`, and waits until it listens (at most 60 seconds).
-    pub fn start(database_url: &str, data_dir: &Path, checkpoints: &Path) -> ServerProcess {
-        Self::start_with(database_url, data_dir, checkpoints, &[])
-    }
-
-    /// [`ServerProcess::start`] with more settings (`CIE_…` variables).
+    /// Starts `cie-server` on `database_url` with its own data directory `data_dir`, the shared secrets,
+    /// checkpoint directory `checkpoints` and more `settings` (`CIE_…` variables), and waits until it listens
+    /// (at most 60 seconds).
     pub fn start_with(
         database_url: &str,
         data_dir: &Path,
@@ -199,18 +195,8 @@ impl Drop for ServerProcess {
     }
 }
 
-/// Runs a `cie-server` subcommand beside the processes of [`ServerProcess::start`], with their secrets and
-/// checkpoint directory.
-pub fn run_command(
-    database_url: &str,
-    data_dir: &Path,
-    checkpoints: &Path,
-    args: &[&str],
-) -> std::process::Output {
-    run_command_with(database_url, data_dir, checkpoints, &[], args)
-}
-
-/// [`run_command`] with more settings (`CIE_…` variables).
+/// Runs a `cie-server` subcommand beside the processes of [`ServerProcess::start_with`], with their secrets,
+/// checkpoint directory and more `settings` (`CIE_…` variables).
 pub fn run_command_with(
     database_url: &str,
     data_dir: &Path,
@@ -229,4 +215,65 @@ pub fn run_command_with(
         .env("CIE_LOG__FILTER", "warn")
         .output()
         .expect("cie-server runs")
+}
+
+/// What the process tests share: a temporary directory, a database in it (or on the test PostgreSQL), and
+/// the checkpoint directory every server and command of the deployment uses.
+pub struct Deployment {
+    /// The first database.
+    pub database: SharedDatabase,
+    backend: Backend,
+    checkpoints: std::path::PathBuf,
+    dir: tempfile::TempDir,
+}
+
+impl Deployment {
+    /// A new deployment on a fresh database of `backend`.
+    pub async fn new(backend: Backend) -> Deployment {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let database = fresh_database(backend, dir.path()).await;
+        Deployment {
+            database,
+            backend,
+            checkpoints: dir.path().join("checkpoints"),
+            dir,
+        }
+    }
+
+    /// Another fresh database of the same backend.
+    pub async fn another_database(&self) -> SharedDatabase {
+        fresh_database(self.backend, self.dir.path()).await
+    }
+
+    /// A file path in the deployment's directory.
+    pub fn path(&self, name: &str) -> std::path::PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Starts a server named `name` (its data directory) on `database` with more settings.
+    pub fn start_on(&self, database: &str, name: &str, settings: &[(&str, &str)]) -> ServerProcess {
+        ServerProcess::start_with(database, &self.path(name), &self.checkpoints, settings)
+    }
+
+    /// Starts a server named `name` on the first database.
+    pub fn start(&self, name: &str) -> ServerProcess {
+        self.start_on(&self.database, name, &[])
+    }
+
+    /// Runs a subcommand as `name` (its data directory) on `database` with more settings.
+    pub fn command_on(
+        &self,
+        database: &str,
+        name: &str,
+        settings: &[(&str, &str)],
+        args: &[&str],
+    ) -> std::process::Output {
+        run_command_with(
+            database,
+            &self.path(name),
+            &self.checkpoints,
+            settings,
+            args,
+        )
+    }
 }
