@@ -155,6 +155,18 @@ async fn originals_in_an_object_store_are_served_checked_and_never_half_archived
         .await,
         sent
     );
+    let pdf = app
+        .get_bytes(&city.staff, &format!("/api/v1/documents/{id}/pdf"))
+        .await;
+    assert!(
+        pdf.starts_with(b"%PDF"),
+        "the PDF is rendered from the stored original"
+    );
+    let text = cie_tests::pdf_text(&pdf);
+    assert!(
+        text.contains("S3-1"),
+        "the invoice number is on the page:\n{text}"
+    );
     assert_eq!(
         app.get_bytes(
             &city.admin,
