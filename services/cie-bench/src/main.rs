@@ -130,11 +130,11 @@ struct VolumeArgs {
     /// PostgreSQL server whose user may CREATE DATABASE.
     #[arg(long, env = "CIE_TEST_POSTGRES_URL", hide_env_values = true)]
     postgres_url: Option<String>,
-    /// The document the archive is made from (each copy with its own number and date), read without its
-    /// comments and blank space between tags, and with valid identifiers in place of the official minimum
-    /// example's (whose check digits fail).
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/jp-pint/jp-pint-example1-minimum.xml"))]
-    template: PathBuf,
+    /// A document to make the archive from instead of the generated small invoices (each copy with its own
+    /// number and date), read without its comments and blank space between tags, and with valid identifiers
+    /// in place of the official minimum example's (whose check digits fail).
+    #[arg(long)]
+    template: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -412,12 +412,17 @@ async fn volume(args: VolumeArgs) -> anyhow::Result<()> {
         Some(path) => path.clone(),
         None => default_server_binary()?,
     };
-    let template = std::fs::read(&args.template)
-        .with_context(|| format!("reading {}", args.template.display()))?;
-    let templates = Arc::new(Templates::from_documents(
-        vec![volume::with_valid_numbers(&volume::compacted(&template))],
-        &args.template.display().to_string(),
-    )?);
+    let templates = Arc::new(match &args.template {
+        Some(path) => {
+            let template =
+                std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+            Templates::from_documents(
+                vec![volume::with_valid_numbers(&volume::compacted(&template))],
+                &path.display().to_string(),
+            )?
+        }
+        None => Templates::from_documents(volume::generated_invoices(), "a generated invoice")?,
+    });
     let backends: &[Backend] = match args.backend {
         BackendChoice::Sqlite => &[Backend::Sqlite],
         BackendChoice::Postgres => &[Backend::Postgres],

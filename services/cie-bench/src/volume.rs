@@ -88,6 +88,77 @@ pub(crate) fn with_valid_numbers(xml: &[u8]) -> Vec<u8> {
     text.into_bytes()
 }
 
+/// How many different amounts the generated invoices carry: prime, so that the preload's round-robin over
+/// suppliers (8 per city) and over invoices gives every supplier every amount.
+pub(crate) const GENERATED_AMOUNTS: usize = 17;
+
+/// The small invoices a national archive is mostly made of, generated here: one line at 10 %, the seller and
+/// buyer with the valid identifiers of [`VALID_NUMBERS`], and [`GENERATED_AMOUNTS`] different net amounts from
+/// ¥1,000 up by half again each (so that the amount searches find a part of the archive, not all or none of
+/// it). Each is a complete JP PINT invoice that passes every rule set (2.7 KB, half the compacted minimum
+/// example).
+pub(crate) fn generated_invoices() -> Vec<Vec<u8>> {
+    let mut net: u64 = 1_000;
+    (0..GENERATED_AMOUNTS)
+        .map(|_| {
+            let invoice = small_invoice(net);
+            net = (net * 3 / 2).div_ceil(10) * 10;
+            invoice
+        })
+        .collect()
+}
+
+/// One generated invoice of `net` yen before tax (a multiple of ten, so that the 10 % tax is whole).
+fn small_invoice(net: u64) -> Vec<u8> {
+    let tax = net / 10;
+    let total = net + tax;
+    let jpy = |element: &str, amount: u64| {
+        format!("<cbc:{element} currencyID=\"JPY\">{amount}</cbc:{element}>")
+    };
+    let party = |endpoint: &str, tax_id: Option<&str>, name: &str| {
+        let tax_scheme = tax_id.map_or(String::new(), |id| {
+            format!(
+                "<cac:PartyTaxScheme><cbc:CompanyID>{id}</cbc:CompanyID><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme>"
+            )
+        });
+        format!(
+            "<cac:Party><cbc:EndpointID schemeID=\"0188\">{endpoint}</cbc:EndpointID><cac:PostalAddress><cac:Country><cbc:IdentificationCode>JP</cbc:IdentificationCode></cac:Country></cac:PostalAddress>{tax_scheme}<cac:PartyLegalEntity><cbc:RegistrationName>{name}</cbc:RegistrationName></cac:PartyLegalEntity></cac:Party>"
+        )
+    };
+    let category = "<cbc:ID>S</cbc:ID><cbc:Percent>10</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme>";
+    format!(
+        concat!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n",
+            "<Invoice xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:Invoice-2\" ",
+            "xmlns:cac=\"urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2\" ",
+            "xmlns:cbc=\"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2\">",
+            "<cbc:CustomizationID>urn:peppol:pint:billing-1@jp-1</cbc:CustomizationID>",
+            "<cbc:ProfileID>urn:peppol:bis:billing</cbc:ProfileID>",
+            "<cbc:ID>V-1</cbc:ID><cbc:IssueDate>2024-05-01</cbc:IssueDate>",
+            "<cbc:InvoiceTypeCode>380</cbc:InvoiceTypeCode><cbc:DocumentCurrencyCode>JPY</cbc:DocumentCurrencyCode>",
+            "<cac:InvoicePeriod><cbc:StartDate>2024-04-01</cbc:StartDate><cbc:EndDate>2024-04-30</cbc:EndDate></cac:InvoicePeriod>",
+            "<cac:AccountingSupplierParty>{seller}</cac:AccountingSupplierParty>",
+            "<cac:AccountingCustomerParty>{buyer}</cac:AccountingCustomerParty>",
+            "<cac:TaxTotal>{tax_amount}<cac:TaxSubtotal>{taxable}{tax_amount}<cac:TaxCategory>{category}</cac:TaxCategory></cac:TaxSubtotal></cac:TaxTotal>",
+            "<cac:LegalMonetaryTotal>{lines}{exclusive}{inclusive}{payable}</cac:LegalMonetaryTotal>",
+            "<cac:InvoiceLine><cbc:ID>1</cbc:ID><cbc:InvoicedQuantity unitCode=\"H87\">1</cbc:InvoicedQuantity>{lines}",
+            "<cac:Item><cbc:Name>事務用品</cbc:Name><cac:ClassifiedTaxCategory>{category}</cac:ClassifiedTaxCategory></cac:Item>",
+            "<cac:Price>{price}</cac:Price></cac:InvoiceLine></Invoice>\n"
+        ),
+        seller = party("9234567890123", Some("T9234567890123"), "株式会社 〇〇商事"),
+        buyer = party("7000012050002", None, "〇〇市"),
+        tax_amount = jpy("TaxAmount", tax),
+        taxable = jpy("TaxableAmount", net),
+        category = category,
+        lines = jpy("LineExtensionAmount", net),
+        exclusive = jpy("TaxExclusiveAmount", net),
+        inclusive = jpy("TaxInclusiveAmount", total),
+        payable = jpy("PayableAmount", total),
+        price = jpy("PriceAmount", net),
+    )
+    .into_bytes()
+}
+
 /// One query's timings at one size.
 struct Timed {
     query: &'static str,
@@ -344,6 +415,50 @@ async fn time_queries(
 #[cfg(test)]
 mod tests {
     use super::compacted;
+
+    #[test]
+    fn the_generated_invoices_carry_different_whole_amounts() {
+        let invoices = super::generated_invoices();
+        assert_eq!(invoices.len(), super::GENERATED_AMOUNTS);
+        let payable: Vec<u64> = invoices
+            .iter()
+            .map(|xml| {
+                let text = std::str::from_utf8(xml).expect("UTF-8");
+                let (_, rest) = text
+                    .split_once("<cbc:PayableAmount currencyID=\"JPY\">")
+                    .expect("payable");
+                rest.split_once('<')
+                    .expect("closed")
+                    .0
+                    .parse()
+                    .expect("a number")
+            })
+            .collect();
+        assert_eq!(payable[0], 1_100);
+        assert!(
+            payable.windows(2).all(|pair| pair[0] < pair[1]),
+            "{payable:?}"
+        );
+    }
+
+    #[test]
+    fn every_generated_invoice_passes_every_rule_set_without_a_finding() {
+        let context = cie_server::validation::TenantContext::default();
+        for xml in super::generated_invoices() {
+            let read = cie_server::validation::read_and_validate(
+                &xml,
+                &cie_ubl::Limits::default(),
+                &context,
+            )
+            .expect("reads");
+            assert!(
+                read.verdict.findings.is_empty(),
+                "{}: {:?}",
+                String::from_utf8_lossy(&xml),
+                read.verdict.findings
+            );
+        }
+    }
 
     #[test]
     fn comments_and_blank_text_between_tags_go_and_text_stays() {
