@@ -446,7 +446,7 @@ mod tests {
         let context = cie_server::validation::TenantContext::default();
         for xml in super::generated_invoices() {
             let read = cie_server::validation::read_and_validate(
-                &xml,
+                xml.clone().into(),
                 &cie_ubl::Limits::default(),
                 &context,
             )

@@ -2,13 +2,15 @@
 //! document limit, else only its first bytes with the size and SHA-256 of all of it; the kept bytes hold a
 //! share of the server's memory budget for bodies until the body is dropped.
 
+use bytes::Bytes;
 use tokio::sync::OwnedSemaphorePermit;
 
 /// A request body as read from the wire.
 #[derive(Debug)]
 pub struct ReceivedBody {
-    /// The bytes kept: all of them, or only the first `limits.refused_keep_bytes` when `truncated`.
-    pub bytes: Vec<u8>,
+    /// The bytes kept: all of them, or only the first `limits.refused_keep_bytes` when `truncated`. Shared
+    /// (not copied) with the parsed document while the rules read it.
+    pub bytes: Bytes,
     /// Bytes received in all (when not `complete`, as many as were read before reading stopped).
     pub size: u64,
     /// Whether only the first part is kept (the body was larger than a document may be).
@@ -26,7 +28,7 @@ impl ReceivedBody {
     pub fn whole(bytes: Vec<u8>) -> ReceivedBody {
         ReceivedBody {
             size: bytes.len() as u64,
-            bytes,
+            bytes: Bytes::from(bytes),
             truncated: false,
             sha256: None,
             complete: true,
@@ -40,8 +42,7 @@ impl ReceivedBody {
             return;
         }
         self.sha256 = Some(cie_audit::content_sha256(&self.bytes));
-        self.bytes.truncate(keep);
-        self.bytes.shrink_to_fit();
+        self.bytes = Bytes::copy_from_slice(&self.bytes[..keep]);
         self.truncated = true;
         self.budget = None;
     }

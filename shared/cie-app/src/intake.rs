@@ -172,7 +172,8 @@ pub async fn receive(
         supplier_org_id,
         size_bytes: i64::try_from(body.size).unwrap_or(i64::MAX),
         truncated: body.truncated,
-        content: body.bytes,
+        // The rules' DOM shared the bytes and is gone: no copy.
+        content: Vec::from(body.bytes),
         parsed: parsed.clone(),
         outbound: false,
         workflow: workflow_step,
@@ -423,11 +424,11 @@ async fn parse(state: &AppState, body: &ReceivedBody) -> Result<(Summary, Docume
             ),
         ));
     }
-    let result = if body.bytes.len() <= INLINE_PARSE_BYTES {
-        cie_ubl::read(&body.bytes, &limits)
+    let bytes = body.bytes.clone();
+    let result = if bytes.len() <= INLINE_PARSE_BYTES {
+        cie_ubl::read_shared(bytes, &limits)
     } else {
-        let bytes = body.bytes.clone();
-        match tokio::task::spawn_blocking(move || cie_ubl::read(&bytes, &limits)).await {
+        match tokio::task::spawn_blocking(move || cie_ubl::read_shared(bytes, &limits)).await {
             Ok(result) => result,
             Err(join) => {
                 return Err(Unread::plain(

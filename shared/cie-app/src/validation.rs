@@ -114,14 +114,14 @@ pub struct ReadDocument {
     pub verdict: Verdict,
 }
 
-/// Reads a document as intake does (one parse: its summary within `limits`) and runs the rules that need no
-/// database on the same parsed document.
+/// Reads a document as intake does (one parse, sharing `bytes`: its summary within `limits`) and runs the
+/// rules that need no database on the same parsed document.
 pub fn read_and_validate(
-    bytes: &[u8],
+    bytes: bytes::Bytes,
     limits: &cie_ubl::Limits,
     context: &TenantContext,
 ) -> Result<ReadDocument, cie_ubl::UblError> {
-    let (summary, doc) = cie_ubl::read(bytes, limits)?;
+    let (summary, doc) = cie_ubl::read_shared(bytes, limits)?;
     let verdict = validate_document(&doc, context);
     Ok(ReadDocument { summary, verdict })
 }

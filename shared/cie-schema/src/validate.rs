@@ -111,7 +111,7 @@ impl Scratch {
         self.last.resize(particles.len(), NONE);
         let mut hint = 0;
         for (index, &child) in self.children.iter().enumerate() {
-            let found = document.nodes[child as usize].elem.and_then(|elem| {
+            let found = document.nodes[child as usize].elem().and_then(|elem| {
                 let matches = |particle: &Particle| particle.element == elem;
                 particles[hint..]
                     .iter()
@@ -153,7 +153,7 @@ impl Validator<'_, '_> {
                 self.issue(node, issue);
             }
         }
-        let Some(elem) = document.nodes[node as usize].elem else {
+        let Some(elem) = document.nodes[node as usize].elem() else {
             return;
         };
         match self.model.content(elem) {
@@ -173,7 +173,7 @@ impl Validator<'_, '_> {
 
     fn sequence(&mut self, parent: u32, particles: &[Particle], pending: &mut Vec<u32>) {
         let document = self.document;
-        let elem_of = |child: u32| document.nodes[child as usize].elem;
+        let elem_of = |child: u32| document.nodes[child as usize].elem();
         let mut scratch = std::mem::take(&mut self.scratch);
         scratch.fill(document, parent, particles);
         let Scratch {
@@ -307,7 +307,7 @@ impl Validator<'_, '_> {
         let model = self.model;
         let name = document.qname(child);
         let stand_in = document.nodes[child as usize]
-            .elem
+            .elem()
             .is_none()
             .then(|| {
                 let local = document.local_name(child);
@@ -317,7 +317,7 @@ impl Validator<'_, '_> {
                     .find(|&elem| *model.element(elem).local == *local)
             })
             .flatten();
-        let unknown = match (document.nodes[child as usize].elem, stand_in) {
+        let unknown = match (document.nodes[child as usize].elem(), stand_in) {
             (Some(_), _) => Unknown::No,
             (None, None) => Unknown::Undeclared,
             (None, Some(elem)) => Unknown::WrongNamespace {
@@ -398,7 +398,7 @@ impl Validator<'_, '_> {
     }
 
     fn report(&mut self, rule: SchemaRule, node: u32, message: Message) {
-        let offset = self.document.nodes[node as usize].offset;
+        let offset = self.document.nodes[node as usize].offset();
         self.findings.push((
             offset,
             Finding {

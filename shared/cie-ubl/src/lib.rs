@@ -79,5 +79,12 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> Result<Summary, UblError> {
 /// [`parse`], also handing back the parsed document, so that what checks it next (the schema check, the
 /// rules) does not parse it again.
 pub fn read(bytes: &[u8], limits: &Limits) -> Result<(Summary, Document), UblError> {
+    read::read(bytes::Bytes::copy_from_slice(bytes), limits)
+}
+
+/// [`read`] on bytes the parsed document shares instead of copying (see
+/// [`Document::parse_shared_with`](cie_xpath::Document::parse_shared_with)): intake's path, where the body
+/// is already in memory.
+pub fn read_shared(bytes: bytes::Bytes, limits: &Limits) -> Result<(Summary, Document), UblError> {
     read::read(bytes, limits)
 }

@@ -3,6 +3,7 @@
 //! beyond the five predefined ones, nesting, name and attribute limits), and the summary is extracted by
 //! walking the DOM; the same DOM then feeds the schema check and the rules, so the text is parsed once.
 
+use bytes::Bytes;
 use std::borrow::Cow;
 
 use cie_domain::encoding::EncodingError;
@@ -14,7 +15,7 @@ use crate::error::UblError;
 use crate::extract::{Attrs, Extractor};
 
 /// Reads `bytes` as one UBL document: its summary and its DOM. See [`crate::read`].
-pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Result<(Summary, Document), UblError> {
+pub(crate) fn read(bytes: Bytes, limits: &Limits) -> Result<(Summary, Document), UblError> {
     if bytes.len() > limits.max_bytes {
         return Err(UblError::TooLarge {
             size: bytes.len(),
@@ -26,7 +27,7 @@ pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Result<(Summary, Document),
         max_depth: limits.max_depth,
         max_name_bytes: crate::MAX_NAME_BYTES,
     };
-    let doc = Document::parse_with(bytes, &parse_limits).map_err(refusal)?;
+    let doc = Document::parse_shared_with(bytes, &parse_limits).map_err(refusal)?;
     let summary = summary(&doc)?;
     Ok((summary, doc))
 }

@@ -4,6 +4,9 @@
 
 use foldhash::{HashMap, HashMapExt};
 use std::borrow::Cow;
+
+use bytes::Bytes;
+use bytestring::ByteString;
 use std::sync::OnceLock;
 
 use crate::error::XmlError;
@@ -43,11 +46,17 @@ pub enum NodeKind {
     ProcessingInstruction,
 }
 
-/// A node record. Children and siblings are not linked: the children of a node are the subtrees that follow
-/// its attributes up to its `end`, each starting where the previous one ends.
+/// Bits of [`NodeData::kind_count`] that hold the count; the kind is in the three above.
+const COUNT_BITS: u32 = 29;
+const COUNT_MASK: u32 = (1 << COUNT_BITS) - 1;
+/// Longest source accepted, so that every content length fits in [`COUNT_BITS`] (512 MiB).
+pub(crate) const MAX_SOURCE_BYTES: usize = COUNT_MASK as usize;
+
+/// A node record (24 bytes: a UBL document has a node per 16 or so bytes of text). Children and siblings are
+/// not linked: the children of a node are the subtrees that follow its attributes up to its `end`, each
+/// starting where the previous one ends.
 #[derive(Debug, Clone)]
 pub(crate) struct NodeData {
-    pub(crate) kind: NodeKind,
     pub(crate) parent: u32,
     /// One past the last node of the subtree (attributes and descendants).
     pub(crate) end: u32,
@@ -61,29 +70,51 @@ pub(crate) struct NodeData {
     /// document's extra text (content that is not in the source as is: references resolved, line ends or
     /// attribute values normalised).
     pub(crate) text: u32,
-    /// The number of attributes of an element; the content length in bytes of other nodes.
-    pub(crate) count: u32,
-    /// Process-wide name id (see `names`) of an element or attribute, `NONE` if unknown.
-    pub(crate) global_name: u32,
+    /// The kind (top three bits) and the count: the number of attributes of an element, the content length
+    /// in bytes of other nodes.
+    kind_count: u32,
+}
+
+impl NodeKind {
+    const ALL: [NodeKind; 6] = [
+        NodeKind::Document,
+        NodeKind::Element,
+        NodeKind::Attribute,
+        NodeKind::Text,
+        NodeKind::Comment,
+        NodeKind::ProcessingInstruction,
+    ];
 }
 
 impl NodeData {
     pub(crate) fn new(kind: NodeKind, parent: u32) -> Self {
         NodeData {
-            kind,
             parent,
             end: 0,
             name: NONE,
             offset: 0,
             text: if kind == NodeKind::Element { NONE } else { 0 },
-            count: 0,
-            global_name: NONE,
+            kind_count: (kind as u32) << COUNT_BITS,
         }
     }
 
+    pub(crate) fn kind(&self) -> NodeKind {
+        NodeKind::ALL[(self.kind_count >> COUNT_BITS) as usize]
+    }
+
+    /// The number of attributes of an element, the content length in bytes of other nodes.
+    pub(crate) fn count(&self) -> u32 {
+        self.kind_count & COUNT_MASK
+    }
+
+    /// Sets [`NodeData::count`] (below [`MAX_SOURCE_BYTES`], which the parser makes sure of).
+    pub(crate) fn set_count(&mut self, count: u32) {
+        self.kind_count = (self.kind_count & !COUNT_MASK) | (count & COUNT_MASK);
+    }
+
     fn attr_count(&self) -> u32 {
-        if self.kind == NodeKind::Element {
-            self.count
+        if self.kind() == NodeKind::Element {
+            self.count()
         } else {
             0
         }
@@ -99,6 +130,8 @@ pub(crate) struct NameData {
     pub(crate) prefix_len: u32,
     pub(crate) local_len: u32,
     pub(crate) expanded: u32,
+    /// Process-wide name id (see `names`) of the expanded name, `NONE` if unknown.
+    pub(crate) global: u32,
 }
 
 impl NameData {
@@ -128,7 +161,8 @@ pub(crate) struct DocumentParts {
 /// A parsed XML document.
 #[derive(Debug, Clone)]
 pub struct Document {
-    source: Box<str>,
+    /// The text after any byte order mark: the caller's bytes, or their transcoding into UTF-8.
+    source: ByteString,
     line_starts: OnceLock<Vec<u32>>,
     nodes: Vec<NodeData>,
     extra_text: String,
@@ -187,24 +221,35 @@ impl Document {
         Self::parse_with(bytes, &ParseLimits::default())
     }
 
-    /// [`Document::parse`] within `limits`.
+    /// [`Document::parse`] within `limits`. The document keeps a copy of `bytes`; see
+    /// [`Document::parse_shared_with`] for one that shares them.
     pub fn parse_with(bytes: &[u8], limits: &ParseLimits) -> Result<Document, XmlError> {
-        let decoded = cie_domain::encoding::to_utf8(bytes)?;
-        let bytes: &[u8] = &decoded;
-        let bom = if bytes.starts_with(b"\xEF\xBB\xBF") {
+        Self::parse_shared_with(Bytes::copy_from_slice(bytes), limits)
+    }
+
+    /// [`Document::parse_with`] on bytes the document keeps without copying them when they are UTF-8 (the
+    /// text of a node is then a slice of the caller's buffer: a large document costs its nodes, not a second
+    /// copy of itself).
+    pub fn parse_shared_with(bytes: Bytes, limits: &ParseLimits) -> Result<Document, XmlError> {
+        let decoded = match cie_domain::encoding::to_utf8(&bytes)? {
+            Cow::Borrowed(_) => bytes,
+            Cow::Owned(transcoded) => Bytes::from(transcoded),
+        };
+        let bom = if decoded.starts_with(b"\xEF\xBB\xBF") {
             3
         } else {
             0
         };
-        let source = std::str::from_utf8(&bytes[bom..]).map_err(|error| XmlError::NotUtf8 {
-            offset: bom + error.valid_up_to(),
-        })?;
-        if source.len() >= u32::MAX as usize {
+        let source =
+            ByteString::try_from(decoded.slice(bom..)).map_err(|error| XmlError::NotUtf8 {
+                offset: bom + error.valid_up_to(),
+            })?;
+        if source.len() >= MAX_SOURCE_BYTES {
             return Err(XmlError::TooLarge);
         }
-        let parts = crate::xml::parse(source, limits)?;
+        let parts = crate::xml::parse(&source, limits)?;
         let document = Document {
-            source: source.into(),
+            source,
             line_starts: OnceLock::new(),
             nodes: parts.nodes,
             extra_text: parts.extra_text,
@@ -227,7 +272,7 @@ impl Document {
     fn index_names(mut self) -> Self {
         let mut start = vec![0u32; self.expanded.len() + 1];
         for node in &self.nodes {
-            if node.kind == NodeKind::Element {
+            if node.kind() == NodeKind::Element {
                 start[self.names[node.name as usize].expanded as usize + 1] += 1;
             }
         }
@@ -237,7 +282,7 @@ impl Document {
         let mut next = start.clone();
         let mut by_name = vec![NodeId(0); start[start.len() - 1] as usize];
         for (index, node) in self.nodes.iter().enumerate() {
-            if node.kind == NodeKind::Element {
+            if node.kind() == NodeKind::Element {
                 let slot = &mut next[self.names[node.name as usize].expanded as usize];
                 by_name[*slot as usize] = NodeId(index as u32);
                 *slot += 1;
@@ -261,10 +306,8 @@ impl Document {
                 by_global_id[global as usize] = expanded as u32;
             }
         }
-        for node in &mut self.nodes {
-            if node.name != NONE {
-                node.global_name = global_ids[self.names[node.name as usize].expanded as usize];
-            }
+        for name in &mut self.names {
+            name.global = global_ids[name.expanded as usize];
         }
         self.by_global_id = by_global_id;
         self.interned = interned;
@@ -295,12 +338,15 @@ impl Document {
     ) -> Option<impl Iterator<Item = NodeId> + '_> {
         (id < self.interned).then(|| {
             self.element_children(parent)
-                .filter(move |&child| self.nodes[child.index()].global_name == id)
+                .filter(move |&child| self.global_name(child) == id)
         })
     }
 
     fn global_name(&self, node: NodeId) -> u32 {
-        self.data(node).global_name
+        match self.data(node).name {
+            NONE => NONE,
+            name => self.names[name as usize].global,
+        }
     }
 
     /// The document's expanded name id for a compiled name test.
@@ -320,7 +366,7 @@ impl Document {
     fn index_wide_elements(mut self) -> Self {
         let mut wide = Vec::new();
         for (index, data) in self.nodes.iter().enumerate() {
-            if data.kind != NodeKind::Element || data.end as usize - index <= WIDE {
+            if data.kind() != NodeKind::Element || data.end as usize - index <= WIDE {
                 continue;
             }
             let parent = NodeId(index as u32);
@@ -377,6 +423,11 @@ impl Document {
         self.nodes.len()
     }
 
+    /// Number of elements.
+    pub fn element_count(&self) -> usize {
+        self.elements_by_name.len()
+    }
+
     /// The node with this document-order index, if any.
     pub fn node(&self, index: usize) -> Option<NodeId> {
         (index < self.nodes.len()).then_some(NodeId(index as u32))
@@ -388,7 +439,7 @@ impl Document {
 
     /// The kind of a node.
     pub fn kind(&self, node: NodeId) -> NodeKind {
-        self.data(node).kind
+        self.data(node).kind()
     }
 
     /// The parent (the owner element for an attribute); `None` for the document node.
@@ -407,7 +458,7 @@ impl Document {
     /// The next sibling (attributes have none).
     pub fn next_sibling(&self, node: NodeId) -> Option<NodeId> {
         let data = self.data(node);
-        if data.kind == NodeKind::Attribute || data.parent == NONE {
+        if data.kind() == NodeKind::Attribute || data.parent == NONE {
             return None;
         }
         let next = data.end;
@@ -618,7 +669,7 @@ impl Document {
     /// document node.
     pub fn text(&self, node: NodeId) -> Option<&str> {
         let data = self.data(node);
-        match data.kind {
+        match data.kind() {
             NodeKind::Text
             | NodeKind::Attribute
             | NodeKind::Comment
@@ -629,7 +680,7 @@ impl Document {
 
     fn slice(&self, data: &NodeData) -> &str {
         let start = data.text as usize;
-        let end = start + data.count as usize;
+        let end = start + data.count() as usize;
         match start.checked_sub(self.source.len()) {
             None => &self.source[start..end],
             Some(extra) => &self.extra_text[extra..end - self.source.len()],
@@ -640,7 +691,7 @@ impl Document {
     /// of other nodes.
     pub fn string_value(&self, node: NodeId) -> Cow<'_, str> {
         let data = self.data(node);
-        match data.kind {
+        match data.kind() {
             NodeKind::Element | NodeKind::Document => {
                 let first = node.raw() + 1 + data.attr_count();
                 if first >= data.end {
@@ -648,7 +699,7 @@ impl Document {
                 }
                 let first_data = &self.nodes[first as usize];
                 if first_data.end == data.end {
-                    match first_data.kind {
+                    match first_data.kind() {
                         NodeKind::Text => return Cow::Borrowed(self.slice(first_data)),
                         NodeKind::Comment | NodeKind::ProcessingInstruction => {
                             return Cow::Borrowed("");
@@ -658,7 +709,7 @@ impl Document {
                 }
                 let mut value = String::new();
                 for descendant in &self.nodes[node.index() + 1..data.end as usize] {
-                    if descendant.kind == NodeKind::Text {
+                    if descendant.kind() == NodeKind::Text {
                         value.push_str(self.slice(descendant));
                     }
                 }
@@ -677,10 +728,10 @@ impl Document {
         let extra = self.extra_text.as_bytes();
         self.nodes[first.min(data.end as usize)..data.end as usize]
             .iter()
-            .filter(|descendant| descendant.kind == NodeKind::Text)
+            .filter(|descendant| descendant.kind() == NodeKind::Text)
             .all(|text| {
                 let start = text.text as usize;
-                let end = start + text.count as usize;
+                let end = start + text.count() as usize;
                 let bytes = match start.checked_sub(source.len()) {
                     None => &source[start..end],
                     Some(at) => &extra[at..end - source.len()],
@@ -790,7 +841,7 @@ impl ElementChildren<'_> {
     fn skip_other_nodes(&mut self) {
         while self.next < self.stop {
             let data = &self.doc.nodes[self.next as usize];
-            if data.kind == NodeKind::Element {
+            if data.kind() == NodeKind::Element {
                 return;
             }
             self.next = data.end;
@@ -829,5 +880,22 @@ impl Iterator for Children<'_> {
         let node = NodeId(self.next);
         self.next = self.doc.nodes[self.next as usize].end;
         Some(node)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{NodeData, NodeKind};
+
+    #[test]
+    fn a_node_record_takes_24_bytes_and_keeps_its_kind_beside_its_count() {
+        assert_eq!(std::mem::size_of::<NodeData>(), 24);
+        for kind in NodeKind::ALL {
+            let mut node = NodeData::new(kind, 0);
+            node.set_count(super::COUNT_MASK);
+            assert_eq!((node.kind(), node.count()), (kind, super::COUNT_MASK));
+            node.set_count(7);
+            assert_eq!((node.kind(), node.count()), (kind, 7));
+        }
     }
 }

@@ -87,7 +87,7 @@ pub enum XmlError {
     /// The document has no root element.
     #[error("the document has no root element")]
     NoRootElement,
-    /// The document is too large for the arena (more than `u32::MAX` nodes or bytes).
+    /// The document is too large for the arena (512 MiB of text or more, or more than `u32::MAX` nodes).
     #[error("the document is too large")]
     TooLarge,
 }

@@ -554,12 +554,15 @@ impl<'s> Parser<'s> {
             let mut node = NodeData::new(NodeKind::Attribute, id);
             node.name = attr_name;
             node.offset = start as u32;
-            (node.text, node.count) = self.store_text(&attribute.value, false);
+            let (text, count) = self.store_text(&attribute.value, false);
+            node.text = text;
+            node.set_count(count);
             node.end = self.nodes.len() as u32 + 1;
             self.nodes.push(node);
         }
         self.attributes = attributes;
-        self.nodes[id as usize].count = (self.nodes.len() - first_attribute) as u32;
+        let attributes = (self.nodes.len() - first_attribute) as u32;
+        self.nodes[id as usize].set_count(attributes);
         if empty {
             self.truncate_bindings(bindings_before);
             self.nodes[id as usize].end = self.nodes.len() as u32;
@@ -857,6 +860,7 @@ impl<'s> Parser<'s> {
             prefix_len: prefix.map_or(0, |prefix| prefix.len() as u32),
             local_len: local.len() as u32,
             expanded,
+            global: NONE,
         });
         self.name_ids.insert((qname, ns), id);
         id
@@ -870,10 +874,10 @@ impl<'s> Parser<'s> {
         let open = self.stack.last().expect("an element is open").node;
         let last = self.nodes.len() - 1;
         if last as u32 != open
-            && self.nodes[last].kind == NodeKind::Text
+            && self.nodes[last].kind() == NodeKind::Text
             && self.nodes[last].parent == open
         {
-            let (start, len) = (self.nodes[last].text, self.nodes[last].count);
+            let (start, len) = (self.nodes[last].text, self.nodes[last].count());
             if (start as usize) < self.src.len() || start + len != self.extra_end() {
                 let moved = self.extra_end();
                 let range = start as usize..(start + len) as usize;
@@ -881,7 +885,8 @@ impl<'s> Parser<'s> {
                 self.nodes[last].text = moved;
             }
             let appended = self.append_text(content, raw);
-            self.nodes[last].count += appended as u32;
+            let merged = self.nodes[last].count() + appended as u32;
+            self.nodes[last].set_count(merged);
             return;
         }
         self.push_leaf(NodeKind::Text, content, NONE, offset, raw);
@@ -891,7 +896,7 @@ impl<'s> Parser<'s> {
     fn push_source_text(&mut self, start: usize, end: usize) {
         let open = self.stack.last().map_or(0, |open| open.node);
         if let Some(last) = self.nodes.last()
-            && last.kind == NodeKind::Text
+            && last.kind() == NodeKind::Text
             && last.parent == open
         {
             self.push_text(&self.src[start..end], start, true);
@@ -910,16 +915,12 @@ impl<'s> Parser<'s> {
         end: usize,
     ) {
         let id = self.nodes.len() as u32;
-        self.nodes.push(NodeData {
-            kind,
-            parent,
-            end: id + 1,
-            name: NONE,
-            offset: offset as u32,
-            text: start as u32,
-            count: (end - start) as u32,
-            global_name: NONE,
-        });
+        let mut node = NodeData::new(kind, parent);
+        node.end = id + 1;
+        node.offset = offset as u32;
+        node.text = start as u32;
+        node.set_count((end - start) as u32);
+        self.nodes.push(node);
     }
 
     /// Appends a leaf node whose content is `content` (line ends normalised when `raw`).
@@ -928,7 +929,9 @@ impl<'s> Parser<'s> {
         let mut node = NodeData::new(kind, parent);
         node.name = name;
         node.offset = offset as u32;
-        (node.text, node.count) = self.store_text(content, raw);
+        let (text, count) = self.store_text(content, raw);
+        node.text = text;
+        node.set_count(count);
         node.end = self.nodes.len() as u32 + 1;
         self.nodes.push(node);
     }

@@ -190,7 +190,7 @@ impl FromRequest<AppState> for RawBody {
         }
         let truncated = whole.is_some();
         Ok(RawBody(ReceivedBody {
-            bytes,
+            bytes: bytes.into(),
             size,
             truncated,
             sha256: whole.map(|hasher| hex::encode(hasher.finalize())),

@@ -239,3 +239,22 @@ fn error_positions_are_reported() {
         other => panic!("unexpected {other:?}"),
     }
 }
+
+#[test]
+fn a_document_parsed_from_shared_utf8_bytes_reads_them_in_place() {
+    let body = bytes::Bytes::from_static("\u{feff}<a xmlns=\"urn:x\"><b>請求書</b></a>".as_bytes());
+    let doc = Document::parse_shared_with(body.clone(), &Default::default()).expect("parses");
+    assert_eq!(
+        doc.source().as_ptr(),
+        body[3..].as_ptr(),
+        "the text is not copied"
+    );
+    let b = element(&doc, "b", 0);
+    assert_eq!(doc.string_value(b), "請求書");
+
+    let shift_jis = bytes::Bytes::from_static(
+        b"<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><a><b>\x90\xbf\x8b\x81\x8f\x91</b></a>",
+    );
+    let doc = Document::parse_shared_with(shift_jis, &Default::default()).expect("transcodes");
+    assert_eq!(doc.string_value(element(&doc, "b", 0)), "請求書");
+}
