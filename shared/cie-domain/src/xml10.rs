@@ -93,7 +93,8 @@ pub fn check_document(input: &str) -> Result<(), Xml10Violation> {
 
 /// Every character of `input` is an XML 1.0 `Char`. A `&str` holds no surrogates, so only the C0
 /// controls other than tab, line feed and carriage return, U+FFFE and U+FFFF can be wrong. Eight bytes
-/// are looked at together: only a word with a byte below 0x20 or an 0xEF byte is looked at closely.
+/// are looked at together: only a word with such a control or an 0xEF byte is looked at closely (the
+/// line ends and indentation of a pretty-printed document are not).
 fn check_chars(input: &str) -> Result<(), Xml10Violation> {
     let bytes = input.as_bytes();
     let suspicious = |at: usize, byte: u8| {
@@ -110,7 +111,7 @@ fn check_chars(input: &str) -> Result<(), Xml10Violation> {
             let word = u64::from_le_bytes([
                 chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7],
             ]);
-            has_byte_below(word, 0x20) || has_byte_equal(word, 0xEF)
+            forbidden_control_bytes(word) | equal_bytes(word, 0xEF) != 0
         })
         .find_map(|(index, chunk)| {
             let start = index * 8;
@@ -135,14 +136,23 @@ fn check_chars(input: &str) -> Result<(), Xml10Violation> {
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
-/// Whether a byte of `word` is below `limit` (at most 0x80); may err towards yes, never towards no.
-fn has_byte_below(word: u64, limit: u8) -> bool {
-    word.wrapping_sub(ONES * u64::from(limit)) & !word & HIGHS != 0
+/// The high bit of each byte of `word` that is exactly below `limit` (at most 0x80).
+fn bytes_below(word: u64, limit: u8) -> u64 {
+    let low_bits = ONES * 0x7F;
+    !(((word & low_bits) + ONES * u64::from(0x80 - limit)) | word) & HIGHS
 }
 
-/// Whether a byte of `word` equals `byte`; may err towards yes, never towards no.
-fn has_byte_equal(word: u64, byte: u8) -> bool {
-    has_byte_below(word ^ (ONES * u64::from(byte)), 1)
+/// The high bit of each byte of `word` that is exactly `byte`.
+fn equal_bytes(word: u64, byte: u8) -> u64 {
+    bytes_below(word ^ (ONES * u64::from(byte)), 1)
+}
+
+/// The high bit of each byte of `word` that is a C0 control other than tab, line feed and carriage return.
+fn forbidden_control_bytes(word: u64) -> u64 {
+    bytes_below(word, 0x20)
+        & !equal_bytes(word, b'\t')
+        & !equal_bytes(word, b'\n')
+        & !equal_bytes(word, b'\r')
 }
 
 /// The XML declaration at the start of `input`, if any, names version 1.0.
@@ -210,6 +220,33 @@ pub fn check_character_data(text: &str, offset: usize) -> Result<(), Xml10Violat
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_word_masks_flag_exactly_the_bytes_they_name() {
+        for byte in 0..=255u8 {
+            for position in 0..8 {
+                let filler = if byte == b'a' { b'b' } else { b'a' };
+                let mut bytes = [filler; 8];
+                bytes[position] = byte;
+                let word = u64::from_le_bytes(bytes);
+                let high = 0x80u64 << (8 * position);
+                let control = byte < 0x20 && !matches!(byte, b'\t' | b'\n' | b'\r');
+                assert_eq!(
+                    super::forbidden_control_bytes(word),
+                    if control { high } else { 0 }
+                );
+                assert_eq!(
+                    super::equal_bytes(word, 0xEF) != 0,
+                    byte == 0xEF,
+                    "{byte:#x}"
+                );
+                assert_eq!(
+                    super::bytes_below(word, 0x20),
+                    if byte < 0x20 { high } else { 0 }
+                );
+            }
+        }
+    }
+
     use super::*;
 
     #[test]
