@@ -69,21 +69,24 @@ pub(crate) fn compacted(xml: &[u8]) -> Vec<u8> {
     out
 }
 
-/// The identifiers of the official minimum example, whose check digits do not hold (so that every copy would
-/// carry the findings that say so), replaced by ones that do: the seller's 登録番号 and its electronic
-/// address by those of the test suite's supplier, the buyer's address by the corporate number of the
-/// National Tax Agency. A national archive holds mostly documents that pass.
-const VALID_NUMBERS: [(&str, &str); 3] = [
-    ("T1234567890123", "T9234567890123"),
-    (">1234567890123<", ">9234567890123<"),
-    (">3210987654321<", ">7000012050002<"),
-];
+/// The seller's corporate number (electronic address; with `T`, its 登録番号): the test suite's supplier.
+const SELLER_NUMBER: &str = "9234567890123";
+/// The buyer's electronic address: the corporate number of the National Tax Agency.
+const BUYER_NUMBER: &str = "7000012050002";
 
-/// `xml` with [`VALID_NUMBERS`] in place of the example's.
+/// `xml` with valid identifiers in place of the official minimum example's, whose check digits do not hold
+/// (so that every copy would carry the findings that say so): the seller's 登録番号 and electronic address
+/// by [`SELLER_NUMBER`], the buyer's address by [`BUYER_NUMBER`]. A national archive holds mostly documents
+/// that pass.
 pub(crate) fn with_valid_numbers(xml: &[u8]) -> Vec<u8> {
+    let replacements = [
+        ("T1234567890123".to_owned(), format!("T{SELLER_NUMBER}")),
+        (">1234567890123<".to_owned(), format!(">{SELLER_NUMBER}<")),
+        (">3210987654321<".to_owned(), format!(">{BUYER_NUMBER}<")),
+    ];
     let mut text = String::from_utf8_lossy(xml).into_owned();
-    for (from, to) in VALID_NUMBERS {
-        text = text.replace(from, to);
+    for (from, to) in replacements {
+        text = text.replace(&from, &to);
     }
     text.into_bytes()
 }
@@ -93,7 +96,7 @@ pub(crate) fn with_valid_numbers(xml: &[u8]) -> Vec<u8> {
 pub(crate) const GENERATED_AMOUNTS: usize = 17;
 
 /// The small invoices a national archive is mostly made of, generated here: one line at 10 %, the seller and
-/// buyer with the valid identifiers of [`VALID_NUMBERS`], and [`GENERATED_AMOUNTS`] different net amounts from
+/// buyer of [`SELLER_NUMBER`] and [`BUYER_NUMBER`], and [`GENERATED_AMOUNTS`] different net amounts from
 /// ¥1,000 up by half again each (so that the amount searches find a part of the archive, not all or none of
 /// it). Each is a complete JP PINT invoice that passes every rule set (2.7 KB, half the compacted minimum
 /// example).
@@ -145,8 +148,12 @@ fn small_invoice(net: u64) -> Vec<u8> {
             "<cac:Item><cbc:Name>事務用品</cbc:Name><cac:ClassifiedTaxCategory>{category}</cac:ClassifiedTaxCategory></cac:Item>",
             "<cac:Price>{price}</cac:Price></cac:InvoiceLine></Invoice>\n"
         ),
-        seller = party("9234567890123", Some("T9234567890123"), "株式会社 〇〇商事"),
-        buyer = party("7000012050002", None, "〇〇市"),
+        seller = party(
+            SELLER_NUMBER,
+            Some(&format!("T{SELLER_NUMBER}")),
+            "株式会社 〇〇商事"
+        ),
+        buyer = party(BUYER_NUMBER, None, "〇〇市"),
         tax_amount = jpy("TaxAmount", tax),
         taxable = jpy("TaxableAmount", net),
         category = category,

@@ -501,8 +501,13 @@ async fn validate_files(
             Ok(summary) => {
                 let verdict = match &tenant {
                     Some((state, tenant)) => {
-                        cie_server::validation::validate_for_tenant(state, tenant, None, &bytes)
-                            .await?
+                        cie_server::validation::validate_for_tenant(
+                            state,
+                            tenant,
+                            None,
+                            bytes.clone().into(),
+                        )
+                        .await?
                     }
                     None => cie_server::validation::validate_offline(
                         &bytes,

@@ -227,7 +227,7 @@ pub async fn check_written(
                 state,
                 &caller.tenant,
                 org.as_ref(),
-                xml.as_bytes(),
+                bytes::Bytes::copy_from_slice(xml.as_bytes()),
             )
             .await?;
             Ok(Composed::Written { xml, verdict })

@@ -153,7 +153,7 @@ pub async fn receive(
                     state,
                     &caller.tenant,
                     org.as_ref(),
-                    &body.bytes,
+                    body.bytes.clone(),
                 )
                 .await?
                 .findings;

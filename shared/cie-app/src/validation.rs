@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+use bytes::Bytes;
 use chrono::NaiveDate;
 use cie_domain::{Finding, Location, Role, Severity, TenantId};
 use cie_rules::city::{CityRules, Sender};
@@ -101,7 +102,7 @@ impl Default for TenantContext {
 /// Runs the rules that need no database: schema, official JP PINT, our Japanese-law rules, and the city's
 /// rules when given. `bytes` must already have passed the reader (well-formed, limits respected).
 pub fn validate_offline(bytes: &[u8], context: &TenantContext) -> Verdict {
-    validate_parsed(bytes, context).0
+    validate_parsed(Bytes::copy_from_slice(bytes), context).0
 }
 
 /// What intake knows of a readable document before it is archived: its summary and the verdict of the rules
@@ -117,7 +118,7 @@ pub struct ReadDocument {
 /// Reads a document as intake does (one parse, sharing `bytes`: its summary within `limits`) and runs the
 /// rules that need no database on the same parsed document.
 pub fn read_and_validate(
-    bytes: bytes::Bytes,
+    bytes: Bytes,
     limits: &cie_ubl::Limits,
     context: &TenantContext,
 ) -> Result<ReadDocument, cie_ubl::UblError> {
@@ -126,14 +127,14 @@ pub fn read_and_validate(
     Ok(ReadDocument { summary, verdict })
 }
 
-/// [`validate_offline`], also handing back the DOM it read (when the bytes could be read).
-fn validate_parsed(bytes: &[u8], context: &TenantContext) -> (Verdict, Option<Document>) {
+/// [`validate_offline`] on bytes the DOM shares, also handing back the DOM (when the bytes could be read).
+fn validate_parsed(bytes: Bytes, context: &TenantContext) -> (Verdict, Option<Document>) {
     let dom_limits = cie_xpath::ParseLimits {
         max_attributes: context.max_attributes,
         max_depth: context.max_depth,
         ..Default::default()
     };
-    match Document::parse_with(bytes, &dom_limits) {
+    match Document::parse_shared_with(bytes, &dom_limits) {
         Ok(doc) => (validate_document(&doc, context), Some(doc)),
         Err(error) => {
             let mut verdict = Verdict::default();
@@ -336,19 +337,19 @@ pub fn jp_pint_version_today(state: &AppState) -> cie_rules::official::JpPintVer
     )
 }
 
-/// Runs every rule set for a document received by `tenant` from `org`, consulting the registry.
+/// Runs every rule set for a document received by `tenant` from `org`, consulting the registry. The DOM
+/// shares `bytes` (a received body is not copied).
 pub async fn validate_for_tenant(
     state: &AppState,
     tenant: &TenantId,
     org: Option<&SupplierOrg>,
-    bytes: &[u8],
+    bytes: Bytes,
 ) -> Result<Verdict, Error> {
     let context = tenant_context(state, tenant, org)?;
     // CPU-bound: on the blocking pool, so the async workers stay free for I/O and the archive writer.
-    let owned = bytes.to_vec();
     let (verdict, seller, elapsed) = tokio::task::spawn_blocking(move || {
         let started = std::time::Instant::now();
-        let (mut verdict, doc) = validate_parsed(&owned, &context);
+        let (mut verdict, doc) = validate_parsed(bytes, &context);
         verdict.delivery_date = doc.as_ref().and_then(delivery_date);
         let seller = doc.as_ref().and_then(seller_identity);
         (verdict, seller, started.elapsed())
@@ -541,7 +542,7 @@ pub async fn precheck(
             ),
         ));
     }
-    let (summary, doc, unread) = match cie_ubl::read(&body.bytes, &limits) {
+    let (summary, doc, unread) = match cie_ubl::read_shared(body.bytes.clone(), &limits) {
         Ok((summary, doc)) => (Some(summary), Some(doc), None),
         // Only a field is wrong: the document is checked all the same, as intake reports it.
         Err(error) if error.is_field_error() => (None, None, Some(read_failure(&error))),
@@ -558,7 +559,9 @@ pub async fn precheck(
     };
     let mut verdict = match doc {
         Some(doc) => validate_read_for_tenant(state, &caller.tenant, org.as_ref(), doc).await?,
-        None => validate_for_tenant(state, &caller.tenant, org.as_ref(), &body.bytes).await?,
+        None => {
+            validate_for_tenant(state, &caller.tenant, org.as_ref(), body.bytes.clone()).await?
+        }
     };
     if let Some(finding) = unread {
         verdict.findings.insert(0, finding);
@@ -626,7 +629,8 @@ pub async fn recheck_after_registry_import(
                 .store
                 .archived_content(&tenant.id, document.archive_seq, None)
                 .await?;
-            let verdict = validate_for_tenant(state, &tenant.id, org.as_ref(), &bytes).await?;
+            let verdict =
+                validate_for_tenant(state, &tenant.id, org.as_ref(), Bytes::from(bytes)).await?;
             state
                 .store
                 .record_validation(

@@ -79,6 +79,7 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> Result<Summary, UblError> {
 /// [`parse`], also handing back the parsed document, so that what checks it next (the schema check, the
 /// rules) does not parse it again.
 pub fn read(bytes: &[u8], limits: &Limits) -> Result<(Summary, Document), UblError> {
+    read::within_size(bytes.len(), limits)?;
     read::read(bytes::Bytes::copy_from_slice(bytes), limits)
 }
 

@@ -16,12 +16,7 @@ use crate::extract::{Attrs, Extractor};
 
 /// Reads `bytes` as one UBL document: its summary and its DOM. See [`crate::read`].
 pub(crate) fn read(bytes: Bytes, limits: &Limits) -> Result<(Summary, Document), UblError> {
-    if bytes.len() > limits.max_bytes {
-        return Err(UblError::TooLarge {
-            size: bytes.len(),
-            limit: limits.max_bytes,
-        });
-    }
+    within_size(bytes.len(), limits)?;
     let parse_limits = ParseLimits {
         max_attributes: limits.max_attributes,
         max_depth: limits.max_depth,
@@ -30,6 +25,17 @@ pub(crate) fn read(bytes: Bytes, limits: &Limits) -> Result<(Summary, Document),
     let doc = Document::parse_shared_with(bytes, &parse_limits).map_err(refusal)?;
     let summary = summary(&doc)?;
     Ok((summary, doc))
+}
+
+/// Refuses a document of `size` bytes above `limits.max_bytes` (before anything is copied or parsed).
+pub(crate) fn within_size(size: usize, limits: &Limits) -> Result<(), UblError> {
+    if size > limits.max_bytes {
+        return Err(UblError::TooLarge {
+            size,
+            limit: limits.max_bytes,
+        });
+    }
+    Ok(())
 }
 
 /// The summary of a parsed document, walking its elements in document order.

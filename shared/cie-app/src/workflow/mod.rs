@@ -197,9 +197,13 @@ pub async fn act(
             summary.kind
         )));
     }
-    let checked =
-        crate::validation::validate_for_tenant(state, &caller.tenant, None, response.as_bytes())
-            .await?;
+    let checked = crate::validation::validate_for_tenant(
+        state,
+        &caller.tenant,
+        None,
+        bytes::Bytes::copy_from_slice(response.as_bytes()),
+    )
+    .await?;
     if checked.is_fatal() {
         return Err(Error::Internal(anyhow::anyhow!(
             "the invoice response written breaks rules: {:?}",
