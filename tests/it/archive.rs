@@ -239,3 +239,63 @@ async fn the_verify_archive_subcommand_reports_the_first_broken_entry(
         "{broken:?}"
     );
 }
+
+/// On SQLite with `synchronous = FULL` (the default), the archive writer commits its batches without
+/// flushing and has the write-ahead log flushed before it answers. Documents sent together are all answered;
+/// the write connection is back to flushing every commit for the other writes; its commits leave
+/// checkpoints to the checkpointer, which copies the log into the database file while the server runs.
+#[tokio::test]
+async fn the_sqlite_writer_flushes_before_answering_and_checkpoints_beside_the_writes() {
+    let app = TestApp::spawn_with(Backend::Sqlite, |config| {
+        config.database.sqlite_synchronous = "full".into();
+    })
+    .await;
+    let city = app.city("city-a").await;
+    let marker = "CHECKPOINT-PROBE-7731";
+    let sends = (0..6).map(|n| {
+        let xml = String::from_utf8(fixture("jp-pint/jp-pint-example.xml"))
+            .unwrap()
+            .replace(
+                "<cbc:ID>156</cbc:ID>",
+                &format!("<cbc:ID>{marker}-{n}</cbc:ID>"),
+            );
+        let app = &app;
+        let token = city.supplier_a.clone();
+        async move { app.submit(&token, xml).await.status() }
+    });
+    let statuses = futures::future::join_all(sends).await;
+    assert!(
+        statuses.iter().all(|s| *s == StatusCode::CREATED),
+        "{statuses:?}"
+    );
+
+    let pool = app.store.raw_pool();
+    let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        synchronous, 2,
+        "the write connection flushes every commit (FULL)"
+    );
+    let autocheckpoint: i64 = sqlx::query_scalar("PRAGMA wal_autocheckpoint")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(autocheckpoint, 0);
+
+    let database = app.data_dir.parent().unwrap().join("cie.sqlite");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let bytes = std::fs::read(&database).unwrap();
+        if bytes.windows(marker.len()).any(|w| w == marker.as_bytes()) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the write-ahead log was not copied into {} within 10 s",
+            database.display()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}

@@ -97,10 +97,23 @@ impl Store {
     ) -> Result<Store, StoreError> {
         install_default_drivers();
         let backend = Backend::from_url(url)?;
+        let durability = match (backend, options.sqlite_synchronous) {
+            (Backend::Sqlite, SqliteSynchronous::Full) => sqlite_file(url).map_or(
+                writer::Durability::AtCommit,
+                writer::Durability::FlushLogAfter,
+            ),
+            _ => writer::Durability::AtCommit,
+        };
         let (read, write) = match backend {
             Backend::Sqlite => {
                 let url = prepare_sqlite_url(url)?;
                 let synchronous = options.sqlite_synchronous.pragma();
+                // The writer's commits never checkpoint: the checkpointer does it beside them, so that no
+                // submission waits for the log to be copied into the database file.
+                let checkpoint_pages = match durability {
+                    writer::Durability::FlushLogAfter(_) => 0,
+                    writer::Durability::AtCommit => 1000,
+                };
                 let pool = |size: u32, cache_kib: u64| {
                     AnyPoolOptions::new()
                         .max_connections(size)
@@ -110,7 +123,8 @@ impl Store {
                                 conn.execute(AssertSqlSafe(format!(
                                     "PRAGMA journal_mode=WAL; PRAGMA synchronous={synchronous}; \
                                      PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON; \
-                                     PRAGMA cache_size=-{cache_kib};"
+                                     PRAGMA cache_size=-{cache_kib}; \
+                                     PRAGMA wal_autocheckpoint={checkpoint_pages};"
                                 )))
                                 .await?;
                                 Ok(())
@@ -137,6 +151,7 @@ impl Store {
         let seal_key = Arc::new(seal_key);
         let writer = writer::spawn(
             write.clone(),
+            read.clone(),
             writer::WriterSettings {
                 backend,
                 max_batch: options.max_batch.max(1),
@@ -146,6 +161,7 @@ impl Store {
                     Some(_) => writer::Placement::ObjectStore,
                     None => writer::Placement::Database,
                 },
+                durability,
             },
         );
         Ok(Store {
@@ -185,6 +201,16 @@ impl Store {
     pub fn raw_pool(&self) -> &AnyPool {
         self.write()
     }
+}
+
+/// The file a SQLite URL names; none for an in-memory database.
+fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    let path = rest.split_once('?').map_or(rest, |(path, _)| path);
+    (path != ":memory:" && !path.is_empty()).then(|| std::path::PathBuf::from(path))
 }
 
 /// Creates the directory of a SQLite file and asks SQLite to create the file (`mode=rwc`).

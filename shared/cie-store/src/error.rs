@@ -37,6 +37,10 @@ pub enum StoreError {
     /// The archive writer task has stopped (the server is shutting down).
     #[error("the archive writer has stopped")]
     WriterStopped,
+    /// A batch was committed but the file holding it could not be flushed to disk: it may not survive a
+    /// power loss, so the submission is not confirmed (sending it again finds it stored).
+    #[error("the archive could not be flushed to disk: {0}")]
+    NotDurable(std::io::Error),
     /// Applying migrations failed.
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),

@@ -2,9 +2,17 @@
 //! arrive together are committed in one transaction (group commit): independent ones with a fixed number of
 //! statements (`batch`), the others one after another. If the batch transaction fails, each submission is
 //! retried alone inside a savepoint, so one failure cannot take the others down. A submission is answered
-//! only after its transaction committed.
+//! only after its transaction committed and is on disk.
+//!
+//! On SQLite with `synchronous = FULL`, a commit would flush the write-ahead log while holding the one write
+//! lock, so every batch waited for the disk before the next could start. The writer instead commits its
+//! batches with `synchronous = NORMAL` (the log is written, not flushed) and hands their answers to a
+//! syncer thread, which flushes the log file once for everything committed so far and only then answers.
+//! The next batch is written meanwhile. A submission is still confirmed only once it is on disk, and every
+//! other write on the connection keeps `FULL`.
 
 use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -169,6 +177,9 @@ impl DuplicateHints {
 
 type Reply = oneshot::Sender<Result<SubmissionOutcome, StoreError>>;
 
+/// A submission's answer, waiting to be sent.
+type Answer = (Reply, Result<SubmissionOutcome, StoreError>);
+
 /// What the writer is asked to do.
 enum Job {
     /// Archive a submission and answer with its outcome.
@@ -210,15 +221,47 @@ pub(crate) struct WriterSettings {
     pub(crate) one_city_per_transaction: bool,
     /// Where originals are kept.
     pub(crate) placement: Placement,
+    /// How a committed batch is made durable before it is answered.
+    pub(crate) durability: Durability,
 }
 
-pub(crate) fn spawn(pool: AnyPool, settings: WriterSettings) -> WriterHandle {
+/// How the writer makes a committed batch durable before answering.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Durability {
+    /// The commit itself is as durable as configured (PostgreSQL; SQLite with `synchronous = NORMAL`).
+    AtCommit,
+    /// SQLite with `synchronous = FULL`: batches commit without flushing, and the syncer flushes this
+    /// database file's write-ahead log before they are answered.
+    FlushLogAfter(PathBuf),
+}
+
+/// How often the checkpointer copies the write-ahead log into the database file while submissions arrive.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+
+pub(crate) fn spawn(pool: AnyPool, read: AnyPool, settings: WriterSettings) -> WriterHandle {
     let (sender, receiver) = mpsc::channel(settings.max_batch.max(1) * 4);
     let stats = Arc::new(WriterStats {
         batch_sizes: cie_metrics::Histogram::new(cie_metrics::SIZES),
         batch_seconds: cie_metrics::Histogram::new(cie_metrics::SECONDS),
     });
-    tokio::spawn(run(pool, settings, receiver, stats.clone()));
+    let syncer = match &settings.durability {
+        Durability::AtCommit => None,
+        Durability::FlushLogAfter(database) => Some(Syncer::spawn(database.clone())),
+    };
+    let writer_stats = stats.clone();
+    std::thread::Builder::new()
+        .name("archive-writer".into())
+        .spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("the archive writer's runtime");
+            if syncer.is_some() {
+                runtime.spawn(checkpoint(read));
+            }
+            runtime.block_on(run(pool, settings, receiver, writer_stats, syncer));
+        })
+        .expect("the operating system refused to start the archive writer thread");
     WriterHandle { sender, stats }
 }
 
@@ -294,6 +337,7 @@ async fn run(
     settings: WriterSettings,
     mut receiver: mpsc::Receiver<Job>,
     stats: Arc<WriterStats>,
+    syncer: Option<Syncer>,
 ) {
     let WriterSettings {
         backend,
@@ -301,6 +345,7 @@ async fn run(
         seal_key,
         one_city_per_transaction,
         placement,
+        durability: _,
     } = settings;
     while let Some(first) = receiver.recv().await {
         let mut batch = Vec::new();
@@ -324,7 +369,19 @@ async fn run(
         for batch in batches.into_iter().filter(|b| !b.is_empty()) {
             let size = batch.len();
             let started = std::time::Instant::now();
-            write_batch(backend, &pool, &seal_key, placement, batch).await;
+            let answers = write_batch(
+                backend,
+                &pool,
+                &seal_key,
+                placement,
+                syncer.is_some(),
+                batch,
+            )
+            .await;
+            match &syncer {
+                Some(syncer) => syncer.answer_when_flushed(answers),
+                None => answer(answers),
+            }
             let elapsed = started.elapsed();
             stats.batch_sizes.observe(size as f64);
             stats.batch_seconds.observe(elapsed.as_secs_f64());
@@ -353,7 +410,23 @@ fn by_city<T>(items: Vec<T>, city: impl Fn(&T) -> &str) -> Vec<Vec<T>> {
 
 #[cfg(test)]
 mod tests {
-    use super::by_city;
+    use super::{by_city, flush, wal_path};
+
+    #[test]
+    fn the_log_beside_a_database_is_flushed_or_else_the_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let database = dir.path().join("cie.sqlite");
+        assert_eq!(wal_path(&database), dir.path().join("cie.sqlite-wal"));
+        assert_eq!(
+            flush(&wal_path(&database), &database).unwrap_err().kind(),
+            std::io::ErrorKind::NotFound,
+            "neither the log nor the database exists"
+        );
+        std::fs::write(&database, b"database").unwrap();
+        flush(&wal_path(&database), &database).unwrap();
+        std::fs::write(wal_path(&database), b"log").unwrap();
+        flush(&wal_path(&database), &database).unwrap();
+    }
 
     #[test]
     fn a_batch_is_split_by_city_keeping_the_order_of_arrival() {
@@ -437,35 +510,187 @@ enum Mode {
     Guarded,
 }
 
+fn answer(answers: Vec<Answer>) {
+    for (reply, result) in answers {
+        let _ = reply.send(result);
+    }
+}
+
+/// The thread that flushes SQLite's write-ahead log for batches committed without flushing, then answers
+/// them: one flush for everything committed before it started.
+struct Syncer {
+    sender: std::sync::mpsc::Sender<Vec<Answer>>,
+}
+
+impl Syncer {
+    fn spawn(database: PathBuf) -> Syncer {
+        let (sender, receiver) = std::sync::mpsc::channel::<Vec<Answer>>();
+        let log = wal_path(&database);
+        std::thread::Builder::new()
+            .name("archive-syncer".into())
+            .spawn(move || {
+                while let Ok(mut answers) = receiver.recv() {
+                    while let Ok(more) = receiver.try_recv() {
+                        answers.extend(more);
+                    }
+                    let flushed = flush(&log, &database);
+                    if let Err(failure) = &flushed {
+                        error!(error = %failure, log = %log.display(), "flushing the archive to disk failed");
+                    }
+                    answer(
+                        answers
+                            .into_iter()
+                            .map(|(reply, result)| {
+                                let result = match &flushed {
+                                    Ok(()) => result,
+                                    Err(failure) => result.and(Err(StoreError::NotDurable(
+                                        std::io::Error::new(failure.kind(), failure.to_string()),
+                                    ))),
+                                };
+                                (reply, result)
+                            })
+                            .collect(),
+                    );
+                }
+            })
+            .expect("the operating system refused to start the archive syncer thread");
+        Syncer { sender }
+    }
+
+    /// Answers `answers` once everything committed so far is on disk.
+    fn answer_when_flushed(&self, answers: Vec<Answer>) {
+        if let Err(returned) = self.sender.send(answers) {
+            let answers = returned
+                .0
+                .into_iter()
+                .map(|(reply, _)| (reply, Err(StoreError::WriterStopped)));
+            answer(answers.collect());
+        }
+    }
+}
+
+/// Copies SQLite's write-ahead log into the database file every [`CHECKPOINT_EVERY`], on a reading
+/// connection: a passive checkpoint, which neither waits for nor holds up the writer (and does nothing when
+/// the log is copied already). Commits on the write connection do not checkpoint (`wal_autocheckpoint = 0`).
+/// Ends with the writer's runtime.
+async fn checkpoint(read: AnyPool) {
+    let mut every = tokio::time::interval(CHECKPOINT_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        if let Err(failure) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&read)
+            .await
+        {
+            warn!(error = %failure, "checkpointing the write-ahead log failed; trying again");
+        }
+    }
+}
+
+/// The write-ahead log of a SQLite database file.
+fn wal_path(database: &std::path::Path) -> PathBuf {
+    let mut log = database.as_os_str().to_owned();
+    log.push("-wal");
+    PathBuf::from(log)
+}
+
+/// Flushes the write-ahead log to disk. Without one (every connection closed, the log checkpointed into the
+/// database and removed), what was committed is in the database file, which is flushed instead.
+fn flush(log: &std::path::Path, database: &std::path::Path) -> std::io::Result<()> {
+    match std::fs::File::open(log) {
+        Ok(file) => file.sync_data(),
+        Err(missing) if missing.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::File::open(database)?.sync_data()
+        }
+        Err(failure) => Err(failure),
+    }
+}
+
+/// Writes a batch and returns its answers. With `defer_flush` (SQLite `FULL`), the batch commits with
+/// `synchronous = NORMAL` on the one write connection, which is set back to `FULL` before it goes back to
+/// the pool; the caller then has the log flushed before answering.
 async fn write_batch(
     backend: Backend,
     pool: &AnyPool,
     seal_key: &Arc<SealKey>,
     placement: Placement,
+    defer_flush: bool,
     batch: Vec<(NewSubmission, Reply)>,
-) {
+) -> Vec<Answer> {
     let (submissions, replies): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
+    let failed = |replies: Vec<Reply>, failure: &dyn std::fmt::Display| -> Vec<Answer> {
+        replies
+            .into_iter()
+            .map(|reply| {
+                let error = StoreError::Database(sqlx::Error::Protocol(format!(
+                    "archive transaction failed: {failure}"
+                )));
+                (reply, Err(error))
+            })
+            .collect()
+    };
+    let mut conn = match pool.acquire().await {
+        Ok(conn) => conn,
+        Err(failure) => {
+            error!(error = %failure, "the archive writer has no database connection");
+            return failed(replies, &failure);
+        }
+    };
+    if defer_flush
+        && let Err(failure) = sqlx::query("PRAGMA synchronous = NORMAL")
+            .execute(&mut *conn)
+            .await
+    {
+        error!(error = %failure, "the archive writer could not defer its flush");
+        return failed(replies, &failure);
+    }
+    let results = write_on(backend, &mut conn, seal_key, placement, &submissions).await;
+    if defer_flush
+        && let Err(failure) = sqlx::query("PRAGMA synchronous = FULL")
+            .execute(&mut *conn)
+            .await
+    {
+        // Never hand a connection that skips flushes to the other writers: the pool opens a fresh one.
+        error!(error = %failure, "the archive writer could not restore synchronous = FULL; closing its connection");
+        conn.close_on_drop();
+    }
+    match results {
+        Ok(results) => replies.into_iter().zip(results).collect(),
+        Err(failure) => {
+            error!(error = %failure, submissions = submissions.len(), "archive batch failed to commit");
+            failed(replies, &failure)
+        }
+    }
+}
+
+/// Writes `submissions` on `conn`: together in one transaction when there are several, and one by one if
+/// that fails; one result each.
+async fn write_on(
+    backend: Backend,
+    conn: &mut AnyConnection,
+    seal_key: &Arc<SealKey>,
+    placement: Placement,
+    submissions: &[NewSubmission],
+) -> Result<Vec<Result<SubmissionOutcome, StoreError>>, StoreError> {
     if submissions.len() > 1 {
         if let Ok(results) = commit_batch(
             backend,
-            pool,
+            conn,
             seal_key,
             placement,
-            &submissions,
+            submissions,
             Mode::Together,
         )
         .await
         {
-            for (reply, result) in replies.into_iter().zip(results) {
-                let _ = reply.send(result);
-            }
-            return;
+            return Ok(results);
         }
         // Something in the batch failed and the whole transaction was rolled back: write one by one.
-        for (submission, reply) in submissions.iter().zip(replies) {
+        let mut results = Vec::with_capacity(submissions.len());
+        for submission in submissions {
             let result = commit_batch(
                 backend,
-                pool,
+                conn,
                 seal_key,
                 placement,
                 std::slice::from_ref(submission),
@@ -479,45 +704,30 @@ async fn write_batch(
                 )))
             })
             .and_then(|mut results| results.pop().unwrap_or(Err(StoreError::WriterStopped)));
-            let _ = reply.send(result);
+            results.push(result);
         }
-        return;
+        return Ok(results);
     }
-    match commit_batch(
+    commit_batch(
         backend,
-        pool,
+        conn,
         seal_key,
         placement,
-        &submissions,
+        submissions,
         Mode::Guarded,
     )
     .await
-    {
-        Ok(results) => {
-            for (reply, result) in replies.into_iter().zip(results) {
-                let _ = reply.send(result);
-            }
-        }
-        Err(failure) => {
-            error!(error = %failure, submissions = submissions.len(), "archive batch failed to commit");
-            for reply in replies {
-                let _ = reply.send(Err(StoreError::Database(sqlx::Error::Protocol(format!(
-                    "archive transaction failed: {failure}"
-                )))));
-            }
-        }
-    }
 }
 
 async fn commit_batch(
     backend: Backend,
-    pool: &AnyPool,
+    conn: &mut AnyConnection,
     seal_key: &Arc<SealKey>,
     placement: Placement,
     submissions: &[NewSubmission],
     mode: Mode,
 ) -> Result<Vec<Result<SubmissionOutcome, StoreError>>, StoreError> {
-    let mut tx = begin_archive_transaction(backend, pool).await?;
+    let mut tx = begin_archive_transaction(backend, conn).await?;
     let mut heads = lock_heads(backend, &mut tx, submissions, seal_key, placement).await?;
 
     let mut results = Vec::with_capacity(submissions.len());
@@ -617,14 +827,14 @@ pub(crate) const HEAD_UPDATE_SQL: &str =
 
 async fn begin_archive_transaction(
     backend: Backend,
-    pool: &AnyPool,
-) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+    conn: &mut AnyConnection,
+) -> Result<sqlx::Transaction<'_, sqlx::Any>, StoreError> {
     Ok(match backend {
-        Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await?,
+        Backend::Sqlite => conn.begin_with("BEGIN IMMEDIATE").await?,
         Backend::Postgres => {
             // The look-up of earlier documents is planned for each batch's values and the table's present
             // size: a generic plan made while the table was small would stay cached as it grows (PLANS.md).
-            let mut tx = pool.begin().await?;
+            let mut tx = conn.begin().await?;
             sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan")
                 .execute(&mut *tx)
                 .await?;
@@ -692,7 +902,8 @@ impl Store {
             });
         }
         let backend = self.backend();
-        let mut tx = begin_archive_transaction(backend, self.write()).await?;
+        let mut conn = self.write().acquire().await?;
+        let mut tx = begin_archive_transaction(backend, &mut conn).await?;
         let placement = self.placement();
         for submission in submissions {
             self.put_original(submission).await?;
