@@ -118,6 +118,10 @@ impl Store {
                     AnyPoolOptions::new()
                         .max_connections(size)
                         .acquire_timeout(Duration::from_secs(30))
+                        // A SQLite connection is a file handle in this process: it cannot go stale the
+                        // way a network connection can, and a ping before each use is one more round trip
+                        // to its thread.
+                        .test_before_acquire(false)
                         .after_connect(move |conn, _meta| {
                             Box::pin(async move {
                                 conn.execute(AssertSqlSafe(format!(
