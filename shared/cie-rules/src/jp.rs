@@ -208,18 +208,25 @@ fn breakdown_matches_lines(out: &mut Findings<'_>, root: NodeId) {
     }
 }
 
+/// The elements of `root`'s subtree, in document order, whose expanded name is one of `names`, from the
+/// document's index of elements by name (no walk over the other nodes).
+fn elements_named(doc: &Document, root: NodeId, names: &[(&str, &str)]) -> Vec<NodeId> {
+    let subtree = root.index()..doc.subtree_end(root);
+    let mut found: Vec<NodeId> = names
+        .iter()
+        .filter_map(|(namespace, local)| doc.lookup_expanded_name(namespace, local))
+        .flat_map(|id| doc.elements_with_name(id))
+        .copied()
+        .filter(|node| subtree.contains(&node.index()))
+        .collect();
+    found.sort_unstable_by_key(|node| node.index());
+    found
+}
+
 fn rates_of_categories(out: &mut Findings<'_>, root: NodeId) {
     let doc = out.doc;
-    let end = doc.subtree_end(root);
-    for index in root.index()..end {
-        let Some(node) = doc.node(index) else {
-            continue;
-        };
-        if !(doc.has_name(node, CAC, "TaxCategory")
-            || doc.has_name(node, CAC, "ClassifiedTaxCategory"))
-        {
-            continue;
-        }
+    let categories = [(CAC, "TaxCategory"), (CAC, "ClassifiedTaxCategory")];
+    for node in elements_named(doc, root, &categories) {
         let (code, percent) = category_key(doc, node);
         let required = match code.as_str() {
             "S" => Decimal::from(10),
@@ -241,14 +248,7 @@ fn rates_of_categories(out: &mut Findings<'_>, root: NodeId) {
 
 fn tax_scheme_is_vat(out: &mut Findings<'_>, root: NodeId) {
     let doc = out.doc;
-    let end = doc.subtree_end(root);
-    for index in root.index()..end {
-        let Some(node) = doc.node(index) else {
-            continue;
-        };
-        if !doc.has_name(node, CAC, "TaxScheme") {
-            continue;
-        }
+    for node in elements_named(doc, root, &[(CAC, "TaxScheme")]) {
         if let Some(id) = doc.child_named(node, CBC, "ID") {
             let value = text(doc, id);
             if value != "VAT" {
@@ -302,14 +302,11 @@ const WHOLE_YEN_AMOUNTS: &[&str] = &[
 
 fn jpy_without_fractions(out: &mut Findings<'_>, root: NodeId) {
     let doc = out.doc;
-    let end = doc.subtree_end(root);
-    for index in root.index()..end {
-        let Some(node) = doc.node(index) else {
-            continue;
-        };
-        if doc.namespace_uri(node) != CBC || !WHOLE_YEN_AMOUNTS.contains(&doc.local_name(node)) {
-            continue;
-        }
+    let amounts: Vec<(&str, &str)> = WHOLE_YEN_AMOUNTS
+        .iter()
+        .map(|local| (CBC, *local))
+        .collect();
+    for node in elements_named(doc, root, &amounts) {
         if doc.attribute(node, "", "currencyID").map(str::trim) != Some("JPY") {
             continue;
         }

@@ -482,8 +482,9 @@ impl Document {
         namespace_uri: &str,
         local_name: &str,
     ) -> Option<NodeId> {
+        let expanded = self.lookup_expanded_name(namespace_uri, local_name)?;
         self.element_children(node)
-            .find(|&child| self.has_name(child, namespace_uri, local_name))
+            .find(|&child| self.has_expanded_name(child, expanded))
     }
 
     /// The element children of `node` with this expanded name, in document order.
@@ -493,8 +494,9 @@ impl Document {
         namespace_uri: &'d str,
         local_name: &'d str,
     ) -> impl Iterator<Item = NodeId> + 'd {
+        let expanded = self.lookup_expanded_name(namespace_uri, local_name);
         self.element_children(node)
-            .filter(move |&child| self.has_name(child, namespace_uri, local_name))
+            .filter(move |&child| expanded.is_some_and(|id| self.has_expanded_name(child, id)))
     }
 
     /// The element children in document order.
@@ -582,6 +584,15 @@ impl Document {
                 self.name_local(name) == local_name
                     && &*self.namespaces[name.ns as usize] == namespace_uri
             }
+        }
+    }
+
+    /// Whether the node is an element or attribute whose expanded name has this id (see
+    /// [`Document::lookup_expanded_name`]).
+    fn has_expanded_name(&self, node: NodeId, expanded: u32) -> bool {
+        match self.data(node).name {
+            NONE => false,
+            name => self.names[name as usize].expanded == expanded,
         }
     }
 
@@ -885,7 +896,33 @@ impl Iterator for Children<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::{NodeData, NodeKind};
+    use super::{Document, NodeData, NodeKind};
+
+    #[test]
+    fn children_are_found_by_expanded_name_whatever_their_prefix() {
+        let doc = Document::parse(
+            br#"<r xmlns:a="urn:a" xmlns:b="urn:b" xmlns:c="urn:a"><b:x>1</b:x><a:x>2</a:x><c:x>3</c:x><a:y/></r>"#,
+        )
+        .unwrap();
+        let root = doc.document_element().unwrap();
+        let text = |node| doc.string_value(node).into_owned();
+        assert_eq!(
+            doc.child_named(root, "urn:a", "x").map(text).as_deref(),
+            Some("2")
+        );
+        assert_eq!(
+            doc.child_named(root, "urn:b", "x").map(text).as_deref(),
+            Some("1")
+        );
+        let both: Vec<String> = doc
+            .element_children_named(root, "urn:a", "x")
+            .map(text)
+            .collect();
+        assert_eq!(both, ["2", "3"]);
+        assert_eq!(doc.child_named(root, "urn:b", "y"), None);
+        assert_eq!(doc.child_named(root, "urn:z", "x"), None);
+        assert_eq!(doc.element_children_named(root, "", "x").count(), 0);
+    }
 
     #[test]
     fn a_node_record_takes_24_bytes_and_keeps_its_kind_beside_its_count() {
