@@ -235,7 +235,7 @@ pub(crate) enum Durability {
     FlushLogAfter(PathBuf),
 }
 
-/// How often the checkpointer copies the write-ahead log into the database file while submissions arrive.
+/// How often the checkpointer copies the write-ahead log into the database file (SQLite with `FULL`).
 const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
 
 pub(crate) fn spawn(pool: AnyPool, read: AnyPool, settings: WriterSettings) -> WriterHandle {
