@@ -346,7 +346,7 @@ pub async fn validate_for_tenant(
     bytes: Bytes,
 ) -> Result<Verdict, Error> {
     let context = tenant_context(state, tenant, org)?;
-    // CPU-bound: on the blocking pool, so the async workers stay free for I/O and the archive writer.
+    // CPU-bound: on the blocking pool, so that the async workers stay free for I/O.
     let (verdict, seller, elapsed) = tokio::task::spawn_blocking(move || {
         let started = std::time::Instant::now();
         let (mut verdict, doc) = validate_parsed(bytes, &context);
@@ -374,7 +374,7 @@ pub async fn validate_read_for_tenant(
         verdict.delivery_date = delivery_date(&doc);
         (verdict, seller_identity(&doc), started.elapsed())
     };
-    // CPU-bound: on the blocking pool, so the async workers stay free for I/O and the archive writer.
+    // CPU-bound: on the blocking pool, so that the async workers stay free for I/O.
     let (verdict, seller, elapsed) = tokio::task::spawn_blocking(work)
         .await
         .map_err(|e| Error::Internal(e.into()))?;

@@ -207,26 +207,27 @@ impl Store {
     }
 }
 
-/// The file a SQLite URL names; none for an in-memory database.
-fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+/// The path and the query (after `?`) of a SQLite URL.
+fn sqlite_path_and_query(url: &str) -> (&str, Option<&str>) {
     let rest = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))
         .unwrap_or(url);
-    let path = rest.split_once('?').map_or(rest, |(path, _)| path);
+    match rest.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (rest, None),
+    }
+}
+
+/// The file a SQLite URL names; none for an in-memory database.
+fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let (path, _) = sqlite_path_and_query(url);
     (path != ":memory:" && !path.is_empty()).then(|| std::path::PathBuf::from(path))
 }
 
 /// Creates the directory of a SQLite file and asks SQLite to create the file (`mode=rwc`).
 fn prepare_sqlite_url(url: &str) -> Result<String, StoreError> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-        .unwrap_or(url);
-    let (path, query) = match rest.split_once('?') {
-        Some((path, query)) => (path, Some(query)),
-        None => (rest, None),
-    };
+    let (path, query) = sqlite_path_and_query(url);
     if path != ":memory:"
         && let Some(parent) = Path::new(path).parent()
         && !parent.as_os_str().is_empty()

@@ -621,12 +621,7 @@ async fn write_batch(
     let failed = |replies: Vec<Reply>, failure: &dyn std::fmt::Display| -> Vec<Answer> {
         replies
             .into_iter()
-            .map(|reply| {
-                let error = StoreError::Database(sqlx::Error::Protocol(format!(
-                    "archive transaction failed: {failure}"
-                )));
-                (reply, Err(error))
-            })
+            .map(|reply| (reply, Err(transaction_failed(failure))))
             .collect()
     };
     let mut conn = match pool.acquire().await {
@@ -661,6 +656,13 @@ async fn write_batch(
             failed(replies, &failure)
         }
     }
+}
+
+/// The error a submission is answered with when its transaction failed (the cause is logged).
+fn transaction_failed(failure: &dyn std::fmt::Display) -> StoreError {
+    StoreError::Database(sqlx::Error::Protocol(format!(
+        "archive transaction failed: {failure}"
+    )))
 }
 
 /// Writes `submissions` on `conn`: together in one transaction when there are several, and one by one if
@@ -699,9 +701,7 @@ async fn write_on(
             .await
             .map_err(|failure| {
                 error!(error = %failure, "archive transaction failed to commit");
-                StoreError::Database(sqlx::Error::Protocol(format!(
-                    "archive transaction failed: {failure}"
-                )))
+                transaction_failed(&failure)
             })
             .and_then(|mut results| results.pop().unwrap_or(Err(StoreError::WriterStopped)));
             results.push(result);

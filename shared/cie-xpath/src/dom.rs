@@ -395,16 +395,22 @@ impl Document {
         namespace_uri: &str,
         local_name: &str,
     ) -> Option<&[NodeId]> {
-        let at = self
-            .wide_children
-            .binary_search_by_key(&parent.0, |(node, _)| *node)
-            .ok()?;
-        let groups = &self.wide_children[at].1;
+        let groups = self.indexed_children(parent)?;
         let name = self.expanded_for_test(id, namespace_uri, local_name);
         Some(
             name.and_then(|name| groups.get(&name))
                 .map_or(&[], Vec::as_slice),
         )
+    }
+
+    /// The element children of `parent` grouped by expanded name id, when `parent` has so many children
+    /// that they are indexed.
+    fn indexed_children(&self, parent: NodeId) -> Option<&HashMap<u32, Vec<NodeId>>> {
+        let at = self
+            .wide_children
+            .binary_search_by_key(&parent.0, |(node, _)| *node)
+            .ok()?;
+        Some(&self.wide_children[at].1)
     }
 
     /// The document node.
@@ -483,8 +489,13 @@ impl Document {
         local_name: &str,
     ) -> Option<NodeId> {
         let expanded = self.lookup_expanded_name(namespace_uri, local_name)?;
+        if let Some(groups) = self.indexed_children(node) {
+            return groups
+                .get(&expanded)
+                .and_then(|group| group.first().copied());
+        }
         self.element_children(node)
-            .find(|&child| self.has_expanded_name(child, expanded))
+            .find(|&child| self.expanded_name_id(child) == Some(expanded))
     }
 
     /// The element children of `node` with this expanded name, in document order.
@@ -496,7 +507,7 @@ impl Document {
     ) -> impl Iterator<Item = NodeId> + 'd {
         let expanded = self.lookup_expanded_name(namespace_uri, local_name);
         self.element_children(node)
-            .filter(move |&child| expanded.is_some_and(|id| self.has_expanded_name(child, id)))
+            .filter(move |&child| expanded.is_some() && self.expanded_name_id(child) == expanded)
     }
 
     /// The element children in document order.
@@ -584,15 +595,6 @@ impl Document {
                 self.name_local(name) == local_name
                     && &*self.namespaces[name.ns as usize] == namespace_uri
             }
-        }
-    }
-
-    /// Whether the node is an element or attribute whose expanded name has this id (see
-    /// [`Document::lookup_expanded_name`]).
-    fn has_expanded_name(&self, node: NodeId, expanded: u32) -> bool {
-        match self.data(node).name {
-            NONE => false,
-            name => self.names[name as usize].expanded == expanded,
         }
     }
 
@@ -922,6 +924,29 @@ mod tests {
         assert_eq!(doc.child_named(root, "urn:b", "y"), None);
         assert_eq!(doc.child_named(root, "urn:z", "x"), None);
         assert_eq!(doc.element_children_named(root, "", "x").count(), 0);
+
+        // A parent with enough children to be indexed answers from its index, the same.
+        let many: String = (0..super::WIDE + 5)
+            .map(|n| format!("<a:x>{n}</a:x><b:x>b{n}</b:x>"))
+            .collect();
+        let xml = format!(r#"<r xmlns:a="urn:a" xmlns:b="urn:b">{many}</r>"#);
+        let doc = Document::parse(xml.as_bytes()).unwrap();
+        let root = doc.document_element().unwrap();
+        assert!(doc.indexed_children(root).is_some());
+        let text = |node| doc.string_value(node).into_owned();
+        assert_eq!(
+            doc.child_named(root, "urn:b", "x").map(text).as_deref(),
+            Some("b0")
+        );
+        assert_eq!(
+            doc.child_named(root, "urn:a", "x").map(text).as_deref(),
+            Some("0")
+        );
+        assert_eq!(doc.child_named(root, "urn:a", "y"), None);
+        assert_eq!(
+            doc.element_children_named(root, "urn:b", "x").count(),
+            super::WIDE + 5
+        );
     }
 
     #[test]
