@@ -74,6 +74,11 @@ struct ValidateArgs {
     /// Run only the inputs whose name contains this text (`full` or `1,000`), for profiling.
     #[arg(long)]
     input: Option<String>,
+    /// Directory holding the official JP PINT 1.1.3 XSLTs (`PINT-UBL-validation-preprocessed.xslt`,
+    /// `PINT-jurisdiction-aligned-rules.xslt`): time them on the same inputs, with python3 and saxonche
+    /// (`tools/official_xslt_timing.py`), and give the whole path's speed as a multiple of theirs.
+    #[arg(long)]
+    reference_xslt: Option<std::path::PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -275,9 +280,12 @@ fn main() -> ExitCode {
             Command::Attack(args) => runtime.block_on(attack(args)),
             Command::Pages(args) => runtime.block_on(pages(args)),
             Command::Volume(args) => runtime.block_on(volume(args)),
-            Command::Validate(args) => {
-                validate::run(args.runs, args.only.as_deref(), args.input.as_deref())
-            }
+            Command::Validate(args) => validate::run(
+                args.runs,
+                args.only.as_deref(),
+                args.input.as_deref(),
+                args.reference_xslt.as_deref(),
+            ),
         });
     match result {
         Ok(()) => ExitCode::SUCCESS,
