@@ -92,9 +92,10 @@ pub fn check_document(input: &str) -> Result<(), Xml10Violation> {
 }
 
 /// Every character of `input` is an XML 1.0 `Char`. A `&str` holds no surrogates, so only the C0
-/// controls other than tab, line feed and carriage return, U+FFFE and U+FFFF can be wrong. Eight bytes
-/// are looked at together: only a word with such a control or an 0xEF byte is looked at closely (the
-/// line ends and indentation of a pretty-printed document are not).
+/// controls other than tab, line feed and carriage return, U+FFFE and U+FFFF can be wrong. The input is
+/// looked at in blocks of [`BLOCK`] bytes with a test the compiler turns into vector instructions; only a
+/// block with such a control or an 0xEF byte (the first byte of U+FFFE and U+FFFF, and of the fullwidth
+/// forms Japanese text uses) is looked at byte by byte.
 fn check_chars(input: &str) -> Result<(), Xml10Violation> {
     let bytes = input.as_bytes();
     let suspicious = |at: usize, byte: u8| {
@@ -103,24 +104,18 @@ fn check_chars(input: &str) -> Result<(), Xml10Violation> {
                 && bytes.get(at + 1) == Some(&0xBF)
                 && matches!(bytes.get(at + 2), Some(0xBE | 0xBF)))
     };
-    let chunks = bytes.chunks_exact(8);
-    let tail_start = bytes.len() - chunks.remainder().len();
-    let suspicious_word = chunks
+    let first_in = |start: usize, block: &[u8]| {
+        (0..block.len())
+            .find(|&offset| suspicious(start + offset, block[offset]))
+            .map(|offset| start + offset)
+    };
+    let blocks = bytes.chunks_exact(BLOCK);
+    let tail_start = bytes.len() - blocks.remainder().len();
+    let found = blocks
         .enumerate()
-        .filter(|(_, chunk)| {
-            let word = u64::from_le_bytes([
-                chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7],
-            ]);
-            forbidden_control_bytes(word) | equal_bytes(word, 0xEF) != 0
-        })
-        .find_map(|(index, chunk)| {
-            let start = index * 8;
-            (0..chunk.len())
-                .find(|&offset| suspicious(start + offset, chunk[offset]))
-                .map(|offset| start + offset)
-        });
-    let found = suspicious_word
-        .or_else(|| (tail_start..bytes.len()).find(|&offset| suspicious(offset, bytes[offset])));
+        .filter(|(_, block)| may_hold_a_forbidden_char(block))
+        .find_map(|(index, block)| first_in(index * BLOCK, block))
+        .or_else(|| first_in(tail_start, &bytes[tail_start..]));
     match found {
         None => Ok(()),
         Some(offset) => {
@@ -133,26 +128,17 @@ fn check_chars(input: &str) -> Result<(), Xml10Violation> {
     }
 }
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
+/// The bytes [`check_chars`] looks at together.
+const BLOCK: usize = 64;
 
-/// The high bit of each byte of `word` that is exactly below `limit` (at most 0x80).
-fn bytes_below(word: u64, limit: u8) -> u64 {
-    let low_bits = ONES * 0x7F;
-    !(((word & low_bits) + ONES * u64::from(0x80 - limit)) | word) & HIGHS
-}
-
-/// The high bit of each byte of `word` that is exactly `byte`.
-fn equal_bytes(word: u64, byte: u8) -> u64 {
-    bytes_below(word ^ (ONES * u64::from(byte)), 1)
-}
-
-/// The high bit of each byte of `word` that is a C0 control other than tab, line feed and carriage return.
-fn forbidden_control_bytes(word: u64) -> u64 {
-    bytes_below(word, 0x20)
-        & !equal_bytes(word, b'\t')
-        & !equal_bytes(word, b'\n')
-        & !equal_bytes(word, b'\r')
+/// Whether `block` has a C0 control other than tab, line feed and carriage return, or an 0xEF byte:
+/// a test without branches over a fixed number of bytes, so that it is vectorised.
+fn may_hold_a_forbidden_char(block: &[u8]) -> bool {
+    block.iter().fold(false, |found, &byte| {
+        found
+            | ((byte < 0x20) & (byte != b'\t') & (byte != b'\n') & (byte != b'\r'))
+            | (byte == 0xEF)
+    })
 }
 
 /// The XML declaration at the start of `input`, if any, names version 1.0.
@@ -221,27 +207,17 @@ pub fn check_character_data(text: &str, offset: usize) -> Result<(), Xml10Violat
 #[cfg(test)]
 mod tests {
     #[test]
-    fn the_word_masks_flag_exactly_the_bytes_they_name() {
+    fn the_block_test_flags_exactly_the_bytes_it_names() {
         for byte in 0..=255u8 {
-            for position in 0..8 {
+            for position in [0, 1, 31, 32, 63] {
                 let filler = if byte == b'a' { b'b' } else { b'a' };
-                let mut bytes = [filler; 8];
-                bytes[position] = byte;
-                let word = u64::from_le_bytes(bytes);
-                let high = 0x80u64 << (8 * position);
-                let control = byte < 0x20 && !matches!(byte, b'\t' | b'\n' | b'\r');
+                let mut block = [filler; super::BLOCK];
+                block[position] = byte;
+                let named = (byte < 0x20 && !matches!(byte, b'\t' | b'\n' | b'\r')) || byte == 0xEF;
                 assert_eq!(
-                    super::forbidden_control_bytes(word),
-                    if control { high } else { 0 }
-                );
-                assert_eq!(
-                    super::equal_bytes(word, 0xEF) != 0,
-                    byte == 0xEF,
-                    "{byte:#x}"
-                );
-                assert_eq!(
-                    super::bytes_below(word, 0x20),
-                    if byte < 0x20 { high } else { 0 }
+                    super::may_hold_a_forbidden_char(&block),
+                    named,
+                    "{byte:#x} at {position}"
                 );
             }
         }
@@ -284,8 +260,8 @@ mod tests {
     }
 
     #[test]
-    fn a_bad_character_is_found_wherever_it_falls_in_a_word() {
-        for position in 0..20 {
+    fn a_bad_character_is_found_wherever_it_falls_in_a_block() {
+        for position in 0..140 {
             for bad in ['\u{1}', '\u{1F}', '\u{FFFE}', '\u{FFFF}'] {
                 let input = format!("<a>{}{bad}{}</a>", "x".repeat(position), "y".repeat(9));
                 let (offset, _) = problem(&input).expect("refused");

@@ -195,8 +195,10 @@ impl Store {
                 let mut conn = self.write().acquire().await?;
                 conn.execute("PRAGMA temp_store = FILE").await?;
                 let migrated = SQLITE_MIGRATOR.run(&mut *conn).await;
-                conn.execute(AssertSqlSafe(format!("PRAGMA temp_store = {WRITER_TEMP_STORE}")))
-                    .await?;
+                conn.execute(AssertSqlSafe(format!(
+                    "PRAGMA temp_store = {WRITER_TEMP_STORE}"
+                )))
+                .await?;
                 migrated?
             }
             Backend::Postgres => POSTGRES_MIGRATOR.run(self.write()).await?,

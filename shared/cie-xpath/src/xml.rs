@@ -121,6 +121,8 @@ struct Parser<'s> {
     bytes: &'s [u8],
     pos: usize,
     has_cr: bool,
+    /// Whether `]]>` occurs anywhere in the document: only then is character data searched for it.
+    has_cdata_end: bool,
     nodes: Vec<NodeData>,
     /// Content that is not in the source as is; it starts at position `src.len()` (see `NodeData::text`).
     extra_text: String,
@@ -165,6 +167,7 @@ impl<'s> Parser<'s> {
             bytes,
             pos: 0,
             has_cr: bytes.iter().fold(false, |found, &b| found | (b == b'\r')),
+            has_cdata_end: memchr::memmem::find(bytes, b"]]>").is_some(),
             nodes,
             extra_text: String::new(),
             names: Vec::new(),
@@ -732,8 +735,11 @@ impl<'s> Parser<'s> {
         };
         self.pos = end;
         let raw = &self.src[start..end];
-        xml10::check_character_data(raw, start)
-            .map_err(|violation| self.error_at(violation.offset, violation.problem.to_string()))?;
+        if self.has_cdata_end {
+            xml10::check_character_data(raw, start).map_err(|violation| {
+                self.error_at(violation.offset, violation.problem.to_string())
+            })?;
+        }
         if self.stack.len() == 1 {
             if raw.bytes().all(is_space) {
                 return Ok(());
