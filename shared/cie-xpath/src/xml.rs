@@ -218,17 +218,18 @@ impl<'s> Parser<'s> {
         self.bytes[self.pos..].starts_with(prefix)
     }
 
+    /// The first `needle` at or after `from`: found by its last byte, the bytes before it compared in
+    /// place (the needles are two or three bytes long).
     fn find(&self, needle: &str, from: usize) -> Option<usize> {
-        let needle = needle.as_bytes();
-        let last = needle[needle.len() - 1];
-        let mut at = from + needle.len() - 1;
+        let (&last, head) = needle.as_bytes().split_last()?;
+        let mut at = from + head.len();
         while at < self.bytes.len() {
-            let end = find_byte(&self.bytes[at..], last)? + at + 1;
-            let start = end - needle.len();
-            if &self.bytes[start..end] == needle {
+            let end = find_byte(&self.bytes[at..], last)? + at;
+            let start = end - head.len();
+            if self.bytes[start..end].iter().zip(head).all(|(a, b)| a == b) {
                 return Some(start);
             }
-            at = end;
+            at = end + 1;
         }
         None
     }
