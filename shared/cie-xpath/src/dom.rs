@@ -640,6 +640,13 @@ impl Document {
 
     /// The id of an expanded name, if some element or attribute of the document has it.
     pub fn lookup_expanded_name(&self, namespace_uri: &str, local_name: &str) -> Option<u32> {
+        // A name that had a process-wide id when the document was parsed is found through it; the table of
+        // the document's own names is built only for the others.
+        if let Some(global) = crate::names::lookup(namespace_uri, local_name)
+            && let Some(&expanded) = self.by_global_id.get(global as usize)
+        {
+            return (expanded != NONE).then_some(expanded);
+        }
         self.expanded_by_local
             .get_or_init(|| {
                 let mut by_local = ByLocalName::with_capacity(self.expanded.len());
@@ -947,6 +954,40 @@ mod tests {
             doc.element_children_named(root, "urn:b", "x").count(),
             super::WIDE + 5
         );
+    }
+
+    #[test]
+    fn expanded_names_are_found_whether_they_had_a_process_wide_id_at_parse_time_or_not() {
+        let before = crate::NameKey::intern("urn:lookup-test", "before");
+        crate::NameKey::intern("urn:lookup-test", "absent");
+        let doc = Document::parse(
+            br#"<r xmlns="urn:lookup-test" xmlns:o="urn:other"><before/><after/><o:before/></r>"#,
+        )
+        .unwrap();
+        let after = crate::NameKey::intern("urn:lookup-test", "after");
+        assert!(before.index() < doc.by_global_id.len());
+        assert!(after.index() >= doc.by_global_id.len());
+        let root = doc.document_element().unwrap();
+        let element = |local: &str| {
+            doc.element_children(root)
+                .find(|&child| {
+                    doc.local_name(child) == local && doc.namespace_uri(child) == "urn:lookup-test"
+                })
+                .unwrap()
+        };
+        for (local, node) in [("before", element("before")), ("after", element("after"))] {
+            assert_eq!(
+                doc.lookup_expanded_name("urn:lookup-test", local),
+                doc.expanded_name_id(node),
+                "{local}"
+            );
+        }
+        assert_ne!(
+            doc.lookup_expanded_name("urn:other", "before"),
+            doc.lookup_expanded_name("urn:lookup-test", "before")
+        );
+        assert_eq!(doc.lookup_expanded_name("urn:lookup-test", "absent"), None);
+        assert_eq!(doc.lookup_expanded_name("urn:lookup-test", "never"), None);
     }
 
     #[test]

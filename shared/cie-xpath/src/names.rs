@@ -47,6 +47,14 @@ pub(crate) fn intern(namespace_uri: &str, local_name: &str) -> u32 {
     id
 }
 
+/// The id of an expanded name, if one was assigned (nothing is assigned here).
+pub(crate) fn lookup(namespace_uri: &str, local_name: &str) -> Option<u32> {
+    INTERNER
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(namespace_uri, local_name)
+}
+
 /// Resolves a document's expanded names: the number of ids assigned so far, and the id of each name
 /// (`u32::MAX` when no expression tests for it). A name test whose id is below that number can be decided by
 /// comparing ids.
