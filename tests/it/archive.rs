@@ -242,8 +242,9 @@ async fn the_verify_archive_subcommand_reports_the_first_broken_entry(
 
 /// On SQLite with `synchronous = FULL` (the default), the archive writer commits its batches without
 /// flushing and has the write-ahead log flushed before it answers. Documents sent together are all answered;
-/// the write connection is back to flushing every commit for the other writes; its commits leave
-/// checkpoints to the checkpointer, which copies the log into the database file while the server runs.
+/// the write connection is back to flushing every commit for the other writes and keeps its statement
+/// journals in memory; its commits leave checkpoints to the checkpointer, which copies the log into the
+/// database file while the server runs.
 #[tokio::test]
 async fn the_sqlite_writer_flushes_before_answering_and_checkpoints_beside_the_writes() {
     let app = TestApp::spawn_with(Backend::Sqlite, |config| {
@@ -283,6 +284,14 @@ async fn the_sqlite_writer_flushes_before_answering_and_checkpoints_beside_the_w
         .await
         .unwrap();
     assert_eq!(autocheckpoint, 0);
+    let temp_store: i64 = sqlx::query_scalar("PRAGMA temp_store")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        temp_store, 2,
+        "the write connection keeps its statement journals in memory, migrations done"
+    );
 
     let database = app.data_dir.parent().unwrap().join("cie.sqlite");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
