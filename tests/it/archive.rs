@@ -271,25 +271,21 @@ async fn the_sqlite_writer_flushes_before_answering_and_checkpoints_beside_the_w
     );
 
     let pool = app.store.raw_pool();
-    let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
-        .fetch_one(pool)
-        .await
-        .unwrap();
+    let write_connection = |pragma: &'static str| async move {
+        sqlx::query_scalar::<_, i64>(pragma)
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    };
     assert_eq!(
-        synchronous, 2,
+        write_connection("PRAGMA synchronous").await,
+        2,
         "the write connection flushes every commit (FULL)"
     );
-    let autocheckpoint: i64 = sqlx::query_scalar("PRAGMA wal_autocheckpoint")
-        .fetch_one(pool)
-        .await
-        .unwrap();
-    assert_eq!(autocheckpoint, 0);
-    let temp_store: i64 = sqlx::query_scalar("PRAGMA temp_store")
-        .fetch_one(pool)
-        .await
-        .unwrap();
+    assert_eq!(write_connection("PRAGMA wal_autocheckpoint").await, 0);
     assert_eq!(
-        temp_store, 2,
+        write_connection("PRAGMA temp_store").await,
+        2,
         "the write connection keeps its statement journals in memory, migrations done"
     );
 
