@@ -93,11 +93,11 @@ fn reference(stylesheets: &Path, xml: &str, runs: usize) -> anyhow::Result<(Dura
     if *failed != "0" {
         bail!("the official XSLTs find {failed} failed asserts on the input");
     }
-    let micros = |text: &str| -> anyhow::Result<Duration> {
-        let value: f64 = text.parse().context("a time from the reference")?;
-        Ok(Duration::from_secs_f64(value / 1e6))
+    let duration = |micros: &str| -> anyhow::Result<Duration> {
+        let micros: f64 = micros.parse().context("a time from the reference")?;
+        Ok(Duration::from_secs_f64(micros / 1e6))
     };
-    Ok((micros(p50)?, micros(p99)?))
+    Ok((duration(p50)?, duration(p99)?))
 }
 
 /// Runs the figures and prints them as a table.

@@ -905,7 +905,18 @@ impl Iterator for Children<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Document, NodeData, NodeKind};
+    use super::{Document, NodeData, NodeId, NodeKind};
+
+    /// The text of `parent`'s first child named `{namespace}local`.
+    fn first_child_text(
+        doc: &Document,
+        parent: NodeId,
+        namespace: &str,
+        local: &str,
+    ) -> Option<String> {
+        doc.child_named(parent, namespace, local)
+            .map(|node| doc.string_value(node).into_owned())
+    }
 
     #[test]
     fn children_are_found_by_expanded_name_whatever_their_prefix() {
@@ -914,18 +925,17 @@ mod tests {
         )
         .unwrap();
         let root = doc.document_element().unwrap();
-        let text = |node| doc.string_value(node).into_owned();
         assert_eq!(
-            doc.child_named(root, "urn:a", "x").map(text).as_deref(),
+            first_child_text(&doc, root, "urn:a", "x").as_deref(),
             Some("2")
         );
         assert_eq!(
-            doc.child_named(root, "urn:b", "x").map(text).as_deref(),
+            first_child_text(&doc, root, "urn:b", "x").as_deref(),
             Some("1")
         );
         let both: Vec<String> = doc
             .element_children_named(root, "urn:a", "x")
-            .map(text)
+            .map(|node| doc.string_value(node).into_owned())
             .collect();
         assert_eq!(both, ["2", "3"]);
         assert_eq!(doc.child_named(root, "urn:b", "y"), None);
@@ -940,13 +950,12 @@ mod tests {
         let doc = Document::parse(xml.as_bytes()).unwrap();
         let root = doc.document_element().unwrap();
         assert!(doc.indexed_children(root).is_some());
-        let text = |node| doc.string_value(node).into_owned();
         assert_eq!(
-            doc.child_named(root, "urn:b", "x").map(text).as_deref(),
+            first_child_text(&doc, root, "urn:b", "x").as_deref(),
             Some("b0")
         );
         assert_eq!(
-            doc.child_named(root, "urn:a", "x").map(text).as_deref(),
+            first_child_text(&doc, root, "urn:a", "x").as_deref(),
             Some("0")
         );
         assert_eq!(doc.child_named(root, "urn:a", "y"), None);
