@@ -646,6 +646,120 @@ async fn a_malformed_issue_date_is_refused_with_what_the_schema_and_the_rules_fi
     assert_eq!(body["location"]["line"], 1, "{body}");
 }
 
+/// A document that is not well-formed is refused with the place of its first defect (line, column and the path
+/// of the elements open there) and the reason in Japanese and in English, over the API and on the upload page;
+/// its bytes are archived all the same.
+#[rstest]
+#[tokio::test]
+async fn a_document_that_is_not_well_formed_is_refused_with_its_place_and_reason_in_both_languages(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let city = app.city("city-a").await;
+    let example = String::from_utf8(fixture("jp-pint/jp-pint-example.xml")).unwrap();
+    let with_bell = example.replacen("<cbc:ID>2</cbc:ID>", "<cbc:ID>2\u{7}</cbc:ID>", 1);
+    let mismatched = example.replacen("2023-10-24</cbc:IssueDate>", "2023-10-24</cbc:IssueDat>", 1);
+    let cases = [
+        (
+            "a control character in the second line's id",
+            with_bell.clone(),
+            (379, 12),
+            "/Invoice/cac:InvoiceLine[2]/cbc:ID[1]",
+            ["U+0007", "使えません"],
+        ),
+        (
+            "a misspelt end tag",
+            mismatched,
+            (11, 27),
+            "/Invoice/cbc:IssueDate[1]",
+            ["`</cbc:IssueDat>`", "一致しません"],
+        ),
+    ];
+    for (what, bytes, (line, column), path, said) in cases {
+        let response = app.submit(&city.supplier_a, bytes.into_bytes()).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{what}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["code"], "not_xml", "{what}: {body}");
+        assert!(body["archive_seq"].as_i64().is_some(), "archived: {body}");
+        assert_eq!(body["location"]["line"], line, "{what}: {body}");
+        assert_eq!(body["location"]["column"], column, "{what}: {body}");
+        assert_eq!(body["location"]["path"], path, "{what}: {body}");
+        let japanese = body["message_ja"].as_str().unwrap();
+        for words in said {
+            assert!(japanese.contains(words), "{what}: {japanese}");
+        }
+        assert!(japanese.contains(path), "{what}: {japanese}");
+        for english in ["not allowed", "does not match", "document"] {
+            assert!(!japanese.contains(english), "{what}: {japanese}");
+        }
+        let message = body["message"].as_str().unwrap();
+        assert!(
+            message.contains(&format!("line {line}, column {column} (in {path})")),
+            "{what}: {message}"
+        );
+    }
+
+    // The pre-check refuses it in the same words, archiving nothing.
+    let response = app
+        .client
+        .post(app.url("/api/v1/validate"))
+        .bearer_auth(&city.supplier_a)
+        .body(with_bell.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let checked: Value = response.json().await.unwrap();
+    assert_eq!(checked["code"], "not_xml", "{checked}");
+    assert!(checked["archive_seq"].is_null(), "{checked}");
+    assert_eq!(
+        checked["location"]["path"], "/Invoice/cac:InvoiceLine[2]/cbc:ID[1]",
+        "{checked}"
+    );
+    assert_eq!(checked["location"]["line"], 379, "{checked}");
+    let japanese = checked["message_ja"].as_str().unwrap();
+    assert!(
+        japanese.contains("U+0007") && !japanese.contains("not allowed"),
+        "{japanese}"
+    );
+
+    // A document without its number is located at the root's start tag.
+    let unnumbered = example.replacen("<cbc:ID>156</cbc:ID>", "", 1);
+    let body: Value = app
+        .submit(&city.supplier_a, unnumbered.into_bytes())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["code"], "missing_document_number", "{body}");
+    assert_eq!(body["location"]["path"], "cbc:ID", "{body}");
+    assert!(body["location"]["line"].as_u64().unwrap() > 1, "{body}");
+
+    // The upload page says the same beside the file.
+    let session =
+        crate::web::web_login(&app, &city.tenant, "supplier-a", cie_tests::PASSWORD).await;
+    let (_, upload_page) = crate::web_forms::page(&app, &session, "/upload").await;
+    let csrf = crate::web::hidden(&upload_page, "csrf");
+    let form = reqwest::multipart::Form::new().text("csrf", csrf).part(
+        "file",
+        reqwest::multipart::Part::bytes(with_bell.into_bytes()).file_name("invoice.xml"),
+    );
+    let page = crate::web::client()
+        .post(app.url("/upload"))
+        .header(reqwest::header::COOKIE, &session)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("id=\"file-error\""), "{html}");
+    assert!(
+        html.contains("379 行 12 文字目（/Invoice/cac:InvoiceLine[2]/cbc:ID[1] の中）"),
+        "{html}"
+    );
+}
+
 /// JP PINT 1.1.2 and 1.1.3 side by side: until the configured switch-over day invoices are judged by 1.1.2,
 /// from it by 1.1.3, and each document records the version that judged it. A Bulgarian-lev invoice (a
 /// currency 1.1.3 dropped) passes before and is refused after; a Caribbean-guilder one (added in 1.1.3) the

@@ -76,6 +76,16 @@ pub enum Error {
         /// The message in Japanese, the place, and what the rules found.
         detail: Box<RefusalDetail>,
     },
+    /// A document checked without being received (the pre-check) cannot be read; nothing was archived.
+    #[error("{message}")]
+    DocumentUnreadable {
+        /// Stable code from the reader.
+        code: &'static str,
+        /// What is wrong.
+        message: String,
+        /// The message in Japanese and the place.
+        detail: Box<RefusalDetail>,
+    },
     /// A document was read but has fatal findings: archived, recorded with status `rejected`.
     #[error("the document has fatal findings: {}", summarise(findings))]
     DocumentInvalid {
@@ -118,6 +128,26 @@ impl Error {
         Error::InvalidRequest {
             code,
             message: message.into(),
+        }
+    }
+}
+
+impl RefusalDetail {
+    /// The Japanese message and the place of a reader's refusal (no findings).
+    pub fn of_reader(error: &cie_ubl::UblError) -> Self {
+        let (at, path) = error.location();
+        let location = (at.is_some() || path.is_some()).then(|| {
+            let (line, column) = at.unwrap_or((0, 0));
+            cie_domain::Location {
+                path: path.unwrap_or_default(),
+                line: u32::try_from(line).unwrap_or(u32::MAX),
+                column: u32::try_from(column).unwrap_or(u32::MAX),
+            }
+        });
+        Self {
+            message_ja: Some(error.message_ja()),
+            location,
+            findings: Vec::new(),
         }
     }
 }

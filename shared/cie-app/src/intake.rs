@@ -382,20 +382,12 @@ impl Unread {
 
 impl From<UblError> for Unread {
     fn from(error: UblError) -> Self {
-        let (at, path) = error.location();
-        let location = (at.is_some() || path.is_some()).then(|| {
-            let (line, column) = at.unwrap_or((0, 0));
-            cie_domain::Location {
-                path: path.unwrap_or_default(),
-                line: u32::try_from(line).unwrap_or(u32::MAX),
-                column: u32::try_from(column).unwrap_or(u32::MAX),
-            }
-        });
+        let detail = crate::error::RefusalDetail::of_reader(&error);
         Self {
             code: error.code().to_owned(),
             message: error.to_string(),
-            message_ja: Some(error.message_ja()),
-            location,
+            message_ja: detail.message_ja,
+            location: detail.location,
             field_error: error.is_field_error(),
         }
     }

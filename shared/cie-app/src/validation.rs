@@ -140,7 +140,7 @@ fn validate_parsed(bytes: Bytes, context: &TenantContext) -> (Verdict, Option<Do
             let mut verdict = Verdict::default();
             verdict
                 .findings
-                .push(unreadable("cie-ubl-unreadable", &error.to_string()));
+                .push(read_failure(&cie_ubl::UblError::from(error)));
             (verdict, None)
         }
     }
@@ -197,16 +197,11 @@ pub fn validate_document(doc: &Document, context: &TenantContext) -> Verdict {
 
 /// The finding of a field the reader could not read: fatal, where the reader says, in both languages.
 fn read_failure(error: &cie_ubl::UblError) -> Finding {
-    let (at, path) = error.location();
-    let (line, column) = at.unwrap_or((0, 0));
+    let detail = crate::error::RefusalDetail::of_reader(error);
     Finding {
         rule_id: "cie-ubl-unreadable".to_owned(),
         severity: Severity::Fatal,
-        location: Location {
-            path: path.unwrap_or_default(),
-            line: u32::try_from(line).unwrap_or(u32::MAX),
-            column: u32::try_from(column).unwrap_or(u32::MAX),
-        },
+        location: detail.location.unwrap_or_default(),
         message_ja: error.message_ja(),
         message_en: error.to_string(),
         rule_set: cie_schema::RULE_SET.to_owned(),
@@ -547,9 +542,10 @@ pub async fn precheck(
         // Only a field is wrong: the document is checked all the same, as intake reports it.
         Err(error) if error.is_field_error() => (None, None, Some(read_failure(&error))),
         Err(error) => {
-            return Err(Error::InvalidRequest {
+            return Err(Error::DocumentUnreadable {
                 code: error.code(),
                 message: error.to_string(),
+                detail: Box::new(crate::error::RefusalDetail::of_reader(&error)),
             });
         }
     };

@@ -50,6 +50,28 @@ impl fmt::Display for Xml10Problem {
     }
 }
 
+impl Xml10Problem {
+    /// What is wrong, in Japanese (the `Display` text is the English).
+    pub fn message_ja(&self) -> String {
+        match self {
+            Xml10Problem::NotAChar(c) => format!(
+                "文字 U+{:04X} は XML 1.0 の文書には使えません（制御文字などは取り除いてください）",
+                u32::from(*c)
+            ),
+            Xml10Problem::CdataEndInText => {
+                "CDATA セクションの外の文字データに `]]>` は書けません（`]]&gt;` と書いてください）"
+                    .to_owned()
+            }
+            Xml10Problem::Version(Some(version)) => {
+                format!("XML宣言のバージョンが「{version}」です。受け付けるのは XML 1.0 のみです")
+            }
+            Xml10Problem::Version(None) => {
+                "XML宣言にバージョンがありません。受け付けるのは XML 1.0 のみです".to_owned()
+            }
+        }
+    }
+}
+
 /// Whether `c` matches the XML 1.0 `Char` production.
 pub fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)

@@ -1,6 +1,7 @@
 //! Why a document could not be read: one error type with a stable machine code per variant.
 
 use cie_domain::DocumentKind;
+use cie_xpath::SyntaxProblem;
 
 /// Why [`crate::parse`] refused a document. [`UblError::code`] gives a stable snake_case code for
 /// API responses; the `Display` text says in English what is wrong and where.
@@ -46,14 +47,20 @@ pub enum UblError {
 
     /// The input is not well-formed, namespace-correct XML: empty, no root element, content outside
     /// the root, mismatched or unclosed tags, bad attributes, unbound prefixes, ...
-    #[error("not well-formed XML at line {line}, column {column}: {reason}")]
+    #[error(
+        "not well-formed XML at line {line}, column {column}{}: {problem}",
+        in_path(path)
+    )]
     NotXml {
         /// Line of the problem.
         line: usize,
         /// Column of the problem.
         column: usize,
+        /// The elements open where the problem is, e.g. `/Invoice/cac:InvoiceLine[2]/cbc:Note[1]`; empty
+        /// outside the root element.
+        path: String,
         /// What is wrong.
-        reason: String,
+        problem: SyntaxProblem,
     },
 
     /// Elements are nested deeper than [`crate::Limits::max_depth`].
@@ -65,6 +72,8 @@ pub enum UblError {
         line: usize,
         /// Column of the first element beyond the limit.
         column: usize,
+        /// The path of the first element beyond the limit.
+        path: String,
     },
 
     /// An element or attribute name longer than [`crate::MAX_NAME_BYTES`] (UBL's longest is under 60).
@@ -82,6 +91,8 @@ pub enum UblError {
         line: usize,
         /// Column of the tag.
         column: usize,
+        /// The elements open where the name is (its own element's included).
+        path: String,
     },
 
     /// An element has more attributes than [`crate::Limits::max_attributes`].
@@ -99,6 +110,8 @@ pub enum UblError {
         line: usize,
         /// Column of the element's start tag.
         column: usize,
+        /// The element's path.
+        path: String,
     },
 
     /// The top-level `cbc:ID` is longer than [`crate::MAX_NUMBER_CHARS`].
@@ -143,6 +156,8 @@ pub enum UblError {
         line: usize,
         /// Column of the declaration.
         column: usize,
+        /// The elements open where it is (empty before the root element).
+        path: String,
     },
 
     /// An entity reference other than the five predefined ones and character references.
@@ -156,6 +171,8 @@ pub enum UblError {
         line: usize,
         /// Column of the reference (for attribute values, of the element).
         column: usize,
+        /// The elements open where the reference is (for attribute values, the element's included).
+        path: String,
     },
 
     /// The root element is not one of the UBL 2.1 documents the service knows (code
@@ -173,6 +190,10 @@ pub enum UblError {
     MissingNumber {
         /// Kind of the document.
         kind: DocumentKind,
+        /// Line of the root element's start tag, where the number belongs.
+        line: usize,
+        /// Column of the root element's start tag.
+        column: usize,
     },
 
     /// There is no non-empty top-level `cbc:IssueDate`.
@@ -180,6 +201,10 @@ pub enum UblError {
     MissingIssueDate {
         /// Kind of the document.
         kind: DocumentKind,
+        /// Line of the root element's start tag, where the date belongs.
+        line: usize,
+        /// Column of the root element's start tag.
+        column: usize,
     },
 
     /// The top-level `cbc:IssueDate` is not a date `YYYY-MM-DD` (optionally with a time zone).
@@ -229,17 +254,25 @@ impl UblError {
     /// as far as the reader knows them.
     pub fn location(&self) -> (Option<(usize, usize)>, Option<String>) {
         match self {
-            UblError::NotXml { line, column, .. }
-            | UblError::TooDeep { line, column, .. }
-            | UblError::NameTooLong { line, column, .. }
-            | UblError::DoctypeForbidden { line, column }
-            | UblError::EntityForbidden { line, column, .. } => (Some((*line, *column)), None),
-            UblError::TooManyAttributes {
-                element,
-                line,
-                column,
-                ..
-            } => (Some((*line, *column)), Some(element.clone())),
+            UblError::NotXml {
+                line, column, path, ..
+            }
+            | UblError::TooDeep {
+                line, column, path, ..
+            }
+            | UblError::NameTooLong {
+                line, column, path, ..
+            }
+            | UblError::DoctypeForbidden { line, column, path }
+            | UblError::EntityForbidden {
+                line, column, path, ..
+            }
+            | UblError::TooManyAttributes {
+                line, column, path, ..
+            } => (
+                Some((*line, *column)),
+                (!path.is_empty()).then(|| path.clone()),
+            ),
             UblError::NumberTooLong { line, column, .. } => {
                 (Some((*line, *column)), Some("cbc:ID".to_owned()))
             }
@@ -258,8 +291,12 @@ impl UblError {
             UblError::InvalidIssueDate { line, column, .. } => {
                 (Some((*line, *column)), Some("cbc:IssueDate".to_owned()))
             }
-            UblError::MissingNumber { .. } => (None, Some("cbc:ID".to_owned())),
-            UblError::MissingIssueDate { .. } => (None, Some("cbc:IssueDate".to_owned())),
+            UblError::MissingNumber { line, column, .. } => {
+                (Some((*line, *column)), Some("cbc:ID".to_owned()))
+            }
+            UblError::MissingIssueDate { line, column, .. } => {
+                (Some((*line, *column)), Some("cbc:IssueDate".to_owned()))
+            }
             UblError::UnknownRoot { local_name, .. } => (Some((1, 1)), Some(local_name.clone())),
             UblError::TooLarge { .. }
             | UblError::NotUtf8 { .. }
@@ -286,12 +323,18 @@ impl UblError {
             UblError::NotXml {
                 line,
                 column,
-                reason,
-            } => format!("{line} 行 {column} 文字目が正しいXMLではありません（{reason}）。"),
+                path,
+                problem,
+            } => format!(
+                "{line} 行 {column} 文字目{}が正しいXMLではありません。{}。",
+                in_path_ja(path),
+                problem.message_ja()
+            ),
             UblError::TooDeep {
                 limit,
                 line,
                 column,
+                ..
             } => format!(
                 "{line} 行 {column} 文字目で要素の入れ子が上限の {limit} 段を超えています。"
             ),
@@ -301,6 +344,7 @@ impl UblError {
                 limit,
                 line,
                 column,
+                ..
             } => format!(
                 "{line} 行 {column} 文字目の名前（{start}…）は {length} バイトで、上限の {limit} バイトを超えています。"
             ),
@@ -310,6 +354,7 @@ impl UblError {
                 limit,
                 line,
                 column,
+                ..
             } => format!(
                 "{line} 行 {column} 文字目の要素 <{element}> の属性は {count} 個で、上限の {limit} 個を超えています。"
             ),
@@ -330,10 +375,12 @@ impl UblError {
             } => format!(
                 "{line} 行 {column} 文字目の {element} は {length} 文字で、上限の {limit} 文字を超えています。"
             ),
-            UblError::DoctypeForbidden { line, column } => format!(
+            UblError::DoctypeForbidden { line, column, .. } => format!(
                 "{line} 行 {column} 文字目の文書型宣言（<!DOCTYPE ...>）は受け付けていません。"
             ),
-            UblError::EntityForbidden { name, line, column } => format!(
+            UblError::EntityForbidden {
+                name, line, column, ..
+            } => format!(
                 "{line} 行 {column} 文字目の実体参照 &{name}; は受け付けていません（&amp; &lt; &gt; &quot; &apos; と文字参照のみ使えます）。"
             ),
             UblError::UnknownRoot {
@@ -342,11 +389,11 @@ impl UblError {
             } => format!(
                 "ルート要素 <{local_name}>（名前空間 \"{namespace}\"）は対応しているUBL 2.1の文書ではありません（例: 名前空間 \"urn:oasis:names:specification:ubl:schema:xsd:Invoice-2\" の <Invoice>）。"
             ),
-            UblError::MissingNumber { kind } => format!(
+            UblError::MissingNumber { kind, .. } => format!(
                 "{} に文書番号がありません（最上位の cbc:ID がないか空です）。",
                 kind.as_str()
             ),
-            UblError::MissingIssueDate { kind } => format!(
+            UblError::MissingIssueDate { kind, .. } => format!(
                 "{} に発行日がありません（最上位の cbc:IssueDate がないか空です）。",
                 kind.as_str()
             ),
@@ -389,6 +436,24 @@ impl UblError {
             UblError::InvalidIssueDate { .. } => "invalid_issue_date",
             UblError::InvalidAmount { .. } => "invalid_amount",
         }
+    }
+}
+
+/// ` (in /a/b[1])` for a non-empty path, for the English messages.
+fn in_path(path: &str) -> String {
+    if path.is_empty() {
+        String::new()
+    } else {
+        format!(" (in {path})")
+    }
+}
+
+/// `（/a/b[1] の中）` for a non-empty path, for the Japanese messages.
+fn in_path_ja(path: &str) -> String {
+    if path.is_empty() {
+        String::new()
+    } else {
+        format!("（{path} の中）")
     }
 }
 

@@ -692,11 +692,21 @@ impl<'i> Extractor<'i> {
             return Err(error);
         }
         let kind = self.kind;
-        let number = self.number.take().ok_or(UblError::MissingNumber { kind })?;
-        let raw_date = self
-            .issue_date
-            .take()
-            .ok_or(UblError::MissingIssueDate { kind })?;
+        let doc = self.doc;
+        let root_at = || {
+            doc.document_element().map_or((1, 1), |root| {
+                let (line, column) = doc.line_column(root);
+                (line as usize, column as usize)
+            })
+        };
+        let Some(number) = self.number.take() else {
+            let (line, column) = root_at();
+            return Err(UblError::MissingNumber { kind, line, column });
+        };
+        let Some(raw_date) = self.issue_date.take() else {
+            let (line, column) = root_at();
+            return Err(UblError::MissingIssueDate { kind, line, column });
+        };
         let (line, column) = self.issue_date_at;
         let issue_date = parse_issue_date(&raw_date).ok_or(UblError::InvalidIssueDate {
             value: raw_date,

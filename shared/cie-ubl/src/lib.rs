@@ -25,6 +25,7 @@ mod values;
 use cie_domain::Summary;
 use cie_xpath::Document;
 
+pub use cie_xpath::SyntaxProblem;
 pub use error::UblError;
 
 /// The default of [`Limits::max_attributes`]: UBL elements carry at most a handful of attributes,

@@ -8,7 +8,7 @@ use std::borrow::Cow;
 
 use cie_domain::encoding::EncodingError;
 use cie_domain::{DocumentKind, Summary};
-use cie_xpath::{Document, NodeKind, ParseLimits, XmlError};
+use cie_xpath::{Document, NodeKind, ParseLimits, SyntaxProblem, XmlError};
 
 use crate::Limits;
 use crate::error::UblError;
@@ -22,7 +22,7 @@ pub(crate) fn read(bytes: Bytes, limits: &Limits) -> Result<(Summary, Document),
         max_depth: limits.max_depth,
         max_name_bytes: crate::MAX_NAME_BYTES,
     };
-    let doc = Document::parse_shared_with(bytes, &parse_limits).map_err(refusal)?;
+    let doc = Document::parse_shared_with(bytes, &parse_limits).map_err(UblError::from)?;
     let summary = summary(&doc)?;
     Ok((summary, doc))
 }
@@ -90,89 +90,110 @@ fn no_root() -> UblError {
     UblError::NotXml {
         line: 1,
         column: 1,
-        reason: "the document has no root element".to_owned(),
+        path: String::new(),
+        problem: SyntaxProblem::NoRootElement,
     }
 }
 
 /// The reader's refusal for a document the parser refuses.
-fn refusal(error: XmlError) -> UblError {
-    let at = |line: u32, column: u32| (line as usize, column as usize);
-    match error {
-        XmlError::Encoding(EncodingError::Unsupported { encoding }) => {
-            UblError::UnsupportedEncoding { encoding }
-        }
-        XmlError::Encoding(EncodingError::Invalid { encoding, offset }) => {
-            UblError::InvalidEncoding { encoding, offset }
-        }
-        XmlError::NotUtf8 { offset } => UblError::NotUtf8 { offset },
-        XmlError::Doctype { line, column } => {
-            let (line, column) = at(line, column);
-            UblError::DoctypeForbidden { line, column }
-        }
-        XmlError::Syntax {
-            line,
-            column,
-            message,
-        } => {
-            let (line, column) = at(line, column);
-            UblError::NotXml {
+impl From<XmlError> for UblError {
+    fn from(error: XmlError) -> Self {
+        let at = |line: u32, column: u32| (line as usize, column as usize);
+        match error {
+            XmlError::Encoding(EncodingError::Unsupported { encoding }) => {
+                UblError::UnsupportedEncoding { encoding }
+            }
+            XmlError::Encoding(EncodingError::Invalid { encoding, offset }) => {
+                UblError::InvalidEncoding { encoding, offset }
+            }
+            XmlError::NotUtf8 { offset } => UblError::NotUtf8 { offset },
+            XmlError::Doctype { line, column, path } => {
+                let (line, column) = at(line, column);
+                UblError::DoctypeForbidden { line, column, path }
+            }
+            XmlError::Syntax {
                 line,
                 column,
-                reason: message,
+                path,
+                problem,
+            } => {
+                let (line, column) = at(line, column);
+                UblError::NotXml {
+                    line,
+                    column,
+                    path,
+                    problem,
+                }
             }
-        }
-        XmlError::TooManyAttributes {
-            element,
-            count,
-            limit,
-            line,
-            column,
-        } => {
-            let (line, column) = at(line, column);
-            UblError::TooManyAttributes {
+            XmlError::TooManyAttributes {
                 element,
                 count,
                 limit,
                 line,
                 column,
+                path,
+            } => {
+                let (line, column) = at(line, column);
+                UblError::TooManyAttributes {
+                    element,
+                    count,
+                    limit,
+                    line,
+                    column,
+                    path,
+                }
             }
-        }
-        XmlError::TooDeep {
-            limit,
-            line,
-            column,
-        } => {
-            let (line, column) = at(line, column);
-            UblError::TooDeep {
+            XmlError::TooDeep {
                 limit,
                 line,
                 column,
+                path,
+            } => {
+                let (line, column) = at(line, column);
+                UblError::TooDeep {
+                    limit,
+                    line,
+                    column,
+                    path,
+                }
             }
-        }
-        XmlError::NameTooLong {
-            start,
-            length,
-            limit,
-            line,
-            column,
-        } => {
-            let (line, column) = at(line, column);
-            UblError::NameTooLong {
+            XmlError::NameTooLong {
                 start,
                 length,
                 limit,
                 line,
                 column,
+                path,
+            } => {
+                let (line, column) = at(line, column);
+                UblError::NameTooLong {
+                    start,
+                    length,
+                    limit,
+                    line,
+                    column,
+                    path,
+                }
             }
+            XmlError::UnknownEntity {
+                name,
+                line,
+                column,
+                path,
+            } => {
+                let (line, column) = at(line, column);
+                UblError::EntityForbidden {
+                    name,
+                    line,
+                    column,
+                    path,
+                }
+            }
+            XmlError::NoRootElement => no_root(),
+            XmlError::TooLarge => UblError::TooLarge {
+                size: u32::MAX as usize,
+                limit: u32::MAX as usize - 1,
+            },
         }
-        XmlError::UnknownEntity { name, line, column } => {
-            let (line, column) = at(line, column);
-            UblError::EntityForbidden { name, line, column }
-        }
-        XmlError::NoRootElement => no_root(),
-        XmlError::TooLarge => UblError::TooLarge {
-            size: u32::MAX as usize,
-            limit: u32::MAX as usize - 1,
-        },
     }
 }

@@ -34,7 +34,7 @@ pub use datetime::{TzMinutes, XsDate, XsDateTime, XsTime};
 pub use dom::{
     Children, DEFAULT_MAX_ATTRIBUTES, Document, ElementChildren, NodeId, NodeKind, ParseLimits,
 };
-pub use error::{XPathError, XmlError};
+pub use error::{SyntaxProblem, XPathError, XmlError};
 pub use expr::Expr;
 pub use functions::{
     FN_NAMESPACE, FunctionContext, FunctionRegistry, NativeFunction, NativeImplementation,

@@ -3,12 +3,12 @@
 //! ends normalised, attribute values normalised, start-tag positions recorded). Only the five predefined
 //! entities are known; a DOCTYPE is refused, so no entity expansion can be triggered by a document.
 
-use cie_domain::xml10::{self, is_xml_char};
+use cie_domain::xml10::{self, Xml10Violation, is_xml_char};
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::borrow::Cow;
 
 use crate::dom::{DocumentParts, ExpandedName, NONE, NameData, NodeData, NodeKind, ParseLimits};
-use crate::error::XmlError;
+use crate::error::{SyntaxProblem, XmlError};
 
 /// Up to this many attributes on an element, duplicates are found by comparing with the earlier
 /// ones; beyond, through a set, so that checking stays linear.
@@ -154,6 +154,8 @@ struct Parser<'s> {
     /// Expanded names of the current element's attributes, when it has too many to compare pairwise.
     seen_attributes: HashSet<u32>,
     seen_root: bool,
+    /// The start tag being read: its qualified name and offset, for the path of an error inside it.
+    pending_tag: Option<(&'s str, usize)>,
 }
 
 impl<'s> Parser<'s> {
@@ -192,15 +194,93 @@ impl<'s> Parser<'s> {
             max_name_bytes: limits.max_name_bytes,
             seen_attributes: HashSet::new(),
             seen_root: false,
+            pending_tag: None,
         }
     }
 
-    fn error_at(&self, offset: usize, message: impl Into<String>) -> XmlError {
+    fn error_at(&self, offset: usize, problem: SyntaxProblem) -> XmlError {
         let (line, column) = position_of(self.bytes, offset);
         XmlError::Syntax {
             line,
             column,
-            message: message.into(),
+            path: self.open_path(),
+            problem,
+        }
+    }
+
+    /// The elements open at the current position, and the start tag being read if any, as a path (see
+    /// [`XmlError::path`]).
+    fn open_path(&self) -> String {
+        let mut path = String::new();
+        for (depth, open) in self.stack.iter().enumerate().skip(1) {
+            path.push('/');
+            path.push_str(open.qname);
+            if depth > 1 {
+                let expanded = self.names[self.nodes[open.node as usize].name as usize].expanded;
+                let position = self
+                    .element_children(self.stack[depth - 1].node)
+                    .take_while(|&child| child != open.node)
+                    .filter(|&child| {
+                        self.names[self.nodes[child as usize].name as usize].expanded == expanded
+                    })
+                    .count()
+                    + 1;
+                path.push_str(&format!("[{position}]"));
+            }
+        }
+        if let Some((qname, offset)) = self.pending_tag {
+            path.push('/');
+            path.push_str(qname);
+            let parent = self.stack.last().map_or(0, |open| open.node);
+            if parent != 0 {
+                let position = self
+                    .element_children(parent)
+                    .take_while(|&child| (self.nodes[child as usize].offset as usize) < offset)
+                    .filter(|&child| self.qualified_name(child) == qname)
+                    .count()
+                    + 1;
+                path.push_str(&format!("[{position}]"));
+            }
+        }
+        path
+    }
+
+    /// The element children of `parent` read so far, through the next-sibling links.
+    fn element_children(&self, parent: u32) -> impl Iterator<Item = u32> + '_ {
+        let first = self.nodes[parent as usize + 1..]
+            .iter()
+            .position(|node| node.parent == parent && node.kind() == NodeKind::Element)
+            .map_or(NONE, |at| parent + 1 + at as u32);
+        std::iter::successors((first != NONE).then_some(first), |&node| {
+            let next = self.nodes[node as usize].text;
+            (next != NONE).then_some(next)
+        })
+    }
+
+    /// The qualified name of an element read so far, as written.
+    fn qualified_name(&self, node: u32) -> &'s str {
+        let name = &self.names[self.nodes[node as usize].name as usize];
+        let prefix = name.prefix_len as usize;
+        let len = if prefix == 0 { 0 } else { prefix + 1 } + name.local_len as usize;
+        &self.src[name.start as usize..name.start as usize + len]
+    }
+
+    /// The error for a violation of XML 1.0 found before parsing, with the path of the elements open where
+    /// it is: the document is read up to there (stopping early at an error of its own).
+    fn violation_error(&self, violation: Xml10Violation) -> XmlError {
+        let limits = ParseLimits {
+            max_attributes: self.max_attributes,
+            max_depth: self.max_depth,
+            max_name_bytes: self.max_name_bytes,
+        };
+        let mut before = Parser::new(&self.src[..violation.offset], &limits);
+        let _stopped = before.read();
+        let (line, column) = position_of(self.bytes, violation.offset);
+        XmlError::Syntax {
+            line,
+            column,
+            path: before.open_path(),
+            problem: SyntaxProblem::Xml10(violation.problem),
         }
     }
 
@@ -235,26 +315,11 @@ impl<'s> Parser<'s> {
     }
 
     fn run(&mut self) -> Result<(), XmlError> {
-        xml10::check_document(self.src)
-            .map_err(|violation| self.error_at(violation.offset, violation.problem.to_string()))?;
-        if self.starts_with(b"<?xml") && self.bytes.get(5).is_some_and(|&b| is_space(b)) {
-            let end = self
-                .find("?>", 5)
-                .ok_or_else(|| self.error_at(0, "unterminated XML declaration"))?;
-            self.pos = end + 2;
-        }
-        while self.pos < self.bytes.len() {
-            if self.bytes[self.pos] == b'<' {
-                self.markup()?;
-            } else {
-                self.character_data()?;
-            }
-        }
-        if self.stack.len() > 1 {
-            return Err(self.error_at(
-                self.bytes.len(),
-                "unexpected end of document: unclosed element",
-            ));
+        xml10::check_document(self.src).map_err(|violation| self.violation_error(violation))?;
+        self.read()?;
+        if let Some(open) = self.stack.last().filter(|_| self.stack.len() > 1) {
+            let problem = SyntaxProblem::UnclosedElement(open.qname.to_owned());
+            return Err(self.error_at(self.bytes.len(), problem));
         }
         if !self.seen_root {
             return Err(XmlError::NoRootElement);
@@ -268,6 +333,24 @@ impl<'s> Parser<'s> {
         Ok(())
     }
 
+    /// Reads the declaration and the content up to the end of the input.
+    fn read(&mut self) -> Result<(), XmlError> {
+        if self.starts_with(b"<?xml") && self.bytes.get(5).is_some_and(|&b| is_space(b)) {
+            let end = self
+                .find("?>", 5)
+                .ok_or_else(|| self.error_at(0, SyntaxProblem::UnterminatedDeclaration))?;
+            self.pos = end + 2;
+        }
+        while self.pos < self.bytes.len() {
+            if self.bytes[self.pos] == b'<' {
+                self.markup()?;
+            } else {
+                self.character_data()?;
+            }
+        }
+        Ok(())
+    }
+
     fn markup(&mut self) -> Result<(), XmlError> {
         let start = self.pos;
         let rest = &self.bytes[start + 1..];
@@ -277,10 +360,10 @@ impl<'s> Parser<'s> {
             Some(b'!') if rest.starts_with(b"!--") => {
                 let end = self
                     .find("-->", start + 4)
-                    .ok_or_else(|| self.error_at(start, "unterminated comment"))?;
+                    .ok_or_else(|| self.error_at(start, SyntaxProblem::UnterminatedComment))?;
                 let body = &self.src[start + 4..end];
                 if body.contains("--") || body.ends_with('-') {
-                    return Err(self.error_at(start, "`--` is not allowed inside a comment"));
+                    return Err(self.error_at(start, SyntaxProblem::DoubleHyphenInComment));
                 }
                 self.pos = end + 3;
                 if self.has_cr {
@@ -299,21 +382,25 @@ impl<'s> Parser<'s> {
             }
             Some(b'!') if rest.starts_with(b"![CDATA[") => {
                 if self.stack.len() == 1 {
-                    return Err(self.error_at(start, "CDATA section outside the root element"));
+                    return Err(self.error_at(start, SyntaxProblem::CdataOutsideRoot));
                 }
                 let end = self
                     .find("]]>", start + 9)
-                    .ok_or_else(|| self.error_at(start, "unterminated CDATA section"))?;
+                    .ok_or_else(|| self.error_at(start, SyntaxProblem::UnterminatedCdata))?;
                 self.pos = end + 3;
                 self.push_text(&self.src[start + 9..end], start, true);
                 Ok(())
             }
             Some(b'!') if rest.starts_with(b"!DOCTYPE") => {
                 let (line, column) = position_of(self.bytes, start);
-                Err(XmlError::Doctype { line, column })
+                Err(XmlError::Doctype {
+                    line,
+                    column,
+                    path: self.open_path(),
+                })
             }
             Some(&b) if is_name_start(b) => self.start_tag(),
-            _ => Err(self.error_at(start, "invalid markup after `<`")),
+            _ => Err(self.error_at(start, SyntaxProblem::InvalidMarkup)),
         }
     }
 
@@ -359,7 +446,7 @@ impl<'s> Parser<'s> {
     fn name(&mut self) -> Result<&'s str, XmlError> {
         let start = self.pos;
         if !self.bytes.get(start).is_some_and(|&b| is_name_start(b)) {
-            return Err(self.error_at(start, "a name was expected"));
+            return Err(self.error_at(start, SyntaxProblem::NameExpected));
         }
         let rest = &self.bytes[start + 1..];
         let len = rest
@@ -378,14 +465,15 @@ impl<'s> Parser<'s> {
                 limit: self.max_name_bytes,
                 line,
                 column,
+                path: self.open_path(),
             });
         }
         if !bytes.is_ascii() && !cie_domain::xml10::is_qname(name) {
-            return Err(self.error_at(start, format!("`{name}` is not an XML name")));
+            return Err(self.error_at(start, SyntaxProblem::NotAName(name.to_owned())));
         }
         let colons = bytes.iter().filter(|&&b| b == b':').count();
         if colons > 1 || (colons == 1 && (bytes[0] == b':' || bytes[bytes.len() - 1] == b':')) {
-            return Err(self.error_at(start, format!("`{name}` is not a qualified name")));
+            return Err(self.error_at(start, SyntaxProblem::NotAQualifiedName(name.to_owned())));
         }
         Ok(name)
     }
@@ -401,11 +489,11 @@ impl<'s> Parser<'s> {
         self.pos += 2;
         let target = self.name()?;
         if target.eq_ignore_ascii_case("xml") {
-            return Err(self.error_at(start, "XML declaration not at the start of the document"));
+            return Err(self.error_at(start, SyntaxProblem::MisplacedDeclaration));
         }
-        let end = self
-            .find("?>", self.pos)
-            .ok_or_else(|| self.error_at(start, "unterminated processing instruction"))?;
+        let end = self.find("?>", self.pos).ok_or_else(|| {
+            self.error_at(start, SyntaxProblem::UnterminatedProcessingInstruction)
+        })?;
         let content = self.src[self.pos..end].trim_start_matches([' ', '\t', '\r', '\n']);
         self.pos = end + 2;
         let name = self.intern_name(0, target, None, target);
@@ -429,19 +517,23 @@ impl<'s> Parser<'s> {
         };
         self.skip_space();
         if self.bytes.get(self.pos) != Some(&b'>') {
-            return Err(self.error_at(self.pos, "`>` expected at the end of an end tag"));
+            return Err(self.error_at(self.pos, SyntaxProblem::EndTagNotClosed));
         }
         self.pos += 1;
         if self.stack.len() == 1 {
-            return Err(self.error_at(start, format!("end tag `</{qname}>` without a start tag")));
+            return Err(self.error_at(start, SyntaxProblem::EndTagWithoutStart(qname.to_owned())));
         }
-        let open = self.stack.pop().expect("an element is open");
-        if open.qname != qname {
+        let open_qname = self.stack.last().map_or("", |open| open.qname);
+        if open_qname != qname {
             return Err(self.error_at(
                 start,
-                format!("end tag `</{qname}>` does not match `<{}>`", open.qname),
+                SyntaxProblem::EndTagMismatch {
+                    found: qname.to_owned(),
+                    open: open_qname.to_owned(),
+                },
             ));
         }
+        let open = self.stack.pop().expect("an element is open");
         self.truncate_bindings(open.bindings);
         self.nodes[open.node as usize].end = self.nodes.len() as u32;
         Ok(())
@@ -463,6 +555,7 @@ impl<'s> Parser<'s> {
         } else {
             self.name()?
         };
+        self.pending_tag = Some((qname, start));
         let bindings_before = self.bindings.len();
         self.attributes.clear();
         let empty = loop {
@@ -479,11 +572,9 @@ impl<'s> Parser<'s> {
                 }
                 Some(_) if had_space => self.attribute()?,
                 Some(_) => {
-                    return Err(
-                        self.error_at(self.pos, "whitespace, `>` or `/>` expected in a start tag")
-                    );
+                    return Err(self.error_at(self.pos, SyntaxProblem::StartTagSyntax));
                 }
-                None => return Err(self.error_at(start, "unterminated start tag")),
+                None => return Err(self.error_at(start, SyntaxProblem::UnterminatedStartTag)),
             }
         };
         let count = self.attributes.len() + (self.bindings.len() - bindings_before);
@@ -495,6 +586,7 @@ impl<'s> Parser<'s> {
                 limit: self.max_attributes,
                 line,
                 column,
+                path: self.open_path(),
             });
         }
         if self.stack.len() > self.max_depth {
@@ -503,11 +595,12 @@ impl<'s> Parser<'s> {
                 limit: self.max_depth,
                 line,
                 column,
+                path: self.open_path(),
             });
         }
         if self.stack.len() == 1 {
             if self.seen_root {
-                return Err(self.error_at(start, "more than one root element"));
+                return Err(self.error_at(start, SyntaxProblem::SecondRoot));
             }
             self.seen_root = true;
         }
@@ -551,9 +644,10 @@ impl<'s> Parser<'s> {
                     .any(|other| self.names[other.name as usize].expanded == expanded)
             };
             if duplicate {
-                return Err(
-                    self.error_at(start, format!("duplicate attribute `{}`", attribute.qname))
-                );
+                return Err(self.error_at(
+                    start,
+                    SyntaxProblem::DuplicateAttribute(attribute.qname.to_owned()),
+                ));
             }
             let mut node = NodeData::new(NodeKind::Attribute, id);
             node.name = attr_name;
@@ -567,6 +661,7 @@ impl<'s> Parser<'s> {
         self.attributes = attributes;
         let attributes = (self.nodes.len() - first_attribute) as u32;
         self.nodes[id as usize].set_count(attributes);
+        self.pending_tag = None;
         if empty {
             self.truncate_bindings(bindings_before);
             self.nodes[id as usize].end = self.nodes.len() as u32;
@@ -587,20 +682,20 @@ impl<'s> Parser<'s> {
         let qname = self.name()?;
         self.skip_space();
         if self.bytes.get(self.pos) != Some(&b'=') {
-            return Err(self.error_at(self.pos, format!("`=` expected after attribute `{qname}`")));
+            return Err(self.error_at(self.pos, SyntaxProblem::EqualsExpected(qname.to_owned())));
         }
         self.pos += 1;
         self.skip_space();
         let quote = match self.bytes.get(self.pos) {
             Some(&q @ (b'"' | b'\'')) => q,
-            _ => return Err(self.error_at(self.pos, "a quoted attribute value was expected")),
+            _ => return Err(self.error_at(self.pos, SyntaxProblem::QuoteExpected)),
         };
         let value_start = self.pos + 1;
         let value_end = self.bytes[value_start..]
             .iter()
             .position(|&b| b == quote)
             .map(|at| at + value_start)
-            .ok_or_else(|| self.error_at(start, "unterminated attribute value"))?;
+            .ok_or_else(|| self.error_at(start, SyntaxProblem::UnterminatedAttributeValue))?;
         self.pos = value_end + 1;
         let value = self.attribute_value(value_start, value_end)?;
         if qname == "xmlns" || qname.starts_with("xmlns:") {
@@ -608,13 +703,11 @@ impl<'s> Parser<'s> {
             if !prefix.is_empty() && value.is_empty() {
                 return Err(self.error_at(
                     start,
-                    format!("the prefix `{prefix}` cannot be bound to an empty URI"),
+                    SyntaxProblem::EmptyNamespaceBinding(prefix.to_owned()),
                 ));
             }
             if prefix == "xmlns" || (prefix == "xml" && value != XML_NAMESPACE) {
-                return Err(
-                    self.error_at(start, format!("the prefix `{prefix}` cannot be redeclared"))
-                );
+                return Err(self.error_at(start, SyntaxProblem::ReservedPrefix(prefix.to_owned())));
             }
             let ns = self.namespace_id(&value);
             self.bindings.push((prefix, ns));
@@ -637,7 +730,7 @@ impl<'s> Parser<'s> {
         let mut chars = raw.char_indices().peekable();
         while let Some((at, c)) = chars.next() {
             match c {
-                '<' => return Err(self.error_at(start + at, "`<` in an attribute value")),
+                '<' => return Err(self.error_at(start + at, SyntaxProblem::LessThanInAttribute)),
                 '&' => {
                     let (resolved, length) = self.reference(start + at)?;
                     value.push(resolved);
@@ -690,13 +783,17 @@ impl<'s> Parser<'s> {
                         name: body.to_owned(),
                         line,
                         column,
+                        path: self.open_path(),
                     });
                 };
                 number.and_then(char::from_u32).filter(|&c| is_xml_char(c))
             }
         };
         let resolved = resolved.ok_or_else(|| {
-            self.error_at(offset, format!("invalid character reference `&{body};`"))
+            self.error_at(
+                offset,
+                SyntaxProblem::InvalidCharacterReference(body.to_owned()),
+            )
         })?;
         Ok((resolved, body.len() + 2))
     }
@@ -718,9 +815,10 @@ impl<'s> Parser<'s> {
                     name: name.to_owned(),
                     line,
                     column,
+                    path: self.open_path(),
                 }
             }
-            None => self.error_at(offset, "unterminated entity or character reference"),
+            None => self.error_at(offset, SyntaxProblem::UnterminatedReference),
         }
     }
 
@@ -738,14 +836,14 @@ impl<'s> Parser<'s> {
         let raw = &self.src[start..end];
         if self.has_cdata_end {
             xml10::check_character_data(raw, start).map_err(|violation| {
-                self.error_at(violation.offset, violation.problem.to_string())
+                self.error_at(violation.offset, SyntaxProblem::Xml10(violation.problem))
             })?;
         }
         if self.stack.len() == 1 {
             if raw.bytes().all(is_space) {
                 return Ok(());
             }
-            return Err(self.error_at(start, "text outside the root element"));
+            return Err(self.error_at(start, SyntaxProblem::TextOutsideRoot));
         }
         if !has_reference {
             if !self.has_cr && !raw.is_empty() {
@@ -793,7 +891,7 @@ impl<'s> Parser<'s> {
         {
             Some(&(_, ns)) => Ok(ns),
             None if wanted.is_empty() => Ok(0),
-            None => Err(self.error_at(at, format!("undeclared namespace prefix `{wanted}`"))),
+            None => Err(self.error_at(at, SyntaxProblem::UndeclaredPrefix(wanted.to_owned()))),
         }
     }
 
@@ -964,6 +1062,7 @@ fn recent_slot(qname: &str, ns: u32) -> usize {
 #[cfg(test)]
 mod tests {
     use crate::dom::{Document, NodeKind};
+    use crate::error::{SyntaxProblem, XmlError};
 
     fn parse(source: &str) -> Document {
         Document::parse(source.as_bytes()).expect("well-formed")
@@ -1080,6 +1179,7 @@ mod tests {
                 limit: 256,
                 line: 1,
                 column: 20,
+                path: "/r/e[1]".to_owned(),
             }
         );
         let limits = crate::ParseLimits {
@@ -1121,6 +1221,7 @@ mod tests {
                 message.contains("line 2, column 5") && message.contains(expected),
                 "{expected}: {message}"
             );
+            assert_eq!(error.path(), "/r/e[1]", "{expected}");
         }
         let error = Document::parse(b"<?xml version='1.1'?><r/>").unwrap_err();
         assert!(error.to_string().contains("\"1.1\""), "{error}");
@@ -1130,5 +1231,61 @@ mod tests {
         ] {
             assert!(Document::parse(fine.as_bytes()).is_ok(), "{fine}");
         }
+    }
+
+    fn syntax_error(source: &str) -> (u32, u32, String, SyntaxProblem) {
+        match Document::parse(source.as_bytes()) {
+            Err(XmlError::Syntax {
+                line,
+                column,
+                path,
+                problem,
+            }) => (line, column, path, problem),
+            other => panic!("{source}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn syntax_errors_say_which_elements_are_open() {
+        let cases = [
+            // A character refused before parsing: the document is read up to it for the path.
+            ("<r><a/><a><b>x\u{7}</b></a></r>", "/r/a[2]/b[1]"),
+            (
+                "<r>\n<p:a xmlns:p='urn:p'/><a xmlns='urn:p'>\u{1}</a></r>",
+                "/r/a[2]",
+            ),
+            ("<r><a/><a x='\u{1}'/></r>", "/r/a[2]"),
+            ("<r/>\u{1}", ""),
+            // Found while parsing.
+            ("<r><a><b></a></r>", "/r/a[1]/b[1]"),
+            ("<r><c/><c/><c a='1' a='2'/></r>", "/r/c[3]"),
+            ("<r><c/><d><c q:a='1'/></d></r>", "/r/d[1]/c[1]"),
+            ("<r><c/><c/><c></r>", "/r/c[3]"),
+            ("<r>x</r>y", ""),
+            ("<r><c>&#1;</c></r>", "/r/c[1]"),
+        ];
+        for (source, expected) in cases {
+            let (_, _, path, _) = syntax_error(source);
+            assert_eq!(path, expected, "{source}");
+        }
+        let (line, column, path, problem) = syntax_error("<r>\n<a>\n<b>");
+        assert_eq!((line, column), (3, 4));
+        assert_eq!(path, "/r/a[1]/b[1]");
+        assert_eq!(problem, SyntaxProblem::UnclosedElement("b".to_owned()));
+        let (_, _, _, problem) = syntax_error("<r><a></b></r>");
+        assert_eq!(
+            problem,
+            SyntaxProblem::EndTagMismatch {
+                found: "b".to_owned(),
+                open: "a".to_owned()
+            }
+        );
+        assert_eq!(
+            problem.message_ja(),
+            "終了タグ `</b>` が、開いている要素 `<a>` と一致しません"
+        );
+        let (_, _, _, problem) = syntax_error("<r>\u{7}</r>");
+        assert!(problem.message_ja().contains("U+0007"), "{problem:?}");
+        assert!(problem.message_ja().contains("使えません"), "{problem:?}");
     }
 }

@@ -98,6 +98,7 @@ fn classify(error: &Error) -> (StatusCode, String, Option<i64>) {
         Error::DocumentRejected {
             code, archive_seq, ..
         } => (status_of_rejection(code), code.clone(), Some(*archive_seq)),
+        Error::DocumentUnreadable { code, .. } => (status_of_rejection(code), (*code).into(), None),
         Error::DocumentInvalid { archive_seq, .. } => (
             StatusCode::UNPROCESSABLE_ENTITY,
             "document_rejected".into(),
@@ -191,6 +192,10 @@ impl IntoResponse for ApiError {
                     detail.message_ja,
                     detail.location,
                 )
+            }
+            Error::DocumentUnreadable { detail, .. } => {
+                let detail = *detail;
+                (None, None, detail.message_ja, detail.location)
             }
             _ => (None, None, None, None),
         };

@@ -2,7 +2,7 @@
 //! says what and where.
 
 use cie_domain::{DocumentKind, DocumentReference, ReferenceKind, Summary};
-use cie_ubl::{Limits, UblError, parse};
+use cie_ubl::{Limits, SyntaxProblem, UblError, parse};
 
 const OPEN: &str = r#"<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2" xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2" xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">"#;
 const HEADER: &str = "<cbc:ID>1</cbc:ID><cbc:IssueDate>2024-04-01</cbc:IssueDate>";
@@ -184,7 +184,8 @@ fn nesting_beyond_the_limit_is_refused() {
         UblError::TooDeep {
             limit: 64,
             line: 1,
-            column
+            column,
+            path: format!("/Invoice{}", "/x[1]".repeat(64)),
         },
         "the root is level 1, so the 64th <x> is the 65th level"
     );
@@ -215,7 +216,14 @@ fn any_doctype_is_refused() {
         invoice(HEADER)
     );
     let error = read(&xml).unwrap_err();
-    assert_eq!(error, UblError::DoctypeForbidden { line: 2, column: 1 });
+    assert_eq!(
+        error,
+        UblError::DoctypeForbidden {
+            line: 2,
+            column: 1,
+            path: String::new()
+        }
+    );
     assert_eq!(error.code(), "doctype_forbidden");
     assert!(error.to_string().contains("line 2, column 1"), "{error}");
 }
@@ -261,7 +269,8 @@ fn an_undeclared_entity_is_refused_in_text_and_in_attributes() {
         UblError::EntityForbidden {
             name: "foo".to_owned(),
             line: 2,
-            column
+            column,
+            path: "/Invoice/cbc:Note[1]".to_owned(),
         }
     );
     assert_eq!(error.code(), "entity_forbidden");
@@ -317,6 +326,8 @@ fn a_ubl_root_in_the_wrong_namespace_is_not_a_document() {
 fn a_missing_or_empty_number_is_refused() {
     let missing = UblError::MissingNumber {
         kind: DocumentKind::Invoice,
+        line: 1,
+        column: 1,
     };
     assert_eq!(
         read(&invoice("<cbc:IssueDate>2024-04-01</cbc:IssueDate>")).unwrap_err(),
@@ -330,6 +341,11 @@ fn a_missing_or_empty_number_is_refused() {
         missing
     );
     assert_eq!(missing.code(), "missing_document_number");
+    assert_eq!(
+        missing.location(),
+        (Some((1, 1)), Some("cbc:ID".to_owned())),
+        "located at the root's start tag, where the number belongs"
+    );
     assert!(missing.to_string().contains("cbc:ID"));
 }
 
@@ -339,7 +355,9 @@ fn a_missing_issue_date_is_refused() {
     assert_eq!(
         error,
         UblError::MissingIssueDate {
-            kind: DocumentKind::Invoice
+            kind: DocumentKind::Invoice,
+            line: 1,
+            column: 1,
         }
     );
     assert_eq!(error.code(), "missing_issue_date");
@@ -488,13 +506,9 @@ fn malformed_markup_is_not_xml() {
     ];
     for (what, xml) in cases {
         match read(&xml) {
-            Err(UblError::NotXml {
-                line,
-                column,
-                reason,
-            }) => {
+            Err(error @ UblError::NotXml { line, column, .. }) => {
                 assert!(line >= 1 && column >= 1, "{what}");
-                assert!(!reason.is_empty(), "{what}");
+                assert_japanese_only(&error, what);
             }
             other => panic!("{what}: expected not_xml, got {other:?}"),
         }
@@ -617,7 +631,8 @@ fn every_error_has_its_stable_code() {
             UblError::NotXml {
                 line: 1,
                 column: 1,
-                reason: String::new(),
+                path: String::new(),
+                problem: SyntaxProblem::NoRootElement,
             },
             "not_xml",
         ),
@@ -626,11 +641,16 @@ fn every_error_has_its_stable_code() {
                 limit: 64,
                 line: 1,
                 column: 1,
+                path: String::new(),
             },
             "too_deeply_nested",
         ),
         (
-            UblError::DoctypeForbidden { line: 1, column: 1 },
+            UblError::DoctypeForbidden {
+                line: 1,
+                column: 1,
+                path: String::new(),
+            },
             "doctype_forbidden",
         ),
         (
@@ -638,6 +658,7 @@ fn every_error_has_its_stable_code() {
                 name: "x".to_owned(),
                 line: 1,
                 column: 1,
+                path: String::new(),
             },
             "entity_forbidden",
         ),
@@ -648,7 +669,14 @@ fn every_error_has_its_stable_code() {
             },
             "unknown_document_type",
         ),
-        (UblError::MissingNumber { kind }, "missing_document_number"),
+        (
+            UblError::MissingNumber {
+                kind,
+                line: 1,
+                column: 1,
+            },
+            "missing_document_number",
+        ),
         (
             UblError::TooManyAttributes {
                 element: "x".to_owned(),
@@ -656,6 +684,7 @@ fn every_error_has_its_stable_code() {
                 limit: 1,
                 line: 1,
                 column: 1,
+                path: String::new(),
             },
             "too_many_attributes",
         ),
@@ -678,7 +707,14 @@ fn every_error_has_its_stable_code() {
             },
             "value_too_long",
         ),
-        (UblError::MissingIssueDate { kind }, "missing_issue_date"),
+        (
+            UblError::MissingIssueDate {
+                kind,
+                line: 1,
+                column: 1,
+            },
+            "missing_issue_date",
+        ),
         (
             UblError::InvalidIssueDate {
                 value: String::new(),
@@ -812,5 +848,35 @@ fn an_overlong_document_number_or_summary_value_is_refused_naming_the_field() {
         error.to_string().contains("cbc:RegistrationName")
             && error.to_string().contains("1001 characters"),
         "{error}"
+    );
+}
+
+/// Asserts that the Japanese message of a not-well-formed refusal carries none of the English words of its
+/// reason (names, quoted in backticks or angle brackets, may appear in both).
+fn assert_japanese_only(error: &UblError, what: &str) {
+    let UblError::NotXml { problem, .. } = error else {
+        panic!("{what}: {error:?}");
+    };
+    let japanese = error.message_ja();
+    let english = problem.to_string();
+    let mut outside_quotes = String::new();
+    let mut quoted_until = None;
+    for c in english.chars() {
+        match (quoted_until, c) {
+            (None, '`') => quoted_until = Some('`'),
+            (None, '<') => quoted_until = Some('>'),
+            (Some(end), c) if c == end => quoted_until = None,
+            (None, c) => outside_quotes.push(c),
+            (Some(_), _) => {}
+        }
+    }
+    for word in outside_quotes.split(|c: char| !c.is_ascii_alphabetic()) {
+        if word.len() >= 4 && word != "CDATA" {
+            assert!(!japanese.contains(word), "{what}: {word:?} in {japanese}");
+        }
+    }
+    assert!(
+        japanese.contains("正しいXMLではありません"),
+        "{what}: {japanese}"
     );
 }

@@ -101,10 +101,16 @@ fn a_cbc_prefix_bound_to_another_namespace_is_not_ubl() {
         "xmlns:cbc=\"urn:example:not-ubl\"",
     );
     assert_ne!(impostor, original);
+    let root_line = impostor[..impostor.find("<Invoice").unwrap()]
+        .matches('\n')
+        .count()
+        + 1;
     assert_eq!(
         summary_of(&impostor).unwrap_err(),
         UblError::MissingNumber {
-            kind: DocumentKind::Invoice
+            kind: DocumentKind::Invoice,
+            line: root_line,
+            column: 1,
         }
     );
 }
