@@ -672,7 +672,7 @@ async fn a_document_that_is_not_well_formed_is_refused_with_its_place_and_reason
             mismatched,
             (11, 27),
             "/Invoice/cbc:IssueDate[1]",
-            ["`</cbc:IssueDat>`", "一致しません"],
+            ["「</cbc:IssueDat>」", "一致しません"],
         ),
     ];
     for (what, bytes, (line, column), path, said) in cases {

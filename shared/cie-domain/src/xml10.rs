@@ -59,7 +59,7 @@ impl Xml10Problem {
                 u32::from(*c)
             ),
             Xml10Problem::CdataEndInText => {
-                "CDATA セクションの外の文字データに `]]>` は書けません（`]]&gt;` と書いてください）"
+                "CDATA セクションの外の文字データに「]]>」は書けません（「]]&gt;」 と書いてください）"
                     .to_owned()
             }
             Xml10Problem::Version(Some(version)) => {

@@ -235,7 +235,7 @@ impl SyntaxProblem {
         match self {
             SyntaxProblem::Xml10(problem) => problem.message_ja(),
             SyntaxProblem::UnterminatedDeclaration => {
-                "XML宣言（<?xml ...）が `?>` で閉じられていません".to_owned()
+                "XML宣言（<?xml ...）が「?>」で閉じられていません".to_owned()
             }
             SyntaxProblem::MisplacedDeclaration => {
                 "XML宣言（<?xml ...?>）は文書の先頭にしか書けません".to_owned()
@@ -244,39 +244,39 @@ impl SyntaxProblem {
                 format!("要素 <{name}> が閉じられないまま文書が終わっています")
             }
             SyntaxProblem::UnterminatedComment => {
-                "コメント（<!--）が `-->` で閉じられていません".to_owned()
+                "コメント（<!--）が「-->」で閉じられていません".to_owned()
             }
             SyntaxProblem::DoubleHyphenInComment => {
-                "コメントの中に `--` は書けません".to_owned()
+                "コメントの中に「--」は書けません".to_owned()
             }
             SyntaxProblem::CdataOutsideRoot => {
                 "CDATA セクションがルート要素の外にあります".to_owned()
             }
             SyntaxProblem::UnterminatedCdata => {
-                "CDATA セクションが `]]>` で閉じられていません".to_owned()
+                "CDATA セクションが「]]>」で閉じられていません".to_owned()
             }
             SyntaxProblem::InvalidMarkup => {
-                "`<` の後がタグ、コメント、CDATA セクション、処理命令のどれでもありません（文字としての `<` は `&lt;` と書いてください）".to_owned()
+                "「<」の後がタグ、コメント、CDATA セクション、処理命令のどれでもありません（文字としての「<」は「&lt;」と書いてください）".to_owned()
             }
             SyntaxProblem::NameExpected => "ここには名前が必要です".to_owned(),
             SyntaxProblem::NotAName(name) => {
-                format!("`{name}` はXMLの名前として使えない文字を含んでいます")
+                format!("「{name}」はXMLの名前として使えない文字を含んでいます")
             }
             SyntaxProblem::NotAQualifiedName(name) => format!(
-                "`{name}` は名前空間付きの名前として正しくありません（コロンは接頭辞と名前の間に一つだけ書けます）"
+                "「{name}」は名前空間付きの名前として正しくありません（コロンは接頭辞と名前の間に一つだけ書けます）"
             ),
             SyntaxProblem::UnterminatedProcessingInstruction => {
-                "処理命令（<?...）が `?>` で閉じられていません".to_owned()
+                "処理命令（<?...）が「?>」で閉じられていません".to_owned()
             }
-            SyntaxProblem::EndTagNotClosed => "終了タグが `>` で閉じられていません".to_owned(),
+            SyntaxProblem::EndTagNotClosed => "終了タグが「>」で閉じられていません".to_owned(),
             SyntaxProblem::EndTagWithoutStart(name) => {
-                format!("終了タグ `</{name}>` に対応する開始タグがありません")
+                format!("終了タグ「</{name}>」に対応する開始タグがありません")
             }
             SyntaxProblem::EndTagMismatch { found, open } => format!(
-                "終了タグ `</{found}>` が、開いている要素 `<{open}>` と一致しません"
+                "終了タグ「</{found}>」が、開いている要素「<{open}>」と一致しません"
             ),
             SyntaxProblem::StartTagSyntax => {
-                "開始タグの中には空白、`>` または `/>` が必要です".to_owned()
+                "開始タグの中には空白、「>」または「/>」が必要です".to_owned()
             }
             SyntaxProblem::UnterminatedStartTag => {
                 "開始タグが閉じられないまま文書が終わっています".to_owned()
@@ -285,10 +285,10 @@ impl SyntaxProblem {
                 "ルート要素が二つ以上あります（文書の最上位には要素を一つしか置けません）".to_owned()
             }
             SyntaxProblem::DuplicateAttribute(name) => {
-                format!("属性 `{name}` が同じ要素に二回書かれています")
+                format!("属性「{name}」が同じ要素に二回書かれています")
             }
             SyntaxProblem::EqualsExpected(name) => {
-                format!("属性 `{name}` の後に `=` が必要です")
+                format!("属性「{name}」の後に「=」が必要です")
             }
             SyntaxProblem::QuoteExpected => {
                 "属性の値は引用符（\" または '）で囲んでください".to_owned()
@@ -297,25 +297,25 @@ impl SyntaxProblem {
                 "属性の値が閉じの引用符で閉じられていません".to_owned()
             }
             SyntaxProblem::EmptyNamespaceBinding(prefix) => {
-                format!("接頭辞 `{prefix}` を空の名前空間URIに結び付けることはできません")
+                format!("接頭辞「{prefix}」を空の名前空間URIに結び付けることはできません")
             }
             SyntaxProblem::ReservedPrefix(prefix) => {
-                format!("接頭辞 `{prefix}` は予約されていて宣言し直せません")
+                format!("接頭辞「{prefix}」は予約されていて宣言し直せません")
             }
             SyntaxProblem::LessThanInAttribute => {
-                "属性の値に `<` は書けません（`&lt;` と書いてください）".to_owned()
+                "属性の値に「<」は書けません（「&lt;」と書いてください）".to_owned()
             }
             SyntaxProblem::InvalidCharacterReference(body) => {
-                format!("文字参照 `&{body};` は正しくないか、XMLで使えない文字を指しています")
+                format!("文字参照「&{body};」は正しくないか、XMLで使えない文字を指しています")
             }
             SyntaxProblem::UnterminatedReference => {
-                "実体参照または文字参照が `;` で閉じられていません（文字としての `&` は `&amp;` と書いてください）".to_owned()
+                "実体参照または文字参照が「;」で閉じられていません（文字としての「&」は「&amp;」と書いてください）".to_owned()
             }
             SyntaxProblem::TextOutsideRoot => {
                 "ルート要素の外に文字があります".to_owned()
             }
             SyntaxProblem::UndeclaredPrefix(prefix) => {
-                format!("名前空間の接頭辞 `{prefix}` が宣言されていません")
+                format!("名前空間の接頭辞「{prefix}」が宣言されていません")
             }
             SyntaxProblem::NoRootElement => {
                 "ルート要素がありません（空の文書か、宣言・コメント・空白だけの文書です）".to_owned()

@@ -1282,7 +1282,7 @@ mod tests {
         );
         assert_eq!(
             problem.message_ja(),
-            "終了タグ `</b>` が、開いている要素 `<a>` と一致しません"
+            "終了タグ「</b>」が、開いている要素「<a>」と一致しません"
         );
         let (_, _, _, problem) = syntax_error("<r>\u{7}</r>");
         assert!(problem.message_ja().contains("U+0007"), "{problem:?}");
