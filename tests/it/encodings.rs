@@ -164,7 +164,8 @@ async fn bytes_invalid_in_their_encoding_and_unread_encodings_are_refused_clearl
 ) {
     let app = spawn(backend).await;
     let city = app.city("city-a").await;
-    let mut broken = legacy(SHIFT_JIS, &declaring("ENC-BAD", "Shift_JIS"));
+    let text = declaring("ENC-BAD", "Shift_JIS");
+    let mut broken = legacy(SHIFT_JIS, &text);
     let at = broken.len() - "</Invoice>".len();
     broken.insert(at, 0xA0);
     let response = app.submit(&city.supplier_a, broken).await;
@@ -175,6 +176,20 @@ async fn bytes_invalid_in_their_encoding_and_unread_encodings_are_refused_clearl
     assert!(
         message.contains("Shift_JIS") && message.contains(&format!("offset {at}")),
         "{message}"
+    );
+    // Located in the text as decoded: the line, the column in characters, and the elements open there.
+    let before = &text[..text.rfind("</Invoice>").unwrap()];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().unwrap().chars().count() + 1;
+    assert_eq!(body["location"]["line"], line, "{body}");
+    assert_eq!(body["location"]["column"], column, "{body}");
+    assert_eq!(body["location"]["path"], "/Invoice", "{body}");
+    assert!(
+        body["message_ja"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("{line} 行 {column} 文字目")),
+        "{body}"
     );
 
     let response = app

@@ -61,6 +61,23 @@ pub fn to_utf8(bytes: &[u8]) -> Result<Cow<'_, [u8]>, EncodingError> {
     }
 }
 
+/// The text of `bytes[..offset]` as [`to_utf8`] reads the document (its declaration as written, invalid
+/// sequences replaced): what comes before an [`EncodingError::Invalid`], or before the first byte that is not
+/// UTF-8, for the line and column of the error.
+pub fn text_before(bytes: &[u8], offset: usize) -> String {
+    let offset = offset.min(bytes.len());
+    let (encoding, skip) = if bytes.starts_with(UTF8_BOM) {
+        (encoding_rs::UTF_8, UTF8_BOM.len())
+    } else if let Some(utf16) = utf16_of(bytes) {
+        utf16
+    } else {
+        let legacy = declared_encoding(bytes).and_then(legacy_encoding);
+        (legacy.unwrap_or(encoding_rs::UTF_8), 0)
+    };
+    let input = bytes.get(skip..offset).unwrap_or_default();
+    encoding.decode_without_bom_handling(input).0.into_owned()
+}
+
 /// Whether `name` names UTF-8.
 pub fn is_utf8_name(name: &[u8]) -> bool {
     name.eq_ignore_ascii_case(b"utf-8") || name.eq_ignore_ascii_case(b"utf8")
@@ -220,6 +237,22 @@ mod tests {
         assert_eq!(read(&[&[0xFE, 0xFF][..], &be].concat()), expected);
         assert_eq!(read(&le), expected);
         assert_eq!(read(&be), expected);
+    }
+
+    #[test]
+    fn the_text_before_an_offset_is_read_in_the_document_s_encoding() {
+        let text = TEXT.replace("①", "");
+        let bytes = encoded(SHIFT_JIS, &text);
+        let at = text.find('千').expect("in the text");
+        let sjis_at = encoded(SHIFT_JIS, &text[..at]).len();
+        assert_eq!(text_before(&bytes, sjis_at), text[..at]);
+        let le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("<a>日本</a>".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        assert_eq!(text_before(&le, 2 + 2 * 5), "<a>日本");
+        assert_eq!(text_before("<a>日本".as_bytes(), 6), "<a>日");
+        assert_eq!(text_before(b"\xEF\xBB\xBF<a>", 5), "<a");
     }
 
     #[test]

@@ -19,10 +19,18 @@ pub enum UblError {
     },
 
     /// The bytes are not valid UTF-8.
-    #[error("document is not valid UTF-8: invalid byte sequence at byte offset {offset}")]
+    #[error(
+        "document is not valid UTF-8: invalid byte sequence at byte offset {offset} (line {line}, column {column})"
+    )]
     NotUtf8 {
         /// Byte offset of the first invalid sequence in the input (a leading BOM included).
         offset: usize,
+        /// Line of the invalid sequence.
+        line: usize,
+        /// Column of the invalid sequence.
+        column: usize,
+        /// The elements open there.
+        path: String,
     },
 
     /// The XML declaration names an encoding that is not read here (UTF-8, UTF-16, Shift_JIS, CP932 and
@@ -37,12 +45,20 @@ pub enum UblError {
     },
 
     /// A byte sequence is not valid in the document's encoding (declared, or UTF-16 by its byte order mark).
-    #[error("document is not valid {encoding}: invalid byte sequence at byte offset {offset}")]
+    #[error(
+        "document is not valid {encoding}: invalid byte sequence at byte offset {offset} (line {line}, column {column})"
+    )]
     InvalidEncoding {
         /// The encoding the bytes were read in.
         encoding: &'static str,
         /// Byte offset of the first invalid sequence in the bytes as received.
         offset: usize,
+        /// Line of the invalid sequence (lines and columns of the text as decoded).
+        line: usize,
+        /// Column of the invalid sequence.
+        column: usize,
+        /// The elements open there.
+        path: String,
     },
 
     /// The input is not well-formed, namespace-correct XML: empty, no root element, content outside
@@ -183,6 +199,10 @@ pub enum UblError {
         namespace: String,
         /// Local name of the root element.
         local_name: String,
+        /// Line of the root element's start tag.
+        line: usize,
+        /// Column of the root element's start tag.
+        column: usize,
     },
 
     /// There is no non-empty top-level `cbc:ID`.
@@ -269,6 +289,12 @@ impl UblError {
             }
             | UblError::TooManyAttributes {
                 line, column, path, ..
+            }
+            | UblError::NotUtf8 {
+                line, column, path, ..
+            }
+            | UblError::InvalidEncoding {
+                line, column, path, ..
             } => (
                 Some((*line, *column)),
                 (!path.is_empty()).then(|| path.clone()),
@@ -297,11 +323,13 @@ impl UblError {
             UblError::MissingIssueDate { line, column, .. } => {
                 (Some((*line, *column)), Some("cbc:IssueDate".to_owned()))
             }
-            UblError::UnknownRoot { local_name, .. } => (Some((1, 1)), Some(local_name.clone())),
-            UblError::TooLarge { .. }
-            | UblError::NotUtf8 { .. }
-            | UblError::UnsupportedEncoding { .. }
-            | UblError::InvalidEncoding { .. } => (None, None),
+            UblError::UnknownRoot {
+                local_name,
+                line,
+                column,
+                ..
+            } => (Some((*line, *column)), Some(local_name.clone())),
+            UblError::TooLarge { .. } | UblError::UnsupportedEncoding { .. } => (None, None),
         }
     }
 
@@ -311,14 +339,25 @@ impl UblError {
             UblError::TooLarge { size, limit } => {
                 format!("文書は {size} バイトで、上限の {limit} バイトを超えています。")
             }
-            UblError::NotUtf8 { offset } => format!(
-                "文書が正しいUTF-8ではありません（{offset} バイト目に不正なバイト列があります）。"
+            UblError::NotUtf8 {
+                offset,
+                line,
+                column,
+                ..
+            } => format!(
+                "文書が正しいUTF-8ではありません（{line} 行 {column} 文字目、{offset} バイト目に不正なバイト列があります）。"
             ),
             UblError::UnsupportedEncoding { encoding } => format!(
                 "XML宣言の文字コード「{encoding}」には対応していません（UTF-8、UTF-16、Shift_JIS、CP932/Windows-31J、EUC-JP に対応しています）。"
             ),
-            UblError::InvalidEncoding { encoding, offset } => format!(
-                "文書が正しい{encoding}ではありません（{offset} バイト目に不正なバイト列があります）。"
+            UblError::InvalidEncoding {
+                encoding,
+                offset,
+                line,
+                column,
+                ..
+            } => format!(
+                "文書が正しい{encoding}ではありません（{line} 行 {column} 文字目、{offset} バイト目に不正なバイト列があります）。"
             ),
             UblError::NotXml {
                 line,
@@ -386,6 +425,7 @@ impl UblError {
             UblError::UnknownRoot {
                 namespace,
                 local_name,
+                ..
             } => format!(
                 "ルート要素 <{local_name}>（名前空間 \"{namespace}\"）は対応しているUBL 2.1の文書ではありません（例: 名前空間 \"urn:oasis:names:specification:ubl:schema:xsd:Invoice-2\" の <Invoice>）。"
             ),

@@ -6,7 +6,6 @@
 use bytes::Bytes;
 use std::borrow::Cow;
 
-use cie_domain::encoding::EncodingError;
 use cie_domain::{DocumentKind, Summary};
 use cie_xpath::{Document, NodeKind, ParseLimits, SyntaxProblem, XmlError};
 
@@ -42,9 +41,14 @@ pub(crate) fn within_size(size: usize, limits: &Limits) -> Result<(), UblError> 
 fn summary(doc: &Document) -> Result<Summary, UblError> {
     let root = doc.document_element().ok_or_else(no_root)?;
     let (namespace, local) = (doc.namespace_uri(root), doc.local_name(root));
-    let kind = DocumentKind::from_root(namespace, local).ok_or_else(|| UblError::UnknownRoot {
-        namespace: namespace.to_owned(),
-        local_name: local.to_owned(),
+    let kind = DocumentKind::from_root(namespace, local).ok_or_else(|| {
+        let (line, column) = doc.line_column(root);
+        UblError::UnknownRoot {
+            namespace: namespace.to_owned(),
+            local_name: local.to_owned(),
+            line: line as usize,
+            column: column as usize,
+        }
     })?;
     let mut extractor = Extractor::new(doc, kind);
     // The ends (exclusive node indexes) of the open elements below the root, innermost last.
@@ -100,13 +104,39 @@ impl From<XmlError> for UblError {
     fn from(error: XmlError) -> Self {
         let at = |line: u32, column: u32| (line as usize, column as usize);
         match error {
-            XmlError::Encoding(EncodingError::Unsupported { encoding }) => {
+            XmlError::UnsupportedEncoding { encoding } => {
                 UblError::UnsupportedEncoding { encoding }
             }
-            XmlError::Encoding(EncodingError::Invalid { encoding, offset }) => {
-                UblError::InvalidEncoding { encoding, offset }
+            XmlError::InvalidEncoding {
+                encoding,
+                offset,
+                line,
+                column,
+                path,
+            } => {
+                let (line, column) = at(line, column);
+                UblError::InvalidEncoding {
+                    encoding,
+                    offset,
+                    line,
+                    column,
+                    path,
+                }
             }
-            XmlError::NotUtf8 { offset } => UblError::NotUtf8 { offset },
+            XmlError::NotUtf8 {
+                offset,
+                line,
+                column,
+                path,
+            } => {
+                let (line, column) = at(line, column);
+                UblError::NotUtf8 {
+                    offset,
+                    line,
+                    column,
+                    path,
+                }
+            }
             XmlError::Doctype { line, column, path } => {
                 let (line, column) = at(line, column);
                 UblError::DoctypeForbidden { line, column, path }

@@ -10,6 +10,7 @@ use bytestring::ByteString;
 use std::sync::OnceLock;
 
 use crate::error::XmlError;
+use cie_domain::encoding::EncodingError;
 
 pub(crate) const NONE: u32 = u32::MAX;
 
@@ -231,19 +232,40 @@ impl Document {
     /// text of a node is then a slice of the caller's buffer: a large document costs its nodes, not a second
     /// copy of itself).
     pub fn parse_shared_with(bytes: Bytes, limits: &ParseLimits) -> Result<Document, XmlError> {
-        let decoded = match cie_domain::encoding::to_utf8(&bytes)? {
-            Cow::Borrowed(_) => bytes,
-            Cow::Owned(transcoded) => Bytes::from(transcoded),
+        let decoded = match cie_domain::encoding::to_utf8(&bytes) {
+            Ok(Cow::Borrowed(_)) => bytes,
+            Ok(Cow::Owned(transcoded)) => Bytes::from(transcoded),
+            Err(EncodingError::Unsupported { encoding }) => {
+                return Err(XmlError::UnsupportedEncoding { encoding });
+            }
+            Err(EncodingError::Invalid { encoding, offset }) => {
+                let before = cie_domain::encoding::text_before(&bytes, offset);
+                let (line, column, path) = crate::xml::place_at_end(&before, limits);
+                return Err(XmlError::InvalidEncoding {
+                    encoding,
+                    offset,
+                    line,
+                    column,
+                    path,
+                });
+            }
         };
         let bom = if decoded.starts_with(b"\xEF\xBB\xBF") {
             3
         } else {
             0
         };
-        let source =
-            ByteString::try_from(decoded.slice(bom..)).map_err(|error| XmlError::NotUtf8 {
+        let source = ByteString::try_from(decoded.slice(bom..)).map_err(|error| {
+            let valid = &decoded[bom..bom + error.valid_up_to()];
+            let before = std::str::from_utf8(valid).unwrap_or_default();
+            let (line, column, path) = crate::xml::place_at_end(before, limits);
+            XmlError::NotUtf8 {
                 offset: bom + error.valid_up_to(),
-            })?;
+                line,
+                column,
+                path,
+            }
+        })?;
         if source.len() >= MAX_SOURCE_BYTES {
             return Err(XmlError::TooLarge);
         }

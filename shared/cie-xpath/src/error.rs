@@ -3,14 +3,42 @@
 /// Why a byte string could not be parsed into a [`crate::Document`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum XmlError {
-    /// The input's encoding is not read here, or its bytes are not valid in it.
-    #[error(transparent)]
-    Encoding(#[from] cie_domain::encoding::EncodingError),
+    /// The XML declaration names an encoding that is not read here.
+    #[error(
+        "the XML declaration names encoding=\"{encoding}\", which is not read here (UTF-8, UTF-16, Shift_JIS, \
+         CP932/Windows-31J and EUC-JP are)"
+    )]
+    UnsupportedEncoding {
+        /// The name as declared.
+        encoding: String,
+    },
+    /// A byte sequence is not valid in the document's encoding (declared, or UTF-16 by its byte order mark).
+    #[error(
+        "the document is not valid {encoding}: invalid byte sequence at byte offset {offset} (line {line}, column {column})"
+    )]
+    InvalidEncoding {
+        /// The encoding the bytes were read in.
+        encoding: &'static str,
+        /// Where the first invalid sequence starts in the bytes as received.
+        offset: usize,
+        /// 1-based line of the invalid sequence.
+        line: u32,
+        /// 1-based column of the invalid sequence (characters).
+        column: u32,
+        /// The elements open there (see [`XmlError::path`]).
+        path: String,
+    },
     /// The input is not valid UTF-8.
-    #[error("the document is not valid UTF-8 (byte {offset})")]
+    #[error("the document is not valid UTF-8 (byte {offset}, line {line}, column {column})")]
     NotUtf8 {
         /// Byte offset of the first invalid sequence.
         offset: usize,
+        /// 1-based line of the invalid sequence.
+        line: u32,
+        /// 1-based column of the invalid sequence (characters).
+        column: u32,
+        /// The elements open there (see [`XmlError::path`]).
+        path: String,
     },
     /// The document carries a `<!DOCTYPE ...>` declaration, which is refused (entity expansion attacks).
     #[error("DOCTYPE declarations are not accepted (line {line}, column {column})")]
@@ -112,15 +140,16 @@ impl XmlError {
     pub fn path(&self) -> &str {
         match self {
             XmlError::Syntax { path, .. }
+            | XmlError::InvalidEncoding { path, .. }
+            | XmlError::NotUtf8 { path, .. }
             | XmlError::Doctype { path, .. }
             | XmlError::TooManyAttributes { path, .. }
             | XmlError::TooDeep { path, .. }
             | XmlError::NameTooLong { path, .. }
             | XmlError::UnknownEntity { path, .. } => path,
-            XmlError::Encoding(_)
-            | XmlError::NotUtf8 { .. }
-            | XmlError::NoRootElement
-            | XmlError::TooLarge => "",
+            XmlError::UnsupportedEncoding { .. } | XmlError::NoRootElement | XmlError::TooLarge => {
+                ""
+            }
         }
     }
 }

@@ -116,6 +116,15 @@ pub(crate) fn parse(source: &str, limits: &ParseLimits) -> Result<DocumentParts,
     Ok(parser.finish())
 }
 
+/// The line, column and open elements (see [`XmlError::path`]) at the end of `text`, the part of a document
+/// before a defect found outside the parser: `text` is read up to its end, or up to an error of its own.
+pub(crate) fn place_at_end(text: &str, limits: &ParseLimits) -> (u32, u32, String) {
+    let mut before = Parser::new(text, limits);
+    let _stopped = before.read();
+    let (line, column) = position_of(text.as_bytes(), text.len());
+    (line, column, before.open_path())
+}
+
 struct Parser<'s> {
     src: &'s str,
     bytes: &'s [u8],
@@ -266,20 +275,18 @@ impl<'s> Parser<'s> {
     }
 
     /// The error for a violation of XML 1.0 found before parsing, with the path of the elements open where
-    /// it is: the document is read up to there (stopping early at an error of its own).
+    /// it is.
     fn violation_error(&self, violation: Xml10Violation) -> XmlError {
         let limits = ParseLimits {
             max_attributes: self.max_attributes,
             max_depth: self.max_depth,
             max_name_bytes: self.max_name_bytes,
         };
-        let mut before = Parser::new(&self.src[..violation.offset], &limits);
-        let _stopped = before.read();
-        let (line, column) = position_of(self.bytes, violation.offset);
+        let (line, column, path) = place_at_end(&self.src[..violation.offset], &limits);
         XmlError::Syntax {
             line,
             column,
-            path: before.open_path(),
+            path,
             problem: SyntaxProblem::Xml10(violation.problem),
         }
     }

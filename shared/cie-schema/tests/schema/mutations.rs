@@ -489,7 +489,12 @@ fn unreadable_input_is_an_error() {
     ));
     assert!(matches!(
         cie_schema::check(b"<Invoice>\xFF</Invoice>"),
-        Err(SchemaError::Unreadable(XmlError::NotUtf8 { offset: 9 }))
+        Err(SchemaError::Unreadable(XmlError::NotUtf8 {
+            offset: 9,
+            line: 1,
+            column: 10,
+            ..
+        }))
     ));
     assert!(cie_schema::check(b"").is_err());
 }

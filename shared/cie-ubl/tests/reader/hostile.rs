@@ -54,7 +54,15 @@ fn empty_input_is_not_xml() {
 #[test]
 fn binary_garbage_is_not_utf8_and_text_garbage_is_not_xml() {
     let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR";
-    assert_eq!(refused(png), UblError::NotUtf8 { offset: 0 });
+    assert_eq!(
+        refused(png),
+        UblError::NotUtf8 {
+            offset: 0,
+            line: 1,
+            column: 1,
+            path: String::new(),
+        }
+    );
 
     let error = refused(b"\x01\x02 just some text, no markup");
     assert_eq!(error.code(), "not_xml");
@@ -80,7 +88,17 @@ fn latin1_bytes_are_not_utf8() {
     bytes.push(0xE9);
     bytes.extend_from_slice(b"</cbc:Note></Invoice>");
     let error = refused(&bytes);
-    assert_eq!(error, UblError::NotUtf8 { offset });
+    let before = std::str::from_utf8(&bytes[..offset]).unwrap();
+    let (line, column) = place_of_end(before);
+    assert_eq!(
+        error,
+        UblError::NotUtf8 {
+            offset,
+            line,
+            column,
+            path: "/Invoice/cbc:Note[1]".to_owned(),
+        }
+    );
     assert_eq!(error.code(), "not_utf8");
     assert!(error.to_string().contains(&format!("byte offset {offset}")));
 }
@@ -99,12 +117,24 @@ fn japanese_legacy_encodings_and_utf16_are_read_and_others_refused_by_name() {
     broken.insert(at, 0xA0);
     let error = refused(&broken);
     assert_eq!(error.code(), "invalid_encoding");
+    let (line, column) = place_of_end(&format!(
+        "<?xml version='1.0' encoding='Shift_JIS'?>{OPEN}{HEADER}<cbc:Note>東京"
+    ));
     assert_eq!(
         error,
         UblError::InvalidEncoding {
             encoding: "Shift_JIS",
-            offset: at
+            offset: at,
+            line,
+            column,
+            path: "/Invoice/cbc:Note[1]".to_owned(),
         }
+    );
+    assert!(
+        error
+            .message_ja()
+            .contains(&format!("{line} 行 {column} 文字目")),
+        "{error:?}"
     );
 
     for other in ["ISO-2022-JP", "ISO-8859-1"] {
@@ -289,12 +319,15 @@ fn an_undeclared_entity_is_refused_in_text_and_in_attributes() {
 
 #[test]
 fn an_unknown_root_is_not_a_document() {
-    let error = read(r#"<Foo xmlns="urn:x"/>"#).unwrap_err();
+    let error = read("<?xml version=\"1.0\"?>\n<!-- a catalogue -->\n  <Foo xmlns=\"urn:x\"/>")
+        .unwrap_err();
     assert_eq!(
         error,
         UblError::UnknownRoot {
             namespace: "urn:x".to_owned(),
-            local_name: "Foo".to_owned()
+            local_name: "Foo".to_owned(),
+            line: 3,
+            column: 3,
         }
     );
     assert_eq!(error.code(), "unknown_document_type");
@@ -307,7 +340,7 @@ fn a_ubl_root_in_the_wrong_namespace_is_not_a_document() {
     let error = read(&format!("{order_namespace}{HEADER}</Invoice>")).unwrap_err();
     assert!(matches!(
         &error,
-        UblError::UnknownRoot { namespace, local_name }
+        UblError::UnknownRoot { namespace, local_name, .. }
             if namespace == "urn:oasis:names:specification:ubl:schema:xsd:Order-2" && local_name == "Invoice"
     ));
 
@@ -316,7 +349,9 @@ fn a_ubl_root_in_the_wrong_namespace_is_not_a_document() {
         error,
         UblError::UnknownRoot {
             namespace: String::new(),
-            local_name: "Invoice".to_owned()
+            local_name: "Invoice".to_owned(),
+            line: 1,
+            column: 1,
         }
     );
     assert!(error.to_string().contains("no namespace"), "{error}");
@@ -613,7 +648,15 @@ fn every_error_has_its_stable_code() {
             UblError::TooLarge { size: 2, limit: 1 },
             "document_too_large",
         ),
-        (UblError::NotUtf8 { offset: 0 }, "not_utf8"),
+        (
+            UblError::NotUtf8 {
+                offset: 0,
+                line: 1,
+                column: 1,
+                path: String::new(),
+            },
+            "not_utf8",
+        ),
         (
             UblError::UnsupportedEncoding {
                 encoding: "ISO-2022-JP".to_owned(),
@@ -624,6 +667,9 @@ fn every_error_has_its_stable_code() {
             UblError::InvalidEncoding {
                 encoding: "Shift_JIS",
                 offset: 0,
+                line: 1,
+                column: 1,
+                path: String::new(),
             },
             "invalid_encoding",
         ),
@@ -666,6 +712,8 @@ fn every_error_has_its_stable_code() {
             UblError::UnknownRoot {
                 namespace: String::new(),
                 local_name: "x".to_owned(),
+                line: 1,
+                column: 1,
             },
             "unknown_document_type",
         ),
@@ -879,4 +927,11 @@ fn assert_japanese_only(error: &UblError, what: &str) {
         japanese.contains("正しいXMLではありません"),
         "{what}: {japanese}"
     );
+}
+
+/// The 1-based line and column just after `text`, counting characters.
+fn place_of_end(text: &str) -> (usize, usize) {
+    let line = text.matches('\n').count() + 1;
+    let column = text.rsplit('\n').next().unwrap_or_default().chars().count() + 1;
+    (line, column)
 }

@@ -129,10 +129,16 @@ fn malformed_documents_are_errors() {
             "{xml:?} must not parse"
         );
     }
-    assert!(matches!(
-        Document::parse(b"<a>\xFF</a>"),
-        Err(XmlError::NotUtf8 { offset: 3 })
-    ));
+    assert_eq!(
+        Document::parse(b"<a><b/><b>\n\xE6\x97\xA5\xFF</b></a>").err(),
+        Some(XmlError::NotUtf8 {
+            offset: 14,
+            line: 2,
+            column: 2,
+            path: "/a/b[2]".to_owned(),
+        }),
+        "the place of the invalid byte, in the text before it"
+    );
 }
 
 #[test]
