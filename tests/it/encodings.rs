@@ -205,6 +205,11 @@ async fn bytes_invalid_in_their_encoding_and_unread_encodings_are_refused_clearl
         body["message"].as_str().unwrap().contains("ISO-2022-JP"),
         "{body}"
     );
+    assert!(
+        body["message_ja"].as_str().unwrap().contains("ISO-2022-JP"),
+        "{body}"
+    );
+    assert_eq!(body["location"]["line"], 1, "in the declaration: {body}");
 
     let checked = reqwest::Client::new()
         .post(app.url("/api/v1/validate"))

@@ -329,7 +329,9 @@ impl UblError {
                 column,
                 ..
             } => (Some((*line, *column)), Some(local_name.clone())),
-            UblError::TooLarge { .. } | UblError::UnsupportedEncoding { .. } => (None, None),
+            // The encoding is named in the XML declaration, which starts the document.
+            UblError::UnsupportedEncoding { .. } => (Some((1, 1)), None),
+            UblError::TooLarge { .. } => (None, None),
         }
     }
 
