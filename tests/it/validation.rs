@@ -602,29 +602,12 @@ async fn a_malformed_issue_date_is_refused_with_what_the_schema_and_the_rules_fi
     assert!(rule_ids(&checked["findings"]).contains(&"ibr-073".to_owned()));
 
     // The upload page shows the refusal beside the file and what the rules found under it.
-    let session =
-        crate::web::web_login(&app, &city.tenant, "supplier-a", cie_tests::PASSWORD).await;
-    let (_, upload_page) = crate::web_forms::page(&app, &session, "/upload").await;
-    let csrf = crate::web::hidden(&upload_page, "csrf");
     let bad = example.replacen(
         "<cbc:IssueDate>2023-10-24</cbc:IssueDate>",
         "<cbc:IssueDate>2023/10/24</cbc:IssueDate>",
         1,
     );
-    let form = reqwest::multipart::Form::new().text("csrf", csrf).part(
-        "file",
-        reqwest::multipart::Part::bytes(bad.into_bytes()).file_name("invoice.xml"),
-    );
-    let page = crate::web::client()
-        .post(app.url("/upload"))
-        .header(reqwest::header::COOKIE, &session)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(page.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = page.text().await.unwrap();
-    assert!(html.contains("id=\"file-error\""), "{html}");
+    let html = refused_on_the_upload_page(&app, &city.tenant, bad).await;
     assert!(
         html.contains("発行日（cbc:IssueDate）「2023/10/24」"),
         "{html}"
@@ -644,6 +627,28 @@ async fn a_malformed_issue_date_is_refused_with_what_the_schema_and_the_rules_fi
         "{body}"
     );
     assert_eq!(body["location"]["line"], 1, "{body}");
+}
+
+/// Uploads `xml` on the upload page as supplier A and returns the page, which must refuse it beside the file.
+async fn refused_on_the_upload_page(app: &TestApp, tenant: &str, xml: String) -> String {
+    let session = crate::web::web_login(app, tenant, "supplier-a", cie_tests::PASSWORD).await;
+    let (_, upload_page) = crate::web_forms::page(app, &session, "/upload").await;
+    let csrf = crate::web::hidden(&upload_page, "csrf");
+    let form = reqwest::multipart::Form::new().text("csrf", csrf).part(
+        "file",
+        reqwest::multipart::Part::bytes(xml.into_bytes()).file_name("invoice.xml"),
+    );
+    let page = crate::web::client()
+        .post(app.url("/upload"))
+        .header(reqwest::header::COOKIE, &session)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("id=\"file-error\""), "{html}");
+    html
 }
 
 /// A document that is not well-formed is refused with the place of its first defect (line, column and the path
@@ -736,24 +741,7 @@ async fn a_document_that_is_not_well_formed_is_refused_with_its_place_and_reason
     assert!(body["location"]["line"].as_u64().unwrap() > 1, "{body}");
 
     // The upload page says the same beside the file.
-    let session =
-        crate::web::web_login(&app, &city.tenant, "supplier-a", cie_tests::PASSWORD).await;
-    let (_, upload_page) = crate::web_forms::page(&app, &session, "/upload").await;
-    let csrf = crate::web::hidden(&upload_page, "csrf");
-    let form = reqwest::multipart::Form::new().text("csrf", csrf).part(
-        "file",
-        reqwest::multipart::Part::bytes(with_bell.into_bytes()).file_name("invoice.xml"),
-    );
-    let page = crate::web::client()
-        .post(app.url("/upload"))
-        .header(reqwest::header::COOKIE, &session)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(page.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = page.text().await.unwrap();
-    assert!(html.contains("id=\"file-error\""), "{html}");
+    let html = refused_on_the_upload_page(&app, &city.tenant, with_bell).await;
     assert!(
         html.contains("379 行 12 文字目（/Invoice/cac:InvoiceLine[2]/cbc:ID[1] の中）"),
         "{html}"
