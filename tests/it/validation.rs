@@ -390,6 +390,34 @@ async fn the_validate_subcommand_prints_findings_and_exits_1_on_fatal_ones(
     );
     assert_eq!(text_run.status.code(), Some(0), "{text_run:?}");
     assert!(String::from_utf8_lossy(&text_run.stdout).contains("accepted"));
+
+    // A file that is not well-formed: its place and its reason in both languages.
+    let broken = app.data_dir.join("broken.xml");
+    let example = String::from_utf8(fixture("jp-pint/jp-pint-example.xml")).unwrap();
+    std::fs::write(
+        &broken,
+        example.replacen("2023-10-24</cbc:IssueDate>", "2023-10-24</cbc:IssueDat>", 1),
+    )
+    .unwrap();
+    let broken_run = run_server_command(
+        &app.store_url(),
+        &app.data_dir,
+        &["validate", broken.to_str().unwrap(), "--format", "json"],
+    );
+    assert_eq!(broken_run.status.code(), Some(1), "{broken_run:?}");
+    let line: Value = serde_json::from_slice(&broken_run.stdout).unwrap();
+    let unread = &line["findings"][0];
+    assert_eq!(unread["rule_id"], "cie-ubl-not-xml", "{line}");
+    assert_eq!(
+        unread["location"]["path"], "/Invoice/cbc:IssueDate[1]",
+        "{line}"
+    );
+    assert_eq!(unread["location"]["line"], 11, "{line}");
+    let japanese = unread["message_ja"].as_str().unwrap();
+    assert!(
+        japanese.contains("一致しません") && !japanese.contains("does not match"),
+        "{japanese}"
+    );
 }
 
 #[rstest]

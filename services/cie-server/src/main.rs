@@ -525,11 +525,12 @@ async fn validate_files(
                 (Some(summary.kind), verdict)
             }
             Err(error) => {
+                let detail = cie_server::error::RefusalDetail::of_reader(&error);
                 let finding = cie_domain::Finding {
                     rule_id: format!("cie-ubl-{}", error.code().replace('_', "-")),
                     severity: cie_domain::Severity::Fatal,
-                    location: cie_domain::Location::default(),
-                    message_ja: format!("文書を読み取れません: {error}"),
+                    location: detail.location.unwrap_or_default(),
+                    message_ja: error.message_ja(),
                     message_en: error.to_string(),
                     rule_set: "cie-ubl 1".into(),
                 };
