@@ -271,3 +271,54 @@ async fn a_supplier_sends_a_delivery_note_in_a_browser(
     browser.check_page("03-sent").await;
     browser.close().await;
 }
+
+/// A supplier uploads an invoice its software wrote with a control character in it: the page says beside the
+/// file where (line, column, the elements open there) and why, in Japanese.
+#[rstest]
+#[tokio::test]
+async fn a_supplier_uploading_xml_that_is_not_well_formed_is_told_where_and_why(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = TestApp::spawn_with(backend, |config| config.web.secure_cookies = false).await;
+    app.city("city-a").await;
+    let example = String::from_utf8(cie_tests::fixture("jp-pint/jp-pint-example.xml")).unwrap();
+    let broken = app.data_dir.join("invoice-with-a-bell.xml");
+    std::fs::write(
+        &broken,
+        example.replacen("<cbc:ID>2</cbc:ID>", "<cbc:ID>2\u{7}</cbc:ID>", 1),
+    )
+    .unwrap();
+
+    let browser = Browser::open(backend, "not-well-formed").await;
+    browser.goto(&app.url("/login")).await.unwrap();
+    fill(
+        &browser,
+        &[
+            ("tenant", "city-a"),
+            ("username", "supplier-a"),
+            ("password", PASSWORD),
+        ],
+    )
+    .await;
+    click(&browser, "main form button[type=submit]").await;
+    wait_for_path(&browser, &app, "/home").await;
+
+    browser.goto(&app.url("/upload")).await.unwrap();
+    browser
+        .find(Locator::Id("file"))
+        .await
+        .unwrap()
+        .send_keys(broken.to_str().unwrap())
+        .await
+        .unwrap();
+    submit(&browser, "main form button[type=submit]").await;
+    let error = text(&browser, "#file-error").await;
+    assert!(
+        error.contains("379 行 12 文字目（/Invoice/cac:InvoiceLine[2]/cbc:ID[1] の中）")
+            && error.contains("U+0007")
+            && !error.contains("not allowed"),
+        "{error}"
+    );
+    browser.check_page("01-refused").await;
+    browser.close().await;
+}
