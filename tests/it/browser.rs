@@ -233,18 +233,7 @@ async fn a_supplier_sends_a_delivery_note_in_a_browser(
     let order = crate::web_answers::issue_order(&app, &city).await;
 
     let browser = Browser::open(backend, "delivery-note").await;
-    browser.goto(&app.url("/login")).await.unwrap();
-    fill(
-        &browser,
-        &[
-            ("tenant", "city-a"),
-            ("username", "supplier-a"),
-            ("password", PASSWORD),
-        ],
-    )
-    .await;
-    click(&browser, "main form button[type=submit]").await;
-    wait_for_path(&browser, &app, "/home").await;
+    crate::browser_story::log_in(&browser, &app, "supplier-a", PASSWORD).await;
 
     browser
         .goto(&app.url(&format!("/despatch-advices/new?order={order}")))
@@ -290,27 +279,10 @@ async fn a_supplier_uploading_xml_that_is_not_well_formed_is_told_where_and_why(
     .unwrap();
 
     let browser = Browser::open(backend, "not-well-formed").await;
-    browser.goto(&app.url("/login")).await.unwrap();
-    fill(
-        &browser,
-        &[
-            ("tenant", "city-a"),
-            ("username", "supplier-a"),
-            ("password", PASSWORD),
-        ],
-    )
-    .await;
-    click(&browser, "main form button[type=submit]").await;
-    wait_for_path(&browser, &app, "/home").await;
+    crate::browser_story::log_in(&browser, &app, "supplier-a", PASSWORD).await;
 
     browser.goto(&app.url("/upload")).await.unwrap();
-    browser
-        .find(Locator::Id("file"))
-        .await
-        .unwrap()
-        .send_keys(broken.to_str().unwrap())
-        .await
-        .unwrap();
+    crate::browser_story::choose_file(&browser, "file", &broken).await;
     submit(&browser, "main form button[type=submit]").await;
     let error = text(&browser, "#file-error").await;
     assert!(

@@ -55,9 +55,10 @@ async fn tick(browser: &Browser, id: &str) {
     click(browser, &format!("#{id}")).await;
 }
 
-async fn attach(browser: &Browser, path: &std::path::Path) {
+/// Chooses `path` in the file input `input_id`.
+pub(crate) async fn choose_file(browser: &Browser, input_id: &str, path: &std::path::Path) {
     browser
-        .find(Locator::Id("attachment"))
+        .find(Locator::Id(input_id))
         .await
         .unwrap()
         .send_keys(path.to_str().unwrap())
@@ -65,7 +66,8 @@ async fn attach(browser: &Browser, path: &std::path::Path) {
         .unwrap();
 }
 
-async fn log_in(browser: &Browser, app: &TestApp, username: &str, password: &str) {
+/// Logs in to city-a on the login page and waits for the home page.
+pub(crate) async fn log_in(browser: &Browser, app: &TestApp, username: &str, password: &str) {
     browser.goto(&app.url("/login")).await.unwrap();
     fill(
         browser,
@@ -221,7 +223,7 @@ async fn the_whole_story_runs_in_a_browser(
         text(&browser, "#totals").await.contains("8,040"),
         "live totals"
     );
-    attach(&browser, &delivery_note).await;
+    choose_file(&browser, "attachment", &delivery_note).await;
     submit(&browser, "button[value=check]").await;
     let summary = text(&browser, "main").await;
     assert!(
@@ -313,7 +315,7 @@ async fn the_whole_story_runs_in_a_browser(
         Some("INV-2026-001")
     );
     fill(&browser, &[("attachment_description", "内訳書")]).await;
-    attach(&browser, &breakdown).await;
+    choose_file(&browser, "attachment", &breakdown).await;
     submit(&browser, "button[value=check]").await;
     assert!(
         text(&browser, "[role=status]")

@@ -136,7 +136,7 @@ pub(crate) struct NameData {
 }
 
 impl NameData {
-    fn local_start(&self) -> usize {
+    pub(crate) fn local_start(&self) -> usize {
         let prefix = self.prefix_len as usize;
         self.start as usize + if prefix == 0 { 0 } else { prefix + 1 }
     }

@@ -269,9 +269,7 @@ impl<'s> Parser<'s> {
     /// The qualified name of an element read so far, as written.
     fn qualified_name(&self, node: u32) -> &'s str {
         let name = &self.names[self.nodes[node as usize].name as usize];
-        let prefix = name.prefix_len as usize;
-        let len = if prefix == 0 { 0 } else { prefix + 1 } + name.local_len as usize;
-        &self.src[name.start as usize..name.start as usize + len]
+        &self.src[name.start as usize..name.local_start() + name.local_len as usize]
     }
 
     /// The error for a violation of XML 1.0 found before parsing, with the path of the elements open where
