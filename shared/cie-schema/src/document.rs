@@ -183,7 +183,6 @@ impl Walk<'_> {
     /// Adds an element; `root` is the declaration of the root element.
     fn open(&mut self, node: NodeId, root: Option<ElemId>) {
         let dom = self.dom;
-        let local = dom.local_name(node);
         let (namespace, declared) = self.name(node);
         let parent = self.open.last().map(|open| (open.node, open.rule));
         let (elem, rule) = match (root, parent) {
@@ -197,7 +196,7 @@ impl Walk<'_> {
             },
         };
         let index = u32::try_from(self.document.nodes.len()).unwrap_or(u32::MAX);
-        let name_len = dom.prefix(node).map_or(0, |prefix| prefix.len() + 1) + local.len();
+        let name_len = dom.qualified_name_len(node);
         self.document.nodes.push(Node {
             offset: u32::try_from(dom.source_offset(node)).unwrap_or(u32::MAX),
             name_len: u32::try_from(name_len).unwrap_or(u32::MAX),
@@ -239,7 +238,8 @@ impl Walk<'_> {
             return;
         };
         let text = self.dom.text(node).unwrap_or_default();
-        if *reported || text.chars().all(is_xml_whitespace) {
+        // XML's white space is four ASCII characters: looking at bytes is enough.
+        if *reported || text.bytes().all(|byte| is_xml_whitespace(char::from(byte))) {
             return;
         }
         *reported = true;

@@ -77,12 +77,16 @@ pub(crate) struct NodeData {
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 6] = [
+    /// By the three bits [`NodeData::kind_count`] keeps the kind in: eight entries, so that looking one up
+    /// needs no bounds check (the last two are never stored).
+    const BY_BITS: [NodeKind; 8] = [
         NodeKind::Document,
         NodeKind::Element,
         NodeKind::Attribute,
         NodeKind::Text,
         NodeKind::Comment,
+        NodeKind::ProcessingInstruction,
+        NodeKind::ProcessingInstruction,
         NodeKind::ProcessingInstruction,
     ];
 }
@@ -100,7 +104,7 @@ impl NodeData {
     }
 
     pub(crate) fn kind(&self) -> NodeKind {
-        NodeKind::ALL[(self.kind_count >> COUNT_BITS) as usize]
+        NodeKind::BY_BITS[(self.kind_count >> COUNT_BITS) as usize]
     }
 
     /// The number of attributes of an element, the content length in bytes of other nodes.
@@ -600,6 +604,18 @@ impl Document {
         }
     }
 
+    /// The length in bytes of [`Document::qualified_name`], without building it.
+    pub fn qualified_name_len(&self, node: NodeId) -> usize {
+        match self.data(node).name {
+            NONE => 0,
+            name => {
+                let name = &self.names[name as usize];
+                let prefix = name.prefix_len as usize;
+                name.local_len as usize + if prefix == 0 { 0 } else { prefix + 1 }
+            }
+        }
+    }
+
     /// The name as written (`prefix:local` or `local`); `""` for nameless nodes.
     pub fn qualified_name(&self, node: NodeId) -> Cow<'_, str> {
         match self.prefix(node) {
@@ -1024,7 +1040,7 @@ mod tests {
     #[test]
     fn a_node_record_takes_24_bytes_and_keeps_its_kind_beside_its_count() {
         assert_eq!(std::mem::size_of::<NodeData>(), 24);
-        for kind in NodeKind::ALL {
+        for kind in NodeKind::BY_BITS {
             let mut node = NodeData::new(kind, 0);
             node.set_count(super::COUNT_MASK);
             assert_eq!((node.kind(), node.count()), (kind, super::COUNT_MASK));

@@ -492,7 +492,7 @@ impl<'a> Evaluator<'a> {
                 std::iter::successors(Some(node), |&n| doc.parent(n)).any(accept)
             }
             _ => {
-                let mut found = Seq::new();
+                let mut found = Vec::new();
                 self.collect_axis(node, axis, test, false, &mut found);
                 !found.is_empty()
             }
@@ -800,6 +800,9 @@ impl<'a> Evaluator<'a> {
                 Step::Expr(_) => normalize_step_result(result),
             };
         }
+        if path.steps.iter().all(|step| matches!(step, Step::Axis(_))) {
+            return self.eval_axis_path(path, focus);
+        }
         let mut steps = path.steps.iter();
         let mut current = if path.absolute {
             self.context_node(focus)?;
@@ -858,19 +861,102 @@ impl<'a> Evaluator<'a> {
         node: NodeId,
         step: &'a AxisStep,
     ) -> Result<Seq, XPathError> {
-        let reverse = step.axis.is_reverse() && !step.predicates.is_empty();
-        let mut items = Seq::new();
-        self.collect_axis(node, step.axis, &step.test, reverse, &mut items);
+        let mut nodes = Vec::new();
+        self.axis_nodes(node, step, &mut nodes)?;
+        Ok(nodes_seq(nodes))
+    }
+
+    /// The nodes one axis step selects from `node` (predicates applied), appended to `out` in the order of
+    /// the axis's result (document order).
+    fn axis_nodes(
+        &mut self,
+        node: NodeId,
+        step: &'a AxisStep,
+        out: &mut Vec<NodeId>,
+    ) -> Result<(), XPathError> {
+        if step.predicates.is_empty() {
+            self.collect_axis(node, step.axis, &step.test, false, out);
+            return Ok(());
+        }
+        let reverse = step.axis.is_reverse();
+        let mut selected = Vec::new();
+        self.collect_axis(node, step.axis, &step.test, reverse, &mut selected);
         for predicate in &step.predicates {
-            if items.is_empty() {
+            if selected.is_empty() {
                 break;
             }
-            items = self.filter(items, predicate)?;
+            selected = self.filter_nodes(selected, predicate)?;
         }
         if reverse {
-            items.reverse();
+            selected.reverse();
         }
-        Ok(items)
+        out.append(&mut selected);
+        Ok(())
+    }
+
+    /// A path of axis steps only: each step's nodes are kept as ids (document order, no duplicates) until
+    /// the end, instead of as items.
+    fn eval_axis_path(&mut self, path: &'a Path, focus: Focus<'_>) -> Result<Seq, XPathError> {
+        let start = if path.absolute {
+            self.context_node(focus)?;
+            self.doc.root()
+        } else if path.steps.is_empty() {
+            return Ok(Seq::new());
+        } else {
+            self.context_node(focus)?
+        };
+        let mut current = vec![start];
+        let mut next = Vec::new();
+        for step in &path.steps {
+            let Step::Axis(step) = step else {
+                unreachable!("eval_axis_path is only called on paths of axis steps");
+            };
+            next.clear();
+            for &node in &current {
+                self.axis_nodes(node, step, &mut next)?;
+            }
+            if current.len() > 1 && !next.is_sorted_by(|a, b| a < b) {
+                next.sort_unstable();
+                next.dedup();
+            }
+            std::mem::swap(&mut current, &mut next);
+            if current.is_empty() {
+                break;
+            }
+        }
+        Ok(nodes_seq(current))
+    }
+
+    /// [`Evaluator::filter`] on nodes.
+    fn filter_nodes(
+        &mut self,
+        nodes: Vec<NodeId>,
+        predicate: &'a Expr,
+    ) -> Result<Vec<NodeId>, XPathError> {
+        if let Expr::Literal(literal) = predicate
+            && let Some(number) = Num::of(literal)
+        {
+            return Ok(nodes
+                .into_iter()
+                .enumerate()
+                .filter(|(index, _)| position_equals(number, index + 1))
+                .map(|(_, node)| node)
+                .collect());
+        }
+        let size = nodes.len();
+        let mut kept = Vec::with_capacity(size);
+        for (index, node) in nodes.into_iter().enumerate() {
+            let item = Item::Node(node);
+            let focus = Focus {
+                item: Some(&item),
+                position: index + 1,
+                size,
+            };
+            if self.eval_predicate(predicate, focus)? {
+                kept.push(node);
+            }
+        }
+        Ok(kept)
     }
 
     /// Collects the nodes of an axis that pass the node test, in document order or (for `reverse`) in
@@ -881,7 +967,7 @@ impl<'a> Evaluator<'a> {
         axis: Axis,
         test: &NodeTest,
         reverse: bool,
-        out: &mut Seq,
+        out: &mut Vec<NodeId>,
     ) {
         let doc = self.doc;
         let principal = if axis == Axis::Attribute {
@@ -894,37 +980,33 @@ impl<'a> Evaluator<'a> {
             Axis::Child => {
                 if let NodeTest::Name { ns, local, id } = test {
                     if let Some(children) = doc.children_named(node, *id, ns, local) {
-                        out.extend(children.iter().map(|&c| Item::Node(c)));
+                        out.extend(children.iter().copied());
                         return;
                     }
                     if let Some(children) = doc.element_children_with_id(node, *id) {
-                        out.extend(children.map(Item::Node));
+                        out.extend(children);
                         return;
                     }
                 }
                 if element_only(test) {
-                    out.extend(
-                        doc.element_children(node)
-                            .filter(|&c| accept(c))
-                            .map(Item::Node),
-                    );
+                    out.extend(doc.element_children(node).filter(|&c| accept(c)));
                 } else {
-                    out.extend(doc.children(node).filter(|&c| accept(c)).map(Item::Node));
+                    out.extend(doc.children(node).filter(|&c| accept(c)));
                 }
             }
             Axis::Attribute => {
                 if doc.kind(node) == NodeKind::Element {
-                    out.extend(doc.attributes(node).filter(|&a| accept(a)).map(Item::Node));
+                    out.extend(doc.attributes(node).filter(|&a| accept(a)));
                 }
             }
             Axis::Itself => {
                 if accept(node) {
-                    out.push(Item::Node(node));
+                    out.push(node);
                 }
             }
             Axis::Parent => {
                 if let Some(parent) = doc.parent(node).filter(|&p| accept(p)) {
-                    out.push(Item::Node(parent));
+                    out.push(parent);
                 }
             }
             Axis::Ancestor | Axis::AncestorOrSelf => {
@@ -939,11 +1021,11 @@ impl<'a> Evaluator<'a> {
                 if !reverse {
                     chain.reverse();
                 }
-                out.extend(chain.into_iter().map(Item::Node));
+                out.extend(chain);
             }
             Axis::Descendant | Axis::DescendantOrSelf => {
                 if axis == Axis::DescendantOrSelf && accept(node) {
-                    out.push(Item::Node(node));
+                    out.push(node);
                 }
                 if doc.kind(node) == NodeKind::Attribute {
                     return;
@@ -954,7 +1036,7 @@ impl<'a> Evaluator<'a> {
                         let elements = doc.elements_with_name(id);
                         let from = elements.partition_point(|&e| e <= node);
                         let to = elements.partition_point(|&e| e.index() < end);
-                        out.extend(elements[from..to].iter().map(|&e| Item::Node(e)));
+                        out.extend_from_slice(&elements[from..to]);
                     }
                     return;
                 }
@@ -963,7 +1045,7 @@ impl<'a> Evaluator<'a> {
                         && doc.kind(candidate) != NodeKind::Attribute
                         && accept(candidate)
                     {
-                        out.push(Item::Node(candidate));
+                        out.push(candidate);
                     }
                 }
             }
@@ -973,8 +1055,7 @@ impl<'a> Evaluator<'a> {
                 }
                 out.extend(
                     std::iter::successors(doc.next_sibling(node), |&n| doc.next_sibling(n))
-                        .filter(|&n| accept(n))
-                        .map(Item::Node),
+                        .filter(|&n| accept(n)),
                 );
             }
             Axis::PrecedingSibling => {
@@ -984,16 +1065,15 @@ impl<'a> Evaluator<'a> {
                 let Some(parent) = doc.parent(node) else {
                     return;
                 };
-                let mut siblings: Vec<Item> = doc
-                    .children(parent)
-                    .take_while(|&sibling| sibling != node)
-                    .filter(|&sibling| accept(sibling))
-                    .map(Item::Node)
-                    .collect();
+                let start = out.len();
+                out.extend(
+                    doc.children(parent)
+                        .take_while(|&sibling| sibling != node)
+                        .filter(|&sibling| accept(sibling)),
+                );
                 if reverse {
-                    siblings.reverse();
+                    out[start..].reverse();
                 }
-                out.extend(siblings);
             }
             Axis::Following => {
                 let start = doc.subtree_end(node);
@@ -1001,7 +1081,7 @@ impl<'a> Evaluator<'a> {
                     if let Some(id) = doc.expanded_for_test(*id, ns, local) {
                         let elements = doc.elements_with_name(id);
                         let from = elements.partition_point(|&e| e.index() < start);
-                        out.extend(elements[from..].iter().map(|&e| Item::Node(e)));
+                        out.extend_from_slice(&elements[from..]);
                     }
                     return;
                 }
@@ -1010,39 +1090,40 @@ impl<'a> Evaluator<'a> {
                         && doc.kind(candidate) != NodeKind::Attribute
                         && accept(candidate)
                     {
-                        out.push(Item::Node(candidate));
+                        out.push(candidate);
                     }
                 }
             }
             Axis::Preceding => {
-                let mut found: Vec<Item> = if let NodeTest::Name { ns, local, id } = test {
+                let start = out.len();
+                if let NodeTest::Name { ns, local, id } = test {
                     match doc.expanded_for_test(*id, ns, local) {
                         Some(id) => {
                             let elements = doc.elements_with_name(id);
                             let to = elements.partition_point(|&e| e < node);
-                            elements[..to]
-                                .iter()
-                                .filter(|&&e| !doc.is_ancestor(e, node))
-                                .map(|&e| Item::Node(e))
-                                .collect()
+                            out.extend(
+                                elements[..to]
+                                    .iter()
+                                    .copied()
+                                    .filter(|&e| !doc.is_ancestor(e, node)),
+                            );
                         }
-                        None => Vec::new(),
+                        None => {}
                     }
                 } else {
-                    (1..node.index())
-                        .filter_map(|index| doc.node(index))
-                        .filter(|&candidate| {
-                            doc.kind(candidate) != NodeKind::Attribute
-                                && !doc.is_ancestor(candidate, node)
-                                && accept(candidate)
-                        })
-                        .map(Item::Node)
-                        .collect()
-                };
-                if reverse {
-                    found.reverse();
+                    out.extend(
+                        (1..node.index())
+                            .filter_map(|index| doc.node(index))
+                            .filter(|&candidate| {
+                                doc.kind(candidate) != NodeKind::Attribute
+                                    && !doc.is_ancestor(candidate, node)
+                                    && accept(candidate)
+                            }),
+                    );
                 }
-                out.extend(found);
+                if reverse {
+                    out[start..].reverse();
+                }
             }
         }
     }
@@ -1090,6 +1171,15 @@ impl<'a> Evaluator<'a> {
             return Ok(position_equals(number, focus.position));
         }
         effective_boolean_value(&items)
+    }
+}
+
+/// Nodes as a sequence.
+fn nodes_seq(nodes: Vec<NodeId>) -> Seq {
+    match nodes.as_slice() {
+        [] => Seq::new(),
+        [node] => Seq::one(Item::Node(*node)),
+        _ => Seq::Many(nodes.into_iter().map(Item::Node).collect()),
     }
 }
 
