@@ -144,7 +144,7 @@ pub(crate) fn run(
             bail!("{name} is refused: {:?}", read.verdict.findings);
         }
         let doc = Document::parse(bytes).context("the DOM")?;
-        let stages: [Stage<'_>; 6] = [
+        let stages: [Stage<'_>; 7] = [
             (
                 "summary read",
                 Box::new(|| {
@@ -170,6 +170,14 @@ pub(crate) fn run(
                 }),
             ),
             (
+                "DOM build + official rules (the reference's work)",
+                Box::new(|| {
+                    if let Ok(doc) = Document::parse(black_box(bytes)) {
+                        black_box(cie_rules::validate_official(&doc));
+                    }
+                }),
+            ),
+            (
                 "own rules (on a built DOM)",
                 Box::new(|| {
                     if let Some(profile) = cie_rules::Profile::detect(&doc) {
@@ -186,6 +194,7 @@ pub(crate) fn run(
             ),
         ];
         let mut whole_path = None;
+        let mut official_path = None;
         for (stage, mut work) in stages {
             if only.is_some_and(|only| !stage.contains(only)) {
                 continue;
@@ -193,6 +202,9 @@ pub(crate) fn run(
             let (p50, p99) = time(*runs, &mut work);
             if stage.starts_with("whole") {
                 whole_path = Some(p50);
+            }
+            if stage.starts_with("DOM build +") {
+                official_path = Some(p50);
             }
             let peak = crate::ALLOCATOR.peak_during(&mut work);
             println!(
@@ -213,6 +225,12 @@ pub(crate) fn run(
                 println!(
                     "| {name} | whole intake path against the reference (p50) | {:.1} × as fast | | |",
                     p50.as_secs_f64() / whole.as_secs_f64()
+                );
+            }
+            if let Some(official) = official_path {
+                println!(
+                    "| {name} | DOM build + official rules against the reference (p50), the same work | {:.1} × as fast | | |",
+                    p50.as_secs_f64() / official.as_secs_f64()
                 );
             }
         }
