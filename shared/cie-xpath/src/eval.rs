@@ -1097,18 +1097,15 @@ impl<'a> Evaluator<'a> {
             Axis::Preceding => {
                 let start = out.len();
                 if let NodeTest::Name { ns, local, id } = test {
-                    match doc.expanded_for_test(*id, ns, local) {
-                        Some(id) => {
-                            let elements = doc.elements_with_name(id);
-                            let to = elements.partition_point(|&e| e < node);
-                            out.extend(
-                                elements[..to]
-                                    .iter()
-                                    .copied()
-                                    .filter(|&e| !doc.is_ancestor(e, node)),
-                            );
-                        }
-                        None => {}
+                    if let Some(id) = doc.expanded_for_test(*id, ns, local) {
+                        let elements = doc.elements_with_name(id);
+                        let to = elements.partition_point(|&e| e < node);
+                        out.extend(
+                            elements[..to]
+                                .iter()
+                                .copied()
+                                .filter(|&e| !doc.is_ancestor(e, node)),
+                        );
                     }
                 } else {
                     out.extend(
