@@ -15,7 +15,7 @@ use std::sync::{Arc, LazyLock, PoisonError, RwLock};
 
 use cie_domain::{Finding, Location, Severity};
 use cie_xpath::{
-    Document, DocumentCache, Expr, NameKey, Namespaces, NodeId, NodeKind, Pattern, Prematch,
+    Document, DocumentCache, Expr, Guard, NameKey, Namespaces, NodeId, NodeKind, Pattern, Prematch,
     SCHEMATRON_UTILS_NAMESPACE, Value, Variables,
 };
 
@@ -350,12 +350,14 @@ struct CompiledPattern {
 }
 
 /// A rule that may take an element: its index, whether its context is already known to match, and else the
-/// alternatives of the context left to check (see [`Pattern::prematch_alternatives`]).
-#[derive(Debug, Clone, Copy)]
+/// alternatives of the context left to check (see [`Pattern::prematch_alternatives`]) with the condition on
+/// the element itself they share, if any (see [`Pattern::guard`]).
+#[derive(Debug, Clone)]
 struct Candidate {
     rule: usize,
     matched: bool,
     alternatives: u64,
+    guard: Option<Guard>,
 }
 
 struct CompiledRuleSet {
@@ -648,12 +650,16 @@ impl CompiledPattern {
             .iter()
             .find(|candidate| {
                 candidate.matched
-                    || self.rules[candidate.rule].context.matches_alternatives(
-                        doc,
-                        node,
-                        variables,
-                        candidate.alternatives,
-                    )
+                    || (!candidate
+                        .guard
+                        .as_ref()
+                        .is_some_and(|guard| guard.rules_out(doc, node))
+                        && self.rules[candidate.rule].context.matches_alternatives(
+                            doc,
+                            node,
+                            variables,
+                            candidate.alternatives,
+                        ))
             })
             .map(|candidate| &self.rules[candidate.rule])
         else {
@@ -723,12 +729,14 @@ impl CompiledPattern {
                     rule,
                     matched: false,
                     alternatives,
+                    guard: self.rules[rule].context.guard(alternatives),
                 }),
                 Prematch::Always => {
                     candidates.push(Candidate {
                         rule,
                         matched: true,
                         alternatives,
+                        guard: None,
                     });
                     break;
                 }

@@ -42,5 +42,5 @@ pub use functions::{
 };
 pub use memo::DocumentCache;
 pub use names::NameKey;
-pub use pattern::{Pattern, Prematch};
+pub use pattern::{Guard, Pattern, Prematch};
 pub use value::{Atomic, AtomicType, IntegerRange, Item, Value};

@@ -61,7 +61,7 @@ struct PatternStep {
 }
 
 /// Predicate shapes common in rule contexts that are decided by looking at the node directly.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 enum NativePredicate {
     /// `[not(*) and not(normalize-space())]`: no element children and only white space as text (the
     /// "no empty elements" rules, whose context is every element of the document).
@@ -185,6 +185,18 @@ impl NativePredicate {
                 Some(normalizes_to(&text, value))
             }
         }
+    }
+}
+
+/// A predicate a pattern puts on every node it matches, decided by looking at the node alone (see
+/// [`Pattern::guard`]).
+#[derive(Debug, Clone)]
+pub struct Guard(NativePredicate);
+
+impl Guard {
+    /// Whether the predicate surely does not hold on `node`, so that the pattern does not match it.
+    pub fn rules_out(&self, doc: &Document, node: NodeId) -> bool {
+        self.0.holds(doc, node) == Some(false)
     }
 }
 
@@ -339,6 +351,32 @@ impl Pattern {
             }
         }
         (verdict, alternatives)
+    }
+
+    /// A condition on the node itself that every alternative in `alternatives` (as from
+    /// [`Pattern::prematch_alternatives`]) puts on its last step, when there is one: a node the guard rules
+    /// out is not matched, and is told apart without [`Pattern::matches_alternatives`].
+    pub fn guard(&self, alternatives: u64) -> Option<Guard> {
+        let mut shared: Option<&NativePredicate> = None;
+        for (index, alternative) in self.alternatives.iter().enumerate() {
+            let selected = 1u64
+                .checked_shl(index as u32)
+                .is_none_or(|bit| alternatives & bit != 0);
+            if !selected {
+                continue;
+            }
+            let step = alternative.steps.last()?;
+            if step.positional {
+                return None;
+            }
+            let native = step
+                .native
+                .iter()
+                .flatten()
+                .find(|native| shared.is_none_or(|shared| shared == *native))?;
+            shared = Some(native);
+        }
+        shared.map(|native| Guard(native.clone()))
     }
 
     /// [`Pattern::matches`] for a node whose prematch gave `alternatives` (see
@@ -695,6 +733,46 @@ mod tests {
             matches += usize::from(matched);
         }
         assert!(matches > 3);
+    }
+
+    #[test]
+    fn a_guard_rules_out_only_nodes_the_pattern_does_not_match() {
+        let doc = Document::parse(
+            b"<r><id s='0088'>1</id><id s='0188'>2</id><id>3</id><x><id s='0088'>4</id></x>\
+              <t><n> E </n></t><t><n>S</n></t><t><n>E</n><n>E</n></t></r>",
+        )
+        .expect("well-formed");
+        let variables = Variables::new();
+        let namespaces = Namespaces::new();
+        let compile = |source| Pattern::compile(source, &namespaces).expect("pattern");
+        let scheme = compile("r/id[@s = '0088'] | x/id[@s = '0088']");
+        let category = compile("t[normalize-space(n) = 'E'][. != '']");
+        let mixed = compile("r/id[@s = '0088'] | x/id[@s = '0188']");
+        let mut ruled_out = 0;
+        for index in 0..doc.node_count() {
+            let node = doc.node(index).expect("node");
+            for pattern in [&scheme, &category] {
+                let (prematch, alternatives) =
+                    pattern.prematch_alternatives(&doc, node, &variables);
+                if prematch != Prematch::Predicates {
+                    continue;
+                }
+                let guard = pattern
+                    .guard(alternatives)
+                    .expect("one condition on the node");
+                if guard.rules_out(&doc, node) {
+                    ruled_out += 1;
+                    assert!(!pattern.matches(&doc, node, &variables), "node {index}");
+                }
+            }
+            let (_, alternatives) = mixed.prematch_alternatives(&doc, node, &variables);
+            if alternatives.count_ones() > 1 {
+                assert!(mixed.guard(alternatives).is_none());
+            }
+        }
+        // `id` 2 and 3, and the `t` of `S`; the `t` with two `n` is left to the evaluator.
+        assert_eq!(ruled_out, 3);
+        assert!(mixed.guard(u64::MAX).is_none());
     }
 
     #[test]
