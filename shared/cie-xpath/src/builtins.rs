@@ -90,6 +90,25 @@ impl<'a> Evaluator<'a> {
         self.eval(&call.args[index], focus)
     }
 
+    /// The value of a call of `count` or `string-length` (which always give one integer); `None` for other
+    /// functions.
+    pub(crate) fn integer_call(
+        &mut self,
+        call: &'a Call,
+        focus: Focus<'_>,
+    ) -> Result<Option<i64>, XPathError> {
+        let Function::Builtin(builtin) = &call.function else {
+            return Ok(None);
+        };
+        Ok(match builtin {
+            Builtin::Count => Some(self.arg(call, 0, focus)?.len() as i64),
+            Builtin::StringLength => {
+                Some(self.string_or_context(call, focus)?.chars().count() as i64)
+            }
+            _ => None,
+        })
+    }
+
     /// A string argument: `""` for the empty sequence, the string value of a single item.
     fn string_arg(
         &mut self,

@@ -357,6 +357,9 @@ impl<'a> Evaluator<'a> {
         b: &'a Expr,
         focus: Focus<'_>,
     ) -> Result<bool, XPathError> {
+        if let Some(result) = self.compare_integer_call(op, a, b, focus)? {
+            return Ok(result);
+        }
         let doc = self.doc;
         let left = self.operand(a, focus)?;
         if left.is_empty() {
@@ -400,6 +403,27 @@ impl<'a> Evaluator<'a> {
                 Ok(false)
             }
         }
+    }
+
+    /// `count(…)` or `string-length(…)` compared with an integer literal (`count(cbc:Note) <= 1`, the
+    /// cardinality rules): the two integers compared as they are, without atomizing either side.
+    fn compare_integer_call(
+        &mut self,
+        op: CmpOp,
+        a: &'a Expr,
+        b: &'a Expr,
+        focus: Focus<'_>,
+    ) -> Result<Option<bool>, XPathError> {
+        let (call, literal, op) = match (a, b) {
+            (Expr::Call(call), Expr::Literal(Atomic::Integer(literal))) => (call, *literal, op),
+            (Expr::Literal(Atomic::Integer(literal)), Expr::Call(call)) => {
+                (call, *literal, op.reversed())
+            }
+            _ => return Ok(None),
+        };
+        Ok(self
+            .integer_call(call, focus)?
+            .map(|value| op.test(Some(value.cmp(&literal)))))
     }
 
     fn operand(&mut self, expr: &'a Expr, focus: Focus<'_>) -> Result<Operand<'a>, XPathError> {

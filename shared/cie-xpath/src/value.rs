@@ -858,6 +858,17 @@ pub(crate) enum CmpOp {
 }
 
 impl CmpOp {
+    /// The operator with its operands swapped: `a op b` is `b op.reversed() a`.
+    pub(crate) fn reversed(self) -> CmpOp {
+        match self {
+            CmpOp::Eq | CmpOp::Ne => self,
+            CmpOp::Lt => CmpOp::Gt,
+            CmpOp::Le => CmpOp::Ge,
+            CmpOp::Gt => CmpOp::Lt,
+            CmpOp::Ge => CmpOp::Le,
+        }
+    }
+
     pub(crate) fn test(self, ordering: Option<Ordering>) -> bool {
         match ordering {
             None => self == CmpOp::Ne,

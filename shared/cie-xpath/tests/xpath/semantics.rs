@@ -109,6 +109,23 @@ fn general_comparisons_have_sequence_semantics(#[case] source: &str, #[case] exp
 }
 
 #[rstest]
+#[case::count_at_most("count(//cbc:TaxAmount) <= 3", true)]
+#[case::count_below("count(//cbc:TaxAmount) < 3", false)]
+#[case::count_equal("count(//cbc:TaxAmount) = 3", true)]
+#[case::count_not_equal("count(//cbc:TaxAmount) != 3", false)]
+#[case::count_literal_first("3 >= count(//cbc:TaxAmount)", true)]
+#[case::count_literal_first_strict("3 > count(//cbc:TaxAmount)", false)]
+#[case::count_of_nothing("count(cbc:Missing) = 0", true)]
+#[case::string_length("string-length(cbc:ID) = 5", true)]
+#[case::string_length_counts_characters("string-length('日本') = 2", true)]
+#[case::string_length_of_nothing("string-length(cbc:Missing) < 1", true)]
+#[case::string_length_literal_first("4 < string-length(cbc:ID)", true)]
+#[case::decimal_literal_is_not_an_integer("count(//cbc:TaxAmount) = 3.0", true)]
+fn counts_and_lengths_compare_with_integers(#[case] source: &str, #[case] expected: bool) {
+    assert_eq!(truth(source), expected, "{source}");
+}
+
+#[rstest]
 #[case::untyped_vs_number_is_numeric("cbc:LineExtensionAmount = 0.10", "cac:InvoiceLine[1]", true)]
 #[case::untyped_vs_string_is_textual(
     "cbc:LineExtensionAmount = '0.10'",
