@@ -868,6 +868,21 @@ impl<'a> Evaluator<'a> {
                 Step::Expr(_) => normalize_step_result(result),
             };
         }
+        if let Step::Axis(axis_step) = step {
+            // An axis step ignores the position of the node it starts from: its nodes from every input node
+            // are gathered as ids, then put in document order once.
+            let mut nodes = Vec::with_capacity(size);
+            for item in input.iter() {
+                if let Item::Node(node) = item {
+                    self.axis_nodes(*node, axis_step, &mut nodes)?;
+                }
+            }
+            if !nodes.is_sorted_by(|a, b| a < b) {
+                nodes.sort_unstable();
+                nodes.dedup();
+            }
+            return Ok(nodes_seq(nodes));
+        }
         let mut out = Seq::new();
         for (index, item) in input.iter().enumerate() {
             let focus = Focus {
