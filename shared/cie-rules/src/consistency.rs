@@ -10,7 +10,9 @@ use std::collections::HashSet;
 
 use cie_domain::ids::{is_corporate_number, is_gln};
 use cie_domain::{Finding, Severity};
-use cie_xpath::{Document, NodeId, NodeKind};
+use std::sync::LazyLock;
+
+use cie_xpath::{Document, KnownName, NodeId, NodeKind};
 use rust_decimal::Decimal;
 
 use crate::catalogued::{Findings, text};
@@ -55,6 +57,38 @@ pub const RULES: &[(&str, Severity, &str, &str)] = &[
     ),
 ];
 
+/// The names the line checks look for on every line.
+pub(crate) struct LineNames {
+    invoice_line: KnownName,
+    credit_note_line: KnownName,
+    invoiced_quantity: KnownName,
+    credited_quantity: KnownName,
+    id: KnownName,
+    line_extension_amount: KnownName,
+    price: KnownName,
+    price_amount: KnownName,
+    base_quantity: KnownName,
+    allowance_charge: KnownName,
+    amount: KnownName,
+    charge_indicator: KnownName,
+}
+
+/// [`LineNames`], interned on first use (see [`crate::official::preload`]).
+pub(crate) static NAMES: LazyLock<LineNames> = LazyLock::new(|| LineNames {
+    invoice_line: KnownName::new(CAC, "InvoiceLine"),
+    credit_note_line: KnownName::new(CAC, "CreditNoteLine"),
+    invoiced_quantity: KnownName::new(CBC, "InvoicedQuantity"),
+    credited_quantity: KnownName::new(CBC, "CreditedQuantity"),
+    id: KnownName::new(CBC, "ID"),
+    line_extension_amount: KnownName::new(CBC, "LineExtensionAmount"),
+    price: KnownName::new(CAC, "Price"),
+    price_amount: KnownName::new(CBC, "PriceAmount"),
+    base_quantity: KnownName::new(CBC, "BaseQuantity"),
+    allowance_charge: KnownName::new(CAC, "AllowanceCharge"),
+    amount: KnownName::new(CBC, "Amount"),
+    charge_indicator: KnownName::new(CBC, "ChargeIndicator"),
+});
+
 /// Runs the `cie-doc-*` rules on an invoice or credit note.
 pub fn validate_consistency(doc: &Document) -> Vec<Finding> {
     let Some(root) = doc.document_element() else {
@@ -62,12 +96,13 @@ pub fn validate_consistency(doc: &Document) -> Vec<Finding> {
     };
     let mut out = Findings::new(doc, RULES, RULE_SET);
     let mut ids = HashSet::new();
+    let names = &*NAMES;
     for (line_name, quantity_name) in [
-        ("InvoiceLine", "InvoicedQuantity"),
-        ("CreditNoteLine", "CreditedQuantity"),
+        (&names.invoice_line, &names.invoiced_quantity),
+        (&names.credit_note_line, &names.credited_quantity),
     ] {
-        for line in doc.element_children_named(root, CAC, line_name) {
-            if let Some(id) = doc.child_named(line, CBC, "ID") {
+        for line in doc.children_known(root, line_name) {
+            if let Some(id) = doc.child_known(line, &names.id) {
                 let value = text(doc, id);
                 if !ids.insert(value.clone()) {
                     out.push(
@@ -103,16 +138,17 @@ pub fn validate_consistency(doc: &Document) -> Vec<Finding> {
 }
 
 /// The arithmetic and the signs of one line.
-fn check_line(out: &mut Findings<'_>, line: NodeId, quantity_name: &str) {
+fn check_line(out: &mut Findings<'_>, line: NodeId, quantity_name: &KnownName) {
     let doc = out.doc;
+    let names = &*NAMES;
     let amount = |node: Option<NodeId>| node.and_then(|n| text(doc, n).parse::<Decimal>().ok());
-    let quantity_node = doc.child_named(line, CBC, quantity_name);
-    let net_node = doc.child_named(line, CBC, "LineExtensionAmount");
-    let price = doc.child_named(line, CAC, "Price");
+    let quantity_node = doc.child_known(line, quantity_name);
+    let net_node = doc.child_known(line, &names.line_extension_amount);
+    let price = doc.child_known(line, &names.price);
     let (Some(quantity), Some(net), Some(price_amount)) = (
         amount(quantity_node),
         amount(net_node),
-        amount(price.and_then(|p| doc.child_named(p, CBC, "PriceAmount"))),
+        amount(price.and_then(|p| doc.child_known(p, &names.price_amount))),
     ) else {
         return;
     };
@@ -130,16 +166,16 @@ fn check_line(out: &mut Findings<'_>, line: NodeId, quantity_name: &str) {
         );
         return;
     }
-    let base = amount(price.and_then(|p| doc.child_named(p, CBC, "BaseQuantity")))
+    let base = amount(price.and_then(|p| doc.child_known(p, &names.base_quantity)))
         .filter(|b| !b.is_zero())
         .unwrap_or(Decimal::ONE);
     let mut adjustments = Decimal::ZERO;
-    for charge in doc.element_children_named(line, CAC, "AllowanceCharge") {
-        let Some(value) = amount(doc.child_named(charge, CBC, "Amount")) else {
+    for charge in doc.children_known(line, &names.allowance_charge) {
+        let Some(value) = amount(doc.child_known(charge, &names.amount)) else {
             return;
         };
         let is_charge = doc
-            .child_named(charge, CBC, "ChargeIndicator")
+            .child_known(charge, &names.charge_indicator)
             .is_some_and(|n| text(doc, n) == "true");
         adjustments += if is_charge { value } else { -value };
     }

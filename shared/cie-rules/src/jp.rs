@@ -5,7 +5,10 @@
 
 use chrono::NaiveDate;
 use cie_domain::{Finding, RegistrationNumber, Severity};
-use cie_xpath::{Document, NodeId};
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use cie_xpath::{Document, KnownName, NodeId};
 use rust_decimal::Decimal;
 
 use crate::catalogued::{Findings, text};
@@ -126,13 +129,55 @@ fn parse_date(raw: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(raw.get(..10)?, "%Y-%m-%d").ok()
 }
 
+/// The names the breakdown checks look for on every line and subtotal.
+pub(crate) struct BreakdownNames {
+    id: KnownName,
+    percent: KnownName,
+    invoice_line: KnownName,
+    credit_note_line: KnownName,
+    item: KnownName,
+    classified_tax_category: KnownName,
+    line_extension_amount: KnownName,
+    tax_total: KnownName,
+    tax_subtotal: KnownName,
+    tax_category: KnownName,
+    taxable_amount: KnownName,
+    tax_amount: KnownName,
+    allowance_charge: KnownName,
+    amount: KnownName,
+    charge_indicator: KnownName,
+}
+
+/// [`BreakdownNames`], interned on first use (see [`crate::official::preload`]).
+pub(crate) static NAMES: LazyLock<BreakdownNames> = LazyLock::new(|| BreakdownNames {
+    id: KnownName::new(CBC, "ID"),
+    percent: KnownName::new(CBC, "Percent"),
+    invoice_line: KnownName::new(CAC, "InvoiceLine"),
+    credit_note_line: KnownName::new(CAC, "CreditNoteLine"),
+    item: KnownName::new(CAC, "Item"),
+    classified_tax_category: KnownName::new(CAC, "ClassifiedTaxCategory"),
+    line_extension_amount: KnownName::new(CBC, "LineExtensionAmount"),
+    tax_total: KnownName::new(CAC, "TaxTotal"),
+    tax_subtotal: KnownName::new(CAC, "TaxSubtotal"),
+    tax_category: KnownName::new(CAC, "TaxCategory"),
+    taxable_amount: KnownName::new(CBC, "TaxableAmount"),
+    tax_amount: KnownName::new(CBC, "TaxAmount"),
+    allowance_charge: KnownName::new(CAC, "AllowanceCharge"),
+    amount: KnownName::new(CBC, "Amount"),
+    charge_indicator: KnownName::new(CBC, "ChargeIndicator"),
+});
+
 /// A tax category and rate, as (code, percent) with the percent normalised.
-fn category_key(doc: &Document, category: NodeId) -> (String, Option<Decimal>) {
+type CategoryKey = (String, Option<Decimal>);
+
+/// The [`CategoryKey`] of a `TaxCategory` or `ClassifiedTaxCategory`.
+fn category_key(doc: &Document, category: NodeId) -> CategoryKey {
+    let names = &*NAMES;
     let code = doc
-        .child_named(category, CBC, "ID")
+        .child_known(category, &names.id)
         .map(|n| text(doc, n).to_uppercase())
         .unwrap_or_default();
-    let percent = decimal(doc, doc.child_named(category, CBC, "Percent")).map(|p| p.normalize());
+    let percent = decimal(doc, doc.child_known(category, &names.percent)).map(|p| p.normalize());
     (code, percent)
 }
 
@@ -143,50 +188,57 @@ fn document_currency(doc: &Document, root: NodeId) -> Option<String> {
 
 /// The TaxTotal whose TaxAmount is in the document currency.
 fn document_tax_total(doc: &Document, root: NodeId) -> Option<NodeId> {
+    let names = &*NAMES;
     let currency = document_currency(doc, root)?;
-    doc.element_children_named(root, CAC, "TaxTotal")
-        .find(|&total| {
-            doc.child_named(total, CBC, "TaxAmount")
-                .and_then(|amount| doc.attribute(amount, "", "currencyID"))
-                .is_some_and(|c| c.trim() == currency)
-        })
+    doc.children_known(root, &names.tax_total).find(|&total| {
+        doc.child_known(total, &names.tax_amount)
+            .and_then(|amount| doc.attribute(amount, "", "currencyID"))
+            .is_some_and(|c| c.trim() == currency)
+    })
 }
 
 fn lines(doc: &Document, root: NodeId) -> impl Iterator<Item = NodeId> + '_ {
-    doc.children(root).filter(move |&c| {
-        doc.has_name(c, CAC, "InvoiceLine") || doc.has_name(c, CAC, "CreditNoteLine")
+    let names = &*NAMES;
+    doc.element_children(root).filter(move |&c| {
+        doc.has_known_name(c, &names.invoice_line) || doc.has_known_name(c, &names.credit_note_line)
     })
 }
 
 fn breakdown_matches_lines(out: &mut Findings<'_>, root: NodeId) {
     let doc = out.doc;
+    let names = &*NAMES;
     let Some(total) = document_tax_total(doc, root) else {
         return;
     };
-    for subtotal in doc.element_children_named(total, CAC, "TaxSubtotal") {
-        let Some(category) = doc.child_named(subtotal, CAC, "TaxCategory") else {
+    // The lines' amounts per category, added up once in document order for all the subtotals.
+    let mut line_sums: HashMap<CategoryKey, Decimal> = HashMap::new();
+    for line in lines(doc, root) {
+        let category = doc
+            .child_known(line, &names.item)
+            .and_then(|item| doc.child_known(item, &names.classified_tax_category));
+        if let Some(category) = category {
+            *line_sums.entry(category_key(doc, category)).or_default() +=
+                decimal(doc, doc.child_known(line, &names.line_extension_amount))
+                    .unwrap_or_default();
+        }
+    }
+    for subtotal in doc.children_known(total, &names.tax_subtotal) {
+        let Some(category) = doc.child_known(subtotal, &names.tax_category) else {
             continue;
         };
-        let Some(taxable) = decimal(doc, doc.child_named(subtotal, CBC, "TaxableAmount")) else {
+        let Some(taxable) = decimal(doc, doc.child_known(subtotal, &names.taxable_amount)) else {
             continue;
         };
         let key = category_key(doc, category);
-        let mut expected = Decimal::ZERO;
-        for line in lines(doc, root) {
-            let line_category = path(doc, line, &[(CAC, "Item"), (CAC, "ClassifiedTaxCategory")]);
-            if line_category.is_some_and(|c| category_key(doc, c) == key) {
-                expected += decimal(doc, doc.child_named(line, CBC, "LineExtensionAmount"))
-                    .unwrap_or_default();
-            }
-        }
-        for charge in doc.element_children_named(root, CAC, "AllowanceCharge") {
-            let charge_category = doc.child_named(charge, CAC, "TaxCategory");
+        let mut expected = line_sums.get(&key).copied().unwrap_or_default();
+        for charge in doc.children_known(root, &names.allowance_charge) {
+            let charge_category = doc.child_known(charge, &names.tax_category);
             if charge_category.is_none_or(|c| category_key(doc, c) != key) {
                 continue;
             }
-            let amount = decimal(doc, doc.child_named(charge, CBC, "Amount")).unwrap_or_default();
+            let amount = decimal(doc, doc.child_known(charge, &names.amount)).unwrap_or_default();
             let is_charge = doc
-                .child_named(charge, CBC, "ChargeIndicator")
+                .child_known(charge, &names.charge_indicator)
                 .is_some_and(|n| text(doc, n) == "true");
             expected += if is_charge { amount } else { -amount };
         }

@@ -517,11 +517,14 @@ fn compiled(set: RuleSet) -> &'static CompiledRuleSet {
         .or_insert_with(|| Box::leak(Box::new(compile(set))))
 }
 
-/// Compiles every rule set now instead of on first use (e.g. at server start).
+/// Compiles every rule set now instead of on first use (e.g. at server start), and interns the names our
+/// own rules look for on every line, so that the documents parsed after it find them by id.
 pub fn preload() {
     for set in RuleSet::all() {
         compiled(set);
     }
+    LazyLock::force(&crate::jp::NAMES);
+    LazyLock::force(&crate::consistency::NAMES);
 }
 
 fn compile(set: RuleSet) -> CompiledRuleSet {

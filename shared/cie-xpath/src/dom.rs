@@ -30,6 +30,28 @@ impl NodeId {
     }
 }
 
+/// An expanded name a caller looks for often (our own rules: a line's `cbc:LineExtensionAmount`), with its
+/// process-wide key, so that [`Document::child_known`] compares ids instead of looking the name up each time.
+/// Make it before parsing the documents it is used on (e.g. in a `LazyLock` the caller forces first);
+/// documents parsed earlier fall back to comparing names.
+#[derive(Debug, Clone, Copy)]
+pub struct KnownName {
+    namespace_uri: &'static str,
+    local_name: &'static str,
+    key: crate::NameKey,
+}
+
+impl KnownName {
+    /// The name `local_name` in `namespace_uri`.
+    pub fn new(namespace_uri: &'static str, local_name: &'static str) -> KnownName {
+        KnownName {
+            namespace_uri,
+            local_name,
+            key: crate::NameKey::intern(namespace_uri, local_name),
+        }
+    }
+}
+
 /// The kind of a node, as in the XPath data model (namespace nodes are not represented).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum NodeKind {
@@ -515,6 +537,40 @@ impl Document {
         local_name: &str,
     ) -> Option<NodeId> {
         let expanded = self.lookup_expanded_name(namespace_uri, local_name)?;
+        self.child_with_expanded(node, expanded)
+    }
+
+    /// [`Document::child_named`] for a name known in advance: found through its process-wide key, without
+    /// looking the name up.
+    pub fn child_known(&self, node: NodeId, name: &KnownName) -> Option<NodeId> {
+        let expanded =
+            self.expanded_for_test(name.key.index() as u32, name.namespace_uri, name.local_name)?;
+        self.child_with_expanded(node, expanded)
+    }
+
+    /// [`Document::element_children_named`] for a name known in advance.
+    pub fn children_known<'d>(
+        &'d self,
+        node: NodeId,
+        name: &KnownName,
+    ) -> impl Iterator<Item = NodeId> + 'd {
+        let expanded =
+            self.expanded_for_test(name.key.index() as u32, name.namespace_uri, name.local_name);
+        self.element_children(node)
+            .filter(move |&child| expanded.is_some() && self.expanded_name_id(child) == expanded)
+    }
+
+    /// Whether `node` is an element or attribute with this name.
+    pub fn has_known_name(&self, node: NodeId, name: &KnownName) -> bool {
+        self.matches_name(
+            node,
+            name.key.index() as u32,
+            name.namespace_uri,
+            name.local_name,
+        )
+    }
+
+    fn child_with_expanded(&self, node: NodeId, expanded: u32) -> Option<NodeId> {
         if let Some(groups) = self.indexed_children(node) {
             return groups
                 .get(&expanded)

@@ -32,7 +32,8 @@ mod xregex;
 pub use context::{Namespaces, Variables};
 pub use datetime::{TzMinutes, XsDate, XsDateTime, XsTime};
 pub use dom::{
-    Children, DEFAULT_MAX_ATTRIBUTES, Document, ElementChildren, NodeId, NodeKind, ParseLimits,
+    Children, DEFAULT_MAX_ATTRIBUTES, Document, ElementChildren, KnownName, NodeId, NodeKind,
+    ParseLimits,
 };
 pub use error::{SyntaxProblem, XPathError, XmlError};
 pub use expr::Expr;
