@@ -1094,6 +1094,26 @@ mod tests {
     }
 
     #[test]
+    fn known_names_are_found_whether_they_were_interned_before_the_document_was_parsed_or_not() {
+        let source =
+            br#"<r xmlns="urn:known-test" xmlns:o="urn:other"><o:a/><a>1</a><a>2</a><b/></r>"#;
+        let early = super::KnownName::new("urn:known-test", "a");
+        let parsed_between = Document::parse(source).unwrap();
+        let late = super::KnownName::new("urn:known-test", "b");
+        let parsed_after = Document::parse(source).unwrap();
+        for doc in [&parsed_between, &parsed_after] {
+            let root = doc.document_element().unwrap();
+            let a = doc.child_known(root, &early).unwrap();
+            assert_eq!(doc.namespace_uri(a), "urn:known-test");
+            assert_eq!(doc.string_value(a), "1");
+            assert_eq!(doc.children_known(root, &early).count(), 2);
+            let b = doc.child_known(root, &late).unwrap();
+            assert!(doc.has_known_name(b, &late) && !doc.has_known_name(b, &early));
+            assert!(doc.child_known(a, &early).is_none());
+        }
+    }
+
+    #[test]
     fn a_node_record_takes_24_bytes_and_keeps_its_kind_beside_its_count() {
         assert_eq!(std::mem::size_of::<NodeData>(), 24);
         for kind in NodeKind::BY_BITS {
