@@ -37,6 +37,8 @@ pub async fn serve(
         return Err(std::io::Error::other(format!("{failure:#}")));
     }
     let checkpoints = tokio::spawn(checkpoint_periodically(app.state().clone()));
+    // Not awaited: the first requests are served meanwhile, a document waiting only if it needs them first.
+    drop(tokio::task::spawn_blocking(validation::warm_up));
     connections::serve(
         listener,
         router(&app),

@@ -355,6 +355,21 @@ pub async fn validate_for_tenant(
     with_registry(state, verdict, seller).await
 }
 
+/// Compiles the official rule sets (interning the names they and our own rules look for) and the UBL schema's
+/// content model now, instead of when the first document arrives: the server calls it at start, beside the
+/// first requests.
+pub fn warm_up() {
+    let started = std::time::Instant::now();
+    cie_rules::official::preload();
+    match cie_schema::prepare() {
+        Ok(()) => tracing::info!(
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "rule sets and schema compiled"
+        ),
+        Err(error) => tracing::error!(%error, "the UBL schema's content model does not compile"),
+    }
+}
+
 /// [`validate_for_tenant`] on a document intake has already parsed (with [`cie_ubl::read`]).
 pub async fn validate_read_for_tenant(
     state: &AppState,
