@@ -869,18 +869,13 @@ impl<'a> Evaluator<'a> {
             };
         }
         if let Step::Axis(axis_step) = step {
-            // An axis step ignores the position of the node it starts from: its nodes from every input node
-            // are gathered as ids, then put in document order once.
+            // An axis step ignores the position of the node it starts from.
             let mut nodes = Vec::with_capacity(size);
-            for item in input.iter() {
-                if let Item::Node(node) = item {
-                    self.axis_nodes(*node, axis_step, &mut nodes)?;
-                }
-            }
-            if !nodes.is_sorted_by(|a, b| a < b) {
-                nodes.sort_unstable();
-                nodes.dedup();
-            }
+            let from = input.iter().filter_map(|item| match item {
+                Item::Node(node) => Some(*node),
+                Item::Atomic(_) => None,
+            });
+            self.axis_step_from(from, axis_step, &mut nodes)?;
             return Ok(nodes_seq(nodes));
         }
         let mut out = Seq::new();
@@ -951,13 +946,7 @@ impl<'a> Evaluator<'a> {
                 unreachable!("eval_axis_path is only called on paths of axis steps");
             };
             next.clear();
-            for &node in &current {
-                self.axis_nodes(node, step, &mut next)?;
-            }
-            if current.len() > 1 && !next.is_sorted_by(|a, b| a < b) {
-                next.sort_unstable();
-                next.dedup();
-            }
+            self.axis_step_from(current.iter().copied(), step, &mut next)?;
             std::mem::swap(&mut current, &mut next);
             if current.is_empty() {
                 break;
@@ -966,33 +955,64 @@ impl<'a> Evaluator<'a> {
         Ok(nodes_seq(current))
     }
 
+    /// The nodes one axis step selects from each of `from` (in document order, without duplicates), into
+    /// `out` in document order without duplicates: gathered as ids, then ordered once.
+    fn axis_step_from(
+        &mut self,
+        from: impl Iterator<Item = NodeId>,
+        step: &'a AxisStep,
+        out: &mut Vec<NodeId>,
+    ) -> Result<(), XPathError> {
+        let mut several = false;
+        for (index, node) in from.enumerate() {
+            several = index > 0;
+            self.axis_nodes(node, step, out)?;
+        }
+        if several && !out.is_sorted_by(|a, b| a < b) {
+            out.sort_unstable();
+            out.dedup();
+        }
+        Ok(())
+    }
+
     /// [`Evaluator::filter`] on nodes.
     fn filter_nodes(
         &mut self,
         nodes: Vec<NodeId>,
         predicate: &'a Expr,
     ) -> Result<Vec<NodeId>, XPathError> {
+        self.keep(nodes, predicate, |node| Cow::Owned(Item::Node(*node)))
+    }
+
+    /// The values a predicate keeps: by position for a numeric literal, else by the predicate's truth with
+    /// each value's item (`as_item`) as the focus.
+    fn keep<T>(
+        &mut self,
+        values: Vec<T>,
+        predicate: &'a Expr,
+        as_item: impl for<'x> Fn(&'x T) -> Cow<'x, Item>,
+    ) -> Result<Vec<T>, XPathError> {
         if let Expr::Literal(literal) = predicate
             && let Some(number) = Num::of(literal)
         {
-            return Ok(nodes
+            return Ok(values
                 .into_iter()
                 .enumerate()
                 .filter(|(index, _)| position_equals(number, index + 1))
-                .map(|(_, node)| node)
+                .map(|(_, value)| value)
                 .collect());
         }
-        let size = nodes.len();
+        let size = values.len();
         let mut kept = Vec::with_capacity(size);
-        for (index, node) in nodes.into_iter().enumerate() {
-            let item = Item::Node(node);
+        for (index, value) in values.into_iter().enumerate() {
+            let item = as_item(&value);
             let focus = Focus {
                 item: Some(&item),
                 position: index + 1,
                 size,
             };
             if self.eval_predicate(predicate, focus)? {
-                kept.push(node);
+                kept.push(value);
             }
         }
         Ok(kept)
@@ -1166,29 +1186,8 @@ impl<'a> Evaluator<'a> {
 
     /// Applies one predicate to a sequence (positions are 1-based in sequence order).
     pub(crate) fn filter(&mut self, items: Seq, predicate: &'a Expr) -> Result<Seq, XPathError> {
-        if let Expr::Literal(literal) = predicate
-            && let Some(number) = Num::of(literal)
-        {
-            return Ok(items
-                .into_iter()
-                .enumerate()
-                .filter(|(index, _)| position_equals(number, index + 1))
-                .map(|(_, item)| item)
-                .collect());
-        }
-        let size = items.len();
-        let mut kept = Seq::new();
-        for (index, item) in items.into_iter().enumerate() {
-            let focus = Focus {
-                item: Some(&item),
-                position: index + 1,
-                size,
-            };
-            if self.eval_predicate(predicate, focus)? {
-                kept.push(item);
-            }
-        }
-        Ok(kept)
+        self.keep(items.into_vec(), predicate, |item| Cow::Borrowed(item))
+            .map(Seq::from)
     }
 
     /// A predicate's truth: a numeric value selects by position, anything else by effective boolean value.
