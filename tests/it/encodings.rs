@@ -211,14 +211,12 @@ async fn bytes_invalid_in_their_encoding_and_unread_encodings_are_refused_clearl
     );
     assert_eq!(body["location"]["line"], 1, "in the declaration: {body}");
 
-    let checked = reqwest::Client::new()
-        .post(app.url("/api/v1/validate"))
-        .bearer_auth(&city.supplier_a)
-        .header("content-type", "application/xml")
-        .body(legacy(SHIFT_JIS, &declaring("ENC-CHECK", "Shift_JIS")))
-        .send()
-        .await
-        .unwrap();
+    let checked = app
+        .pre_check(
+            &city.supplier_a,
+            legacy(SHIFT_JIS, &declaring("ENC-CHECK", "Shift_JIS")),
+        )
+        .await;
     assert_eq!(
         checked.status(),
         StatusCode::OK,

@@ -198,14 +198,7 @@ async fn hostile_xml_is_refused_by_validate_too(
     let app = TestApp::spawn(backend).await;
     let city = app.city("city-a").await;
     for (name, bytes, _, code, _) in cases() {
-        let response = app
-            .client
-            .post(app.url("/api/v1/validate"))
-            .bearer_auth(&city.supplier_a)
-            .body(bytes)
-            .send()
-            .await
-            .unwrap();
+        let response = app.pre_check(&city.supplier_a, bytes).await;
         assert!(response.status().is_client_error(), "{name}");
         let error: Value = response.json().await.unwrap();
         assert_eq!(error["code"], code, "{name}: {error}");

@@ -161,17 +161,10 @@ async fn the_precheck_validates_without_archiving(
 ) {
     let app = TestApp::spawn(backend).await;
     let city = app.city("city-a").await;
-    let post = |bytes: Vec<u8>| {
-        app.client
-            .post(app.url("/api/v1/validate"))
-            .bearer_auth(&city.supplier_a)
-            .body(bytes)
-            .send()
-    };
+    let post = |bytes: Vec<u8>| app.pre_check(&city.supplier_a, bytes);
 
     let bad: Value = post(fixture("jp-pint-mutants/payable-mismatch.xml"))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -180,7 +173,6 @@ async fn the_precheck_validates_without_archiving(
     assert_eq!(bad["summary"]["number"], "156");
     let good: Value = post(fixture("jp-pint-ntr/jp-pint-ntr-example.xml"))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -192,7 +184,7 @@ async fn the_precheck_validates_without_archiving(
             .iter()
             .any(|r| r == "jp-pint-ntr 1.1.3")
     );
-    let garbage = post(b"not xml".to_vec()).await.unwrap();
+    let garbage = post(b"not xml".to_vec()).await;
     assert_eq!(garbage.status(), StatusCode::BAD_REQUEST);
     let error: Value = garbage.json().await.unwrap();
     assert_eq!(error["code"], "not_xml");
@@ -481,14 +473,7 @@ async fn no_cie_rule_reports_an_error_on_an_official_example(
 
     let mut false_errors = Vec::new();
     for example in &examples {
-        let response = app
-            .client
-            .post(app.url("/api/v1/validate"))
-            .bearer_auth(&city.supplier_b)
-            .body(fixture(example))
-            .send()
-            .await
-            .unwrap();
+        let response = app.pre_check(&city.supplier_b, fixture(example)).await;
         assert_eq!(response.status(), StatusCode::OK, "{example}");
         let verdict: Value = response.json().await.unwrap();
         for finding in verdict["findings"].as_array().unwrap() {
@@ -613,13 +598,8 @@ async fn a_malformed_issue_date_is_refused_with_what_the_schema_and_the_rules_fi
         1,
     );
     let checked: Value = app
-        .client
-        .post(app.url("/api/v1/validate"))
-        .bearer_auth(&city.supplier_a)
-        .body(bad_date)
-        .send()
+        .pre_check(&city.supplier_a, bad_date)
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -733,14 +713,7 @@ async fn a_document_that_is_not_well_formed_is_refused_with_its_place_and_reason
     }
 
     // The pre-check refuses it in the same words, archiving nothing.
-    let response = app
-        .client
-        .post(app.url("/api/v1/validate"))
-        .bearer_auth(&city.supplier_a)
-        .body(with_bell.clone())
-        .send()
-        .await
-        .unwrap();
+    let response = app.pre_check(&city.supplier_a, with_bell.clone()).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     let checked: Value = response.json().await.unwrap();
     assert_eq!(checked["code"], "not_xml", "{checked}");

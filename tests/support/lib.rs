@@ -263,6 +263,18 @@ impl TestApp {
             .expect("request")
     }
 
+    /// Checks a document's raw bytes with the pre-check (`POST /api/v1/validate`), which archives nothing.
+    pub async fn pre_check(&self, token: &str, bytes: impl Into<reqwest::Body>) -> Response {
+        self.client
+            .post(self.url("/api/v1/validate"))
+            .bearer_auth(token)
+            .header("content-type", "application/xml")
+            .body(bytes)
+            .send()
+            .await
+            .expect("request")
+    }
+
     /// The body of `GET path` as bytes (an original, a PDF, a download).
     pub async fn get_bytes(&self, token: &str, path: &str) -> Vec<u8> {
         self.get(token, path)
