@@ -299,7 +299,8 @@ impl UblError {
                 Some((*line, *column)),
                 (!path.is_empty()).then(|| path.clone()),
             ),
-            UblError::NumberTooLong { line, column, .. } => {
+            UblError::NumberTooLong { line, column, .. }
+            | UblError::MissingNumber { line, column, .. } => {
                 (Some((*line, *column)), Some("cbc:ID".to_owned()))
             }
             UblError::ValueTooLong {
@@ -314,13 +315,8 @@ impl UblError {
                 column,
                 ..
             } => (Some((*line, *column)), Some(element.clone())),
-            UblError::InvalidIssueDate { line, column, .. } => {
-                (Some((*line, *column)), Some("cbc:IssueDate".to_owned()))
-            }
-            UblError::MissingNumber { line, column, .. } => {
-                (Some((*line, *column)), Some("cbc:ID".to_owned()))
-            }
-            UblError::MissingIssueDate { line, column, .. } => {
+            UblError::InvalidIssueDate { line, column, .. }
+            | UblError::MissingIssueDate { line, column, .. } => {
                 (Some((*line, *column)), Some("cbc:IssueDate".to_owned()))
             }
             UblError::UnknownRoot {

@@ -543,9 +543,7 @@ impl Document {
     /// [`Document::child_named`] for a name known in advance: found through its process-wide key, without
     /// looking the name up.
     pub fn child_known(&self, node: NodeId, name: &KnownName) -> Option<NodeId> {
-        let expanded =
-            self.expanded_for_test(name.key.index() as u32, name.namespace_uri, name.local_name)?;
-        self.child_with_expanded(node, expanded)
+        self.child_with_expanded(node, self.expanded_known(name)?)
     }
 
     /// [`Document::element_children_named`] for a name known in advance.
@@ -554,10 +552,12 @@ impl Document {
         node: NodeId,
         name: &KnownName,
     ) -> impl Iterator<Item = NodeId> + 'd {
-        let expanded =
-            self.expanded_for_test(name.key.index() as u32, name.namespace_uri, name.local_name);
-        self.element_children(node)
-            .filter(move |&child| expanded.is_some() && self.expanded_name_id(child) == expanded)
+        self.element_children_expanded(node, self.expanded_known(name))
+    }
+
+    /// The document's expanded name id for a known name.
+    fn expanded_known(&self, name: &KnownName) -> Option<u32> {
+        self.expanded_for_test(name.key.index() as u32, name.namespace_uri, name.local_name)
     }
 
     /// Whether `node` is an element or attribute with this name.
@@ -587,7 +587,15 @@ impl Document {
         namespace_uri: &'d str,
         local_name: &'d str,
     ) -> impl Iterator<Item = NodeId> + 'd {
-        let expanded = self.lookup_expanded_name(namespace_uri, local_name);
+        self.element_children_expanded(node, self.lookup_expanded_name(namespace_uri, local_name))
+    }
+
+    /// The element children of `node` whose expanded name id is `expanded` (none for `None`).
+    fn element_children_expanded(
+        &self,
+        node: NodeId,
+        expanded: Option<u32>,
+    ) -> impl Iterator<Item = NodeId> + '_ {
         self.element_children(node)
             .filter(move |&child| expanded.is_some() && self.expanded_name_id(child) == expanded)
     }
