@@ -165,6 +165,13 @@ async fn a_client_with_its_limit_of_requests_in_progress_gets_429_until_one_ends
 
     let started = Instant::now();
     let refused = loop {
+        // A stalled request whose head reached the server while a probe was in progress was refused in its
+        // place (the probe is this client's too): it is sent again, so that three stalled ones are held.
+        for stream in &mut bodies {
+            if !still_open(stream) {
+                *stream = open_with(address, STALLED_BODY).await;
+            }
+        }
         let response = app.get("no-token", "/api/v1/invoices").await;
         if response.status() == StatusCode::TOO_MANY_REQUESTS {
             break response;
