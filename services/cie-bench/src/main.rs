@@ -595,12 +595,14 @@ async fn measure(
             );
             archived = size;
         }
+        let counters_before = server.counters(&client).await?;
         let server_cpu_before = server.cpu_seconds()?;
         let bench_cpu_before = server::own_cpu_seconds()?;
         let label = format!("B{phase}x");
         let outcome = load::run(plan(label, args.documents, args.progress)).await;
         let server_cpu = server.cpu_seconds()? - server_cpu_before;
         let bench_cpu = server::own_cpu_seconds()? - bench_cpu_before;
+        let counters = server.counters(&client).await?.since(counters_before);
         let peak_rss_kib = server.peak_rss_kib()?;
         let figures = Figures::new(
             backend,
@@ -611,6 +613,7 @@ async fn measure(
             peak_rss_kib,
             server_cpu,
             bench_cpu,
+            counters,
         );
         eprintln!("{}", report::table(std::slice::from_ref(&figures)));
         archived += args.documents;

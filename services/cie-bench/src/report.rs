@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use crate::Backend;
 use crate::load::Outcome;
+use crate::server::ServerCounters;
 
 /// What one backend measured.
 pub(crate) struct Figures {
@@ -17,6 +18,8 @@ pub(crate) struct Figures {
     peak_rss_kib: u64,
     server_cpu_seconds: f64,
     bench_cpu_seconds: f64,
+    /// What the server counted over the timed phase.
+    counters: ServerCounters,
     pub(crate) first_error: Option<String>,
 }
 
@@ -31,6 +34,7 @@ impl Figures {
         peak_rss_kib: u64,
         server_cpu_seconds: f64,
         bench_cpu_seconds: f64,
+        counters: ServerCounters,
     ) -> Figures {
         let mut latencies = outcome.latencies;
         latencies.sort_unstable();
@@ -45,6 +49,7 @@ impl Figures {
             peak_rss_kib,
             server_cpu_seconds,
             bench_cpu_seconds,
+            counters,
             first_error: outcome.first_error,
         }
     }
@@ -73,6 +78,27 @@ impl Figures {
     }
 
     /// CPU used over the timed phase as a percentage of one core.
+    /// The share of the timed phase the archive writer spent in transactions: near 100 % it is what
+    /// limits the rate.
+    fn writer_busy_percent(&self) -> f64 {
+        self.counters.writer_seconds / self.wall.as_secs_f64() * 100.0
+    }
+
+    /// The archive writer's time per document it archived, in milliseconds.
+    fn writer_ms_per_document(&self) -> f64 {
+        self.counters.writer_seconds / self.counters.batched * 1000.0
+    }
+
+    /// Documents per archive transaction.
+    fn documents_per_batch(&self) -> f64 {
+        self.counters.batched / self.counters.batches
+    }
+
+    /// The rules' time per received document, in milliseconds.
+    fn validation_ms_per_document(&self) -> f64 {
+        self.counters.validation_seconds / self.counters.validations * 1000.0
+    }
+
     fn cpu_percent(&self, seconds: f64) -> f64 {
         100.0 * seconds / self.wall.as_secs_f64()
     }
@@ -90,7 +116,7 @@ fn millis(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1000.0
 }
 
-const HEADERS: [&str; 15] = [
+const HEADERS: [&str; 19] = [
     "backend",
     "clients",
     "archived before",
@@ -106,10 +132,17 @@ const HEADERS: [&str; 15] = [
     "errors",
     "server CPU %",
     "bench CPU %",
+    "writer busy %",
+    "writer ms/doc",
+    "docs/batch",
+    "rules ms/doc",
 ];
 
 /// A plain-text table, one row per run. CPU percentages are of one core over the timed phase; "vs first"
-/// is the rate against the first row of the same backend (the smallest archive).
+/// is the rate against the first row of the same backend (the smallest archive). The last four columns
+/// come from the server's own metrics over the timed phase: the share of it the archive writer (one
+/// transaction at a time) was busy, its time per document and documents per transaction, and the rules'
+/// time per document (on a blocking thread, beside the writer).
 pub(crate) fn table(rows: &[Figures]) -> String {
     let cells: Vec<Vec<String>> = rows
         .iter()
@@ -134,6 +167,10 @@ pub(crate) fn table(rows: &[Figures]) -> String {
                 f.errors.to_string(),
                 format!("{:.0}", f.cpu_percent(f.server_cpu_seconds)),
                 format!("{:.0}", f.cpu_percent(f.bench_cpu_seconds)),
+                format!("{:.0}", f.writer_busy_percent()),
+                format!("{:.2}", f.writer_ms_per_document()),
+                format!("{:.1}", f.documents_per_batch()),
+                format!("{:.2}", f.validation_ms_per_document()),
             ]
         })
         .collect();
@@ -192,6 +229,13 @@ mod tests {
             2048,
             1.0,
             0.5,
+            ServerCounters {
+                writer_seconds: 1.5,
+                batches: 2.0,
+                batched: latencies_ms.len() as f64,
+                validation_seconds: 0.003,
+                validations: latencies_ms.len() as f64,
+            },
         )
     }
 
@@ -202,6 +246,56 @@ mod tests {
         assert_eq!(f.percentile_ms(99.0), 99.0);
         assert_eq!(f.max_ms(), 100.0);
         assert_eq!(f.per_second(), 50.0);
+        assert_eq!(f.writer_busy_percent(), 75.0);
+        assert_eq!(f.writer_ms_per_document(), 15.0);
+        assert_eq!(f.documents_per_batch(), 50.0);
+        assert!((f.validation_ms_per_document() - 0.03).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_server_counters_are_read_from_the_exposition_and_subtracted() {
+        let exposition = "# HELP cie_archive_batch_seconds Time the archive writer took per transaction.\n\
+            # TYPE cie_archive_batch_seconds histogram\n\
+            cie_archive_batch_seconds_bucket{le=\"0.005\"} 3\n\
+            cie_archive_batch_seconds_sum 2.5\n\
+            cie_archive_batch_seconds_count 4\n\
+            cie_archive_batch_size_sum 20\n\
+            cie_archive_batch_size_count 4\n\
+            cie_validation_seconds_sum 0.75\n\
+            cie_validation_seconds_count 20\n";
+        let later = ServerCounters::from_exposition(exposition);
+        assert_eq!(
+            later,
+            ServerCounters {
+                writer_seconds: 2.5,
+                batches: 4.0,
+                batched: 20.0,
+                validation_seconds: 0.75,
+                validations: 20.0,
+            }
+        );
+        let earlier = ServerCounters {
+            writer_seconds: 0.5,
+            batches: 1.0,
+            batched: 4.0,
+            validation_seconds: 0.25,
+            validations: 4.0,
+        };
+        assert_eq!(
+            later.since(earlier),
+            ServerCounters {
+                writer_seconds: 2.0,
+                batches: 3.0,
+                batched: 16.0,
+                validation_seconds: 0.5,
+                validations: 16.0,
+            }
+        );
+        assert_eq!(
+            ServerCounters::from_exposition("cie_other 1\n"),
+            ServerCounters::default(),
+            "a counter the exposition lacks reads as zero"
+        );
     }
 
     #[test]

@@ -24,8 +24,56 @@ pub(crate) struct Server {
     address: String,
     operator_key: String,
     seal_key: String,
+    metrics_token: String,
     log_path: PathBuf,
     _dir: tempfile::TempDir,
+}
+
+/// What the server's `/metrics` has counted so far of the archive writer and of validation: subtracting two
+/// readings gives where a timed phase's time went inside the server.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct ServerCounters {
+    /// Seconds the archive writer spent on transactions, commits included.
+    pub(crate) writer_seconds: f64,
+    /// Transactions the archive writer committed.
+    pub(crate) batches: f64,
+    /// Submissions those transactions carried.
+    pub(crate) batched: f64,
+    /// Seconds the rules took on received documents.
+    pub(crate) validation_seconds: f64,
+    /// Documents validated.
+    pub(crate) validations: f64,
+}
+
+impl ServerCounters {
+    /// The counters in a `/metrics` exposition; a counter it does not have reads as zero.
+    pub(crate) fn from_exposition(text: &str) -> ServerCounters {
+        let value = |name: &str| {
+            text.lines()
+                .filter_map(|line| line.split_once(' '))
+                .find(|(sample, _)| *sample == name)
+                .and_then(|(_, value)| value.trim().parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        ServerCounters {
+            writer_seconds: value("cie_archive_batch_seconds_sum"),
+            batches: value("cie_archive_batch_size_count"),
+            batched: value("cie_archive_batch_size_sum"),
+            validation_seconds: value("cie_validation_seconds_sum"),
+            validations: value("cie_validation_seconds_count"),
+        }
+    }
+
+    /// What was counted between `earlier` and this reading.
+    pub(crate) fn since(self, earlier: ServerCounters) -> ServerCounters {
+        ServerCounters {
+            writer_seconds: self.writer_seconds - earlier.writer_seconds,
+            batches: self.batches - earlier.batches,
+            batched: self.batched - earlier.batched,
+            validation_seconds: self.validation_seconds - earlier.validation_seconds,
+            validations: self.validations - earlier.validations,
+        }
+    }
 }
 
 const HEALTH_TIMEOUT: Duration = Duration::from_secs(30);
@@ -48,6 +96,11 @@ impl Server {
         let address = format!("127.0.0.1:{port}");
         let operator_key = random_hex(32);
         let seal_key = random_hex(32);
+        let metrics_token = options
+            .extra_env
+            .iter()
+            .find(|(key, _)| key == "CIE_METRICS__TOKEN")
+            .map_or_else(|| random_hex(32), |(_, value)| value.clone());
         let log_path = dir.path().join("server.log");
         let log = std::fs::File::create(&log_path).context("creating the server log")?;
         let log_err = log.try_clone().context("duplicating the log handle")?;
@@ -66,6 +119,7 @@ impl Server {
             .env("CIE_AUTH__OPERATOR_KEY", &operator_key)
             .env("CIE_AUTH__JWT_SECRET", random_hex(48))
             .env("CIE_SEALING__KEY", &seal_key)
+            .env("CIE_METRICS__TOKEN", &metrics_token)
             // A few suppliers send the whole load: the daily archive quota per supplier would refuse most of it.
             .env("CIE_LIMITS__DAILY_ARCHIVE_BYTES_PER_SUPPLIER", "0")
             .env("CIE_LOG__FILTER", "warn");
@@ -90,6 +144,7 @@ impl Server {
             address,
             operator_key,
             seal_key,
+            metrics_token,
             log_path,
             _dir: dir,
         };
@@ -146,6 +201,25 @@ impl Server {
                 self._dir.path().join("data").join("cie.sqlite").display()
             ),
         }
+    }
+
+    /// The server's [`ServerCounters`] now, read from `/metrics`.
+    pub(crate) async fn counters(
+        &self,
+        client: &reqwest::Client,
+    ) -> anyhow::Result<ServerCounters> {
+        let response = client
+            .get(self.url("/metrics"))
+            .bearer_auth(&self.metrics_token)
+            .send()
+            .await
+            .context("GET /metrics")?;
+        let status = response.status();
+        let text = response.text().await.context("reading /metrics")?;
+        if !status.is_success() {
+            bail!("GET /metrics answered {status}: {text}");
+        }
+        Ok(ServerCounters::from_exposition(&text))
     }
 
     pub(crate) fn operator_key(&self) -> &str {
