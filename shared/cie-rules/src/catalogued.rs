@@ -1,6 +1,8 @@
 //! Findings of our own rule sets (`cie-jp-*`, `cie-doc-*`): a finding names its rule, and its severity and
 //! messages come from the set's catalogue, with the detail of the case and the node's place.
 
+use std::borrow::Cow;
+
 use cie_domain::{Finding, Location, Severity};
 use cie_xpath::{Document, NodeId};
 
@@ -46,7 +48,11 @@ impl<'a> Findings<'a> {
     }
 }
 
-/// A node's text, trimmed.
-pub(crate) fn text(doc: &Document, node: NodeId) -> String {
-    doc.string_value(node).trim().to_owned()
+/// A node's text, trimmed; borrowed from the document when the node has one text child.
+pub(crate) fn text(doc: &Document, node: NodeId) -> Cow<'_, str> {
+    match doc.string_value(node) {
+        Cow::Borrowed(value) => Cow::Borrowed(value.trim()),
+        Cow::Owned(value) if value.trim().len() == value.len() => Cow::Owned(value),
+        Cow::Owned(value) => Cow::Owned(value.trim().to_owned()),
+    }
 }

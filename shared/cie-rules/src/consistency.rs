@@ -57,7 +57,7 @@ pub const RULES: &[(&str, Severity, &str, &str)] = &[
     ),
 ];
 
-/// The names the line checks look for on every line.
+/// The names the line checks look for on every line, and the identifier checks on every element.
 pub(crate) struct LineNames {
     invoice_line: KnownName,
     credit_note_line: KnownName,
@@ -71,6 +71,7 @@ pub(crate) struct LineNames {
     allowance_charge: KnownName,
     amount: KnownName,
     charge_indicator: KnownName,
+    scheme_id: KnownName,
 }
 
 /// [`LineNames`], interned on first use (see [`crate::official::preload`]).
@@ -87,6 +88,7 @@ pub(crate) static NAMES: LazyLock<LineNames> = LazyLock::new(|| LineNames {
     allowance_charge: KnownName::new(CAC, "AllowanceCharge"),
     amount: KnownName::new(CBC, "Amount"),
     charge_indicator: KnownName::new(CBC, "ChargeIndicator"),
+    scheme_id: KnownName::new("", "schemeID"),
 });
 
 /// Runs the `cie-doc-*` rules on an invoice or credit note.
@@ -123,7 +125,11 @@ pub fn validate_consistency(doc: &Document) -> Vec<Finding> {
         if doc.kind(node) != NodeKind::Element {
             continue;
         }
-        let (check, rule): (fn(&str) -> bool, &str) = match doc.attribute(node, "", "schemeID") {
+        let scheme = doc
+            .attributes(node)
+            .find(|&attribute| doc.has_known_name(attribute, &names.scheme_id))
+            .and_then(|attribute| doc.text(attribute));
+        let (check, rule): (fn(&str) -> bool, &str) = match scheme {
             Some("0188") => (is_corporate_number, "cie-doc-04"),
             Some("0088") => (is_gln, "cie-doc-05"),
             _ => continue,

@@ -183,7 +183,7 @@ fn category_key(doc: &Document, category: NodeId) -> CategoryKey {
 
 fn document_currency(doc: &Document, root: NodeId) -> Option<String> {
     doc.child_named(root, CBC, "DocumentCurrencyCode")
-        .map(|n| text(doc, n))
+        .map(|n| text(doc, n).into_owned())
 }
 
 /// The TaxTotal whose TaxAmount is in the document currency.
