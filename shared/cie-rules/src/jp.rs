@@ -5,6 +5,7 @@
 
 use chrono::NaiveDate;
 use cie_domain::{Finding, RegistrationNumber, Severity};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -167,18 +168,30 @@ pub(crate) static NAMES: LazyLock<BreakdownNames> = LazyLock::new(|| BreakdownNa
     charge_indicator: KnownName::new(CBC, "ChargeIndicator"),
 });
 
-/// A tax category and rate, as (code, percent) with the percent normalised.
-type CategoryKey = (String, Option<Decimal>);
+/// A tax category and rate, as (code in capitals, percent normalised); the code is borrowed from the
+/// document when it is written in capitals already.
+type CategoryKey<'d> = (Cow<'d, str>, Option<Decimal>);
 
 /// The [`CategoryKey`] of a `TaxCategory` or `ClassifiedTaxCategory`.
-fn category_key(doc: &Document, category: NodeId) -> CategoryKey {
+fn category_key(doc: &Document, category: NodeId) -> CategoryKey<'_> {
     let names = &*NAMES;
     let code = doc
         .child_known(category, &names.id)
-        .map(|n| text(doc, n).to_uppercase())
+        .map(|n| in_capitals(text(doc, n)))
         .unwrap_or_default();
     let percent = decimal(doc, doc.child_known(category, &names.percent)).map(|p| p.normalize());
     (code, percent)
+}
+
+/// `text` with its letters in capitals, copied only if that changes it.
+fn in_capitals(text: Cow<'_, str>) -> Cow<'_, str> {
+    if !text.is_ascii() {
+        return Cow::Owned(text.to_uppercase());
+    }
+    if text.bytes().any(|byte| byte.is_ascii_lowercase()) {
+        return Cow::Owned(text.to_ascii_uppercase());
+    }
+    text
 }
 
 fn document_currency(doc: &Document, root: NodeId) -> Option<String> {
@@ -280,7 +293,7 @@ fn rates_of_categories(out: &mut Findings<'_>, root: NodeId) {
     let categories = [(CAC, "TaxCategory"), (CAC, "ClassifiedTaxCategory")];
     for node in elements_named(doc, root, &categories) {
         let (code, percent) = category_key(doc, node);
-        let required = match code.as_str() {
+        let required = match &*code {
             "S" => Decimal::from(10),
             "AA" => Decimal::from(8),
             _ => continue,
@@ -396,7 +409,7 @@ fn tax_rounded_once_per_rate(out: &mut Findings<'_>, root: NodeId) {
             ) else {
                 continue;
             };
-            if !in_jpy || !matches!(code.as_str(), "S" | "AA") {
+            if !in_jpy || !matches!(&*code, "S" | "AA") {
                 continue;
             }
             let exact = taxable * percent / Decimal::from(100);
@@ -527,6 +540,20 @@ mod tests {
         assert_eq!(info.severity, Severity::Info);
         assert!(info.message_en.contains("80 %"), "{}", info.message_en);
         assert!(!fired(&clean(), Profile::Standard).contains(&"cie-jp-07".to_owned()));
+    }
+
+    #[test]
+    fn category_codes_are_compared_in_capitals_and_copied_only_when_written_otherwise() {
+        let capitals = in_capitals(Cow::Borrowed("AA"));
+        assert!(matches!(capitals, Cow::Borrowed("AA")));
+        assert_eq!(in_capitals(Cow::Borrowed("aa")), "AA");
+        assert_eq!(in_capitals(Cow::Borrowed("s")), "S");
+        assert_eq!(
+            in_capitals(Cow::Borrowed("ｓ")),
+            "Ｓ",
+            "full-width letters too"
+        );
+        assert_eq!(in_capitals(Cow::Borrowed("")), "");
     }
 
     #[test]
