@@ -482,6 +482,32 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
+/// Every rule set on one file's bytes: for `tenant` (with its city rules and the registry) or offline.
+async fn validate_file(
+    tenant: Option<&(&cie_server::AppState, TenantId)>,
+    bytes: &[u8],
+    config: &Config,
+) -> anyhow::Result<cie_server::validation::Verdict> {
+    Ok(match tenant {
+        Some((state, tenant)) => {
+            cie_server::validation::validate_for_tenant(state, tenant, None, bytes.to_vec().into())
+                .await?
+        }
+        None => cie_server::validation::validate_offline(
+            bytes,
+            &cie_server::validation::TenantContext {
+                max_attributes: config.limits.max_attributes,
+                max_depth: config.limits.max_depth,
+                jp_pint_version: cie_rules::official::JpPintVersion::in_force(
+                    cie_workflow::japan_day(cie_domain::Clock::now(&SystemClock)),
+                    config.rules.jp_pint_1_1_3_from,
+                ),
+                ..Default::default()
+            },
+        ),
+    })
+}
+
 /// Validates each file and prints its findings; the exit code is 1 when any file has a fatal finding.
 async fn validate_files(
     tenant: Option<(&cie_server::AppState, TenantId)>,
@@ -497,49 +523,27 @@ async fn validate_files(
     let mut any_fatal = false;
     for file in files {
         let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+        // As at intake: a document whose only problem is a field (its number, a date, an amount) is still
+        // checked by every rule set, the reader's finding first; one that cannot be read has that alone.
         let (kind, verdict) = match cie_ubl::parse(&bytes, &limits) {
-            Ok(summary) => {
-                let verdict = match &tenant {
-                    Some((state, tenant)) => {
-                        cie_server::validation::validate_for_tenant(
-                            state,
-                            tenant,
-                            None,
-                            bytes.clone().into(),
-                        )
-                        .await?
-                    }
-                    None => cie_server::validation::validate_offline(
-                        &bytes,
-                        &cie_server::validation::TenantContext {
-                            max_attributes: config.limits.max_attributes,
-                            max_depth: config.limits.max_depth,
-                            jp_pint_version: cie_rules::official::JpPintVersion::in_force(
-                                cie_workflow::japan_day(cie_domain::Clock::now(&SystemClock)),
-                                config.rules.jp_pint_1_1_3_from,
-                            ),
-                            ..Default::default()
-                        },
-                    ),
-                };
-                (Some(summary.kind), verdict)
-            }
-            Err(error) => {
-                let detail = cie_server::error::RefusalDetail::of_reader(&error);
-                let finding = cie_domain::Finding {
-                    rule_id: format!("cie-ubl-{}", error.code().replace('_', "-")),
-                    severity: cie_domain::Severity::Fatal,
-                    location: detail.location.unwrap_or_default(),
-                    message_ja: error.message_ja(),
-                    message_en: error.to_string(),
-                    rule_set: "cie-ubl 1".into(),
-                };
-                let verdict = cie_server::validation::Verdict {
-                    findings: vec![finding],
-                    ..Default::default()
-                };
+            Ok(summary) => (
+                Some(summary.kind),
+                validate_file(tenant.as_ref(), &bytes, config).await?,
+            ),
+            Err(error) if error.is_field_error() => {
+                let mut verdict = validate_file(tenant.as_ref(), &bytes, config).await?;
+                verdict
+                    .findings
+                    .insert(0, cie_server::validation::read_failure(&error));
                 (None, verdict)
             }
+            Err(error) => (
+                None,
+                cie_server::validation::Verdict {
+                    findings: vec![cie_server::validation::read_failure(&error)],
+                    ..Default::default()
+                },
+            ),
         };
         let fatal = verdict.is_fatal();
         any_fatal |= fatal;

@@ -195,11 +195,13 @@ pub fn validate_document(doc: &Document, context: &TenantContext) -> Verdict {
     verdict
 }
 
-/// The finding of a field the reader could not read: fatal, where the reader says, in both languages.
-fn read_failure(error: &cie_ubl::UblError) -> Finding {
+/// The finding of what the reader could not read: fatal, where the reader says, in both languages. Its id
+/// is `cie-ubl-` and the code intake refuses the document with, e.g. `cie-ubl-invalid-issue-date` for
+/// `invalid_issue_date`.
+pub fn read_failure(error: &cie_ubl::UblError) -> Finding {
     let detail = crate::error::RefusalDetail::of_reader(error);
     Finding {
-        rule_id: "cie-ubl-unreadable".to_owned(),
+        rule_id: format!("cie-ubl-{}", error.code().replace('_', "-")),
         severity: Severity::Fatal,
         location: detail.location.unwrap_or_default(),
         message_ja: error.message_ja(),
@@ -514,7 +516,7 @@ pub struct PreCheck {
     /// Whether no finding is fatal or an error (nothing to be returned for).
     pub passed: bool,
     /// The summary intake would record; none when a field it needs cannot be read (intake refuses such a
-    /// document, and the findings say why, first among them `cie-ubl-unreadable` with its place).
+    /// document, and the findings say why, first among them the reader's, e.g. `cie-ubl-invalid-issue-date`, with its place).
     pub summary: Option<cie_domain::Summary>,
     /// Rule sets applied.
     pub rule_sets: Vec<String>,
