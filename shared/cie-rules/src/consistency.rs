@@ -10,18 +10,14 @@ use std::collections::HashSet;
 
 use cie_domain::ids::{is_corporate_number, is_gln};
 use cie_domain::{Finding, Severity};
-use std::sync::LazyLock;
-
 use cie_xpath::{Document, KnownName, NodeId, NodeKind};
 use rust_decimal::Decimal;
 
 use crate::catalogued::{Findings, text};
+use crate::ubl_names::NAMES;
 
 /// Name and version of this rule set.
 pub const RULE_SET: &str = "cie-doc 1";
-
-const CBC: &str = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2";
-const CAC: &str = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2";
 
 /// Every rule of this set: id, severity, Japanese and English description.
 pub const RULES: &[(&str, Severity, &str, &str)] = &[
@@ -56,40 +52,6 @@ pub const RULES: &[(&str, Severity, &str, &str)] = &[
         "An identifier of scheme 0088 must be a 13-digit GLN whose last digit is its check digit: check it for a typing error.",
     ),
 ];
-
-/// The names the line checks look for on every line, and the identifier checks on every element.
-pub(crate) struct LineNames {
-    invoice_line: KnownName,
-    credit_note_line: KnownName,
-    invoiced_quantity: KnownName,
-    credited_quantity: KnownName,
-    id: KnownName,
-    line_extension_amount: KnownName,
-    price: KnownName,
-    price_amount: KnownName,
-    base_quantity: KnownName,
-    allowance_charge: KnownName,
-    amount: KnownName,
-    charge_indicator: KnownName,
-    scheme_id: KnownName,
-}
-
-/// [`LineNames`], interned on first use (see [`crate::official::preload`]).
-pub(crate) static NAMES: LazyLock<LineNames> = LazyLock::new(|| LineNames {
-    invoice_line: KnownName::new(CAC, "InvoiceLine"),
-    credit_note_line: KnownName::new(CAC, "CreditNoteLine"),
-    invoiced_quantity: KnownName::new(CBC, "InvoicedQuantity"),
-    credited_quantity: KnownName::new(CBC, "CreditedQuantity"),
-    id: KnownName::new(CBC, "ID"),
-    line_extension_amount: KnownName::new(CBC, "LineExtensionAmount"),
-    price: KnownName::new(CAC, "Price"),
-    price_amount: KnownName::new(CBC, "PriceAmount"),
-    base_quantity: KnownName::new(CBC, "BaseQuantity"),
-    allowance_charge: KnownName::new(CAC, "AllowanceCharge"),
-    amount: KnownName::new(CBC, "Amount"),
-    charge_indicator: KnownName::new(CBC, "ChargeIndicator"),
-    scheme_id: KnownName::new("", "schemeID"),
-});
 
 /// Runs the `cie-doc-*` rules on an invoice or credit note.
 pub fn validate_consistency(doc: &Document) -> Vec<Finding> {

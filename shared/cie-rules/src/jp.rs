@@ -3,17 +3,17 @@
 //! applies to a city's accounting unit: a defect that makes the document no valid 適格請求書 is an `error`
 //! (the invoice is returned, not refused at the door); facts for the accountant are `info`.
 
-use chrono::NaiveDate;
-use cie_domain::{Finding, RegistrationNumber, Severity};
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::LazyLock;
 
-use cie_xpath::{Document, KnownName, NodeId};
+use chrono::NaiveDate;
+use cie_domain::{Finding, RegistrationNumber, Severity};
+use cie_xpath::{Document, NodeId};
 use rust_decimal::Decimal;
 
 use crate::catalogued::{Findings, text};
 use crate::official::Profile;
+use crate::ubl_names::NAMES;
 
 /// Name and version of this rule set.
 pub const RULE_SET: &str = "cie-jp 1";
@@ -129,44 +129,6 @@ fn decimal(doc: &Document, node: Option<NodeId>) -> Option<Decimal> {
 fn parse_date(raw: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(raw.get(..10)?, "%Y-%m-%d").ok()
 }
-
-/// The names the breakdown checks look for on every line and subtotal.
-pub(crate) struct BreakdownNames {
-    id: KnownName,
-    percent: KnownName,
-    invoice_line: KnownName,
-    credit_note_line: KnownName,
-    item: KnownName,
-    classified_tax_category: KnownName,
-    line_extension_amount: KnownName,
-    tax_total: KnownName,
-    tax_subtotal: KnownName,
-    tax_category: KnownName,
-    taxable_amount: KnownName,
-    tax_amount: KnownName,
-    allowance_charge: KnownName,
-    amount: KnownName,
-    charge_indicator: KnownName,
-}
-
-/// [`BreakdownNames`], interned on first use (see [`crate::official::preload`]).
-pub(crate) static NAMES: LazyLock<BreakdownNames> = LazyLock::new(|| BreakdownNames {
-    id: KnownName::new(CBC, "ID"),
-    percent: KnownName::new(CBC, "Percent"),
-    invoice_line: KnownName::new(CAC, "InvoiceLine"),
-    credit_note_line: KnownName::new(CAC, "CreditNoteLine"),
-    item: KnownName::new(CAC, "Item"),
-    classified_tax_category: KnownName::new(CAC, "ClassifiedTaxCategory"),
-    line_extension_amount: KnownName::new(CBC, "LineExtensionAmount"),
-    tax_total: KnownName::new(CAC, "TaxTotal"),
-    tax_subtotal: KnownName::new(CAC, "TaxSubtotal"),
-    tax_category: KnownName::new(CAC, "TaxCategory"),
-    taxable_amount: KnownName::new(CBC, "TaxableAmount"),
-    tax_amount: KnownName::new(CBC, "TaxAmount"),
-    allowance_charge: KnownName::new(CAC, "AllowanceCharge"),
-    amount: KnownName::new(CBC, "Amount"),
-    charge_indicator: KnownName::new(CBC, "ChargeIndicator"),
-});
 
 /// A tax category and rate, as (code in capitals, percent normalised); the code is borrowed from the
 /// document when it is written in capitals already.

@@ -13,6 +13,7 @@ pub mod jp;
 pub mod official;
 pub mod post_award;
 pub mod registry;
+mod ubl_names;
 
 pub use official::{OfficialVerdict, Profile, validate_official};
 pub use post_award::{PostAwardVerdict, Transaction, validate_post_award};

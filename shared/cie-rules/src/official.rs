@@ -523,8 +523,7 @@ pub fn preload() {
     for set in RuleSet::all() {
         compiled(set);
     }
-    LazyLock::force(&crate::jp::NAMES);
-    LazyLock::force(&crate::consistency::NAMES);
+    LazyLock::force(&crate::ubl_names::NAMES);
 }
 
 fn compile(set: RuleSet) -> CompiledRuleSet {
