@@ -516,7 +516,8 @@ pub struct PreCheck {
     /// Whether no finding is fatal or an error (nothing to be returned for).
     pub passed: bool,
     /// The summary intake would record; none when a field it needs cannot be read (intake refuses such a
-    /// document, and the findings say why, first among them the reader's, e.g. `cie-ubl-invalid-issue-date`, with its place).
+    /// document, and the findings say why, first among them the reader's with its place, e.g.
+    /// `cie-ubl-invalid-issue-date`).
     pub summary: Option<cie_domain::Summary>,
     /// Rule sets applied.
     pub rule_sets: Vec<String>,
