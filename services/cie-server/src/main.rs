@@ -559,22 +559,27 @@ async fn validate_files(
             println!("{line}");
         } else {
             let outcome = if fatal { "REJECTED" } else { "accepted" };
-            println!(
-                "{}: {outcome} ({} findings; {})",
-                file.display(),
-                verdict.findings.len(),
+            let count = match verdict.findings.len() {
+                1 => "1 finding".to_owned(),
+                n => format!("{n} findings"),
+            };
+            let rule_sets = if verdict.rule_sets.is_empty() {
+                "no rule set could read it".to_owned()
+            } else {
                 verdict.rule_sets.join(", ")
-            );
+            };
+            println!("{}: {outcome} ({count}; {rule_sets})", file.display());
             for finding in &verdict.findings {
+                let location = &finding.location;
+                // A finding outside any element (text before the root) has a line and column only.
+                let place = if location.path.is_empty() {
+                    format!("{}:{}", location.line, location.column)
+                } else {
+                    format!("{} ({}:{})", location.path, location.line, location.column)
+                };
                 println!(
-                    "  [{}] {} at {} ({}:{})\n    {}\n    {}",
-                    finding.severity,
-                    finding.rule_id,
-                    finding.location.path,
-                    finding.location.line,
-                    finding.location.column,
-                    finding.message_ja,
-                    finding.message_en
+                    "  [{}] {} at {place}\n    {}\n    {}",
+                    finding.severity, finding.rule_id, finding.message_ja, finding.message_en
                 );
             }
         }
