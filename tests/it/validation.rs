@@ -415,6 +415,21 @@ async fn the_validate_subcommand_prints_findings_and_exits_1_on_fatal_ones(
         1,
         "nothing else can be read: {line}"
     );
+    // In text, a finding before any element is placed by line and column alone.
+    let not_xml = app.data_dir.join("not-xml.xml");
+    std::fs::write(&not_xml, "not xml").unwrap();
+    let text_run = run_server_command(
+        &app.store_url(),
+        &app.data_dir,
+        &["validate", not_xml.to_str().unwrap()],
+    );
+    assert_eq!(text_run.status.code(), Some(1), "{text_run:?}");
+    let text = String::from_utf8_lossy(&text_run.stdout);
+    assert!(
+        text.contains("REJECTED (1 finding; no rule set could read it)")
+            && text.contains("[fatal] cie-ubl-not-xml at 1:1\n"),
+        "{text}"
+    );
 
     // A date that cannot be read: refused as at intake, and still checked by every rule set, the reader's
     // finding first under the id the pre-check gives it.
