@@ -335,6 +335,16 @@ async fn the_registry_is_consulted_on_the_supply_date_and_recorded(
     );
 }
 
+/// `cie-server validate` on `files`, its findings as JSON lines or as text.
+fn validate_files(app: &TestApp, files: &[&std::path::Path], json: bool) -> std::process::Output {
+    let mut args = vec!["validate"];
+    args.extend(files.iter().map(|file| file.to_str().unwrap()));
+    if json {
+        args.extend(["--format", "json"]);
+    }
+    run_server_command(&app.store_url(), &app.data_dir, &args)
+}
+
 #[rstest]
 #[tokio::test]
 async fn the_validate_subcommand_prints_findings_and_exits_1_on_fatal_ones(
@@ -344,17 +354,7 @@ async fn the_validate_subcommand_prints_findings_and_exits_1_on_fatal_ones(
     let good = fixture_path("jp-pint-ntr/jp-pint-ntr-example.xml");
     let bad = fixture_path("jp-pint-mutants/payable-mismatch.xml");
 
-    let json_run = run_server_command(
-        &app.store_url(),
-        &app.data_dir,
-        &[
-            "validate",
-            good.to_str().unwrap(),
-            bad.to_str().unwrap(),
-            "--format",
-            "json",
-        ],
-    );
+    let json_run = validate_files(&app, &[&good, &bad], true);
     assert_eq!(json_run.status.code(), Some(1), "{json_run:?}");
     let stdout = String::from_utf8(json_run.stdout).unwrap();
     let lines: Vec<Value> = stdout
@@ -375,11 +375,7 @@ async fn the_validate_subcommand_prints_findings_and_exits_1_on_fatal_ones(
         assert!(!fired[key].is_null(), "{key} in {fired}");
     }
 
-    let text_run = run_server_command(
-        &app.store_url(),
-        &app.data_dir,
-        &["validate", good.to_str().unwrap()],
-    );
+    let text_run = validate_files(&app, &[&good], false);
     assert_eq!(text_run.status.code(), Some(0), "{text_run:?}");
     assert!(String::from_utf8_lossy(&text_run.stdout).contains("accepted"));
 
@@ -391,11 +387,7 @@ async fn the_validate_subcommand_prints_findings_and_exits_1_on_fatal_ones(
         example.replacen("2023-10-24</cbc:IssueDate>", "2023-10-24</cbc:IssueDat>", 1),
     )
     .unwrap();
-    let broken_run = run_server_command(
-        &app.store_url(),
-        &app.data_dir,
-        &["validate", broken.to_str().unwrap(), "--format", "json"],
-    );
+    let broken_run = validate_files(&app, &[&broken], true);
     assert_eq!(broken_run.status.code(), Some(1), "{broken_run:?}");
     let line: Value = serde_json::from_slice(&broken_run.stdout).unwrap();
     let unread = &line["findings"][0];
@@ -418,11 +410,7 @@ async fn the_validate_subcommand_prints_findings_and_exits_1_on_fatal_ones(
     // In text, a finding before any element is placed by line and column alone.
     let not_xml = app.data_dir.join("not-xml.xml");
     std::fs::write(&not_xml, "not xml").unwrap();
-    let text_run = run_server_command(
-        &app.store_url(),
-        &app.data_dir,
-        &["validate", not_xml.to_str().unwrap()],
-    );
+    let text_run = validate_files(&app, &[&not_xml], false);
     assert_eq!(text_run.status.code(), Some(1), "{text_run:?}");
     let text = String::from_utf8_lossy(&text_run.stdout);
     assert!(
@@ -443,11 +431,7 @@ async fn the_validate_subcommand_prints_findings_and_exits_1_on_fatal_ones(
         ),
     )
     .unwrap();
-    let date_run = run_server_command(
-        &app.store_url(),
-        &app.data_dir,
-        &["validate", bad_date.to_str().unwrap(), "--format", "json"],
-    );
+    let date_run = validate_files(&app, &[&bad_date], true);
     assert_eq!(date_run.status.code(), Some(1), "{date_run:?}");
     let line: Value = serde_json::from_slice(&date_run.stdout).unwrap();
     assert_eq!(line["accepted"], false, "{line}");
