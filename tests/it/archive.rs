@@ -4,6 +4,7 @@ use cie_tests::{Backend, PASSWORD, TestApp, fixture};
 use reqwest::StatusCode;
 use rstest::rstest;
 use serde_json::{Value, json};
+use sqlx::Row;
 
 async fn three_submissions(app: &TestApp, token: &str) {
     for file in [
@@ -85,6 +86,72 @@ async fn the_database_refuses_to_change_or_delete_archived_rows(
         );
     }
     assert_eq!(verify(&app, &city.admin).await["intact"], true);
+}
+
+#[rstest]
+#[tokio::test]
+async fn originals_are_kept_compressed_and_served_byte_for_byte_beside_entries_kept_as_received(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let city = app.city("city-a").await;
+    three_submissions(&app, &city.supplier_a).await;
+    let invoice = fixture("jp-pint/jp-pint-example.xml");
+    let served = |seq: i64| {
+        let app = &app;
+        let admin = city.admin.clone();
+        async move {
+            let response = app
+                .get(&admin, &format!("/api/v1/submissions/{seq}/original"))
+                .await;
+            assert_eq!(response.status(), StatusCode::OK);
+            response.bytes().await.unwrap().to_vec()
+        }
+    };
+
+    let rows = sqlx::query(
+        "SELECT seq, content_encoding, LENGTH(content) AS kept, size_bytes FROM archive_entries
+         WHERE tenant_id = 'city-a' ORDER BY seq",
+    )
+    .fetch_all(app.store.raw_pool())
+    .await
+    .unwrap();
+    assert_eq!(rows.len(), 3);
+    for row in &rows {
+        assert_eq!(row.get::<String, _>("content_encoding"), "zlib");
+        assert!(row.get::<i64, _>("kept") < row.get::<i64, _>("size_bytes"));
+    }
+    assert!(
+        rows[0].get::<i64, _>("kept") * 3 < invoice.len() as i64,
+        "the invoice's row keeps {} bytes for {}",
+        rows[0].get::<i64, _>("kept"),
+        invoice.len()
+    );
+    assert_eq!(served(1).await, invoice);
+
+    // An entry archived before originals were compressed keeps its bytes as received.
+    disable_append_only_triggers(&app).await;
+    sqlx::query(
+        "UPDATE archive_entries SET content = $1, content_encoding = 'identity'
+         WHERE tenant_id = 'city-a' AND seq = 1",
+    )
+    .bind(invoice.clone())
+    .execute(app.store.raw_pool())
+    .await
+    .unwrap();
+    assert_eq!(served(1).await, invoice);
+    assert_eq!(served(2).await, fixture("order/order-example.xml"));
+    // The chain holds; the report names only the triggers this test took away.
+    let report = verify(&app, &city.admin).await;
+    assert!(report["first_broken_seq"].is_null(), "{report}");
+    assert!(report["reason"].is_null(), "{report}");
+    assert_eq!(report["entries_checked"], 3);
+    for problem in report["problems"].as_array().unwrap() {
+        assert!(
+            problem.as_str().unwrap().contains("append-only trigger"),
+            "{report}"
+        );
+    }
 }
 
 async fn disable_append_only_triggers(app: &TestApp) {

@@ -252,12 +252,13 @@ async fn edits_to_the_archive_chain_are_caught(
 }
 
 /// What someone who knows the chain formula but not the key would do: put `forged` into entry `from` and
-/// recompute every content hash, entry hash and link after it, and the head.
+/// recompute every entry hash and link from it on, and the head. The forged bytes are stored as received
+/// (`content_encoding` `identity`); the later entries keep their bytes and recorded SHA-256.
 async fn rechain_with_forged_content(app: &TestApp, from: i64, forged: &[u8]) {
     let pool = app.store.raw_pool();
     let rows = sqlx::query(
-        "SELECT seq, received_at, submitter_id, supplier_org_id, content, size_bytes, truncated, outcome,
-             error_code, error_message, entry_hash
+        "SELECT seq, received_at, submitter_id, supplier_org_id, content, content_sha256, size_bytes, truncated,
+             outcome, error_code, error_message, entry_hash, content_encoding
          FROM archive_entries WHERE tenant_id = 'city-a' ORDER BY seq",
     )
     .fetch_all(pool)
@@ -275,7 +276,11 @@ async fn rechain_with_forged_content(app: &TestApp, from: i64, forged: &[u8]) {
         } else {
             row.get("content")
         };
-        let sha = cie_audit::content_sha256(&content);
+        let (sha, encoding): (String, String) = if seq == from {
+            (cie_audit::content_sha256(&content), "identity".into())
+        } else {
+            (row.get("content_sha256"), row.get("content_encoding"))
+        };
         let size = if seq == from {
             forged.len() as i64
         } else {
@@ -302,7 +307,7 @@ async fn rechain_with_forged_content(app: &TestApp, from: i64, forged: &[u8]) {
         .entry_hash();
         sqlx::query(
             "UPDATE archive_entries SET content = $1, content_sha256 = $2, size_bytes = $3, prev_hash = $4,
-                 entry_hash = $5
+                 entry_hash = $5, content_encoding = $7
              WHERE tenant_id = 'city-a' AND seq = $6",
         )
         .bind(content)
@@ -311,6 +316,7 @@ async fn rechain_with_forged_content(app: &TestApp, from: i64, forged: &[u8]) {
         .bind(&prev)
         .bind(&hash)
         .bind(seq)
+        .bind(&encoding)
         .execute(pool)
         .await
         .unwrap();

@@ -108,6 +108,16 @@ impl ArchiveVerification {
     }
 }
 
+/// An entry's original, as fetched for reading.
+enum Fetched {
+    /// The bytes as received.
+    Bytes(Vec<u8>),
+    /// The object store has no such object.
+    Missing,
+    /// The row's bytes do not decode to an original.
+    Undecodable(crate::original::Undecodable),
+}
+
 pub(crate) const ENTRY_COLUMNS: &str = "seq, received_at, submitter_id, supplier_org_id, content_sha256, size_bytes, truncated, \
      outcome, error_code, error_message, prev_hash, entry_hash";
 
@@ -202,7 +212,7 @@ impl Store {
         supplier_org_id: Option<i64>,
     ) -> Result<(ArchiveEntry, Vec<u8>), StoreError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {ENTRY_COLUMNS}, content, content_location, seal FROM archive_entries
+            "SELECT {ENTRY_COLUMNS}, content, content_location, content_encoding, seal FROM archive_entries
              WHERE tenant_id = $1 AND seq = $2 AND ($3 IS NULL OR supplier_org_id = $3)"
         )))
         .bind(tenant.as_str())
@@ -214,29 +224,50 @@ impl Store {
             what: "archived submission",
         })?;
         let entry = ArchiveEntry::from_row(&row)?;
-        let content = self
-            .original_of(tenant, &entry, &row)
-            .await?
-            .ok_or_else(|| StoreError::Tampered {
-                seq: entry.seq,
-                what: "original, missing from the object store",
-            })?;
+        let content = match self.original_of(tenant, &entry, &row).await? {
+            Fetched::Bytes(content) => content,
+            Fetched::Missing => {
+                return Err(StoreError::Tampered {
+                    seq: entry.seq,
+                    what: "original, missing from the object store",
+                });
+            }
+            Fetched::Undecodable(why) => {
+                tracing::error!(seq = entry.seq, %tenant, error = %why, "an archived original cannot be read back");
+                return Err(StoreError::Tampered {
+                    seq: entry.seq,
+                    what: "original, whose stored bytes cannot be read back",
+                });
+            }
+        };
         self.check_original(tenant, &entry, &content, row.try_get("seal")?)
             .await?;
         Ok((entry, content))
     }
 
-    /// The bytes of the entry in `row` (which has `content` and `content_location`): from the row, or from
-    /// the object store; `None` when the object store has no such object.
+    /// The bytes of the entry in `row` (which has `content`, `content_location` and `content_encoding`), as
+    /// received: from the row, decompressed, or from the object store.
     async fn original_of(
         &self,
         tenant: &TenantId,
         entry: &ArchiveEntry,
         row: &sqlx::any::AnyRow,
-    ) -> Result<Option<Vec<u8>>, StoreError> {
+    ) -> Result<Fetched, StoreError> {
         let location: String = row.try_get("content_location")?;
         match location.as_str() {
-            "database" => Ok(Some(row.try_get("content")?)),
+            "database" => {
+                let encoding: String = row.try_get("content_encoding")?;
+                Ok(
+                    match crate::original::decode(
+                        &encoding,
+                        row.try_get("content")?,
+                        entry.size_bytes,
+                    ) {
+                        Ok(content) => Fetched::Bytes(content),
+                        Err(why) => Fetched::Undecodable(why),
+                    },
+                )
+            }
             "object_store" => {
                 let Some(originals) = &self.inner.originals else {
                     return Err(StoreError::Originals(cie_objects::ObjectError::Settings(
@@ -246,13 +277,14 @@ impl Store {
                         ),
                     )));
                 };
-                originals
+                Ok(originals
                     .get(&crate::writer::original_key(
                         tenant.as_str(),
                         &entry.content_sha256,
                     ))
                     .await
-                    .map_err(StoreError::Originals)
+                    .map_err(StoreError::Originals)?
+                    .map_or(Fetched::Missing, Fetched::Bytes))
             }
             other => Err(StoreError::Corrupt(format!(
                 "archive entry {} of {tenant} says its original is in {other:?}",
@@ -398,7 +430,7 @@ impl Store {
         let broken = |seq: i64, reason: String| Some(BrokenEntry { seq, reason });
         let first_broken = 'walk: loop {
             let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT {ENTRY_COLUMNS}, content, content_location, seal FROM archive_entries
+                "SELECT {ENTRY_COLUMNS}, content, content_location, content_encoding, seal FROM archive_entries
                  WHERE tenant_id = $1 AND seq >= $2 ORDER BY seq LIMIT {CHUNK}"
             )))
             .bind(tenant.as_str())
@@ -421,11 +453,20 @@ impl Store {
                         "prev_hash does not match the previous entry".into(),
                     );
                 }
-                let Some(content) = content else {
-                    break 'walk broken(
-                        entry.seq,
-                        "the original is missing from the object store".into(),
-                    );
+                let content = match content {
+                    Fetched::Bytes(content) => content,
+                    Fetched::Missing => {
+                        break 'walk broken(
+                            entry.seq,
+                            "the original is missing from the object store".into(),
+                        );
+                    }
+                    Fetched::Undecodable(why) => {
+                        break 'walk broken(
+                            entry.seq,
+                            format!("content does not match its recorded SHA-256: {why}"),
+                        );
+                    }
                 };
                 let actual_sha = content_sha256(&content);
                 if actual_sha != entry.content_sha256 {

@@ -10,12 +10,14 @@ use cie_audit::SealKey;
 use cie_domain::{DocumentKind, DocumentStatus};
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
+use crate::Backend;
 use crate::chain::ChainFields;
 use crate::directory::timestamp;
 use crate::documents::{
     DocumentRecord, PriorDocuments, document_by_id, document_row, remember_counterparties,
 };
 use crate::error::StoreError;
+use crate::original::StoredOriginal;
 use crate::sealing::{
     DOCUMENT_INSERT_COLUMNS, DOCUMENT_INSERT_VALUES, VERDICT_INSERT_COLUMNS, VERDICT_INSERT_VALUES,
 };
@@ -29,13 +31,14 @@ use crate::writer::{
 /// and no two documents that would see each other as an earlier version, duplicate or variant.
 pub(crate) fn independent(
     submissions: &[NewSubmission],
-    shas: &[String],
+    originals: &[StoredOriginal],
     heads: &HashMap<String, Head>,
 ) -> bool {
     let mut contents = HashSet::new();
     let mut numbers = HashSet::new();
     let mut keys = HashSet::new();
-    for (submission, sha) in submissions.iter().zip(shas) {
+    for (submission, stored) in submissions.iter().zip(originals) {
+        let sha = &stored.sha;
         if submission.workflow.is_some() || !heads.contains_key(submission.tenant.as_str()) {
             return false;
         }
@@ -60,7 +63,10 @@ pub(crate) fn independent(
     true
 }
 
-pub(crate) fn placeholders(rows: usize, columns: usize) -> String {
+/// The values of a multi-row insert of `rows` rows of `columns` values, each bound once in order: `$1, $2, …`
+/// on PostgreSQL, anonymous `?` on SQLite (whose driver looks each numbered parameter's name up in a list,
+/// a cost that grows with the square of a batch's parameters).
+pub(crate) fn placeholders(backend: Backend, rows: usize, columns: usize) -> String {
     let mut sql = String::with_capacity(rows * columns * 5);
     for row in 0..rows {
         if row > 0 {
@@ -71,8 +77,13 @@ pub(crate) fn placeholders(rows: usize, columns: usize) -> String {
             if column > 0 {
                 sql.push_str(", ");
             }
-            sql.push('$');
-            sql.push_str(&(row * columns + column + 1).to_string());
+            match backend {
+                Backend::Sqlite => sql.push('?'),
+                Backend::Postgres => {
+                    sql.push('$');
+                    sql.push_str(&(row * columns + column + 1).to_string());
+                }
+            }
         }
         sql.push(')');
     }
@@ -251,32 +262,32 @@ pub(crate) fn prior_documents_sql(rows: usize) -> String {
     selects.join(" UNION ALL ")
 }
 
-/// The insert of `rows` archive entries, 16 values each.
-pub(crate) fn archive_insert_sql(rows: usize) -> String {
+/// The insert of `rows` archive entries, 17 values each.
+pub(crate) fn archive_insert_sql(backend: Backend, rows: usize) -> String {
     format!(
         "INSERT INTO archive_entries (tenant_id, seq, received_at, submitter_id, supplier_org_id, content_sha256,
              size_bytes, truncated, outcome, error_code, error_message, prev_hash, entry_hash, content, seal,
-             content_location)
+             content_location, content_encoding)
          VALUES {}",
-        placeholders(rows, 16)
+        placeholders(backend, rows, 17)
     )
 }
 
 /// The insert of `rows` documents, returning their ids.
-pub(crate) fn documents_insert_sql(rows: usize) -> String {
+pub(crate) fn documents_insert_sql(backend: Backend, rows: usize) -> String {
     format!(
         "INSERT INTO documents ({DOCUMENT_INSERT_COLUMNS})
          VALUES {} RETURNING id, tenant_id, archive_seq",
-        placeholders(rows, DOCUMENT_INSERT_VALUES)
+        placeholders(backend, rows, DOCUMENT_INSERT_VALUES)
     )
 }
 
 /// The insert of `rows` verdicts.
-pub(crate) fn verdicts_insert_sql(rows: usize) -> String {
+pub(crate) fn verdicts_insert_sql(backend: Backend, rows: usize) -> String {
     format!(
         "INSERT INTO document_validations ({VERDICT_INSERT_COLUMNS})
          VALUES {}",
-        placeholders(rows, VERDICT_INSERT_VALUES)
+        placeholders(backend, rows, VERDICT_INSERT_VALUES)
     )
 }
 
@@ -307,14 +318,14 @@ pub(crate) async fn append_together(
     conn: &mut AnyConnection,
     heads: &mut HashMap<String, Head>,
     submissions: &[NewSubmission],
-    shas: &[String],
+    originals: &[StoredOriginal],
     look_up: LookUp,
 ) -> Result<Vec<SubmissionOutcome>, StoreError> {
     let documents: Vec<(usize, &NewSubmission, String)> = submissions
         .iter()
         .enumerate()
         .filter(|(_, s)| matches!(s.parsed, Parsed::Document { .. }))
-        .map(|(i, s)| (i, s, shas[i].clone()))
+        .map(|(i, s)| (i, s, originals[i].sha.clone()))
         .collect();
     let mut priors = if documents.is_empty() || look_up == LookUp::Skip {
         HashMap::new()
@@ -345,7 +356,7 @@ pub(crate) async fn append_together(
             received_at: &received_at,
             submitter_id: submission.submitter_id,
             supplier_org_id: submission.supplier_org_id,
-            content_sha256: &shas[index],
+            content_sha256: &originals[index].sha,
             size_bytes: submission.size_bytes,
             truncated: submission.truncated,
             outcome,
@@ -360,7 +371,7 @@ pub(crate) async fn append_together(
             prev_hash,
             entry_hash,
             seal,
-            sha: shas[index].clone(),
+            sha: originals[index].sha.clone(),
             received_at,
             outcome,
             error_code,
@@ -369,11 +380,10 @@ pub(crate) async fn append_together(
     }
 
     if !entries.is_empty() {
-        let placement = heads
-            .values()
-            .next()
-            .map_or(crate::writer::Placement::Database, |head| head.placement);
-        let mut insert = sqlx::query(AssertSqlSafe(archive_insert_sql(entries.len())));
+        let mut insert = sqlx::query(AssertSqlSafe(archive_insert_sql(
+            Backend::of(conn),
+            entries.len(),
+        )));
         for entry in &entries {
             let submission = &submissions[entry.index];
             insert = insert
@@ -390,9 +400,10 @@ pub(crate) async fn append_together(
                 .bind(entry.error_message)
                 .bind(entry.prev_hash.as_str())
                 .bind(entry.entry_hash.as_str())
-                .bind(placement.stored(&submission.content))
+                .bind(originals[entry.index].content.as_slice())
                 .bind(entry.seal.as_str())
-                .bind(placement.column());
+                .bind(originals[entry.index].placement.column())
+                .bind(originals[entry.index].encoding.column());
         }
         insert.execute(&mut *conn).await?;
     }
@@ -403,7 +414,10 @@ pub(crate) async fn append_together(
         .collect();
     let mut records: HashMap<usize, DocumentRecord> = HashMap::new();
     if !recorded.is_empty() {
-        let mut insert = sqlx::query(AssertSqlSafe(documents_insert_sql(recorded.len())));
+        let mut insert = sqlx::query(AssertSqlSafe(documents_insert_sql(
+            Backend::of(conn),
+            recorded.len(),
+        )));
         for entry in &recorded {
             let submission = &submissions[entry.index];
             let Parsed::Document {
@@ -467,7 +481,7 @@ pub(crate) async fn append_together(
                     version: previous.map_or(1, |(_, version)| version + 1),
                     previous_version_id: previous.map(|(id, _)| id),
                     possible_duplicate: previous.is_some(),
-                    content_sha256: shas[index].clone(),
+                    content_sha256: originals[index].sha.clone(),
                     received_at: submission.received_at,
                     submitter_id: submission.submitter_id,
                     summary: (**summary).clone(),
@@ -556,7 +570,10 @@ async fn insert_verdicts(
         return Ok(());
     }
     rows.sort_by_key(|(record, _)| record.id);
-    let mut insert = sqlx::query(AssertSqlSafe(verdicts_insert_sql(rows.len())));
+    let mut insert = sqlx::query(AssertSqlSafe(verdicts_insert_sql(
+        Backend::of(conn),
+        rows.len(),
+    )));
     for (record, validation) in rows {
         let findings_json = serde_json::to_string(&validation.findings)
             .map_err(|e| StoreError::Corrupt(format!("findings do not serialise: {e}")))?;

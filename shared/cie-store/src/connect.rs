@@ -37,6 +37,15 @@ impl Backend {
             Err(StoreError::UnsupportedUrl(redact(url)))
         }
     }
+
+    /// The engine behind an open connection.
+    pub(crate) fn of(conn: &sqlx::AnyConnection) -> Self {
+        if conn.backend_name() == "PostgreSQL" {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
 }
 
 /// SQLite's durability setting in WAL mode.
@@ -168,10 +177,6 @@ impl Store {
                 max_batch: options.max_batch.max(1),
                 seal_key: seal_key.clone(),
                 one_city_per_transaction: options.one_city_per_transaction,
-                placement: match options.originals {
-                    Some(_) => writer::Placement::ObjectStore,
-                    None => writer::Placement::Database,
-                },
                 durability,
             },
         );

@@ -639,11 +639,11 @@ pub(crate) async fn document_by_id(
 }
 
 /// The insert of `rows` counterparty names, 2 values each, keeping the names known already.
-pub(crate) fn counterparties_insert_sql(rows: usize) -> String {
+pub(crate) fn counterparties_insert_sql(backend: crate::Backend, rows: usize) -> String {
     format!(
         "INSERT INTO counterparty_names (tenant_id, name) VALUES {}
          ON CONFLICT (tenant_id, name) DO NOTHING",
-        crate::batch::placeholders(rows, 2)
+        crate::batch::placeholders(backend, rows, 2)
     )
 }
 
@@ -667,7 +667,10 @@ pub(crate) async fn remember_counterparties(
     if names.is_empty() {
         return Ok(());
     }
-    let mut insert = sqlx::query(AssertSqlSafe(counterparties_insert_sql(names.len())));
+    let mut insert = sqlx::query(AssertSqlSafe(counterparties_insert_sql(
+        crate::Backend::of(conn),
+        names.len(),
+    )));
     for (tenant, name) in names {
         insert = insert.bind(tenant).bind(name);
     }

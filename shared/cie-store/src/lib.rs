@@ -16,6 +16,7 @@ mod forms;
 mod guards;
 mod invitations;
 mod operations;
+mod original;
 pub mod plans;
 mod registry;
 mod sealing;

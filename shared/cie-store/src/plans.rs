@@ -219,7 +219,7 @@ fn intake_statements(backend: Backend, sample: &PlanSample) -> Vec<HotStatement>
         ),
         statement(
             "archive entries insert (16)",
-            crate::batch::archive_insert_sql(16),
+            crate::batch::archive_insert_sql(backend, 16),
             repeated(
                 16,
                 vec![
@@ -239,12 +239,13 @@ fn intake_statements(backend: Backend, sample: &PlanSample) -> Vec<HotStatement>
                     SampleValue::Bytes(b"<x/>".to_vec()),
                     text("seal"),
                     text("database"),
+                    text("zlib"),
                 ],
             ),
         ),
         statement(
             "documents insert (16)",
-            crate::batch::documents_insert_sql(16),
+            crate::batch::documents_insert_sql(backend, 16),
             repeated(
                 16,
                 vec![
@@ -277,7 +278,7 @@ fn intake_statements(backend: Backend, sample: &PlanSample) -> Vec<HotStatement>
         ),
         statement(
             "verdicts insert (16)",
-            crate::batch::verdicts_insert_sql(16),
+            crate::batch::verdicts_insert_sql(backend, 16),
             repeated(
                 16,
                 vec![
@@ -296,7 +297,7 @@ fn intake_statements(backend: Backend, sample: &PlanSample) -> Vec<HotStatement>
         ),
         statement(
             "invoice cases insert (16)",
-            crate::workflow::cases_insert_sql(16),
+            crate::workflow::cases_insert_sql(backend, 16),
             repeated(
                 16,
                 vec![
@@ -323,7 +324,7 @@ fn intake_statements(backend: Backend, sample: &PlanSample) -> Vec<HotStatement>
         ),
         statement(
             "counterparty names insert (2)",
-            crate::documents::counterparties_insert_sql(2),
+            crate::documents::counterparties_insert_sql(backend, 2),
             vec![tenant.clone(), text("A"), tenant.clone(), text("B")],
         ),
         statement(

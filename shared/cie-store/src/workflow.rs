@@ -1010,13 +1010,13 @@ pub(crate) fn invoice_cases_sql(
 }
 
 /// The insert of `rows` new cases, 18 values each.
-pub(crate) fn cases_insert_sql(rows: usize) -> String {
+pub(crate) fn cases_insert_sql(backend: crate::Backend, rows: usize) -> String {
     format!(
         "INSERT INTO invoice_cases (tenant_id, document_id, state, chain_root_id, supplier_org_id, updated_at,
              contract_kind, inspection_days, payment_days, terms_source, inspection_from, inspection_basis,
              worst_severity, registry_status, possible_duplicate, payment_deadline, open_deadline, paused_days_left)
          VALUES {}",
-        crate::batch::placeholders(rows, 18)
+        crate::batch::placeholders(backend, rows, 18)
     )
 }
 
@@ -1048,7 +1048,10 @@ pub(crate) async fn open_cases(
     if invoices.is_empty() {
         return Ok(());
     }
-    let mut insert = sqlx::query(AssertSqlSafe(cases_insert_sql(invoices.len())));
+    let mut insert = sqlx::query(AssertSqlSafe(cases_insert_sql(
+        crate::Backend::of(conn),
+        invoices.len(),
+    )));
     for opened in invoices {
         let (record, terms, start) = (opened.record, opened.terms, opened.inspection_start);
         let deadlines = terms.map_or_else(StoredDeadlines::default, |terms| {

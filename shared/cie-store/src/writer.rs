@@ -23,10 +23,11 @@ use tokio::sync::{mpsc, oneshot};
 use tracing::{debug, error, warn};
 
 use crate::batch;
-use crate::chain::{ChainFields, content_sha256};
+use crate::chain::ChainFields;
 use crate::directory::timestamp;
 use crate::documents::{DocumentRecord, document_by_id, remember_counterparties};
 use crate::error::StoreError;
+use crate::original::StoredOriginal;
 use crate::validations::{NewValidation, insert_validation};
 use crate::workflow::{WorkflowStep, apply_transition, current_state, link_correction, open_cases};
 use crate::{Backend, Store};
@@ -182,8 +183,8 @@ type Answer = (Reply, Result<SubmissionOutcome, StoreError>);
 
 /// What the writer is asked to do.
 enum Job {
-    /// Archive a submission and answer with its outcome.
-    Submit(Box<NewSubmission>, Reply),
+    /// Archive a submission (its original prepared beside it) and answer with its outcome.
+    Submit(Box<(NewSubmission, StoredOriginal)>, Reply),
     /// Answer as soon as the writer gets to it: proof that it runs and is not stuck.
     Probe(oneshot::Sender<()>),
 }
@@ -219,8 +220,6 @@ pub(crate) struct WriterSettings {
     pub(crate) seal_key: Arc<SealKey>,
     /// Commit each city's submissions in a transaction of their own.
     pub(crate) one_city_per_transaction: bool,
-    /// Where originals are kept.
-    pub(crate) placement: Placement,
     /// How a committed batch is made durable before it is answered.
     pub(crate) durability: Durability,
 }
@@ -268,12 +267,13 @@ pub(crate) fn spawn(pool: AnyPool, read: AnyPool, settings: WriterSettings) -> W
 impl Store {
     /// Archives a submission (and records its document), durably, before answering.
     pub async fn submit(&self, submission: NewSubmission) -> Result<SubmissionOutcome, StoreError> {
-        self.put_original(&submission).await?;
+        let stored = self.prepare_original(&submission.content).await?;
+        self.put_original(&submission, &stored).await?;
         let (reply, answer) = oneshot::channel();
         self.inner
             .writer
             .sender
-            .send(Job::Submit(Box::new(submission), reply))
+            .send(Job::Submit(Box::new((submission, stored)), reply))
             .await
             .map_err(|_| StoreError::WriterStopped)?;
         answer.await.map_err(|_| StoreError::WriterStopped)?
@@ -287,17 +287,32 @@ impl Store {
         }
     }
 
+    /// Hashes and compresses an original before the archive writer takes it, so that the one writer spends
+    /// its time on the database alone; a large original is compressed on a blocking thread.
+    async fn prepare_original(&self, received: &[u8]) -> Result<StoredOriginal, StoreError> {
+        const LARGE: usize = 256 * 1024;
+        let placement = self.placement();
+        if received.len() < LARGE {
+            return Ok(StoredOriginal::prepare(received, placement));
+        }
+        let received = received.to_vec();
+        tokio::task::spawn_blocking(move || StoredOriginal::prepare(&received, placement))
+            .await
+            .map_err(|_| StoreError::WriterStopped)
+    }
+
     /// With an object store: puts the submission's bytes there first, so that an entry the writer commits
     /// always finds its original (a failure leaves nothing archived; an object whose entry never commits
     /// is harmless, and the same bytes later reuse it).
-    async fn put_original(&self, submission: &NewSubmission) -> Result<(), StoreError> {
+    async fn put_original(
+        &self,
+        submission: &NewSubmission,
+        stored: &StoredOriginal,
+    ) -> Result<(), StoreError> {
         let Some(originals) = &self.inner.originals else {
             return Ok(());
         };
-        let key = original_key(
-            submission.tenant.as_str(),
-            &content_sha256(&submission.content),
-        );
+        let key = original_key(submission.tenant.as_str(), &stored.sha);
         originals
             .put(&key, submission.content.clone())
             .await
@@ -344,7 +359,6 @@ async fn run(
         max_batch,
         seal_key,
         one_city_per_transaction,
-        placement,
         durability: _,
     } = settings;
     while let Some(first) = receiver.recv().await {
@@ -352,7 +366,10 @@ async fn run(
         let mut next = Some(first);
         while let Some(job) = next.take() {
             match job {
-                Job::Submit(submission, reply) => batch.push((*submission, reply)),
+                Job::Submit(submission, reply) => {
+                    let (submission, stored) = *submission;
+                    batch.push((submission, stored, reply))
+                }
                 Job::Probe(reply) => {
                     let _ = reply.send(());
                 }
@@ -362,22 +379,14 @@ async fn run(
             }
         }
         let batches = if one_city_per_transaction {
-            by_city(batch, |(submission, _)| submission.tenant.as_str())
+            by_city(batch, |(submission, _, _)| submission.tenant.as_str())
         } else {
             vec![batch]
         };
         for batch in batches.into_iter().filter(|b| !b.is_empty()) {
             let size = batch.len();
             let started = std::time::Instant::now();
-            let answers = write_batch(
-                backend,
-                &pool,
-                &seal_key,
-                placement,
-                syncer.is_some(),
-                batch,
-            )
-            .await;
+            let answers = write_batch(backend, &pool, &seal_key, syncer.is_some(), batch).await;
             match &syncer {
                 Some(syncer) => syncer.answer_when_flushed(answers),
                 None => answer(answers),
@@ -449,8 +458,6 @@ pub(crate) struct Head {
     /// The last entry's seal (empty before the first sealed entry).
     pub(crate) seal: String,
     pub(crate) key: Arc<SealKey>,
-    /// Where the originals of new entries are kept.
-    pub(crate) placement: Placement,
 }
 
 /// Where the bytes of an archive entry are kept: in its row, or in the object store under
@@ -469,14 +476,6 @@ impl Placement {
         match self {
             Placement::Database => "database",
             Placement::ObjectStore => "object_store",
-        }
-    }
-
-    /// What `archive_entries.content` holds for an original of these bytes.
-    pub(crate) fn stored(self, content: &[u8]) -> &[u8] {
-        match self {
-            Placement::Database => content,
-            Placement::ObjectStore => &[],
         }
     }
 }
@@ -613,11 +612,17 @@ async fn write_batch(
     backend: Backend,
     pool: &AnyPool,
     seal_key: &Arc<SealKey>,
-    placement: Placement,
     defer_flush: bool,
-    batch: Vec<(NewSubmission, Reply)>,
+    batch: Vec<(NewSubmission, StoredOriginal, Reply)>,
 ) -> Vec<Answer> {
-    let (submissions, replies): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
+    let mut submissions = Vec::with_capacity(batch.len());
+    let mut originals = Vec::with_capacity(batch.len());
+    let mut replies = Vec::with_capacity(batch.len());
+    for (submission, stored, reply) in batch {
+        submissions.push(submission);
+        originals.push(stored);
+        replies.push(reply);
+    }
     let failed = |replies: Vec<Reply>, failure: &dyn std::fmt::Display| -> Vec<Answer> {
         replies
             .into_iter()
@@ -639,7 +644,7 @@ async fn write_batch(
         error!(error = %failure, "the archive writer could not defer its flush");
         return failed(replies, &failure);
     }
-    let results = write_on(backend, &mut conn, seal_key, placement, &submissions).await;
+    let results = write_on(backend, &mut conn, seal_key, &submissions, &originals).await;
     if defer_flush
         && let Err(failure) = sqlx::query("PRAGMA synchronous = FULL")
             .execute(&mut *conn)
@@ -671,16 +676,16 @@ async fn write_on(
     backend: Backend,
     conn: &mut AnyConnection,
     seal_key: &Arc<SealKey>,
-    placement: Placement,
     submissions: &[NewSubmission],
+    originals: &[StoredOriginal],
 ) -> Result<Vec<Result<SubmissionOutcome, StoreError>>, StoreError> {
     if submissions.len() > 1 {
         if let Ok(results) = commit_batch(
             backend,
             conn,
             seal_key,
-            placement,
             submissions,
+            originals,
             Mode::Together,
         )
         .await
@@ -689,13 +694,13 @@ async fn write_on(
         }
         // Something in the batch failed and the whole transaction was rolled back: write one by one.
         let mut results = Vec::with_capacity(submissions.len());
-        for submission in submissions {
+        for (submission, stored) in submissions.iter().zip(originals) {
             let result = commit_batch(
                 backend,
                 conn,
                 seal_key,
-                placement,
                 std::slice::from_ref(submission),
+                std::slice::from_ref(stored),
                 Mode::Guarded,
             )
             .await
@@ -712,8 +717,8 @@ async fn write_on(
         backend,
         conn,
         seal_key,
-        placement,
         submissions,
+        originals,
         Mode::Guarded,
     )
     .await
@@ -723,41 +728,38 @@ async fn commit_batch(
     backend: Backend,
     conn: &mut AnyConnection,
     seal_key: &Arc<SealKey>,
-    placement: Placement,
     submissions: &[NewSubmission],
+    originals: &[StoredOriginal],
     mode: Mode,
 ) -> Result<Vec<Result<SubmissionOutcome, StoreError>>, StoreError> {
     let mut tx = begin_archive_transaction(backend, conn).await?;
-    let mut heads = lock_heads(backend, &mut tx, submissions, seal_key, placement).await?;
+    let mut heads = lock_heads(backend, &mut tx, submissions, seal_key).await?;
 
     let mut results = Vec::with_capacity(submissions.len());
     let mut touched: BTreeMap<String, ()> = BTreeMap::new();
-    if mode == Mode::Together && submissions.len() > 1 {
-        let shas: Vec<String> = submissions
-            .iter()
-            .map(|s| content_sha256(&s.content))
-            .collect();
-        if batch::independent(submissions, &shas, &heads) {
-            let outcomes = batch::append_together(
-                &mut tx,
-                &mut heads,
-                submissions,
-                &shas,
-                batch::LookUp::EarlierDocuments,
-            )
-            .await?;
-            for (submission, outcome) in submissions.iter().zip(outcomes) {
-                if archived(&outcome) {
-                    touched.insert(submission.tenant.to_string(), ());
-                }
-                results.push(Ok(outcome));
+    if mode == Mode::Together
+        && submissions.len() > 1
+        && batch::independent(submissions, originals, &heads)
+    {
+        let outcomes = batch::append_together(
+            &mut tx,
+            &mut heads,
+            submissions,
+            originals,
+            batch::LookUp::EarlierDocuments,
+        )
+        .await?;
+        for (submission, outcome) in submissions.iter().zip(outcomes) {
+            if archived(&outcome) {
+                touched.insert(submission.tenant.to_string(), ());
             }
-            update_heads(&mut tx, &heads, &touched).await?;
-            tx.commit().await?;
-            return Ok(results);
+            results.push(Ok(outcome));
         }
+        update_heads(&mut tx, &heads, &touched).await?;
+        tx.commit().await?;
+        return Ok(results);
     }
-    for submission in submissions {
+    for (submission, stored) in submissions.iter().zip(originals) {
         let Some(head) = heads.get_mut(submission.tenant.as_str()) else {
             results.push(Err(StoreError::UnknownTenant(
                 submission.tenant.to_string(),
@@ -765,7 +767,7 @@ async fn commit_batch(
             continue;
         };
         if mode == Mode::Together {
-            let outcome = append(&mut tx, head, submission, None).await?;
+            let outcome = append(&mut tx, head, submission, stored, None).await?;
             if archived(&outcome) {
                 touched.insert(submission.tenant.to_string(), ());
             }
@@ -773,7 +775,7 @@ async fn commit_batch(
             continue;
         }
         let mut savepoint = tx.begin().await?;
-        match append(&mut savepoint, head, submission, None).await {
+        match append(&mut savepoint, head, submission, stored, None).await {
             Ok(outcome) => {
                 savepoint.commit().await?;
                 if archived(&outcome) {
@@ -787,7 +789,7 @@ async fn commit_batch(
                 let mut retry = tx.begin().await?;
                 // The database's own words stay in the log: the archive entry is readable by the supplier.
                 let reason = ("storage_error", STORAGE_FAILURE.to_owned());
-                match append(&mut retry, head, submission, Some(reason)).await {
+                match append(&mut retry, head, submission, stored, Some(reason)).await {
                     Ok(outcome) => {
                         retry.commit().await?;
                         touched.insert(submission.tenant.to_string(), ());
@@ -850,7 +852,6 @@ async fn lock_heads(
     conn: &mut AnyConnection,
     submissions: &[NewSubmission],
     seal_key: &Arc<SealKey>,
-    placement: Placement,
 ) -> Result<HashMap<String, Head>, StoreError> {
     let tenants: BTreeMap<&str, ()> = submissions
         .iter()
@@ -870,7 +871,6 @@ async fn lock_heads(
                     hash,
                     seal,
                     key: seal_key.clone(),
-                    placement,
                 },
             );
         }
@@ -904,37 +904,33 @@ impl Store {
         let backend = self.backend();
         let mut conn = self.write().acquire().await?;
         let mut tx = begin_archive_transaction(backend, &mut conn).await?;
-        let placement = self.placement();
+        let mut originals = Vec::with_capacity(submissions.len());
         for submission in submissions {
-            self.put_original(submission).await?;
+            let stored = self.prepare_original(&submission.content).await?;
+            self.put_original(submission, &stored).await?;
+            originals.push(stored);
         }
-        let mut heads = lock_heads(
-            backend,
-            &mut tx,
-            submissions,
-            &self.inner.seal_key,
-            placement,
-        )
-        .await?;
+        let mut heads = lock_heads(backend, &mut tx, submissions, &self.inner.seal_key).await?;
         if let Some(unknown) = submissions
             .iter()
             .find(|s| !heads.contains_key(s.tenant.as_str()))
         {
             return Err(StoreError::UnknownTenant(unknown.tenant.to_string()));
         }
-        let shas: Vec<String> = submissions
-            .iter()
-            .map(|s| content_sha256(&s.content))
-            .collect();
-        if !batch::independent(submissions, &shas, &heads) {
+        if !batch::independent(submissions, &originals, &heads) {
             return Err(StoreError::Conflict {
                 what: "two documents of the bulk load with the same supplier and number or content"
                     .into(),
             });
         }
-        let outcomes =
-            batch::append_together(&mut tx, &mut heads, submissions, &shas, batch::LookUp::Skip)
-                .await?;
+        let outcomes = batch::append_together(
+            &mut tx,
+            &mut heads,
+            submissions,
+            &originals,
+            batch::LookUp::Skip,
+        )
+        .await?;
         let touched: BTreeMap<String, ()> = heads.keys().map(|t| (t.clone(), ())).collect();
         update_heads(&mut tx, &heads, &touched).await?;
         tx.commit().await?;
@@ -991,6 +987,7 @@ async fn append(
     conn: &mut AnyConnection,
     head: &mut Head,
     submission: &NewSubmission,
+    stored: &StoredOriginal,
     forced_rejection: Option<(&str, String)>,
 ) -> Result<SubmissionOutcome, StoreError> {
     let tenant = submission.tenant.as_str();
@@ -1010,7 +1007,7 @@ async fn append(
             }
         }
     }
-    let sha = content_sha256(&submission.content);
+    let sha = &stored.sha;
     let document = match (&submission.parsed, &forced_rejection) {
         (
             Parsed::Document {
@@ -1048,7 +1045,7 @@ async fn append(
         received_at: &received_at,
         submitter_id: submission.submitter_id,
         supplier_org_id: submission.supplier_org_id,
-        content_sha256: &sha,
+        content_sha256: sha,
         size_bytes: submission.size_bytes,
         truncated: submission.truncated,
         outcome,
@@ -1060,15 +1057,15 @@ async fn append(
     sqlx::query(
         "INSERT INTO archive_entries (tenant_id, seq, received_at, submitter_id, supplier_org_id, content_sha256,
              size_bytes, truncated, outcome, error_code, error_message, prev_hash, entry_hash, content, seal,
-             content_location)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+             content_location, content_encoding)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
     )
     .bind(tenant)
     .bind(seq)
     .bind(&received_at)
     .bind(submission.submitter_id)
     .bind(submission.supplier_org_id)
-    .bind(&sha)
+    .bind(sha)
     .bind(submission.size_bytes)
     .bind(i64::from(submission.truncated))
     .bind(outcome)
@@ -1076,9 +1073,10 @@ async fn append(
     .bind(error_message)
     .bind(&head.hash)
     .bind(&entry_hash)
-    .bind(head.placement.stored(&submission.content))
+    .bind(stored.content.as_slice())
     .bind(&seal)
-    .bind(head.placement.column())
+    .bind(stored.placement.column())
+    .bind(stored.encoding.column())
     .execute(&mut *conn)
     .await?;
 
@@ -1093,7 +1091,7 @@ async fn append(
                 supplier_key,
                 *status,
                 submission,
-                &sha,
+                sha,
                 prior.latest,
                 number_key.as_deref(),
                 (&head.key, validation.is_some()),
