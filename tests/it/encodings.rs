@@ -211,6 +211,20 @@ async fn bytes_invalid_in_their_encoding_and_unread_encodings_are_refused_clearl
     );
     assert_eq!(body["location"]["line"], 1, "in the declaration: {body}");
 
+    // UTF-32, known by its first bytes, is named too (not read as UTF-8 up to its first bad byte).
+    let utf32: Vec<u8> = declaring("ENC-UTF32", "UTF-32")
+        .chars()
+        .flat_map(|c| u32::from(c).to_le_bytes())
+        .collect();
+    let response = app.submit(&city.supplier_a, utf32).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "unsupported_encoding", "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("\"UTF-32\""),
+        "{body}"
+    );
+
     let checked = app
         .pre_check(
             &city.supplier_a,

@@ -11,13 +11,13 @@ use encoding_rs::{DecoderResult, EUC_JP, Encoding, SHIFT_JIS, UTF_16BE, UTF_16LE
 /// Why bytes could not be read as text.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EncodingError {
-    /// The XML declaration names an encoding this service does not read.
+    /// The XML declaration names, or the first bytes show, an encoding this service does not read.
     #[error(
-        "the XML declaration names encoding=\"{encoding}\", which is not read here (UTF-8, UTF-16, Shift_JIS, \
-         CP932/Windows-31J and EUC-JP are)"
+        "the document is in encoding \"{encoding}\" (by its XML declaration or its first bytes), which is not \
+         read here (UTF-8, UTF-16, Shift_JIS, CP932/Windows-31J and EUC-JP are)"
     )]
     Unsupported {
-        /// The name as declared.
+        /// The name as declared, or the encoding the first bytes show.
         encoding: String,
     },
     /// A byte sequence is not valid in the document's encoding.
@@ -36,6 +36,11 @@ const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 /// transcoded when they are UTF-16 or declare a Japanese legacy encoding, with the declaration then naming
 /// UTF-8.
 pub fn to_utf8(bytes: &[u8]) -> Result<Cow<'_, [u8]>, EncodingError> {
+    if let Some(encoding) = unsupported_by_first_bytes(bytes) {
+        return Err(EncodingError::Unsupported {
+            encoding: encoding.to_owned(),
+        });
+    }
     if bytes.starts_with(UTF8_BOM) {
         return Ok(Cow::Borrowed(bytes));
     }
@@ -81,6 +86,24 @@ pub fn text_before(bytes: &[u8], offset: usize) -> String {
 /// Whether `name` names UTF-8.
 pub fn is_utf8_name(name: &[u8]) -> bool {
     name.eq_ignore_ascii_case(b"utf-8") || name.eq_ignore_ascii_case(b"utf8")
+}
+
+/// UTF-32 (UCS-4, in any byte order, with or without a byte order mark) or EBCDIC, as XML 1.0 Appendix F
+/// recognises them by the first four bytes: encodings not read here, named in the refusal rather than read as
+/// UTF-8 up to their first invalid byte. (`FF FE 00 00` would be UTF-16 with a NUL first, which XML forbids.)
+fn unsupported_by_first_bytes(bytes: &[u8]) -> Option<&'static str> {
+    match bytes {
+        [0x00, 0x00, 0xFE, 0xFF, ..]
+        | [0xFF, 0xFE, 0x00, 0x00, ..]
+        | [0x00, 0x00, 0xFF, 0xFE, ..]
+        | [0xFE, 0xFF, 0x00, 0x00, ..]
+        | [0x00, 0x00, 0x00, b'<', ..]
+        | [b'<', 0x00, 0x00, 0x00, ..]
+        | [0x00, 0x00, b'<', 0x00, ..]
+        | [0x00, b'<', 0x00, 0x00, ..] => Some("UTF-32"),
+        [0x4C, 0x6F, 0xA7, 0x94, ..] => Some("EBCDIC"),
+        _ => None,
+    }
 }
 
 /// UTF-16 by its byte order mark (skipped) or by `<?` as UTF-16 without one.
@@ -316,5 +339,49 @@ mod tests {
                 "{name}"
             );
         }
+    }
+
+    #[test]
+    fn utf32_and_ebcdic_are_refused_by_name_from_their_first_bytes() {
+        let text = "<?xml version=\"1.0\" encoding=\"UTF-32\"?><a>東京</a>";
+        let utf32 = |big_endian: bool| -> Vec<u8> {
+            text.chars()
+                .flat_map(|c| {
+                    let code = u32::from(c);
+                    if big_endian {
+                        code.to_be_bytes()
+                    } else {
+                        code.to_le_bytes()
+                    }
+                })
+                .collect()
+        };
+        let refused = |encoding: &str| {
+            Err(EncodingError::Unsupported {
+                encoding: encoding.to_owned(),
+            })
+        };
+        for (what, bytes) in [
+            ("UTF-32BE", utf32(true)),
+            ("UTF-32LE", utf32(false)),
+            (
+                "UTF-32BE with its mark",
+                [&[0, 0, 0xFE, 0xFF][..], &utf32(true)].concat(),
+            ),
+            (
+                "UTF-32LE with its mark",
+                [&[0xFF, 0xFE, 0, 0][..], &utf32(false)].concat(),
+            ),
+        ] {
+            assert_eq!(to_utf8(&bytes), refused("UTF-32"), "{what}");
+        }
+        // `<?xm` in EBCDIC.
+        assert_eq!(to_utf8(&[0x4C, 0x6F, 0xA7, 0x94, 0x93]), refused("EBCDIC"));
+        // UTF-16 with a byte order mark is still read.
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("<a>東京</a>".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        assert_eq!(read(&utf16), "<a>東京</a>");
     }
 }

@@ -33,14 +33,14 @@ pub enum UblError {
         path: String,
     },
 
-    /// The XML declaration names an encoding that is not read here (UTF-8, UTF-16, Shift_JIS, CP932 and
-    /// EUC-JP are).
+    /// The XML declaration names, or the first bytes show, an encoding that is not read here (UTF-8, UTF-16,
+    /// Shift_JIS, CP932 and EUC-JP are).
     #[error(
-        "document declares encoding=\"{encoding}\" in its XML declaration, which is not read here \
-         (UTF-8, UTF-16, Shift_JIS, CP932/Windows-31J and EUC-JP are)"
+        "document is in encoding \"{encoding}\" (by its XML declaration or its first bytes), which is not \
+         read here (UTF-8, UTF-16, Shift_JIS, CP932/Windows-31J and EUC-JP are)"
     )]
     UnsupportedEncoding {
-        /// The encoding name as declared.
+        /// The encoding name as declared, or the encoding the first bytes show.
         encoding: String,
     },
 
@@ -346,7 +346,7 @@ impl UblError {
                 "文書が正しいUTF-8ではありません（{line} 行 {column} 文字目、{offset} バイト目に不正なバイト列があります）。"
             ),
             UblError::UnsupportedEncoding { encoding } => format!(
-                "XML宣言の文字コード「{encoding}」には対応していません（UTF-8、UTF-16、Shift_JIS、CP932/Windows-31J、EUC-JP に対応しています）。"
+                "文書の文字コード「{encoding}」（XML宣言または先頭のバイト列による）には対応していません（UTF-8、UTF-16、Shift_JIS、CP932/Windows-31J、EUC-JP に対応しています）。"
             ),
             UblError::InvalidEncoding {
                 encoding,

@@ -3,13 +3,13 @@
 /// Why a byte string could not be parsed into a [`crate::Document`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum XmlError {
-    /// The XML declaration names an encoding that is not read here.
+    /// The XML declaration names, or the first bytes show, an encoding that is not read here.
     #[error(
-        "the XML declaration names encoding=\"{encoding}\", which is not read here (UTF-8, UTF-16, Shift_JIS, \
-         CP932/Windows-31J and EUC-JP are)"
+        "the document is in encoding \"{encoding}\" (by its XML declaration or its first bytes), which is not \
+         read here (UTF-8, UTF-16, Shift_JIS, CP932/Windows-31J and EUC-JP are)"
     )]
     UnsupportedEncoding {
-        /// The name as declared.
+        /// The name as declared, or the encoding the first bytes show.
         encoding: String,
     },
     /// A byte sequence is not valid in the document's encoding (declared, or UTF-16 by its byte order mark).
