@@ -437,7 +437,10 @@ async fn the_validate_subcommand_prints_findings_and_exits_1_on_fatal_ones(
     assert_eq!(line["accepted"], false, "{line}");
     let ids = rule_ids(&line["findings"]);
     assert_eq!(ids[0], "cie-ubl-invalid-issue-date", "{line}");
-    assert_eq!(line["findings"][0]["location"]["path"], "cbc:IssueDate");
+    assert_eq!(
+        line["findings"][0]["location"]["path"],
+        "/Invoice/cbc:IssueDate[1]"
+    );
     assert!(
         ids.contains(&"cie-ubl-datatype".to_owned()) && ids.contains(&"ibr-073".to_owned()),
         "the schema's and the official rule's findings: {ids:?}"
@@ -605,7 +608,10 @@ async fn a_malformed_issue_date_is_refused_with_what_the_schema_and_the_rules_fi
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{date}: {body}");
         assert_eq!(body["code"], "invalid_issue_date", "{date}: {body}");
         assert!(body["archive_seq"].as_i64().is_some(), "archived: {body}");
-        assert_eq!(body["location"]["path"], "cbc:IssueDate", "{body}");
+        assert_eq!(
+            body["location"]["path"], "/Invoice/cbc:IssueDate[1]",
+            "{body}"
+        );
         assert!(body["location"]["line"].as_u64().unwrap() > 1, "{body}");
         assert!(
             body["message_ja"].as_str().unwrap().contains("発行日")
@@ -641,7 +647,10 @@ async fn a_malformed_issue_date_is_refused_with_what_the_schema_and_the_rules_fi
         checked["findings"][0]["rule_id"], "cie-ubl-invalid-issue-date",
         "the id says what could not be read, as the refusal's code does"
     );
-    assert_eq!(checked["findings"][0]["location"]["path"], "cbc:IssueDate");
+    assert_eq!(
+        checked["findings"][0]["location"]["path"],
+        "/Invoice/cbc:IssueDate[1]"
+    );
     assert!(rule_ids(&checked["findings"]).contains(&"ibr-073".to_owned()));
 
     // The upload page shows the refusal beside the file and what the rules found under it.
@@ -773,7 +782,7 @@ async fn a_document_that_is_not_well_formed_is_refused_with_its_place_and_reason
         .await
         .unwrap();
     assert_eq!(body["code"], "missing_document_number", "{body}");
-    assert_eq!(body["location"]["path"], "cbc:ID", "{body}");
+    assert_eq!(body["location"]["path"], "/Invoice", "{body}");
     assert!(body["location"]["line"].as_u64().unwrap() > 1, "{body}");
 
     // The upload page says the same beside the file.

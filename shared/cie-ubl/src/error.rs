@@ -137,6 +137,8 @@ pub enum UblError {
     NumberTooLong {
         /// Length of the (trimmed) number in characters.
         length: usize,
+        /// The element's path from the root as the rules give it, e.g. `/Invoice/cbc:ID[1]`.
+        path: String,
         /// The limit in characters.
         limit: usize,
         /// Line of the element's start tag.
@@ -150,8 +152,8 @@ pub enum UblError {
         "{element} at line {line}, column {column} is {length} characters long, more than the limit of {limit}"
     )]
     ValueTooLong {
-        /// The element, as its path from the root in conventional prefixes, e.g.
-        /// `cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName`.
+        /// The element's path from the root as the rules give it, e.g.
+        /// `/Invoice/cac:AccountingSupplierParty[1]/cac:Party[1]/cac:PartyLegalEntity[1]/cbc:RegistrationName[1]`.
         element: String,
         /// Length of the (trimmed) value in characters.
         length: usize,
@@ -199,6 +201,8 @@ pub enum UblError {
         namespace: String,
         /// Local name of the root element.
         local_name: String,
+        /// The root's path, e.g. `/Order`.
+        path: String,
         /// Line of the root element's start tag.
         line: usize,
         /// Column of the root element's start tag.
@@ -210,6 +214,8 @@ pub enum UblError {
     MissingNumber {
         /// Kind of the document.
         kind: DocumentKind,
+        /// The root's path, e.g. `/Invoice`: the element that lacks it.
+        path: String,
         /// Line of the root element's start tag, where the number belongs.
         line: usize,
         /// Column of the root element's start tag.
@@ -221,6 +227,8 @@ pub enum UblError {
     MissingIssueDate {
         /// Kind of the document.
         kind: DocumentKind,
+        /// The root's path, e.g. `/Invoice`: the element that lacks it.
+        path: String,
         /// Line of the root element's start tag, where the date belongs.
         line: usize,
         /// Column of the root element's start tag.
@@ -234,6 +242,8 @@ pub enum UblError {
     InvalidIssueDate {
         /// The value as written (trimmed).
         value: String,
+        /// The element's path, e.g. `/Invoice/cbc:IssueDate[1]`.
+        path: String,
         /// Line of the element's start tag.
         line: usize,
         /// Column of the element's start tag.
@@ -245,8 +255,8 @@ pub enum UblError {
         "{element} at line {line}, column {column}: {value:?} is not a decimal number (digits with an optional sign and decimal point)"
     )]
     InvalidAmount {
-        /// The element, as its path from the root in conventional prefixes, e.g.
-        /// `cac:LegalMonetaryTotal/cbc:PayableAmount`.
+        /// The element's path from the root as the rules give it, e.g.
+        /// `/Invoice/cac:LegalMonetaryTotal[1]/cbc:PayableAmount[1]`.
         element: String,
         /// The value as written (trimmed).
         value: String,
@@ -270,8 +280,8 @@ impl UblError {
         )
     }
 
-    /// Where the problem is: line, column and the element's path from the root (in conventional prefixes),
-    /// as far as the reader knows them.
+    /// Where the problem is: line, column and the element's path from the root (as the rules and the schema
+    /// check locate their findings), as far as the reader knows them.
     pub fn location(&self) -> (Option<(usize, usize)>, Option<String>) {
         match self {
             UblError::NotXml {
@@ -299,10 +309,21 @@ impl UblError {
                 Some((*line, *column)),
                 (!path.is_empty()).then(|| path.clone()),
             ),
-            UblError::NumberTooLong { line, column, .. }
-            | UblError::MissingNumber { line, column, .. } => {
-                (Some((*line, *column)), Some("cbc:ID".to_owned()))
+            UblError::NumberTooLong {
+                line, column, path, ..
             }
+            | UblError::MissingNumber {
+                line, column, path, ..
+            }
+            | UblError::InvalidIssueDate {
+                line, column, path, ..
+            }
+            | UblError::MissingIssueDate {
+                line, column, path, ..
+            }
+            | UblError::UnknownRoot {
+                line, column, path, ..
+            } => (Some((*line, *column)), Some(path.clone())),
             UblError::ValueTooLong {
                 element,
                 line,
@@ -315,16 +336,6 @@ impl UblError {
                 column,
                 ..
             } => (Some((*line, *column)), Some(element.clone())),
-            UblError::InvalidIssueDate { line, column, .. }
-            | UblError::MissingIssueDate { line, column, .. } => {
-                (Some((*line, *column)), Some("cbc:IssueDate".to_owned()))
-            }
-            UblError::UnknownRoot {
-                local_name,
-                line,
-                column,
-                ..
-            } => (Some((*line, *column)), Some(local_name.clone())),
             // The encoding is named in the XML declaration, which starts the document.
             UblError::UnsupportedEncoding { .. } => (Some((1, 1)), None),
             UblError::TooLarge { .. } => (None, None),
@@ -400,6 +411,7 @@ impl UblError {
                 limit,
                 line,
                 column,
+                ..
             } => format!(
                 "{line} 行 {column} 文字目の文書番号（cbc:ID）は {length} 文字で、上限の {limit} 文字を超えています。"
             ),
@@ -439,6 +451,7 @@ impl UblError {
                 value,
                 line,
                 column,
+                ..
             } => format!(
                 "{line} 行 {column} 文字目の発行日（cbc:IssueDate）「{value}」は YYYY-MM-DD 形式の正しい日付ではありません。"
             ),

@@ -219,8 +219,8 @@ pub(crate) struct Extractor<'i> {
     profile_id: Option<String>,
     number: Option<String>,
     issue_date: Option<String>,
-    /// Where the kept issue date's element starts (line, column).
-    issue_date_at: (usize, usize),
+    /// The kept issue date's element.
+    issue_date_node: Option<NodeId>,
     type_code: Option<String>,
     document_currency: Option<String>,
     pricing_currency: Option<String>,
@@ -257,7 +257,7 @@ impl<'i> Extractor<'i> {
             profile_id: None,
             number: None,
             issue_date: None,
-            issue_date_at: (0, 0),
+            issue_date_node: None,
             type_code: None,
             document_currency: None,
             pricing_currency: None,
@@ -499,7 +499,7 @@ impl<'i> Extractor<'i> {
             Field::Number => keep_first(&mut self.number, value),
             Field::IssueDate => {
                 if self.issue_date.is_none() && !value.is_empty() {
-                    self.issue_date_at = self.line_column(node);
+                    self.issue_date_node = Some(node);
                 }
                 keep_first(&mut self.issue_date, value);
             }
@@ -601,12 +601,13 @@ impl<'i> Extractor<'i> {
             self.too_long = Some(match field {
                 Field::Number => UblError::NumberTooLong {
                     length,
+                    path: self.doc.path_of(node),
                     limit,
                     line,
                     column,
                 },
                 _ => UblError::ValueTooLong {
-                    element: self.element_path(),
+                    element: self.doc.path_of(node),
                     length,
                     limit,
                     line,
@@ -640,24 +641,13 @@ impl<'i> Extractor<'i> {
         if parsed.is_none() && self.invalid_value.is_none() {
             let (line, column) = self.line_column(node);
             self.invalid_value = Some(UblError::InvalidAmount {
-                element: self.element_path(),
+                element: self.doc.path_of(node),
                 value: value.to_owned(),
                 line,
                 column,
             });
         }
         parsed
-    }
-
-    /// The current element's path below the root in conventional prefixes.
-    fn element_path(&self) -> String {
-        self.stack
-            .get(1..)
-            .unwrap_or_default()
-            .iter()
-            .map(|tag| tag.qualified_name())
-            .collect::<Vec<_>>()
-            .join("/")
     }
 
     fn add_reference(&mut self, kind: ReferenceKind, number: &str) {
@@ -693,26 +683,44 @@ impl<'i> Extractor<'i> {
         }
         let kind = self.kind;
         let doc = self.doc;
+        // Where a missing field belongs: the root's start tag.
         let root_at = || {
-            doc.document_element().map_or((1, 1), |root| {
-                let (line, column) = doc.line_column(root);
-                (line as usize, column as usize)
-            })
+            doc.document_element()
+                .map_or(((1, 1), String::new()), |root| {
+                    let (line, column) = doc.line_column(root);
+                    ((line as usize, column as usize), doc.path_of(root))
+                })
         };
         let Some(number) = self.number.take() else {
-            let (line, column) = root_at();
-            return Err(UblError::MissingNumber { kind, line, column });
+            let ((line, column), path) = root_at();
+            return Err(UblError::MissingNumber {
+                kind,
+                path,
+                line,
+                column,
+            });
         };
         let Some(raw_date) = self.issue_date.take() else {
-            let (line, column) = root_at();
-            return Err(UblError::MissingIssueDate { kind, line, column });
+            let ((line, column), path) = root_at();
+            return Err(UblError::MissingIssueDate {
+                kind,
+                path,
+                line,
+                column,
+            });
         };
-        let (line, column) = self.issue_date_at;
-        let issue_date = parse_issue_date(&raw_date).ok_or(UblError::InvalidIssueDate {
-            value: raw_date,
-            line,
-            column,
-        })?;
+        let Some(issue_date) = parse_issue_date(&raw_date) else {
+            let ((line, column), path) = match self.issue_date_node {
+                Some(node) => (self.line_column(node), doc.path_of(node)),
+                None => root_at(),
+            };
+            return Err(UblError::InvalidIssueDate {
+                value: raw_date,
+                path,
+                line,
+                column,
+            });
+        };
         if let Some(error) = self.invalid_value.take() {
             return Err(error);
         }

@@ -46,6 +46,7 @@ fn summary(doc: &Document) -> Result<Summary, UblError> {
         UblError::UnknownRoot {
             namespace: namespace.to_owned(),
             local_name: local.to_owned(),
+            path: doc.path_of(root),
             line: line as usize,
             column: column as usize,
         }

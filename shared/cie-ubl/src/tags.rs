@@ -7,8 +7,7 @@ pub(crate) const CBC: &str = "urn:oasis:names:specification:ubl:schema:xsd:Commo
 pub(crate) const CAC: &str =
     "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2";
 
-/// Declares [`Tag`] from one list of names per namespace, with its lookup and its
-/// conventional qualified name (used in error messages only).
+/// Declares [`Tag`] from one list of names per namespace, with its lookup.
 macro_rules! tags {
     (
         cbc { $($cbc_name:literal => $cbc_tag:ident,)* }
@@ -39,17 +38,6 @@ macro_rules! tags {
             }
         }
 
-        impl Tag {
-            /// The element's name with its conventional prefix, e.g. `cbc:PayableAmount`.
-            pub(crate) fn qualified_name(self) -> &'static str {
-                match self {
-                    Tag::Other => "*",
-                    Tag::Root => "/",
-                    $(Tag::$cbc_tag => concat!("cbc:", $cbc_name),)*
-                    $(Tag::$cac_tag => concat!("cac:", $cac_name),)*
-                }
-            }
-        }
     };
 }
 
@@ -167,14 +155,5 @@ mod tests {
         assert_eq!(Tag::lookup(CBC, "Party"), Tag::Other);
         assert_eq!(Tag::lookup("urn:example:not-ubl", "ID"), Tag::Other);
         assert_eq!(Tag::lookup("", "ID"), Tag::Other);
-    }
-
-    #[test]
-    fn qualified_names_round_trip() {
-        assert_eq!(Tag::PayableAmount.qualified_name(), "cbc:PayableAmount");
-        assert_eq!(Tag::TaxSubtotal.qualified_name(), "cac:TaxSubtotal");
-        let (prefix, local) = Tag::InvoiceLine.qualified_name().split_at(4);
-        assert_eq!(prefix, "cac:");
-        assert_eq!(Tag::lookup(CAC, local), Tag::InvoiceLine);
     }
 }

@@ -326,6 +326,7 @@ fn an_unknown_root_is_not_a_document() {
         UblError::UnknownRoot {
             namespace: "urn:x".to_owned(),
             local_name: "Foo".to_owned(),
+            path: "/Foo".to_owned(),
             line: 3,
             column: 3,
         }
@@ -350,6 +351,7 @@ fn a_ubl_root_in_the_wrong_namespace_is_not_a_document() {
         UblError::UnknownRoot {
             namespace: String::new(),
             local_name: "Invoice".to_owned(),
+            path: "/Invoice".to_owned(),
             line: 1,
             column: 1,
         }
@@ -361,6 +363,7 @@ fn a_ubl_root_in_the_wrong_namespace_is_not_a_document() {
 fn a_missing_or_empty_number_is_refused() {
     let missing = UblError::MissingNumber {
         kind: DocumentKind::Invoice,
+        path: "/Invoice".to_owned(),
         line: 1,
         column: 1,
     };
@@ -378,7 +381,7 @@ fn a_missing_or_empty_number_is_refused() {
     assert_eq!(missing.code(), "missing_document_number");
     assert_eq!(
         missing.location(),
-        (Some((1, 1)), Some("cbc:ID".to_owned())),
+        (Some((1, 1)), Some("/Invoice".to_owned())),
         "located at the root's start tag, where the number belongs"
     );
     assert!(missing.to_string().contains("cbc:ID"));
@@ -391,6 +394,7 @@ fn a_missing_issue_date_is_refused() {
         error,
         UblError::MissingIssueDate {
             kind: DocumentKind::Invoice,
+            path: "/Invoice".to_owned(),
             line: 1,
             column: 1,
         }
@@ -407,11 +411,16 @@ fn an_invalid_issue_date_is_refused_and_a_time_zone_is_ignored() {
         error,
         UblError::InvalidIssueDate {
             value: "2023-13-45".to_owned(),
+            path: "/Invoice/cbc:IssueDate[1]".to_owned(),
             line: 1,
             column,
         }
     );
-    assert_eq!(error.location().1.as_deref(), Some("cbc:IssueDate"));
+    assert_eq!(
+        error.location().1.as_deref(),
+        Some("/Invoice/cbc:IssueDate[1]"),
+        "located as the rules locate their findings"
+    );
     assert!(
         error.message_ja().contains("発行日"),
         "{}",
@@ -438,7 +447,7 @@ fn an_amount_that_is_not_a_decimal_is_refused_with_its_place() {
     assert_eq!(
         error,
         UblError::InvalidAmount {
-            element: "cac:LegalMonetaryTotal/cbc:PayableAmount".to_owned(),
+            element: "/Invoice/cac:LegalMonetaryTotal[1]/cbc:PayableAmount[1]".to_owned(),
             value: "12,000".to_owned(),
             line: 3,
             column: 3
@@ -466,7 +475,7 @@ fn an_amount_that_is_not_a_decimal_is_refused_with_its_place() {
     assert!(matches!(
         read(&xml).unwrap_err(),
         UblError::InvalidAmount { element, .. }
-            if element == "cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory/cbc:Percent"
+            if element == "/Invoice/cac:TaxTotal[1]/cac:TaxSubtotal[1]/cac:TaxCategory[1]/cbc:Percent[1]"
     ));
 }
 
@@ -712,6 +721,7 @@ fn every_error_has_its_stable_code() {
             UblError::UnknownRoot {
                 namespace: String::new(),
                 local_name: "x".to_owned(),
+                path: "/x".to_owned(),
                 line: 1,
                 column: 1,
             },
@@ -720,6 +730,7 @@ fn every_error_has_its_stable_code() {
         (
             UblError::MissingNumber {
                 kind,
+                path: String::new(),
                 line: 1,
                 column: 1,
             },
@@ -739,6 +750,7 @@ fn every_error_has_its_stable_code() {
         (
             UblError::NumberTooLong {
                 length: 2,
+                path: String::new(),
                 limit: 1,
                 line: 1,
                 column: 1,
@@ -758,6 +770,7 @@ fn every_error_has_its_stable_code() {
         (
             UblError::MissingIssueDate {
                 kind,
+                path: String::new(),
                 line: 1,
                 column: 1,
             },
@@ -766,6 +779,7 @@ fn every_error_has_its_stable_code() {
         (
             UblError::InvalidIssueDate {
                 value: String::new(),
+                path: String::new(),
                 line: 1,
                 column: 1,
             },

@@ -109,6 +109,7 @@ fn a_cbc_prefix_bound_to_another_namespace_is_not_ubl() {
         summary_of(&impostor).unwrap_err(),
         UblError::MissingNumber {
             kind: DocumentKind::Invoice,
+            path: "/Invoice".to_owned(),
             line: root_line,
             column: 1,
         }
