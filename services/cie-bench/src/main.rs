@@ -353,6 +353,8 @@ async fn intake(args: IntakeArgs) -> anyhow::Result<()> {
         rows.extend(phases);
     }
     println!("{}", report::table(&rows));
+    println!();
+    println!("{}", report::thread_table(&rows));
     let failed: usize = rows.iter().map(Figures::errors).sum();
     if failed > 0 {
         bail!("{failed} requests failed");
@@ -596,11 +598,13 @@ async fn measure(
             archived = size;
         }
         let counters_before = server.counters(&client).await?;
+        let threads_before = server.thread_times()?;
         let server_cpu_before = server.cpu_seconds()?;
         let bench_cpu_before = server::own_cpu_seconds()?;
         let label = format!("B{phase}x");
         let outcome = load::run(plan(label, args.documents, args.progress)).await;
         let server_cpu = server.cpu_seconds()? - server_cpu_before;
+        let threads = server.thread_times()?.since(&threads_before);
         let bench_cpu = server::own_cpu_seconds()? - bench_cpu_before;
         let counters = server.counters(&client).await?.since(counters_before);
         let peak_rss_kib = server.peak_rss_kib()?;
@@ -614,8 +618,10 @@ async fn measure(
             server_cpu,
             bench_cpu,
             counters,
+            threads,
         );
         eprintln!("{}", report::table(std::slice::from_ref(&figures)));
+        eprintln!("{}", report::thread_table(std::slice::from_ref(&figures)));
         archived += args.documents;
         phases.push(figures);
     }

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use crate::Backend;
 use crate::load::Outcome;
-use crate::server::ServerCounters;
+use crate::server::{ServerCounters, ThreadCpu};
 
 /// What one backend measured.
 pub(crate) struct Figures {
@@ -20,6 +20,8 @@ pub(crate) struct Figures {
     bench_cpu_seconds: f64,
     /// What the server counted over the timed phase.
     counters: ServerCounters,
+    /// The server's CPU over the timed phase by thread.
+    threads: ThreadCpu,
     pub(crate) first_error: Option<String>,
 }
 
@@ -35,6 +37,7 @@ impl Figures {
         server_cpu_seconds: f64,
         bench_cpu_seconds: f64,
         counters: ServerCounters,
+        threads: ThreadCpu,
     ) -> Figures {
         let mut latencies = outcome.latencies;
         latencies.sort_unstable();
@@ -50,6 +53,7 @@ impl Figures {
             server_cpu_seconds,
             bench_cpu_seconds,
             counters,
+            threads,
             first_error: outcome.first_error,
         }
     }
@@ -92,6 +96,11 @@ impl Figures {
     /// Documents per archive transaction.
     fn documents_per_batch(&self) -> f64 {
         self.counters.batched / self.counters.batches
+    }
+
+    /// `seconds` of CPU per document posted, in microseconds.
+    fn micros_per_document(&self, seconds: f64) -> f64 {
+        seconds / self.documents as f64 * 1e6
     }
 
     /// The rules' time per received document, in milliseconds.
@@ -174,14 +183,57 @@ pub(crate) fn table(rows: &[Figures]) -> String {
             ]
         })
         .collect();
-    let widths: Vec<usize> = HEADERS
+    render(&HEADERS, &cells)
+}
+
+/// Server CPU per document posted over the timed phase, in microseconds, by what its threads do (read from
+/// `/proc/PID/task`): the async runtime's threads (HTTP, reading, validation, compression), the busiest
+/// SQLite connection (the archive writer's), the other SQLite connections (reads, checkpoints), the archive
+/// writer's own threads, and the rest. On PostgreSQL the database's own processes are not counted.
+pub(crate) fn thread_table(rows: &[Figures]) -> String {
+    const THREAD_HEADERS: [&str; 8] = [
+        "backend",
+        "archived before",
+        "runtime µs/doc",
+        "busiest SQLite connection µs/doc",
+        "other SQLite connections µs/doc",
+        "archive writer µs/doc",
+        "other µs/doc",
+        "server µs/doc",
+    ];
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|f| {
+            let t = f.threads;
+            let all = t.runtime + t.busiest_sqlite + t.other_sqlite + t.writer + t.other;
+            let mut row = vec![f.backend.name().to_owned(), f.archived_before.to_string()];
+            row.extend(
+                [
+                    t.runtime,
+                    t.busiest_sqlite,
+                    t.other_sqlite,
+                    t.writer,
+                    t.other,
+                    all,
+                ]
+                .map(|seconds| format!("{:.0}", f.micros_per_document(seconds))),
+            );
+            row
+        })
+        .collect();
+    render(&THREAD_HEADERS, &cells)
+}
+
+/// `cells` under `headers`, columns padded to their widest cell, the first left-aligned.
+fn render(headers: &[&str], cells: &[Vec<String>]) -> String {
+    let widths: Vec<usize> = headers
         .iter()
         .enumerate()
         .map(|(column, header)| {
             cells
                 .iter()
-                .map(|row| row[column].len())
-                .chain([header.len()])
+                .map(|row| row[column].chars().count())
+                .chain([header.chars().count()])
                 .max()
                 .unwrap_or(0)
         })
@@ -200,7 +252,7 @@ pub(crate) fn table(rows: &[Figures]) -> String {
             .collect::<Vec<_>>()
             .join(" | ")
     };
-    let headers: Vec<String> = HEADERS.iter().map(|h| (*h).to_owned()).collect();
+    let headers: Vec<String> = headers.iter().map(|h| (*h).to_owned()).collect();
     let separator: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
     let mut out = vec![line(&headers), line(&separator).replace(' ', "-")];
     out.extend(cells.iter().map(|row| line(row)));
@@ -236,6 +288,13 @@ mod tests {
                 validation_seconds: 0.003,
                 validations: latencies_ms.len() as f64,
             },
+            ThreadCpu {
+                runtime: 0.1,
+                busiest_sqlite: 0.05,
+                other_sqlite: 0.01,
+                writer: 0.02,
+                other: 0.0,
+            },
         )
     }
 
@@ -250,6 +309,52 @@ mod tests {
         assert_eq!(f.writer_ms_per_document(), 15.0);
         assert_eq!(f.documents_per_batch(), 50.0);
         assert!((f.validation_ms_per_document() - 0.03).abs() < 1e-12);
+    }
+
+    #[test]
+    fn thread_cpu_is_grouped_by_what_the_threads_do_and_given_per_document() {
+        let thread = |tid: u32, name: &str, seconds: f64| (tid, name.to_owned(), seconds);
+        let earlier = crate::server::ThreadTimes(vec![
+            thread(1, "cie-server", 0.5),
+            thread(2, "tokio-rt-worker", 1.0),
+            thread(3, "tokio-rt-worker", 2.0),
+            thread(4, "sqlx-sqlite-wor", 1.0),
+            thread(5, "sqlx-sqlite-wor", 0.5),
+            thread(6, "archive-writer", 0.25),
+            thread(7, "tokio-rt-worker", 9.0),
+        ]);
+        let later = crate::server::ThreadTimes(vec![
+            thread(1, "cie-server", 0.5),
+            thread(2, "tokio-rt-worker", 1.5),
+            thread(3, "tokio-rt-worker", 2.25),
+            thread(4, "sqlx-sqlite-wor", 1.125),
+            thread(5, "sqlx-sqlite-wor", 1.0),
+            thread(6, "archive-writer", 0.375),
+            thread(8, "archive-syncer", 4.0),
+        ]);
+        let cpu = later.since(&earlier);
+        assert_eq!(
+            cpu,
+            ThreadCpu {
+                runtime: 0.75,
+                busiest_sqlite: 0.5,
+                other_sqlite: 0.125,
+                writer: 0.125,
+                other: 0.0,
+            },
+            "a thread not alive at both readings (7 ended, 8 began) is left out"
+        );
+
+        let table = thread_table(&[figures(&[1, 2, 3, 4])]);
+        let row = table.lines().nth(2).unwrap();
+        let cells: Vec<&str> = row.split(" | ").map(str::trim).collect();
+        assert_eq!(
+            cells,
+            [
+                "sqlite", "0", "25000", "12500", "2500", "5000", "0", "45000"
+            ],
+            "{table}"
+        );
     }
 
     #[test]

@@ -76,6 +76,59 @@ impl ServerCounters {
     }
 }
 
+/// CPU time each of the server's threads has used so far (thread id, name, seconds), from
+/// `/proc/PID/task/*/comm` and `schedstat`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct ThreadTimes(pub(crate) Vec<(u32, String, f64)>);
+
+/// The server's CPU over a timed phase by what its threads do, in seconds.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct ThreadCpu {
+    /// The async runtime's workers and its blocking threads (`tokio-rt-worker`): HTTP, reading and
+    /// validating documents, compressing originals.
+    pub(crate) runtime: f64,
+    /// The SQLite connection thread that worked most (`sqlx-sqlite-worker`): the archive writer's, which
+    /// runs every batch's statements.
+    pub(crate) busiest_sqlite: f64,
+    /// The other SQLite connection threads: reads and checkpoints.
+    pub(crate) other_sqlite: f64,
+    /// The archive writer's own thread and its syncer (`archive-writer`, `archive-syncer`).
+    pub(crate) writer: f64,
+    /// Every other thread.
+    pub(crate) other: f64,
+}
+
+impl ThreadTimes {
+    /// What each thread alive at both readings used between `earlier` and this one, grouped by name.
+    pub(crate) fn since(&self, earlier: &ThreadTimes) -> ThreadCpu {
+        let mut cpu = ThreadCpu::default();
+        let mut sqlite = Vec::new();
+        for (tid, name, seconds) in &self.0 {
+            let Some((_, _, before)) = earlier
+                .0
+                .iter()
+                .find(|(earlier_tid, earlier_name, _)| earlier_tid == tid && earlier_name == name)
+            else {
+                continue;
+            };
+            let used = seconds - before;
+            if name.starts_with("tokio-rt") {
+                cpu.runtime += used;
+            } else if name.starts_with("sqlx-sqlite") {
+                sqlite.push(used);
+            } else if name.starts_with("archive-") {
+                cpu.writer += used;
+            } else {
+                cpu.other += used;
+            }
+        }
+        let busiest = sqlite.iter().copied().fold(0.0, f64::max);
+        cpu.busiest_sqlite = busiest;
+        cpu.other_sqlite = sqlite.iter().sum::<f64>() - busiest;
+        cpu
+    }
+}
+
 const HEALTH_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl Server {
@@ -261,6 +314,38 @@ impl Server {
     /// User plus system CPU time the server has used so far.
     pub(crate) fn cpu_seconds(&self) -> anyhow::Result<f64> {
         cpu_seconds(&format!("/proc/{}/stat", self.pid))
+    }
+
+    /// CPU time each of the server's threads has used so far; a thread that ends while it is read is left
+    /// out.
+    pub(crate) fn thread_times(&self) -> anyhow::Result<ThreadTimes> {
+        let tasks = format!("/proc/{}/task", self.pid);
+        let mut threads = Vec::new();
+        for entry in std::fs::read_dir(&tasks).with_context(|| format!("reading {tasks}"))? {
+            let dir = entry?.path();
+            let Some(tid) = dir
+                .file_name()
+                .and_then(|name| name.to_str())
+                .and_then(|name| name.parse().ok())
+            else {
+                continue;
+            };
+            let (Ok(name), Ok(schedstat)) = (
+                std::fs::read_to_string(dir.join("comm")),
+                std::fs::read_to_string(dir.join("schedstat")),
+            ) else {
+                continue;
+            };
+            let Some(nanoseconds) = schedstat
+                .split_whitespace()
+                .next()
+                .and_then(|field| field.parse::<u64>().ok())
+            else {
+                continue;
+            };
+            threads.push((tid, name.trim().to_owned(), nanoseconds as f64 / 1e9));
+        }
+        Ok(ThreadTimes(threads))
     }
 
     /// Sends SIGTERM, waits up to `grace` for a clean exit, then kills.
