@@ -828,6 +828,58 @@ impl Store {
         }
     }
 
+    /// The city's workflow settings and the terms recorded for `supplier_org_id` (its own and its
+    /// orders'), in one round trip: what intake reads for every invoice to know which terms govern it.
+    pub async fn settings_and_terms(
+        &self,
+        tenant: &TenantId,
+        supplier_org_id: Option<i64>,
+    ) -> Result<(WorkflowSettings, Vec<SupplierTerms>), StoreError> {
+        let rows = sqlx::query(
+            "SELECT CAST(NULL AS BIGINT) AS supplier_org_id, CAST(NULL AS TEXT) AS order_number,
+                 default_contract_kind AS contract_kind, separate_approver,
+                 CAST(NULL AS BIGINT) AS inspection_days, CAST(NULL AS BIGINT) AS payment_days
+             FROM workflow_settings WHERE tenant_id = $1
+             UNION ALL
+             SELECT supplier_org_id, order_number, contract_kind, CAST(NULL AS BIGINT), inspection_days,
+                 payment_days
+             FROM payment_terms WHERE tenant_id = $1 AND supplier_org_id = $2",
+        )
+        .bind(tenant.as_str())
+        .bind(supplier_org_id)
+        .fetch_all(self.read())
+        .await?;
+        let mut settings = WorkflowSettings::default();
+        let mut terms = Vec::new();
+        for row in &rows {
+            let kind = contract_kind(&row.try_get::<String, _>("contract_kind")?)?;
+            let Some(supplier_org_id) = row.try_get::<Option<i64>, _>("supplier_org_id")? else {
+                settings = WorkflowSettings {
+                    separate_approver: row.try_get::<Option<i64>, _>("separate_approver")?
+                        != Some(0),
+                    default_contract_kind: kind,
+                };
+                continue;
+            };
+            let order: Option<String> = row.try_get("order_number")?;
+            terms.push(SupplierTerms {
+                supplier_org_id,
+                order_number: order.filter(|o| !o.is_empty()),
+                contract_kind: kind,
+                terms: PaymentTerms {
+                    inspection_days: row
+                        .try_get::<Option<i64>, _>("inspection_days")?
+                        .unwrap_or_default(),
+                    payment_days: row
+                        .try_get::<Option<i64>, _>("payment_days")?
+                        .unwrap_or_default(),
+                },
+            });
+        }
+        terms.sort_by(|a, b| a.order_number.cmp(&b.order_number));
+        Ok((settings, terms))
+    }
+
     /// Replaces the city's workflow settings.
     pub async fn set_workflow_settings(
         &self,

@@ -86,11 +86,10 @@ pub async fn terms_in_force(
     supplier_org_id: Option<i64>,
     summary: &cie_domain::Summary,
 ) -> Result<GoverningTerms, Error> {
-    let settings = state.store.workflow_settings(tenant).await?;
-    let agreed = match supplier_org_id {
-        Some(org) => state.store.supplier_terms(tenant, org).await?,
-        None => Vec::new(),
-    };
+    let (settings, agreed) = state
+        .store
+        .settings_and_terms(tenant, supplier_org_id)
+        .await?;
     Ok(governing_terms_of(
         &agreed,
         summary,
