@@ -821,10 +821,7 @@ impl Store {
         .await?;
         match row {
             None => Ok(WorkflowSettings::default()),
-            Some((separate, kind)) => Ok(WorkflowSettings {
-                separate_approver: separate != 0,
-                default_contract_kind: contract_kind(&kind)?,
-            }),
+            Some((separate, kind)) => workflow_settings_of(separate, &kind),
         }
     }
 
@@ -852,29 +849,15 @@ impl Store {
         let mut settings = WorkflowSettings::default();
         let mut terms = Vec::new();
         for row in &rows {
-            let kind = contract_kind(&row.try_get::<String, _>("contract_kind")?)?;
-            let Some(supplier_org_id) = row.try_get::<Option<i64>, _>("supplier_org_id")? else {
-                settings = WorkflowSettings {
-                    separate_approver: row.try_get::<Option<i64>, _>("separate_approver")?
-                        != Some(0),
-                    default_contract_kind: kind,
-                };
-                continue;
-            };
-            let order: Option<String> = row.try_get("order_number")?;
-            terms.push(SupplierTerms {
-                supplier_org_id,
-                order_number: order.filter(|o| !o.is_empty()),
-                contract_kind: kind,
-                terms: PaymentTerms {
-                    inspection_days: row
-                        .try_get::<Option<i64>, _>("inspection_days")?
-                        .unwrap_or_default(),
-                    payment_days: row
-                        .try_get::<Option<i64>, _>("payment_days")?
-                        .unwrap_or_default(),
-                },
-            });
+            // The settings' row is the one without a supplier organisation.
+            if row.try_get::<Option<i64>, _>("supplier_org_id")?.is_none() {
+                settings = workflow_settings_of(
+                    row.try_get("separate_approver")?,
+                    &row.try_get::<String, _>("contract_kind")?,
+                )?;
+            } else {
+                terms.push(supplier_terms_of(row)?);
+            }
         }
         terms.sort_by(|a, b| a.order_number.cmp(&b.order_number));
         Ok((settings, terms))
@@ -953,21 +936,34 @@ impl Store {
         .bind(supplier_org_id)
         .fetch_all(self.read())
         .await?;
-        rows.iter()
-            .map(|row| {
-                let order: String = row.try_get("order_number")?;
-                Ok(SupplierTerms {
-                    supplier_org_id: row.try_get("supplier_org_id")?,
-                    order_number: Some(order).filter(|o| !o.is_empty()),
-                    contract_kind: contract_kind(&row.try_get::<String, _>("contract_kind")?)?,
-                    terms: PaymentTerms {
-                        inspection_days: row.try_get("inspection_days")?,
-                        payment_days: row.try_get("payment_days")?,
-                    },
-                })
-            })
-            .collect()
+        rows.iter().map(supplier_terms_of).collect()
     }
+}
+
+/// The terms in a row of `payment_terms` (`supplier_org_id`, `order_number`, `contract_kind`,
+/// `inspection_days`, `payment_days`).
+fn supplier_terms_of(row: &sqlx::any::AnyRow) -> Result<SupplierTerms, StoreError> {
+    let order: String = row.try_get("order_number")?;
+    Ok(SupplierTerms {
+        supplier_org_id: row.try_get("supplier_org_id")?,
+        order_number: Some(order).filter(|o| !o.is_empty()),
+        contract_kind: contract_kind(&row.try_get::<String, _>("contract_kind")?)?,
+        terms: PaymentTerms {
+            inspection_days: row.try_get("inspection_days")?,
+            payment_days: row.try_get("payment_days")?,
+        },
+    })
+}
+
+/// The settings in a row of `workflow_settings`.
+fn workflow_settings_of(
+    separate_approver: i64,
+    kind: &str,
+) -> Result<WorkflowSettings, StoreError> {
+    Ok(WorkflowSettings {
+        separate_approver: separate_approver != 0,
+        default_contract_kind: contract_kind(kind)?,
+    })
 }
 
 /// The statement listing invoice cases for `filter` (newest first, or one `part` of a deadline-ordered
