@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use bytes::Bytes;
 use bytestring::ByteString;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use crate::error::XmlError;
 use cie_domain::encoding::EncodingError;
@@ -185,12 +186,53 @@ pub(crate) struct DocumentParts {
     pub(crate) expanded: Vec<ExpandedName>,
 }
 
+/// How many line look-ups count line ends from the start before the document builds its line index: a
+/// document with a few findings never needs the index, one with many would scan its text once a finding.
+const UNINDEXED_LINE_LOOKUPS: u32 = 8;
+
+/// The number of line feeds in `bytes`, counted 64 bytes at a time (a loop the compiler vectorises).
+fn count_line_ends(bytes: &[u8]) -> usize {
+    let mut chunks = bytes.chunks_exact(64);
+    let mut count = 0;
+    for chunk in &mut chunks {
+        count += chunk.iter().fold(0u8, |n, &b| n + u8::from(b == b'\n')) as usize;
+    }
+    count + chunks.remainder().iter().filter(|&&b| b == b'\n').count()
+}
+
+/// A counter taken down by one at a time, shared by the threads reading a document.
+#[derive(Debug)]
+struct Countdown(AtomicU32);
+
+impl Countdown {
+    fn new(count: u32) -> Self {
+        Countdown(AtomicU32::new(count))
+    }
+
+    /// Takes one if any is left.
+    fn take_one(&self) -> bool {
+        self.0
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+                left.checked_sub(1)
+            })
+            .is_ok()
+    }
+}
+
+impl Clone for Countdown {
+    fn clone(&self) -> Self {
+        Countdown::new(self.0.load(Ordering::Relaxed))
+    }
+}
+
 /// A parsed XML document.
 #[derive(Debug, Clone)]
 pub struct Document {
     /// The text after any byte order mark: the caller's bytes, or their transcoding into UTF-8.
     source: ByteString,
     line_starts: OnceLock<Vec<u32>>,
+    /// Line look-ups left before [`Document::line_starts`] is built.
+    unindexed_line_lookups: Countdown,
     nodes: Vec<NodeData>,
     extra_text: String,
     names: Vec<NameData>,
@@ -299,6 +341,7 @@ impl Document {
         let document = Document {
             source,
             line_starts: OnceLock::new(),
+            unindexed_line_lookups: Countdown::new(UNINDEXED_LINE_LOOKUPS),
             nodes: parts.nodes,
             extra_text: parts.extra_text,
             names: parts.names,
@@ -877,49 +920,78 @@ impl Document {
     }
 
     /// The 1-based line and column of an element's start tag (`<`); an attribute reports its element's, other
-    /// nodes the position where they start. Columns count characters, not bytes. Computed on demand.
+    /// nodes the position where they start. Columns count characters, not bytes. Computed on demand: the
+    /// first few look-ups count line ends up to the node, later ones use an index of every line's start.
     pub fn line_column(&self, node: NodeId) -> (u32, u32) {
         let offset = self.data(node).offset as usize;
-        let starts = self.line_starts.get_or_init(|| {
-            let mut starts = vec![0u32];
-            starts
-                .extend(memchr::memchr_iter(b'\n', self.source.as_bytes()).map(|at| at as u32 + 1));
-            starts
-        });
-        let line = starts.partition_point(|&start| start as usize <= offset);
-        let line_start = starts[line - 1] as usize;
-        let column = self.source.as_bytes()[line_start..offset]
+        let bytes = self.source.as_bytes();
+        let (line, line_start) = match self.line_starts.get() {
+            Some(starts) => Self::indexed_line(starts, offset),
+            None if self.unindexed_line_lookups.take_one() => {
+                let line = count_line_ends(&bytes[..offset]) + 1;
+                let line_start = memchr::memrchr(b'\n', &bytes[..offset]).map_or(0, |at| at + 1);
+                (line, line_start)
+            }
+            None => Self::indexed_line(
+                self.line_starts.get_or_init(|| {
+                    let mut starts = vec![0u32];
+                    starts.extend(memchr::memchr_iter(b'\n', bytes).map(|at| at as u32 + 1));
+                    starts
+                }),
+                offset,
+            ),
+        };
+        let column = bytes[line_start..offset]
             .iter()
             .filter(|&&b| (b as i8) >= -0x40)
             .count();
         (line as u32, column as u32 + 1)
     }
 
+    /// The 1-based line holding `offset`, and the offset its line starts at.
+    fn indexed_line(starts: &[u32], offset: usize) -> (usize, usize) {
+        let line = starts.partition_point(|&start| start as usize <= offset);
+        (line, starts[line - 1] as usize)
+    }
+
     /// A path from the root naming each step as written with its 1-based position among the siblings of the
     /// same name, e.g. `/Invoice/cac:TaxTotal[1]/cac:TaxSubtotal[2]`; attributes end in `/@name`, text nodes
     /// in `/text()[n]`.
     pub fn path_of(&self, node: NodeId) -> String {
-        let mut steps = Vec::new();
+        use std::fmt::Write;
+        let mut chain = Vec::new();
         let mut current = node;
         while let Some(parent) = self.parent(current) {
-            let step = match self.kind(current) {
+            chain.push((current, parent));
+            current = parent;
+        }
+        if chain.is_empty() {
+            return "/".to_owned();
+        }
+        let mut path = String::with_capacity(chain.len() * 24);
+        for &(current, parent) in chain.iter().rev() {
+            path.push('/');
+            match self.kind(current) {
                 NodeKind::Element if self.kind(parent) == NodeKind::Document => {
-                    self.qualified_name(current).into_owned()
+                    path.push_str(&self.qualified_name(current));
                 }
                 NodeKind::Element => {
+                    let name = self.expanded_name_id(current);
                     let position = self
-                        .children(parent)
+                        .element_children(parent)
                         .take_while(|&sibling| sibling != current)
                         .filter(|&sibling| {
-                            self.kind(sibling) == NodeKind::Element
-                                && self.data(sibling).name != NONE
-                                && self.expanded_name_id(sibling) == self.expanded_name_id(current)
+                            self.data(sibling).name != NONE
+                                && self.expanded_name_id(sibling) == name
                         })
                         .count()
                         + 1;
-                    format!("{}[{position}]", self.qualified_name(current))
+                    let _ = write!(path, "{}[{position}]", self.qualified_name(current));
                 }
-                NodeKind::Attribute => format!("@{}", self.qualified_name(current)),
+                NodeKind::Attribute => {
+                    path.push('@');
+                    path.push_str(&self.qualified_name(current));
+                }
                 kind => {
                     let test = match kind {
                         NodeKind::Text => "text()",
@@ -932,19 +1004,9 @@ impl Document {
                         .filter(|&sibling| self.kind(sibling) == kind)
                         .count()
                         + 1;
-                    format!("{test}[{position}]")
+                    let _ = write!(path, "{test}[{position}]");
                 }
-            };
-            steps.push(step);
-            current = parent;
-        }
-        if steps.is_empty() {
-            return "/".to_owned();
-        }
-        let mut path = String::new();
-        for step in steps.iter().rev() {
-            path.push('/');
-            path.push_str(step);
+            }
         }
         path
     }
@@ -1131,5 +1193,30 @@ mod tests {
             node.set_count(7);
             assert_eq!((node.kind(), node.count()), (kind, 7));
         }
+    }
+
+    #[test]
+    fn lines_and_columns_agree_before_and_after_the_line_index_is_built() {
+        let mut source = String::from("<r>\n");
+        for n in 0..40 {
+            source.push_str(&" ".repeat(n % 5));
+            source.push_str(&format!("<é{n} a=\"1\">x</é{n}>\n"));
+        }
+        source.push_str("</r>");
+        let doc = Document::parse(source.as_bytes()).unwrap();
+        let root = doc.document_element().unwrap();
+        assert_eq!(doc.line_column(root), (1, 1));
+        for (n, child) in doc.element_children(root).enumerate() {
+            let expected = (n as u32 + 2, (n % 5) as u32 + 1);
+            assert_eq!(doc.line_column(child), expected, "element {n}");
+            let attribute = doc.attributes(child).next().unwrap();
+            assert_eq!(
+                doc.line_column(attribute),
+                expected,
+                "attribute of element {n}"
+            );
+            assert_eq!(doc.path_of(attribute), format!("/r/é{n}[1]/@a"));
+        }
+        assert!(doc.line_starts.get().is_some());
     }
 }

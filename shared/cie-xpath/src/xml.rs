@@ -529,7 +529,7 @@ impl<'s> Parser<'s> {
             return Err(self.error_at(start, SyntaxProblem::EndTagWithoutStart(qname.to_owned())));
         }
         let open_qname = self.stack.last().map_or("", |open| open.qname);
-        if open_qname != qname {
+        if !same_bytes(open_qname.as_bytes(), qname.as_bytes()) {
             return Err(self.error_at(
                 start,
                 SyntaxProblem::EndTagMismatch {
@@ -552,7 +552,8 @@ impl<'s> Parser<'s> {
         let (guess, guess_key, guess_id) = self.predicted[slot];
         let after = self.pos + guess.len();
         let guessed = !guess.is_empty()
-            && self.bytes[self.pos..].starts_with(guess.as_bytes())
+            && self.bytes.len() >= after
+            && same_bytes(&self.bytes[self.pos..after], guess.as_bytes())
             && self.bytes.get(after).is_some_and(|&b| !is_name_byte(b));
         let qname = if guessed {
             self.pos = after;
@@ -892,7 +893,7 @@ impl<'s> Parser<'s> {
             .bindings
             .iter()
             .rev()
-            .find(|(bound, _)| *bound == wanted)
+            .find(|(bound, _)| same_bytes(bound.as_bytes(), wanted.as_bytes()))
         {
             Some(&(_, ns)) => Ok(ns),
             None if wanted.is_empty() => Ok(0),
@@ -917,7 +918,7 @@ impl<'s> Parser<'s> {
         let key = self.generation << 1 | u32::from(attribute);
         let slot = recent_slot(qname, key);
         let (cached, cached_key, cached_id) = self.recent_names[slot];
-        if cached_key == key && cached == qname {
+        if cached_key == key && same_bytes(cached.as_bytes(), qname.as_bytes()) {
             return Ok(cached_id);
         }
         let (prefix, local) = split_qname(qname);
@@ -1054,6 +1055,30 @@ const PREDICTED_NAMES: usize = 256;
 fn predicted_slot(last_start: u32, parent_name: u32) -> usize {
     let hash = (last_start ^ parent_name.wrapping_mul(0x85EB_CA6B)).wrapping_mul(0x9E37_79B9);
     (hash >> 24) as usize % PREDICTED_NAMES
+}
+
+/// Whether two byte strings are equal, compared in place eight bytes at a time: names are short, and a call
+/// to `memcmp` for each costs more than the comparison.
+#[inline]
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let word = |bytes: &[u8], at: usize| {
+        u64::from_ne_bytes(bytes[at..at + 8].try_into().expect("eight bytes"))
+    };
+    let len = a.len();
+    if len < 8 {
+        return a.iter().zip(b).all(|(x, y)| x == y);
+    }
+    let mut at = 0;
+    while at + 8 < len {
+        if word(a, at) != word(b, at) {
+            return false;
+        }
+        at += 8;
+    }
+    word(a, len - 8) == word(b, len - 8)
 }
 
 fn recent_slot(qname: &str, ns: u32) -> usize {
