@@ -11,7 +11,9 @@ use cie_server::{App, Config};
 use clap::{Parser, Subcommand};
 
 /// mimalloc: intake allocates and frees a parsed document per request; the system allocator hands large
-/// blocks back to the kernel and faults them in again (measured with `cie-bench validate` and `intake`).
+/// blocks back to the kernel and faults them in again (measured with `cie-bench validate` and `intake`). With
+/// its `override` feature it is also `malloc` for SQLite, whose writer connection spent a sixth of its time in
+/// the system allocator (its CPU per document at intake fell from about 470 to 395 µs).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
