@@ -3,8 +3,8 @@
 
 use cie_domain::{DocumentStatus, Role, Summary};
 use cie_store::{
-    DeliveryNotice, DocumentRecord, DuplicateHints, NewSubmission, Parsed, SubmissionOutcome,
-    WorkflowStep,
+    DeliveryNotice, DocumentRecord, DuplicateHints, InvoiceKeys, NewSubmission, Parsed,
+    SubmissionOutcome, WorkflowStep,
 };
 use cie_ubl::UblError;
 use cie_xpath::Document;
@@ -82,10 +82,27 @@ pub async fn receive(
             ))
         }
     };
-    let org = match supplier_org_id {
-        Some(id) => Some(state.store.supplier_org(&caller.tenant, id).await?),
-        None => None,
+    let invoice_keys = match &parsed {
+        Ok((summary, _)) if summary.kind == cie_domain::DocumentKind::Invoice => Some((
+            supplier_key(supplier_org_id, caller, summary),
+            workflow::numbers_a_correction_names(summary),
+        )),
+        _ => None,
     };
+    let reads = state
+        .store
+        .intake_reads(
+            &caller.tenant,
+            supplier_org_id,
+            invoice_keys
+                .as_ref()
+                .map(|(supplier_key, numbers)| InvoiceKeys {
+                    supplier_key,
+                    numbers,
+                }),
+        )
+        .await?;
+    let org = reads.supplier_org;
     let mut verdict = None;
     let mut refusal_findings = Vec::new();
     let mut refusal_detail = (None, None);
@@ -111,20 +128,22 @@ pub async fn receive(
             verdict = Some(checked);
             let supplier_key = supplier_key(supplier_org_id, caller, &summary);
             if status == DocumentStatus::Received
-                && let Some(returned_document_id) =
-                    workflow::corrected_invoice(state, &caller.tenant, &supplier_key, &summary)
-                        .await?
+                && let Some(returned_document_id) = reads
+                    .invoice
+                    .as_ref()
+                    .and_then(|invoice| invoice.returned_invoice)
             {
                 workflow_step = Some(WorkflowStep::Corrects {
                     returned_document_id,
                     received_on: cie_workflow::japan_day(received_at),
                 });
             }
-            if summary.kind == cie_domain::DocumentKind::Invoice {
-                terms = Some(
-                    workflow::terms_in_force(state, &caller.tenant, supplier_org_id, &summary)
-                        .await?,
-                );
+            if let Some(invoice) = &reads.invoice {
+                terms = Some(workflow::terms_in_force(
+                    &invoice.settings,
+                    &invoice.terms,
+                    &summary,
+                ));
                 let named = |kind| {
                     summary
                         .references

@@ -124,6 +124,24 @@ pub(crate) const SUPPLIER_ORG_SQL: &str =
          address, bank_code, branch_code, account_type, account_number, account_name_kana
      FROM supplier_orgs WHERE tenant_id = $1 AND id = $2";
 
+/// One supplier organisation by id, read with `executor` (the pool, or a connection intake holds for its
+/// reads).
+pub(crate) async fn supplier_org_on<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    tenant: &TenantId,
+    id: i64,
+) -> Result<SupplierOrg, StoreError> {
+    let row = sqlx::query(SUPPLIER_ORG_SQL)
+        .bind(tenant.as_str())
+        .bind(id)
+        .fetch_optional(executor)
+        .await?
+        .ok_or(StoreError::NotFound {
+            what: "supplier organisation",
+        })?;
+    org_from_row(&row)
+}
+
 impl Store {
     /// Records the creditor registration of organisation `id` (債権者登録): its 債権者番号, address and bank
     /// account.
@@ -243,15 +261,7 @@ impl Store {
         tenant: &TenantId,
         id: i64,
     ) -> Result<SupplierOrg, StoreError> {
-        let row = sqlx::query(SUPPLIER_ORG_SQL)
-            .bind(tenant.as_str())
-            .bind(id)
-            .fetch_optional(self.read())
-            .await?
-            .ok_or(StoreError::NotFound {
-                what: "supplier organisation",
-            })?;
-        org_from_row(&row)
+        supplier_org_on(self.read(), tenant, id).await
     }
 
     /// The supplier organisations of `tenant` registered with `registration_number`.

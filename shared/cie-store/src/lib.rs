@@ -50,8 +50,8 @@ pub use validations::{NewValidation, Validation};
 pub use web_sessions::WebSession;
 pub use workflow::{
     Approval, ApprovalChecklist, AuditEntry, CaseChange, CaseFilter, CaseFlags, CaseOrder, DueBy,
-    InvoiceCase, InvoiceReturn, IssuedResponse, NewTransition, ReturnReason, SupplierTerms,
-    WorkflowSettings, WorkflowStep,
+    IntakeReads, InvoiceCase, InvoiceKeys, InvoiceReads, InvoiceReturn, IssuedResponse,
+    NewTransition, ReturnReason, SupplierTerms, WorkflowSettings, WorkflowStep,
 };
 pub use writer::{
     DeliveryNotice, DuplicateHints, NewSubmission, Parsed, STORAGE_FAILURE, SubmissionOutcome,

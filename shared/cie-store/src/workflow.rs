@@ -698,27 +698,6 @@ impl Store {
             .collect()
     }
 
-    /// A returned invoice of this supplier whose number is one of `numbers`: the one a new invoice corrects.
-    pub async fn returned_invoice(
-        &self,
-        tenant: &TenantId,
-        supplier_key: &str,
-        numbers: &[&str],
-    ) -> Result<Option<i64>, StoreError> {
-        if numbers.is_empty() {
-            return Ok(None);
-        }
-        let mut query = sqlx::query_scalar(AssertSqlSafe(returned_invoice_sql(numbers.len())))
-            .bind(tenant.as_str())
-            .bind(supplier_key)
-            .bind(DocumentKind::Invoice.as_str());
-        for number in numbers {
-            query = query.bind(*number);
-        }
-        let found: Vec<i64> = query.fetch_all(self.read()).await?;
-        Ok(found.into_iter().max())
-    }
-
     /// Attaches document `document_id`, filed for no supplier organisation, to `supplier_org_id`: the
     /// document, its invoice case and the invoice responses issued for it become the organisation's, and
     /// the audit log records who did it. The archive entry keeps who sent the bytes. Refused (`Conflict`)
@@ -825,42 +804,40 @@ impl Store {
         }
     }
 
-    /// The city's workflow settings and the terms recorded for `supplier_org_id` (its own and its
-    /// orders'), in one round trip: what intake reads for every invoice to know which terms govern it.
-    pub async fn settings_and_terms(
+    /// What intake reads before it archives a document, on one connection of the pool (each connection
+    /// taken from the pool and given back costs a round trip to it more than its statements): the
+    /// sending organisation, when the document names one, and for an invoice the returned invoice it
+    /// corrects and the terms that govern it.
+    pub async fn intake_reads(
         &self,
         tenant: &TenantId,
         supplier_org_id: Option<i64>,
-    ) -> Result<(WorkflowSettings, Vec<SupplierTerms>), StoreError> {
-        let rows = sqlx::query(
-            "SELECT CAST(NULL AS BIGINT) AS supplier_org_id, CAST(NULL AS TEXT) AS order_number,
-                 default_contract_kind AS contract_kind, separate_approver,
-                 CAST(NULL AS BIGINT) AS inspection_days, CAST(NULL AS BIGINT) AS payment_days
-             FROM workflow_settings WHERE tenant_id = $1
-             UNION ALL
-             SELECT supplier_org_id, order_number, contract_kind, CAST(NULL AS BIGINT), inspection_days,
-                 payment_days
-             FROM payment_terms WHERE tenant_id = $1 AND supplier_org_id = $2",
-        )
-        .bind(tenant.as_str())
-        .bind(supplier_org_id)
-        .fetch_all(self.read())
-        .await?;
-        let mut settings = WorkflowSettings::default();
-        let mut terms = Vec::new();
-        for row in &rows {
-            // The settings' row is the one without a supplier organisation.
-            if row.try_get::<Option<i64>, _>("supplier_org_id")?.is_none() {
-                settings = workflow_settings_of(
-                    row.try_get("separate_approver")?,
-                    &row.try_get::<String, _>("contract_kind")?,
-                )?;
-            } else {
-                terms.push(supplier_terms_of(row)?);
+        invoice: Option<InvoiceKeys<'_>>,
+    ) -> Result<IntakeReads, StoreError> {
+        let mut conn = self.read().acquire().await?;
+        let supplier_org = match supplier_org_id {
+            Some(id) => Some(crate::directory::supplier_org_on(&mut *conn, tenant, id).await?),
+            None => None,
+        };
+        let invoice = match invoice {
+            Some(keys) => {
+                let returned_invoice =
+                    returned_invoice_on(&mut *conn, tenant, keys.supplier_key, keys.numbers)
+                        .await?;
+                let (settings, terms) =
+                    settings_and_terms_on(&mut *conn, tenant, supplier_org_id).await?;
+                Some(InvoiceReads {
+                    returned_invoice,
+                    settings,
+                    terms,
+                })
             }
-        }
-        terms.sort_by(|a, b| a.order_number.cmp(&b.order_number));
-        Ok((settings, terms))
+            None => None,
+        };
+        Ok(IntakeReads {
+            supplier_org,
+            invoice,
+        })
     }
 
     /// Replaces the city's workflow settings.
@@ -1138,6 +1115,91 @@ pub(crate) async fn open_cases(
     }
     insert.execute(&mut *conn).await?;
     Ok(())
+}
+
+/// The invoice keys intake looks a returned invoice up by (see [`Store::intake_reads`]).
+#[derive(Debug, Clone, Copy)]
+pub struct InvoiceKeys<'a> {
+    /// The sender's key (see `documents.supplier_key`).
+    pub supplier_key: &'a str,
+    /// The invoice's own number and those its billing references name.
+    pub numbers: &'a [&'a str],
+}
+
+/// What [`Store::intake_reads`] found.
+#[derive(Debug, Clone)]
+pub struct IntakeReads {
+    /// The organisation the document is filed for, when it names one.
+    pub supplier_org: Option<crate::SupplierOrg>,
+    /// For an invoice: what its workflow needs.
+    pub invoice: Option<InvoiceReads>,
+}
+
+/// What intake reads for an invoice.
+#[derive(Debug, Clone)]
+pub struct InvoiceReads {
+    /// The returned invoice of the same sender it corrects, if any (same sender, state returned, one of the numbers).
+    pub returned_invoice: Option<i64>,
+    /// The city's workflow settings.
+    pub settings: WorkflowSettings,
+    /// The terms recorded for the sending organisation, by order number.
+    pub terms: Vec<SupplierTerms>,
+}
+
+async fn returned_invoice_on<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    tenant: &TenantId,
+    supplier_key: &str,
+    numbers: &[&str],
+) -> Result<Option<i64>, StoreError> {
+    if numbers.is_empty() {
+        return Ok(None);
+    }
+    let mut query = sqlx::query_scalar(AssertSqlSafe(returned_invoice_sql(numbers.len())))
+        .bind(tenant.as_str())
+        .bind(supplier_key)
+        .bind(DocumentKind::Invoice.as_str());
+    for number in numbers {
+        query = query.bind(*number);
+    }
+    let found: Vec<i64> = query.fetch_all(executor).await?;
+    Ok(found.into_iter().max())
+}
+
+async fn settings_and_terms_on<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    tenant: &TenantId,
+    supplier_org_id: Option<i64>,
+) -> Result<(WorkflowSettings, Vec<SupplierTerms>), StoreError> {
+    let rows = sqlx::query(
+        "SELECT CAST(NULL AS BIGINT) AS supplier_org_id, CAST(NULL AS TEXT) AS order_number,
+             default_contract_kind AS contract_kind, separate_approver,
+             CAST(NULL AS BIGINT) AS inspection_days, CAST(NULL AS BIGINT) AS payment_days
+         FROM workflow_settings WHERE tenant_id = $1
+         UNION ALL
+         SELECT supplier_org_id, order_number, contract_kind, CAST(NULL AS BIGINT), inspection_days,
+             payment_days
+         FROM payment_terms WHERE tenant_id = $1 AND supplier_org_id = $2",
+    )
+    .bind(tenant.as_str())
+    .bind(supplier_org_id)
+    .fetch_all(executor)
+    .await?;
+    let mut settings = WorkflowSettings::default();
+    let mut terms = Vec::new();
+    for row in &rows {
+        // The settings' row is the one without a supplier organisation.
+        if row.try_get::<Option<i64>, _>("supplier_org_id")?.is_none() {
+            settings = workflow_settings_of(
+                row.try_get("separate_approver")?,
+                &row.try_get::<String, _>("contract_kind")?,
+            )?;
+        } else {
+            terms.push(supplier_terms_of(row)?);
+        }
+    }
+    terms.sort_by(|a, b| a.order_number.cmp(&b.order_number));
+    Ok((settings, terms))
 }
 
 /// A returned invoice of a supplier numbered one of `numbers` (tenant, supplier key, kind, then the numbers):

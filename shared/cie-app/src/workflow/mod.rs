@@ -11,7 +11,7 @@ mod settings;
 mod terms;
 mod views;
 
-use cie_domain::{DocumentKind, DocumentStatus, ReferenceKind, Role, TenantId};
+use cie_domain::{DocumentKind, DocumentStatus, ReferenceKind, Role};
 use cie_store::{
     AuditEntry, CaseChange, ExportKind, InvoiceCase, NewSubmission, NewTransition, Parsed,
     SubmissionOutcome, WorkflowStep,
@@ -332,17 +332,10 @@ fn change_detail(change: &CaseChange) -> serde_json::Value {
     }
 }
 
-/// The returned invoice a new invoice corrects: one of the same supplier, in state returned, with the same
-/// number or named in its billing references.
-pub async fn corrected_invoice(
-    state: &AppState,
-    tenant: &TenantId,
-    supplier_key: &str,
-    summary: &cie_domain::Summary,
-) -> Result<Option<i64>, Error> {
-    if summary.kind != DocumentKind::Invoice {
-        return Ok(None);
-    }
+/// The numbers a returned invoice that a new invoice corrects may carry: one of the same supplier, in state
+/// returned, with the invoice's own number or one named in its billing references (looked up at intake,
+/// see `cie_store::Store::intake_reads`).
+pub fn numbers_a_correction_names(summary: &cie_domain::Summary) -> Vec<&str> {
     let mut numbers = vec![summary.number.as_str()];
     numbers.extend(
         summary
@@ -351,8 +344,5 @@ pub async fn corrected_invoice(
             .filter(|r| r.kind == ReferenceKind::Invoice)
             .map(|r| r.number.as_str()),
     );
-    Ok(state
-        .store
-        .returned_invoice(tenant, supplier_key, &numbers)
-        .await?)
+    numbers
 }

@@ -78,23 +78,14 @@ fn governing_terms_of(
     cie_workflow::governing_terms(&agreed, &orders, default_kind)
 }
 
-/// The terms in force now for an invoice of `summary` arriving from `supplier_org_id`: what its payment
-/// clock will run on, recorded with it at intake.
-pub async fn terms_in_force(
-    state: &AppState,
-    tenant: &TenantId,
-    supplier_org_id: Option<i64>,
+/// The terms in force now for an invoice of `summary` arriving from an organisation with `agreed` terms,
+/// under the city's `settings`: what its payment clock will run on, recorded with it at intake.
+pub fn terms_in_force(
+    settings: &cie_store::WorkflowSettings,
+    agreed: &[SupplierTerms],
     summary: &cie_domain::Summary,
-) -> Result<GoverningTerms, Error> {
-    let (settings, agreed) = state
-        .store
-        .settings_and_terms(tenant, supplier_org_id)
-        .await?;
-    Ok(governing_terms_of(
-        &agreed,
-        summary,
-        settings.default_contract_kind,
-    ))
+) -> GoverningTerms {
+    governing_terms_of(agreed, summary, settings.default_contract_kind)
 }
 
 /// Body of the payment-terms endpoint.
