@@ -311,6 +311,10 @@ pub struct LimitsConfig {
     pub max_depth: usize,
     /// Most attributes (namespace declarations included) accepted on one element.
     pub max_attributes: usize,
+    /// The nice value (0–19) of the threads that read and validate documents (see `cie_app::cpu`): under
+    /// load they yield a core to the archive writer, which every document waits for in turn. 0 leaves
+    /// them at the server's own priority.
+    pub cpu_work_nice: i32,
 }
 
 /// Connection and request limits, so that slow or stalled clients cannot hold the server.
@@ -402,6 +406,7 @@ impl Default for LimitsConfig {
             daily_archive_bytes_per_supplier: 1024 * 1024 * 1024,
             max_depth: 64,
             max_attributes: cie_ubl::DEFAULT_MAX_ATTRIBUTES,
+            cpu_work_nice: 5,
         }
     }
 }

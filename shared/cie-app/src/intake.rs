@@ -439,7 +439,11 @@ async fn parse(state: &AppState, body: &ReceivedBody) -> Result<(Summary, Docume
     let result = if bytes.len() <= INLINE_PARSE_BYTES {
         cie_ubl::read_shared(bytes, &limits)
     } else {
-        match tokio::task::spawn_blocking(move || cie_ubl::read_shared(bytes, &limits)).await {
+        match crate::cpu::run(state.config.limits.cpu_work_nice, move || {
+            cie_ubl::read_shared(bytes, &limits)
+        })
+        .await
+        {
             Ok(result) => result,
             Err(join) => {
                 return Err(Unread::plain(

@@ -14,6 +14,7 @@ pub mod backup;
 pub mod body;
 pub mod composing;
 pub mod config;
+pub mod cpu;
 pub mod error;
 pub mod finance;
 pub mod intake;
@@ -90,6 +91,12 @@ impl App {
                 "database.sqlite_synchronous must be \"full\" or \"normal\", not {other:?}"
             ),
         };
+        if !(0..=19).contains(&config.limits.cpu_work_nice) {
+            anyhow::bail!(
+                "limits.cpu_work_nice must be a nice value from 0 to 19, not {}",
+                config.limits.cpu_work_nice
+            );
+        }
         make_private_dir(&config.data_dir)?;
         let seal_key = sealing::load_key(&config)?;
         let originals = match config

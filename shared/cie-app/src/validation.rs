@@ -344,15 +344,16 @@ pub async fn validate_for_tenant(
 ) -> Result<Verdict, Error> {
     let context = tenant_context(state, tenant, org)?;
     // CPU-bound: on the blocking pool, so that the async workers stay free for I/O.
-    let (verdict, seller, elapsed) = tokio::task::spawn_blocking(move || {
-        let started = std::time::Instant::now();
-        let (mut verdict, doc) = validate_parsed(bytes, &context);
-        verdict.delivery_date = doc.as_ref().and_then(delivery_date);
-        let seller = doc.as_ref().and_then(seller_identity);
-        (verdict, seller, started.elapsed())
-    })
-    .await
-    .map_err(|e| Error::Internal(e.into()))?;
+    let (verdict, seller, elapsed) =
+        crate::cpu::run(state.config.limits.cpu_work_nice, move || {
+            let started = std::time::Instant::now();
+            let (mut verdict, doc) = validate_parsed(bytes, &context);
+            verdict.delivery_date = doc.as_ref().and_then(delivery_date);
+            let seller = doc.as_ref().and_then(seller_identity);
+            (verdict, seller, started.elapsed())
+        })
+        .await
+        .map_err(|e| Error::Internal(e.into()))?;
     state.metrics.observe_validation(elapsed);
     with_registry(state, verdict, seller).await
 }
@@ -387,7 +388,7 @@ pub async fn validate_read_for_tenant(
         (verdict, seller_identity(&doc), started.elapsed())
     };
     // CPU-bound: on the blocking pool, so that the async workers stay free for I/O.
-    let (verdict, seller, elapsed) = tokio::task::spawn_blocking(work)
+    let (verdict, seller, elapsed) = crate::cpu::run(state.config.limits.cpu_work_nice, work)
         .await
         .map_err(|e| Error::Internal(e.into()))?;
     state.metrics.observe_validation(elapsed);
