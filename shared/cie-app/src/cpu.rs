@@ -1,5 +1,5 @@
-//! CPU-bound work (reading and validating documents, rendering, hashing passwords) on tokio's blocking pool,
-//! at a lower scheduling priority than the archive writer and the database connections' threads.
+//! CPU-bound work of intake (reading and validating documents) on tokio's blocking pool, at a lower scheduling
+//! priority than the archive writer and the database connections' threads.
 //!
 //! Under load the machine's cores are shared by work that runs side by side (one document's rules beside
 //! another's) and by the one stage every document passes through in turn, the archive writer with its SQLite
