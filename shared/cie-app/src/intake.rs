@@ -82,11 +82,14 @@ pub async fn receive(
             ))
         }
     };
-    let invoice_keys = match &parsed {
-        Ok((summary, _)) if summary.kind == cie_domain::DocumentKind::Invoice => Some((
-            supplier_key(supplier_org_id, caller, summary),
-            workflow::numbers_a_correction_names(summary),
-        )),
+    let sender_key = parsed
+        .as_ref()
+        .ok()
+        .map(|(summary, _)| supplier_key(supplier_org_id, caller, summary));
+    let correction_numbers = match &parsed {
+        Ok((summary, _)) if summary.kind == cie_domain::DocumentKind::Invoice => {
+            Some(workflow::numbers_a_correction_names(summary))
+        }
         _ => None,
     };
     let reads = state
@@ -94,8 +97,9 @@ pub async fn receive(
         .intake_reads(
             &caller.tenant,
             supplier_org_id,
-            invoice_keys
-                .as_ref()
+            sender_key
+                .as_deref()
+                .zip(correction_numbers.as_deref())
                 .map(|(supplier_key, numbers)| InvoiceKeys {
                     supplier_key,
                     numbers,
@@ -126,7 +130,8 @@ pub async fn receive(
             let record = checked.to_record();
             let delivery_date = checked.delivery_date;
             verdict = Some(checked);
-            let supplier_key = supplier_key(supplier_org_id, caller, &summary);
+            let supplier_key =
+                sender_key.unwrap_or_else(|| supplier_key(supplier_org_id, caller, &summary));
             if status == DocumentStatus::Received
                 && let Some(returned_document_id) = reads
                     .invoice

@@ -1138,7 +1138,8 @@ pub struct IntakeReads {
 /// What intake reads for an invoice.
 #[derive(Debug, Clone)]
 pub struct InvoiceReads {
-    /// The returned invoice of the same sender it corrects, if any (same sender, state returned, one of the numbers).
+    /// The invoice it corrects, if any: one of the same sender, in state returned, with one of the
+    /// numbers.
     pub returned_invoice: Option<i64>,
     /// The city's workflow settings.
     pub settings: WorkflowSettings,

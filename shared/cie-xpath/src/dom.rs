@@ -190,16 +190,6 @@ pub(crate) struct DocumentParts {
 /// document with a few findings never needs the index, one with many would scan its text once a finding.
 const UNINDEXED_LINE_LOOKUPS: u32 = 8;
 
-/// The number of line feeds in `bytes`, counted 64 bytes at a time (a loop the compiler vectorises).
-fn count_line_ends(bytes: &[u8]) -> usize {
-    let mut chunks = bytes.chunks_exact(64);
-    let mut count = 0;
-    for chunk in &mut chunks {
-        count += chunk.iter().fold(0u8, |n, &b| n + u8::from(b == b'\n')) as usize;
-    }
-    count + chunks.remainder().iter().filter(|&&b| b == b'\n').count()
-}
-
 /// A counter taken down by one at a time, shared by the threads reading a document.
 #[derive(Debug)]
 struct Countdown(AtomicU32);
@@ -928,9 +918,7 @@ impl Document {
         let (line, line_start) = match self.line_starts.get() {
             Some(starts) => Self::indexed_line(starts, offset),
             None if self.unindexed_line_lookups.take_one() => {
-                let line = count_line_ends(&bytes[..offset]) + 1;
-                let line_start = memchr::memrchr(b'\n', &bytes[..offset]).map_or(0, |at| at + 1);
-                (line, line_start)
+                return crate::xml::position_of(bytes, offset);
             }
             None => Self::indexed_line(
                 self.line_starts.get_or_init(|| {
@@ -941,11 +929,10 @@ impl Document {
                 offset,
             ),
         };
-        let column = bytes[line_start..offset]
-            .iter()
-            .filter(|&&b| (b as i8) >= -0x40)
-            .count();
-        (line as u32, column as u32 + 1)
+        (
+            line as u32,
+            crate::xml::column_in_line(&bytes[line_start..offset]),
+        )
     }
 
     /// The 1-based line holding `offset`, and the offset its line starts at.

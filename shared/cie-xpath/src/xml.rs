@@ -28,20 +28,28 @@ struct RawAttribute<'s> {
     value: Cow<'s, str>,
 }
 
-/// The 1-based line and character column of a byte offset (for error messages).
-fn position_of(bytes: &[u8], offset: usize) -> (u32, u32) {
+/// The 1-based line and character column of a byte offset (for error messages, and a document's first
+/// findings: see `Document::line_column`).
+pub(crate) fn position_of(bytes: &[u8], offset: usize) -> (u32, u32) {
     let before = &bytes[..offset.min(bytes.len())];
-    let line = before.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
-    let line_start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |at| at + 1);
-    let column = before[line_start..]
-        .iter()
-        .filter(|&&b| (b as i8) >= -0x40)
-        .count() as u32
-        + 1;
-    (line, column)
+    let line = count_line_ends(before) as u32 + 1;
+    let line_start = memchr::memrchr(b'\n', before).map_or(0, |at| at + 1);
+    (line, column_in_line(&before[line_start..]))
+}
+
+/// The 1-based character column after `line_so_far`, the bytes of a line before a position.
+pub(crate) fn column_in_line(line_so_far: &[u8]) -> u32 {
+    line_so_far.iter().filter(|&&b| (b as i8) >= -0x40).count() as u32 + 1
+}
+
+/// The number of line feeds in `bytes`, counted 64 bytes at a time (a loop the compiler vectorises).
+fn count_line_ends(bytes: &[u8]) -> usize {
+    let mut chunks = bytes.chunks_exact(64);
+    let mut count = 0;
+    for chunk in &mut chunks {
+        count += chunk.iter().fold(0u8, |n, &b| n + u8::from(b == b'\n')) as usize;
+    }
+    count + chunks.remainder().iter().filter(|&&b| b == b'\n').count()
 }
 
 fn is_space(b: u8) -> bool {
@@ -1060,7 +1068,7 @@ fn predicted_slot(last_start: u32, parent_name: u32) -> usize {
 /// Whether two byte strings are equal, compared in place eight bytes at a time: names are short, and a call
 /// to `memcmp` for each costs more than the comparison.
 #[inline]
-pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
@@ -1096,6 +1104,36 @@ mod tests {
 
     fn parse(source: &str) -> Document {
         Document::parse(source.as_bytes()).expect("well-formed")
+    }
+
+    #[test]
+    fn names_compared_in_place_agree_with_slice_equality_at_every_length() {
+        let text = b"cac:AccountingSupplierParty/cbc:CompanyID-and-more".to_vec();
+        for len in 0..text.len() {
+            let name = &text[..len];
+            let copy = name.to_vec();
+            assert!(super::same_bytes(name, &copy), "length {len}");
+            for at in 0..len {
+                let mut other = copy.clone();
+                other[at] ^= 0x20;
+                assert!(!super::same_bytes(name, &other), "length {len}, byte {at}");
+            }
+            assert!(!super::same_bytes(name, &text[..len + 1]), "length {len}");
+        }
+    }
+
+    #[test]
+    fn a_position_counts_lines_and_characters_before_it() {
+        let text = "<a>\n  <b>é</b>\n<c/>".as_bytes();
+        assert_eq!(super::position_of(text, 0), (1, 1));
+        assert_eq!(super::position_of(text, 6), (2, 3));
+        assert_eq!(
+            super::position_of(text, 11),
+            (2, 7),
+            "é is one character of two bytes"
+        );
+        assert_eq!(super::position_of(text, text.len() - 4), (3, 1));
+        assert_eq!(super::position_of(text, text.len() + 10), (3, 5));
     }
 
     #[test]
