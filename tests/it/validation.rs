@@ -6,6 +6,11 @@ use reqwest::StatusCode;
 use rstest::rstest;
 use serde_json::Value;
 
+// Only the generator of large invoices is used here; its fixture reader expects another crate's layout.
+#[allow(dead_code)]
+#[path = "../../shared/cie-rules/tests/rules/support/generated.rs"]
+mod generated;
+
 fn rule_ids(findings: &Value) -> Vec<String> {
     findings
         .as_array()
@@ -841,4 +846,79 @@ async fn jp_pint_versions_switch_on_the_configured_day(
         finding(&body["findings"], "ibr-cl-04")["rule_set"],
         "jp-pint 1.1.3"
     );
+}
+
+/// A large invoice's official rules are checked in two parts on two threads (`SIDE_BY_SIDE_NODES`): the
+/// defects of an early line and of a late one are both reported, once each, in document order, with the
+/// document-wide findings and our own rules' beside them.
+#[rstest]
+#[tokio::test]
+async fn a_large_invoice_checked_in_two_parts_reports_every_line_once_in_order(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let city = app.city("city-a").await;
+    let minimum = String::from_utf8(fixture("jp-pint/jp-pint-example1-minimum.xml")).unwrap();
+    let lines = 600;
+    let mut xml = generated::invoice_with_lines_from(&minimum, lines);
+    for defective in [3, 580] {
+        let id = format!("<cbc:ID>{defective}</cbc:ID>");
+        let line = xml.find(&id).unwrap();
+        let amount = line + xml[line..].find("currencyID=\"JPY\">250000<").unwrap();
+        xml.replace_range(
+            amount..amount + "currencyID=\"JPY\"".len(),
+            "currencyID=\"ZZZ\"",
+        );
+    }
+    let nodes = cie_xpath::Document::parse(xml.as_bytes())
+        .unwrap()
+        .node_count();
+    assert!(
+        nodes >= cie_server::config::DEFAULT_PARALLEL_RULES_NODES,
+        "{nodes} nodes: the invoice is checked in one part"
+    );
+
+    let response = app.submit(&city.supplier_a, xml.into_bytes()).await;
+
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = response.json().await.unwrap();
+    let found: Vec<(String, String)> = body["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().to_owned(),
+                f["location"]["path"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let line = |n: usize| format!("/Invoice/cac:InvoiceLine[{n}]/cbc:LineExtensionAmount[1]");
+    let party = |role: &str, leaf: &str| format!("/Invoice/cac:{role}[1]/cac:Party[1]/{leaf}");
+    let expected = [
+        ("ibr-126", line(3)),
+        ("ibr-126", line(580)),
+        ("ibr-cl-03", line(3)),
+        ("ibr-cl-03", line(580)),
+        (
+            "cie-jp-04",
+            party(
+                "AccountingSupplierParty",
+                "cac:PartyTaxScheme[1]/cbc:CompanyID[1]",
+            ),
+        ),
+        (
+            "cie-doc-04",
+            party("AccountingSupplierParty", "cbc:EndpointID[1]"),
+        ),
+        (
+            "cie-doc-04",
+            party("AccountingCustomerParty", "cbc:EndpointID[1]"),
+        ),
+    ]
+    .map(|(id, path)| (id.to_owned(), path));
+    assert_eq!(found, expected);
+    let clean = generated::invoice_with_lines_from(&minimum, lines);
+    let accepted = app.submit(&city.supplier_b, clean.into_bytes()).await;
+    assert_eq!(accepted.status(), StatusCode::CREATED);
 }

@@ -500,6 +500,7 @@ async fn validate_file(
             &cie_server::validation::TenantContext {
                 max_attributes: config.limits.max_attributes,
                 max_depth: config.limits.max_depth,
+                parallel_rules_nodes: config.limits.parallel_rules_nodes,
                 jp_pint_version: cie_rules::official::JpPintVersion::in_force(
                     cie_workflow::japan_day(cie_domain::Clock::now(&SystemClock)),
                     config.rules.jp_pint_1_1_3_from,

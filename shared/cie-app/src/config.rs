@@ -315,7 +315,13 @@ pub struct LimitsConfig {
     /// load they yield a core to the archive writer, which every document waits for in turn. 0 leaves
     /// them at the server's own priority.
     pub cpu_work_nice: i32,
+    /// Documents of at least this many DOM nodes (about 250 KB of UBL) have their official rules checked in
+    /// two parts on two threads (see `validation::validate_document`); 0 checks every document on one.
+    pub parallel_rules_nodes: usize,
 }
+
+/// The default of [`LimitsConfig::parallel_rules_nodes`].
+pub const DEFAULT_PARALLEL_RULES_NODES: usize = 20_000;
 
 /// Connection and request limits, so that slow or stalled clients cannot hold the server.
 #[derive(Clone, Serialize, Deserialize)]
@@ -407,6 +413,7 @@ impl Default for LimitsConfig {
             max_depth: 64,
             max_attributes: cie_ubl::DEFAULT_MAX_ATTRIBUTES,
             cpu_work_nice: 5,
+            parallel_rules_nodes: DEFAULT_PARALLEL_RULES_NODES,
         }
     }
 }

@@ -219,6 +219,21 @@ pub fn validate_profile(doc: &Document, profile: Profile) -> OfficialVerdict {
 
 /// Runs an official rule set on a document, whatever the document says it is.
 pub fn validate_rule_set(doc: &Document, set: RuleSet) -> OfficialVerdict {
+    join_parts(set, [check_part(doc, set, 0..doc.node_count())])
+}
+
+/// The findings of one part of a document (see [`check_part`]), by pattern, to be joined with the other
+/// parts' by [`join_parts`].
+#[derive(Debug)]
+pub struct PartFindings {
+    by_pattern: Vec<Vec<Finding>>,
+}
+
+/// Runs an official rule set on the elements of `doc` whose node index is in `nodes` only, with the elements
+/// containing the first of them taken as open. The parts of a document are independent, so that a large one
+/// can be checked on several threads: [`join_parts`] on the findings of consecutive parts covering the whole
+/// document gives what [`validate_rule_set`] gives. Each part evaluates the patterns' `let`s itself.
+pub fn check_part(doc: &Document, set: RuleSet, nodes: std::ops::Range<usize>) -> PartFindings {
     let rule_set = compiled(set);
     let mut variables = Variables::new();
     for (name, value) in &rule_set.globals {
@@ -227,10 +242,17 @@ pub fn validate_rule_set(doc: &Document, set: RuleSet) -> OfficialVerdict {
             .unwrap_or_else(|_| Value::empty());
         variables.set(name, value);
     }
-    let mut findings: Vec<Vec<Finding>> = vec![Vec::new(); rule_set.patterns.len()];
+    let mut by_pattern: Vec<Vec<Finding>> = vec![Vec::new(); rule_set.patterns.len()];
     let mut paths = DocumentPaths::new(doc);
     let mut cache = DocumentCache::new(doc);
-    for index in 0..doc.node_count() {
+    let end = nodes.end.min(doc.node_count());
+    if let Some(first) = (nodes.start..end)
+        .filter_map(|index| doc.node(index))
+        .find(|&node| doc.kind(node) == NodeKind::Element)
+    {
+        paths.open_ancestors(rule_set, doc, first, &variables);
+    }
+    for index in nodes.start..end {
         let Some(node) = doc.node(index) else {
             break;
         };
@@ -242,15 +264,30 @@ pub fn validate_rule_set(doc: &Document, set: RuleSet) -> OfficialVerdict {
             .patterns
             .iter()
             .zip(candidates.iter())
-            .zip(&mut findings)
+            .zip(&mut by_pattern)
         {
             pattern.visit(&mut cache, node, candidates, &mut variables, set, findings);
         }
     }
-    let findings = findings.into_iter().flatten().collect();
+    PartFindings { by_pattern }
+}
+
+/// The verdict of a rule set from the findings of the consecutive parts of a document (see [`check_part`]),
+/// in document order.
+pub fn join_parts(set: RuleSet, parts: impl IntoIterator<Item = PartFindings>) -> OfficialVerdict {
+    let mut by_pattern: Vec<Vec<Finding>> = Vec::new();
+    for part in parts {
+        if by_pattern.is_empty() {
+            by_pattern = part.by_pattern;
+            continue;
+        }
+        for (joined, findings) in by_pattern.iter_mut().zip(part.by_pattern) {
+            joined.extend(findings);
+        }
+    }
     OfficialVerdict {
         rule_set: set.name(),
-        findings,
+        findings: by_pattern.into_iter().flatten().collect(),
     }
 }
 
@@ -772,6 +809,28 @@ impl DocumentPaths {
                 candidates: Arc::from(Vec::new()),
             }],
             names: vec![NO_PATH; doc.name_count()],
+        }
+    }
+
+    /// Opens the elements containing `element`, outermost first, as if they had been visited: for a part
+    /// of the document that starts inside them.
+    fn open_ancestors(
+        &mut self,
+        rule_set: &CompiledRuleSet,
+        doc: &Document,
+        element: NodeId,
+        variables: &Variables,
+    ) {
+        let mut ancestors = Vec::new();
+        let mut next = doc.parent(element);
+        while let Some(ancestor) = next {
+            if doc.kind(ancestor) == NodeKind::Element {
+                ancestors.push(ancestor);
+            }
+            next = doc.parent(ancestor);
+        }
+        for &ancestor in ancestors.iter().rev() {
+            self.candidates(rule_set, doc, ancestor, variables);
         }
     }
 

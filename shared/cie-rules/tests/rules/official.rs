@@ -275,3 +275,71 @@ fn targeted_failures_of_the_minimum_example(
 fn the_minimum_example_passes_every_rule() {
     assert_eq!(fired(&fixture(MINIMUM)), BTreeMap::new());
 }
+
+/// Every fixture with an official rule set (JP PINT, its mutants, the post-award samples), cut into two or
+/// three parts at many places: the joined findings are the whole run's, in the same order.
+#[test]
+fn parts_checked_apart_join_into_the_whole_verdict() {
+    use cie_rules::official::{RuleSet, check_part, join_parts, validate_rule_set};
+    use cie_rules::post_award::Transaction;
+
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+    let mut checked = 0;
+    let mut with_findings = 0;
+    for dir in [
+        "jp-pint",
+        "jp-pint-mutants",
+        "jp-pint-sb",
+        "jp-pint-ntr",
+        "order",
+        "despatch",
+        "invoice-response",
+    ] {
+        let mut files: Vec<_> = std::fs::read_dir(root.join(dir))
+            .unwrap_or_else(|error| panic!("{dir}: {error}"))
+            .map(|entry| entry.expect("a directory entry").path())
+            .filter(|path| path.extension().is_some_and(|ext| ext == "xml"))
+            .collect();
+        files.sort();
+        for path in files {
+            let bytes = std::fs::read(&path).expect("readable");
+            let Ok(doc) = Document::parse(&bytes) else {
+                continue;
+            };
+            let set = match (Profile::detect(&doc), Transaction::detect(&doc)) {
+                (Some(profile), _) => {
+                    RuleSet::JpPint(profile, cie_rules::official::JpPintVersion::CURRENT)
+                }
+                (None, Some(transaction)) => RuleSet::PostAward(transaction),
+                (None, None) => continue,
+            };
+            let whole = validate_rule_set(&doc, set);
+            let nodes = doc.node_count();
+            let step = (nodes / 9).max(1);
+            for cut in (0..=nodes).step_by(step) {
+                let second_cut = (cut + nodes) / 2;
+                let joined = join_parts(
+                    set,
+                    [
+                        check_part(&doc, set, 0..cut),
+                        check_part(&doc, set, cut..second_cut),
+                        check_part(&doc, set, second_cut..nodes),
+                    ],
+                );
+                assert_eq!(
+                    joined,
+                    whole,
+                    "{} cut at nodes {cut} and {second_cut} of {nodes}",
+                    path.display()
+                );
+            }
+            checked += 1;
+            with_findings += usize::from(!whole.findings.is_empty());
+        }
+    }
+    assert!(checked >= 100, "only {checked} documents checked");
+    assert!(
+        with_findings >= 20,
+        "only {with_findings} documents with findings"
+    );
+}

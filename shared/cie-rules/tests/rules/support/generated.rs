@@ -14,7 +14,11 @@ pub(crate) fn fixture(file: &str) -> String {
 /// A standard JP PINT invoice with `lines` copies of the minimum example's first line (5 × 50,000 JPY at
 /// 10 %) and consistent totals.
 pub(crate) fn invoice_with_lines(lines: usize) -> String {
-    let minimum = fixture("jp-pint/jp-pint-example1-minimum.xml");
+    invoice_with_lines_from(&fixture("jp-pint/jp-pint-example1-minimum.xml"), lines)
+}
+
+/// [`invoice_with_lines`] from the text of the minimum example, for crates whose fixtures lie elsewhere.
+pub(crate) fn invoice_with_lines_from(minimum: &str, lines: usize) -> String {
     let header_end = minimum
         .find("\t<cac:TaxTotal>")
         .expect("the minimum example has a TaxTotal");
