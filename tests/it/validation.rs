@@ -848,77 +848,109 @@ async fn jp_pint_versions_switch_on_the_configured_day(
     );
 }
 
-/// A large invoice's official rules are checked in two parts on two threads (`SIDE_BY_SIDE_NODES`): the
-/// defects of an early line and of a late one are both reported, once each, in document order, with the
-/// document-wide findings and our own rules' beside them.
+/// A large document's official rules are checked in two parts on two threads (`limits.parallel_rules_nodes`):
+/// a 600-line invoice and a 250-line order, each with the same defect in an early line and a late one, get
+/// every finding once, in document order, exactly as from a server that checks them on one thread.
 #[rstest]
 #[tokio::test]
-async fn a_large_invoice_checked_in_two_parts_reports_every_line_once_in_order(
+async fn a_large_document_checked_in_two_parts_gets_the_one_thread_verdict(
     #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
 ) {
-    let app = TestApp::spawn(backend).await;
-    let city = app.city("city-a").await;
     let minimum = String::from_utf8(fixture("jp-pint/jp-pint-example1-minimum.xml")).unwrap();
-    let lines = 600;
-    let mut xml = generated::invoice_with_lines_from(&minimum, lines);
+    let clean_invoice = generated::invoice_with_lines_from(&minimum, 600);
+    let mut invoice = clean_invoice.clone();
     for defective in [3, 580] {
-        let id = format!("<cbc:ID>{defective}</cbc:ID>");
-        let line = xml.find(&id).unwrap();
-        let amount = line + xml[line..].find("currencyID=\"JPY\">250000<").unwrap();
-        xml.replace_range(
+        let line = invoice
+            .find(&format!("<cbc:ID>{defective}</cbc:ID>"))
+            .unwrap();
+        let amount = line + invoice[line..].find("currencyID=\"JPY\">250000<").unwrap();
+        invoice.replace_range(
             amount..amount + "currencyID=\"JPY\"".len(),
             "currencyID=\"ZZZ\"",
         );
     }
-    let nodes = cie_xpath::Document::parse(xml.as_bytes())
-        .unwrap()
-        .node_count();
-    assert!(
-        nodes >= cie_server::config::DEFAULT_PARALLEL_RULES_NODES,
-        "{nodes} nodes: the invoice is checked in one part"
+    let order = large_order(250, &[3, 240]);
+    for document in [&invoice, &order] {
+        let nodes = cie_xpath::Document::parse(document.as_bytes())
+            .unwrap()
+            .node_count();
+        assert!(
+            nodes >= cie_server::config::DEFAULT_PARALLEL_RULES_NODES,
+            "{nodes} nodes: the document is checked in one part"
+        );
+    }
+
+    let split = TestApp::spawn(backend).await;
+    let one_thread =
+        TestApp::spawn_with(backend, |config| config.limits.parallel_rules_nodes = 0).await;
+    let mut verdicts = Vec::new();
+    for app in [&split, &one_thread] {
+        let city = app.city("city-a").await;
+        let mut answers = Vec::new();
+        for document in [&invoice, &order] {
+            let response = app.submit(&city.supplier_a, document.clone()).await;
+            assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            let body: Value = response.json().await.unwrap();
+            answers.push(body["findings"].clone());
+        }
+        let accepted = app.submit(&city.supplier_b, clean_invoice.clone()).await;
+        assert_eq!(accepted.status(), StatusCode::CREATED);
+        verdicts.push(answers);
+    }
+    assert_eq!(verdicts[0], verdicts[1]);
+
+    let found = |findings: &Value, id: &str| -> Vec<String> {
+        findings
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule_id"] == id)
+            .map(|f| f["location"]["path"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let invoice_line =
+        |n: usize| format!("/Invoice/cac:InvoiceLine[{n}]/cbc:LineExtensionAmount[1]");
+    for id in ["ibr-126", "ibr-cl-03"] {
+        assert_eq!(
+            found(&verdicts[0][0], id),
+            [invoice_line(3), invoice_line(580)],
+            "{id}"
+        );
+    }
+    assert_eq!(
+        found(&verdicts[0][1], "PEPPOL-T01-B23902"),
+        [
+            "/Order/cac:OrderLine[3]/cac:LineItem[1]",
+            "/Order/cac:OrderLine[240]/cac:LineItem[1]"
+        ]
     );
+}
 
-    let response = app.submit(&city.supplier_a, xml.into_bytes()).await;
-
-    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let body: Value = response.json().await.unwrap();
-    let found: Vec<(String, String)> = body["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["rule_id"].as_str().unwrap().to_owned(),
-                f["location"]["path"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
-    let line = |n: usize| format!("/Invoice/cac:InvoiceLine[{n}]/cbc:LineExtensionAmount[1]");
-    let party = |role: &str, leaf: &str| format!("/Invoice/cac:{role}[1]/cac:Party[1]/{leaf}");
-    let expected = [
-        ("ibr-126", line(3)),
-        ("ibr-126", line(580)),
-        ("ibr-cl-03", line(3)),
-        ("ibr-cl-03", line(580)),
-        (
-            "cie-jp-04",
-            party(
-                "AccountingSupplierParty",
-                "cac:PartyTaxScheme[1]/cbc:CompanyID[1]",
-            ),
-        ),
-        (
-            "cie-doc-04",
-            party("AccountingSupplierParty", "cbc:EndpointID[1]"),
-        ),
-        (
-            "cie-doc-04",
-            party("AccountingCustomerParty", "cbc:EndpointID[1]"),
-        ),
-    ]
-    .map(|(id, path)| (id.to_owned(), path));
-    assert_eq!(found, expected);
-    let clean = generated::invoice_with_lines_from(&minimum, lines);
-    let accepted = app.submit(&city.supplier_b, clean.into_bytes()).await;
-    assert_eq!(accepted.status(), StatusCode::CREATED);
+/// The order example with its first line repeated `lines` times (numbered from 1) and the quantity left out
+/// of the lines numbered in `without_quantity`.
+fn large_order(lines: usize, without_quantity: &[usize]) -> String {
+    let example = String::from_utf8(fixture("order/order-example.xml")).unwrap();
+    let start = example.find("<cac:OrderLine>").unwrap();
+    let end = example.rfind("</cac:OrderLine>").unwrap() + "</cac:OrderLine>".len();
+    let first_end = example.find("</cac:OrderLine>").unwrap() + "</cac:OrderLine>".len();
+    let line = &example[start..first_end];
+    let quantity = line.find("<cbc:Quantity").unwrap();
+    let quantity_end =
+        quantity + line[quantity..].find("</cbc:Quantity>").unwrap() + "</cbc:Quantity>".len();
+    let mut order = example[..start].to_owned();
+    for number in 1..=lines {
+        let line = if without_quantity.contains(&number) {
+            format!("{}{}", &line[..quantity], &line[quantity_end..])
+        } else {
+            line.to_owned()
+        };
+        order.push_str(&line.replacen(
+            "<cbc:ID>1</cbc:ID>",
+            &format!("<cbc:ID>{number}</cbc:ID>"),
+            1,
+        ));
+        order.push('\n');
+    }
+    order.push_str(&example[end..]);
+    order
 }

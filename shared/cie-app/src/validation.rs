@@ -150,41 +150,59 @@ fn validate_parsed(bytes: Bytes, context: &TenantContext) -> (Verdict, Option<Do
     }
 }
 
-/// Runs the rules that need no database on a parsed document: the schema check, the official rules, ours
-/// and the city's. A large document (see [`TenantContext::parallel_rules_nodes`]) has the later part of its
-/// official rules checked on a second thread meanwhile, tens of milliseconds of work against the tens of
-/// microseconds a thread costs; the verdict is the same either way.
+/// Runs the rules that need no database on a parsed document: the schema check, the official rules (JP PINT
+/// or a Peppol post-award transaction's), ours and the city's. A large document (see
+/// [`TenantContext::parallel_rules_nodes`]) has the later part of its official rules checked on a second
+/// thread meanwhile, tens of milliseconds of work against the tens of microseconds a thread costs; the
+/// verdict is the same either way.
 pub fn validate_document(doc: &Document, context: &TenantContext) -> Verdict {
-    let official_set = cie_rules::Profile::detect(doc)
-        .map(|profile| cie_rules::official::RuleSet::JpPint(profile, context.jp_pint_version));
-    match official_set {
-        Some(set)
-            if context.parallel_rules_nodes > 0
-                && doc.node_count() >= context.parallel_rules_nodes =>
-        {
-            let cut = doc.node_count() * FIRST_PART_PERCENT / 100;
-            std::thread::scope(|scope| {
-                let later = std::thread::Builder::new()
-                    .name("rules-part".into())
-                    .spawn_scoped(scope, || {
-                        cie_rules::official::check_part(doc, set, cut..doc.node_count())
-                    });
-                match later {
-                    Ok(later) => validate_with(doc, context, |doc, set| {
-                        let first = cie_rules::official::check_part(doc, set, 0..cut);
-                        let later = later
-                            .join()
-                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                        cie_rules::official::join_parts(set, [first, later])
-                    }),
-                    Err(error) => {
-                        tracing::debug!(%error, "no second thread for a large document's rules");
-                        validate_with(doc, context, cie_rules::official::validate_rule_set)
-                    }
-                }
-            })
-        }
-        _ => validate_with(doc, context, cie_rules::official::validate_rule_set),
+    let large =
+        context.parallel_rules_nodes > 0 && doc.node_count() >= context.parallel_rules_nodes;
+    let Some(split) = large
+        .then(|| official_rule_set(doc, context.jp_pint_version))
+        .flatten()
+    else {
+        return validate_with(doc, context, cie_rules::official::validate_rule_set);
+    };
+    let cut = doc.node_count() * FIRST_PART_PERCENT / 100;
+    std::thread::scope(|scope| {
+        let later = std::thread::Builder::new()
+            .name("rules-part".into())
+            .spawn_scoped(scope, || {
+                cie_rules::official::check_part(doc, split, cut..doc.node_count())
+            });
+        let mut later = match later {
+            Ok(later) => Some(later),
+            Err(error) => {
+                tracing::debug!(%error, "no second thread for a large document's rules");
+                None
+            }
+        };
+        validate_with(doc, context, |doc, set| match later.take() {
+            Some(later) if set == split => {
+                let first = cie_rules::official::check_part(doc, set, 0..cut);
+                let later = later
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                cie_rules::official::join_parts(set, [first, later])
+            }
+            other => {
+                later = other;
+                cie_rules::official::validate_rule_set(doc, set)
+            }
+        })
+    })
+}
+
+/// The official rule set a document is judged by: its JP PINT profile's in `version`, else its Peppol
+/// post-award transaction's.
+fn official_rule_set(
+    doc: &Document,
+    version: cie_rules::official::JpPintVersion,
+) -> Option<cie_rules::official::RuleSet> {
+    match cie_rules::Profile::detect(doc) {
+        Some(profile) => Some(cie_rules::official::RuleSet::JpPint(profile, version)),
+        None => cie_rules::Transaction::detect(doc).map(cie_rules::official::RuleSet::PostAward),
     }
 }
 
@@ -193,12 +211,12 @@ pub fn validate_document(doc: &Document, context: &TenantContext) -> Verdict {
 /// on the 1,000-line invoice (`cie-bench validate`).
 const FIRST_PART_PERCENT: usize = 20;
 
-/// [`validate_document`] with the official rule set run by `official`, called after every other rule set
-/// (its second part may still be running on another thread); the findings keep the rule sets' order.
+/// [`validate_document`] with each official rule set run by `official`, after the schema check and our own
+/// rules (a part of it may still be running on another thread); the findings keep the rule sets' order.
 fn validate_with(
     doc: &Document,
     context: &TenantContext,
-    official: impl FnOnce(&Document, cie_rules::official::RuleSet) -> cie_rules::OfficialVerdict,
+    mut official: impl FnMut(&Document, cie_rules::official::RuleSet) -> cie_rules::OfficialVerdict,
 ) -> Verdict {
     let mut verdict = Verdict::default();
     match cie_schema::check_document(doc) {
@@ -210,7 +228,8 @@ fn validate_with(
             .findings
             .push(unreadable("cie-ubl-unreadable", &error.to_string())),
     }
-    if let Some(post_award) = cie_rules::validate_post_award(doc) {
+    if let Some(transaction) = cie_rules::Transaction::detect(doc) {
+        let post_award = official(doc, cie_rules::official::RuleSet::PostAward(transaction));
         verdict.rule_sets.push(post_award.rule_set.to_owned());
         verdict.findings.extend(post_award.findings);
     }
