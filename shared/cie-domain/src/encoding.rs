@@ -117,14 +117,32 @@ fn utf16_of(bytes: &[u8]) -> Option<(&'static Encoding, usize)> {
     }
 }
 
-/// The Japanese legacy encoding a declared name means (the WHATWG labels, and CP932 besides). encoding_rs's
+/// The Japanese legacy encoding a declared name means: the WHATWG labels, and the IANA and Java names the
+/// WHATWG list leaves out, which the official validator (Java) reads (see [`MORE_LABELS`]). encoding_rs's
 /// Shift_JIS is Microsoft's CP932 (Windows-31J), which Japanese software writes under all these names.
 fn legacy_encoding(name: &[u8]) -> Option<&'static Encoding> {
-    if name.eq_ignore_ascii_case(b"cp932") || name.eq_ignore_ascii_case(b"ms932") {
-        return Some(SHIFT_JIS);
+    if let Some(&(_, encoding)) = MORE_LABELS
+        .iter()
+        .find(|(label, _)| name.eq_ignore_ascii_case(label.as_bytes()))
+    {
+        return Some(encoding);
     }
     Encoding::for_label_no_replacement(name).filter(|e| *e == SHIFT_JIS || *e == EUC_JP)
 }
+
+/// Names of Shift_JIS / CP932 and EUC-JP that are not WHATWG labels: `CP932`, and the IANA names and Java
+/// aliases of Windows-31J and EUC-JP.
+const MORE_LABELS: [(&str, &Encoding); 9] = [
+    ("cp932", SHIFT_JIS),
+    ("windows-932", SHIFT_JIS),
+    ("cswindows31j", SHIFT_JIS),
+    ("extended_unix_code_packed_format_for_japanese", EUC_JP),
+    ("euc_jp", EUC_JP),
+    ("eucjp", EUC_JP),
+    ("x-eucjp", EUC_JP),
+    ("eucjis", EUC_JP),
+    ("cseucpkdfmtjapanese", EUC_JP),
+];
 
 /// `bytes[skip..]` decoded from `encoding` into UTF-8, the declaration's encoding made UTF-8.
 fn transcode(
@@ -238,16 +256,34 @@ mod tests {
             "Windows-31J",
             "MS932",
             "x-sjis",
+            "windows-932",
+            "csWindows31J",
+            "SJIS",
+            "MS_Kanji",
+            "csShiftJIS",
         ] {
             let text = TEXT.replace("Shift_JIS", name);
             let read = read(&encoded(SHIFT_JIS, &text));
             assert_eq!(read, TEXT.replace("Shift_JIS", "UTF-8"), "{name}");
         }
-        let text = TEXT.replace("Shift_JIS", "EUC-JP").replace('①', "");
-        assert_eq!(
-            read(&encoded(EUC_JP, &text)),
-            text.replace("EUC-JP", "UTF-8")
-        );
+        for name in [
+            "EUC-JP",
+            "euc-jp",
+            "EUC_JP",
+            "eucJP",
+            "x-euc-jp",
+            "x-eucjp",
+            "eucjis",
+            "csEUCPkdFmtJapanese",
+            "Extended_UNIX_Code_Packed_Format_for_Japanese",
+        ] {
+            let text = TEXT.replace("Shift_JIS", name).replace('①', "");
+            assert_eq!(
+                read(&encoded(EUC_JP, &text)),
+                text.replace(name, "UTF-8"),
+                "{name}"
+            );
+        }
     }
 
     #[test]
