@@ -79,6 +79,12 @@ async fn invoices_in_japanese_legacy_encodings_and_utf16_read_as_their_utf8_twin
             legacy(SHIFT_JIS, &declaring("ENC-31J", "Windows-31J")),
         ),
         ("EUC-JP", legacy(EUC_JP, &declaring("ENC-EUC", "EUC-JP"))),
+        // Java's names, which the official validator reads.
+        ("eucJP", legacy(EUC_JP, &declaring("ENC-EUCJAVA", "eucJP"))),
+        (
+            "windows-932",
+            legacy(SHIFT_JIS, &declaring("ENC-932", "windows-932")),
+        ),
         ("UTF-16LE", utf16(&declaring("ENC-U16LE", "UTF-16"), false)),
         ("UTF-16BE", utf16(&declaring("ENC-U16BE", "UTF-16"), true)),
     ];
