@@ -954,3 +954,54 @@ fn large_order(lines: usize, without_quantity: &[usize]) -> String {
     order.push_str(&example[end..]);
     order
 }
+
+/// A line whose quantity × price is past the 28 digits exact decimal arithmetic holds, stated against an
+/// amount as large of the other sign: the document gets its verdict and is archived (it used to stop intake
+/// with an internal error, and the bytes were not kept).
+#[rstest]
+#[tokio::test]
+async fn numbers_past_the_exact_range_are_judged_and_archived(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let city = app.city("city-a").await;
+    let minimum = String::from_utf8(fixture("jp-pint/jp-pint-example1-minimum.xml")).unwrap();
+    let replace = |xml: String, from: &str, to: &str| {
+        assert!(xml.contains(from), "{from}");
+        xml.replacen(from, to, 1)
+    };
+    let mut xml = replace(
+        minimum,
+        r#"<cbc:InvoicedQuantity unitCode="H87">5</cbc:InvoicedQuantity>"#,
+        r#"<cbc:InvoicedQuantity unitCode="H87">1500000000000000000000000</cbc:InvoicedQuantity>"#,
+    );
+    xml = replace(
+        xml,
+        r#"<cbc:PriceAmount currencyID="JPY">50000</cbc:PriceAmount>"#,
+        r#"<cbc:PriceAmount currencyID="JPY">-50000</cbc:PriceAmount>"#,
+    );
+    xml = replace(
+        xml,
+        r#"<cbc:LineExtensionAmount currencyID="JPY">250000</cbc:LineExtensionAmount> <!-- IBT-131"#,
+        r#"<cbc:LineExtensionAmount currencyID="JPY">70000000000000000000000000000</cbc:LineExtensionAmount> <!-- IBT-131"#,
+    );
+
+    let response = app.submit(&city.supplier_a, xml.into_bytes()).await;
+
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = response.json().await.unwrap();
+    assert!(body["archive_seq"].as_i64().is_some(), "{body}");
+    let line = finding(&body["findings"], "cie-doc-01");
+    assert_eq!(
+        line["location"]["path"],
+        "/Invoice/cac:InvoiceLine[1]/cbc:LineExtensionAmount[1]"
+    );
+    assert!(
+        line["message_en"].as_str().unwrap().ends_with(
+            "(computed -75000000000000000000000000000, stated 70000000000000000000000000000)"
+        ),
+        "{line}"
+    );
+    let submissions: Value = app.get_json(&city.staff, "/api/v1/submissions").await;
+    assert_eq!(submissions["total"], 1, "{submissions}");
+}

@@ -14,6 +14,7 @@ use cie_xpath::{Document, KnownName, NodeId, NodeKind};
 use rust_decimal::Decimal;
 
 use crate::catalogued::{Findings, text};
+use crate::numbers::Number;
 use crate::ubl_names::NAMES;
 
 /// Name and version of this rule set.
@@ -105,26 +106,28 @@ pub fn validate_consistency(doc: &Document) -> Vec<Finding> {
     out.findings
 }
 
-/// The arithmetic and the signs of one line.
+/// The arithmetic and the signs of one line, exact where the values fit 28 digits and approximate beyond
+/// (see [`Number`]).
 fn check_line(out: &mut Findings<'_>, line: NodeId, quantity_name: &KnownName) {
     let doc = out.doc;
     let names = &*NAMES;
-    let amount = |node: Option<NodeId>| node.and_then(|n| text(doc, n).parse::<Decimal>().ok());
+    let number = |node: Option<NodeId>| node.and_then(|n| Number::parse(&text(doc, n)));
     let quantity_node = doc.child_known(line, quantity_name);
     let net_node = doc.child_known(line, &names.line_extension_amount);
     let price = doc.child_known(line, &names.price);
     let (Some(quantity), Some(net), Some(price_amount)) = (
-        amount(quantity_node),
-        amount(net_node),
-        amount(price.and_then(|p| doc.child_known(p, &names.price_amount))),
+        number(quantity_node),
+        number(net_node),
+        number(price.and_then(|p| doc.child_known(p, &names.price_amount))),
     ) else {
         return;
     };
     let net_node = net_node.unwrap_or(line);
     if !quantity.is_zero()
         && !net.is_zero()
-        && price_amount > Decimal::ZERO
-        && quantity.is_sign_negative() != net.is_sign_negative()
+        && !price_amount.is_zero()
+        && !price_amount.is_negative()
+        && quantity.is_negative() != net.is_negative()
     {
         out.push(
             net_node,
@@ -134,34 +137,36 @@ fn check_line(out: &mut Findings<'_>, line: NodeId, quantity_name: &KnownName) {
         );
         return;
     }
-    let base = amount(price.and_then(|p| doc.child_known(p, &names.base_quantity)))
+    let base = number(price.and_then(|p| doc.child_known(p, &names.base_quantity)))
         .filter(|b| !b.is_zero())
-        .unwrap_or(Decimal::ONE);
-    let mut adjustments = Decimal::ZERO;
+        .unwrap_or(Number::of(Decimal::ONE));
+    let mut adjustments = Number::ZERO;
     for charge in doc.children_known(line, &names.allowance_charge) {
-        let Some(value) = amount(doc.child_known(charge, &names.amount)) else {
+        let Some(value) = number(doc.child_known(charge, &names.amount)) else {
             return;
         };
         let is_charge = doc
             .child_known(charge, &names.charge_indicator)
             .is_some_and(|n| text(doc, n) == "true");
-        adjustments += if is_charge { value } else { -value };
+        adjustments = if is_charge {
+            adjustments.plus(value)
+        } else {
+            adjustments.minus(value)
+        };
     }
-    let Some(product) = quantity
-        .checked_mul(price_amount)
-        .and_then(|p| p.checked_div(base))
-        .and_then(|p| p.checked_add(adjustments))
-    else {
-        return;
-    };
+    let product = quantity
+        .times(price_amount)
+        .divided_by(base)
+        .plus(adjustments);
     // The amount may be the product rounded to the amount's own decimals, in any direction.
-    let unit = Decimal::new(1, net.scale());
-    if (product - net).abs() >= unit {
+    let unit = Decimal::new(1, net.exact().map_or(0, |net| net.scale()));
+    if product.differs_from(net, unit) {
+        let product = product.normalized();
         out.push(
             net_node,
             "cie-doc-01",
-            &format!("計算上 {}、記載 {net}", product.normalize()),
-            &format!("computed {}, stated {net}", product.normalize()),
+            &format!("計算上 {product}、記載 {net}"),
+            &format!("computed {product}, stated {net}"),
         );
     }
 }

@@ -12,6 +12,7 @@ use cie_xpath::{Document, NodeId};
 use rust_decimal::Decimal;
 
 use crate::catalogued::{Findings, text};
+use crate::numbers::Number;
 use crate::official::Profile;
 use crate::ubl_names::NAMES;
 
@@ -126,6 +127,10 @@ fn decimal(doc: &Document, node: Option<NodeId>) -> Option<Decimal> {
     node.and_then(|n| text(doc, n).parse::<Decimal>().ok())
 }
 
+fn number(doc: &Document, node: Option<NodeId>) -> Option<Number> {
+    node.and_then(|n| Number::parse(&text(doc, n)))
+}
+
 fn parse_date(raw: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(raw.get(..10)?, "%Y-%m-%d").ok()
 }
@@ -186,38 +191,45 @@ fn breakdown_matches_lines(out: &mut Findings<'_>, root: NodeId) {
         return;
     };
     // The lines' amounts per category, added up once in document order for all the subtotals.
-    let mut line_sums: HashMap<CategoryKey, Decimal> = HashMap::new();
+    let mut line_sums: HashMap<CategoryKey, Number> = HashMap::new();
     for line in lines(doc, root) {
         let category = doc
             .child_known(line, &names.item)
             .and_then(|item| doc.child_known(item, &names.classified_tax_category));
         if let Some(category) = category {
-            *line_sums.entry(category_key(doc, category)).or_default() +=
-                decimal(doc, doc.child_known(line, &names.line_extension_amount))
-                    .unwrap_or_default();
+            let amount = number(doc, doc.child_known(line, &names.line_extension_amount));
+            let sum = line_sums
+                .entry(category_key(doc, category))
+                .or_insert(Number::ZERO);
+            *sum = sum.plus(amount.unwrap_or(Number::ZERO));
         }
     }
     for subtotal in doc.children_known(total, &names.tax_subtotal) {
         let Some(category) = doc.child_known(subtotal, &names.tax_category) else {
             continue;
         };
-        let Some(taxable) = decimal(doc, doc.child_known(subtotal, &names.taxable_amount)) else {
+        let Some(taxable) = number(doc, doc.child_known(subtotal, &names.taxable_amount)) else {
             continue;
         };
         let key = category_key(doc, category);
-        let mut expected = line_sums.get(&key).copied().unwrap_or_default();
+        let mut expected = line_sums.get(&key).copied().unwrap_or(Number::ZERO);
         for charge in doc.children_known(root, &names.allowance_charge) {
             let charge_category = doc.child_known(charge, &names.tax_category);
             if charge_category.is_none_or(|c| category_key(doc, c) != key) {
                 continue;
             }
-            let amount = decimal(doc, doc.child_known(charge, &names.amount)).unwrap_or_default();
+            let amount =
+                number(doc, doc.child_known(charge, &names.amount)).unwrap_or(Number::ZERO);
             let is_charge = doc
                 .child_known(charge, &names.charge_indicator)
                 .is_some_and(|n| text(doc, n) == "true");
-            expected += if is_charge { amount } else { -amount };
+            expected = if is_charge {
+                expected.plus(amount)
+            } else {
+                expected.minus(amount)
+            };
         }
-        if expected != taxable {
+        if expected.differs_from(taxable, Decimal::ZERO) {
             let percent = key.1.map(|p| format!(" {p}%")).unwrap_or_default();
             out.push(
                 subtotal,
@@ -365,8 +377,8 @@ fn tax_rounded_once_per_rate(out: &mut Findings<'_>, root: NodeId) {
             };
             let (code, percent) = category_key(doc, category);
             let (Some(tax), Some(taxable), Some(percent)) = (
-                decimal(doc, tax_node),
-                decimal(doc, doc.child_named(subtotal, CBC, "TaxableAmount")),
+                number(doc, tax_node),
+                number(doc, doc.child_named(subtotal, CBC, "TaxableAmount")),
                 percent,
             ) else {
                 continue;
@@ -374,8 +386,15 @@ fn tax_rounded_once_per_rate(out: &mut Findings<'_>, root: NodeId) {
             if !in_jpy || !matches!(&*code, "S" | "AA") {
                 continue;
             }
-            let exact = taxable * percent / Decimal::from(100);
-            if tax != exact.floor() && tax != exact.ceil() {
+            let exact = taxable
+                .times(Number::of(percent))
+                .divided_by(Number::of(Decimal::ONE_HUNDRED));
+            let rounded_once = match (tax.exact(), exact.exact()) {
+                (Some(tax), Some(exact)) => tax == exact.floor() || tax == exact.ceil(),
+                // Past 28 digits a yen is below the precision: the tax must be the product, near enough.
+                _ => !tax.differs_from(exact, Decimal::ONE),
+            };
+            if !rounded_once {
                 out.push(
                     subtotal,
                     "cie-jp-06",

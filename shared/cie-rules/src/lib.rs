@@ -10,6 +10,7 @@ pub mod city;
 pub mod consistency;
 pub mod duplicates;
 pub mod jp;
+mod numbers;
 pub mod official;
 pub mod post_award;
 pub mod registry;
