@@ -263,6 +263,65 @@ async fn a_citys_rules_file_applies_to_its_invoices_only(
     );
 }
 
+/// A city administrator's typo in the rules file does not stop intake: the invoice is received and checked
+/// by every other rule set, with a warning that the city's own rules were not applied; once the file is
+/// mended, the city's rules apply again.
+#[rstest]
+#[tokio::test]
+async fn a_broken_city_rules_file_is_reported_and_does_not_stop_intake(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let city = app.city("city-a").await;
+    let rules_dir = app.data_dir.join("city-rules");
+    std::fs::create_dir_all(&rules_dir).unwrap();
+    let rules = rules_dir.join("city-a.toml");
+    std::fs::write(&rules, "require_buyer_reference = tru\n").unwrap();
+    let invoice = |number: &str| {
+        String::from_utf8(fixture("jp-pint/jp-pint-example1-minimum.xml"))
+            .unwrap()
+            .replacen(
+                "<cbc:ID>156</cbc:ID>",
+                &format!("<cbc:ID>{number}</cbc:ID>"),
+                1,
+            )
+    };
+
+    let response = app.submit(&city.supplier_a, invoice("RULES-1")).await;
+
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let body: Value = response.json().await.unwrap();
+    let warned = finding(&body["validation"]["findings"], "cie-city-00");
+    assert_eq!(warned["severity"], "warning");
+    assert!(
+        warned["message_ja"]
+            .as_str()
+            .unwrap()
+            .contains("独自ルール"),
+        "{warned}"
+    );
+    assert!(
+        !warned["message_en"]
+            .as_str()
+            .unwrap()
+            .contains("city-a.toml"),
+        "the server's paths are for the administrators: {warned}"
+    );
+
+    std::fs::write(&rules, "require_buyer_reference = true\n").unwrap();
+    let mended: Value = app
+        .submit(&city.supplier_a, invoice("RULES-2"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let ids = rule_ids(&mended["validation"]["findings"]);
+    assert!(ids.contains(&"cie-city-01".to_owned()), "{ids:?}");
+    assert!(!ids.contains(&"cie-city-00".to_owned()), "{ids:?}");
+    let submissions: Value = app.get_json(&city.staff, "/api/v1/submissions").await;
+    assert_eq!(submissions["total"], 2, "{submissions}");
+}
+
 #[rstest]
 #[tokio::test]
 async fn the_registry_is_consulted_on_the_supply_date_and_recorded(

@@ -70,8 +70,11 @@ impl Verdict {
 /// What the tenant-specific rules need to know.
 #[derive(Debug)]
 pub struct TenantContext {
-    /// The city's rules, when it has a rules file.
+    /// The city's rules, when it has a rules file in force.
     pub city_rules: Option<CityRules>,
+    /// Whether the city has a rules file that is not in force (it does not parse, or a rule does not hold):
+    /// documents are then checked without it, with the finding that says so.
+    pub city_rules_unusable: bool,
     /// The sending organisation's registered 登録番号 and name.
     pub sender_registration_number: Option<String>,
     /// The sending organisation's name.
@@ -93,6 +96,7 @@ impl Default for TenantContext {
     fn default() -> Self {
         Self {
             city_rules: None,
+            city_rules_unusable: false,
             sender_registration_number: None,
             sender_name: None,
             max_attributes: cie_ubl::DEFAULT_MAX_ATTRIBUTES,
@@ -242,7 +246,12 @@ fn validate_with(
             cie_rules::consistency::RULE_SET,
             cie_rules::consistency::validate_consistency(doc),
         ));
-        if let Some(rules) = &context.city_rules {
+        if context.city_rules_unusable {
+            ours.push((
+                cie_rules::city::RULE_SET,
+                vec![cie_rules::city::rules_not_applied()],
+            ));
+        } else if let Some(rules) = &context.city_rules {
             let sender = Sender {
                 registration_number: context.sender_registration_number.as_deref(),
                 organisation: context.sender_name.as_deref(),
@@ -414,7 +423,7 @@ pub async fn validate_for_tenant(
     org: Option<&SupplierOrg>,
     bytes: Bytes,
 ) -> Result<Verdict, Error> {
-    let context = tenant_context(state, tenant, org)?;
+    let context = tenant_context(state, tenant, org);
     // CPU-bound: on the blocking pool, so that the async workers stay free for I/O.
     let (verdict, seller, elapsed) =
         crate::cpu::run(state.config.limits.cpu_work_nice, move || {
@@ -452,7 +461,7 @@ pub async fn validate_read_for_tenant(
     org: Option<&SupplierOrg>,
     doc: Document,
 ) -> Result<Verdict, Error> {
-    let context = tenant_context(state, tenant, org)?;
+    let context = tenant_context(state, tenant, org);
     let work = move || {
         let started = std::time::Instant::now();
         let mut verdict = validate_document(&doc, &context);
@@ -467,20 +476,27 @@ pub async fn validate_read_for_tenant(
     with_registry(state, verdict, seller).await
 }
 
-fn tenant_context(
-    state: &AppState,
-    tenant: &TenantId,
-    org: Option<&SupplierOrg>,
-) -> Result<TenantContext, Error> {
-    Ok(TenantContext {
-        city_rules: load_city_rules(state, tenant)?,
+/// What validation needs to know of the tenant and the sender. A city rules file that cannot be used does
+/// not stop intake: the document is checked without it (see [`TenantContext::city_rules_unusable`]), and
+/// the reason is logged and shown on the administrators' settings page.
+fn tenant_context(state: &AppState, tenant: &TenantId, org: Option<&SupplierOrg>) -> TenantContext {
+    let (city_rules, city_rules_unusable) = match load_city_rules(state, tenant) {
+        Ok(rules) => (rules, false),
+        Err(error) => {
+            tracing::error!(%tenant, %error, "the city's rules file is not in force: documents are checked without it");
+            (None, true)
+        }
+    };
+    TenantContext {
+        city_rules,
+        city_rules_unusable,
         sender_registration_number: org.and_then(|o| o.registration_number.clone()),
         sender_name: org.map(|o| o.name.clone()),
         max_attributes: state.config.limits.max_attributes,
         max_depth: state.config.limits.max_depth,
         jp_pint_version: jp_pint_version_today(state),
         parallel_rules_nodes: state.config.limits.parallel_rules_nodes,
-    })
+    }
 }
 
 /// Adds what the registry says of the seller's 登録番号 when our Japanese rules applied.

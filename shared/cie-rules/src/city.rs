@@ -67,6 +67,21 @@ impl CityRules {
     }
 }
 
+/// The finding (`cie-city-00`, a warning) on a document checked while the city's rules file could not be
+/// used (it does not parse, or a rule in it does not hold): the document is received and checked by every
+/// other rule set, and the staff see that the city's own rules were not applied to it. Why the file is not
+/// in force is for the city's administrators (their settings page, the log), not in the finding.
+pub fn rules_not_applied() -> Finding {
+    Finding {
+        rule_id: "cie-city-00".to_owned(),
+        severity: Severity::Warning,
+        location: Location::default(),
+        message_ja: "市の独自ルールのファイルに誤りがあるため、この書類には市の独自ルールを適用していません（理由は管理者の設定画面に表示されます）。".to_owned(),
+        message_en: "The city's rules file has an error, so the city's own rules were not applied to this document (its administrators see why on their settings page).".to_owned(),
+        rule_set: RULE_SET.to_owned(),
+    }
+}
+
 /// What the city knows of the sender.
 #[derive(Debug, Clone, Default)]
 pub struct Sender<'a> {
