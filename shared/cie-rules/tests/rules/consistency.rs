@@ -1,7 +1,8 @@
 //! Our consistency rules on every official JP PINT example (standard, self-billing, non-tax-registered): none
-//! fires but the identifier warnings on the examples' placeholder identifiers.
+//! fires but the identifier warnings on the examples' placeholder identifiers; and our arithmetic rules on
+//! the examples with numbers past the exact range.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use cie_rules::consistency::validate_consistency;
 use cie_xpath::Document;
@@ -9,33 +10,43 @@ use cie_xpath::Document;
 /// The identifiers the official examples use as stand-ins; none has a valid check digit.
 const PLACEHOLDERS: [&str; 3] = ["1234567890123", "3210987654321", "9482348239847239874"];
 
-#[test]
-fn no_consistency_rule_fires_on_an_official_example() {
+/// Every official JP PINT example (standard, self-billing, non-tax-registered): its path and text.
+fn official_examples() -> Vec<(PathBuf, String)> {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
-    let mut checked = 0;
+    let mut examples = Vec::new();
     for folder in ["jp-pint", "jp-pint-sb", "jp-pint-ntr"] {
         for entry in std::fs::read_dir(fixtures.join(folder)).expect("fixture folder") {
             let path = entry.expect("entry").path();
-            if path.extension().is_none_or(|e| e != "xml") {
-                continue;
+            if path.extension().is_some_and(|e| e == "xml") {
+                let text = std::fs::read_to_string(&path).expect("readable");
+                examples.push((path, text));
             }
-            let bytes = std::fs::read(&path).expect("readable");
-            let doc = Document::parse(&bytes).expect("well-formed");
-            for finding in validate_consistency(&doc) {
-                let placeholder = PLACEHOLDERS
-                    .iter()
-                    .any(|p| finding.message_en.ends_with(&format!("({p})")));
-                assert!(
-                    ["cie-doc-04", "cie-doc-05"].contains(&finding.rule_id.as_str()) && placeholder,
-                    "{}: {}",
-                    path.display(),
-                    finding.message_en
-                );
-            }
-            checked += 1;
         }
     }
-    assert!(checked >= 15, "only {checked} examples found");
+    assert!(
+        examples.len() >= 15,
+        "only {} examples found",
+        examples.len()
+    );
+    examples
+}
+
+#[test]
+fn no_consistency_rule_fires_on_an_official_example() {
+    for (path, xml) in official_examples() {
+        let doc = Document::parse(xml.as_bytes()).expect("well-formed");
+        for finding in validate_consistency(&doc) {
+            let placeholder = PLACEHOLDERS
+                .iter()
+                .any(|p| finding.message_en.ends_with(&format!("({p})")));
+            assert!(
+                ["cie-doc-04", "cie-doc-05"].contains(&finding.rule_id.as_str()) && placeholder,
+                "{}: {}",
+                path.display(),
+                finding.message_en
+            );
+        }
+    }
 }
 
 /// Every number of every official JP PINT example set in turn to values past the 28 digits our exact
@@ -46,7 +57,6 @@ fn numbers_past_the_exact_range_get_a_verdict_instead_of_a_panic() {
     use cie_rules::jp::validate_jp;
     use cie_rules::official::Profile;
 
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
     let extremes = [
         "79228162514264337593543950335",
         "-79228162514264337593543950335",
@@ -54,30 +64,22 @@ fn numbers_past_the_exact_range_get_a_verdict_instead_of_a_panic() {
         "100000000000000000000000000000000000",
     ];
     let mut documents = 0;
-    for folder in ["jp-pint", "jp-pint-sb", "jp-pint-ntr"] {
-        for entry in std::fs::read_dir(fixtures.join(folder)).expect("fixture folder") {
-            let path = entry.expect("entry").path();
-            if path.extension().is_none_or(|e| e != "xml") {
-                continue;
-            }
-            let xml = std::fs::read_to_string(&path).expect("readable");
-            let numbers: Vec<std::ops::Range<usize>> = number_spans(&xml);
-            for span in &numbers {
-                for extreme in extremes {
-                    let changed = format!("{}{extreme}{}", &xml[..span.start], &xml[span.end..]);
-                    let doc = Document::parse(changed.as_bytes()).expect("well-formed");
-                    let profile = Profile::detect(&doc).expect("a JP PINT profile");
-                    let verdict = std::panic::catch_unwind(|| {
-                        (validate_consistency(&doc), validate_jp(&doc, profile))
-                    });
-                    assert!(
-                        verdict.is_ok(),
-                        "{} with {extreme} at byte {}",
-                        path.display(),
-                        span.start
-                    );
-                    documents += 1;
-                }
+    for (path, xml) in official_examples() {
+        for span in number_spans(&xml) {
+            for extreme in extremes {
+                let changed = format!("{}{extreme}{}", &xml[..span.start], &xml[span.end..]);
+                let doc = Document::parse(changed.as_bytes()).expect("well-formed");
+                let profile = Profile::detect(&doc).expect("a JP PINT profile");
+                let verdict = std::panic::catch_unwind(|| {
+                    (validate_consistency(&doc), validate_jp(&doc, profile))
+                });
+                assert!(
+                    verdict.is_ok(),
+                    "{} with {extreme} at byte {}",
+                    path.display(),
+                    span.start
+                );
+                documents += 1;
             }
         }
     }
