@@ -238,14 +238,16 @@ fn validate_with(
         verdict.findings.extend(post_award.findings);
     }
     if let Some(profile) = cie_rules::Profile::detect(doc) {
-        let mut ours = vec![(
-            cie_rules::jp::RULE_SET,
-            cie_rules::jp::validate_jp(doc, profile),
-        )];
-        ours.push((
-            cie_rules::consistency::RULE_SET,
-            cie_rules::consistency::validate_consistency(doc),
-        ));
+        let mut ours = vec![
+            (
+                cie_rules::jp::RULE_SET,
+                cie_rules::jp::validate_jp(doc, profile),
+            ),
+            (
+                cie_rules::consistency::RULE_SET,
+                cie_rules::consistency::validate_consistency(doc),
+            ),
+        ];
         if context.city_rules_unusable {
             ours.push((
                 cie_rules::city::RULE_SET,

@@ -132,7 +132,7 @@ fn legacy_encoding(name: &[u8]) -> Option<&'static Encoding> {
 
 /// Names of Shift_JIS / CP932 and EUC-JP that are not WHATWG labels: `CP932`, and the IANA names and Java
 /// aliases of Windows-31J and EUC-JP.
-const MORE_LABELS: [(&str, &Encoding); 9] = [
+const MORE_LABELS: [(&str, &Encoding); 8] = [
     ("cp932", SHIFT_JIS),
     ("windows-932", SHIFT_JIS),
     ("cswindows31j", SHIFT_JIS),
@@ -141,7 +141,6 @@ const MORE_LABELS: [(&str, &Encoding); 9] = [
     ("eucjp", EUC_JP),
     ("x-eucjp", EUC_JP),
     ("eucjis", EUC_JP),
-    ("cseucpkdfmtjapanese", EUC_JP),
 ];
 
 /// `bytes[skip..]` decoded from `encoding` into UTF-8, the declaration's encoding made UTF-8.

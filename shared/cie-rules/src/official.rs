@@ -275,12 +275,9 @@ pub fn check_part(doc: &Document, set: RuleSet, nodes: std::ops::Range<usize>) -
 /// The verdict of a rule set from the findings of the consecutive parts of a document (see [`check_part`]),
 /// in document order.
 pub fn join_parts(set: RuleSet, parts: impl IntoIterator<Item = PartFindings>) -> OfficialVerdict {
-    let mut by_pattern: Vec<Vec<Finding>> = Vec::new();
+    let mut parts = parts.into_iter();
+    let mut by_pattern = parts.next().map(|part| part.by_pattern).unwrap_or_default();
     for part in parts {
-        if by_pattern.is_empty() {
-            by_pattern = part.by_pattern;
-            continue;
-        }
         for (joined, findings) in by_pattern.iter_mut().zip(part.by_pattern) {
             joined.extend(findings);
         }
